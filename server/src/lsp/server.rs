@@ -80,6 +80,17 @@ impl State {
             .map(|(i, _)| i)
     }
 
+    /// SQL documents in a folder wait for the folder's first scan: their
+    /// findings depend on the other SQL files (indexing ends with a re-lint).
+    fn waiting_for_index(&self, doc: &Document) -> bool {
+        doc.lang == Language::Sql
+            && doc
+                .file
+                .as_ref()
+                .and_then(|p| self.folder_of(p))
+                .is_some_and(|i| !self.folders[i].indexed)
+    }
+
     /// A snapshot of `doc` to lint (or to compute code actions on).
     fn job(&self, doc: &Document) -> Job {
         let text = doc.text();
@@ -288,12 +299,16 @@ impl Inner {
     /// publish the result unless the document changed meanwhile.
     async fn lint_and_publish(self: &Arc<Self>, uri: lsp::Uri, seq: u64) {
         let job = {
-            let mut st = self.st();
+            let st = self.st();
             let enabled = st.settings.enable;
-            let Some(doc) = st.docs.get_mut(&uri) else {
+            let Some(doc) = st.docs.get(&uri) else {
                 return;
             };
             if doc.scheduled != seq {
+                return;
+            }
+            let doc = &st.docs[&uri];
+            if st.waiting_for_index(doc) {
                 return;
             }
             if !enabled || doc.too_large {
@@ -450,6 +465,15 @@ impl Inner {
                     diagnostics: Vec::new(),
                     lsp: Vec::new(),
                     result_id: format!("off:{}:{}", doc.version, st.generation),
+                });
+            }
+            if st.waiting_for_index(doc) {
+                return Some(Cached {
+                    version: doc.version,
+                    generation: st.generation,
+                    diagnostics: Vec::new(),
+                    lsp: Vec::new(),
+                    result_id: format!("indexing:{}:{}", doc.version, st.generation),
                 });
             }
             let fresh = |c: &Cached| c.version == doc.version && c.generation == st.generation;
