@@ -5,7 +5,6 @@ mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 fn no_debounce() -> Value {
     json!({ "debounceMs": 0 })

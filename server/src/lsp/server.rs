@@ -383,9 +383,7 @@ impl Inner {
     ) -> Option<Vec<lsp::Uri>> {
         let mut st = self.st();
         let current_gen = st.generation;
-        let Some(doc) = st.docs.get_mut(uri) else {
-            return None;
-        };
+        let doc = st.docs.get_mut(uri)?;
         if doc.version != version {
             return None;
         }
@@ -403,8 +401,9 @@ impl Inner {
         let mut affected = None;
         if let Some(i) = facts_changed_in {
             if st.refresh_facts(i) {
-                // This result already used the new facts (its own text).
-                if generation + 1 == st.generation && generation == current_gen {
+                // This result already used the new facts (its own text), so
+                // unless something else changed meanwhile it is current.
+                if generation == current_gen {
                     generation = st.generation;
                 }
                 let others: Vec<lsp::Uri> =
@@ -412,8 +411,7 @@ impl Inner {
                 affected = Some(others);
             }
         }
-        let doc = st.docs.get_mut(uri).expect("present above");
-        if outcome.config_error.is_none() && !outcome.excluded || doc.cached.is_none() {
+        if let Some(doc) = st.docs.get_mut(uri) {
             doc.cached = Some(Cached {
                 version,
                 generation,
@@ -491,13 +489,17 @@ impl Inner {
         let outcome = self.run_lint(uri, job, version, generation).await?;
         let st = self.st();
         let doc = st.docs.get(uri)?;
-        Some(doc.cached.clone().unwrap_or(Cached {
-            version,
-            generation,
-            diagnostics: outcome.diagnostics,
-            lsp: outcome.lsp,
-            result_id: format!("{version}:{generation}"),
-        }))
+        match &doc.cached {
+            Some(c) if c.version == version => Some(c.clone()),
+            // The document changed meanwhile: answer for the version asked about.
+            _ => Some(Cached {
+                version,
+                generation,
+                diagnostics: outcome.diagnostics,
+                lsp: outcome.lsp,
+                result_id: format!("{version}:{generation}"),
+            }),
+        }
     }
 
     /// Settings arrived (initialization options or a configuration change).
@@ -524,7 +526,7 @@ impl Inner {
             if size_changed {
                 let max = st.settings.max_file_size;
                 for doc in st.docs.values_mut() {
-                    doc.too_large = doc.len() > max;
+                    doc.too_large = doc.byte_len() > max;
                     if doc.too_large {
                         doc.tree = None;
                     }
@@ -965,7 +967,7 @@ impl LanguageServer for Backend {
             }
             doc.version = params.text_document.version;
             let was = doc.too_large;
-            doc.too_large = doc.len() > max;
+            doc.too_large = doc.byte_len() > max;
             if doc.too_large {
                 doc.tree = None;
             }
