@@ -238,9 +238,17 @@ fn globs(value: Option<&toml::Value>, default: &[&str]) -> Result<GlobSet, Strin
 
 fn parse_table(text: &str, path: &Path) -> Result<toml::Table, ConfigError> {
     text.parse::<toml::Table>().map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-        ConfigError { message: format!("{}: invalid TOML{at}: {}", path.display(), e.message().trim().replace('\n', " ")) }
+        ConfigError {
+            message: format!(
+                "{}: invalid TOML{at}: {}",
+                path.display(),
+                e.message().trim().replace('\n', " ")
+            ),
+        }
     })
 }
 
