@@ -9,5 +9,8 @@ fn docs_rules_md_is_current() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/rules.md is stale: run `PRODLINT_UPDATE_DOCS=1 cargo test --test docs`");
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run `PRODLINT_UPDATE_DOCS=1 cargo test --test docs`"
+    );
 }
