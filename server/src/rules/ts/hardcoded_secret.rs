@@ -126,16 +126,16 @@ enum Kind {
 impl Kind {
     fn describe(self) -> &'static str {
         match self {
-            Kind::StripeSecret => "a Stripe live secret key",
-            Kind::StripeRestricted => "a Stripe live restricted key",
-            Kind::StripeWebhook => "a Stripe webhook signing secret",
-            Kind::StripeTest => "a Stripe test secret key",
-            Kind::AwsAccessKey => "an AWS access key id",
-            Kind::PrivateKey => "a private key",
-            Kind::Slack => "a Slack token",
-            Kind::GitHub => "a GitHub token",
-            Kind::ServiceRoleJwt => "a Supabase service_role key (it bypasses row-level security)",
-            Kind::Named => "a secret",
+            Kind::StripeSecret => "A Stripe live secret key",
+            Kind::StripeRestricted => "A Stripe live restricted key",
+            Kind::StripeWebhook => "A Stripe webhook signing secret",
+            Kind::StripeTest => "A Stripe test secret key",
+            Kind::AwsAccessKey => "An AWS access key id",
+            Kind::PrivateKey => "A private key",
+            Kind::Slack => "A Slack token",
+            Kind::GitHub => "A GitHub token",
+            Kind::ServiceRoleJwt => "A Supabase service_role key (it bypasses row-level security)",
+            Kind::Named => "A secret-named value that looks random",
         }
     }
 
@@ -209,8 +209,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !is_value_position(node, src) {
         return;
     }
+    // Every credential shape, and the name-based check, needs 16 characters.
+    if node.end_byte() - node.start_byte() < 16 {
+        return;
+    }
     let (content, has_substitution) = literal_content(node, src);
-    if content.trim().is_empty() {
+    if content.trim().len() < 16 {
         return;
     }
     let place = Place::of(node, src);
@@ -239,10 +243,14 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         && env_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let suggested = if whole && valid_name {
+        env_name.as_str()
+    } else {
+        kind.default_env_name()
+    };
     let message = format!(
-        "Hard-coded {}: anyone with the source can use it; read it from the environment (process.env.{}) and rotate it",
+        "{} is written in the source code, where anyone who can read it can use it; read it from the environment (process.env.{suggested}) and rotate it",
         kind.describe(),
-        if valid_name { env_name.as_str() } else { "…" }
     );
     let diag = cx.report(node.byte_range(), message).with_level(level);
     if whole && valid_name && !has_substitution && !place.env_fallback {
@@ -657,6 +665,12 @@ mod tests {
         let d = findings(R, "src/a.ts", &src);
         assert_eq!(d.len(), 2);
         assert!(d.iter().all(|x| x.fixes.is_empty()));
+        // the suggested variable is the conventional one, not `AUTHORIZATION`
+        assert!(
+            d[0].message.contains("process.env.STRIPE_SECRET_KEY"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]

@@ -136,7 +136,12 @@ fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
         if n.kind() == "call_expression" {
             if let Some(callee) = logger_callee(n, src) {
                 if let Some(data) = request_data_in_args(n, src) {
-                    candidates.push((n, callee, data));
+                    if callee
+                        .instance
+                        .is_none_or(|(obj, name)| is_logger_instance(obj, name, src, 0))
+                    {
+                        candidates.push((n, callee.path, data));
+                    }
                 }
             }
         }
@@ -155,7 +160,7 @@ fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
             continue;
         }
         let message = format!(
-            "`{callee}(…)` writes request data (`{data}`) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
+            "`{callee}(…)` writes request data ({data}) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
         );
         let fixes = fixes_for(call, src);
         let diag = cx.report(call.byte_range(), message);
@@ -165,8 +170,16 @@ fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
     }
 }
 
-/// The callee path when `call` is a logging call.
-fn logger_callee(call: Node<'_>, src: &str) -> Option<String> {
+/// A call that may be a logging call.
+struct LoggerCallee<'t, 's> {
+    path: String,
+    /// Still to check (after the arguments, which is cheaper): the object is a
+    /// variable created with `pino(...)` / `winston.createLogger(...)`.
+    instance: Option<(Node<'t>, &'s str)>,
+}
+
+/// The callee when `call` is (or may be) a logging call.
+fn logger_callee<'t, 's>(call: Node<'t>, src: &'s str) -> Option<LoggerCallee<'t, 's>> {
     let function = call.child_by_field_name("function")?;
     if !matches!(
         function.kind(),
@@ -177,20 +190,21 @@ fn logger_callee(call: Node<'_>, src: &str) -> Option<String> {
     let path = ast::member_path(function, src)?;
     let (object, method) = path.rsplit_once('.')?;
     let last = object.rsplit('.').next().unwrap_or(object);
+    let mut instance = None;
     let is_logger = if last == "console" {
         true
     } else if last.to_ascii_lowercase().ends_with("logger") {
         !NOT_LOGGING_METHODS.contains(&method)
     } else if last.eq_ignore_ascii_case("log") {
         LOG_METHODS.contains(&method)
-    } else if !object.contains('.') {
-        // A variable created with `pino(...)` / `winston.createLogger(...)`.
+    } else if !object.contains('.') && LOG_METHODS.contains(&method) {
         let obj_node = function.child_by_field_name("object")?;
-        !NOT_LOGGING_METHODS.contains(&method) && is_logger_instance(obj_node, object, src, 0)
+        instance = Some((obj_node, ast::text(obj_node, src)));
+        true
     } else {
         false
     };
-    is_logger.then_some(path)
+    is_logger.then_some(LoggerCallee { path, instance })
 }
 
 fn is_logger_instance(at: Node<'_>, name: &str, src: &str, depth: usize) -> bool {
@@ -277,7 +291,7 @@ fn request_data_in(node: Node<'_>, src: &str) -> Option<String> {
             }
             "call_expression" => {
                 if let Some(read) = body_read(n, src) {
-                    found = Some(format!("await {read}()"));
+                    found = Some(format!("`await {read}()`"));
                     return false;
                 }
                 true
@@ -340,7 +354,7 @@ fn whole_data_chain(n: Node<'_>, src: &str) -> Option<String> {
                 .first()
                 .and_then(|a| ast::string_value(*a, src))?;
             return (rest == ["headers"] && is_sensitive_header(&header))
-                .then(|| format!("{object}.get('{header}')"));
+                .then(|| format!("`{object}.get('{header}')`"));
         }
         return None;
     }
@@ -350,8 +364,8 @@ fn whole_data_chain(n: Node<'_>, src: &str) -> Option<String> {
 fn whole_data_chain_path(path: &str) -> Option<String> {
     let rest = request_rest(path)?;
     match rest.as_slice() {
-        [part] if DATA_PARTS.contains(part) => Some(path.to_string()),
-        ["headers", header] if is_sensitive_header(header) => Some(path.to_string()),
+        [part] if DATA_PARTS.contains(part) => Some(format!("`{path}`")),
+        ["headers", header] if is_sensitive_header(header) => Some(format!("`{path}`")),
         _ => None,
     }
 }
@@ -366,7 +380,9 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
         } => {
             let value = declarator.child_by_field_name("value")?;
             match element.kind() {
-                "identifier" => whole_value(value, src).map(|what| format!("{name} = {what}")),
+                "identifier" => {
+                    whole_value(value, src).map(|what| format!("`{name}`, from {what}"))
+                }
                 // `const { body } = req`, `const { body: payload } = req`
                 "shorthand_property_identifier_pattern" | "pair_pattern" => {
                     let key = if element.kind() == "pair_pattern" {
@@ -378,11 +394,11 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
                     let object = ast::member_path(ast::unwrap_expr(value), src)?;
                     let rest = request_rest(&object)?;
                     (rest.is_empty() && DATA_PARTS.contains(&key.as_str()))
-                        .then(|| format!("{object}.{key}"))
+                        .then(|| format!("`{name}`, from `{object}.{key}`"))
                 }
                 // `const { password, ...rest } = req.body`: the rest of the body
                 "rest_pattern" => {
-                    whole_value(value, src).map(|what| format!("...{name} of {what}"))
+                    whole_value(value, src).map(|what| format!("`{name}`, the rest of {what}"))
                 }
                 _ => None,
             }
@@ -401,7 +417,7 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
                     callee.as_str(),
                     "Body" | "Query" | "Headers" | "Param" | "Cookies"
                 ) && ast::call_arguments(call).is_empty())
-                .then(|| format!("@{callee}() {name}"))
+                .then(|| format!("`{name}`, the `@{callee}()` parameter"))
             })
         }
     }
@@ -422,7 +438,7 @@ fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
     }
     if v.kind() == "await_expression" {
         let inner = ast::unwrap_expr(v.named_child(0)?);
-        return body_read(inner, src).map(|p| format!("await {p}()"));
+        return body_read(inner, src).map(|p| format!("`await {p}()`"));
     }
     if v.kind() == "call_expression" && ast::callee_path(v, src).as_deref() == Some("JSON.parse") {
         let arg = *ast::call_arguments(v).first()?;
@@ -707,6 +723,18 @@ mod tests {
                    });\n";
         let got = assert_flags(R, "src/app/api/checkout/route.ts", src, 8);
         assert_eq!(got[0], "console.log('body', JSON.stringify(body))");
+        let d = findings(R, "src/app/api/checkout/route.ts", src);
+        assert!(
+            d[0].message
+                .contains("(`body`, from `await request.json()`)"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[7].message.contains("`rest`, the rest of `req.body`"),
+            "{}",
+            d[7].message
+        );
     }
 
     #[test]
