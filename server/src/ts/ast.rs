@@ -809,11 +809,12 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
     false
 }
 
-/// The indentation unit of the file: a tab if lines are indented with tabs,
-/// else the smallest non-zero run of leading spaces (2 when nothing is indented).
+/// The indentation unit of the file (read from its first 500 lines): a tab if
+/// lines are indented with tabs, else the smallest non-zero run of leading
+/// spaces (2 when nothing is indented).
 pub fn indent_unit(source: &str) -> String {
     let mut smallest = usize::MAX;
-    for line in source.lines().take(2000) {
+    for line in source.lines().take(500) {
         if line.starts_with('\t') {
             return "\t".to_string();
         }
@@ -826,6 +827,41 @@ pub fn indent_unit(source: &str) -> String {
         "  ".to_string()
     } else {
         " ".repeat(smallest)
+    }
+}
+
+/// The indentation unit at statement `stmt`: how much deeper its line is
+/// indented than the line where its enclosing block starts, else
+/// [`indent_unit`].
+pub fn indent_unit_at(stmt: Node, source: &str) -> String {
+    let indent = line_indent(source, stmt.start_byte());
+    if let Some(parent) = stmt.parent().filter(|p| p.kind() != "program") {
+        let outer = line_indent(source, parent.start_byte());
+        if let Some(unit) = indent.strip_prefix(outer).filter(|u| !u.is_empty()) {
+            return unit.to_string();
+        }
+    }
+    indent_unit(source)
+}
+
+/// [`preferred_quote`] over the 4 KiB around `offset`: the file's quote style
+/// without counting a large file's quotes once per finding.
+pub fn preferred_quote_near(source: &str, offset: usize) -> char {
+    let bytes = source.as_bytes();
+    let start = offset.saturating_sub(2048).min(bytes.len());
+    let end = offset.saturating_add(2048).min(bytes.len());
+    let (mut single, mut double) = (0usize, 0usize);
+    for &b in &bytes[start..end] {
+        match b {
+            b'\'' => single += 1,
+            b'"' => double += 1,
+            _ => {}
+        }
+    }
+    if double > single {
+        '"'
+    } else {
+        '\''
     }
 }
 
@@ -1040,6 +1076,19 @@ mod tests {
         assert_eq!(indent_unit("a\n    b\n        c\n"), "    ");
         assert_eq!(indent_unit("a\n\tb\n"), "\t");
         assert_eq!(indent_unit("a\nb\n"), "  ");
+        let src = "function f() {\n   a();\n   switch (x) {\n      case 1:\n         b();\n   }\n}\nc();\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let units: Vec<String> = all(&tree, "expression_statement")
+            .into_iter()
+            .map(|s| indent_unit_at(s, src))
+            .collect();
+        assert_eq!(units, vec!["   ", "   ", "   "]);
+        let big = format!("{}const s = \"x\";\n", "'a';\n".repeat(10_000));
+        assert_eq!(preferred_quote(&big), '\'');
+        assert_eq!(preferred_quote_near(&big, big.len() - 3), '\'');
+        let big = format!("{}\"é\";\n", "const s = \"x\";\n".repeat(1_000));
+        assert_eq!(preferred_quote_near(&big, 9000), '"');
+        assert_eq!(preferred_quote_near("", 10), '\'');
         let src = "f();\n  g(); // note\nh(); i();\r\nj();";
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let stmts = all(&tree, "expression_statement");

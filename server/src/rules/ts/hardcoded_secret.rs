@@ -561,18 +561,30 @@ fn looks_random(value: &str) -> bool {
     if is_placeholder(value) {
         return false;
     }
-    let word_like = value
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .all(|s| {
-            s.chars().all(|c| c.is_alphabetic())
-                || s.chars().all(|c| c.is_ascii_digit())
-                || s.chars().count() <= 3
-        });
-    if word_like {
+    if made_of_words(value) {
         return false;
     }
     shannon_entropy(&chars) >= 3.0
+}
+
+/// Most of the value (60% of its letters and digits) is words of three or more
+/// letters, possibly with a version number (`sha256`, `V2`), or plain numbers:
+/// `FlowPasswordRequiredResultV2`, `token_sha256_to_refresh`, `app.auth.refreshToken`.
+/// Random values split into short mixed chunks (`q8N2vXr7` → `q8 n2v xr7`).
+fn made_of_words(value: &str) -> bool {
+    let words = ast::name_words(value);
+    let len = |w: &String| w.chars().count();
+    let total: usize = words.iter().map(len).sum();
+    let wordish: usize = words
+        .iter()
+        .filter(|w| {
+            let letters = w.chars().take_while(|c| c.is_alphabetic()).count();
+            let rest_digits = w.chars().skip(letters).all(|c| c.is_ascii_digit());
+            rest_digits && (letters >= 3 || letters == 0)
+        })
+        .map(len)
+        .sum();
+    total == 0 || wordish * 10 >= total * 6
 }
 
 fn shannon_entropy(chars: &[char]) -> f64 {
@@ -710,6 +722,28 @@ mod tests {
     }
 
     #[test]
+    fn words_versus_random() {
+        for v in [
+            "FlowExistingAccountPasswordRequiredResultV2",
+            "token_sha256_to_refresh",
+            "app.auth.refreshToken",
+            "STRIPE_WEBHOOK_SECRET",
+            "correct-horse-battery-staple",
+        ] {
+            assert!(made_of_words(v), "{v}");
+        }
+        for v in [
+            "q8N2vXr7Lk3PzW9tYb6Hc1Md",
+            "a3f5c9e1b2d4f6a8c0e2a4b6",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vL3mW2a",
+            "Sup3rS3cret!2024#",
+        ] {
+            assert!(!made_of_words(v), "{v}");
+        }
+    }
+
+    #[test]
     fn near_miss_placeholders() {
         assert_clean(
             R,
@@ -762,6 +796,8 @@ mod tests {
              const tokenUrl = 'https://oauth2.googleapis.com/token';\n\
              const passwordField = 'input[name=password]';\n\
              const SECRET_ENV = 'STRIPE_WEBHOOK_SECRET';\n\
+             const FLOW_PASSWORD_REQUIRED_V2 = 'FlowPasswordRequiredResultV2';\n\
+             const c = { SHA256_TOKEN_TO_REFRESH: 'token_sha256_to_refresh' };\n\
              const secret = 'correct-horse-battery-staple';\n\
              const tokenizer = 'q8N2vXr7Lk3PzW9tYb6Hc1Md';\n\
              const apiKey = 'short1A';\n\

@@ -3,7 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, Binding};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -131,22 +131,45 @@ fn is_sensitive_header(name: &str) -> bool {
 
 fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
     let src = cx.source;
-    let mut candidates: Vec<(Node<'_>, String, String)> = Vec::new();
+    // One pass: possible logging calls, and the names that logger instances and
+    // request data are bound to anywhere in the file.
+    let mut calls: Vec<(Node<'_>, LoggerCallee<'_>)> = Vec::new();
+    let mut facts = FileFacts::default();
+    let mut children: Vec<(&str, &str)> = Vec::new();
     ast::visit(program, &mut |n| {
-        if n.kind() == "call_expression" {
-            if let Some(callee) = logger_callee(n, src) {
-                if let Some(data) = request_data_in_args(n, src) {
-                    if callee
-                        .instance
-                        .is_none_or(|(obj, name)| is_logger_instance(obj, name, src, 0))
-                    {
-                        candidates.push((n, callee.path, data));
+        match n.kind() {
+            "call_expression" => {
+                if let Some(callee) = logger_callee(n, src) {
+                    calls.push((n, callee));
+                }
+            }
+            "variable_declarator" => facts.declarator(n, src, &mut children),
+            "required_parameter" | "optional_parameter" => {
+                let mut c = n.walk();
+                let decorated = n.children(&mut c).any(|d| d.kind() == "decorator");
+                if decorated {
+                    if let Some(p) = n.child_by_field_name("pattern") {
+                        facts.data_names.insert(ast::text(p, src));
                     }
                 }
             }
+            _ => {}
         }
         true
     });
+    facts.resolve_children(&children);
+    let mut candidates: Vec<(Node<'_>, String, String)> = Vec::new();
+    for (call, callee) in calls {
+        if callee
+            .instance
+            .is_some_and(|name| !facts.logger_names.contains(name))
+        {
+            continue;
+        }
+        if let Some(data) = request_data_in_args(call, src, &facts) {
+            candidates.push((call, callee.path, data));
+        }
+    }
     if candidates.is_empty() {
         return;
     }
@@ -171,15 +194,15 @@ fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
 }
 
 /// A call that may be a logging call.
-struct LoggerCallee<'t, 's> {
+struct LoggerCallee<'s> {
     path: String,
-    /// Still to check (after the arguments, which is cheaper): the object is a
-    /// variable created with `pino(...)` / `winston.createLogger(...)`.
-    instance: Option<(Node<'t>, &'s str)>,
+    /// Still to check once the file is read: the object is a variable created
+    /// with `pino(...)` / `winston.createLogger(...)` (or a child of one).
+    instance: Option<&'s str>,
 }
 
 /// The callee when `call` is (or may be) a logging call.
-fn logger_callee<'t, 's>(call: Node<'t>, src: &'s str) -> Option<LoggerCallee<'t, 's>> {
+fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
     let function = call.child_by_field_name("function")?;
     if !matches!(
         function.kind(),
@@ -199,71 +222,124 @@ fn logger_callee<'t, 's>(call: Node<'t>, src: &'s str) -> Option<LoggerCallee<'t
         LOG_METHODS.contains(&method)
     } else if !object.contains('.') && LOG_METHODS.contains(&method) {
         let obj_node = function.child_by_field_name("object")?;
-        instance = Some((obj_node, ast::text(obj_node, src)));
-        true
+        (obj_node.kind() == "identifier").then(|| instance = Some(ast::text(obj_node, src)));
+        instance.is_some()
     } else {
         false
     };
     is_logger.then_some(LoggerCallee { path, instance })
 }
 
-fn is_logger_instance(at: Node<'_>, name: &str, src: &str, depth: usize) -> bool {
-    let Some(Binding::Declarator {
-        declarator,
-        element,
-    }) = ast::find_binding(at, name, src)
-    else {
-        return false;
-    };
-    if element.kind() != "identifier" {
-        return false;
+/// Names bound anywhere in the file (scopes are checked later, for the names
+/// that matter).
+#[derive(Default)]
+struct FileFacts<'s> {
+    /// Variables created with a logger factory, or as a child of such a logger.
+    logger_names: HashSet<&'s str>,
+    /// Names that a declaration or a decorated parameter may bind to request
+    /// data; only uses of these are looked up in their scope.
+    data_names: HashSet<&'s str>,
+}
+
+impl<'s> FileFacts<'s> {
+    fn declarator(&mut self, d: Node<'_>, src: &'s str, children: &mut Vec<(&'s str, &'s str)>) {
+        let (Some(name), Some(value)) = (
+            d.child_by_field_name("name"),
+            d.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        if name.kind() == "identifier" {
+            match logger_factory(value, src) {
+                Some(Factory::Root) => {
+                    self.logger_names.insert(ast::text(name, src));
+                }
+                Some(Factory::ChildOf(parent)) => children.push((ast::text(name, src), parent)),
+                None => {}
+            }
+        }
+        let from_request = whole_value(value, src).is_some()
+            || ast::member_path(ast::unwrap_expr(value), src)
+                .is_some_and(|p| request_rest(&p).is_some_and(|r| r.is_empty()));
+        if from_request {
+            ast::visit(name, &mut |n| {
+                if matches!(
+                    n.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                ) {
+                    self.data_names.insert(ast::text(n, src));
+                }
+                true
+            });
+        }
     }
-    let Some(value) = declarator.child_by_field_name("value") else {
-        return false;
-    };
+
+    /// `const child = base.child({...})` is a logger when `base` is one.
+    fn resolve_children(&mut self, children: &[(&'s str, &'s str)]) {
+        for _ in 0..4 {
+            let mut changed = false;
+            for (name, parent) in children {
+                if self.logger_names.contains(parent) && self.logger_names.insert(name) {
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
+enum Factory<'s> {
+    Root,
+    ChildOf(&'s str),
+}
+
+/// `pino(...)`, `require('pino')(...)`, `winston.createLogger(...)`,
+/// `createLogger(...)`, `logger.child(...)`, or `x.child(...)` (a logger if `x` is).
+fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
     let value = ast::unwrap_expr(value);
-    if !matches!(value.kind(), "call_expression" | "new_expression") {
-        return false;
+    if value.kind() != "call_expression" {
+        return None;
     }
-    let function = value
-        .child_by_field_name("function")
-        .or_else(|| value.child_by_field_name("constructor"));
+    let function = value.child_by_field_name("function")?;
     // `require('pino')(...)`
-    if let Some(f) = function.filter(|f| f.kind() == "call_expression") {
-        let required = ast::call_arguments(f)
+    if function.kind() == "call_expression" {
+        let required = ast::call_arguments(function)
             .first()
             .and_then(|a| ast::string_value(*a, src));
-        return ast::callee_path(f, src).as_deref() == Some("require")
+        let is_require = ast::callee_path(function, src).as_deref() == Some("require")
             && matches!(required.as_deref(), Some("pino" | "winston"));
+        return is_require.then_some(Factory::Root);
     }
-    match ast::callee_path(value, src).as_deref() {
-        Some("pino" | "pino.default" | "pino.pino" | "winston.createLogger" | "createLogger") => {
-            true
-        }
-        // `logger.child({...})`, `base.child({...})` with `base` a logger instance
-        Some(p) => p.strip_suffix(".child").is_some_and(|o| {
-            let last = o.rsplit('.').next().unwrap_or(o).to_ascii_lowercase();
-            last.ends_with("logger")
-                || last == "log"
-                || (depth < 3
-                    && !o.contains('.')
-                    && value
-                        .child_by_field_name("function")
-                        .and_then(|f| f.child_by_field_name("object"))
-                        .is_some_and(|obj| is_logger_instance(obj, o, src, depth + 1)))
-        }),
-        None => false,
+    let path = ast::callee_path(value, src)?;
+    if matches!(
+        path.as_str(),
+        "pino" | "pino.default" | "pino.pino" | "winston.createLogger" | "createLogger"
+    ) {
+        return Some(Factory::Root);
     }
+    let object = path.strip_suffix(".child")?;
+    let last = object
+        .rsplit('.')
+        .next()
+        .unwrap_or(object)
+        .to_ascii_lowercase();
+    if last.ends_with("logger") || last == "log" {
+        return Some(Factory::Root);
+    }
+    let obj = function.child_by_field_name("object")?;
+    (obj.kind() == "identifier").then(|| Factory::ChildOf(ast::text(obj, src)))
 }
 
 /// The first request data found in the call's arguments, described for the message.
-fn request_data_in_args(call: Node<'_>, src: &str) -> Option<String> {
+fn request_data_in_args(call: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
     ast::call_arguments(call)
         .into_iter()
-        .find_map(|a| request_data_in(a, src))
+        .find_map(|a| request_data_in(a, src, facts))
 }
 
-fn request_data_in(node: Node<'_>, src: &str) -> Option<String> {
+fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
         if found.is_some() {
@@ -277,16 +353,18 @@ fn request_data_in(node: Node<'_>, src: &str) -> Option<String> {
                         // `req.body[key]` is one field; only the index can hold data.
                         found = n
                             .child_by_field_name("index")
-                            .and_then(|i| request_data_in(i, src));
+                            .and_then(|i| request_data_in(i, src, facts));
                         return false;
                     }
                     return true;
                 }
-                found = whole_data_chain(n, src).filter(|_| !is_excluded_position(n, src));
+                found = whole_data_chain(n, src, facts).filter(|_| !is_excluded_position(n, src));
                 false
             }
             "identifier" | "shorthand_property_identifier" => {
-                found = bound_request_data(n, src).filter(|_| !is_excluded_position(n, src));
+                if facts.data_names.contains(ast::text(n, src)) {
+                    found = bound_request_data(n, src).filter(|_| !is_excluded_position(n, src));
+                }
                 false
             }
             "call_expression" => {
@@ -328,7 +406,7 @@ fn body_read(call: Node<'_>, src: &str) -> Option<String> {
 /// A member chain that is a whole request part (`req.body`, `request.headers`,
 /// `req.headers.authorization`, `request.headers.get('cookie')`), or a whole
 /// bound value turned into text or entries (`body.toString()`, `formData.entries()`).
-fn whole_data_chain(n: Node<'_>, src: &str) -> Option<String> {
+fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
     let path = ast::member_path(n, src)?;
     let called = n
         .parent()
@@ -342,7 +420,10 @@ fn whole_data_chain(n: Node<'_>, src: &str) -> Option<String> {
         if matches!(method, "toString" | "entries" | "values" | "toJSON") {
             let obj = n.child_by_field_name("object")?;
             return match obj.kind() {
-                "identifier" => bound_request_data(obj, src),
+                "identifier" if facts.data_names.contains(ast::text(obj, src)) => {
+                    bound_request_data(obj, src)
+                }
+                "identifier" => None,
                 _ => whole_data_chain_path(object),
             };
         }
@@ -610,14 +691,14 @@ fn fixes_for(call: Node<'_>, src: &str) -> Vec<Fix> {
         "Remove the log statement",
         vec![Edit::delete(ast::statement_removal_range(stmt, src))],
     );
-    let q = ast::preferred_quote(src);
+    let q = ast::preferred_quote_near(src, stmt.start_byte());
     let cond = format!("process.env.NODE_ENV !== {}", ast::quoted("production", q));
     let text = ast::text(stmt, src);
     let start = stmt.start_byte();
     let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let wrapped = if src[line_start..start].trim().is_empty() {
         let indent = ast::line_indent(src, start);
-        let unit = ast::indent_unit(src);
+        let unit = ast::indent_unit_at(stmt, src);
         let eol = ast::line_ending(src);
         let body = text
             .split('\n')

@@ -99,7 +99,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let Some(name) = secret_name.or_else(|| context_says_secret.then(|| names[0].clone())) else {
         return;
     };
-    let q = ast::preferred_quote(src);
+    let q = ast::preferred_quote_near(src, node.start_byte());
     let thrower = format!(
         "(() => {{ throw new Error({}) }})()",
         ast::quoted(&format!("{name} is not set"), q)
