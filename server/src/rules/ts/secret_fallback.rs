@@ -18,13 +18,17 @@ pub const RULE: TsRule = TsRule {
         triggers: &["process.env"],
         options: &[],
     },
-    kinds: &["binary_expression"],
+    kinds: &[
+        "binary_expression",
+        "object_assignment_pattern",
+        "assignment_pattern",
+    ],
     check,
 };
 
 const DOCS: &str = r#"## What it does
-Flags `process.env.<NAME> || '<literal>'` and `process.env.<NAME> ?? '<literal>'`
-when NAME says it holds a secret (`SECRET`, `PASSWORD`, `PASS`, `TOKEN`, `KEY`,
+Flags `process.env.<NAME> || '<literal>'`, `process.env.<NAME> ?? '<literal>'`
+and the destructuring default `const { <NAME> = '<literal>' } = process.env`, when NAME says it holds a secret (`SECRET`, `PASSWORD`, `PASS`, `TOKEN`, `KEY`,
 `PRIVATE`; not `PUBLIC`, `PUBLISHABLE`, `EXPIRES`, `URL`, `ID`) and the literal is
 not empty. The same fallback is flagged whatever the name when it is the secret
 argument of `jwt.sign` / `jwt.verify`, or the value of a `secret` / `password` /
@@ -56,12 +60,80 @@ const publishable = process.env.STRIPE_PUBLISHABLE_KEY || 'pk_test_123';
 ## Fix
 **Unsafe**: replaces the expression with a read that throws when the variable is
 unset, e.g. `(process.env.JWT_SECRET || (() => { throw new Error('JWT_SECRET is not set') })())`
-(keeping the file's quote style and the original `||` / `??`). The app now
+(keeping the file's quote style and the original `||` / `??`); a destructuring
+default becomes that throwing call (`const { JWT_SECRET = (() => { throw … })() } = process.env`). The app now
 refuses to start or to serve the request without the secret, which is the point
 but changes behaviour in environments that relied on the fallback.
 "#;
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    if node.kind() == "binary_expression" {
+        check_binary(cx, node);
+    } else {
+        check_destructuring_default(cx, node);
+    }
+}
+
+/// `const { JWT_SECRET = 'dev' } = process.env` and
+/// `const { JWT_SECRET: secret = 'dev' } = process.env`.
+fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    let src = cx.source;
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    // The env name: the shorthand itself, or the key of the enclosing pair.
+    let (name, pattern) = match node.kind() {
+        "object_assignment_pattern" if left.kind() == "shorthand_property_identifier_pattern" => {
+            (ast::text(left, src).to_string(), node.parent())
+        }
+        "assignment_pattern" => {
+            let Some(pair) = node.parent().filter(|p| p.kind() == "pair_pattern") else {
+                return;
+            };
+            let Some(key) = pair.child_by_field_name("key") else {
+                return;
+            };
+            let key =
+                ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).to_string());
+            (key, pair.parent())
+        }
+        _ => return,
+    };
+    let from_env = pattern
+        .filter(|p| p.kind() == "object_pattern")
+        .and_then(|p| p.parent())
+        .filter(|d| d.kind() == "variable_declarator")
+        .and_then(|d| d.child_by_field_name("value"))
+        .and_then(|v| ast::member_path(ast::unwrap_expr(v), src))
+        .is_some_and(|p| p == "process.env");
+    if !from_env || !is_secretish(&name) {
+        return;
+    }
+    let right = ast::unwrap_expr(right);
+    if !ast::is_string_like(right) || ast::string_value(right, src).is_none_or(|v| v.is_empty()) {
+        return;
+    }
+    let q = ast::preferred_quote_near(src, node.start_byte());
+    let thrower = format!(
+        "(() => {{ throw new Error({}) }})()",
+        ast::quoted(&format!("{name} is not set"), q)
+    );
+    cx.report(
+        node.byte_range(),
+        format!(
+            "`{name}` from `process.env` defaults to a hard-coded value when unset; fail when the secret is missing instead of shipping a default"
+        ),
+    )
+    .with_fix(Fix::unsafe_(
+        format!("Throw when {name} is not set"),
+        vec![Edit::replace(right.byte_range(), thrower)],
+    ));
+}
+
+fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
     let Some(op) = node
         .child_by_field_name("operator")
@@ -320,6 +392,22 @@ mod tests {
             R,
             "src/auth.ts",
             "jwt.sign(process.env.SUBJECT || 'anon', key);\nconst opts = { issuer: process.env.ISSUER || 'me', tokenHeader: process.env.HDR || 'x-token' };\n",
+        );
+    }
+
+    #[test]
+    fn destructuring_defaults_from_process_env() {
+        let src = "const { JWT_SECRET = 'dev', PORT = '3000', DB_PASSWORD: dbPass = \"pw\", API_TOKEN = '' } = process.env;\n\
+                   const { SESSION_SECRET = 'x' } = config;\n\
+                   function f({ JWT_SECRET = 'dev' }) {}\n";
+        let got = assert_flags(R, "src/env.ts", src, 2);
+        assert_eq!(got, vec!["JWT_SECRET = 'dev'", "dbPass = \"pw\""]);
+        check_fix(
+            R,
+            "src/env.ts",
+            "const { JWT_SECRET = 'dev', PORT = '3000' } = process.env;\n",
+            true,
+            "const { JWT_SECRET = (() => { throw new Error('JWT_SECRET is not set') })(), PORT = '3000' } = process.env;\n",
         );
     }
 
