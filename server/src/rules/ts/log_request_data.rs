@@ -222,8 +222,11 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
         LOG_METHODS.contains(&method)
     } else if !object.contains('.') && LOG_METHODS.contains(&method) {
         let obj_node = function.child_by_field_name("object")?;
-        (obj_node.kind() == "identifier").then(|| instance = Some(ast::text(obj_node, src)));
-        instance.is_some()
+        if obj_node.kind() != "identifier" {
+            return None;
+        }
+        instance = Some(ast::text(obj_node, src));
+        true
     } else {
         false
     };
