@@ -39,6 +39,7 @@ pub const RULE: TsRule = TsRule {
             "apikey",
             "api_key",
             "api-key",
+            "api key",
             "privatekey",
             "private_key",
             "private-key",
@@ -533,18 +534,21 @@ fn names_a_secret(name: &str) -> bool {
     if words.iter().any(|w| NOT_THE_SECRET.contains(&w.as_str())) {
         return false;
     }
-    let pair = |a: &str, b: &str| words.windows(2).any(|w| w[0] == a && w[1] == b);
-    words.iter().any(|w| {
-        w.contains("secret")
-            || w.contains("password")
-            || w.contains("passwd")
-            || w == "token"
-            || w == "tokens"
-            || w.ends_with("token")
-            || w.contains("apikey")
-            || w.contains("privatekey")
-    }) || pair("api", "key")
-        || pair("private", "key")
+    // `api_?key` / `private_?key` as written (these forms are the rule's triggers).
+    let lower = name.to_ascii_lowercase();
+    let key_forms = ["apikey", "api_key", "api-key", "api key"]
+        .iter()
+        .chain(&["privatekey", "private_key", "private-key", "private key"])
+        .any(|f| lower.contains(f));
+    key_forms
+        || words.iter().any(|w| {
+            w.contains("secret")
+                || w.contains("password")
+                || w.contains("passwd")
+                || w == "token"
+                || w == "tokens"
+                || w.ends_with("token")
+        })
 }
 
 /// At least 16 characters, no blanks, not a URL or path, not made of words
@@ -741,6 +745,22 @@ mod tests {
         ] {
             assert!(!made_of_words(v), "{v}");
         }
+    }
+
+    #[test]
+    fn key_names_as_written() {
+        assert_flags(
+            R,
+            "src/a.ts",
+            "const a = { 'Api Key': 'q8N2vXr7Lk3PzW9tYb6Hc1Md', PRIVATE_KEY: 'Mq7vL4wR8tY1Zx9kP2aa', XApiKey: 'b7Kp2Qx9Lm4Tz8Wv3Rn6' };\n",
+            3,
+        );
+        // `api` and `key` apart are not an API key name
+        assert_clean(
+            R,
+            "src/a.ts",
+            "const apiCacheKey = 'q8N2vXr7Lk3PzW9tYb6Hc1Md';\n",
+        );
     }
 
     #[test]

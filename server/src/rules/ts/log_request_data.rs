@@ -17,8 +17,12 @@ pub const RULE: TsRule = TsRule {
         summary: "A console or logger call writes request bodies, headers, cookies or parameters to the logs",
         docs: DOCS,
         // Every logger call this rule knows contains one of these (a pino/winston
-        // instance is created in the same file, with `pino` or `createLogger`).
-        triggers: &["console", "logger", "log.", "log?.", "log[", "pino", "winston"],
+        // instance is created in the same file, with `pino` or `createLogger`;
+        // `log` may be followed by blanks before its `.`).
+        triggers: &[
+            "console", "logger", "log.", "log?.", "log[", "log ", "log\t", "log\n", "log\r",
+            "pino", "winston",
+        ],
         options: &[],
     },
     // The whole file at once: findings need file-level facts (which functions
@@ -826,6 +830,17 @@ mod tests {
         let src = "@Controller('users')\nexport class UsersController {\n  private readonly logger = new Logger(UsersController.name);\n  @Post()\n  create(@Body() dto: CreateUserDto, @Query('page') page: string) {\n    this.logger.log(dto);\n    this.logger.log(page);\n  }\n}\n";
         let got = assert_flags(R, "src/users/users.controller.ts", src, 1);
         assert_eq!(got[0], "this.logger.log(dto)");
+    }
+
+    #[test]
+    fn triggers_cover_split_member_access() {
+        // no `console`, `logger`, `log.` in the file: the blank after `log` is a trigger
+        assert_flags(
+            R,
+            "src/server.ts",
+            "fastify.post('/x', async (request) => {\n  request.log\n    .info(request.body);\n});\n",
+            1,
+        );
     }
 
     #[test]

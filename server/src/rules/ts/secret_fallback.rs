@@ -15,7 +15,9 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "A secret read from the environment falls back to a hard-coded value when unset",
         docs: DOCS,
-        triggers: &["process.env"],
+        // `process` rather than `process.env`: the member access may be split
+        // by blanks or comments (`process\n  .env.JWT_SECRET`).
+        triggers: &["process"],
         options: &[],
     },
     kinds: &[
@@ -408,6 +410,16 @@ mod tests {
             "const { JWT_SECRET = 'dev', PORT = '3000' } = process.env;\n",
             true,
             "const { JWT_SECRET = (() => { throw new Error('JWT_SECRET is not set') })(), PORT = '3000' } = process.env;\n",
+        );
+    }
+
+    #[test]
+    fn triggers_cover_split_member_access() {
+        assert_flags(
+            R,
+            "src/config.ts",
+            "const s = process\n  .env.JWT_SECRET || 'dev';\n",
+            1,
         );
     }
 
