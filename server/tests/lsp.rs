@@ -434,3 +434,41 @@ fn clients_without_document_changes_get_plain_changes() {
     );
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn every_fix_of_a_finding_is_a_quick_fix() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:login.ts";
+    let text = "app.post('/login', (req, res) => {\n  console.log('login', req.body);\n});\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["log-request-data"]);
+    assert_eq!(diags[0]["severity"], 1);
+    let at = text.find("console").unwrap();
+    let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
+    let fixes: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable"))
+        .collect();
+    assert_eq!(fixes.len(), 2, "{actions:?}");
+    // Both are unsafe: neither is preferred, and fix-all offers nothing.
+    assert!(fixes.iter().all(|a| a["isPreferred"] == false));
+    let results: Vec<String> = fixes
+        .iter()
+        .map(|a| apply_edits(text, &edits_for(&a["edit"], uri).0, false))
+        .collect();
+    assert!(results.iter().any(|t| !t.contains("console.log")), "{results:?}");
+    assert!(results.iter().any(|t| t.contains("process.env.NODE_ENV !== 'production'")), "{results:?}");
+    let mut v = 1;
+    for t in &results {
+        v += 1;
+        s.change_full(uri, v, t);
+        assert!(s.diagnostics(uri, v).is_empty(), "after applying:\n{t}");
+        v += 1;
+        s.change_full(uri, v, text);
+        assert_eq!(s.diagnostics(uri, v).len(), 1);
+    }
+    let all = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(json!(["source.fixAll"])));
+    assert!(all.is_empty(), "unsafe fixes are not in fix-all: {all:?}");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
