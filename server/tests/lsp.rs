@@ -457,8 +457,16 @@ fn every_fix_of_a_finding_is_a_quick_fix() {
         .iter()
         .map(|a| apply_edits(text, &edits_for(&a["edit"], uri).0, false))
         .collect();
-    assert!(results.iter().any(|t| !t.contains("console.log")), "{results:?}");
-    assert!(results.iter().any(|t| t.contains("process.env.NODE_ENV !== 'production'")), "{results:?}");
+    assert!(
+        results.iter().any(|t| !t.contains("console.log")),
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|t| t.contains("process.env.NODE_ENV !== 'production'")),
+        "{results:?}"
+    );
     let mut v = 1;
     for t in &results {
         v += 1;
@@ -468,7 +476,15 @@ fn every_fix_of_a_finding_is_a_quick_fix() {
         s.change_full(uri, v, text);
         assert_eq!(s.diagnostics(uri, v).len(), 1);
     }
-    let all = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(json!(["source.fixAll"])));
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
     assert!(all.is_empty(), "unsafe fixes are not in fix-all: {all:?}");
     assert_eq!(s.shutdown_and_exit(), 0);
 }

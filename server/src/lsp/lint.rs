@@ -147,3 +147,40 @@ pub fn fix_all(job: &Job) -> Option<String> {
     let outcome = engine::fix(&job.engine_path, &job.text, &facts, &config, false);
     (outcome.applied > 0 && outcome.text != job.text).then_some(outcome.text)
 }
+
+/// A file on disk (not open) for `workspace/diagnostic`.
+pub enum DiskReport {
+    Unchanged(String),
+    Full(String, Vec<lsp::Diagnostic>),
+}
+
+/// Lint a closed file from disk. `previous` is the client's last result id for
+/// it; the id is the content hash plus the server's generation.
+pub fn lint_disk(
+    path: &std::path::Path,
+    resolver: &ConfigResolver,
+    facts: &WorkspaceFacts,
+    unit: ColumnUnit,
+    generation: u64,
+    previous: Option<&str>,
+) -> Option<DiskReport> {
+    let config = resolver.for_file(path).ok()?;
+    if config.is_excluded(path) {
+        return None;
+    }
+    let text = crate::cli::check::read_source(path).ok()?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let id = format!(
+        "disk:{:016x}:{generation}",
+        xxhash_rust::xxh3::xxh3_64(body.as_bytes())
+    );
+    if previous == Some(id.as_str()) {
+        return Some(DiskReport::Unchanged(id));
+    }
+    let out = engine::lint(path, body, facts, &config);
+    let pos = Positions::new(body, unit);
+    Some(DiskReport::Full(
+        id,
+        out.diagnostics.iter().map(|d| pos.diagnostic(d)).collect(),
+    ))
+}

@@ -518,6 +518,7 @@ impl Inner {
             let (mut new, problems) = Settings::from_value(&defaults, section);
             // The diagnostic mode is fixed at initialization.
             new.diagnostic_mode = st.settings.diagnostic_mode;
+            new.workspace_diagnostics = st.settings.workspace_diagnostics;
             let was = st.settings.enable;
             let changed = new != st.settings;
             let rules_changed = new.rules != st.settings.rules;
@@ -691,6 +692,7 @@ impl Inner {
         // (folder path, file path, deleted)
         let mut sql_changes: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
         let mut supabase_touched: HashSet<PathBuf> = HashSet::new();
+        let mut file_events: Vec<(usize, PathBuf, lsp::FileChangeType)> = Vec::new();
         {
             let st = self.st();
             for ev in &changes {
@@ -710,8 +712,25 @@ impl Inner {
                 {
                     supabase_touched.insert(folder.clone());
                 }
-                if crate::language::detect(&path) == Some(Language::Sql) {
-                    sql_changes.push((folder, path, ev.typ == lsp::FileChangeType::DELETED));
+                if let Some(lang) = crate::language::detect(&path) {
+                    file_events.push((i, path.clone(), ev.typ));
+                    if lang == Language::Sql {
+                        sql_changes.push((folder, path, ev.typ == lsp::FileChangeType::DELETED));
+                    }
+                }
+            }
+        }
+        {
+            // Keep the folders' file lists (for workspace diagnostics) current.
+            let mut st = self.st();
+            for (i, path, typ) in file_events {
+                let Some(f) = st.folders.get_mut(i) else {
+                    continue;
+                };
+                if typ == lsp::FileChangeType::DELETED {
+                    f.files.retain(|p| *p != path);
+                } else if typ == lsp::FileChangeType::CREATED && !f.files.contains(&path) {
+                    f.files.push(path);
                 }
             }
         }
@@ -767,6 +786,35 @@ impl Inner {
         affected.sort();
         affected.dedup();
         self.relint(affected);
+    }
+}
+
+fn workspace_report(
+    uri: lsp::Uri,
+    version: Option<i64>,
+    result_id: String,
+    items: Vec<lsp::Diagnostic>,
+    unchanged: bool,
+) -> lsp::WorkspaceDocumentDiagnosticReport {
+    if unchanged {
+        lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
+            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                uri,
+                version,
+                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            },
+        )
+    } else {
+        lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+            uri,
+            version,
+            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items,
+            },
+        })
     }
 }
 
@@ -834,7 +882,7 @@ impl LanguageServer for Backend {
         let folders = folders_from(&params);
         let options = params.initialization_options.clone().unwrap_or(Value::Null);
         let mut problems = Vec::new();
-        let pull = {
+        let (pull, workspace_diagnostics) = {
             let mut st = self.0.st();
             let defaults = Settings::defaults(self.0.default_debounce_ms);
             if let Some(section) = Settings::section(&options) {
@@ -854,7 +902,7 @@ impl LanguageServer for Backend {
                 .map(|p| Folder::new(p, &overrides))
                 .collect();
             st.reload_configs();
-            st.pull
+            (st.pull, st.pull && st.settings.workspace_diagnostics)
         };
         for p in problems {
             self.0
@@ -898,7 +946,7 @@ impl LanguageServer for Backend {
                     lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                         identifier: Some("prodlint".to_string()),
                         inter_file_dependencies: true,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics,
                         work_done_progress_options: Default::default(),
                     })
                 }),
@@ -1184,6 +1232,93 @@ impl LanguageServer for Backend {
             None => lsp::DocumentDiagnosticReport::Full(Default::default()),
         };
         Ok(lsp::DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: lsp::WorkspaceDiagnosticParams,
+    ) -> RpcResult<lsp::WorkspaceDiagnosticReportResult> {
+        let inner = self.0.clone();
+        let previous: HashMap<String, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri.as_str().to_string(), p.value))
+            .collect();
+        let mut items = Vec::new();
+        // Open documents: their current text.
+        let open: Vec<(lsp::Uri, i32)> = {
+            let st = inner.st();
+            st.docs
+                .values()
+                .map(|d| (d.uri.clone(), d.version))
+                .collect()
+        };
+        let mut open_paths: HashSet<PathBuf> = HashSet::new();
+        for (uri, version) in open {
+            if let Some(p) = file_path(&uri) {
+                open_paths.insert(p);
+            }
+            let Some(c) = inner.pull(&uri).await else {
+                continue;
+            };
+            let unchanged = previous.get(uri.as_str()) == Some(&c.result_id);
+            items.push(workspace_report(
+                uri,
+                Some(version as i64),
+                c.result_id,
+                c.lsp,
+                unchanged,
+            ));
+        }
+        // Closed files on disk.
+        let (folders, unit, generation, enabled) = {
+            let st = inner.st();
+            let folders: Vec<(Vec<PathBuf>, Arc<ConfigResolver>, Arc<WorkspaceFacts>)> = st
+                .folders
+                .iter()
+                .map(|f| (f.files.clone(), f.resolver.clone(), f.facts.clone()))
+                .collect();
+            (folders, st.caps.unit, st.generation, st.settings.enable)
+        };
+        if !enabled {
+            return Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+                lsp::WorkspaceDiagnosticReport { items },
+            ));
+        }
+        let disk = blocking(move || {
+            use rayon::prelude::*;
+            let mut out = Vec::new();
+            for (files, resolver, facts) in folders {
+                let reports: Vec<(PathBuf, lint::DiskReport)> = files
+                    .par_iter()
+                    .filter(|p| !open_paths.contains(*p))
+                    .filter_map(|p| {
+                        let uri = lsp::Uri::from_file_path(p)?;
+                        let prev = previous.get(uri.as_str()).map(String::as_str);
+                        lint::lint_disk(p, &resolver, &facts, unit, generation, prev)
+                            .map(|r| (p.clone(), r))
+                    })
+                    .collect();
+                out.extend(reports);
+            }
+            out
+        })
+        .await
+        .unwrap_or_default();
+        for (path, report) in disk {
+            let Some(uri) = lsp::Uri::from_file_path(&path) else {
+                continue;
+            };
+            items.push(match report {
+                lint::DiskReport::Unchanged(id) => {
+                    workspace_report(uri, None, id, Vec::new(), true)
+                }
+                lint::DiskReport::Full(id, diags) => workspace_report(uri, None, id, diags, false),
+            });
+        }
+        Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+            lsp::WorkspaceDiagnosticReport { items },
+        ))
     }
 
     async fn code_action(
