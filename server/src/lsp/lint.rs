@@ -53,6 +53,10 @@ pub struct Outcome {
     pub config_error: Option<String>,
     /// Excluded by `[files] exclude`: nothing was linted.
     pub excluded: bool,
+    /// Time spent parsing (incrementally when `incremental`) and in the engine.
+    pub parse_time: std::time::Duration,
+    pub lint_time: std::time::Duration,
+    pub incremental: bool,
 }
 
 impl Job {
@@ -85,7 +89,11 @@ pub fn run(job: &Job) -> Outcome {
         sql_facts: None,
         config_error: None,
         excluded: false,
+        parse_time: Default::default(),
+        lint_time: Default::default(),
+        incremental: job.old_tree.is_some(),
     };
+    let started = std::time::Instant::now();
     let text = job.text.as_str();
     // Parse first, whatever happens next: the tree stays current for the next edit.
     let sql = if job.lang.is_script() {
@@ -98,6 +106,8 @@ pub fn run(job: &Job) -> Outcome {
     } else {
         None
     };
+    out.parse_time = started.elapsed();
+    let started = std::time::Instant::now();
     let config = match job.config() {
         Ok(c) => c,
         Err(e) => {
@@ -133,6 +143,7 @@ pub fn run(job: &Job) -> Outcome {
         .collect();
     out.diagnostics = result.diagnostics;
     out.panics = result.panics;
+    out.lint_time = started.elapsed();
     out
 }
 

@@ -36,6 +36,8 @@ pub struct Caps {
     pub watch_dynamic: bool,
     pub config_dynamic: bool,
     pub configuration: bool,
+    /// `trace: "verbose"` at initialize: log the time of every lint.
+    pub verbose: bool,
 }
 
 impl Default for Caps {
@@ -49,6 +51,7 @@ impl Default for Caps {
             watch_dynamic: false,
             config_dynamic: false,
             configuration: false,
+            verbose: false,
         }
     }
 }
@@ -341,6 +344,7 @@ impl Inner {
         version: i32,
         generation: u64,
     ) -> Option<Outcome> {
+        let text_len = job.text.len();
         let outcome = match blocking(move || lint::run(&job)).await {
             Ok(o) => o,
             Err(e) => {
@@ -360,6 +364,21 @@ impl Inner {
                     p.rule,
                     uri.as_str(),
                     p.message
+                ),
+            )
+            .await;
+        }
+        if self.st().caps.verbose {
+            self.log(
+                lsp::MessageType::LOG,
+                format!(
+                    "linted {} v{version}: {} bytes, parse {:.2} ms ({}), engine {:.2} ms, {} findings",
+                    uri.as_str(),
+                    text_len,
+                    outcome.parse_time.as_secs_f64() * 1000.0,
+                    if outcome.incremental { "incremental" } else { "full" },
+                    outcome.lint_time.as_secs_f64() * 1000.0,
+                    outcome.lsp.len()
                 ),
             )
             .await;
@@ -572,12 +591,12 @@ impl Inner {
     async fn index(self: &Arc<Self>, which: Vec<usize>) {
         let (progress_ok, jobs) = {
             let st = self.st();
-            let jobs: Vec<(usize, PathBuf, Arc<ConfigResolver>)> = which
+            let jobs: Vec<(PathBuf, Arc<ConfigResolver>)> = which
                 .iter()
                 .filter_map(|&i| {
                     st.folders
                         .get(i)
-                        .map(|f| (i, f.path.clone(), f.resolver.clone()))
+                        .map(|f| (f.path.clone(), f.resolver.clone()))
                 })
                 .collect();
             (st.caps.progress, jobs)
@@ -604,7 +623,7 @@ impl Inner {
             None
         };
         let mut total = 0usize;
-        for (i, path, resolver) in jobs {
+        for (path, resolver) in jobs {
             let started = std::time::Instant::now();
             let p = path.clone();
             let result = blocking(move || workspace::scan(&p, &resolver)).await;
@@ -621,7 +640,6 @@ impl Inner {
                             st.refresh_facts(idx);
                             st.generation += 1;
                         }
-                        let _ = i;
                     }
                     self.log(
                         lsp::MessageType::INFO,
@@ -858,6 +876,7 @@ fn negotiate(params: &lsp::InitializeParams) -> Caps {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false),
         configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+        verbose: params.trace == Some(lsp::TraceValue::Verbose),
     }
 }
 
@@ -1354,7 +1373,7 @@ impl LanguageServer for Backend {
                 st.caps.versioned_edits,
             )
         };
-        let (job, version, generation, cached, versioned) = snapshot;
+        let (job, version, _generation, cached, versioned) = snapshot;
         let uri2 = uri.clone();
         let result = blocking(move || {
             let (diagnostics, tree) = match cached {
@@ -1416,7 +1435,6 @@ impl LanguageServer for Backend {
                         }
                     }
                 }
-                let _ = generation;
                 Ok((!actions.is_empty()).then_some(actions))
             }
             Err(e) => {
