@@ -147,6 +147,8 @@ impl State {
         }
         self.untitled_config = Arc::new(c);
         self.generation += 1;
+        // A configuration error that comes back after a reload is shown again.
+        self.shown.clear();
     }
 
     /// Recompute folder `i`'s facts from disk plus open SQL documents' text.
