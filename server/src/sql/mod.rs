@@ -3,7 +3,9 @@
 //! with the scanner and each is parsed alone, so that one bad statement never
 //! hides the rest.
 
+mod do_block;
 pub mod facts;
+pub mod lex;
 
 use pg_query::protobuf::{node::Node as NodeEnum, Node};
 use std::ops::Range;
@@ -90,7 +92,39 @@ impl SqlFile {
             }
             Err(_) => file.parse_statement_by_statement(text),
         }
+        file.expand_do_blocks(text);
         file
+    }
+
+    /// Add the plain statements inside `DO` blocks right after their block.
+    fn expand_do_blocks(&mut self, text: &str) {
+        if !self
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind(), Some(NodeEnum::DoStmt(_))))
+        {
+            return;
+        }
+        let mut out = Vec::with_capacity(self.statements.len());
+        let mut extra_comments = Vec::new();
+        for stmt in std::mem::take(&mut self.statements) {
+            let inner = match stmt.kind() {
+                Some(NodeEnum::DoStmt(d)) => {
+                    let (stmts, comments) = do_block::expand(text, &stmt, d);
+                    extra_comments.extend(comments);
+                    stmts
+                }
+                _ => Vec::new(),
+            };
+            out.push(stmt);
+            out.extend(inner);
+        }
+        self.statements = out;
+        if !extra_comments.is_empty() {
+            self.comments.extend(extra_comments);
+            self.comments.sort_by_key(|c| (c.start, c.end));
+            self.comments.dedup();
+        }
     }
 
     fn parse_statement_by_statement(&mut self, text: &str) {
