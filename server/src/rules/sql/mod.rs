@@ -4,10 +4,12 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod rls_disabled;
+
 pub struct SqlRule {
     pub meta: RuleMeta,
     pub check: fn(&mut RuleContext<'_>, &SqlFile),
 }
 
 /// Every SQL rule (catalogue order).
-pub static RULES: &[SqlRule] = &[];
+pub static RULES: &[SqlRule] = &[rls_disabled::RULE];
