@@ -4,6 +4,7 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod function_search_path;
 pub mod rls_disabled;
 
 pub struct SqlRule {
@@ -12,4 +13,4 @@ pub struct SqlRule {
 }
 
 /// Every SQL rule (catalogue order).
-pub static RULES: &[SqlRule] = &[rls_disabled::RULE];
+pub static RULES: &[SqlRule] = &[rls_disabled::RULE, function_search_path::RULE];
