@@ -143,8 +143,8 @@ fn locate_body(source: &str, stmt: Range<usize>, body: &str) -> Option<Body> {
             continue;
         }
         let text = tok.text(source);
-        if text.starts_with('$') {
-            let tag_len = text[1..].find('$')? + 2;
+        if let Some(after) = text.strip_prefix('$') {
+            let tag_len = after.find('$')? + 2;
             if text.len() < 2 * tag_len {
                 continue;
             }
@@ -272,8 +272,8 @@ fn literal_inner(expr: &str) -> Option<Range<usize>> {
         }
         return Some(lead + 1..lead + 1 + inner.len());
     }
-    if t.starts_with('$') {
-        let tag_len = t[1..].find('$')? + 2;
+    if let Some(after) = t.strip_prefix('$') {
+        let tag_len = after.find('$')? + 2;
         let tag = &t[..tag_len];
         if t.len() >= 2 * tag_len && t.ends_with(tag) {
             let inner = &t[tag_len..t.len() - tag_len];
@@ -354,7 +354,10 @@ DO LANGUAGE plpython3u $$ plpy.execute(\"ALTER TABLE b ENABLE ROW LEVEL SECURITY
         assert_eq!(inner.len(), 2);
         assert_ne!(inner[0].range, inner[1].range);
         for s in inner {
-            assert_eq!(&text[s.range.clone()], "ALTER TABLE a ENABLE ROW LEVEL SECURITY");
+            assert_eq!(
+                &text[s.range.clone()],
+                "ALTER TABLE a ENABLE ROW LEVEL SECURITY"
+            );
         }
     }
 

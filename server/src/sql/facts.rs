@@ -36,7 +36,10 @@ pub fn is_exposed_schema(schema: &str) -> bool {
 pub enum TableChange {
     /// `CREATE TABLE` (or `CREATE TABLE AS`); `exposed`: in an exposed schema and
     /// not temporary. Column names are lower-cased.
-    Create { exposed: bool, columns: Vec<String> },
+    Create {
+        exposed: bool,
+        columns: Vec<String>,
+    },
     AddColumns(Vec<String>),
     Drop,
     EnableRls,
@@ -297,12 +300,12 @@ impl SqlFileFacts {
                 let mut push = push;
                 push(path.resolve(rel), TableChange::Policy, rel.location);
             }
-            NodeEnum::GrantStmt(g) => {
+            NodeEnum::GrantStmt(g)
                 if g.grantees.iter().any(|r| {
                     matches!(&r.node, Some(NodeEnum::RoleSpec(rs)) if SUPABASE_ROLES.contains(&rs.rolename.as_str()))
-                }) {
-                    self.supabase_markers = true;
-                }
+                }) =>
+            {
+                self.supabase_markers = true;
             }
             NodeEnum::AlterFunctionStmt(alter) => {
                 let sets_path = alter.actions.iter().any(|a| match &a.node {
@@ -509,7 +512,7 @@ impl<'a> Timeline<'a> {
                 TableChange::DisableRls => Some(false),
                 _ => None,
             })
-            .last()
+            .next_back()
             .unwrap_or(false)
     }
 
@@ -611,10 +614,16 @@ mod tests {
                 ("private.p".into(), create(false, &["id"])),
                 ("private.hidden".into(), create(false, &["id"])),
                 ("app.inner_t".into(), create(false, &["id"])),
-                ("public.a".into(), TableChange::AddColumns(vec!["phone".into()])),
+                (
+                    "public.a".into(),
+                    TableChange::AddColumns(vec!["phone".into()])
+                ),
                 ("public.a".into(), TableChange::EnableRls),
                 ("public.a".into(), TableChange::RenamedTo("public.b".into())),
-                ("public.b".into(), TableChange::RenamedTo("private.b".into())),
+                (
+                    "public.b".into(),
+                    TableChange::RenamedTo("private.b".into())
+                ),
                 ("public.c".into(), TableChange::Drop),
                 ("private.d".into(), TableChange::Drop),
                 ("public.e".into(), create(true, &[])),
@@ -625,9 +634,20 @@ mod tests {
 
     #[test]
     fn supabase_markers_outside_comments_only() {
-        assert!(!SqlFileFacts::extract("-- uses auth.uid() later\ncreate table a (id int);").supabase_markers);
-        assert!(SqlFileFacts::extract("create policy p on a for select\n  to   authenticated using (true);").supabase_markers);
-        assert!(SqlFileFacts::extract("create table a (id uuid references auth.users (id));").supabase_markers);
+        assert!(
+            !SqlFileFacts::extract("-- uses auth.uid() later\ncreate table a (id int);")
+                .supabase_markers
+        );
+        assert!(
+            SqlFileFacts::extract(
+                "create policy p on a for select\n  to   authenticated using (true);"
+            )
+            .supabase_markers
+        );
+        assert!(
+            SqlFileFacts::extract("create table a (id uuid references auth.users (id));")
+                .supabase_markers
+        );
         assert!(SqlFileFacts::extract("grant select on a to anon;").supabase_markers);
     }
 
@@ -641,7 +661,9 @@ mod tests {
         assert!(ws.rls_enabled("public.a"));
         assert!(!ws.rls_enabled("public.b"));
         // the linted file's current text replaces its stored contribution
-        let own = SqlFileFacts::extract("create table c (id int);\nalter table b enable row level security;");
+        let own = SqlFileFacts::extract(
+            "create table c (id int);\nalter table b enable row level security;",
+        );
         let t = ws.timeline(Path::new("m/2_rls.sql"), &own);
         assert!(!t.rls_enabled("public.a"));
         assert!(!t.rls_enabled("public.b"));
@@ -670,7 +692,8 @@ mod tests {
             t.columns("public.b").into_iter().collect::<Vec<_>>(),
             vec!["email", "id", "phone"]
         );
-        let own3 = SqlFileFacts::extract("create table x (id int);\nalter table x set schema private;");
+        let own3 =
+            SqlFileFacts::extract("create table x (id int);\nalter table x set schema private;");
         let t3 = ws.timeline(Path::new("3.sql"), &own3);
         assert_eq!(t3.fate("public.x", 13), Fate::Gone);
     }

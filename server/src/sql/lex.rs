@@ -223,7 +223,10 @@ mod tests {
         let s = "x; CREATE /* c */ TABLE \"T\" (a int) -- e";
         let t = tokens(s, 3..s.len());
         let words: Vec<&str> = t.iter().map(|t| t.text(s)).collect();
-        assert_eq!(words, vec!["CREATE", "TABLE", "\"T\"", "(", "a", "int", ")"]);
+        assert_eq!(
+            words,
+            vec!["CREATE", "TABLE", "\"T\"", "(", "a", "int", ")"]
+        );
         assert!(t[0].is_word(s, "create"));
         assert!(t[2].is_name(s));
         assert!(tokens(s, 3..999).is_empty());

@@ -133,13 +133,12 @@ fn options(f: &CreateFunctionStmt) -> FunctionOptions {
         match (d.defname.as_str(), arg) {
             ("language", Some(NodeEnum::String(s))) => info.language = s.sval.to_lowercase(),
             ("security", Some(NodeEnum::Boolean(b))) => info.security_definer = b.boolval,
-            ("set", Some(NodeEnum::VariableSetStmt(v))) => {
+            ("set", Some(NodeEnum::VariableSetStmt(v)))
                 if v.name.eq_ignore_ascii_case("search_path")
                     && v.kind != VariableSetKind::VarReset as i32
-                    && v.kind != VariableSetKind::VarResetAll as i32
-                {
-                    info.sets_search_path = true;
-                }
+                    && v.kind != VariableSetKind::VarResetAll as i32 =>
+            {
+                info.sets_search_path = true;
             }
             ("as", Some(NodeEnum::List(l))) => {
                 info.body = l
@@ -240,10 +239,7 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
     }
     let as_tok = toks.get(as_index?)?;
     let lower = as_tok.text(src) == "as";
-    let setting = format!(
-        "{} search_path = ''",
-        lex::keyword_case("SET", lower)
-    );
+    let setting = format!("{} search_path = ''", lex::keyword_case("SET", lower));
     let eol = ast::line_ending(src);
     let line_start = src[..as_tok.range.start]
         .rfind('\n')
@@ -333,7 +329,11 @@ fn plpgsql_queries(src: &str, stmt: &SqlStatement, body: &str) -> Option<Vec<Str
         })
         .unwrap_or("()");
     // NEW/OLD and the TG_ variables are declared in an outer block.
-    let semi = if body.trim_end().ends_with(';') { "" } else { ";" };
+    let semi = if body.trim_end().ends_with(';') {
+        ""
+    } else {
+        ";"
+    };
     let wrapped = format!(
         "CREATE FUNCTION prodlint_fn{params} RETURNS int LANGUAGE plpgsql AS {tag}DECLARE new record; old record; \
          tg_op text; tg_name text; tg_when text; tg_level text; tg_table_name text; tg_table_schema text; \
@@ -420,8 +420,7 @@ fn declared_as_record(body: &str, name: &str) -> bool {
         let rest = lower[at + name.len()..].trim_start();
         if before_ok
             && rest.starts_with("record")
-            && !rest["record".len()..]
-                .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            && !rest["record".len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
         {
             return true;
         }
@@ -463,41 +462,204 @@ fn casts_are_builtin(body: &str) -> bool {
 }
 
 const BUILTIN_TYPES: &[&str] = &[
-    "text", "varchar", "char", "character", "bpchar", "name", "int", "int2", "int4", "int8",
-    "integer", "bigint", "smallint", "numeric", "decimal", "real", "float", "float4", "float8",
-    "double", "boolean", "bool", "uuid", "json", "jsonb", "date", "time", "timetz", "timestamp",
-    "timestamptz", "interval", "bytea", "regclass", "regproc", "regtype", "regrole", "oid",
-    "inet", "cidr", "money", "record", "void", "tsvector", "tsquery", "xml", "bit", "varbit",
-    "serial", "bigserial",
+    "text",
+    "varchar",
+    "char",
+    "character",
+    "bpchar",
+    "name",
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "bigint",
+    "smallint",
+    "numeric",
+    "decimal",
+    "real",
+    "float",
+    "float4",
+    "float8",
+    "double",
+    "boolean",
+    "bool",
+    "uuid",
+    "json",
+    "jsonb",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "bytea",
+    "regclass",
+    "regproc",
+    "regtype",
+    "regrole",
+    "oid",
+    "inet",
+    "cidr",
+    "money",
+    "record",
+    "void",
+    "tsvector",
+    "tsquery",
+    "xml",
+    "bit",
+    "varbit",
+    "serial",
+    "bigserial",
 ];
 
 /// Common functions of `pg_catalog`, which is searched even with an empty search path.
 const BUILTIN_FUNCTIONS: &[&str] = &[
-    "now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
-    "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "array_agg",
-    "string_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg",
-    "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
-    "to_json", "to_jsonb", "row_to_json", "jsonb_set", "jsonb_insert", "jsonb_strip_nulls",
-    "jsonb_array_elements", "jsonb_array_elements_text", "json_array_elements",
-    "jsonb_each", "jsonb_each_text", "jsonb_object_keys", "jsonb_typeof", "jsonb_array_length",
-    "jsonb_path_query", "jsonb_pretty", "length", "char_length", "octet_length", "lower",
-    "upper", "initcap", "trim", "btrim", "ltrim", "rtrim", "lpad", "rpad", "concat",
-    "concat_ws", "format", "replace", "split_part", "strpos", "left", "right", "repeat",
-    "reverse", "md5", "sha256", "encode", "decode", "regexp_replace", "regexp_match",
-    "regexp_matches", "regexp_split_to_array", "string_to_array", "array_to_string",
-    "quote_ident", "quote_literal", "quote_nullable", "to_char", "to_date", "to_timestamp",
-    "to_number", "date_trunc", "date_part", "age", "make_interval", "make_date",
-    "make_timestamp", "make_timestamptz", "gen_random_uuid", "random", "floor", "ceil",
-    "ceiling", "round", "trunc", "abs", "mod", "power", "sqrt", "greatest", "least",
-    "array_length", "array_append", "array_prepend", "array_remove", "array_cat",
-    "array_position", "cardinality", "unnest", "generate_series", "current_setting",
-    "set_config", "nextval", "currval", "setval", "lastval", "pg_notify", "row_number",
-    "rank", "dense_rank", "lag", "lead", "first_value", "last_value", "coalesce", "nullif",
-    "exists", "pg_advisory_xact_lock", "pg_advisory_lock", "pg_advisory_unlock",
-    "pg_try_advisory_xact_lock", "txid_current", "pg_sleep", "num_nonnulls", "num_nulls",
-    "to_tsvector", "to_tsquery", "plainto_tsquery", "websearch_to_tsquery", "ts_rank",
-    "setweight", "inet_client_addr", "uuid_extract_timestamp", "date_bin", "extract",
-    "jsonb_to_record", "jsonb_populate_record", "json_populate_record",
+    "now",
+    "clock_timestamp",
+    "statement_timestamp",
+    "transaction_timestamp",
+    "timeofday",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "bool_and",
+    "bool_or",
+    "every",
+    "array_agg",
+    "string_agg",
+    "json_agg",
+    "jsonb_agg",
+    "json_object_agg",
+    "jsonb_object_agg",
+    "json_build_object",
+    "jsonb_build_object",
+    "json_build_array",
+    "jsonb_build_array",
+    "to_json",
+    "to_jsonb",
+    "row_to_json",
+    "jsonb_set",
+    "jsonb_insert",
+    "jsonb_strip_nulls",
+    "jsonb_array_elements",
+    "jsonb_array_elements_text",
+    "json_array_elements",
+    "jsonb_each",
+    "jsonb_each_text",
+    "jsonb_object_keys",
+    "jsonb_typeof",
+    "jsonb_array_length",
+    "jsonb_path_query",
+    "jsonb_pretty",
+    "length",
+    "char_length",
+    "octet_length",
+    "lower",
+    "upper",
+    "initcap",
+    "trim",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "lpad",
+    "rpad",
+    "concat",
+    "concat_ws",
+    "format",
+    "replace",
+    "split_part",
+    "strpos",
+    "left",
+    "right",
+    "repeat",
+    "reverse",
+    "md5",
+    "sha256",
+    "encode",
+    "decode",
+    "regexp_replace",
+    "regexp_match",
+    "regexp_matches",
+    "regexp_split_to_array",
+    "string_to_array",
+    "array_to_string",
+    "quote_ident",
+    "quote_literal",
+    "quote_nullable",
+    "to_char",
+    "to_date",
+    "to_timestamp",
+    "to_number",
+    "date_trunc",
+    "date_part",
+    "age",
+    "make_interval",
+    "make_date",
+    "make_timestamp",
+    "make_timestamptz",
+    "gen_random_uuid",
+    "random",
+    "floor",
+    "ceil",
+    "ceiling",
+    "round",
+    "trunc",
+    "abs",
+    "mod",
+    "power",
+    "sqrt",
+    "greatest",
+    "least",
+    "array_length",
+    "array_append",
+    "array_prepend",
+    "array_remove",
+    "array_cat",
+    "array_position",
+    "cardinality",
+    "unnest",
+    "generate_series",
+    "current_setting",
+    "set_config",
+    "nextval",
+    "currval",
+    "setval",
+    "lastval",
+    "pg_notify",
+    "row_number",
+    "rank",
+    "dense_rank",
+    "lag",
+    "lead",
+    "first_value",
+    "last_value",
+    "coalesce",
+    "nullif",
+    "exists",
+    "pg_advisory_xact_lock",
+    "pg_advisory_lock",
+    "pg_advisory_unlock",
+    "pg_try_advisory_xact_lock",
+    "txid_current",
+    "pg_sleep",
+    "num_nonnulls",
+    "num_nulls",
+    "to_tsvector",
+    "to_tsquery",
+    "plainto_tsquery",
+    "websearch_to_tsquery",
+    "ts_rank",
+    "setweight",
+    "inet_client_addr",
+    "uuid_extract_timestamp",
+    "date_bin",
+    "extract",
+    "jsonb_to_record",
+    "jsonb_populate_record",
+    "json_populate_record",
 ];
 
 #[cfg(test)]
@@ -538,8 +700,16 @@ mod tests {
 
     #[test]
     fn near_miss_standard_body_c_and_comments() {
-        assert_clean(R, P, "create function add(a int, b int) returns int language sql immutable return a + b;\n");
-        assert_clean(R, P, "create function one() returns int language sql begin atomic select 1; end;\n");
+        assert_clean(
+            R,
+            P,
+            "create function add(a int, b int) returns int language sql immutable return a + b;\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create function one() returns int language sql begin atomic select 1; end;\n",
+        );
         assert_clean(R, P, "create function c_fn(int) returns int as 'MODULE_PATHNAME', 'c_fn' language c strict;\n");
         assert_clean(R, P, "-- create function f() returns int language sql as 'select 1';\nselect 'create function g() returns int';\n");
     }
@@ -565,7 +735,13 @@ mod tests {
         for (p, t) in files {
             w.sql.insert(PathBuf::from(p), SqlFileFacts::extract(t));
         }
-        let d = findings_with(R, files[0].0, files[0].1, &crate::config::Config::default_for(Path::new("")), &w);
+        let d = findings_with(
+            R,
+            files[0].0,
+            files[0].1,
+            &crate::config::Config::default_for(Path::new("")),
+            &w,
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(&files[0].1[d[0].range.clone()], "g");
     }
@@ -627,16 +803,29 @@ mod tests {
         assert_eq!(applicability(DEFINER), Applicability::Safe);
         assert_eq!(applicability("create function f() returns bigint language sql as $$ select count(*) from public.orders $$;"), Applicability::Safe);
         assert_eq!(applicability("create function f() returns bigint language sql as $$ select count(*) from orders $$;"), Applicability::Unsafe);
-        assert_eq!(applicability("create function f() returns uuid language sql as $$ select uuid_generate_v4() $$;"), Applicability::Unsafe);
+        assert_eq!(
+            applicability(
+                "create function f() returns uuid language sql as $$ select uuid_generate_v4() $$;"
+            ),
+            Applicability::Unsafe
+        );
         assert_eq!(applicability("create function f() returns uuid language sql as $$ select extensions.uuid_generate_v4() $$;"), Applicability::Safe);
-        assert_eq!(applicability("create function f() returns text language sql as $$ select 'a'::mood $$;"), Applicability::Unsafe);
+        assert_eq!(
+            applicability(
+                "create function f() returns text language sql as $$ select 'a'::mood $$;"
+            ),
+            Applicability::Unsafe
+        );
         assert_eq!(applicability("create function f() returns text language sql as $$ select 'a'::public.mood::text $$;"), Applicability::Safe);
         assert_eq!(applicability("create function f() returns void language plpgsql as $$ begin execute 'delete from public.t'; end $$;"), Applicability::Unsafe);
         assert_eq!(applicability("create function f() returns void language plpgsql as $$ declare r profiles%rowtype; begin select * into r from public.profiles; end $$;"), Applicability::Unsafe);
         assert_eq!(applicability("create function f() returns void language plpgsql as $$ declare r record; n int := 0; begin for r in select * from public.t loop n := n + 1; end loop; if n > (select count(*) from t2) then return; end if; end $$;"), Applicability::Unsafe);
         assert_eq!(applicability("create function f() returns void language plpgsql as $$ declare r record; n int := 0; begin for r in select * from public.t loop n := n + 1; end loop; end $$;"), Applicability::Safe);
         assert_eq!(applicability("create function f() returns void language plpgsql as $$ declare m mood; begin m := 'a'; end $$;"), Applicability::Unsafe);
-        assert_eq!(applicability("create function f() returns int language plpython3u as $$ return 1 $$;"), Applicability::Unsafe);
+        assert_eq!(
+            applicability("create function f() returns int language plpython3u as $$ return 1 $$;"),
+            Applicability::Unsafe
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
 pub mod function_search_path;
+pub mod mysql_inline_index;
 pub mod policy_always_true;
 pub mod rls_disabled;
 
@@ -14,6 +15,9 @@ pub struct SqlRule {
 }
 
 /// Every SQL rule (catalogue order).
-pub static RULES: &[SqlRule] = &[rls_disabled::RULE, function_search_path::RULE,
+pub static RULES: &[SqlRule] = &[
+    rls_disabled::RULE,
+    function_search_path::RULE,
     policy_always_true::RULE,
+    mysql_inline_index::RULE,
 ];

@@ -185,7 +185,10 @@ fn true_literal(node: &Node, stmt: &SqlStatement) -> Option<Range<usize>> {
         },
         NodeEnum::TypeCast(tc) => {
             let is_bool = tc.type_name.as_ref().is_some_and(|t| {
-                t.names.last().and_then(crate::sql::facts::string_value).is_some_and(|n| n == "bool")
+                t.names
+                    .last()
+                    .and_then(crate::sql::facts::string_value)
+                    .is_some_and(|n| n == "bool")
             });
             let Some(NodeEnum::AConst(c)) = tc.arg.as_deref()?.node.as_ref() else {
                 return None;
@@ -193,7 +196,12 @@ fn true_literal(node: &Node, stmt: &SqlStatement) -> Option<Range<usize>> {
             let Some(a_const::Val::Sval(s)) = c.val.as_ref() else {
                 return None;
             };
-            if !is_bool || !matches!(s.sval.to_ascii_lowercase().as_str(), "true" | "t" | "yes" | "on" | "1") {
+            if !is_bool
+                || !matches!(
+                    s.sval.to_ascii_lowercase().as_str(),
+                    "true" | "t" | "yes" | "on" | "1"
+                )
+            {
                 return None;
             }
             let at = stmt.offset(c.location);
@@ -205,10 +213,26 @@ fn true_literal(node: &Node, stmt: &SqlStatement) -> Option<Range<usize>> {
 
 fn looks_personal(column: &str) -> bool {
     const PARTS: &[&str] = &[
-        "email", "e_mail", "phone", "password", "passwd", "ssn", "social_security",
-        "birth", "passport", "national_id", "tax_id", "iban", "credit_card", "card_number",
-        "home_address", "postal_address", "street_address", "billing_address",
-        "shipping_address", "ip_address",
+        "email",
+        "e_mail",
+        "phone",
+        "password",
+        "passwd",
+        "ssn",
+        "social_security",
+        "birth",
+        "passport",
+        "national_id",
+        "tax_id",
+        "iban",
+        "credit_card",
+        "card_number",
+        "home_address",
+        "postal_address",
+        "street_address",
+        "billing_address",
+        "shipping_address",
+        "ip_address",
     ];
     let c = column.to_ascii_lowercase();
     PARTS.iter().any(|p| c.contains(p)) || c == "dob"
@@ -241,10 +265,26 @@ create policy mixed on orders for update to authenticated, service_role using ((
     #[test]
     fn near_miss_scoped_conditions_and_roles() {
         assert_clean(R, P, "create policy p on orders for update to authenticated using ((select auth.uid()) = user_id);\n");
-        assert_clean(R, P, "create policy p on orders for all to service_role using (true) with check (true);\n");
-        assert_clean(R, P, "create policy p on orders for insert to admin_role with check (true);\n");
-        assert_clean(R, P, "create policy p on orders as restrictive for all to authenticated using (true);\n");
-        assert_clean(R, P, "create policy p on orders for delete to authenticated using (false);\n");
+        assert_clean(
+            R,
+            P,
+            "create policy p on orders for all to service_role using (true) with check (true);\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create policy p on orders for insert to admin_role with check (true);\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create policy p on orders as restrictive for all to authenticated using (true);\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create policy p on orders for delete to authenticated using (false);\n",
+        );
         assert_clean(R, P, "-- create policy p on orders for delete using (true);\nselect 'create policy p on o using (true)';\n");
     }
 
@@ -254,12 +294,20 @@ create policy mixed on orders for update to authenticated, service_role using ((
         // profiles with public fields only: Supabase's own example
         assert_clean(R, P, "create table profiles (id uuid, username text, full_name text, avatar_url text);\ncreate policy \"Public profiles are viewable by everyone.\" on profiles for select using (true);\n");
         // unknown table: not flagged
-        assert_clean(R, P, "create policy p on public.unknown for select using (true);\n");
+        assert_clean(
+            R,
+            P,
+            "create policy p on public.unknown for select using (true);\n",
+        );
         let got = assert_flags(R, P, "create table public.customers (id int, \"Email\" text);\nalter table customers add column phone_number text;\ncreate policy p on customers for select to anon using (true);\n", 1);
         assert_eq!(got, vec!["true"]);
         let d = findings(R, P, "create table users (id int, password_hash text, date_of_birth date);\ncreate policy p on users for select using (true);\n");
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("`date_of_birth`, `password_hash`"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("`date_of_birth`, `password_hash`"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]
@@ -271,7 +319,11 @@ create policy mixed on orders for update to authenticated, service_role using ((
 
     #[test]
     fn not_outside_supabase_projects() {
-        assert_clean(R, "db/migrations/001.sql", "create policy p on orders for update using (true);\n");
+        assert_clean(
+            R,
+            "db/migrations/001.sql",
+            "create policy p on orders for update using (true);\n",
+        );
     }
 
     #[test]

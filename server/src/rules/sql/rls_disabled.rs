@@ -90,8 +90,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         let table = event.table.as_str();
         let message = match &event.change {
             TableChange::Create { exposed: true, .. } => {
-                if timeline.fate(table, event.offset) == Fate::Gone || timeline.rls_enabled(table)
-                {
+                if timeline.fate(table, event.offset) == Fate::Gone || timeline.rls_enabled(table) {
                     continue;
                 }
                 format!(
@@ -178,10 +177,16 @@ mod tests {
     fn in_workspace(files: &[(&str, &str)], lint: usize) -> Vec<String> {
         let w = workspace(files);
         let (path, text) = files[lint];
-        findings_with(R, path, text, &crate::config::Config::default_for(std::path::Path::new("")), &w)
-            .iter()
-            .map(|d| text[d.range.clone()].to_string())
-            .collect()
+        findings_with(
+            R,
+            path,
+            text,
+            &crate::config::Config::default_for(std::path::Path::new("")),
+            &w,
+        )
+        .iter()
+        .map(|d| text[d.range.clone()].to_string())
+        .collect()
     }
 
     #[test]
@@ -196,25 +201,53 @@ mod tests {
 
     #[test]
     fn near_miss_rls_enabled_in_same_file_or_do_block() {
-        assert_clean(R, P, "create table a (id int);\nalter table public.a enable row level security;\n");
+        assert_clean(
+            R,
+            P,
+            "create table a (id int);\nalter table public.a enable row level security;\n",
+        );
         assert_clean(R, P, "create table a (id int);\nDO $$ BEGIN\n  ALTER TABLE a ENABLE ROW LEVEL SECURITY;\nEND $$;\n");
-        assert_clean(R, P, "create table \"A\" (id int);\nalter table \"A\" enable row level security;\n");
+        assert_clean(
+            R,
+            P,
+            "create table \"A\" (id int);\nalter table \"A\" enable row level security;\n",
+        );
     }
 
     #[test]
     fn near_miss_not_exposed() {
         assert_clean(R, P, "create table private.jobs (id int);\ncreate table auth.x (id int);\ncreate table storage.y (id int);\n");
-        assert_clean(R, P, "create temporary table tmp (id int);\ncreate temp table tmp2 (id int);\n");
-        assert_clean(R, P, "set search_path = private;\ncreate table jobs (id int);\n");
+        assert_clean(
+            R,
+            P,
+            "create temporary table tmp (id int);\ncreate temp table tmp2 (id int);\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "set search_path = private;\ncreate table jobs (id int);\n",
+        );
         assert_clean(R, P, "create schema app\n  create table items (id int);\n");
-        assert_clean(R, P, "create materialized view mv as select 1;\ncreate view v as select 1;\n");
+        assert_clean(
+            R,
+            P,
+            "create materialized view mv as select 1;\ncreate view v as select 1;\n",
+        );
         // comments and strings are not code
-        assert_clean(R, P, "-- create table a (id int);\nselect 'create table b (id int)';\n");
+        assert_clean(
+            R,
+            P,
+            "-- create table a (id int);\nselect 'create table b (id int)';\n",
+        );
     }
 
     #[test]
     fn near_miss_not_supabase() {
-        assert_clean(R, "prisma/migrations/20240101000000_init/migration.sql", "CREATE TABLE \"User\" (\"id\" TEXT NOT NULL);\n");
+        assert_clean(
+            R,
+            "prisma/migrations/20240101000000_init/migration.sql",
+            "CREATE TABLE \"User\" (\"id\" TEXT NOT NULL);\n",
+        );
         assert_clean(R, "db/schema.sql", "create table users (id int);\n");
         // MySQL files are not Postgres
         assert_clean(R, P, "create table `users` (id int) ENGINE=InnoDB;\n");
@@ -223,7 +256,10 @@ mod tests {
     #[test]
     fn supabase_by_markers_elsewhere_in_the_workspace() {
         let files = [
-            ("db/1.sql", "create table notes (id int, owner uuid references auth.users);"),
+            (
+                "db/1.sql",
+                "create table notes (id int, owner uuid references auth.users);",
+            ),
             ("db/2.sql", "create table tags (id int);"),
         ];
         assert_eq!(in_workspace(&files, 1), vec!["tags"]);
@@ -239,17 +275,32 @@ mod tests {
         assert_eq!(in_workspace(&files, 0), vec!["b"]);
         // an earlier file (e.g. `rls.sql` sorted before `schema.sql`) counts too
         let files = [
-            ("supabase/rls.sql", "alter table a enable row level security;"),
+            (
+                "supabase/rls.sql",
+                "alter table a enable row level security;",
+            ),
             ("supabase/schema.sql", "create table a (id int);"),
         ];
         assert!(in_workspace(&files, 1).is_empty());
         // moved out of the exposed schema later
-        let files = [(P, "create table a (id int);\nalter table a set schema private;")];
+        let files = [(
+            P,
+            "create table a (id int);\nalter table a set schema private;",
+        )];
         assert!(in_workspace(&files, 0).is_empty());
         // dropped and created again: the second table is reported
-        let files = [(P, "create table a (id int);\ndrop table a;\ncreate table a (id int);")];
+        let files = [(
+            P,
+            "create table a (id int);\ndrop table a;\ncreate table a (id int);",
+        )];
         let w = workspace(&files);
-        let d = findings_with(R, P, files[0].1, &crate::config::Config::default_for(std::path::Path::new("")), &w);
+        let d = findings_with(
+            R,
+            P,
+            files[0].1,
+            &crate::config::Config::default_for(std::path::Path::new("")),
+            &w,
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].range.start, files[0].1.rfind("a (").unwrap());
     }
@@ -260,12 +311,31 @@ mod tests {
         let got = assert_flags(R, P, "create policy p1 on public.notes for select using (true);\ncreate policy p2 on notes for insert with check (true);\n", 1);
         assert_eq!(got, vec!["public.notes"]);
         // created in a private schema with policies but no RLS
-        let got = assert_flags(R, P, "create table private.docs (id int);\ncreate policy p on private.docs using (true);\n", 1);
+        let got = assert_flags(
+            R,
+            P,
+            "create table private.docs (id int);\ncreate policy p on private.docs using (true);\n",
+            1,
+        );
         assert_eq!(got, vec!["private.docs"]);
         // the table's CREATE is reported, not also its policy
-        let got = assert_flags(R, P, "create table notes (id int);\ncreate policy p on notes using (true);\n", 1);
+        let got = assert_flags(
+            R,
+            P,
+            "create table notes (id int);\ncreate policy p on notes using (true);\n",
+            1,
+        );
         assert_eq!(got, vec!["notes"]);
-        assert_eq!(findings(R, P, "create table notes (id int);\ncreate policy p on notes using (true);\n")[0].range.start, 13);
+        assert_eq!(
+            findings(
+                R,
+                P,
+                "create table notes (id int);\ncreate policy p on notes using (true);\n"
+            )[0]
+            .range
+            .start,
+            13
+        );
         // Supabase-managed tables
         assert_clean(R, P, "create policy p on storage.objects for select to authenticated using (bucket_id = 'avatars');\n");
         assert_clean(R, P, "create policy p on notes using (true);\nalter table notes enable row level security;\n");
