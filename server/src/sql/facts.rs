@@ -500,9 +500,10 @@ impl<'a> Timeline<'a> {
         }
     }
 
-    /// RLS is enabled for the table (under any of its names) somewhere, and the
-    /// last `ENABLE`/`DISABLE ROW LEVEL SECURITY` in migration order enables it.
-    pub fn rls_enabled(&self, table: &str) -> bool {
+    /// The last `ENABLE`/`DISABLE ROW LEVEL SECURITY` for the table (under any
+    /// of its names) in migration order: `Some(true)` enabled, `Some(false)`
+    /// disabled again, `None` never mentioned.
+    pub fn rls_state(&self, table: &str) -> Option<bool> {
         let names = self.aliases(table);
         self.events
             .iter()
@@ -513,7 +514,12 @@ impl<'a> Timeline<'a> {
                 _ => None,
             })
             .next_back()
-            .unwrap_or(false)
+    }
+
+    /// RLS is enabled for the table (under any of its names) somewhere, and the
+    /// last `ENABLE`/`DISABLE ROW LEVEL SECURITY` in migration order enables it.
+    pub fn rls_enabled(&self, table: &str) -> bool {
+        self.rls_state(table) == Some(true)
     }
 
     /// The table (under any of its names) is created in the workspace:

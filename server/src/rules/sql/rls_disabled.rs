@@ -90,17 +90,24 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         let table = event.table.as_str();
         let message = match &event.change {
             TableChange::Create { exposed: true, .. } => {
-                if timeline.fate(table, event.offset) == Fate::Gone || timeline.rls_enabled(table) {
+                if timeline.fate(table, event.offset) == Fate::Gone {
                     continue;
                 }
+                let state = match timeline.rls_state(table) {
+                    Some(true) => continue,
+                    Some(false) => "ends up disabled (`DISABLE ROW LEVEL SECURITY` comes last)",
+                    None => "is never enabled",
+                };
                 format!(
-                    "Row level security is never enabled for `{table}`: anyone with the project's anon key can read and change every row through the Data API. Enable RLS for the table (and add policies)."
+                    "Row level security for `{table}` {state}: anyone with the project's anon key can read and change every row through the Data API. Enable RLS for the table (and add policies)."
                 )
             }
             TableChange::Policy => {
-                if timeline.rls_enabled(table) {
-                    continue;
-                }
+                let state = match timeline.rls_state(table) {
+                    Some(true) => continue,
+                    Some(false) => "ends up disabled (`DISABLE ROW LEVEL SECURITY` comes last)",
+                    None => "is never enabled",
+                };
                 match timeline.created(table) {
                     // reported at the CREATE TABLE
                     Some(true) => continue,
@@ -112,7 +119,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                     continue;
                 }
                 format!(
-                    "This policy has no effect: row level security is never enabled for `{table}`. Enable RLS for the table."
+                    "This policy has no effect: row level security for `{table}` {state}. Enable RLS for the table."
                 )
             }
             _ => continue,
@@ -196,7 +203,7 @@ mod tests {
         assert_eq!(got, vec!["public.profiles", "\"Orders\"", "cache", "t2"]);
         let d = findings(R, P, text);
         assert!(d.iter().all(|d| d.level == crate::diagnostic::Level::Error));
-        assert!(d[0].message.contains("`public.profiles`"));
+        assert!(d[0].message.contains("`public.profiles` is never enabled"));
     }
 
     #[test]
@@ -273,6 +280,15 @@ mod tests {
             ("supabase/migrations/20240103000000_off.sql", "alter table b disable row level security;"),
         ];
         assert_eq!(in_workspace(&files, 0), vec!["b"]);
+        let w = workspace(&files);
+        let d = findings_with(
+            R,
+            P,
+            files[0].1,
+            &crate::config::Config::default_for(std::path::Path::new("")),
+            &w,
+        );
+        assert!(d[0].message.contains("ends up disabled"), "{}", d[0].message);
         // an earlier file (e.g. `rls.sql` sorted before `schema.sql`) counts too
         let files = [
             (
