@@ -108,11 +108,29 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     for t in &tables {
         let fix = statement_fix(src, sql, t, &dup);
         for idx in &t.indexes {
-            let what = if idx.unique { "UNIQUE INDEX" } else { "INDEX" };
+            let clause = clip(&src[idx.range.clone()]);
+            let advice = if idx.special {
+                "PostgreSQL has no FULLTEXT or SPATIAL indexes: use a GIN index on a tsvector (or a GiST index) created separately.".to_string()
+            } else {
+                format!(
+                    "Create the index separately: `{} ON {} {};`.",
+                    if idx.unique {
+                        "CREATE UNIQUE INDEX"
+                    } else {
+                        "CREATE INDEX"
+                    }
+                    .to_string()
+                        + &idx
+                            .name
+                            .as_ref()
+                            .map(|n| format!(" {}", &src[n.clone()]))
+                            .unwrap_or_default(),
+                    &src[t.name.clone()],
+                    clip(&src[idx.columns.clone()]),
+                )
+            };
             let message = format!(
-                "`{}` inside CREATE TABLE is MySQL syntax: PostgreSQL rejects the whole statement. Create the index separately: `CREATE {what} … ON {} (…);`.",
-                clip(&src[idx.range.clone()]),
-                &src[t.name.clone()],
+                "`{clause}` inside CREATE TABLE is MySQL syntax and fails in PostgreSQL, so the migration fails. {advice}"
             );
             let d = cx.report(idx.range.clone(), message);
             if let Some(f) = &fix {
@@ -160,6 +178,8 @@ struct InlineIndex {
     columns: Range<usize>,
     /// Can be rewritten as a plain CREATE INDEX.
     simple: bool,
+    /// `FULLTEXT` / `SPATIAL`.
+    special: bool,
 }
 
 struct TableDef {
@@ -346,6 +366,7 @@ fn index_clause(
         name,
         columns: open.range.start..e[close].range.end,
         simple,
+        special,
     })
 }
 
@@ -374,7 +395,7 @@ fn statement_fix(src: &str, sql: &SqlFile, t: &TableDef, dup: &BTreeSet<String>)
         if b < last {
             // Remove the run and the comma after it.
             let comma = t.commas.get(b)?;
-            if at_line_start(src, start) && rest_of_line_blank(src, comma.end) {
+            if at_line_start(src, start) && rest_of_line_blank(src, sql, comma.end) {
                 edits.push(Edit::delete(
                     line_start(src, start)..line_end_incl(src, comma.end),
                 ));
@@ -388,6 +409,19 @@ fn statement_fix(src: &str, sql: &SqlFile, t: &TableDef, dup: &BTreeSet<String>)
             if at_line_start(src, start) {
                 let ls = line_start(src, start);
                 let prev_eol = if src[..ls].ends_with("\r\n") { 2 } else { 1 };
+                // a comment trailing the removed clause goes with it
+                let end = if rest_of_line_blank(src, sql, end) {
+                    let e = line_end_incl(src, end);
+                    if src[..e].ends_with("\r\n") {
+                        e - 2
+                    } else if src[..e].ends_with('\n') {
+                        e - 1
+                    } else {
+                        e
+                    }
+                } else {
+                    end
+                };
                 edits.push(Edit::delete(comma.clone()));
                 edits.push(Edit::delete(ls.saturating_sub(prev_eol)..end));
             } else {
@@ -457,10 +491,16 @@ fn at_line_start(src: &str, at: usize) -> bool {
     src[line_start(src, at)..at].trim().is_empty()
 }
 
-fn rest_of_line_blank(src: &str, at: usize) -> bool {
+/// Only whitespace or a `--` comment from `at` to the end of the line.
+fn rest_of_line_blank(src: &str, sql: &SqlFile, at: usize) -> bool {
     let rest = &src[at..];
     let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-    line.trim().is_empty()
+    let t = line.trim_start();
+    t.trim_end().is_empty()
+        || (t.starts_with("--") && {
+            let c = at + (line.len() - t.len());
+            sql.comments.iter().any(|r| r.start == c)
+        })
 }
 
 fn line_end_incl(src: &str, at: usize) -> usize {
@@ -484,6 +524,12 @@ mod tests {
         assert_eq!(got, vec!["index audit_log_actor_idx (actor)"]);
         let d = findings(R, P, text);
         assert_eq!(d[0].level, crate::diagnostic::Level::Error);
+        assert!(
+            d[0].message
+                .contains("`CREATE INDEX audit_log_actor_idx ON public.audit_log (actor);`"),
+            "{}",
+            d[0].message
+        );
         // this one does not parse at all: no `sql-syntax` notice besides the finding
         let text = "CREATE TABLE t (\n  a int,\n  b text,\n  KEY (a),\n  UNIQUE KEY t_b (b DESC),\n  FULLTEXT KEY ft (b),\n  INDEX t_ab (a, b)\n);\n";
         assert!(crate::sql::SqlFile::parse(text).syntax_error.is_some());
@@ -543,6 +589,24 @@ mod tests {
             "create table public.audit_log (\n  id bigint primary key,\n  actor uuid,\n  index audit_log_actor_idx (actor)\n);\n",
             false,
             "create table public.audit_log (\n  id bigint primary key,\n  actor uuid\n);\ncreate index audit_log_actor_idx on public.audit_log (actor);\n",
+        );
+    }
+
+    #[test]
+    fn fix_removes_comments_trailing_the_clause() {
+        check_fix(
+            R,
+            P,
+            "create table t (\n  a int, -- the a\n  b int,\n  index t_a (a), -- lookups by a\n  key t_b (b) -- lookups by b\n);\n",
+            false,
+            "create table t (\n  a int, -- the a\n  b int\n);\ncreate index t_a on t (a);\ncreate index t_b on t (b);\n",
+        );
+        check_fix(
+            R,
+            P,
+            "create table t (\n  a int,\n  index t_a (a), -- lookups by a\n  b int -- the b\n);\n",
+            false,
+            "create table t (\n  a int,\n  b int -- the b\n);\ncreate index t_a on t (a);\n",
         );
     }
 

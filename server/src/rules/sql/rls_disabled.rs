@@ -75,7 +75,7 @@ create policy "own files" on storage.objects
 
 ## Fix
 Safe: inserts `ALTER TABLE <name> ENABLE ROW LEVEL SECURITY;` on a new line after
-the statement (the table name as written, the file's keyword case, indentation
+the statement (not when a later `DISABLE ROW LEVEL SECURITY` would undo it) (the table name as written, the file's keyword case, indentation
 and line endings). With RLS enabled and no policy, the Data API returns no rows
 until policies are added: access becomes stricter, never wider.
 "#;
@@ -124,11 +124,14 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             }
             _ => continue,
         };
-        report(cx, sql, event.offset, message);
+        // Enabling right after the statement settles the finding only when no
+        // DISABLE comes later.
+        let fixable = timeline.rls_state(table).is_none();
+        report(cx, sql, event.offset, message, fixable);
     }
 }
 
-fn report(cx: &mut RuleContext<'_>, sql: &SqlFile, offset: usize, message: String) {
+fn report(cx: &mut RuleContext<'_>, sql: &SqlFile, offset: usize, message: String, fixable: bool) {
     let src = cx.source;
     let Some(name) = lex::name_range(src, offset) else {
         return;
@@ -139,7 +142,8 @@ fn report(cx: &mut RuleContext<'_>, sql: &SqlFile, offset: usize, message: Strin
         .statements
         .iter()
         .filter(|s| s.range.start <= offset && offset < s.range.end)
-        .min_by_key(|s| s.range.len());
+        .min_by_key(|s| s.range.len())
+        .filter(|_| fixable);
     let fix = stmt.map(|stmt| {
         let eol = ast::line_ending(src);
         let indent = ast::line_indent(src, stmt.range.start);
@@ -288,7 +292,15 @@ mod tests {
             &crate::config::Config::default_for(std::path::Path::new("")),
             &w,
         );
-        assert!(d[0].message.contains("ends up disabled"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("ends up disabled"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].fix().is_none(),
+            "enabling after the CREATE would not help"
+        );
         // an earlier file (e.g. `rls.sql` sorted before `schema.sql`) counts too
         let files = [
             (
