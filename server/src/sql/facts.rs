@@ -11,8 +11,10 @@
 use super::SqlFile;
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{AlterTableType, ObjectType, RangeVar, VariableSetKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// A table or function name normalised for comparison: unquoted names are
 /// already case-folded by the parser; the `public.` schema is made explicit.
@@ -363,14 +365,18 @@ fn text_markers(file: &SqlFile, text: &str) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct SqlFacts {
     files: BTreeMap<PathBuf, SqlFileFacts>,
+    /// The index over all files' table events, built on first use.
+    index: OnceLock<TableIndex>,
 }
 
 impl SqlFacts {
     pub fn insert(&mut self, path: PathBuf, facts: SqlFileFacts) {
         self.files.insert(path, facts);
+        self.index = OnceLock::new();
     }
     pub fn remove(&mut self, path: &Path) {
         self.files.remove(path);
+        self.index = OnceLock::new();
     }
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
@@ -402,7 +408,22 @@ impl SqlFacts {
 
     /// The workspace's events in migration order, with the contribution of the
     /// file at `path` replaced by `own` (the facts of the text being linted).
+    /// When `own` equals the stored contribution (the CLI), the index built once
+    /// for the workspace is reused; otherwise (an edited buffer, a fix round) a
+    /// fresh one is built.
     pub fn timeline<'a>(&'a self, path: &Path, own: &'a SqlFileFacts) -> Timeline<'a> {
+        if let Some(stored) = self.files.get(path) {
+            if stored == own {
+                let files: Vec<&'a SqlFileFacts> = self.files.values().collect();
+                let own_index = self.files.range(..path.to_path_buf()).count();
+                let index = self.index.get_or_init(|| TableIndex::new(&files));
+                return Timeline {
+                    files,
+                    own: own_index,
+                    index: Cow::Borrowed(index),
+                };
+            }
+        }
         let mut files: Vec<&'a SqlFileFacts> = Vec::with_capacity(self.files.len() + 1);
         let mut own_index = None;
         for (p, f) in &self.files {
@@ -418,16 +439,11 @@ impl SqlFacts {
             files.push(own);
             files.len() - 1
         });
-        let mut events = Vec::new();
-        let mut path_sets = Vec::new();
-        for (i, f) in files.iter().enumerate() {
-            events.extend(f.tables.iter().map(|e| (i, e)));
-            path_sets.extend(f.search_path_set.iter().map(|e| (i, e)));
-        }
+        let index = TableIndex::new(&files);
         Timeline {
-            events,
-            path_sets,
+            files,
             own: own_index,
+            index: Cow::Owned(index),
         }
     }
 }
@@ -441,62 +457,158 @@ pub enum Fate {
     Alive(Vec<String>),
 }
 
-/// The workspace's SQL events in migration order (file, then offset), as seen
-/// from the file being linted.
+/// Table events of a list of files in order, indexed by table and by rename class.
+#[derive(Clone, Debug, Default)]
+pub struct TableIndex {
+    /// (file index, event index in that file), in migration order.
+    events: Vec<(usize, usize)>,
+    /// Positions in `events` per table name.
+    by_table: HashMap<String, Vec<usize>>,
+    /// Rename class of each table name that is renamed somewhere.
+    class_of: HashMap<String, usize>,
+    classes: Vec<Vec<String>>,
+}
+
+impl TableIndex {
+    fn new<'a>(files: &[&'a SqlFileFacts]) -> TableIndex {
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut index = TableIndex::default();
+        let mut ids: HashMap<&'a str, usize> = HashMap::new();
+        let mut parent: Vec<usize> = Vec::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (ei, e) in f.tables.iter().enumerate() {
+                let pos = index.events.len();
+                index.events.push((fi, ei));
+                match index.by_table.get_mut(e.table.as_str()) {
+                    Some(v) => v.push(pos),
+                    None => {
+                        index.by_table.insert(e.table.clone(), vec![pos]);
+                    }
+                }
+                if let TableChange::RenamedTo(new) = &e.change {
+                    let mut id = |name: &'a str| -> usize {
+                        *ids.entry(name).or_insert_with(|| {
+                            parent.push(parent.len());
+                            parent.len() - 1
+                        })
+                    };
+                    let a = id(e.table.as_str());
+                    let b = id(new.as_str());
+                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                    if ra != rb {
+                        parent[ra] = rb;
+                    }
+                }
+            }
+        }
+        let mut names: Vec<(&str, usize)> = ids.into_iter().collect();
+        names.sort();
+        let mut class_index: HashMap<usize, usize> = HashMap::new();
+        for (name, id) in names {
+            let root = find(&mut parent, id);
+            let c = *class_index.entry(root).or_insert_with(|| {
+                index.classes.push(Vec::new());
+                index.classes.len() - 1
+            });
+            index.classes[c].push(name.to_string());
+            index.class_of.insert(name.to_string(), c);
+        }
+        index
+    }
+}
+
+/// The workspace's SQL table events in migration order (file, then offset), as
+/// seen from the file being linted.
 pub struct Timeline<'a> {
-    events: Vec<(usize, &'a TableEvent)>,
-    path_sets: Vec<(usize, &'a FunctionPathSet)>,
+    files: Vec<&'a SqlFileFacts>,
     own: usize,
+    index: Cow<'a, TableIndex>,
 }
 
 impl<'a> Timeline<'a> {
-    /// Events after the position `offset` of the linted file.
-    fn events_after(&self, offset: usize) -> impl Iterator<Item = &'a TableEvent> + '_ {
-        self.events
+    fn event(&self, pos: usize) -> Option<(usize, &'a TableEvent)> {
+        let &(fi, ei) = self.index.events.get(pos)?;
+        let files: &[&'a SqlFileFacts] = &self.files;
+        let f: &'a SqlFileFacts = files.get(fi)?;
+        f.tables.get(ei).map(|e| (fi, e))
+    }
+
+    /// The event is after `offset` of the linted file.
+    fn is_after(&self, pos: usize, offset: usize) -> bool {
+        self.event(pos)
+            .is_some_and(|(f, e)| f > self.own || (f == self.own && e.offset > offset))
+    }
+
+    fn events_of(&self, table: &str) -> Vec<(usize, &'a TableEvent)> {
+        self.index
+            .by_table
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|&pos| self.event(pos).map(|(_, e)| (pos, e)))
+            .collect()
+    }
+
+    /// Events of the table under any of its names, in migration order.
+    fn class_events(&self, table: &str) -> Vec<(usize, &'a TableEvent)> {
+        let mut out: Vec<(usize, &'a TableEvent)> = self
+            .aliases(table)
             .iter()
-            .filter(move |(f, e)| *f > self.own || (*f == self.own && e.offset > offset))
-            .map(|(_, e)| *e)
+            .flat_map(|n| self.events_of(n))
+            .collect();
+        out.sort_by_key(|(pos, _)| *pos);
+        out
     }
 
     /// Follow the table created at `offset` of the linted file through later
     /// renames and drops.
     pub fn fate(&self, table: &str, offset: usize) -> Fate {
         let mut names = vec![table.to_string()];
-        for e in self.events_after(offset) {
-            let cur = names.last().map(String::as_str).unwrap_or("");
-            if e.table != cur {
-                continue;
+        let mut after = None::<usize>;
+        loop {
+            let cur = names.last().cloned().unwrap_or_default();
+            let next = self
+                .events_of(&cur)
+                .into_iter()
+                .filter(|(pos, _)| match after {
+                    None => self.is_after(*pos, offset),
+                    Some(a) => *pos > a,
+                })
+                .find(|(_, e)| matches!(e.change, TableChange::Drop | TableChange::RenamedTo(_)));
+            let Some((pos, e)) = next else {
+                return Fate::Alive(names);
+            };
+            let TableChange::RenamedTo(new) = &e.change else {
+                return Fate::Gone;
+            };
+            if !is_exposed_schema(schema_of(new)) && is_exposed_schema(schema_of(&cur)) {
+                return Fate::Gone;
             }
-            match &e.change {
-                TableChange::Drop => return Fate::Gone,
-                TableChange::RenamedTo(new) => {
-                    if !is_exposed_schema(schema_of(new)) && is_exposed_schema(schema_of(cur)) {
-                        return Fate::Gone;
-                    }
-                    names.push(new.clone());
-                }
-                _ => {}
+            if names.contains(new) {
+                // renamed back and forth: stop following
+                return Fate::Alive(names);
             }
+            names.push(new.clone());
+            after = Some(pos);
         }
-        Fate::Alive(names)
     }
 
     /// The names linked to `table` by renames anywhere in the workspace.
     pub fn aliases(&self, table: &str) -> BTreeSet<String> {
-        let mut set = BTreeSet::from([table.to_string()]);
-        loop {
-            let before = set.len();
-            for (_, e) in &self.events {
-                if let TableChange::RenamedTo(new) = &e.change {
-                    if set.contains(&e.table) || set.contains(new) {
-                        set.insert(e.table.clone());
-                        set.insert(new.clone());
-                    }
-                }
-            }
-            if set.len() == before {
-                return set;
-            }
+        match self
+            .index
+            .class_of
+            .get(table)
+            .and_then(|&c| self.index.classes.get(c))
+        {
+            Some(class) => class.iter().cloned().collect(),
+            None => BTreeSet::from([table.to_string()]),
         }
     }
 
@@ -504,10 +616,8 @@ impl<'a> Timeline<'a> {
     /// of its names) in migration order: `Some(true)` enabled, `Some(false)`
     /// disabled again, `None` never mentioned.
     pub fn rls_state(&self, table: &str) -> Option<bool> {
-        let names = self.aliases(table);
-        self.events
-            .iter()
-            .filter(|(_, e)| names.contains(&e.table))
+        self.class_events(table)
+            .into_iter()
             .filter_map(|(_, e)| match e.change {
                 TableChange::EnableRls => Some(true),
                 TableChange::DisableRls => Some(false),
@@ -525,13 +635,10 @@ impl<'a> Timeline<'a> {
     /// The table (under any of its names) is created in the workspace:
     /// `Some(exposed)` for its creations, `None` if never.
     pub fn created(&self, table: &str) -> Option<bool> {
-        let names = self.aliases(table);
         let mut found = None;
-        for (_, e) in &self.events {
+        for (_, e) in self.class_events(table) {
             if let TableChange::Create { exposed, .. } = &e.change {
-                if names.contains(&e.table) {
-                    found = Some(found.unwrap_or(false) || *exposed);
-                }
+                found = Some(found.unwrap_or(false) || *exposed);
             }
         }
         found
@@ -540,22 +647,19 @@ impl<'a> Timeline<'a> {
     /// The policy at `offset` of the linted file is the first one for its table
     /// (under any of its names) in migration order.
     pub fn is_first_policy(&self, table: &str, offset: usize) -> bool {
-        let names = self.aliases(table);
-        self.events
-            .iter()
-            .find(|(_, e)| e.change == TableChange::Policy && names.contains(&e.table))
-            .is_none_or(|(f, e)| *f == self.own && e.offset == offset)
+        self.class_events(table)
+            .into_iter()
+            .find(|(_, e)| e.change == TableChange::Policy)
+            .is_none_or(|(pos, e)| {
+                self.event(pos).is_some_and(|(f, _)| f == self.own) && e.offset == offset
+            })
     }
 
     /// Column names of the table (under any of its names) from its `CREATE TABLE`
     /// and `ADD COLUMN` statements anywhere in the workspace.
     pub fn columns(&self, table: &str) -> BTreeSet<String> {
-        let names = self.aliases(table);
         let mut cols = BTreeSet::new();
-        for (_, e) in &self.events {
-            if !names.contains(&e.table) {
-                continue;
-            }
+        for (_, e) in self.class_events(table) {
             match &e.change {
                 TableChange::Create { columns, .. } | TableChange::AddColumns(columns) => {
                     cols.extend(columns.iter().cloned())
@@ -569,8 +673,10 @@ impl<'a> Timeline<'a> {
     /// An `ALTER FUNCTION … SET search_path` for the (qualified) function comes
     /// after `offset` of the linted file in migration order.
     pub fn search_path_set_after(&self, function: &str, offset: usize) -> bool {
-        self.path_sets.iter().any(|(f, e)| {
-            e.function == function && (*f > self.own || (*f == self.own && e.offset > offset))
+        self.files.iter().enumerate().skip(self.own).any(|(fi, f)| {
+            f.search_path_set
+                .iter()
+                .any(|e| e.function == function && (fi > self.own || e.offset > offset))
         })
     }
 }
@@ -678,6 +784,23 @@ mod tests {
         let own = SqlFileFacts::extract("create table c (id int);");
         let t = ws.timeline(Path::new("m/4_new.sql"), &own);
         assert_eq!(t.fate("public.c", 13), Fate::Alive(vec!["public.c".into()]));
+    }
+
+    #[test]
+    fn cached_index_is_rebuilt_when_a_file_changes() {
+        let mut ws = facts(&[("1.sql", "create table a (id int);")]);
+        let own = SqlFileFacts::extract("create table a (id int);");
+        // same text as stored: the workspace index is built once and reused
+        assert!(!ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
+        assert!(ws.index.get().is_some());
+        ws.insert(
+            PathBuf::from("2.sql"),
+            SqlFileFacts::extract("alter table a enable row level security;"),
+        );
+        assert!(ws.index.get().is_none());
+        assert!(ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
+        ws.remove(Path::new("2.sql"));
+        assert!(!ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
     }
 
     #[test]
