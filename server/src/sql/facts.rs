@@ -791,16 +791,22 @@ mod tests {
         let mut ws = facts(&[("1.sql", "create table a (id int);")]);
         let own = SqlFileFacts::extract("create table a (id int);");
         // same text as stored: the workspace index is built once and reused
-        assert!(!ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
+        assert!(!ws
+            .timeline(Path::new("1.sql"), &own)
+            .rls_enabled("public.a"));
         assert!(ws.index.get().is_some());
         ws.insert(
             PathBuf::from("2.sql"),
             SqlFileFacts::extract("alter table a enable row level security;"),
         );
         assert!(ws.index.get().is_none());
-        assert!(ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
+        assert!(ws
+            .timeline(Path::new("1.sql"), &own)
+            .rls_enabled("public.a"));
         ws.remove(Path::new("2.sql"));
-        assert!(!ws.timeline(Path::new("1.sql"), &own).rls_enabled("public.a"));
+        assert!(!ws
+            .timeline(Path::new("1.sql"), &own)
+            .rls_enabled("public.a"));
     }
 
     #[test]

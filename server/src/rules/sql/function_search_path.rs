@@ -247,9 +247,25 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
         .unwrap_or(0);
     let before_on_line = &src[line_start..as_tok.range.start];
     let edit = if before_on_line.trim().is_empty() {
-        // `AS` begins its line: the setting goes on its own line above it.
-        let indent = ast::line_indent(src, as_tok.range.start);
-        Edit::insert(as_tok.range.start, format!("{setting}{eol}{indent}"))
+        // `AS` begins its line: the setting goes on its own line above it,
+        // indented like the option line before it (or like `AS`).
+        let as_indent = ast::line_indent(src, as_tok.range.start);
+        let prev_option = toks
+            .iter()
+            .rev()
+            .find(|t| t.range.start < line_start)
+            .map(|t| {
+                let ls = src[..t.range.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                toks.iter().find(|f| f.range.start >= ls).unwrap_or(t)
+            })
+            .filter(|first| {
+                OPTION_WORDS.iter().any(|w| first.is_word(src, w))
+                    && first.range.start > stmt.range.start
+            });
+        let indent = prev_option
+            .map(|t| ast::line_indent(src, t.range.start))
+            .unwrap_or(as_indent);
+        Edit::insert(line_start, format!("{indent}{setting}{eol}"))
     } else {
         // `AS` ends a line of options (`security definer as $$`): put the setting
         // on its own line before that line, unless it is the first line or the
@@ -771,6 +787,26 @@ mod tests {
             "CREATE FUNCTION public.f()\n    RETURNS int\n    LANGUAGE sql\n    STABLE AS $$ select 1 $$;\n",
             false,
             "CREATE FUNCTION public.f()\n    RETURNS int\n    LANGUAGE sql\n    SET search_path = ''\n    STABLE AS $$ select 1 $$;\n",
+        );
+    }
+
+    #[test]
+    fn fix_follows_the_indentation_of_the_options() {
+        // `supabase db diff` style: options indented by one space, AS at column 0
+        check_fix(
+            R,
+            P,
+            "CREATE OR REPLACE FUNCTION public.f()\n RETURNS trigger\n LANGUAGE plpgsql\n SECURITY DEFINER\nAS $function$\nbegin\n  return new;\nend;\n$function$\n;\n",
+            false,
+            "CREATE OR REPLACE FUNCTION public.f()\n RETURNS trigger\n LANGUAGE plpgsql\n SECURITY DEFINER\n SET search_path = ''\nAS $function$\nbegin\n  return new;\nend;\n$function$\n;\n",
+        );
+        // AS right after RETURNS on its own line: indented like AS
+        check_fix(
+            R,
+            P,
+            "create function public.f()\n  returns int\n  as $$ select 1 $$ language sql;\n",
+            false,
+            "create function public.f()\n  returns int\n  set search_path = ''\n  as $$ select 1 $$ language sql;\n",
         );
     }
 
