@@ -33,13 +33,18 @@ impl Body {
     }
 }
 
-/// The statements inside the DO statement `stmt`, plus comment ranges found in
-/// its body (for suppression comments).
-pub fn expand(
-    source: &str,
-    stmt: &SqlStatement,
-    d: &DoStmt,
-) -> (Vec<SqlStatement>, Vec<Range<usize>>) {
+/// What a DO block holds.
+#[derive(Default)]
+pub struct Expanded {
+    pub statements: Vec<SqlStatement>,
+    /// Comments inside the body (for suppression comments).
+    pub comments: Vec<Range<usize>>,
+    /// The insides of `EXECUTE '…'` literals whose statements were added.
+    pub execute_strings: Vec<Range<usize>>,
+}
+
+/// The statements inside the DO statement `stmt`.
+pub fn expand(source: &str, stmt: &SqlStatement, d: &DoStmt) -> Expanded {
     let mut body_text = None;
     for arg in &d.args {
         if let Some(NodeEnum::DefElem(def)) = &arg.node {
@@ -49,18 +54,16 @@ pub fn expand(
             };
             match def.defname.as_str() {
                 "as" => body_text = Some(value),
-                "language" if !value.eq_ignore_ascii_case("plpgsql") => {
-                    return (Vec::new(), Vec::new())
-                }
+                "language" if !value.eq_ignore_ascii_case("plpgsql") => return Expanded::default(),
                 _ => {}
             }
         }
     }
     let Some(body_text) = body_text else {
-        return (Vec::new(), Vec::new());
+        return Expanded::default();
     };
     let Some(body) = locate_body(source, stmt.range.clone(), body_text) else {
-        return (Vec::new(), Vec::new());
+        return Expanded::default();
     };
     let comments = if body.dollar {
         body_comments(source, &body)
@@ -78,7 +81,10 @@ pub fn expand(
         body.text
     );
     let Ok(json) = pg_query::parse_plpgsql(&wrapped) else {
-        return (Vec::new(), comments);
+        return Expanded {
+            comments,
+            ..Default::default()
+        };
     };
     let mut found = Vec::new();
     collect(&json, &mut found);
@@ -88,6 +94,7 @@ pub fn expand(
         .collect();
     let mut used: Vec<usize> = Vec::new();
     let mut out = Vec::new();
+    let mut execute_strings = Vec::new();
     for f in found {
         let from = line_starts
             .get(f.line.saturating_sub(1))
@@ -113,6 +120,9 @@ pub fn expand(
         let Ok(parsed) = pg_query::parse(sql, 0) else {
             continue;
         };
+        if f.dynamic {
+            execute_strings.push(file_range.clone());
+        }
         for raw in &parsed.protobuf.stmts {
             let Some(node) = raw.stmt.as_deref() else {
                 continue;
@@ -133,7 +143,11 @@ pub fn expand(
         }
     }
     out.sort_by_key(|s| s.range.start);
-    (out, comments)
+    Expanded {
+        statements: out,
+        comments,
+        execute_strings,
+    }
 }
 
 /// Find the string constant holding the body in the statement's tokens.
@@ -319,6 +333,8 @@ END $$;\n";
         assert!(got[2].1);
         assert_eq!(got[3].0, "ALTER TABLE t ENABLE ROW LEVEL SECURITY");
         assert_eq!(got[4].0, "ALTER TABLE u ENABLE ROW LEVEL SECURITY");
+        assert!(f.in_execute_string(&f.statements[4]));
+        assert!(!f.in_execute_string(&f.statements[3]));
         // node locations map to file offsets
         let policy = &f.statements[2];
         let Some(NodeEnum::CreatePolicyStmt(p)) = policy.kind() else {

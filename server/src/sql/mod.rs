@@ -53,6 +53,20 @@ pub struct SqlFile {
     pub comments: Vec<Range<usize>>,
     /// Statements that did not parse (for rules that recognise foreign idioms).
     pub failed: Vec<Range<usize>>,
+    /// The insides of `EXECUTE '…'` strings in DO blocks whose statements are in
+    /// `statements`: a fix must not insert text there.
+    pub execute_strings: Vec<Range<usize>>,
+}
+
+impl SqlFile {
+    /// The statement comes from an `EXECUTE '…'` string inside a DO block.
+    pub fn in_execute_string(&self, stmt: &SqlStatement) -> bool {
+        stmt.in_do_block
+            && self
+                .execute_strings
+                .iter()
+                .any(|r| r.start <= stmt.range.start && stmt.range.end <= r.end)
+    }
 }
 
 /// A heuristic for MySQL dumps and migrations.
@@ -110,9 +124,10 @@ impl SqlFile {
         for stmt in std::mem::take(&mut self.statements) {
             let inner = match stmt.kind() {
                 Some(NodeEnum::DoStmt(d)) => {
-                    let (stmts, comments) = do_block::expand(text, &stmt, d);
-                    extra_comments.extend(comments);
-                    stmts
+                    let expanded = do_block::expand(text, &stmt, d);
+                    extra_comments.extend(expanded.comments);
+                    self.execute_strings.extend(expanded.execute_strings);
+                    expanded.statements
                 }
                 _ => Vec::new(),
             };

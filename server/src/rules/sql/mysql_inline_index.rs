@@ -74,15 +74,17 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     // CREATE TABLEs it accepted by reading `index name (cols)` as a column named
     // `index` of type `name` with type modifiers (it fails when run).
     let parsed = sql.statements.iter().filter_map(|s| match s.kind() {
-        Some(NodeEnum::CreateStmt(c)) if has_index_like_column(c) => Some((s.range.clone(), false)),
+        Some(NodeEnum::CreateStmt(c)) if has_index_like_column(c) => {
+            Some((s.range.clone(), false, !sql.in_execute_string(s)))
+        }
         _ => None,
     });
-    let failed = sql.failed.iter().map(|r| (r.clone(), true));
+    let failed = sql.failed.iter().map(|r| (r.clone(), true, true));
     let mut tables = Vec::new();
-    for (range, did_fail) in failed.chain(parsed) {
+    for (range, did_fail, fixable) in failed.chain(parsed) {
         if let Some(t) = inline_indexes(src, range, did_fail) {
             if !t.indexes.is_empty() {
-                tables.push(t);
+                tables.push((t, fixable));
             }
         }
     }
@@ -98,15 +100,19 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     });
     let inline = tables
         .iter()
-        .flat_map(|t| t.indexes.iter().filter_map(|i| i.name.as_ref()))
+        .flat_map(|(t, _)| t.indexes.iter().filter_map(|i| i.name.as_ref()))
         .map(|n| normalise(&src[n.clone()]));
     for name in existing.chain(inline) {
         if !seen.insert(name.clone()) {
             dup.insert(name);
         }
     }
-    for t in &tables {
-        let fix = statement_fix(src, sql, t, &dup);
+    for (t, fixable) in &tables {
+        let fix = if *fixable {
+            statement_fix(src, sql, t, &dup)
+        } else {
+            None
+        };
         for idx in &t.indexes {
             let clause = clip(&src[idx.range.clone()]);
             let advice = if idx.special {
@@ -633,6 +639,22 @@ mod tests {
         // the statement has another error too: flagged, no fix
         let d = findings(R, P, "create table t (a int, b int,, key ia (a));\n");
         assert!(d.iter().all(|d| d.fix().is_none()));
+    }
+
+    #[test]
+    fn inside_do_blocks_without_fix_in_execute_strings() {
+        let text = "DO $$ BEGIN\n  CREATE TABLE t (a int, INDEX t_a (a));\n  EXECUTE 'CREATE TABLE u (b int, INDEX u_b (b))';\nEND $$;\n";
+        let d = findings(R, P, text);
+        assert_eq!(d.len(), 2);
+        assert!(d[0].fix().is_some());
+        assert!(d[1].fix().is_none());
+        check_fix(
+            R,
+            P,
+            "DO $$ BEGIN\n  CREATE TABLE t (a int, INDEX t_a (a));\nEND $$;\n",
+            false,
+            "DO $$ BEGIN\n  CREATE TABLE t (a int);\n  CREATE INDEX t_a ON t (a);\nEND $$;\n",
+        );
     }
 
     #[test]

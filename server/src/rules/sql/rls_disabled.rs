@@ -143,7 +143,7 @@ fn report(cx: &mut RuleContext<'_>, sql: &SqlFile, offset: usize, message: Strin
         .iter()
         .filter(|s| s.range.start <= offset && offset < s.range.end)
         .min_by_key(|s| s.range.len())
-        .filter(|_| fixable);
+        .filter(|s| fixable && !sql.in_execute_string(s));
     let fix = stmt.map(|stmt| {
         let eol = ast::line_ending(src);
         let indent = ast::line_indent(src, stmt.range.start);
@@ -403,6 +403,15 @@ mod tests {
             false,
             "DO $$\nBEGIN\n    CREATE TABLE a (id int);\n    ALTER TABLE a ENABLE ROW LEVEL SECURITY;\nEND\n$$;\n",
         );
+    }
+
+    #[test]
+    fn no_fix_inside_execute_strings() {
+        let text = "DO $$ BEGIN EXECUTE 'CREATE TABLE public.t (id int)'; END $$;\n";
+        let d = findings(R, P, text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&text[d[0].range.clone()], "public.t");
+        assert!(d[0].fix().is_none());
     }
 
     #[test]
