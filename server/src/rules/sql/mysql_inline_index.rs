@@ -136,7 +136,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                 )
             };
             let message = format!(
-                "`{clause}` inside CREATE TABLE is MySQL syntax and fails in PostgreSQL, so the migration fails. {advice}"
+                "`{clause}` inside CREATE TABLE is MySQL syntax: PostgreSQL cannot create this table, so the migration fails. {advice}"
             );
             let d = cx.report(idx.range.clone(), message);
             if let Some(f) = &fix {
