@@ -56,9 +56,18 @@ pub struct SqlFile {
     /// The insides of `EXECUTE '…'` strings in DO blocks whose statements are in
     /// `statements`: a fix must not insert text there.
     pub execute_strings: Vec<Range<usize>>,
+    /// This file's contribution to the workspace facts, computed once on demand
+    /// (shared by the CLI's fact gathering and every SQL rule).
+    own_facts: std::sync::OnceLock<facts::SqlFileFacts>,
 }
 
 impl SqlFile {
+    /// This file's workspace facts (`text` is the text it was parsed from).
+    pub fn own_facts(&self, text: &str) -> &facts::SqlFileFacts {
+        self.own_facts
+            .get_or_init(|| facts::SqlFileFacts::from_parsed(self, text))
+    }
+
     /// The statement comes from an `EXECUTE '…'` string inside a DO block.
     pub fn in_execute_string(&self, stmt: &SqlStatement) -> bool {
         stmt.in_do_block

@@ -2,7 +2,7 @@ use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
-use crate::sql::facts::{qualified_from_list, SqlFileFacts};
+use crate::sql::facts::qualified_from_list;
 use crate::sql::lex::{self, Token};
 use crate::sql::{SqlFile, SqlStatement};
 use crate::ts::ast;
@@ -90,7 +90,6 @@ No fix is offered inside `DO` blocks.
 "#;
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
-    let mut own = None;
     for stmt in &sql.statements {
         let Some(NodeEnum::CreateFunctionStmt(f)) = stmt.kind() else {
             continue;
@@ -105,7 +104,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         let Some(name) = qualified_from_list(&f.funcname) else {
             continue;
         };
-        let own = own.get_or_insert_with(|| SqlFileFacts::from_parsed(sql, cx.source));
+        let own = sql.own_facts(cx.source);
         let timeline = cx.facts.sql.timeline(cx.file.path, own);
         if timeline.search_path_set_after(&name, stmt.range.start) {
             continue;

@@ -2,7 +2,6 @@ use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
-use crate::sql::facts::SqlFileFacts;
 use crate::sql::{SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{a_const, Node, RoleSpecType};
@@ -71,7 +70,6 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     if !cx.is_supabase() {
         return;
     }
-    let mut own = None;
     for stmt in &sql.statements {
         let Some(NodeEnum::CreatePolicyStmt(p)) = stmt.kind() else {
             continue;
@@ -100,7 +98,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             "select" => {
                 let Some(at) = using_true else { continue };
                 let Some(rel) = &p.table else { continue };
-                let own = own.get_or_insert_with(|| SqlFileFacts::from_parsed(sql, cx.source));
+                let own = sql.own_facts(cx.source);
                 let timeline = cx.facts.sql.timeline(cx.file.path, own);
                 let qualified = crate::sql::facts::qualified(&rel.schemaname, &rel.relname);
                 let personal: Vec<String> = timeline

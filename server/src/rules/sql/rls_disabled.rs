@@ -2,7 +2,7 @@ use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
-use crate::sql::facts::{self, Fate, SqlFileFacts, TableChange};
+use crate::sql::facts::{self, Fate, TableChange};
 use crate::sql::{lex, SqlFile};
 use crate::ts::ast;
 
@@ -84,8 +84,8 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     if !cx.is_supabase() {
         return;
     }
-    let own = SqlFileFacts::from_parsed(sql, cx.source);
-    let timeline = cx.facts.sql.timeline(cx.file.path, &own);
+    let own = sql.own_facts(cx.source);
+    let timeline = cx.facts.sql.timeline(cx.file.path, own);
     for event in &own.tables {
         let table = event.table.as_str();
         let message = match &event.change {
