@@ -6,6 +6,7 @@ use crate::rules::RuleMeta;
 use tree_sitter::Node;
 
 pub mod no_any_cast;
+pub mod sql_injection;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -15,4 +16,4 @@ pub struct TsRule {
 }
 
 /// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[no_any_cast::RULE];
+pub static RULES: &[TsRule] = &[no_any_cast::RULE, sql_injection::RULE];
