@@ -7,6 +7,7 @@ use tree_sitter::Node;
 
 pub mod no_any_cast;
 pub mod sql_injection;
+pub mod unsanitized_filename;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -16,4 +17,8 @@ pub struct TsRule {
 }
 
 /// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[no_any_cast::RULE, sql_injection::RULE];
+pub static RULES: &[TsRule] = &[
+    no_any_cast::RULE,
+    unsanitized_filename::RULE,
+    sql_injection::RULE,
+];
