@@ -124,8 +124,22 @@ enum Origin {
 struct Name<'t> {
     node: Node<'t>,
     origin: Origin,
-    /// The source expression, for the message.
-    source: Node<'t>,
+    /// The client-supplied expression, for the message (`req.body.filename`).
+    shown: String,
+    /// The expression the fix rewrites: the name itself, or for a local bound
+    /// to an expression holding the name, the name inside that expression.
+    target: Node<'t>,
+}
+
+/// What a sink does with the path or key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SinkUse {
+    /// Stores a file under it (multer, writes, a rename's target, storage keys).
+    Store,
+    /// `path.join` / `path.resolve`: builds a path for any use.
+    Path,
+    /// Deletes or moves away an existing file (`unlink`, a rename's source).
+    Remove,
 }
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
@@ -138,9 +152,9 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some((sink, args)) = sink_of(node, src) else {
                 return;
             };
-            for arg in args {
+            for (arg, used) in args {
                 for name in names_in(arg, src, true) {
-                    report(cx, &name, &sink);
+                    report(cx, &name, &sink, used);
                 }
             }
         }
@@ -155,9 +169,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some(value) = node.child_by_field_name("value") else {
                 return;
             };
-            let sink = "an S3 object key".to_string();
             for name in names_in(value, src, true) {
-                report(cx, &name, &sink);
+                report(cx, &name, "an S3 object key", SinkUse::Store);
             }
         }
         "shorthand_property_identifier" => {
@@ -165,30 +178,38 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                 return;
             }
             if let Some(name) = hop(node, src) {
-                report(cx, &name, &"an S3 object key".to_string());
+                report(cx, &name, "an S3 object key", SinkUse::Store);
             }
         }
         _ => {}
     }
 }
 
-fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str) {
+fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) {
     let src = cx.source;
     let level = match name.origin {
         Origin::Request => Level::Error,
         Origin::Multer if preserve_path(name.node, src) => Level::Error,
         _ => Level::Warn,
     };
-    let shown = one_line(ast::text(name.source, src), 50);
-    let via = if name.node.id() != name.source.id() {
-        format!(" (via `{}`)", one_line(ast::text(name.node, src), 30))
+    let shown = one_line(&name.shown, 50);
+    let node_text = one_line(ast::text(name.node, src), 30);
+    let via = if node_text != shown {
+        format!(" (via `{node_text}`)")
     } else {
         String::new()
     };
     let message = format!(
-        "The client-supplied file name `{shown}`{via} is used in {sink}: a name like `../../server.js` escapes the folder or overwrites other files; generate the name (`crypto.randomUUID()` plus a checked extension) or sanitize it"
+        "The client-supplied file name `{shown}`{via} is used in {sink}: a name like `../../app.js` can escape the folder or overwrite other files; store the file under a generated name (`crypto.randomUUID()` plus a checked extension) or sanitize the name"
     );
-    let fix = build_fix(cx, name.node);
+    // A random name fits a file being stored. Names the client picks in the
+    // request (`req.params.file`) usually point at an existing file to read,
+    // rename or delete: they need validation, not a new name.
+    let fix = if used != SinkUse::Remove && name.origin != Origin::Request {
+        build_fix(cx, name.target)
+    } else {
+        None
+    };
     let d = cx.report(name.node.byte_range(), message).with_level(level);
     if let Some(fix) = fix {
         d.with_fix(fix);
@@ -219,21 +240,30 @@ const FS_MODULES: &[&str] = &[
 const PATH_MODULES: &[&str] = &["path", "node:path", "path/posix", "node:path/posix"];
 
 /// File-system functions that write, move or delete the path in the given arguments.
-fn fs_sink_args(method: &str) -> Option<&'static [usize]> {
+fn fs_sink_args(method: &str) -> Option<&'static [(usize, SinkUse)]> {
+    use SinkUse::*;
     Some(match method {
         "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
-        | "unlink" | "unlinkSync" | "outputFile" | "outputFileSync" => &[0],
-        "rename" | "renameSync" | "move" | "moveSync" => &[0, 1],
-        "copyFile" | "copyFileSync" => &[1],
+        | "outputFile" | "outputFileSync" => &[(0, Store)],
+        "unlink" | "unlinkSync" => &[(0, Remove)],
+        "rename" | "renameSync" | "move" | "moveSync" => &[(0, Remove), (1, Store)],
+        "copyFile" | "copyFileSync" => &[(1, Store)],
         _ => return None,
     })
 }
 
+type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
+
 /// If `call` is a sink: a description and the arguments that are paths/keys.
-fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, Vec<Node<'t>>)> {
+fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
     let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
     let args = ast::call_arguments(call);
-    let pick = |idx: &[usize]| -> Vec<Node<'t>> { idx.iter().filter_map(|&i| args.get(i).copied()).collect() };
+    let pick = |idx: &[(usize, SinkUse)]| -> SinkArgs<'t> {
+        idx.iter()
+            .filter_map(|&(i, u)| args.get(i).map(|a| (*a, u)))
+            .collect()
+    };
+    let all = |u: SinkUse| -> SinkArgs<'t> { args.iter().map(|a| (*a, u)).collect() };
     match callee.kind() {
         "identifier" => {
             let name = ast::text(callee, src);
@@ -241,7 +271,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, Vec<Node<'t>>)> {
             if is_multer_filename_callback(callee, name, src) {
                 return Some((
                     "the multer `filename` callback".to_string(),
-                    pick(&[1]),
+                    pick(&[(1, SinkUse::Store)]),
                 ));
             }
             // `join(…)` / `writeFile(…)` imported by name.
@@ -251,7 +281,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, Vec<Node<'t>>)> {
                 if looks_like_array_join(&args, src) {
                     return None;
                 }
-                return Some((format!("`path.{imported}`"), args.clone()));
+                return Some((format!("`path.{imported}`"), all(SinkUse::Path)));
             }
             if FS_MODULES.contains(&module.as_str()) {
                 let idx = fs_sink_args(&imported)?;
@@ -265,16 +295,16 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, Vec<Node<'t>>)> {
             match method {
                 "join" | "resolve" => {
                     if is_path_module(object, src) && !looks_like_array_join(&args, src) {
-                        return Some((format!("`path.{method}`"), args.clone()));
+                        return Some((format!("`path.{method}`"), all(SinkUse::Path)));
                     }
                     None
                 }
                 "upload" | "update" | "uploadToSignedUrl" | "createSignedUploadUrl" => {
                     is_storage_bucket(object, src, true)
-                        .then(|| ("a Supabase storage key".to_string(), pick(&[0])))
+                        .then(|| ("a Supabase storage key".to_string(), pick(&[(0, SinkUse::Store)])))
                 }
                 "move" | "copy" if is_storage_bucket(object, src, true) => {
-                    Some(("a Supabase storage key".to_string(), pick(&[1])))
+                    Some(("a Supabase storage key".to_string(), pick(&[(1, SinkUse::Store)])))
                 }
                 _ => {
                     let idx = fs_sink_args(method)?;
@@ -509,7 +539,8 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool) -> Vec<Name<'t>> {
                 out.push(Name {
                     node: n,
                     origin,
-                    source: n,
+                    shown: ast::text(n, src).to_string(),
+                    target: n,
                 });
             }
             return false;
@@ -549,10 +580,15 @@ fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
             if let Some(key) = &b.key {
                 // `const { originalname } = req.file`, `const { filename } = req.body`.
                 let origin = destructured_origin(key, value, src)?;
+                let shown = match ast::member_path(ast::unwrap_expr(value), src) {
+                    Some(p) => format!("{p}.{key}"),
+                    None => key.clone(),
+                };
                 return Some(Name {
                     node: n,
                     origin,
-                    source: b.name,
+                    shown,
+                    target: n,
                 });
             }
             if b.name.kind() != "identifier" {
@@ -563,16 +599,25 @@ fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
             Some(Name {
                 node: n,
                 origin: best.origin,
-                source: best.source,
+                shown: best.shown.clone(),
+                target: best.target,
             })
         }
         BindingKind::Param => {
             // NestJS `@Body('filename') filename: string`.
             let origin = decorated_param_origin(b.decl, src, true)?;
+            let mut c = b.decl.walk();
+            let decorator = b
+                .decl
+                .children(&mut c)
+                .find(|d| d.kind() == "decorator")
+                .map(|d| ast::text(d, src))
+                .unwrap_or("");
             Some(Name {
                 node: n,
                 origin,
-                source: b.name,
+                shown: format!("{decorator} {name}"),
+                target: n,
             })
         }
         _ => None,
@@ -908,6 +953,18 @@ const PASS_FUNCTIONS: &[&str] = &[
     "from",
 ];
 
+/// A function whose result still carries its argument as a name:
+/// `String(x)`, `decodeURIComponent(x)`, `path.basename(x)`, `Buffer.from(x)`.
+fn is_pass_function(call: Node, src: &str) -> bool {
+    let Some(path) = ast::callee_path(call, src) else {
+        return false;
+    };
+    let fname = path.rsplit('.').next().unwrap_or("");
+    PASS_FUNCTIONS.contains(&fname)
+        && (fname != "from" || path == "Buffer.from")
+        && (!matches!(fname, "basename" | "normalize" | "format") || path.contains('.'))
+}
+
 fn is_sanitizer_name(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     ["sanitiz", "slug", "filenamify", "safe", "clean"]
@@ -1014,18 +1071,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
                 if !matches!(call.kind(), "call_expression" | "new_expression") {
                     return false;
                 }
-                let Some(path) = ast::callee_path(call, src) else {
-                    return false;
-                };
-                let fname = path.rsplit('.').next().unwrap_or("");
-                if is_sanitizer_name(fname) || fname == "extname" {
-                    return false;
-                }
-                let pass = PASS_FUNCTIONS.contains(&fname)
-                    && (fname != "from" || path == "Buffer.from")
-                    && (fname != "basename" && fname != "normalize" && fname != "format"
-                        || path.contains('.'));
-                if !pass {
+                if !is_pass_function(call, src) {
                     return false;
                 }
                 if call.id() == root.id() {
@@ -1073,6 +1119,8 @@ struct FileShape<'t> {
     last_import: Option<Node<'t>>,
     last_require: Option<Node<'t>>,
     namespace_style: bool,
+    /// `import { randomUUID } from 'node:crypto'` (its local name).
+    random_uuid: Option<ModuleImport<'t>>,
 }
 
 fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
@@ -1087,6 +1135,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
         last_import: None,
         last_require: None,
         namespace_style: false,
+        random_uuid: None,
     };
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
@@ -1098,8 +1147,17 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                     .and_then(|s| ast::string_value(s, src))
                     .unwrap_or_default();
                 let mut local = None;
+                let mut uuid = None;
                 ast::visit(stmt, &mut |n| {
                     match n.kind() {
+                        "import_specifier" => {
+                            let imported = n.child_by_field_name("name").map(|x| ast::text(x, src));
+                            if imported == Some("randomUUID") {
+                                let alias = n.child_by_field_name("alias").or(n.child_by_field_name("name"));
+                                uuid = alias.map(|a| ast::text(a, src).to_string());
+                            }
+                            return false;
+                        }
                         "namespace_import" => {
                             shape.namespace_style = true;
                             if let Some(i) = n.named_child(0) {
@@ -1110,11 +1168,16 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         "identifier" if n.parent().is_some_and(|p| p.kind() == "import_clause") => {
                             local = Some(ast::text(n, src).to_string());
                         }
-                        "named_imports" | "string" => return false,
+                        "string" => return false,
                         _ => {}
                     }
                     true
                 });
+                if let Some(name) = uuid {
+                    if matches!(module.as_str(), "crypto" | "node:crypto") && shape.random_uuid.is_none() {
+                        shape.random_uuid = Some(ModuleImport { name, stmt });
+                    }
+                }
                 if let Some(name) = local {
                     record_module(&mut shape, &module, name, stmt);
                 }
@@ -1158,7 +1221,12 @@ fn record_module<'t>(shape: &mut FileShape<'t>, module: &str, name: String, stmt
 /// The local name to use for a module at `at`: the file's own import (if not
 /// shadowed there), or `default` when nothing is bound to that name there (an
 /// import is then needed). `None` when the name means something else at `at`.
-fn module_name(at: Node, found: &Option<ModuleImport>, default: &str, src: &str) -> Option<(String, bool)> {
+fn module_name(
+    at: Node,
+    found: Option<&ModuleImport>,
+    default: &str,
+    src: &str,
+) -> Option<(String, bool)> {
     match found {
         Some(m) => {
             let b = ast::find_binding(at, &m.name, src)?;
@@ -1172,22 +1240,76 @@ fn module_name(at: Node, found: &Option<ModuleImport>, default: &str, src: &str)
     }
 }
 
-fn build_fix(cx: &RuleContext<'_>, node: Node<'_>) -> Option<Fix> {
+/// The expression that only transforms the name `target` (`file.name.trim()`,
+/// `Buffer.from(file.originalname, 'latin1').toString()`): the fix replaces it whole.
+fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
+    let mut cur = target;
+    loop {
+        let Some(parent) = cur.parent() else {
+            return cur;
+        };
+        let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
+        match parent.kind() {
+            "parenthesized_expression" | "as_expression" | "satisfies_expression"
+            | "non_null_expression" => cur = parent,
+            "member_expression" if is("object") => {
+                let Some(call) = parent.parent() else {
+                    return cur;
+                };
+                let method = parent
+                    .child_by_field_name("property")
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or("");
+                if call.kind() == "call_expression"
+                    && call.child_by_field_name("function").map(|f| f.id()) == Some(parent.id())
+                    && PASS_METHODS.contains(&method)
+                {
+                    cur = call;
+                } else {
+                    return cur;
+                }
+            }
+            "arguments" => {
+                let first = parent.named_child(0).map(|n| n.id()) == Some(cur.id());
+                match parent.parent() {
+                    Some(call) if first && is_pass_function(call, src) => cur = call,
+                    _ => return cur,
+                }
+            }
+            _ => return cur,
+        }
+    }
+}
+
+fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
     let src = cx.source;
-    let shape = file_shape(node, src);
+    let shape = file_shape(target, src);
     if ast::directives(shape.root, src)
         .iter()
         .any(|(_, d)| d == "use client")
     {
         return None;
     }
-    let (path_name, need_path) = module_name(node, &shape.path, "path", src)?;
-    let (crypto_name, need_crypto) = module_name(node, &shape.crypto, "crypto", src)?;
+    let (path_name, need_path) = module_name(target, shape.path.as_ref(), "path", src)?;
+    // An existing `import { randomUUID } from 'node:crypto'` is used as is.
+    let existing_uuid = shape
+        .random_uuid
+        .as_ref()
+        .and_then(|m| module_name(target, Some(m), "", src))
+        .map(|(n, _)| format!("{n}()"));
+    let (uuid_call, need_crypto) = match existing_uuid {
+        Some(call) => (call, false),
+        None => {
+            let (crypto_name, need) = module_name(target, shape.crypto.as_ref(), "crypto", src)?;
+            (format!("{crypto_name}.randomUUID()"), need)
+        }
+    };
     let q = ast::preferred_quote(src);
-    let name_text = ast::text(node, src);
+    let name_text = ast::text(target, src);
     let inner = format!(
-        "${{{crypto_name}.randomUUID()}}${{{path_name}.extname({name_text}).toLowerCase().replace(/[^a-z0-9.]/g, {q}{q})}}"
+        "${{{uuid_call}}}${{{path_name}.extname({name_text}).toLowerCase().replace(/[^a-z0-9.]/g, {q}{q})}}"
     );
+    let node = flow_top(target, src);
     let parent = node.parent();
     let (range, replacement) = match parent {
         Some(p) if p.kind() == "template_substitution" => (p.byte_range(), inner),
@@ -1291,7 +1413,11 @@ mod tests {
         assert_eq!(s, vec!["file.originalname", "name"]);
         let d = findings(R, "src/upload.js", src);
         assert!(d.iter().all(|x| x.level == Level::Warn));
-        assert!(d[1].message.contains("via `name`"), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("`file.originalname` (via `name`)"),
+            "{}",
+            d[1].message
+        );
     }
 
     #[test]
@@ -1344,6 +1470,12 @@ mod tests {
         let src = "@Controller('files')\nexport class FilesController {\n  @Post(':name')\n  save(@Param('name') name: string, @Body() dto: UploadDto) {\n    return fs.writeFileSync(path.join(this.dir, name), dto.content);\n  }\n  @Post()\n  put(@Body() dto: UploadDto) {\n    return fs.writeFileSync(path.join(this.dir, dto.fileName), dto.content);\n  }\n}\n";
         let s = assert_flags(R, "src/files.controller.ts", src, 2);
         assert_eq!(s, vec!["name", "dto.fileName"]);
+        let d = findings(R, "src/files.controller.ts", src);
+        assert!(
+            d[0].message.contains("`@Param('name') name` (via `name`)"),
+            "{}",
+            d[0].message
+        );
         let browser = "async function onChange(e) {\n  const file = e.target.files[0];\n  await supabase.storage.from('avatars').upload(`public/${file.name}`, file);\n}\n";
         let s = assert_flags(R, "src/components/Avatar.jsx", browser, 1);
         assert_eq!(s, vec!["file.name"]);
@@ -1453,20 +1585,52 @@ mod tests {
         check_fix(
             R,
             "src/upload.ts",
-            "import * as nodePath from \"node:path\";\nimport { randomUUID } from \"node:crypto\";\nconst a = nodePath.join(DIR, `${Date.now()}-${file.originalname}`);\n",
+            "import * as nodePath from \"node:path\";\nimport { v4 } from \"uuid\";\nconst a = nodePath.join(DIR, `${Date.now()}-${file.originalname}`);\n",
             true,
-            "import * as nodePath from \"node:path\";\nimport { randomUUID } from \"node:crypto\";\nimport * as crypto from \"node:crypto\";\nconst a = nodePath.join(DIR, `${Date.now()}-${crypto.randomUUID()}${nodePath.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, \"\")}`);\n",
+            "import * as nodePath from \"node:path\";\nimport { v4 } from \"uuid\";\nimport * as crypto from \"node:crypto\";\nconst a = nodePath.join(DIR, `${Date.now()}-${crypto.randomUUID()}${nodePath.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, \"\")}`);\n",
         );
     }
 
     #[test]
-    fn fix_commonjs_uses_require_and_several_findings() {
+    fn fix_commonjs_uses_require_and_rewrites_the_local_once() {
+        // The name in a local is rewritten where it is built (keeping its prefix);
+        // a transformed name is replaced whole; a request-chosen name gets no fix.
         check_fix(
             R,
             "src/upload.js",
-            "const fs = require('fs');\nconst path = require('path')\n\nfs.writeFileSync(path.join(DIR, req.body.filename), buf)\nconst name = file.originalname\nfs.renameSync(tmp, `${DIR}/${name}`)\n",
+            "const fs = require('fs');\nconst path = require('path')\n\nfs.writeFileSync(path.join(DIR, file.originalname.trim()), buf)\nconst name = `${Date.now()}-${file.originalname}`\nfs.renameSync(tmp, `${DIR}/${name}`)\nfs.copyFileSync(tmp, path.join(BACKUP, name))\nfs.unlinkSync(path.join(DIR, req.body.filename))\n",
             true,
-            "const fs = require('fs');\nconst path = require('path')\nconst crypto = require('node:crypto')\n\nfs.writeFileSync(path.join(DIR, `${crypto.randomUUID()}${path.extname(req.body.filename).toLowerCase().replace(/[^a-z0-9.]/g, '')}`), buf)\nconst name = file.originalname\nfs.renameSync(tmp, `${DIR}/${crypto.randomUUID()}${path.extname(name).toLowerCase().replace(/[^a-z0-9.]/g, '')}`)\n",
+            "const fs = require('fs');\nconst path = require('path')\nconst crypto = require('node:crypto')\n\nfs.writeFileSync(path.join(DIR, `${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`), buf)\nconst name = `${Date.now()}-${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`\nfs.renameSync(tmp, `${DIR}/${name}`)\nfs.copyFileSync(tmp, path.join(BACKUP, name))\nfs.unlinkSync(path.join(DIR, req.body.filename))\n",
+        );
+    }
+
+    #[test]
+    fn no_fix_for_request_names_or_removals() {
+        let src = "import fs from 'node:fs';\nimport path from 'node:path';\nfs.unlinkSync(file.originalname);\nfs.renameSync(file.originalname, 'x');\nres.sendFile(path.resolve(DIR, req.params.file));\nfs.writeFileSync(`${DIR}/${req.body.filename}`, data);\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 4);
+        assert!(d.iter().all(|x| x.fix().is_none()), "{d:#?}");
+    }
+
+    #[test]
+    fn fix_reuses_an_imported_random_uuid_and_replaces_conversions() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\nimport { randomUUID as uuid } from 'node:crypto';\nconst p = path.join(DIR, Buffer.from(file.originalname, 'latin1').toString('utf8'));\n",
+            true,
+            "import path from 'node:path';\nimport { randomUUID as uuid } from 'node:crypto';\nconst p = path.join(DIR, `${uuid()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`);\n",
+        );
+    }
+
+    #[test]
+    fn fix_destructured_name_in_shorthand_key() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\nimport crypto from 'node:crypto';\nconst { originalname: Key } = file;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
+            true,
+            "import path from 'node:path';\nimport crypto from 'node:crypto';\nconst { originalname: Key } = file;\nawait s3.send(new PutObjectCommand({ Bucket, Key: `${crypto.randomUUID()}${path.extname(Key).toLowerCase().replace(/[^a-z0-9.]/g, '')}` }));\n",
         );
     }
 
@@ -1477,7 +1641,7 @@ mod tests {
             "src/s3.ts",
             "'use server';\nconst Key = `u/${file.originalname}`;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
             true,
-            "'use server';\nimport crypto from 'node:crypto';\nimport path from 'node:path';\nconst Key = `u/${file.originalname}`;\nawait s3.send(new PutObjectCommand({ Bucket, Key: `${crypto.randomUUID()}${path.extname(Key).toLowerCase().replace(/[^a-z0-9.]/g, '')}` }));\n",
+            "'use server';\nimport crypto from 'node:crypto';\nimport path from 'node:path';\nconst Key = `u/${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
         );
     }
 
