@@ -593,11 +593,9 @@ impl Binding<'_> {
                 let imported = match parent.kind() {
                     "import_clause" => "default".to_string(),
                     "namespace_import" => "*".to_string(),
-                    "import_specifier" => parent
-                        .child_by_field_name("name")
-                        .map(|n| {
-                            string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
-                        })?,
+                    "import_specifier" => parent.child_by_field_name("name").map(|n| {
+                        string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
+                    })?,
                     _ => return None,
                 };
                 Some((module, imported))
@@ -700,8 +698,7 @@ fn binding_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option<Bin
                     ),
                     _ => (Some(p), None),
                 };
-                if let Some((ident, key)) = pattern.and_then(|pt| pattern_binds(pt, name, source))
-                {
+                if let Some((ident, key)) = pattern.and_then(|pt| pattern_binds(pt, name, source)) {
                     return Some(Binding {
                         kind: BindingKind::Param,
                         name: ident,
@@ -726,10 +723,7 @@ fn binding_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<
         "lexical_declaration" | "variable_declaration" => {
             let kind = if stmt.kind() == "variable_declaration" {
                 BindingKind::Var
-            } else if stmt
-                .child(0)
-                .is_some_and(|k| text(k, source) == "const")
-            {
+            } else if stmt.child(0).is_some_and(|k| text(k, source) == "const") {
                 BindingKind::Const
             } else {
                 BindingKind::Let
@@ -754,8 +748,11 @@ fn binding_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<
             }
             None
         }
-        "function_declaration" | "generator_function_declaration" | "class_declaration"
-        | "abstract_class_declaration" | "enum_declaration" => {
+        "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "enum_declaration" => {
             let n = stmt.child_by_field_name("name")?;
             if text(n, source) != name {
                 return None;
@@ -828,7 +825,8 @@ fn pattern_binds<'t>(
                         let value = child.child_by_field_name("value")?;
                         pattern_binds(value, name, source).map(|(n, k)| {
                             let key = child.child_by_field_name("key").map(|k| {
-                                string_value(k, source).unwrap_or_else(|| text(k, source).to_string())
+                                string_value(k, source)
+                                    .unwrap_or_else(|| text(k, source).to_string())
                             });
                             (n, k.or(key))
                         })
@@ -845,7 +843,9 @@ fn pattern_binds<'t>(
             None
         }
         "assignment_pattern" => pattern_binds(pattern.child_by_field_name("left")?, name, source),
-        "rest_pattern" => pattern_binds(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None)),
+        "rest_pattern" => {
+            pattern_binds(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
+        }
         _ => None,
     }
 }
@@ -855,8 +855,15 @@ mod binding_tests {
     use super::*;
     use crate::language::Language;
 
-    /// The binding of the last identifier `name` in the text.
-    fn bind(src: &str, name: &str) -> Option<(BindingKind, String, Option<String>, Option<(String, String)>)> {
+    type Found = (
+        BindingKind,
+        String,
+        Option<String>,
+        Option<(String, String)>,
+    );
+
+    /// The binding of the last identifier `name` in the text: (kind, value, key, module).
+    fn bind(src: &str, name: &str) -> Option<Found> {
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let mut last = None;
         visit(tree.root_node(), &mut |n| {
@@ -868,7 +875,9 @@ mod binding_tests {
         let b = find_binding(last?, name, src)?;
         Some((
             b.kind,
-            b.value.map(|v| text(v, src).to_string()).unwrap_or_default(),
+            b.value
+                .map(|v| text(v, src).to_string())
+                .unwrap_or_default(),
             b.key.clone(),
             b.module(src),
         ))
@@ -881,10 +890,16 @@ mod binding_tests {
         assert_eq!(k, BindingKind::Param);
         assert_eq!(m, None);
         let (k, v, key, _) = bind(src, "fileName").unwrap();
-        assert_eq!((k, v.as_str(), key.as_deref()), (BindingKind::Param, "x", Some("name")));
+        assert_eq!(
+            (k, v.as_str(), key.as_deref()),
+            (BindingKind::Param, "x", Some("name"))
+        );
         let (k, v, _, _) = bind(src, "file").unwrap();
         assert_eq!((k, v.as_str()), (BindingKind::ForOf, "files"));
-        assert_eq!(bind(src, "j").unwrap().3, Some(("path".into(), "join".into())));
+        assert_eq!(
+            bind(src, "j").unwrap().3,
+            Some(("path".into(), "join".into()))
+        );
         assert_eq!(bind(src, "fs").unwrap().3, Some(("fs".into(), "*".into())));
         assert_eq!(
             bind(src, "writeFile").unwrap().3,
@@ -895,7 +910,10 @@ mod binding_tests {
         assert_eq!(bind(src, "y").unwrap().0, BindingKind::Let);
         assert!(bind(src, "z").is_none());
         let top = "import path from 'node:path';\nexport const a = () => path.join(b);\n";
-        assert_eq!(bind(top, "path").unwrap().3, Some(("node:path".into(), "default".into())));
+        assert_eq!(
+            bind(top, "path").unwrap().3,
+            Some(("node:path".into(), "default".into()))
+        );
         let arrow = "const f = path => path.join('/');\n";
         assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
     }

@@ -17,7 +17,8 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Error,
         fix: FixKind::Safe,
         not_in_tests: false,
-        summary: "SQL text built with `${…}` or `+` from run-time values is passed to a raw query API",
+        summary:
+            "SQL text built with `${…}` or `+` from run-time values is passed to a raw query API",
         docs: DOCS,
         triggers: &["query", "execute", "raw", "unsafe"],
         options: &[],
@@ -113,7 +114,9 @@ enum Api {
     /// node-postgres style `pool.query` / `client.query` / `db.query` (`$1` placeholders).
     PgQuery,
     /// `prisma.$queryRawUnsafe` / `$executeRawUnsafe`.
-    PrismaUnsafe { execute: bool },
+    PrismaUnsafe {
+        execute: bool,
+    },
     Knex,
     Sequelize,
     /// mysql2 `connection.execute` / `.query`, TypeORM `.query`, ...
@@ -284,7 +287,11 @@ struct DynamicSql<'t> {
 }
 
 /// Whether `expr` is SQL text built from values not known to be safe.
-fn dynamic_sql<'t>(expr: Node<'t>, safety: &mut Safety<'_, 't>, hop: bool) -> Option<DynamicSql<'t>> {
+fn dynamic_sql<'t>(
+    expr: Node<'t>,
+    safety: &mut Safety<'_, 't>,
+    hop: bool,
+) -> Option<DynamicSql<'t>> {
     let src = safety.src;
     let expr = ast::unwrap_expr(expr);
     match expr.kind() {
@@ -356,8 +363,10 @@ fn dynamic_sql<'t>(expr: Node<'t>, safety: &mut Safety<'_, 't>, hop: bool) -> Op
         }
         "identifier" if hop => {
             let b = ast::find_binding(expr, ast::text(expr, src), src)?;
-            if !matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var)
-                || b.key.is_some()
+            if !matches!(
+                b.kind,
+                BindingKind::Const | BindingKind::Let | BindingKind::Var
+            ) || b.key.is_some()
                 || b.name.kind() != "identifier"
                 || b.decl.child_by_field_name("name").map(|n| n.id()) != Some(b.name.id())
             {
@@ -372,14 +381,17 @@ fn dynamic_sql<'t>(expr: Node<'t>, safety: &mut Safety<'_, 't>, hop: bool) -> Op
 }
 
 fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
-    bin.child_by_field_name("operator").map(|o| ast::text(o, src))
+    bin.child_by_field_name("operator")
+        .map(|o| ast::text(o, src))
 }
 
 fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
     let e = ast::unwrap_expr(expr);
     if e.kind() == "binary_expression" && operator(e, src) == Some("+") {
-        if let (Some(l), Some(r)) = (e.child_by_field_name("left"), e.child_by_field_name("right"))
-        {
+        if let (Some(l), Some(r)) = (
+            e.child_by_field_name("left"),
+            e.child_by_field_name("right"),
+        ) {
             flatten_plus(l, src, out);
             flatten_plus(r, src, out);
             return;
@@ -441,7 +453,10 @@ enum SubClass {
 }
 
 /// Classify each substitution of a template (the expression node and its class).
-fn classify_template<'t>(pieces: &[Piece<'t>], safety: &mut Safety<'_, 't>) -> Vec<(Node<'t>, SubClass)> {
+fn classify_template<'t>(
+    pieces: &[Piece<'t>],
+    safety: &mut Safety<'_, 't>,
+) -> Vec<(Node<'t>, SubClass)> {
     let src = safety.src;
     let mut out = Vec::new();
     let mut prev_dollar = false;
@@ -577,8 +592,10 @@ impl<'s, 't> Safety<'s, 't> {
                 self.is_safe(a, depth + 1) && self.is_safe(b, depth + 1)
             }
             "binary_expression" => {
-                let (Some(l), Some(r)) = (e.child_by_field_name("left"), e.child_by_field_name("right"))
-                else {
+                let (Some(l), Some(r)) = (
+                    e.child_by_field_name("left"),
+                    e.child_by_field_name("right"),
+                ) else {
                     return false;
                 };
                 match operator(e, src) {
@@ -667,6 +684,7 @@ impl<'s, 't> Safety<'s, 't> {
                 match ast::find_binding(e, name, src) {
                     Some(b) if b.kind == BindingKind::Const && b.key.is_none() => {
                         b.value.is_some_and(|v| self.is_safe_array(v, depth + 1))
+                            && self.additions_are_safe(b.decl, name, depth)
                     }
                     Some(b) if b.kind == BindingKind::Import => true,
                     _ => false,
@@ -685,7 +703,9 @@ impl<'s, 't> Safety<'s, 't> {
                     .unwrap_or("");
                 let args = ast::call_arguments(e);
                 match name {
-                    "map" | "flatMap" => args.first().is_some_and(|f| self.callback_is_safe(*f, depth)),
+                    "map" | "flatMap" => args
+                        .first()
+                        .is_some_and(|f| self.callback_is_safe(*f, depth)),
                     "fill" => args.first().is_some_and(|v| self.is_safe(*v, depth + 1)),
                     "keys" => {
                         ast::member_path(callee, src).as_deref() == Some("Object.keys")
@@ -703,9 +723,45 @@ impl<'s, 't> Safety<'s, 't> {
         }
     }
 
+    /// Everything added to the array `name` (declared at `decl`) in its scope
+    /// with `push`/`unshift`/`splice` is safe: `conditions.push(`a = $${n}`)`.
+    fn additions_are_safe(&mut self, decl: Node<'t>, name: &str, depth: usize) -> bool {
+        let src = self.src;
+        let scope = ast::enclosing_function(decl).unwrap_or_else(|| root_of(decl));
+        let mut added = Vec::new();
+        ast::visit(scope, &mut |n| {
+            if n.kind() == "call_expression" {
+                if let Some(f) = n.child_by_field_name("function") {
+                    let on_name = f.kind() == "member_expression"
+                        && f.child_by_field_name("object")
+                            .is_some_and(|o| o.kind() == "identifier" && ast::text(o, src) == name)
+                        && f.child_by_field_name("property").is_some_and(|p| {
+                            matches!(ast::text(p, src), "push" | "unshift" | "splice")
+                        });
+                    if on_name {
+                        added.extend(ast::call_arguments(n));
+                    }
+                }
+            }
+            true
+        });
+        added.into_iter().all(|a| {
+            let a = ast::unwrap_expr(a);
+            if a.kind() == "spread_element" {
+                return a
+                    .named_child(0)
+                    .is_some_and(|x| self.is_safe_array(x, depth + 1));
+            }
+            self.is_safe(a, depth + 1)
+        })
+    }
+
     /// A callback whose returned values are all safe (`(_, i) => `$${i + 1}``, `() => '?'`).
     fn callback_is_safe(&mut self, f: Node<'t>, depth: usize) -> bool {
-        if !matches!(f.kind(), "arrow_function" | "function_expression" | "function") {
+        if !matches!(
+            f.kind(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
             return false;
         }
         let Some(body) = f.child_by_field_name("body") else {
@@ -722,10 +778,9 @@ impl<'s, 't> Safety<'s, 't> {
             !ast::is_function(n)
         });
         !returns.is_empty()
-            && returns.into_iter().all(|r| {
-                r.named_child(0)
-                    .is_some_and(|v| self.is_safe(v, depth + 1))
-            })
+            && returns
+                .into_iter()
+                .all(|r| r.named_child(0).is_some_and(|v| self.is_safe(v, depth + 1)))
     }
 
     /// An object/array whose values are all constants: an UPPER_CASE name, an
@@ -745,9 +800,9 @@ impl<'s, 't> Safety<'s, 't> {
                 match ast::find_binding(e, name, src) {
                     Some(b) => match b.kind {
                         BindingKind::Enum | BindingKind::Import => true,
-                        BindingKind::Const if b.key.is_none() => {
-                            b.value.is_some_and(|v| self.is_constant_container(v, depth + 1))
-                        }
+                        BindingKind::Const if b.key.is_none() => b
+                            .value
+                            .is_some_and(|v| self.is_constant_container(v, depth + 1)),
                         _ => false,
                     },
                     None => false,
@@ -790,7 +845,7 @@ impl<'s, 't> Safety<'s, 't> {
             .checks
             .entry(scope.id())
             .or_insert_with(|| collect_checks(scope, src));
-        if list.iter().any(|k| *k == key) {
+        if list.contains(&key) {
             return true;
         }
         let uses_zenum = *uses_zenum;
@@ -805,7 +860,10 @@ impl<'s, 't> Safety<'s, 't> {
         let Some(value) = b.value else {
             return false;
         };
-        if !matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var) {
+        if !matches!(
+            b.kind,
+            BindingKind::Const | BindingKind::Let | BindingKind::Var
+        ) {
             return false;
         }
         from_enum_schema(ast::unwrap_expr(value), uses_zenum, src)
@@ -862,7 +920,10 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
         .child_by_field_name("property")
         .map(|p| ast::text(p, src))
         .unwrap_or("");
-    if !matches!(method, "parse" | "safeParse" | "parseAsync" | "safeParseAsync") {
+    if !matches!(
+        method,
+        "parse" | "safeParse" | "parseAsync" | "safeParseAsync"
+    ) {
         return false;
     }
     let Some(schema) = callee.child_by_field_name("object") else {
@@ -874,9 +935,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     let schema = ast::unwrap_expr(schema);
     if schema.kind() == "identifier" {
         if let Some(b) = ast::find_binding(schema, ast::text(schema, src), src) {
-            return b
-                .value
-                .is_some_and(|v| mentions_enum(ast::text(v, src)));
+            return b.value.is_some_and(|v| mentions_enum(ast::text(v, src)));
         }
     }
     false
@@ -933,7 +992,9 @@ fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
 /// The decoded SQL of a text piece (JS escapes of quotes and backticks removed),
 /// for quote counting.
 fn decoded(raw: &str) -> String {
-    raw.replace("\\'", "'").replace("\\`", "`").replace("\\\"", "\"")
+    raw.replace("\\'", "'")
+        .replace("\\`", "`")
+        .replace("\\\"", "\"")
 }
 
 /// Whether a value may be bound as a parameter at this point of the SQL: `before`
@@ -961,9 +1022,8 @@ fn value_position(before: &str, after: &str) -> bool {
     match word.as_str() {
         "LIKE" | "ILIKE" | "LIMIT" | "OFFSET" | "BETWEEN" | "THEN" | "ELSE" => true,
         "AND" => {
-            static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
-                Regex::new(r"(?i)\bBETWEEN\s+\S+\s+AND$").expect("valid regex")
-            });
+            static BETWEEN: LazyLock<Regex> =
+                LazyLock::new(|| Regex::new(r"(?i)\bBETWEEN\s+\S+\s+AND$").expect("valid regex"));
             BETWEEN.is_match(t)
         }
         _ => false,
@@ -1191,7 +1251,10 @@ fn pg_fix<'t>(
         }
         _ => return None,
     };
-    let bind: Vec<bool> = classes.iter().map(|(_, c)| *c == SubClass::Unsafe).collect();
+    let bind: Vec<bool> = classes
+        .iter()
+        .map(|(_, c)| *c == SubClass::Unsafe)
+        .collect();
     let plans = plan_bindings(&pieces, &bind, src)?;
     // Number the values; the same plain name or property gets the same number.
     let mut values: Vec<String> = Vec::new();
@@ -1211,7 +1274,9 @@ fn pg_fix<'t>(
             }
         }
     }
-    let content = rebuild(&pieces, &plans, src, |i| format!("${}", numbers.get(i).copied().unwrap_or(0)))?;
+    let content = rebuild(&pieces, &plans, src, |i| {
+        format!("${}", numbers.get(i).copied().unwrap_or(0))
+    })?;
     let keeps_substitutions = bind.iter().any(|b| !b);
     let literal = if keeps_substitutions || content.contains('\n') || content.contains('\r') {
         format!("`{content}`")
@@ -1267,7 +1332,10 @@ fn prisma_fix<'t>(
     let src = safety.src;
     // tree-sitter cannot parse a tagged template with type arguments
     // (`prisma.$queryRaw<User[]>`…``): no fix rather than a file that looks broken.
-    if args.len() != 1 || args[0].id() != tpl.id() || call.child_by_field_name("type_arguments").is_some() {
+    if args.len() != 1
+        || args[0].id() != tpl.id()
+        || call.child_by_field_name("type_arguments").is_some()
+    {
         return None;
     }
     let arguments = call.child_by_field_name("arguments")?;
@@ -1279,8 +1347,8 @@ fn prisma_fix<'t>(
     {
         return None;
     }
-    let property = ast::unwrap_expr(call.child_by_field_name("function")?)
-        .child_by_field_name("property")?;
+    let property =
+        ast::unwrap_expr(call.child_by_field_name("function")?).child_by_field_name("property")?;
     let pieces = template_pieces(tpl)?;
     let classes = classify_template(&pieces, safety);
     if classes.iter().any(|(_, c)| *c == SubClass::Placeholder) {
@@ -1363,6 +1431,23 @@ mod tests {
             R,
             "src/db.ts",
             "const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');\nawait pool.query(`SELECT * FROM t WHERE id IN (${placeholders})`, ids);\nawait connection.query(`SELECT * FROM t WHERE id IN (${ids.map(() => '?').join(',')})`, ids);\nawait pool.query(`UPDATE t SET a = $${params.length} WHERE id = $1`, params);\nawait db.query('SELECT * FROM t WHERE a = $' + (i + 1), vals);\nconst marks = new Array(ids.length).fill('?').join(', ');\nawait db.query(`DELETE FROM t WHERE id IN (${marks})`, ids);\n",
+        );
+    }
+
+    #[test]
+    fn dynamic_where_clauses_built_with_push() {
+        // placeholders pushed: clean
+        assert_clean(
+            R,
+            "src/search.ts",
+            "export async function search(f: Filters) {\n  const where: string[] = [];\n  const values: unknown[] = [];\n  if (f.name) { values.push(f.name); where.push(`name = $${values.length}`); }\n  if (f.active) where.push('active');\n  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';\n  return pool.query(`SELECT * FROM t ${clause}`, values);\n}\n",
+        );
+        // values pushed into the SQL text: flagged
+        assert_flags(
+            R,
+            "src/search.ts",
+            "export async function search(f: Filters) {\n  const where: string[] = [];\n  if (f.name) where.push(`name = '${f.name}'`);\n  return pool.query(`SELECT * FROM t WHERE ${where.join(' AND ')}`);\n}\n",
+            1,
         );
     }
 
@@ -1498,7 +1583,11 @@ mod tests {
         for src in cases {
             let d = findings(R, "src/a.ts", src);
             assert_eq!(d.len(), 1, "{src}");
-            assert!(d[0].fix().is_none(), "unexpected fix for {src}: {:?}", d[0].fix());
+            assert!(
+                d[0].fix().is_none(),
+                "unexpected fix for {src}: {:?}",
+                d[0].fix()
+            );
         }
     }
 
@@ -1511,7 +1600,11 @@ mod tests {
             false,
             "const rows = await prisma.$queryRaw`SELECT * FROM \"User\" WHERE email = ${email} AND age > ${age}`;\nawait tx.$executeRaw`DELETE FROM t WHERE id = ${id}`;\n",
         );
-        let d = findings(R, "src/a.ts", "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE id = ${id}`);\n");
+        let d = findings(
+            R,
+            "src/a.ts",
+            "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE id = ${id}`);\n",
+        );
         assert_eq!(d[0].fix().unwrap().applicability, Applicability::Safe);
     }
 
@@ -1527,7 +1620,13 @@ mod tests {
         let src = "const s = 'café 😀'; await pool.query(`SELECT * FROM t WHERE id = ${id}`);\n";
         let d = findings(R, "src/a.ts", src);
         assert_eq!(d.len(), 1);
-        assert_eq!(&src[d[0].range.clone()], "`SELECT * FROM t WHERE id = ${id}`");
-        assert_eq!(d[0].range.start, "const s = 'café 😀'; await pool.query(".len());
+        assert_eq!(
+            &src[d[0].range.clone()],
+            "`SELECT * FROM t WHERE id = ${id}`"
+        );
+        assert_eq!(
+            d[0].range.start,
+            "const s = 'café 😀'; await pool.query(".len()
+        );
     }
 }

@@ -162,7 +162,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some(key) = node.child_by_field_name("key") else {
                 return;
             };
-            let key_text = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
+            let key_text =
+                ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
             if key_text != "Key" || !is_s3_params(node, src) {
                 return;
             }
@@ -277,7 +278,9 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
             // `join(…)` / `writeFile(…)` imported by name.
             let b = ast::find_binding(callee, name, src)?;
             let (module, imported) = b.module(src)?;
-            if PATH_MODULES.contains(&module.as_str()) && matches!(imported.as_str(), "join" | "resolve") {
+            if PATH_MODULES.contains(&module.as_str())
+                && matches!(imported.as_str(), "join" | "resolve")
+            {
                 if looks_like_array_join(&args, src) {
                     return None;
                 }
@@ -300,12 +303,17 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
                     None
                 }
                 "upload" | "update" | "uploadToSignedUrl" | "createSignedUploadUrl" => {
-                    is_storage_bucket(object, src, true)
-                        .then(|| ("a Supabase storage key".to_string(), pick(&[(0, SinkUse::Store)])))
+                    is_storage_bucket(object, src, true).then(|| {
+                        (
+                            "a Supabase storage key".to_string(),
+                            pick(&[(0, SinkUse::Store)]),
+                        )
+                    })
                 }
-                "move" | "copy" if is_storage_bucket(object, src, true) => {
-                    Some(("a Supabase storage key".to_string(), pick(&[(1, SinkUse::Store)])))
-                }
+                "move" | "copy" if is_storage_bucket(object, src, true) => Some((
+                    "a Supabase storage key".to_string(),
+                    pick(&[(1, SinkUse::Store)]),
+                )),
                 _ => {
                     let idx = fs_sink_args(method)?;
                     if !is_fs_module(object, src) {
@@ -454,7 +462,8 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
         return false;
     };
     call.kind() == "call_expression"
-        && ast::callee_path(call, src).is_some_and(|p| p == "diskStorage" || p.ends_with(".diskStorage"))
+        && ast::callee_path(call, src)
+            .is_some_and(|p| p == "diskStorage" || p.ends_with(".diskStorage"))
 }
 
 /// A `Key` property of S3 parameters: an argument of `new PutObjectCommand(…)`
@@ -481,7 +490,8 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
                     .filter(|a| a.kind() == "arguments")
                     .and_then(|a| a.parent())
                     .is_some_and(|call| {
-                        ast::callee_path(call, src).is_some_and(|p| p == "Upload" || p.ends_with(".Upload"))
+                        ast::callee_path(call, src)
+                            .is_some_and(|p| p == "Upload" || p.ends_with(".Upload"))
                     })
         }
         "variable_declarator" => src.contains("S3") || src.contains("aws-sdk"),
@@ -491,8 +501,9 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
 
 fn is_s3_call(call: Node, src: &str) -> bool {
     let name = match call.kind() {
-        "new_expression" | "call_expression" => ast::callee_path(call, src)
-            .map(|p| p.rsplit('.').next().unwrap_or("").to_string()),
+        "new_expression" | "call_expression" => {
+            ast::callee_path(call, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+        }
         _ => None,
     };
     name.is_some_and(|n| {
@@ -519,7 +530,10 @@ fn fileish(name: &str) -> bool {
     l.contains("file")
         || l.contains("name")
         || l.contains("path")
-        || matches!(l.as_str(), "key" | "dir" | "folder" | "dest" | "destination")
+        || matches!(
+            l.as_str(),
+            "key" | "dir" | "folder" | "dest" | "destination"
+        )
 }
 
 /// The client-supplied names inside a sink argument (`root`). With `hop`, an
@@ -764,9 +778,13 @@ fn source_origin(n: Node, src: &str) -> Option<Origin> {
 fn names_file_type(ty: &str) -> bool {
     let bytes = ty.as_bytes();
     ty.match_indices("File").any(|(i, _)| {
-        let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.' || bytes[i - 1] == b'_');
+        let before_ok = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'.'
+                || bytes[i - 1] == b'_');
         let after = i + 4;
-        let after_ok = after >= bytes.len() || !(bytes[after].is_ascii_alphanumeric() || bytes[after] == b'_');
+        let after_ok =
+            after >= bytes.len() || !(bytes[after].is_ascii_alphanumeric() || bytes[after] == b'_');
         before_ok && after_ok
     })
 }
@@ -781,7 +799,9 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
     loop {
         match e.kind() {
             "as_expression" | "satisfies_expression" => {
-                if e.named_child(1).is_some_and(|t| names_file_type(ast::text(t, src))) {
+                if e.named_child(1)
+                    .is_some_and(|t| names_file_type(ast::text(t, src)))
+                {
                     return true;
                 }
                 match e.named_child(0) {
@@ -882,10 +902,14 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                 return true;
             }
             b.key.is_none()
-                && matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var)
+                && matches!(
+                    b.kind,
+                    BindingKind::Const | BindingKind::Let | BindingKind::Var
+                )
                 && b.value.is_some_and(|v| {
                     let v = if v.kind() == "as_expression"
-                        && v.named_child(1).is_some_and(|t| names_file_type(ast::text(t, src)))
+                        && v.named_child(1)
+                            .is_some_and(|t| names_file_type(ast::text(t, src)))
                     {
                         return true;
                     } else {
@@ -975,7 +999,10 @@ fn is_sanitizer_name(name: &str) -> bool {
 /// `replace(/[^a-z0-9._-]/gi, …)`: a global replace of everything outside an
 /// allowlist that has no `/` or `\` in it.
 fn is_allowlist_replace(call: Node, src: &str) -> bool {
-    let Some(re) = ast::call_arguments(call).first().map(|a| ast::unwrap_expr(*a)) else {
+    let Some(re) = ast::call_arguments(call)
+        .first()
+        .map(|a| ast::unwrap_expr(*a))
+    else {
         return false;
     };
     if re.kind() != "regex" {
@@ -1012,9 +1039,15 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
         };
         let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
         match parent.kind() {
-            "parenthesized_expression" | "as_expression" | "satisfies_expression"
-            | "non_null_expression" | "await_expression" | "template_substitution"
-            | "template_string" | "array" | "spread_element" => {}
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "await_expression"
+            | "template_substitution"
+            | "template_string"
+            | "array"
+            | "spread_element" => {}
             "binary_expression" => {
                 let op = parent
                     .child_by_field_name("operator")
@@ -1053,7 +1086,8 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
                     .map(|p| ast::text(p, src))
                     .unwrap_or("");
                 if is_sanitizer_name(method)
-                    || (matches!(method, "replace" | "replaceAll") && is_allowlist_replace(call, src))
+                    || (matches!(method, "replace" | "replaceAll")
+                        && is_allowlist_replace(call, src))
                     || !PASS_METHODS.contains(&method)
                 {
                     return false;
@@ -1153,7 +1187,9 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         "import_specifier" => {
                             let imported = n.child_by_field_name("name").map(|x| ast::text(x, src));
                             if imported == Some("randomUUID") {
-                                let alias = n.child_by_field_name("alias").or(n.child_by_field_name("name"));
+                                let alias = n
+                                    .child_by_field_name("alias")
+                                    .or(n.child_by_field_name("name"));
                                 uuid = alias.map(|a| ast::text(a, src).to_string());
                             }
                             return false;
@@ -1174,7 +1210,9 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                     true
                 });
                 if let Some(name) = uuid {
-                    if matches!(module.as_str(), "crypto" | "node:crypto") && shape.random_uuid.is_none() {
+                    if matches!(module.as_str(), "crypto" | "node:crypto")
+                        && shape.random_uuid.is_none()
+                    {
                         shape.random_uuid = Some(ModuleImport { name, stmt });
                     }
                 }
@@ -1199,7 +1237,10 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         .first()
                         .and_then(|a| ast::string_value(*a, src))
                         .unwrap_or_default();
-                    if let Some(n) = d.child_by_field_name("name").filter(|n| n.kind() == "identifier") {
+                    if let Some(n) = d
+                        .child_by_field_name("name")
+                        .filter(|n| n.kind() == "identifier")
+                    {
                         record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
                     }
                 }
@@ -1230,8 +1271,8 @@ fn module_name(
     match found {
         Some(m) => {
             let b = ast::find_binding(at, &m.name, src)?;
-            let same = b.decl.id() == m.stmt.id()
-                || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
+            let same =
+                b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
             same.then(|| (m.name.clone(), false))
         }
         None => ast::find_binding(at, default, src)
@@ -1250,7 +1291,9 @@ fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
         };
         let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
         match parent.kind() {
-            "parenthesized_expression" | "as_expression" | "satisfies_expression"
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
             | "non_null_expression" => cur = parent,
             "member_expression" if is("object") => {
                 let Some(call) = parent.parent() else {
@@ -1337,7 +1380,11 @@ fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
 
 /// One edit adding `import <name> from '<module>'` (or `require`) lines after
 /// the file's imports.
-fn import_edit(cx: &RuleContext<'_>, shape: &FileShape<'_>, needed: &[(&str, &str)]) -> Option<Edit> {
+fn import_edit(
+    cx: &RuleContext<'_>,
+    shape: &FileShape<'_>,
+    needed: &[(&str, &str)],
+) -> Option<Edit> {
     let src = cx.source;
     let le = ast::line_ending(src);
     let q = ast::preferred_quote(src);
@@ -1426,7 +1473,12 @@ mod tests {
         let s = assert_flags(R, "src/server.js", src, 4);
         assert_eq!(
             s,
-            vec!["req.file.originalname", "req.body.filename", "req.params.file", "name"]
+            vec![
+                "req.file.originalname",
+                "req.body.filename",
+                "req.params.file",
+                "name"
+            ]
         );
         let d = findings(R, "src/server.js", src);
         assert!(d.iter().all(|x| x.level == Level::Error), "{d:#?}");
@@ -1529,7 +1581,11 @@ mod tests {
             "export function crumbs(req: Request, segments: string[]) {\n  const path = [req.params.file, req.query.name];\n  return path.join('/');\n}\nfunction other(path: string[]) { return path.join(req.body.filename); }\nconst label = (path) => path.join(' / ', req.body.name);\n",
         );
         // `path` unbound but used as an array: `path.join('/')`
-        assert_clean(R, "src/a.ts", "const s = path.join('/') + req.body.filename;\n");
+        assert_clean(
+            R,
+            "src/a.ts",
+            "const s = path.join('/') + req.body.filename;\n",
+        );
         // not the module when imported from elsewhere
         assert_clean(
             R,
