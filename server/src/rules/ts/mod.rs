@@ -5,7 +5,10 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use tree_sitter::Node;
 
+pub mod hardcoded_secret;
+pub mod log_request_data;
 pub mod no_any_cast;
+pub mod secret_fallback;
 pub mod sql_injection;
 pub mod unsanitized_filename;
 
@@ -18,7 +21,10 @@ pub struct TsRule {
 
 /// Every script rule (catalogue order).
 pub static RULES: &[TsRule] = &[
+    log_request_data::RULE,
     no_any_cast::RULE,
     unsanitized_filename::RULE,
+    hardcoded_secret::RULE,
+    secret_fallback::RULE,
     sql_injection::RULE,
 ];

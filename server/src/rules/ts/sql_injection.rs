@@ -362,7 +362,7 @@ fn dynamic_sql<'t>(
             })
         }
         "identifier" if hop => {
-            let b = ast::find_binding(expr, ast::text(expr, src), src)?;
+            let b = ast::find_declaration(expr, ast::text(expr, src), src)?;
             if !matches!(
                 b.kind,
                 BindingKind::Const | BindingKind::Let | BindingKind::Var
@@ -539,7 +539,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) || name == "undefined" || name == "NaN" {
                     return true;
                 }
-                match ast::find_binding(e, name, src) {
+                match ast::find_declaration(e, name, src) {
                     Some(b) => match b.kind {
                         BindingKind::Import | BindingKind::Enum => true,
                         BindingKind::ForOf
@@ -681,7 +681,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) {
                     return true;
                 }
-                match ast::find_binding(e, name, src) {
+                match ast::find_declaration(e, name, src) {
                     Some(b) if b.kind == BindingKind::Const && b.key.is_none() => {
                         b.value.is_some_and(|v| self.is_safe_array(v, depth + 1))
                             && self.additions_are_safe(b.decl, name, depth)
@@ -797,7 +797,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) {
                     return true;
                 }
-                match ast::find_binding(e, name, src) {
+                match ast::find_declaration(e, name, src) {
                     Some(b) => match b.kind {
                         BindingKind::Enum | BindingKind::Import => true,
                         BindingKind::Const if b.key.is_none() => b
@@ -854,7 +854,7 @@ impl<'s, 't> Safety<'s, 't> {
         let Some(root) = first_identifier(expr) else {
             return false;
         };
-        let Some(b) = ast::find_binding(root, root_name, src) else {
+        let Some(b) = ast::find_declaration(root, root_name, src) else {
             return false;
         };
         let Some(value) = b.value else {
@@ -934,7 +934,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     }
     let schema = ast::unwrap_expr(schema);
     if schema.kind() == "identifier" {
-        if let Some(b) = ast::find_binding(schema, ast::text(schema, src), src) {
+        if let Some(b) = ast::find_declaration(schema, ast::text(schema, src), src) {
             return b.value.is_some_and(|v| mentions_enum(ast::text(v, src)));
         }
     }

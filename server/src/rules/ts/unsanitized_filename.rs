@@ -100,13 +100,18 @@ await prisma.upload.create({ data: { displayName: file.originalname, key } });
 ```
 
 ## Fix
-**Unsafe** (the stored name changes): replaces the name with
+**Unsafe** (the stored name changes): replaces the uploaded file's name with
 `` `${crypto.randomUUID()}${path.extname(name).toLowerCase().replace(/[^a-z0-9.]/g, '')}` ``
 and adds `import crypto from 'node:crypto'` / `import path from 'node:path'`
-(`require` in CommonJS files, `import * as` when the file imports that way) if
-they are missing. Keep the original name in a database column if users need to
-see it. No fix in `'use client'` files or where `path`/`crypto` mean something
-else.
+(`require` in CommonJS files, `import * as` when the file imports that way; an
+imported `randomUUID` is used as is) if they are missing. A name built in a
+local variable is rewritten where it is built, so a prefix such as `uploads/`
+stays. Keep the original name in a database column if users need to see it.
+
+No fix for names the client picks in the request (`req.params.file` usually
+names an existing file to read, rename or delete: validate it against the
+folder instead), for a file being deleted or moved away, in `'use client'`
+files, or where `path`/`crypto` mean something else.
 "#;
 
 /// Where a client-supplied name came from.
@@ -276,7 +281,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
                 ));
             }
             // `join(…)` / `writeFile(…)` imported by name.
-            let b = ast::find_binding(callee, name, src)?;
+            let b = ast::find_declaration(callee, name, src)?;
             let (module, imported) = b.module(src)?;
             if PATH_MODULES.contains(&module.as_str())
                 && matches!(imported.as_str(), "join" | "resolve")
@@ -353,7 +358,7 @@ fn is_path_module(object: Node, src: &str) -> bool {
         _ => return false,
     };
     let name = ast::text(ident, src);
-    match ast::find_binding(ident, name, src) {
+    match ast::find_declaration(ident, name, src) {
         Some(b) => b.module(src).is_some_and(|(m, imported)| {
             PATH_MODULES.contains(&m.as_str()) && matches!(imported.as_str(), "default" | "*")
         }),
@@ -378,7 +383,7 @@ fn is_fs_module(object: Node, src: &str) -> bool {
         return false;
     }
     let name = ast::text(o, src);
-    match ast::find_binding(o, name, src) {
+    match ast::find_declaration(o, name, src) {
         Some(b) => b.module(src).is_some_and(|(m, imported)| {
             FS_MODULES.contains(&m.as_str())
                 && matches!(imported.as_str(), "default" | "*" | "promises")
@@ -409,7 +414,7 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
                             .is_some_and(|p| ast::text(p, src) == "storage")
                 })
         }
-        "identifier" if hop => ast::find_binding(o, ast::text(o, src), src)
+        "identifier" if hop => ast::find_declaration(o, ast::text(o, src), src)
             .and_then(|b| b.value)
             .is_some_and(|v| is_storage_bucket(v, src, false)),
         _ => false,
@@ -418,7 +423,7 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
 
 /// `cb` in `multer.diskStorage({ filename: (req, file, cb) => … cb(null, name) … })`.
 fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
-    let Some(b) = ast::find_binding(callee, name, src) else {
+    let Some(b) = ast::find_declaration(callee, name, src) else {
         return false;
     };
     if b.kind != BindingKind::Param {
@@ -587,7 +592,7 @@ fn is_value_identifier(n: Node) -> bool {
 /// to a client-supplied name, or to an expression that holds one.
 fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
     let name = ast::text(n, src);
-    let b = ast::find_binding(n, name, src)?;
+    let b = ast::find_declaration(n, name, src)?;
     match b.kind {
         BindingKind::Const | BindingKind::Let | BindingKind::Var => {
             let value = b.value?;
@@ -712,7 +717,7 @@ fn request_field(path: &str, at: Node, src: &str) -> bool {
         return false;
     };
     let root_name = segs[0];
-    match ast::find_binding(root, root_name, src) {
+    match ast::find_declaration(root, root_name, src) {
         Some(b) if b.kind == BindingKind::Param => {
             (root_name == "params" && segs.len() == 2)
                 || decorated_param_origin(b.decl, src, false).is_some()
@@ -843,7 +848,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
         }
         "new_expression" => ast::callee_path(e, src).as_deref() == Some("File"),
         "identifier" => {
-            let Some(b) = ast::find_binding(e, ast::text(e, src), src) else {
+            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
                 return false;
             };
             if b.key.is_some() {
@@ -892,7 +897,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                     .is_some_and(|o| is_form_data(o, src))
         }
         "identifier" => {
-            let Some(b) = ast::find_binding(e, ast::text(e, src), src) else {
+            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
                 return false;
             };
             if b.decl
@@ -932,7 +937,7 @@ fn is_form_data(object: Node, src: &str) -> bool {
         return true;
     }
     if o.kind() == "identifier" {
-        if let Some(v) = ast::find_binding(o, ast::text(o, src), src).and_then(|b| b.value) {
+        if let Some(v) = ast::find_declaration(o, ast::text(o, src), src).and_then(|b| b.value) {
             let v = ast::unwrap_expr(v);
             return v.kind() == "call_expression"
                 && ast::callee_name(v, src).as_deref() == Some("formData");
@@ -1270,12 +1275,12 @@ fn module_name(
 ) -> Option<(String, bool)> {
     match found {
         Some(m) => {
-            let b = ast::find_binding(at, &m.name, src)?;
+            let b = ast::find_declaration(at, &m.name, src)?;
             let same =
                 b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
             same.then(|| (m.name.clone(), false))
         }
-        None => ast::find_binding(at, default, src)
+        None => ast::find_declaration(at, default, src)
             .is_none()
             .then(|| (default.to_string(), true)),
     }
