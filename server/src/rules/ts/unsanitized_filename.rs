@@ -24,11 +24,13 @@ pub const RULE: TsRule = TsRule {
             "appendfile",
             "rename",
             "unlink",
-            "copyfile",
+            "outputfile",
+            "move",
+            "copy",
+            "storage",
             "writestream",
             "upload",
             "putobject",
-            "copyobject",
             "presigned",
             "signedurl",
             "command",
@@ -1520,6 +1522,20 @@ mod tests {
                 "file.originalname"
             ]
         );
+    }
+
+    #[test]
+    fn sinks_reached_only_through_their_trigger_words() {
+        // Each snippet has one sink and few other words: the prefilter must let it through.
+        for src in [
+            "fse.move(tmp, `${DIR}/${file.originalname}`);\n",
+            "fse.outputFile(DIR + file.originalname, buf);\n",
+            "await bucket.update(file.originalname, buf);\nconst bucket = supabase.storage.from('b');\n",
+            "fs.copyFileSync(tmp, file.originalname);\n",
+            "const params = { Key: file.originalname };\n// S3\n",
+        ] {
+            assert_flags(R, "src/a.js", src, 1);
+        }
     }
 
     #[test]
