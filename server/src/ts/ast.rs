@@ -1104,3 +1104,383 @@ mod tests {
         );
     }
 }
+
+// ---- rules3 (unsanitized-filename, sql-injection): where a name is bound ----
+
+/// How a name is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Const,
+    Let,
+    Var,
+    /// A function parameter (also `catch (e)`).
+    Param,
+    Import,
+    Function,
+    Class,
+    Enum,
+    /// The loop variable of `for (… of …)` / `for (… in …)`.
+    ForOf,
+}
+
+/// The declaration a name refers to at some point of the code.
+#[derive(Clone, Debug)]
+pub struct Declared<'t> {
+    pub kind: BindingKind,
+    /// The identifier that declares the name.
+    pub name: Node<'t>,
+    /// The declaring node: `variable_declarator`, the parameter node
+    /// (`required_parameter`, `optional_parameter`, the bare `identifier` of
+    /// `x => …`, a `catch_clause`), `import_statement`, `function_declaration`,
+    /// `class_declaration`, `enum_declaration`, `for_in_statement`.
+    pub decl: Node<'t>,
+    /// What the name is bound from: a declarator's initialiser, a parameter's
+    /// default, the iterated expression of a `for … of`. For a destructuring
+    /// pattern this is the whole right side (see `key`).
+    pub value: Option<Node<'t>>,
+    /// For a name bound by object destructuring, the property it was taken from
+    /// (`{ name: fileName } = x` → `name`); `None` for plain and array bindings.
+    pub key: Option<String>,
+}
+
+impl Declared<'_> {
+    /// For an import or a `require`: (module, imported name), where the imported
+    /// name is `default`, `*` (namespace import or whole `require`) or the export
+    /// name (`import { join } from 'path'`, `const { join } = require('path')`).
+    pub fn module(&self, source: &str) -> Option<(String, String)> {
+        match self.kind {
+            BindingKind::Import => {
+                let module = string_value(self.decl.child_by_field_name("source")?, source)?;
+                let parent = self.name.parent()?;
+                let imported = match parent.kind() {
+                    "import_clause" => "default".to_string(),
+                    "namespace_import" => "*".to_string(),
+                    "import_specifier" => parent.child_by_field_name("name").map(|n| {
+                        string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
+                    })?,
+                    _ => return None,
+                };
+                Some((module, imported))
+            }
+            BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+                let value = unwrap_expr(self.value?);
+                if value.kind() != "call_expression"
+                    || callee_path(value, source).as_deref() != Some("require")
+                {
+                    return None;
+                }
+                let arg = *call_arguments(value).first()?;
+                let module = string_value(arg, source)?;
+                let imported = self.key.clone().unwrap_or_else(|| "*".to_string());
+                Some((module, imported))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The declaration that `name` refers to at `at`: the nearest enclosing scope
+/// (function parameters, block and program declarations, imports, `for … of`
+/// and `catch` variables) that declares it. `None` for globals and undeclared
+/// names. Looks only at the ancestors of `at` and their direct statements.
+pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    let mut cur = at.parent();
+    while let Some(scope) = cur {
+        if let Some(b) = declaration_in_scope(scope, name, source) {
+            return Some(b);
+        }
+        cur = scope.parent();
+    }
+    None
+}
+
+fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match scope.kind() {
+        "program" | "statement_block" | "switch_case" | "switch_default" | "class_static_block" => {
+            let mut c = scope.walk();
+            for stmt in scope.named_children(&mut c) {
+                if let Some(b) = declaration_in_statement(stmt, name, source) {
+                    return Some(b);
+                }
+            }
+            None
+        }
+        "for_in_statement" => {
+            let left = scope.child_by_field_name("left")?;
+            let left = if matches!(left.kind(), "lexical_declaration" | "variable_declaration") {
+                left.named_child(0)
+                    .and_then(|d| d.child_by_field_name("name"))
+                    .unwrap_or(left)
+            } else {
+                left
+            };
+            let (ident, key) = pattern_declares(left, name, source)?;
+            Some(Declared {
+                kind: BindingKind::ForOf,
+                name: ident,
+                decl: scope,
+                value: scope.child_by_field_name("right"),
+                key,
+            })
+        }
+        "for_statement" => {
+            let init = scope.child_by_field_name("initializer")?;
+            declaration_in_statement(init, name, source)
+        }
+        "catch_clause" => {
+            let param = scope.child_by_field_name("parameter")?;
+            let (ident, key) = pattern_declares(param, name, source)?;
+            Some(Declared {
+                kind: BindingKind::Param,
+                name: ident,
+                decl: scope,
+                value: None,
+                key,
+            })
+        }
+        _ if is_function(scope) => {
+            if let Some(p) = scope.child_by_field_name("parameter") {
+                if p.kind() == "identifier" && text(p, source) == name {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: p,
+                        decl: p,
+                        value: None,
+                        key: None,
+                    });
+                }
+            }
+            let params = scope.child_by_field_name("parameters")?;
+            let mut c = params.walk();
+            for p in params.named_children(&mut c) {
+                let (pattern, value) = match p.kind() {
+                    "required_parameter" | "optional_parameter" => (
+                        p.child_by_field_name("pattern"),
+                        p.child_by_field_name("value"),
+                    ),
+                    _ => (Some(p), None),
+                };
+                if let Some((ident, key)) =
+                    pattern.and_then(|pt| pattern_declares(pt, name, source))
+                {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: ident,
+                        decl: p,
+                        value,
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match stmt.kind() {
+        "export_statement" => {
+            let decl = stmt.child_by_field_name("declaration")?;
+            declaration_in_statement(decl, name, source)
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let kind = if stmt.kind() == "variable_declaration" {
+                BindingKind::Var
+            } else if stmt.child(0).is_some_and(|k| text(k, source) == "const") {
+                BindingKind::Const
+            } else {
+                BindingKind::Let
+            };
+            let mut c = stmt.walk();
+            for d in stmt.named_children(&mut c) {
+                if d.kind() != "variable_declarator" {
+                    continue;
+                }
+                let Some(pattern) = d.child_by_field_name("name") else {
+                    continue;
+                };
+                if let Some((ident, key)) = pattern_declares(pattern, name, source) {
+                    return Some(Declared {
+                        kind,
+                        name: ident,
+                        decl: d,
+                        value: d.child_by_field_name("value"),
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "enum_declaration" => {
+            let n = stmt.child_by_field_name("name")?;
+            if text(n, source) != name {
+                return None;
+            }
+            let kind = match stmt.kind() {
+                "enum_declaration" => BindingKind::Enum,
+                "class_declaration" | "abstract_class_declaration" => BindingKind::Class,
+                _ => BindingKind::Function,
+            };
+            Some(Declared {
+                kind,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        "import_statement" => {
+            let mut found = None;
+            visit(stmt, &mut |n| {
+                if found.is_some() {
+                    return false;
+                }
+                if n.kind() == "identifier" && text(n, source) == name {
+                    // The local name: a default import, a namespace import, or a
+                    // specifier's alias (or its name when there is no alias).
+                    let ok = match n.parent().map(|p| (p.kind(), p)) {
+                        Some(("import_clause" | "namespace_import", _)) => true,
+                        Some(("import_specifier", p)) => match p.child_by_field_name("alias") {
+                            Some(a) => a.id() == n.id(),
+                            None => true,
+                        },
+                        _ => false,
+                    };
+                    if ok {
+                        found = Some(n);
+                    }
+                }
+                n.kind() != "string"
+            });
+            found.map(|n| Declared {
+                kind: BindingKind::Import,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a binding pattern declares `name`: the identifier and, for object
+/// destructuring, the property key it comes from.
+fn pattern_declares<'t>(
+    pattern: Node<'t>,
+    name: &str,
+    source: &str,
+) -> Option<(Node<'t>, Option<String>)> {
+    match pattern.kind() {
+        "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
+        "shorthand_property_identifier_pattern" => {
+            (text(pattern, source) == name).then(|| (pattern, Some(name.to_string())))
+        }
+        "object_pattern" | "array_pattern" => {
+            let mut c = pattern.walk();
+            for child in pattern.named_children(&mut c) {
+                let found = match child.kind() {
+                    "pair_pattern" => {
+                        let value = child.child_by_field_name("value")?;
+                        pattern_declares(value, name, source).map(|(n, k)| {
+                            let key = child.child_by_field_name("key").map(|k| {
+                                string_value(k, source)
+                                    .unwrap_or_else(|| text(k, source).to_string())
+                            });
+                            (n, k.or(key))
+                        })
+                    }
+                    "object_assignment_pattern" => child
+                        .child_by_field_name("left")
+                        .and_then(|l| pattern_declares(l, name, source)),
+                    _ => pattern_declares(child, name, source),
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        "assignment_pattern" => {
+            pattern_declares(pattern.child_by_field_name("left")?, name, source)
+        }
+        "rest_pattern" => {
+            pattern_declares(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::*;
+    use crate::language::Language;
+
+    type Found = (
+        BindingKind,
+        String,
+        Option<String>,
+        Option<(String, String)>,
+    );
+
+    /// The binding of the last identifier `name` in the text: (kind, value, key, module).
+    fn bind(src: &str, name: &str) -> Option<Found> {
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let mut last = None;
+        visit(tree.root_node(), &mut |n| {
+            if n.kind() == "identifier" && text(n, src) == name {
+                last = Some(n);
+            }
+            true
+        });
+        let b = find_declaration(last?, name, src)?;
+        Some((
+            b.kind,
+            b.value
+                .map(|v| text(v, src).to_string())
+                .unwrap_or_default(),
+            b.key.clone(),
+            b.module(src),
+        ))
+    }
+
+    #[test]
+    fn finds_the_nearest_declaration() {
+        let src = "import path from 'node:path';\nimport * as fs from 'fs';\nimport { join as j } from 'path';\nconst { writeFile } = require('fs/promises');\nfunction f(path: string[], { name: fileName } = x) {\n  for (const file of files) { use(path, fileName, file, j, fs, writeFile); }\n}\nenum Table { Users }\nconst q = `x`;\nlet y;\nuse(Table, q, y, z);\n";
+        let (k, _, _, m) = bind(src, "path").unwrap();
+        assert_eq!(k, BindingKind::Param);
+        assert_eq!(m, None);
+        let (k, v, key, _) = bind(src, "fileName").unwrap();
+        assert_eq!(
+            (k, v.as_str(), key.as_deref()),
+            (BindingKind::Param, "x", Some("name"))
+        );
+        let (k, v, _, _) = bind(src, "file").unwrap();
+        assert_eq!((k, v.as_str()), (BindingKind::ForOf, "files"));
+        assert_eq!(
+            bind(src, "j").unwrap().3,
+            Some(("path".into(), "join".into()))
+        );
+        assert_eq!(bind(src, "fs").unwrap().3, Some(("fs".into(), "*".into())));
+        assert_eq!(
+            bind(src, "writeFile").unwrap().3,
+            Some(("fs/promises".into(), "writeFile".into()))
+        );
+        assert_eq!(bind(src, "Table").unwrap().0, BindingKind::Enum);
+        assert_eq!(bind(src, "q").unwrap().0, BindingKind::Const);
+        assert_eq!(bind(src, "y").unwrap().0, BindingKind::Let);
+        assert!(bind(src, "z").is_none());
+        let top = "import path from 'node:path';\nexport const a = () => path.join(b);\n";
+        assert_eq!(
+            bind(top, "path").unwrap().3,
+            Some(("node:path".into(), "default".into()))
+        );
+        let arrow = "const f = path => path.join('/');\n";
+        assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
+    }
+}

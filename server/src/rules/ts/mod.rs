@@ -9,6 +9,8 @@ pub mod hardcoded_secret;
 pub mod log_request_data;
 pub mod no_any_cast;
 pub mod secret_fallback;
+pub mod sql_injection;
+pub mod unsanitized_filename;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -21,6 +23,8 @@ pub struct TsRule {
 pub static RULES: &[TsRule] = &[
     log_request_data::RULE,
     no_any_cast::RULE,
+    unsanitized_filename::RULE,
     hardcoded_secret::RULE,
     secret_fallback::RULE,
+    sql_injection::RULE,
 ];
