@@ -5,7 +5,10 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use tree_sitter::Node;
 
+pub mod cache_without_cachelife;
+pub mod cors_wildcard;
 pub mod no_any_cast;
+pub mod webhook_unverified;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -15,4 +18,9 @@ pub struct TsRule {
 }
 
 /// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[no_any_cast::RULE];
+pub static RULES: &[TsRule] = &[
+    no_any_cast::RULE,
+    cors_wildcard::RULE,
+    cache_without_cachelife::RULE,
+    webhook_unverified::RULE,
+];

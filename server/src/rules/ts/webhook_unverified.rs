@@ -1,0 +1,838 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::Level;
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast;
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "webhook-unverified",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Error,
+        fix: FixKind::None,
+        not_in_tests: false,
+        summary: "A webhook handler that trusts the request body without checking the signature",
+        docs: DOCS,
+        // Every finding is at a body read: `req.body`, `@Body()`, `.json()`, `JSON.parse`.
+        triggers: &["body", "json"],
+        options: &[],
+    },
+    kinds: &[
+        "member_expression",
+        "subscript_expression",
+        "call_expression",
+        "decorator",
+    ],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags a webhook handler that takes the event from the parsed request body
+(`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`) without
+verifying the sender's signature. A handler is a request handler (a Next.js
+route export such as `POST`, a `pages/api` default export, an Express/Hono/
+Fastify route callback, a NestJS `@Post()` method, a function taking `req` or a
+`Request`) that is a webhook: its file path, its name or its route says
+`webhook`, or it switches on Stripe event types (`checkout.session.completed`,
+`payment_intent.succeeded`, `invoice.paid`, …).
+
+Verification counts when it happens in the handler or in a function of the
+same file that it calls: `stripe.webhooks.constructEvent(Async)`, svix
+`Webhook.verify` / `new Webhook(secret).verify`, any `verify…`/`…Signature`
+call, an HMAC (`createHmac`) compared with the received one
+(`timingSafeEqual`, `===`), or a shared-secret header compared with a
+`process.env` secret. Route middleware named `verify…` and NestJS guards count
+too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
+verification that is commented out counts as missing. The finding is reported
+where the handler reads the body.
+
+## Why is this bad?
+Anyone can POST to a webhook URL. Without the signature check, a forged
+`checkout.session.completed` event marks an order as paid, and a forged
+`customer.subscription.updated` upgrades an account for free.
+
+## Examples
+```ts flagged path=src/app/api/webhooks/stripe/route.ts
+export async function POST(req: Request) {
+  const event = await req.json();
+  if (event.type === 'checkout.session.completed') {
+    await markPaid(event.data.object.id);
+  }
+  return new Response('ok');
+}
+```
+
+```ts flagged path=src/server.ts
+app.post('/api/stripe', async (req, res) => {
+  const event = req.body;
+  switch (event.type) {
+    case 'invoice.paid':
+      await activate(event.data.object.customer);
+      break;
+  }
+  res.sendStatus(200);
+});
+```
+
+```ts ok path=src/app/api/webhooks/stripe/route.ts
+export async function POST(req: Request) {
+  const body = await req.text();
+  const signature = req.headers.get('stripe-signature') ?? '';
+  const event = stripe.webhooks.constructEvent(body, signature, process.env.STRIPE_WEBHOOK_SECRET!);
+  if (event.type === 'checkout.session.completed') {
+    await markPaid(event.data.object.id);
+  }
+  return new Response('ok');
+}
+```
+
+```ts ok path=src/app/api/webhooks/stripe/route.ts
+export { POST } from '@/lib/stripe/webhook-route';
+```
+
+## Fix
+None: add the provider's signature check before using the event (e.g.
+`stripe.webhooks.constructEvent(rawBody, req.headers.get('stripe-signature'),
+process.env.STRIPE_WEBHOOK_SECRET)` on the raw body).
+"#;
+
+const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "use"];
+const NEST_METHODS: &[&str] = &["Post", "Put", "Patch", "Delete", "All", "Get"];
+
+/// First segments of Stripe event types.
+const STRIPE_OBJECTS: &[&str] = &[
+    "checkout",
+    "payment_intent",
+    "invoice",
+    "customer",
+    "charge",
+    "subscription_schedule",
+    "setup_intent",
+    "payment_method",
+    "payout",
+    "refund",
+    "billing_portal",
+    "price",
+    "product",
+];
+
+fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    let src = cx.source;
+    if !body_read_shape(node, src) {
+        return;
+    }
+    // The innermost enclosing request handler.
+    let mut handler = None;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) && is_handler(n, src) {
+            handler = Some(n);
+            break;
+        }
+        cur = n.parent();
+    }
+    let Some(handler) = handler else {
+        return;
+    };
+    let names = request_names(handler, src);
+    if !reads_body(node, handler, &names, src) {
+        return;
+    }
+    // One finding per handler: at its first body read.
+    let first = first_body_read(handler, &names, src);
+    if first.is_some_and(|f| f.id() != node.id()) {
+        return;
+    }
+    let path = cx.file.path_str().to_ascii_lowercase();
+    if !is_webhook(handler, &path, src) {
+        return;
+    }
+    if is_verified(handler, src) {
+        return;
+    }
+    let name = handler_name(handler, src)
+        .map(|n| format!("`{n}` "))
+        .unwrap_or_default();
+    cx.report(
+        node.byte_range(),
+        format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. `stripe.webhooks.constructEvent(rawBody, signature, secret)`) and use the verified event"),
+    );
+}
+
+/// A body read by its shape alone: `x.body`, `x['body']`, `x.json()`,
+/// `JSON.parse(…)`, `@Body()`.
+fn body_read_shape(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "member_expression" | "subscript_expression" => {
+            let is_body = ast::member_path(node, src)
+                .is_some_and(|p| p.rsplit('.').next() == Some("body"));
+            // `req.body = …` writes it.
+            let written = node.parent().is_some_and(|p| {
+                p.kind() == "assignment_expression"
+                    && p.child_by_field_name("left").is_some_and(|l| l.id() == node.id())
+            });
+            is_body && !written
+        }
+        "call_expression" => match ast::callee_path(node, src).as_deref() {
+            Some("JSON.parse") => !ast::call_arguments(node).is_empty(),
+            Some(p) => p.ends_with(".json") && ast::call_arguments(node).is_empty(),
+            None => false,
+        },
+        "decorator" => {
+            let Some(inner) = node.named_child(0) else {
+                return false;
+            };
+            let name = match inner.kind() {
+                "call_expression" => ast::callee_path(inner, src),
+                "identifier" => Some(ast::text(inner, src).to_string()),
+                _ => None,
+            };
+            name.as_deref() == Some("Body")
+                && node
+                    .parent()
+                    .is_some_and(|p| matches!(p.kind(), "required_parameter" | "optional_parameter"))
+        }
+        _ => false,
+    }
+}
+
+/// Names the request goes by in `handler`: `req`, `request` and its first parameter.
+fn request_names(handler: Node<'_>, src: &str) -> Vec<String> {
+    let mut names = vec!["req".to_string(), "request".to_string()];
+    if let Some(p) = first_param(handler, src) {
+        if !names.contains(&p) {
+            names.push(p);
+        }
+    }
+    names
+}
+
+fn first_param(func: Node<'_>, src: &str) -> Option<String> {
+    if let Some(p) = func.child_by_field_name("parameter") {
+        return Some(ast::text(p, src).to_string());
+    }
+    let params = func.child_by_field_name("parameters")?;
+    let mut c = params.walk();
+    let first = params
+        .named_children(&mut c)
+        .find(|n| n.kind() != "comment")?;
+    let pat = match first.kind() {
+        "required_parameter" | "optional_parameter" => first.child_by_field_name("pattern")?,
+        "identifier" => first,
+        _ => return None,
+    };
+    (pat.kind() == "identifier").then(|| ast::text(pat, src).to_string())
+}
+
+fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
+    let params = func.child_by_field_name("parameters")?;
+    let mut c = params.walk();
+    let first = params
+        .named_children(&mut c)
+        .find(|n| n.kind() != "comment")?;
+    first
+        .child_by_field_name("type")
+        .map(|t| ast::text(t, src).to_string())
+}
+
+fn last_segment(node: Node<'_>, src: &str) -> Option<String> {
+    ast::member_path(ast::unwrap_expr(node), src)
+        .map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+}
+
+/// Whether a body-read-shaped node reads the request of `handler`.
+fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) -> bool {
+    match node.kind() {
+        "member_expression" | "subscript_expression" => node
+            .child_by_field_name("object")
+            .and_then(|o| last_segment(o, src))
+            .is_some_and(|s| names.contains(&s)),
+        "call_expression" => {
+            if ast::callee_path(node, src).as_deref() == Some("JSON.parse") {
+                let Some(arg) = ast::call_arguments(node).first().copied() else {
+                    return false;
+                };
+                mentions_request(arg, names, src, true)
+            } else {
+                node.child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("object"))
+                    .and_then(|o| last_segment(o, src))
+                    .is_some_and(|s| names.contains(&s))
+            }
+        }
+        // `@Body()` on a parameter of the handler method itself.
+        "decorator" => node
+            .parent()
+            .and_then(|p| p.parent())
+            .and_then(|p| p.parent())
+            .is_some_and(|m| m.id() == handler.id()),
+        _ => false,
+    }
+}
+
+/// `expr` refers to the request (directly, or through one variable:
+/// `const raw = await req.text(); JSON.parse(raw)`).
+fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -> bool {
+    let mut found = false;
+    ast::visit(expr, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "identifier" {
+            let t = ast::text(n, src);
+            if names.iter().any(|m| m == t) {
+                found = true;
+            } else if follow {
+                if let Some(init) = ast::binding_value(n, t, src) {
+                    if mentions_request(init, names, src, false) {
+                        found = true;
+                    }
+                }
+            }
+            return false;
+        }
+        // `process.env.X` is configuration, not the request.
+        !(n.kind() == "member_expression"
+            && ast::member_path(n, src).is_some_and(|p| p.starts_with("process.env")))
+    });
+    found
+}
+
+/// The first body read of `handler` (pre-order), skipping nested handlers.
+fn first_body_read<'t>(handler: Node<'t>, names: &[String], src: &str) -> Option<Node<'t>> {
+    let mut first = None;
+    ast::visit(handler, &mut |n| {
+        if first.is_some() {
+            return false;
+        }
+        if n.id() != handler.id() && ast::is_function(n) && is_handler(n, src) {
+            return false;
+        }
+        if body_read_shape(n, src) && reads_body(n, handler, names, src) {
+            first = Some(n);
+            return false;
+        }
+        true
+    });
+    first
+}
+
+/// Skip parentheses, `as`/`satisfies` and wrapper calls (`withAuth(async (req) => …)`)
+/// upwards: the node that names or exports the function.
+fn outer_position(func: Node<'_>) -> Node<'_> {
+    let mut cur = func;
+    while let Some(p) = cur.parent() {
+        match p.kind() {
+            "parenthesized_expression" | "as_expression" | "satisfies_expression" => cur = p,
+            "arguments" => match p.parent() {
+                // a wrapper call whose result is assigned/exported
+                Some(call)
+                    if call.kind() == "call_expression"
+                        && call.parent().is_some_and(|gp| {
+                            matches!(
+                                gp.kind(),
+                                "variable_declarator"
+                                    | "export_statement"
+                                    | "assignment_expression"
+                                    | "arguments"
+                            )
+                        }) && !is_route_call(call) =>
+                {
+                    cur = call
+                }
+                _ => return cur,
+            },
+            _ => return cur,
+        }
+    }
+    cur
+}
+
+fn is_route_call(call: Node<'_>) -> bool {
+    // Route registrations are recognised by their string path argument.
+    let args = ast::call_arguments(call);
+    args.first().is_some_and(|a| ast::is_string_like(*a))
+}
+
+/// The route registration `app.post('/path', …, handler)` that `func` is passed to.
+fn route_call<'t>(func: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let mut cur = func;
+    // through wrappers like `asyncHandler(async (req, res) => …)`
+    loop {
+        let p = cur.parent()?;
+        match p.kind() {
+            "parenthesized_expression" | "as_expression" => cur = p,
+            "arguments" => {
+                let call = p.parent()?;
+                if call.kind() != "call_expression" {
+                    return None;
+                }
+                if is_route_call(call)
+                    && ast::callee_name(call, src)
+                        .is_some_and(|n| ROUTE_METHODS.contains(&n.as_str()))
+                {
+                    return Some(call);
+                }
+                cur = call;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The decorators written before a class member (`@Post('x') @UseGuards(G) handle()`).
+fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut prev = method.prev_named_sibling();
+    while let Some(p) = prev {
+        match p.kind() {
+            "decorator" => out.push(p),
+            "comment" => {}
+            _ => break,
+        }
+        prev = p.prev_named_sibling();
+    }
+    let mut c = method.walk();
+    out.extend(method.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+    out
+}
+
+fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
+    let inner = dec.named_child(0)?;
+    match inner.kind() {
+        "call_expression" => ast::callee_name(inner, src),
+        "identifier" => Some(ast::text(inner, src).to_string()),
+        "member_expression" => ast::member_path(inner, src)
+            .map(|p| p.rsplit('.').next().unwrap_or("").to_string()),
+        _ => None,
+    }
+}
+
+/// The decorators of the class holding `method`.
+fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
+    let Some(class) = method
+        .parent()
+        .filter(|b| b.kind() == "class_body")
+        .and_then(|b| b.parent())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut c = class.walk();
+    out.extend(class.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+    if let Some(exp) = class.parent().filter(|p| p.kind() == "export_statement") {
+        let mut c = exp.walk();
+        out.extend(exp.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+    }
+    out
+}
+
+fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
+    func.kind() == "method_definition"
+        && member_decorators(func).iter().any(|d| {
+            decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str()))
+        })
+}
+
+/// Exported names: `export function POST`, `export const POST = …`,
+/// `export default …`, `module.exports = …`, `exports.handler = …`.
+fn export_name(func: Node<'_>, src: &str) -> Option<String> {
+    let pos = outer_position(func);
+    let parent = pos.parent()?;
+    match parent.kind() {
+        "export_statement" => Some(
+            func.child_by_field_name("name")
+                .map(|n| ast::text(n, src).to_string())
+                .unwrap_or_else(|| "default".into()),
+        ),
+        "variable_declarator" => {
+            let decl = parent.parent()?;
+            if decl.parent().is_some_and(|e| e.kind() == "export_statement") {
+                parent
+                    .child_by_field_name("name")
+                    .map(|n| ast::text(n, src).to_string())
+            } else {
+                None
+            }
+        }
+        "assignment_expression" => {
+            let left = ast::member_path(parent.child_by_field_name("left")?, src)?;
+            if left == "module.exports" {
+                Some("default".into())
+            } else if let Some(rest) = left
+                .strip_prefix("module.exports.")
+                .or_else(|| left.strip_prefix("exports."))
+            {
+                Some(rest.to_string())
+            } else {
+                None
+            }
+        }
+        // `export default { async fetch(request) { … } }` (Workers)
+        "object" if func.kind() == "method_definition" => None,
+        _ => None,
+    }
+}
+
+/// A request handler: an exported route function, a route callback, a NestJS
+/// route method, a Worker `fetch`, or a function whose first parameter is the
+/// request.
+fn is_handler(func: Node<'_>, src: &str) -> bool {
+    if let Some(name) = export_name(func, src) {
+        if HTTP_VERBS.contains(&name.as_str())
+            || matches!(name.as_str(), "default" | "handler")
+            || name.to_ascii_lowercase().contains("webhook")
+        {
+            return true;
+        }
+    }
+    if route_call(func, src).is_some() || is_nest_handler(func, src) {
+        return true;
+    }
+    if func.kind() == "method_definition"
+        && func
+            .child_by_field_name("name")
+            .is_some_and(|n| ast::text(n, src) == "fetch")
+        && func
+            .parent()
+            .and_then(|o| o.parent())
+            .is_some_and(|e| e.kind() == "export_statement")
+    {
+        return true;
+    }
+    if first_param(func, src).is_some_and(|p| p == "req" || p == "request") {
+        return true;
+    }
+    first_param_type(func, src).is_some_and(|t| t.contains("Request") || t.contains("Context"))
+}
+
+/// The name a handler goes by (for the message and the `webhook` name check).
+fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
+    if let Some(n) = ast::function_name(func, src) {
+        return Some(n.to_string());
+    }
+    if let Some(n) = export_name(func, src) {
+        return Some(n);
+    }
+    let pos = outer_position(func);
+    pos.parent()
+        .filter(|p| p.kind() == "variable_declarator")
+        .and_then(|p| p.child_by_field_name("name"))
+        .map(|n| ast::text(n, src).to_string())
+}
+
+fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
+    if path.contains("webhook") {
+        return true;
+    }
+    if handler_name(handler, src).is_some_and(|n| n.to_ascii_lowercase().contains("webhook")) {
+        return true;
+    }
+    if let Some(call) = route_call(handler, src) {
+        if ast::call_arguments(call)
+            .first()
+            .is_some_and(|a| ast::text(*a, src).to_ascii_lowercase().contains("webhook"))
+        {
+            return true;
+        }
+    }
+    if handler.kind() == "method_definition" {
+        let mut decs = member_decorators(handler);
+        decs.extend(class_decorators(handler));
+        if decs
+            .iter()
+            .any(|d| ast::text(*d, src).to_ascii_lowercase().contains("webhook"))
+        {
+            return true;
+        }
+    }
+    scan_with_callees(handler, handler, src, &mut |n| is_stripe_event_test(n, src))
+}
+
+/// A Stripe event type compared in a `case` or an equality test:
+/// `case 'checkout.session.completed':`, `event.type === 'invoice.paid'`.
+fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
+    if node.kind() != "string" {
+        return false;
+    }
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let compared = match parent.kind() {
+        "switch_case" => true,
+        "binary_expression" => matches!(
+            parent
+                .child_by_field_name("operator")
+                .map(|o| ast::text(o, src)),
+            Some("===" | "==" | "!==" | "!=")
+        ),
+        _ => false,
+    };
+    compared && ast::string_value(node, src).is_some_and(|v| is_stripe_event_type(&v))
+}
+
+fn is_stripe_event_type(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        && STRIPE_OBJECTS.contains(&parts[0])
+}
+
+/// Whether `pred` holds for a node of `scope` (nested handlers other than
+/// `handler` skipped) or of a same-file function that `handler` calls (two levels).
+fn scan_with_callees(
+    scope: Node<'_>,
+    handler: Node<'_>,
+    src: &str,
+    pred: &mut dyn FnMut(Node<'_>) -> bool,
+) -> bool {
+    let program = ast::root_of(handler);
+    let mut todo: Vec<(Node, usize)> = vec![(scope, 0)];
+    let mut seen: Vec<usize> = vec![scope.id()];
+    while let Some((node, depth)) = todo.pop() {
+        let mut found = false;
+        let mut callees: Vec<Node> = Vec::new();
+        ast::visit(node, &mut |n| {
+            if found {
+                return false;
+            }
+            if n.id() != node.id()
+                && ast::is_function(n)
+                && !ast::contains(n, handler)
+                && is_handler(n, src)
+            {
+                return false;
+            }
+            if pred(n) {
+                found = true;
+                return false;
+            }
+            if depth < 2 && n.kind() == "call_expression" {
+                if let Some(f) = called_function(n, program, src) {
+                    callees.push(f);
+                }
+            }
+            true
+        });
+        if found {
+            return true;
+        }
+        for f in callees {
+            if !seen.contains(&f.id()) && !ast::contains(f, node) {
+                seen.push(f.id());
+                todo.push((f, depth + 1));
+            }
+        }
+    }
+    false
+}
+
+/// The same-file function a call invokes: `helper(…)` (top level) or
+/// `this.helper(…)` (a method of the enclosing class).
+fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let func = call.child_by_field_name("function")?;
+    match func.kind() {
+        "identifier" => ast::top_level_function(program, ast::text(func, src), src),
+        "member_expression" => {
+            let obj = func.child_by_field_name("object")?;
+            if obj.kind() != "this" {
+                return None;
+            }
+            let name = ast::text(func.child_by_field_name("property")?, src);
+            let mut cur = call.parent();
+            while let Some(n) = cur {
+                if n.kind() == "class_body" {
+                    let mut c = n.walk();
+                    let found = n.named_children(&mut c).find(|m| {
+                        m.kind() == "method_definition"
+                            && m.child_by_field_name("name")
+                                .is_some_and(|x| ast::text(x, src) == name)
+                    });
+                    return found;
+                }
+                cur = n.parent();
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Signature verification in the handler, the functions around it, the
+/// same-file functions it calls, its route middleware or NestJS guards.
+fn is_verified(handler: Node<'_>, src: &str) -> bool {
+    // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
+    if let Some(call) = route_call(handler, src) {
+        let mw = ast::call_arguments(call).into_iter().any(|a| {
+            !ast::contains(a, handler) && !ast::is_string_like(a) && is_verify_name(ast::text(a, src))
+        });
+        if mw {
+            return true;
+        }
+    }
+    if handler.kind() == "method_definition" {
+        let mut decs = member_decorators(handler);
+        decs.extend(class_decorators(handler));
+        if decs
+            .iter()
+            .any(|d| decorator_name(*d, src).as_deref() == Some("UseGuards"))
+        {
+            return true;
+        }
+    }
+    // The outermost function around the handler (verification may wrap it).
+    let mut scope = handler;
+    let mut cur = handler.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) {
+            scope = n;
+        }
+        cur = n.parent();
+    }
+    let mut hmac = false;
+    let mut compare = false;
+    scan_with_callees(scope, handler, src, &mut |n| {
+        if is_verification(n, src) {
+            return true;
+        }
+        if n.kind() == "call_expression"
+            && ast::callee_name(n, src).as_deref() == Some("createHmac")
+        {
+            hmac = true;
+        }
+        if is_equality(n, src) {
+            compare = true;
+        }
+        hmac && compare
+    })
+}
+
+fn is_verify_name(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "verif",
+        "signature",
+        "constructevent",
+        "timingsafeequal",
+        "validatewebhook",
+        "validaterequest",
+        "validatehmac",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+}
+
+fn is_equality(n: Node<'_>, src: &str) -> bool {
+    n.kind() == "binary_expression"
+        && matches!(
+            n.child_by_field_name("operator").map(|o| ast::text(o, src)),
+            Some("===" | "!==" | "==" | "!=")
+        )
+}
+
+fn is_literal(n: Node<'_>, src: &str) -> bool {
+    let n = ast::unwrap_expr(n);
+    matches!(
+        n.kind(),
+        "string" | "number" | "true" | "false" | "null" | "undefined"
+    ) || ast::string_value(n, src).is_some()
+        || ast::text(n, src) == "undefined"
+}
+
+/// A verification call, or a comparison of a secret from the environment (or
+/// of a request header) with a received value.
+fn is_verification(n: Node<'_>, src: &str) -> bool {
+    if n.kind() == "call_expression" {
+        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c));
+    }
+    if !is_equality(n, src) {
+        return false;
+    }
+    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return false;
+    };
+    if is_literal(l, src) || is_literal(r, src) {
+        return false;
+    }
+    [l, r]
+        .iter()
+        .any(|side| reads_secret_or_header(*side, src, true))
+}
+
+/// `process.env.X` / `import.meta.env.X` / `Deno.env.get(…)` / a request header,
+/// directly or through one variable.
+fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
+    let mut found = false;
+    ast::visit(expr, &mut |n| {
+        if found {
+            return false;
+        }
+        match n.kind() {
+            "member_expression" | "subscript_expression" => {
+                if let Some(p) = ast::member_path(n, src) {
+                    let lower = p.to_ascii_lowercase();
+                    if p.starts_with("process.env.")
+                        || p.starts_with("import.meta.env.")
+                        || lower.contains("headers.")
+                    {
+                        found = true;
+                        return false;
+                    }
+                }
+                true
+            }
+            "call_expression" => {
+                let path = ast::callee_path(n, src).unwrap_or_default();
+                if path == "Deno.env.get"
+                    || path.ends_with("headers.get")
+                    || path.ends_with("req.header")
+                    || path.ends_with("req.get")
+                    || path.ends_with("request.header")
+                {
+                    found = true;
+                    return false;
+                }
+                if let Some(f) = n.child_by_field_name("function") {
+                    if f.kind() == "member_expression"
+                        && f.child_by_field_name("object").is_some_and(|o| {
+                            o.kind() == "call_expression"
+                                && ast::callee_name(o, src).as_deref() == Some("headers")
+                        })
+                    {
+                        found = true;
+                        return false;
+                    }
+                }
+                true
+            }
+            "identifier" if follow => {
+                let t = ast::text(n, src);
+                if let Some(init) = ast::binding_value(n, t, src) {
+                    if reads_secret_or_header(init, src, false) {
+                        found = true;
+                    }
+                }
+                false
+            }
+            _ => true,
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const ID: &str = "webhook-unverified";
+
+    #[test]
+    fn placeholder() {
+        assert_clean(ID, "src/a.ts", "const x = 1;\n");
+    }
+}
