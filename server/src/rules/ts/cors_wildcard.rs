@@ -843,13 +843,304 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Level;
+    use crate::diagnostic::{Applicability, Level};
     use crate::rules::testing::*;
 
     const ID: &str = "cors-wildcard";
 
+    fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
+        findings(ID, path, src)
+            .into_iter()
+            .map(|d| (src[d.range.clone()].to_string(), d.level))
+            .collect()
+    }
+
     #[test]
-    fn placeholder() {
-        assert_clean(ID, "src/a.ts", "const x = 1;\n");
+    fn wildcard_origin_option() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: '*' }));\napp.use(cors({ origin: \"*\", credentials: true }));\n";
+        assert_eq!(
+            levels("src/server.ts", src),
+            vec![
+                ("'*'".to_string(), Level::Warn),
+                ("\"*\"".to_string(), Level::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn middleware_without_options() {
+        let src = "import express from 'express';\nimport cors from 'cors';\nconst app = express();\napp.use(cors());\nrouter.options('*', cors());\n";
+        assert_eq!(
+            assert_flags(ID, "src/server.ts", src, 2),
+            vec!["cors()", "cors()"]
+        );
+        // require, aliases, Hono, inline require
+        assert_flags(ID, "src/a.js", "const cors = require('cors');\napp.use(cors());\n", 1);
+        assert_flags(ID, "src/a.js", "app.use(require('cors')());\n", 1);
+        assert_flags(ID, "src/a.ts", "import allowAll from 'cors';\napp.use(allowAll());\n", 1);
+        assert_flags(
+            ID,
+            "src/index.ts",
+            "import { Hono } from 'hono';\nimport { cors } from 'hono/cors';\nconst app = new Hono();\napp.use('/api/*', cors());\n",
+            1,
+        );
+        assert_flags(
+            ID,
+            "src/index.ts",
+            "import { cors as honoCors } from 'hono/cors';\napp.use('*', honoCors({ allowMethods: ['GET'] }));\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn nest_and_fastify() {
+        let src = "async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableCors();\n  await app.listen(3000);\n}\n";
+        assert_eq!(assert_flags(ID, "src/main.ts", src, 1), vec!["app.enableCors()"]);
+        assert_flags(
+            ID,
+            "src/main.ts",
+            "const app = await NestFactory.create(AppModule, { cors: true });\n",
+            1,
+        );
+        assert_eq!(
+            levels(
+                "src/main.ts",
+                "app.enableCors({ origin: true, credentials: true });\n"
+            ),
+            vec![("true".to_string(), Level::Error)]
+        );
+        assert_eq!(
+            levels(
+                "src/main.ts",
+                "const app = await NestFactory.create(AppModule, { cors: { credentials: true } });\n"
+            ),
+            vec![("cors".to_string(), Level::Error)]
+        );
+        assert_flags(
+            ID,
+            "src/server.ts",
+            "import cors from '@fastify/cors';\nawait fastify.register(cors);\nawait fastify.register(cors, { origin: '*' });\n",
+            2,
+        );
+        // socket.io style `cors:` option
+        assert_flags(
+            ID,
+            "src/io.ts",
+            "const io = new Server(httpServer, { cors: { origin: '*' } });\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn origin_true_needs_credentials() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true }));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("true".to_string(), Level::Error)]
+        );
+        // `origin: true` alone is not in the catalogue
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: true }));\n",
+        );
+    }
+
+    #[test]
+    fn options_in_a_variable_and_missing_origin() {
+        let src = "import cors from 'cors';\nconst corsOptions = { origin: '*', credentials: true };\napp.use(cors(corsOptions));\napi.use(cors(corsOptions));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+        let src = "import cors from 'cors';\napp.use(cors({ methods: ['GET', 'POST'] }));\n";
+        assert_eq!(levels("src/app.ts", src), vec![("cors".to_string(), Level::Warn)]);
+        // a spread may carry the origin
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ ...base, credentials: true }));\n",
+        );
+    }
+
+    #[test]
+    fn manual_headers() {
+        let src = "export default function handler(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.header('access-control-allow-origin', req.headers.origin);\n  res.set('Access-Control-Allow-Origin', \"*\");\n  headers.set('Access-Control-Allow-Origin', request.headers.get('origin'));\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/pages/api/a.ts", src, 4),
+            vec![
+                "'*'",
+                "req.headers.origin",
+                "\"*\"",
+                "request.headers.get('origin')"
+            ]
+        );
+        let src = "export async function GET() {\n  return NextResponse.json(data, {\n    headers: {\n      'Access-Control-Allow-Origin': '*',\n      'Access-Control-Allow-Credentials': 'true',\n    },\n  });\n}\n";
+        assert_eq!(
+            levels("src/app/api/a/route.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+        let src = "module.exports = {\n  async headers() {\n    return [{ source: '/api/:path*', headers: [\n      { key: 'Access-Control-Allow-Origin', value: '*' },\n      { key: 'Access-Control-Allow-Methods', value: 'GET' },\n    ] }];\n  },\n};\n";
+        assert_eq!(
+            levels("next.config.js", src),
+            vec![("'*'".to_string(), Level::Warn)]
+        );
+        // Supabase edge function headers object, a reflected origin with credentials
+        assert_flags(
+            ID,
+            "supabase/functions/hello/index.ts",
+            "const corsHeaders = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization' };\n",
+            1,
+        );
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  res.setHeader('Access-Control-Allow-Origin', origin);\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("origin".to_string(), Level::Error)]
+        );
+    }
+
+    #[test]
+    fn near_miss_origin_from_configuration() {
+        let src = "import cors from 'cors';\nconst allowed = process.env.CORS_ORIGINS.split(',');\napp.use(cors({ origin: process.env.CORS_ORIGIN }));\napp.use(cors({ origin: allowed, credentials: true }));\napp.use(cors({ origin: ['https://app.example.com'], credentials: true }));\napp.use(cors({ origin: (origin, cb) => cb(null, allowed.includes(origin)), credentials: true }));\napp.use(cors({ origin }));\napp.use(cors(corsOptionsFromConfig));\nres.setHeader('Access-Control-Allow-Origin', process.env.APP_URL);\n";
+        assert_clean(ID, "src/app.ts", src);
+    }
+
+    #[test]
+    fn near_miss_allowlist_check() {
+        let src = "export function middleware(req) {\n  const origin = req.headers.get('origin');\n  const res = NextResponse.next();\n  if (origin && ALLOWED.includes(origin)) {\n    res.headers.set('Access-Control-Allow-Origin', origin);\n  }\n  return res;\n}\n";
+        assert_clean(ID, "src/middleware.ts", src);
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (!allowedOrigins.has(origin)) return next();\n  res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_clean(ID, "src/app.ts", src);
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (origin === process.env.APP_ORIGIN) res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_clean(ID, "src/app.ts", src);
+        // a bare truthiness test is no allowlist
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (origin) res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_flags(ID, "src/app.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_non_production_branch() {
+        let src = "import cors from 'cors';\nif (process.env.NODE_ENV !== 'production') {\n  app.use(cors());\n}\nif (isProd) {\n  app.use(cors({ origin: allowed }));\n} else {\n  app.use(cors({ origin: '*' }));\n}\napp.use(cors({ origin: process.env.NODE_ENV === 'production' ? allowed : '*' }));\nconst headers = { 'Access-Control-Allow-Origin': isDev ? '*' : process.env.APP_URL };\n";
+        assert_clean(ID, "src/app.ts", src);
+        // ... but the production branch is flagged
+        assert_flags(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.NODE_ENV === 'production' ? '*' : 'http://localhost:3000' }));\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_local_cors_and_text() {
+        let src = "function cors() {\n  return (req, res, next) => next();\n}\napp.use(cors());\napp.use(cors({ origin: '*' }).handler);\n";
+        // `cors({ origin: '*' })` of a local function is not CORS middleware
+        assert_clean(ID, "src/app.ts", src);
+        let src = "import cors from 'cors';\n// app.use(cors());\nconst doc = \"res.setHeader('Access-Control-Allow-Origin', '*')\";\nconst t = `cors() allows *`;\n";
+        assert_clean(ID, "src/app.ts", src);
+        // other headers, other origins
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "res.setHeader('Access-Control-Allow-Methods', '*');\nres.setHeader('Access-Control-Allow-Origin', 'https://app.example.com');\nwindow.postMessage(msg, '*');\n",
+        );
+        // a file with a tree-sitter error still works
+        assert_flags(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\nconst x = {;\napp.use(cors());\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn fix_wildcard_option_keeps_quotes() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+            true,
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from \"cors\";\napp.use(cors({ origin: \"*\", credentials: true }));\n",
+            true,
+            "import cors from \"cors\";\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(\",\") ?? [], credentials: true }));\n",
+        );
+        // not applied without unsafe fixes
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+            false,
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+        );
+        let d = findings(ID, "src/app.ts", "import cors from 'cors';\napp.use(cors());\n");
+        assert_eq!(d[0].fix().unwrap().applicability, Applicability::Unsafe);
+    }
+
+    #[test]
+    fn fix_no_options_and_missing_origin() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors());\napp.enableCors();\nawait NestFactory.create(AppModule, { cors: true });\n",
+            true,
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\napp.enableCors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] });\nawait NestFactory.create(AppModule, { cors: { origin: process.env.CORS_ORIGIN?.split(',') ?? [] } });\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(\n  cors({\n    credentials: true,\n  }),\n);\napp.use(cors({}));\n",
+            true,
+            "import cors from 'cors';\napp.use(\n  cors({\n    origin: process.env.CORS_ORIGIN?.split(',') ?? [],\n    credentials: true,\n  }),\n);\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\n",
+        );
+        check_fix(
+            ID,
+            "src/server.ts",
+            "import cors from '@fastify/cors';\nawait fastify.register(cors);\n",
+            true,
+            "import cors from '@fastify/cors';\nawait fastify.register(cors, { origin: process.env.CORS_ORIGIN?.split(',') ?? [] });\n",
+        );
+    }
+
+    #[test]
+    fn fix_origin_true_and_headers() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "app.enableCors({ origin: true, credentials: true });\n",
+            true,
+            "app.enableCors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [], credentials: true });\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "res.setHeader('Access-Control-Allow-Origin', '*');\nconst h = { 'Access-Control-Allow-Origin': '*' };\nres.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n",
+            true,
+            "res.setHeader('Access-Control-Allow-Origin', process.env.CORS_ORIGIN ?? '');\nconst h = { 'Access-Control-Allow-Origin': process.env.CORS_ORIGIN ?? '' };\nres.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n",
+        );
+    }
+
+    #[test]
+    fn fix_crlf_and_non_ascii() {
+        let src = "import cors from 'cors';\r\nconst label = 'café 😀';\r\napp.use(cors({\r\n  maxAge: 600,\r\n}));\r\n";
+        let d = findings(ID, "src/app.ts", src);
+        assert_eq!(d.len(), 1);
+        let start = src.find("cors({").unwrap();
+        assert_eq!(d[0].range, start..start + 4);
+        check_fix(
+            ID,
+            "src/app.ts",
+            src,
+            true,
+            "import cors from 'cors';\r\nconst label = 'café 😀';\r\napp.use(cors({\r\n  origin: process.env.CORS_ORIGIN?.split(',') ?? [],\r\n  maxAge: 600,\r\n}));\r\n",
+        );
+        let src = "const label = 'café 😀'; res.setHeader('Access-Control-Allow-Origin', '*');\n";
+        let d = findings(ID, "src/app.ts", src);
+        assert_eq!(&src[d[0].range.clone()], "'*'");
+        assert_eq!(d[0].range.start, src.rfind("'*'").unwrap());
     }
 }

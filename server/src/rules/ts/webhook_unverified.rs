@@ -827,12 +827,117 @@ fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Level;
     use crate::rules::testing::*;
 
     const ID: &str = "webhook-unverified";
 
+    const NEXT_UNVERIFIED: &str = "import { NextResponse } from 'next/server';\n\nexport async function POST(req: Request) {\n  const event = await req.json();\n  switch (event.type) {\n    case 'checkout.session.completed':\n      await fulfil(event.data.object);\n      break;\n  }\n  return NextResponse.json({ received: true });\n}\n";
+
     #[test]
-    fn placeholder() {
-        assert_clean(ID, "src/a.ts", "const x = 1;\n");
+    fn next_route_by_path_and_by_event_types() {
+        let d = findings(ID, "src/app/api/webhooks/stripe/route.ts", NEXT_UNVERIFIED);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Error);
+        assert_eq!(&NEXT_UNVERIFIED[d[0].range.clone()], "req.json()");
+        assert!(d[0].fixes.is_empty());
+        // the event-type switch alone makes it a webhook
+        assert_flags(ID, "src/app/api/stripe/route.ts", NEXT_UNVERIFIED, 1);
+        // a plain route that reads a body is not a webhook
+        assert_clean(
+            ID,
+            "src/app/api/todos/route.ts",
+            "export async function POST(req: Request) {\n  const todo = await req.json();\n  return Response.json(await db.todo.create({ data: todo }));\n}\n",
+        );
+    }
+
+    #[test]
+    fn express_pages_hono_nest_lambda() {
+        let src = "router.post('/webhook', express.json(), async (req, res) => {\n  const { type, data } = req.body;\n  if (type === 'invoice.paid') await activate(data.object.customer);\n  res.sendStatus(200);\n});\n";
+        assert_eq!(assert_flags(ID, "src/routes/billing.ts", src, 1), vec!["req.body"]);
+        let src = "export default async function handler(req, res) {\n  const event = req.body;\n  await handleEvent(event);\n  res.status(200).end();\n}\n";
+        assert_flags(ID, "src/pages/api/webhook.ts", src, 1);
+        let src = "app.post('/webhooks/github', async (c) => {\n  const payload = await c.req.json();\n  await sync(payload);\n  return c.text('ok');\n});\n";
+        assert_eq!(assert_flags(ID, "src/index.ts", src, 1), vec!["c.req.json()"]);
+        let src = "@Controller('webhooks')\nexport class StripeWebhookController {\n  @Post('stripe')\n  async handle(@Body() event: Stripe.Event) {\n    await this.billing.apply(event);\n  }\n}\n";
+        assert_eq!(assert_flags(ID, "src/billing/billing.controller.ts", src, 1), vec!["@Body()"]);
+        let src = "export const handler = async (event) => {\n  const body = JSON.parse(event.body);\n  if (body.type === 'payment_intent.succeeded') await credit(body);\n  return { statusCode: 200 };\n};\n";
+        assert_eq!(
+            assert_flags(ID, "functions/payments.ts", src, 1),
+            vec!["JSON.parse(event.body)"]
+        );
+        // a function named as a webhook handler
+        let src = "async function handleStripeWebhook(req, res) {\n  const raw = await getRawBody(req);\n  const event = JSON.parse(raw.toString());\n  await apply(event);\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/server.ts", src, 1),
+            vec!["JSON.parse(raw.toString())"]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_handler() {
+        let src = "export async function POST(request: Request) {\n  const type = (await request.json()).type;\n  const again = JSON.parse(await request.text());\n  return new Response(type + again);\n}\n";
+        assert_flags(ID, "src/app/api/webhook/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_verified_in_handler() {
+        let stripe = "export async function POST(req: Request) {\n  const body = await req.text();\n  const sig = req.headers.get('stripe-signature')!;\n  let event: Stripe.Event;\n  try {\n    event = stripe.webhooks.constructEvent(body, sig, process.env.STRIPE_WEBHOOK_SECRET!);\n  } catch {\n    return new Response('bad signature', { status: 400 });\n  }\n  const data = JSON.parse(JSON.stringify(event.data));\n  return Response.json({ ok: true, data });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", stripe);
+        let svix = "import { Webhook } from 'svix';\nexport async function POST(req: Request) {\n  const payload = await req.text();\n  const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);\n  const evt = wh.verify(payload, Object.fromEntries(req.headers)) as WebhookEvent;\n  const again = await req.json();\n  return Response.json({ evt, again });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/clerk/route.ts", svix);
+        let hmac = "import crypto from 'node:crypto';\nexport async function POST(req: Request) {\n  const raw = await req.text();\n  const expected = crypto.createHmac('sha256', process.env.SHOPIFY_SECRET!).update(raw).digest('base64');\n  const got = req.headers.get('x-shopify-hmac-sha256') ?? '';\n  if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(got))) return new Response(null, { status: 401 });\n  const order = JSON.parse(raw);\n  return Response.json(order);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/shopify/route.ts", hmac);
+        let shared = "export async function POST(req: Request) {\n  if (req.headers.get('x-webhook-secret') !== process.env.WEBHOOK_SECRET) {\n    return new Response('unauthorized', { status: 401 });\n  }\n  const body = await req.json();\n  return Response.json(body);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/cms/route.ts", shared);
+        let shared_var = "const secret = process.env.WEBHOOK_SECRET;\nexport default async function handler(req, res) {\n  const token = req.headers['x-token'];\n  if (token !== secret) return res.status(401).end();\n  await save(req.body);\n  res.end();\n}\n";
+        assert_clean(ID, "src/pages/api/webhooks/cms.ts", shared_var);
+    }
+
+    #[test]
+    fn near_miss_verified_in_called_function_or_middleware() {
+        let src = "async function verifiedEvent(req: Request) {\n  const body = await req.text();\n  return stripe.webhooks.constructEventAsync(body, req.headers.get('stripe-signature')!, secret);\n}\nexport async function POST(req: Request) {\n  const event = await verifiedEvent(req);\n  const meta = JSON.parse(event.data.object.metadata.cart);\n  return Response.json(meta);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", src);
+        let src = "function check(req) {\n  return assertSignature(req);\n}\nexport default async function handler(req, res) {\n  check(req);\n  await apply(req.body);\n  res.end();\n}\n";
+        assert_clean(ID, "src/pages/api/webhook.ts", src);
+        let src = "router.post('/webhook', verifyGithubSignature, async (req, res) => {\n  await sync(req.body);\n  res.end();\n});\n";
+        assert_clean(ID, "src/routes.ts", src);
+        let src = "@Controller('webhooks')\nexport class HooksController {\n  @Post('stripe')\n  @UseGuards(StripeSignatureGuard)\n  async handle(@Body() event: Stripe.Event) {\n    await this.billing.apply(event);\n  }\n}\n";
+        assert_clean(ID, "src/hooks.controller.ts", src);
+        let src = "class Hooks {\n  private verify(raw: string, sig: string) {\n    return this.stripe.webhooks.constructEvent(raw, sig, this.secret);\n  }\n  @Post('webhook')\n  async handle(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') sig: string) {\n    const event = this.verify(req.rawBody.toString(), sig);\n    return this.apply(JSON.parse(JSON.stringify(event)), req.body);\n  }\n}\n";
+        assert_clean(ID, "src/hooks.controller.ts", src);
+    }
+
+    #[test]
+    fn near_miss_reexport_and_comments() {
+        assert_clean(
+            ID,
+            "src/app/api/webhooks/stripe/route.ts",
+            "export { POST } from '@/lib/stripe/webhook';\nexport const runtime = 'nodejs';\n",
+        );
+        // verification only in a comment counts as missing
+        let src = "export async function POST(req: Request) {\n  // const event = stripe.webhooks.constructEvent(body, sig, secret);\n  /* verifySignature(req) */\n  const event = await req.json();\n  return Response.json({ id: event.id, note: 'verify later' });\n}\n";
+        assert_flags(ID, "src/app/api/webhooks/stripe/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_not_a_request_body() {
+        // helpers that get an already verified event, fetch responses, strings
+        let src = "async function handleEvent(event: Stripe.Event) {\n  const cart = JSON.parse(event.data.object.metadata.cart);\n  return cart;\n}\nexport async function POST(req: Request) {\n  const event = stripe.webhooks.constructEvent(await req.text(), sig, secret);\n  const res = await fetch(url);\n  const data = await res.json();\n  const cfg = JSON.parse(process.env.CONFIG!);\n  await handleEvent(event);\n  return Response.json({ data, cfg, note: 'req.body' });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", src);
+        // a body read outside any handler
+        assert_clean(ID, "src/lib/webhook.ts", "const x = JSON.parse(raw);\nexport const y = document.body;\n");
+        // a non-Stripe event type switch on a non-webhook path
+        let src = "export async function POST(req: Request) {\n  const action = await req.json();\n  switch (action.type) {\n    case 'todo.created':\n      break;\n  }\n  return Response.json({});\n}\n";
+        assert_clean(ID, "src/app/api/actions/route.ts", src);
+    }
+
+    #[test]
+    fn works_with_syntax_errors_and_non_ascii() {
+        let src = "const label = 'café 😀';\nexport async function POST(req: Request) {\n  const x = {;\n  const event = await req.json();\n  return Response.json(event);\n}\n";
+        let d = findings(ID, "src/app/api/webhook/route.ts", src);
+        assert_eq!(d.len(), 1);
+        let start = src.find("req.json()").unwrap();
+        assert_eq!(d[0].range, start..start + "req.json()".len());
     }
 }
