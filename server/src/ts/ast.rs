@@ -208,7 +208,14 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
                 let Some(expr) = stmt.named_child(0) else {
                     break;
                 };
-                if expr.kind() != "string" || stmt.named_child_count() != 1 {
+                // A trailing comment without a semicolon (`'use cache' // why`)
+                // is a child of the statement; it does not end the prologue.
+                let mut cc = stmt.walk();
+                let parts = stmt
+                    .named_children(&mut cc)
+                    .filter(|n| n.kind() != "comment")
+                    .count();
+                if expr.kind() != "string" || parts != 1 {
                     break;
                 }
                 match string_value(expr, source) {
@@ -946,5 +953,14 @@ mod rules2_tests {
             Some("function_declaration")
         );
         assert!(top_level_function(root, "opts", src).is_none());
+    }
+
+    #[test]
+    fn directive_with_trailing_comment_and_no_semicolon() {
+        let src = "function f() {\n  'use cache' // cached\n  'use strict'\n  return 1\n}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let body = first(&tree, "statement_block", src, &src[13..src.len() - 1]);
+        let d: Vec<String> = directives(body, src).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(d, vec!["use cache", "use strict"]);
     }
 }

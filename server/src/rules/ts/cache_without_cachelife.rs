@@ -176,7 +176,7 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
     if calls_cache_life(func, &names, src) {
         return;
     }
-    let plan = ImportPlan::new(program, cx);
+    let plan = ImportPlan::new(program, cx, directive);
     let call_edit = insert_after_directive(directive, &plan.call_text(src, ";"), src);
     let semi = if ends_with_semicolon(directive, src) || next_line_hazard(directive, src) {
         ";"
@@ -240,7 +240,7 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
             func.start_byte()..end.max(func.start_byte())
         });
         let message = format!("`{name}` is cached by the file's {dir_text} but never calls `cacheLife()`: it uses the default profile; call `cacheLife(...)` with the lifetime this data needs");
-        let plan = ImportPlan::new(program, cx);
+        let plan = ImportPlan::new(program, cx, directive);
         let edit = body
             .filter(|b| b.kind() == "statement_block")
             .and_then(|b| insert_in_body(b, &plan, semi_file, src));
@@ -431,7 +431,7 @@ struct ImportPlan {
 }
 
 impl ImportPlan {
-    fn new(program: Node<'_>, cx: &RuleContext<'_>) -> ImportPlan {
+    fn new(program: Node<'_>, cx: &RuleContext<'_>, style: Node<'_>) -> ImportPlan {
         let src = cx.source;
         let profile = cx.config.cache_life_profile.clone();
         let bindings = ast::module_bindings(program, src);
@@ -476,7 +476,7 @@ impl ImportPlan {
                     None => Edit::insert(named.start_byte() + 1, format!(" {spec} ")),
                 }
             }
-            None => new_import(program, spec, src),
+            None => new_import(program, spec, style, src),
         };
         ImportPlan {
             call_name: "cacheLife".into(),
@@ -517,7 +517,8 @@ impl ImportPlan {
 
 /// A new `import { cacheLife } from 'next/cache'` line: after the last top-level
 /// import, else after the file's directives, else before the first statement.
-fn new_import(program: Node<'_>, spec: &str, src: &str) -> Edit {
+/// Semicolons as in the last import, else the first directive, else `style`.
+fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, src: &str) -> Edit {
     let q = ast::preferred_quote(src);
     let eol = ast::line_ending(src);
     let mut c = program.walk();
@@ -530,7 +531,8 @@ fn new_import(program: Node<'_>, spec: &str, src: &str) -> Edit {
     let anchor = last_import.copied().or_else(|| directives.last().map(|(s, _)| *s));
     let semi_ref = last_import
         .copied()
-        .or_else(|| directives.first().map(|(s, _)| *s));
+        .or_else(|| directives.first().map(|(s, _)| *s))
+        .or(Some(style));
     let semi = match semi_ref {
         Some(s) if !ends_with_semicolon(s, src) => "",
         _ => ";",
@@ -625,6 +627,14 @@ mod tests {
             "import { revalidateTag } from \"next/cache\"\n\nexport async function getProducts() {\n    \"use cache\"\n    return db.product.findMany()\n}\n",
             false,
             "import { revalidateTag, cacheLife } from \"next/cache\"\n\nexport async function getProducts() {\n    \"use cache\"\n    cacheLife(\"hours\")\n    return db.product.findMany()\n}\n",
+        );
+        // no semicolon and a trailing comment: still a directive; the comment stays
+        check_fix(
+            ID,
+            "src/lib/data.ts",
+            "export async function a() {\n  'use cache' // listing\n  return 1\n}\n",
+            false,
+            "import { cacheLife } from 'next/cache'\nexport async function a() {\n  'use cache' // listing\n  cacheLife('hours')\n  return 1\n}\n",
         );
         // a trailing comment stays on the directive's line
         check_fix(

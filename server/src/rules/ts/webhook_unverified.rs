@@ -150,6 +150,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !is_webhook(handler, &path, src) {
         return;
     }
+    // A helper that only looks like a handler (it takes `req`) and is called
+    // elsewhere in the file: its caller decides what it gets.
+    if !is_entry(handler, src) && called_in_file(handler, src) {
+        return;
+    }
     if is_verified(handler, src) {
         return;
     }
@@ -167,6 +172,13 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 fn body_read_shape(node: Node<'_>, src: &str) -> bool {
     match node.kind() {
         "member_expression" | "subscript_expression" => {
+            // cheap test first: most member expressions are not `.body`
+            let key = node
+                .child_by_field_name("property")
+                .or_else(|| node.child_by_field_name("index"));
+            if !key.is_some_and(|k| ast::text(k, src).contains("body")) {
+                return false;
+            }
             let is_body = ast::member_path(node, src)
                 .is_some_and(|p| p.rsplit('.').next() == Some("body"));
             // `req.body = …` writes it.
@@ -176,10 +188,18 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
             });
             is_body && !written
         }
-        "call_expression" => match ast::callee_path(node, src).as_deref() {
-            Some("JSON.parse") => !ast::call_arguments(node).is_empty(),
-            Some(p) => p.ends_with(".json") && ast::call_arguments(node).is_empty(),
-            None => false,
+        "call_expression" => match node
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+            .and_then(|f| f.child_by_field_name("property"))
+            .map(|p| ast::text(p, src))
+        {
+            Some("json" | "parse") => match ast::callee_path(node, src).as_deref() {
+                Some("JSON.parse") => !ast::call_arguments(node).is_empty(),
+                Some(p) => p.ends_with(".json") && ast::call_arguments(node).is_empty(),
+                None => false,
+            },
+            _ => false,
         },
         "decorator" => {
             let Some(inner) = node.named_child(0) else {
@@ -477,10 +497,38 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
+/// An entry point: exported as a route/handler, a route callback, a NestJS route
+/// method or a Worker `fetch` (not just a function that takes `req`).
+fn is_entry(func: Node<'_>, src: &str) -> bool {
+    let mut param_only = false;
+    is_handler_how(func, src, &mut param_only) && !param_only
+}
+
+/// Whether the function's name is called somewhere else in the file.
+fn called_in_file(func: Node<'_>, src: &str) -> bool {
+    let Some(name) = handler_name(func, src) else {
+        return false;
+    };
+    let root = ast::root_of(func);
+    ast::any_descendant(root, &mut |n| {
+        n.kind() == "call_expression"
+            && !ast::contains(func, n)
+            && n.child_by_field_name("function").is_some_and(|f| {
+                let t = ast::text(f, src);
+                t == name || t == format!("this.{name}")
+            })
+    })
+}
+
+fn is_handler(func: Node<'_>, src: &str) -> bool {
+    let mut param_only = false;
+    is_handler_how(func, src, &mut param_only)
+}
+
 /// A request handler: an exported route function, a route callback, a NestJS
 /// route method, a Worker `fetch`, or a function whose first parameter is the
 /// request.
-fn is_handler(func: Node<'_>, src: &str) -> bool {
+fn is_handler_how(func: Node<'_>, src: &str, param_only: &mut bool) -> bool {
     if let Some(name) = export_name(func, src) {
         if HTTP_VERBS.contains(&name.as_str())
             || matches!(name.as_str(), "default" | "handler")
@@ -503,10 +551,10 @@ fn is_handler(func: Node<'_>, src: &str) -> bool {
     {
         return true;
     }
-    if first_param(func, src).is_some_and(|p| p == "req" || p == "request") {
-        return true;
-    }
-    first_param_type(func, src).is_some_and(|t| t.contains("Request") || t.contains("Context"))
+    *param_only = first_param(func, src).is_some_and(|p| p == "req" || p == "request")
+        || first_param_type(func, src)
+            .is_some_and(|t| t.contains("Request") || t.contains("Context"));
+    *param_only
 }
 
 /// The name a handler goes by (for the message and the `webhook` name check).
@@ -906,6 +954,15 @@ mod tests {
         assert_clean(ID, "src/hooks.controller.ts", src);
         let src = "class Hooks {\n  private verify(raw: string, sig: string) {\n    return this.stripe.webhooks.constructEvent(raw, sig, this.secret);\n  }\n  @Post('webhook')\n  async handle(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') sig: string) {\n    const event = this.verify(req.rawBody.toString(), sig);\n    return this.apply(JSON.parse(JSON.stringify(event)), req.body);\n  }\n}\n";
         assert_clean(ID, "src/hooks.controller.ts", src);
+    }
+
+    #[test]
+    fn near_miss_helper_called_by_a_verified_handler() {
+        let src = "async function readOrder(req: NextRequest) {\n  const body = await req.json();\n  return body.order;\n}\nexport async function POST(req: NextRequest) {\n  await verifyWebhookSignature(req.clone());\n  const order = await readOrder(req);\n  return Response.json(order);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/orders/route.ts", src);
+        // not called in the file: it is a handler of its own
+        let src = "async function readOrder(req: NextRequest) {\n  const body = await req.json();\n  return body.order;\n}\nexport const POST = withLogging(readOrder);\n";
+        assert_flags(ID, "src/app/api/webhooks/orders/route.ts", src, 1);
     }
 
     #[test]
