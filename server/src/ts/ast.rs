@@ -792,12 +792,13 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
     any_descendant(params, &mut |n| {
         (n.kind() == "shorthand_property_identifier_pattern" && text(n, source) == name)
             || n.kind() == "identifier"
-            && text(n, source) == name
-            && n.parent().is_some_and(|p| {
-                p.kind() == "formal_parameters"
-                    || (matches!(p.kind(), "required_parameter" | "optional_parameter")
-                        && p.child_by_field_name("pattern").is_some_and(|q| q.id() == n.id()))
-            })
+                && text(n, source) == name
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "formal_parameters"
+                        || (matches!(p.kind(), "required_parameter" | "optional_parameter")
+                            && p.child_by_field_name("pattern")
+                                .is_some_and(|q| q.id() == n.id()))
+                })
     })
 }
 
@@ -860,22 +861,20 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
             stmt
         };
         match decl.kind() {
-            "function_declaration" | "generator_function_declaration" => {
+            "function_declaration" | "generator_function_declaration"
                 if decl
                     .child_by_field_name("name")
-                    .is_some_and(|n| text(n, source) == name)
-                {
-                    return Some(decl);
-                }
+                    .is_some_and(|n| text(n, source) == name) =>
+            {
+                return Some(decl);
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut cc = decl.walk();
                 for d in decl.named_children(&mut cc) {
-                    if d.kind() != "variable_declarator"
-                        || !d
-                            .child_by_field_name("name")
-                            .is_some_and(|n| text(n, source) == name)
-                    {
+                    let named = d
+                        .child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name);
+                    if d.kind() != "variable_declarator" || !named {
                         continue;
                     }
                     let v = d.child_by_field_name("value").map(unwrap_expr)?;
@@ -935,7 +934,10 @@ mod rules2_tests {
         let src = "const opts = { a: 1 };\nexport const top = 2;\nfunction f(opts) { use(opts); }\nfunction g() { const inner = 'x'; if (y) { use(inner, opts, top, nope); } }\nconst h = async () => 1;\nexport function k() {}\n";
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let call = first(&tree, "call_expression", src, "use(opts)");
-        assert!(binding_value(call, "opts", src).is_none(), "a parameter shadows");
+        assert!(
+            binding_value(call, "opts", src).is_none(),
+            "a parameter shadows"
+        );
         let call = first(&tree, "call_expression", src, "use(inner, opts, top, nope)");
         let v = |n: &str| binding_value(call, n, src).map(|v| text(v, src).to_string());
         assert_eq!(v("inner").as_deref(), Some("'x'"));

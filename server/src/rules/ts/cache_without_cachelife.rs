@@ -150,7 +150,7 @@ fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
             return false;
         }
         if n.kind() == "call_expression"
-            && ast::callee_name(n, src).is_some_and(|c| names.iter().any(|m| *m == c))
+            && ast::callee_name(n, src).is_some_and(|c| names.contains(&c))
         {
             found = true;
             return false;
@@ -177,7 +177,7 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
         return;
     }
     let plan = ImportPlan::new(program, cx, directive);
-    let call_edit = insert_after_directive(directive, &plan.call_text(src, ";"), src);
+    let call_edit = insert_after_directive(directive, &plan.call_text(";"), src);
     let semi = if ends_with_semicolon(directive, src) || next_line_hazard(directive, src) {
         ";"
     } else {
@@ -190,7 +190,7 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
                 "{}{}{}",
                 ast::line_ending(src),
                 ast::line_indent(src, directive.start_byte()),
-                plan.call_text(src, semi)
+                plan.call_text(semi)
             ),
         ),
         Placement::SameLine(e) => e,
@@ -218,7 +218,10 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
     };
     let names = cache_life_names(program, src);
     let semi_file = ends_with_semicolon(directive, src);
-    let dir_text = ast::text(directive, src).trim_end_matches(';').trim().to_string();
+    let dir_text = ast::text(directive, src)
+        .trim_end_matches(';')
+        .trim()
+        .to_string();
     for (func, name_node) in exported_async_functions(program, src) {
         // A function with its own directive is checked on its own.
         let body = func.child_by_field_name("body");
@@ -299,8 +302,7 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
                     let Some(name) = spec.child_by_field_name("name") else {
                         continue;
                     };
-                    if let Some(f) = ast::top_level_function(program, ast::text(name, src), src)
-                    {
+                    if let Some(f) = ast::top_level_function(program, ast::text(name, src), src) {
                         if is_async(f) && !out.iter().any(|(g, _)| g.id() == f.id()) {
                             let n = f.child_by_field_name("name").or_else(|| {
                                 f.parent()
@@ -390,7 +392,8 @@ fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str)
     let mut c = body.walk();
     let first = body.named_children(&mut c).find(|n| n.kind() != "comment");
     let semi = if semi_file
-        || first.is_some_and(|f| ends_with_semicolon(f, src) || starts_with_hazard(ast::text(f, src)))
+        || first
+            .is_some_and(|f| ends_with_semicolon(f, src) || starts_with_hazard(ast::text(f, src)))
     {
         ";"
     } else {
@@ -400,17 +403,21 @@ fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str)
         Some(at) => {
             let eol = ast::line_ending(src);
             let indent = match first {
-                Some(f) if src.get(open..f.start_byte()).is_some_and(|s| s.contains('\n')) => {
+                Some(f)
+                    if src
+                        .get(open..f.start_byte())
+                        .is_some_and(|s| s.contains('\n')) =>
+                {
                     ast::line_indent(src, f.start_byte()).to_string()
                 }
                 _ => format!("{}{}", ast::line_indent(src, open), indent_unit(src)),
             };
             Some(Edit::insert(
                 at,
-                format!("{eol}{indent}{}", plan.call_text(src, semi)),
+                format!("{eol}{indent}{}", plan.call_text(semi)),
             ))
         }
-        None => Some(Edit::insert(open + 1, format!(" {}", plan.call_text(src, ";")))),
+        None => Some(Edit::insert(open + 1, format!(" {}", plan.call_text(";")))),
     }
 }
 
@@ -427,6 +434,8 @@ fn indent_unit(src: &str) -> &'static str {
 struct ImportPlan {
     call_name: String,
     profile: String,
+    /// The file's quote character (computed once per finding).
+    quote: char,
     import: Option<Edit>,
 }
 
@@ -434,6 +443,7 @@ impl ImportPlan {
     fn new(program: Node<'_>, cx: &RuleContext<'_>, style: Node<'_>) -> ImportPlan {
         let src = cx.source;
         let profile = cx.config.cache_life_profile.clone();
+        let quote = ast::preferred_quote(src);
         let bindings = ast::module_bindings(program, src);
         if let Some(b) = bindings.iter().find(|b| {
             b.module == "next/cache"
@@ -443,14 +453,19 @@ impl ImportPlan {
             return ImportPlan {
                 call_name: b.local.clone(),
                 profile,
+                quote,
                 import: None,
             };
         }
-        if bindings.iter().any(|b| b.local == "cacheLife" && !b.type_only) {
+        if bindings
+            .iter()
+            .any(|b| b.local == "cacheLife" && !b.type_only)
+        {
             // Some other `cacheLife` is in scope; do not import a second one.
             return ImportPlan {
                 call_name: "cacheLife".into(),
                 profile,
+                quote,
                 import: None,
             };
         }
@@ -460,9 +475,7 @@ impl ImportPlan {
             "cacheLife"
         };
         let extend = bindings.iter().find(|b| {
-            b.module == "next/cache"
-                && b.named_imports.is_some()
-                && !has_token(b.statement, "type")
+            b.module == "next/cache" && b.named_imports.is_some() && !has_token(b.statement, "type")
         });
         let import = match extend.and_then(|b| b.named_imports) {
             Some(named) => {
@@ -476,18 +489,22 @@ impl ImportPlan {
                     None => Edit::insert(named.start_byte() + 1, format!(" {spec} ")),
                 }
             }
-            None => new_import(program, spec, style, src),
+            None => new_import(program, spec, style, quote, src),
         };
         ImportPlan {
             call_name: "cacheLife".into(),
             profile,
+            quote,
             import: Some(import),
         }
     }
 
-    fn call_text(&self, src: &str, semi: &str) -> String {
-        let q = ast::preferred_quote(src);
-        format!("{}({}){semi}", self.call_name, ast::quoted(&self.profile, q))
+    fn call_text(&self, semi: &str) -> String {
+        format!(
+            "{}({}){semi}",
+            self.call_name,
+            ast::quoted(&self.profile, self.quote)
+        )
     }
 
     /// The fix: the call plus the import (the same import edit in every finding of
@@ -497,7 +514,10 @@ impl ImportPlan {
         match &self.import {
             Some(imp) if imp.range == call.range => {
                 // Both insert at one point: one edit, import first.
-                edits.push(Edit::insert(call.range.start, format!("{}{}", imp.text, call.text)));
+                edits.push(Edit::insert(
+                    call.range.start,
+                    format!("{}{}", imp.text, call.text),
+                ));
             }
             Some(imp) => {
                 edits.push(imp.clone());
@@ -518,17 +538,18 @@ impl ImportPlan {
 /// A new `import { cacheLife } from 'next/cache'` line: after the last top-level
 /// import, else after the file's directives, else before the first statement.
 /// Semicolons as in the last import, else the first directive, else `style`.
-fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, src: &str) -> Edit {
-    let q = ast::preferred_quote(src);
+fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &str) -> Edit {
     let eol = ast::line_ending(src);
     let mut c = program.walk();
     let stmts: Vec<Node> = program
         .named_children(&mut c)
         .filter(|n| !matches!(n.kind(), "comment" | "hash_bang_line"))
         .collect();
-    let last_import = stmts.iter().filter(|n| n.kind() == "import_statement").last();
+    let last_import = stmts.iter().rev().find(|n| n.kind() == "import_statement");
     let directives = ast::directives(program, src);
-    let anchor = last_import.copied().or_else(|| directives.last().map(|(s, _)| *s));
+    let anchor = last_import
+        .copied()
+        .or_else(|| directives.last().map(|(s, _)| *s));
     let semi_ref = last_import
         .copied()
         .or_else(|| directives.first().map(|(s, _)| *s))
@@ -569,7 +590,12 @@ mod tests {
         let got = assert_flags(ID, "src/lib/data.ts", src, 4);
         assert_eq!(
             got,
-            vec!["'use cache'", "\"use cache: private\"", "'use cache: remote'", "'use cache'"]
+            vec![
+                "'use cache'",
+                "\"use cache: private\"",
+                "'use cache: remote'",
+                "'use cache'"
+            ]
         );
         assert!(findings(ID, "src/lib/data.ts", src)
             .iter()
@@ -615,7 +641,11 @@ mod tests {
             false,
             "import { db } from '@/db';\nimport { cacheLife } from 'next/cache';\n\nexport async function getProducts() {\n  'use cache';\n  cacheLife('hours');\n  return db.product.findMany();\n}\n",
         );
-        let d = findings(ID, "src/lib/data.ts", "async function a() {\n  'use cache'\n}\n");
+        let d = findings(
+            ID,
+            "src/lib/data.ts",
+            "async function a() {\n  'use cache'\n}\n",
+        );
         assert_eq!(d[0].fix().unwrap().applicability, Applicability::Safe);
     }
 
@@ -691,7 +721,11 @@ mod tests {
             "'use cache'\nimport { cacheLife } from 'next/cache'\n\nexport async function a() {\n  cacheLife('hours')\n  return 1\n}\n\nexport const b = async () => {\n  cacheLife('hours')\n  return 2\n}\n\nexport const c = async () => 3\n",
         );
         // `c` has an expression body: reported, no fix
-        let d = findings(ID, "src/app/data.ts", "'use cache'\nexport const c = async () => 3\n");
+        let d = findings(
+            ID,
+            "src/app/data.ts",
+            "'use cache'\nexport const c = async () => 3\n",
+        );
         assert_eq!(d.len(), 1);
         assert!(d[0].fix().is_none());
     }

@@ -134,9 +134,12 @@ fn origin_header_expr(source: &str) -> String {
 
 /// Replace `node` with `expr`, parenthesised where an operator could bind it.
 fn replace_with(node: Node<'_>, expr: &str) -> Edit {
-    let needs_parens = node
-        .parent()
-        .is_some_and(|p| matches!(p.kind(), "binary_expression" | "unary_expression" | "member_expression"));
+    let needs_parens = node.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "binary_expression" | "unary_expression" | "member_expression"
+        )
+    });
     if needs_parens {
         Edit::replace(node.byte_range(), format!("({expr})"))
     } else {
@@ -254,9 +257,11 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
         "create" if path.ends_with("NestFactory.create") => check_nest_factory(cx, call),
         "register" => {
             let args = ast::call_arguments(call);
-            if args.first().and_then(|a| required_module(*a, src)).is_some_and(|m| {
-                m == "@fastify/cors" || m == "fastify-cors"
-            }) {
+            if args
+                .first()
+                .and_then(|a| required_module(*a, src))
+                .is_some_and(|m| m == "@fastify/cors" || m == "fastify-cors")
+            {
                 check_options_call(cx, call, 1, "register(cors)");
             }
         }
@@ -315,10 +320,12 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
     let opt = ast::unwrap_expr(opt);
     let obj = match opt.kind() {
         "object" => opt,
-        "identifier" => match ast::binding_value(opt, ast::text(opt, src), src).map(ast::unwrap_expr) {
-            Some(v) if v.kind() == "object" => v,
-            _ => return,
-        },
+        "identifier" => {
+            match ast::binding_value(opt, ast::text(opt, src), src).map(ast::unwrap_expr) {
+                Some(v) if v.kind() == "object" => v,
+                _ => return,
+            }
+        }
         _ => return,
     };
     let anchor = call.child_by_field_name("function").unwrap_or(call);
@@ -379,7 +386,10 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
         .filter(|p| p.kind() == "pair")
         .find(|p| key_name(*p, src).is_some_and(|k| k.eq_ignore_ascii_case(name)));
     let pair = found?;
-    Some((pair.child_by_field_name("key")?, pair.child_by_field_name("value")?))
+    Some((
+        pair.child_by_field_name("key")?,
+        pair.child_by_field_name("value")?,
+    ))
 }
 
 fn is_true_value(node: Node<'_>, src: &str) -> bool {
@@ -563,7 +573,9 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
         };
         let credentials = obj.parent().is_some_and(|list| {
             let mut c = list.walk();
-            let found = list.named_children(&mut c).any(|o| sets_credentials(o, src));
+            let found = list
+                .named_children(&mut c)
+                .any(|o| sets_credentials(o, src));
             found
         });
         check_header_value(cx, header_value, credentials);
@@ -614,11 +626,10 @@ fn sets_credentials(node: Node<'_>, src: &str) -> bool {
 enum Bad<'t> {
     /// The `'*'` literal (or a name bound to it when `literal` is false).
     Wildcard { node: Node<'t>, literal: bool },
-    /// The request's `Origin`, at `node`; `name` is the variable holding it, `raw` the read.
+    /// The request's `Origin`, at `node`; `name` is the variable holding it.
     Reflect {
         node: Node<'t>,
         name: Option<String>,
-        raw: Node<'t>,
     },
 }
 
@@ -635,7 +646,6 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
         return Some(Bad::Reflect {
             node: v,
             name: None,
-            raw: v,
         });
     }
     match v.kind() {
@@ -647,10 +657,9 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
                     node: v,
                     literal: false,
                 }),
-                Bad::Reflect { raw, .. } => Some(Bad::Reflect {
+                Bad::Reflect { .. } => Some(Bad::Reflect {
                     node: v,
                     name: Some(name.to_string()),
-                    raw,
                 }),
             }
         }
@@ -665,7 +674,6 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
                 return Some(Bad::Reflect {
                     node: v,
                     name: None,
-                    raw: ast::unwrap_expr(left),
                 });
             }
             None
@@ -695,14 +703,17 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
 /// `headers().get('origin')`.
 fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
     match node.kind() {
-        "member_expression" | "subscript_expression" => ast::member_path(node, src).is_some_and(|p| {
-            let p = p.to_ascii_lowercase();
-            p == "headers.origin" || p.ends_with(".headers.origin")
-        }),
+        "member_expression" | "subscript_expression" => {
+            ast::member_path(node, src).is_some_and(|p| {
+                let p = p.to_ascii_lowercase();
+                p == "headers.origin" || p.ends_with(".headers.origin")
+            })
+        }
         "call_expression" => {
             let args = ast::call_arguments(node);
             if args.len() != 1
-                || !ast::string_value(args[0], src).is_some_and(|a| a.eq_ignore_ascii_case("origin"))
+                || !ast::string_value(args[0], src)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("origin"))
             {
                 return false;
             }
@@ -764,11 +775,10 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
                 fix,
             );
         }
-        Bad::Reflect { node, name, raw } => {
+        Bad::Reflect { node, name } => {
             if ast::in_dev_only_branch(node, src) || origin_checked(node, name.as_deref(), src) {
                 return;
             }
-            let _ = raw;
             report(
                 cx,
                 node,
@@ -781,11 +791,23 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
 }
 
 /// Whether the origin is checked against something before `at` in its function
-/// (or file): a condition that passes it to a call (`allowed.includes(origin)`),
+/// (or top-level statement): a condition that passes it to a call (`allowed.includes(origin)`),
 /// calls a method on it (`origin.endsWith(…)`) or compares it with a value.
 /// A bare truthiness test (`if (origin)`) is no check.
 fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
-    let scope = ast::enclosing_function(at).unwrap_or_else(|| ast::root_of(at));
+    // At the top level, only the statement itself (no walk of the whole file per finding).
+    let scope = ast::enclosing_function(at)
+        .or_else(|| {
+            let mut cur = at;
+            while let Some(p) = cur.parent() {
+                if p.kind() == "program" {
+                    return Some(cur);
+                }
+                cur = p;
+            }
+            None
+        })
+        .unwrap_or(at);
     let is_origin = |n: Node<'_>| -> bool {
         (n.kind() == "identifier" && name.is_some_and(|m| ast::text(n, src) == m))
             || is_raw_origin(n, src)
@@ -796,15 +818,16 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
         };
         match p.kind() {
             "arguments" => true,
-            "member_expression" => p
-                .parent()
-                .is_some_and(|gp| gp.kind() == "call_expression"),
+            "member_expression" => p.parent().is_some_and(|gp| gp.kind() == "call_expression"),
             "binary_expression" => {
                 let op = p.child_by_field_name("operator").map(|o| ast::text(o, src));
                 if !matches!(op, Some("===" | "!==" | "==" | "!=" | "in")) {
                     return false;
                 }
-                let other = if p.child_by_field_name("left").is_some_and(|l| l.id() == n.id()) {
+                let other = if p
+                    .child_by_field_name("left")
+                    .is_some_and(|l| l.id() == n.id())
+                {
                     p.child_by_field_name("right")
                 } else {
                     p.child_by_field_name("left")
@@ -875,9 +898,19 @@ mod tests {
             vec!["cors()", "cors()"]
         );
         // require, aliases, Hono, inline require
-        assert_flags(ID, "src/a.js", "const cors = require('cors');\napp.use(cors());\n", 1);
+        assert_flags(
+            ID,
+            "src/a.js",
+            "const cors = require('cors');\napp.use(cors());\n",
+            1,
+        );
         assert_flags(ID, "src/a.js", "app.use(require('cors')());\n", 1);
-        assert_flags(ID, "src/a.ts", "import allowAll from 'cors';\napp.use(allowAll());\n", 1);
+        assert_flags(
+            ID,
+            "src/a.ts",
+            "import allowAll from 'cors';\napp.use(allowAll());\n",
+            1,
+        );
         assert_flags(
             ID,
             "src/index.ts",
@@ -895,7 +928,10 @@ mod tests {
     #[test]
     fn nest_and_fastify() {
         let src = "async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableCors();\n  await app.listen(3000);\n}\n";
-        assert_eq!(assert_flags(ID, "src/main.ts", src, 1), vec!["app.enableCors()"]);
+        assert_eq!(
+            assert_flags(ID, "src/main.ts", src, 1),
+            vec!["app.enableCors()"]
+        );
         assert_flags(
             ID,
             "src/main.ts",
@@ -954,7 +990,10 @@ mod tests {
             vec![("'*'".to_string(), Level::Error)]
         );
         let src = "import cors from 'cors';\napp.use(cors({ methods: ['GET', 'POST'] }));\n";
-        assert_eq!(levels("src/app.ts", src), vec![("cors".to_string(), Level::Warn)]);
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("cors".to_string(), Level::Warn)]
+        );
         // a spread may carry the origin
         assert_clean(
             ID,
@@ -1077,7 +1116,11 @@ mod tests {
             false,
             "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
         );
-        let d = findings(ID, "src/app.ts", "import cors from 'cors';\napp.use(cors());\n");
+        let d = findings(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors());\n",
+        );
         assert_eq!(d[0].fix().unwrap().applicability, Applicability::Unsafe);
     }
 

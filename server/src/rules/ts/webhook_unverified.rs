@@ -150,12 +150,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !is_webhook(handler, &path, src) {
         return;
     }
+    if is_verified(handler, src) {
+        return;
+    }
     // A helper that only looks like a handler (it takes `req`) and is called
     // elsewhere in the file: its caller decides what it gets.
     if !is_entry(handler, src) && called_in_file(handler, src) {
-        return;
-    }
-    if is_verified(handler, src) {
         return;
     }
     let name = handler_name(handler, src)
@@ -179,12 +179,13 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
             if !key.is_some_and(|k| ast::text(k, src).contains("body")) {
                 return false;
             }
-            let is_body = ast::member_path(node, src)
-                .is_some_and(|p| p.rsplit('.').next() == Some("body"));
+            let is_body =
+                ast::member_path(node, src).is_some_and(|p| p.rsplit('.').next() == Some("body"));
             // `req.body = …` writes it.
             let written = node.parent().is_some_and(|p| {
                 p.kind() == "assignment_expression"
-                    && p.child_by_field_name("left").is_some_and(|l| l.id() == node.id())
+                    && p.child_by_field_name("left")
+                        .is_some_and(|l| l.id() == node.id())
             });
             is_body && !written
         }
@@ -211,9 +212,9 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
                 _ => None,
             };
             name.as_deref() == Some("Body")
-                && node
-                    .parent()
-                    .is_some_and(|p| matches!(p.kind(), "required_parameter" | "optional_parameter"))
+                && node.parent().is_some_and(|p| {
+                    matches!(p.kind(), "required_parameter" | "optional_parameter")
+                })
         }
         _ => false,
     }
@@ -359,7 +360,8 @@ fn outer_position(func: Node<'_>) -> Node<'_> {
                                     | "assignment_expression"
                                     | "arguments"
                             )
-                        }) && !is_route_call(call) =>
+                        })
+                        && !is_route_call(call) =>
                 {
                     cur = call
                 }
@@ -416,7 +418,11 @@ fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
         prev = p.prev_named_sibling();
     }
     let mut c = method.walk();
-    out.extend(method.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+    out.extend(
+        method
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "decorator"),
+    );
     out
 }
 
@@ -425,8 +431,9 @@ fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
     match inner.kind() {
         "call_expression" => ast::callee_name(inner, src),
         "identifier" => Some(ast::text(inner, src).to_string()),
-        "member_expression" => ast::member_path(inner, src)
-            .map(|p| p.rsplit('.').next().unwrap_or("").to_string()),
+        "member_expression" => {
+            ast::member_path(inner, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+        }
         _ => None,
     }
 }
@@ -442,19 +449,26 @@ fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     };
     let mut out = Vec::new();
     let mut c = class.walk();
-    out.extend(class.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+    out.extend(
+        class
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "decorator"),
+    );
     if let Some(exp) = class.parent().filter(|p| p.kind() == "export_statement") {
         let mut c = exp.walk();
-        out.extend(exp.named_children(&mut c).filter(|n| n.kind() == "decorator"));
+        out.extend(
+            exp.named_children(&mut c)
+                .filter(|n| n.kind() == "decorator"),
+        );
     }
     out
 }
 
 fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
     func.kind() == "method_definition"
-        && member_decorators(func).iter().any(|d| {
-            decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str()))
-        })
+        && member_decorators(func)
+            .iter()
+            .any(|d| decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str())))
 }
 
 /// Exported names: `export function POST`, `export const POST = …`,
@@ -470,7 +484,10 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
         ),
         "variable_declarator" => {
             let decl = parent.parent()?;
-            if decl.parent().is_some_and(|e| e.kind() == "export_statement") {
+            if decl
+                .parent()
+                .is_some_and(|e| e.kind() == "export_statement")
+            {
                 parent
                     .child_by_field_name("name")
                     .map(|n| ast::text(n, src).to_string())
@@ -482,13 +499,10 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
             let left = ast::member_path(parent.child_by_field_name("left")?, src)?;
             if left == "module.exports" {
                 Some("default".into())
-            } else if let Some(rest) = left
-                .strip_prefix("module.exports.")
-                .or_else(|| left.strip_prefix("exports."))
-            {
-                Some(rest.to_string())
             } else {
-                None
+                left.strip_prefix("module.exports.")
+                    .or_else(|| left.strip_prefix("exports."))
+                    .map(str::to_string)
             }
         }
         // `export default { async fetch(request) { … } }` (Workers)
@@ -504,20 +518,50 @@ fn is_entry(func: Node<'_>, src: &str) -> bool {
     is_handler_how(func, src, &mut param_only) && !param_only
 }
 
-/// Whether the function's name is called somewhere else in the file.
+/// Whether the function's name is called somewhere else in the file
+/// (`name(` or `this.name(` as code). A text search confirmed on the tree, so
+/// the cost is one scan of the text, not a walk of the tree.
 fn called_in_file(func: Node<'_>, src: &str) -> bool {
     let Some(name) = handler_name(func, src) else {
         return false;
     };
+    if name.is_empty() {
+        return false;
+    }
     let root = ast::root_of(func);
-    ast::any_descendant(root, &mut |n| {
-        n.kind() == "call_expression"
-            && !ast::contains(func, n)
-            && n.child_by_field_name("function").is_some_and(|f| {
-                let t = ast::text(f, src);
-                t == name || t == format!("this.{name}")
-            })
-    })
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let bytes = src.as_bytes();
+    let mut from = 0;
+    while let Some(i) = src.get(from..).and_then(|s| s.find(name.as_str())) {
+        let at = from + i;
+        let end = at + name.len();
+        from = end;
+        if at > 0 && bytes.get(at - 1).is_some_and(|&b| is_ident(b)) {
+            continue;
+        }
+        if bytes.get(end).is_some_and(|&b| is_ident(b)) {
+            continue;
+        }
+        if at >= func.start_byte() && end <= func.end_byte() {
+            continue;
+        }
+        let Some(id) = root.descendant_for_byte_range(at, end) else {
+            continue;
+        };
+        // `name(…)` or `this.name(…)`: the callee of a call expression.
+        let callee = match id.parent() {
+            Some(p) if p.kind() == "member_expression" => p,
+            _ => id,
+        };
+        if callee.parent().is_some_and(|c| {
+            c.kind() == "call_expression"
+                && c.child_by_field_name("function")
+                    .is_some_and(|f| f.id() == callee.id())
+        }) {
+            return true;
+        }
+    }
+    false
 }
 
 fn is_handler(func: Node<'_>, src: &str) -> bool {
@@ -717,7 +761,9 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
     // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
     if let Some(call) = route_call(handler, src) {
         let mw = ast::call_arguments(call).into_iter().any(|a| {
-            !ast::contains(a, handler) && !ast::is_string_like(a) && is_verify_name(ast::text(a, src))
+            !ast::contains(a, handler)
+                && !ast::is_string_like(a)
+                && is_verify_name(ast::text(a, src))
         });
         if mw {
             return true;
@@ -801,7 +847,10 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
     if !is_equality(n, src) {
         return false;
     }
-    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+    let (Some(l), Some(r)) = (
+        n.child_by_field_name("left"),
+        n.child_by_field_name("right"),
+    ) else {
         return false;
     };
     if is_literal(l, src) || is_literal(r, src) {
@@ -902,13 +951,22 @@ mod tests {
     #[test]
     fn express_pages_hono_nest_lambda() {
         let src = "router.post('/webhook', express.json(), async (req, res) => {\n  const { type, data } = req.body;\n  if (type === 'invoice.paid') await activate(data.object.customer);\n  res.sendStatus(200);\n});\n";
-        assert_eq!(assert_flags(ID, "src/routes/billing.ts", src, 1), vec!["req.body"]);
+        assert_eq!(
+            assert_flags(ID, "src/routes/billing.ts", src, 1),
+            vec!["req.body"]
+        );
         let src = "export default async function handler(req, res) {\n  const event = req.body;\n  await handleEvent(event);\n  res.status(200).end();\n}\n";
         assert_flags(ID, "src/pages/api/webhook.ts", src, 1);
         let src = "app.post('/webhooks/github', async (c) => {\n  const payload = await c.req.json();\n  await sync(payload);\n  return c.text('ok');\n});\n";
-        assert_eq!(assert_flags(ID, "src/index.ts", src, 1), vec!["c.req.json()"]);
+        assert_eq!(
+            assert_flags(ID, "src/index.ts", src, 1),
+            vec!["c.req.json()"]
+        );
         let src = "@Controller('webhooks')\nexport class StripeWebhookController {\n  @Post('stripe')\n  async handle(@Body() event: Stripe.Event) {\n    await this.billing.apply(event);\n  }\n}\n";
-        assert_eq!(assert_flags(ID, "src/billing/billing.controller.ts", src, 1), vec!["@Body()"]);
+        assert_eq!(
+            assert_flags(ID, "src/billing/billing.controller.ts", src, 1),
+            vec!["@Body()"]
+        );
         let src = "export const handler = async (event) => {\n  const body = JSON.parse(event.body);\n  if (body.type === 'payment_intent.succeeded') await credit(body);\n  return { statusCode: 200 };\n};\n";
         assert_eq!(
             assert_flags(ID, "functions/payments.ts", src, 1),
@@ -983,7 +1041,11 @@ mod tests {
         let src = "async function handleEvent(event: Stripe.Event) {\n  const cart = JSON.parse(event.data.object.metadata.cart);\n  return cart;\n}\nexport async function POST(req: Request) {\n  const event = stripe.webhooks.constructEvent(await req.text(), sig, secret);\n  const res = await fetch(url);\n  const data = await res.json();\n  const cfg = JSON.parse(process.env.CONFIG!);\n  await handleEvent(event);\n  return Response.json({ data, cfg, note: 'req.body' });\n}\n";
         assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", src);
         // a body read outside any handler
-        assert_clean(ID, "src/lib/webhook.ts", "const x = JSON.parse(raw);\nexport const y = document.body;\n");
+        assert_clean(
+            ID,
+            "src/lib/webhook.ts",
+            "const x = JSON.parse(raw);\nexport const y = document.body;\n",
+        );
         // a non-Stripe event type switch on a non-webhook path
         let src = "export async function POST(req: Request) {\n  const action = await req.json();\n  switch (action.type) {\n    case 'todo.created':\n      break;\n  }\n  return Response.json({});\n}\n";
         assert_clean(ID, "src/app/api/actions/route.ts", src);
