@@ -682,6 +682,14 @@ mod tests {
             false,
             "import { cacheLife as life } from 'next/cache';\nexport async function a() {\n  'use cache';\n  life('hours');\n  return 1;\n}\n",
         );
+        // `unstable_cacheLife` imported without an alias is called by that name
+        check_fix(
+            ID,
+            "src/lib/data.ts",
+            "import { unstable_cacheLife } from 'next/cache';\nexport async function a() {\n  'use cache';\n  return 1;\n}\n",
+            false,
+            "import { unstable_cacheLife } from 'next/cache';\nexport async function a() {\n  'use cache';\n  unstable_cacheLife('hours');\n  return 1;\n}\n",
+        );
         // a type-only import is not extended
         check_fix(
             ID,

@@ -799,7 +799,13 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
         {
             hmac = true;
         }
-        if is_equality(n, src) {
+        // `expected === received`, not `event.type === 'invoice.paid'`
+        if is_equality(n, src)
+            && n.child_by_field_name("left")
+                .is_some_and(|l| !is_literal(l, src))
+            && n.child_by_field_name("right")
+                .is_some_and(|r| !is_literal(r, src))
+        {
             compare = true;
         }
         hmac && compare
@@ -842,7 +848,11 @@ fn is_literal(n: Node<'_>, src: &str) -> bool {
 /// of a request header) with a received value.
 fn is_verification(n: Node<'_>, src: &str) -> bool {
     if n.kind() == "call_expression" {
-        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c));
+        // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
+        // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
+        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c))
+            || ast::callee_path(n, src)
+                .is_some_and(|p| p.split('.').rev().skip(1).any(|seg| seg == "webhooks"));
     }
     if !is_equality(n, src) {
         return false;
@@ -1021,6 +1031,26 @@ mod tests {
         // not called in the file: it is a handler of its own
         let src = "async function readOrder(req: NextRequest) {\n  const body = await req.json();\n  return body.order;\n}\nexport const POST = withLogging(readOrder);\n";
         assert_flags(ID, "src/app/api/webhooks/orders/route.ts", src, 1);
+    }
+
+    #[test]
+    fn hmac_needs_a_comparison() {
+        let compared = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const digest = createHmac('sha256', secret).update(raw).digest('hex');\n  if (digest !== req.headers.get('x-signature')) return new Response(null, { status: 401 });\n  const event = JSON.parse(raw);\n  return Response.json(event);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/lemon/route.ts", compared);
+        // computed but never compared (only the event type is): not a check
+        let unused = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const digest = createHmac('sha256', secret).update(raw).digest('hex');\n  const event = JSON.parse(raw);\n  if (event.type === 'invoice.paid') await pay(event, digest);\n  return Response.json(event);\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/app/api/webhooks/lemon/route.ts", unused, 1),
+            vec!["JSON.parse(raw)"]
+        );
+    }
+
+    #[test]
+    fn near_miss_provider_sdks() {
+        let src = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const event = await paddle.webhooks.unmarshal(raw, secret, req.headers.get('paddle-signature')!);\n  const extra = await req.json();\n  return Response.json({ event, extra });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/paddle/route.ts", src);
+        let src = "export async function POST(req: Request) {\n  const { valid } = await shopify.webhooks.validate({ rawBody: await req.text(), rawRequest: req });\n  if (!valid) return new Response(null, { status: 401 });\n  const body = await req.json();\n  return Response.json(body);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/shopify/route.ts", src);
     }
 
     #[test]
