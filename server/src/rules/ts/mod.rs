@@ -7,7 +7,10 @@ use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
 pub mod cors_wildcard;
+pub mod hardcoded_secret;
+pub mod log_request_data;
 pub mod no_any_cast;
+pub mod secret_fallback;
 pub mod webhook_unverified;
 
 pub struct TsRule {
@@ -19,8 +22,11 @@ pub struct TsRule {
 
 /// Every script rule (catalogue order).
 pub static RULES: &[TsRule] = &[
+    log_request_data::RULE,
     no_any_cast::RULE,
     cors_wildcard::RULE,
     cache_without_cachelife::RULE,
+    hardcoded_secret::RULE,
+    secret_fallback::RULE,
     webhook_unverified::RULE,
 ];
