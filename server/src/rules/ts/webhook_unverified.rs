@@ -43,8 +43,9 @@ same file that it calls: `stripe.webhooks.constructEvent(Async)`, svix
 `Webhook.verify` / `new Webhook(secret).verify`, any `verify…`/`…Signature`
 call, an HMAC (`createHmac`) compared with the received one
 (`timingSafeEqual`, `===`), or a shared-secret header compared with a
-`process.env` secret. Route middleware named `verify…` and NestJS guards count
-too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
+`process.env` secret. Route middleware named `verify…`/`…auth…`, NestJS guards and a user-session
+check (`auth()`, `getServerSession()`, `supabase.auth.getUser()`: an
+authenticated route is not a webhook receiver) count too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
 verification that is commented out counts as missing. The finding is reported
 where the handler reads the body.
 
@@ -763,7 +764,8 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
         let mw = ast::call_arguments(call).into_iter().any(|a| {
             !ast::contains(a, handler)
                 && !ast::is_string_like(a)
-                && is_verify_name(ast::text(a, src))
+                && (is_verify_name(ast::text(a, src))
+                    || ast::text(a, src).to_ascii_lowercase().contains("auth"))
         });
         if mw {
             return true;
@@ -827,6 +829,25 @@ fn is_verify_name(text: &str) -> bool {
     .any(|k| t.contains(k))
 }
 
+/// A user-session check: an authenticated route (e.g. managing one's webhook
+/// endpoints under `api/webhooks`) is not a webhook receiver.
+fn is_auth_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "auth"
+            | "getauth"
+            | "getserversession"
+            | "getsession"
+            | "currentuser"
+            | "getuser"
+            | "requireauth"
+            | "requireuser"
+            | "requiresession"
+            | "authenticate"
+            | "isauthenticated"
+    )
+}
+
 fn is_equality(n: Node<'_>, src: &str) -> bool {
     n.kind() == "binary_expression"
         && matches!(
@@ -850,7 +871,7 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
     if n.kind() == "call_expression" {
         // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
         // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
-        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c))
+        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c) || is_auth_name(&c))
             || ast::callee_path(n, src)
                 .is_some_and(|p| p.split('.').rev().skip(1).any(|seg| seg == "webhooks"));
     }
@@ -1043,6 +1064,15 @@ mod tests {
             assert_flags(ID, "src/app/api/webhooks/lemon/route.ts", unused, 1),
             vec!["JSON.parse(raw)"]
         );
+    }
+
+    #[test]
+    fn near_miss_authenticated_webhook_management() {
+        // `api/webhooks` that manages a user's endpoints is not a receiver
+        let src = "export async function POST(req: Request) {\n  const session = await auth();\n  if (!session) return new Response(null, { status: 401 });\n  const { url } = await req.json();\n  return Response.json(await db.endpoint.create({ data: { url, userId: session.user.id } }));\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/route.ts", src);
+        let src = "router.post('/webhooks', requireAuth, async (req, res) => {\n  res.json(await createEndpoint(req.user.id, req.body.url));\n});\n";
+        assert_clean(ID, "src/routes/settings.ts", src);
     }
 
     #[test]
