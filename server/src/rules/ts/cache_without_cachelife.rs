@@ -568,8 +568,18 @@ fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &str
     let at = stmts
         .first()
         .map(|s| {
+            // the start of its line when only indentation precedes it
             let start = s.start_byte();
-            start - ast::line_indent(src, start).len()
+            let line_start = src
+                .get(..start)
+                .and_then(|h| h.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let before = src.get(line_start..start).unwrap_or("x");
+            if before.trim().is_empty() {
+                line_start
+            } else {
+                start
+            }
         })
         .unwrap_or(0);
     Edit::insert(at, format!("{line}{eol}"))
@@ -640,6 +650,14 @@ mod tests {
             "import { db } from '@/db';\n\nexport async function getProducts() {\n  'use cache';\n  return db.product.findMany();\n}\n",
             false,
             "import { db } from '@/db';\nimport { cacheLife } from 'next/cache';\n\nexport async function getProducts() {\n  'use cache';\n  cacheLife('hours');\n  return db.product.findMany();\n}\n",
+        );
+        // no imports: before the first statement, after a header comment
+        check_fix(
+            ID,
+            "src/lib/data.ts",
+            "// Copyright Acme\n/* data access */ export async function a() {\n  'use cache';\n  return 1;\n}\n",
+            false,
+            "// Copyright Acme\n/* data access */ import { cacheLife } from 'next/cache';\nexport async function a() {\n  'use cache';\n  cacheLife('hours');\n  return 1;\n}\n",
         );
         let d = findings(
             ID,
