@@ -210,7 +210,14 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
                 let Some(expr) = stmt.named_child(0) else {
                     break;
                 };
-                if expr.kind() != "string" || stmt.named_child_count() != 1 {
+                // A trailing comment without a semicolon (`'use cache' // why`)
+                // is a child of the statement; it does not end the prologue.
+                let mut cc = stmt.walk();
+                let parts = stmt
+                    .named_children(&mut cc)
+                    .filter(|n| n.kind() != "comment")
+                    .count();
+                if expr.kind() != "string" || parts != 1 {
                     break;
                 }
                 match string_value(expr, source) {
@@ -1482,5 +1489,422 @@ mod declaration_tests {
         );
         let arrow = "const f = path => path.join('/');\n";
         assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
+    }
+}
+
+// ---- rules2 (cors-wildcard, cache-without-cachelife, webhook-unverified): module
+// bindings, the value a name is bound to, top-level functions by name ----
+
+/// One name bound by a top-level `import` or `require` of a module.
+#[derive(Clone, Debug)]
+pub struct ModuleBinding<'t> {
+    /// The module specifier as written (`cors`, `next/cache`).
+    pub module: String,
+    /// The imported name: `default`, `*` (a namespace import or a whole `require`),
+    /// or the exported name (`cacheLife` in `import { cacheLife as life }`).
+    pub imported: String,
+    /// The local name (`life` above).
+    pub local: String,
+    /// `import type …` or `import { type X }`.
+    pub type_only: bool,
+    /// The `import_statement`, or the declaration holding the `require`.
+    pub statement: Node<'t>,
+    /// The `named_imports` node of an `import { … }` statement (to extend it).
+    pub named_imports: Option<Node<'t>>,
+}
+
+fn has_token_child(node: Node, token: &str) -> bool {
+    let mut c = node.walk();
+    let found = node
+        .children(&mut c)
+        .any(|ch| !ch.is_named() && ch.kind() == token);
+    found
+}
+
+/// `require('m')` → `m`.
+fn require_source(node: Node, source: &str) -> Option<String> {
+    let node = unwrap_paren(node);
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if callee.kind() != "identifier" || text(callee, source) != "require" {
+        return None;
+    }
+    let args = call_arguments(node);
+    if args.len() != 1 {
+        return None;
+    }
+    string_value(args[0], source)
+}
+
+/// Every name bound by the file's top-level imports and `require` declarations:
+/// `import d from 'm'`, `import { a as b } from 'm'`, `import * as ns from 'm'`,
+/// `import x = require('m')`, `const x = require('m')`, `const x = require('m').y`,
+/// `const { a, b: c } = require('m')`.
+pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding<'t>> {
+    let mut out = Vec::new();
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        match stmt.kind() {
+            "import_statement" => {
+                let stmt_type = has_token_child(stmt, "type");
+                let mut cc = stmt.walk();
+                let module = stmt
+                    .child_by_field_name("source")
+                    .and_then(|s| string_value(s, source));
+                for clause in stmt.named_children(&mut cc) {
+                    match clause.kind() {
+                        "import_clause" => {
+                            let Some(module) = module.clone() else {
+                                continue;
+                            };
+                            let mut c3 = clause.walk();
+                            for part in clause.named_children(&mut c3) {
+                                match part.kind() {
+                                    "identifier" => out.push(ModuleBinding {
+                                        module: module.clone(),
+                                        imported: "default".into(),
+                                        local: text(part, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    }),
+                                    "namespace_import" => {
+                                        if let Some(id) = part.named_child(0) {
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: "*".into(),
+                                                local: text(id, source).into(),
+                                                type_only: stmt_type,
+                                                statement: stmt,
+                                                named_imports: None,
+                                            });
+                                        }
+                                    }
+                                    "named_imports" => {
+                                        let mut c4 = part.walk();
+                                        for spec in part.named_children(&mut c4) {
+                                            if spec.kind() != "import_specifier" {
+                                                continue;
+                                            }
+                                            let Some(name) = spec.child_by_field_name("name")
+                                            else {
+                                                continue;
+                                            };
+                                            let local =
+                                                spec.child_by_field_name("alias").unwrap_or(name);
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: string_value(name, source)
+                                                    .unwrap_or_else(|| text(name, source).into()),
+                                                local: text(local, source).into(),
+                                                type_only: stmt_type
+                                                    || has_token_child(spec, "type"),
+                                                statement: stmt,
+                                                named_imports: Some(part),
+                                            });
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        "import_require_clause" => {
+                            let m = clause
+                                .child_by_field_name("source")
+                                .and_then(|s| string_value(s, source));
+                            if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
+                                if id.kind() == "identifier" {
+                                    out.push(ModuleBinding {
+                                        module: m,
+                                        imported: "*".into(),
+                                        local: text(id, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = stmt.walk();
+                for decl in stmt.named_children(&mut cc) {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    // `require('m')` or `require('m').prop`
+                    let value = unwrap_expr(value);
+                    let (module, prop) = match require_source(value, source) {
+                        Some(m) => (m, None),
+                        None if value.kind() == "member_expression" => {
+                            let Some(m) = value
+                                .child_by_field_name("object")
+                                .and_then(|o| require_source(o, source))
+                            else {
+                                continue;
+                            };
+                            let p = value
+                                .child_by_field_name("property")
+                                .map(|p| text(p, source).to_string());
+                            (m, p)
+                        }
+                        None => continue,
+                    };
+                    match name.kind() {
+                        "identifier" => out.push(ModuleBinding {
+                            module,
+                            imported: prop.unwrap_or_else(|| "*".into()),
+                            local: text(name, source).into(),
+                            type_only: false,
+                            statement: stmt,
+                            named_imports: None,
+                        }),
+                        "object_pattern" if prop.is_none() => {
+                            let mut c4 = name.walk();
+                            for p in name.named_children(&mut c4) {
+                                let (imported, local) = match p.kind() {
+                                    "shorthand_property_identifier_pattern" => {
+                                        (text(p, source), text(p, source))
+                                    }
+                                    "pair_pattern" => {
+                                        let (Some(k), Some(v)) = (
+                                            p.child_by_field_name("key"),
+                                            p.child_by_field_name("value"),
+                                        ) else {
+                                            continue;
+                                        };
+                                        if v.kind() != "identifier" {
+                                            continue;
+                                        }
+                                        (text(k, source), text(v, source))
+                                    }
+                                    _ => continue,
+                                };
+                                out.push(ModuleBinding {
+                                    module: module.clone(),
+                                    imported: imported.into(),
+                                    local: local.into(),
+                                    type_only: false,
+                                    statement: stmt,
+                                    named_imports: None,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The root (`program`) of the tree holding `node`.
+pub fn root_of(node: Node) -> Node {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        cur = p;
+    }
+    cur
+}
+
+/// Whether a function's parameter list binds `name` (simple parameters only).
+fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
+    let params = func
+        .child_by_field_name("parameters")
+        .or_else(|| func.child_by_field_name("parameter"));
+    let Some(params) = params else {
+        return false;
+    };
+    if params.kind() == "identifier" {
+        return text(params, source) == name;
+    }
+    any_descendant(params, &mut |n| {
+        (n.kind() == "shorthand_property_identifier_pattern" && text(n, source) == name)
+            || n.kind() == "identifier"
+                && text(n, source) == name
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "formal_parameters"
+                        || (matches!(p.kind(), "required_parameter" | "optional_parameter")
+                            && p.child_by_field_name("pattern")
+                                .is_some_and(|q| q.id() == n.id()))
+                })
+    })
+}
+
+/// The initial value of the variable `name` as seen from `node`: the
+/// `const`/`let`/`var name = value` declared directly in an enclosing block or at
+/// the top level (innermost first; `export const` included). `None` when the
+/// name is a parameter of an enclosing function on the way, is destructured, or
+/// has no declaration in sight.
+pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function(n) && binds_parameter(n, name, source) {
+            return None;
+        }
+        if matches!(n.kind(), "statement_block" | "program") {
+            let mut c = n.walk();
+            for stmt in n.named_children(&mut c) {
+                let decl = if stmt.kind() == "export_statement" {
+                    match stmt.child_by_field_name("declaration") {
+                        Some(d) => d,
+                        None => continue,
+                    }
+                } else {
+                    stmt
+                };
+                if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                    continue;
+                }
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    if d.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let Some(n) = d.child_by_field_name("name") else {
+                        continue;
+                    };
+                    if n.kind() == "identifier" && text(n, source) == name {
+                        return d.child_by_field_name("value");
+                    }
+                }
+            }
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// The function defined at the top level of the file as `name`:
+/// `function name() {}` or `const name = () => {}` / `= function () {}`
+/// (exported or not; wrappers like `const name = wrap(async () => {})` are not followed).
+pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        let decl = if stmt.kind() == "export_statement" {
+            match stmt.child_by_field_name("declaration") {
+                Some(d) => d,
+                None => continue,
+            }
+        } else {
+            stmt
+        };
+        match decl.kind() {
+            "function_declaration" | "generator_function_declaration"
+                if decl
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == name) =>
+            {
+                return Some(decl);
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    let named = d
+                        .child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name);
+                    if d.kind() != "variable_declarator" || !named {
+                        continue;
+                    }
+                    let v = d.child_by_field_name("value").map(unwrap_expr)?;
+                    return is_function(v).then_some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod rules2_tests {
+    use super::*;
+    use crate::language::Language;
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str, src: &str, txt: &str) -> Node<'t> {
+        let mut found = None;
+        visit(tree.root_node(), &mut |n| {
+            if found.is_none() && n.kind() == kind && text(n, src) == txt {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind} {txt}"))
+    }
+
+    #[test]
+    fn module_bindings_cover_imports_and_requires() {
+        let src = "import cors from 'cors';\nimport { cors as h, type T } from 'hono/cors';\nimport type { X } from 'next/cache';\nimport * as ns from 'ns';\nimport r = require('r');\nconst a = require('a');\nconst b = require('b').default;\nconst { c, d: e } = require('cd');\nconst f = other('f');\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, String, String, bool)> = module_bindings(tree.root_node(), src)
+            .into_iter()
+            .map(|b| (b.module, b.imported, b.local, b.type_only))
+            .collect();
+        let want: Vec<(String, String, String, bool)> = [
+            ("cors", "default", "cors", false),
+            ("hono/cors", "cors", "h", false),
+            ("hono/cors", "T", "T", true),
+            ("next/cache", "X", "X", true),
+            ("ns", "*", "ns", false),
+            ("r", "*", "r", false),
+            ("a", "*", "a", false),
+            ("b", "default", "b", false),
+            ("cd", "c", "c", false),
+            ("cd", "d", "e", false),
+        ]
+        .iter()
+        .map(|(m, i, l, t)| (m.to_string(), i.to_string(), l.to_string(), *t))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn binding_values_and_top_level_functions() {
+        let src = "const opts = { a: 1 };\nexport const top = 2;\nfunction f(opts) { use(opts); }\nfunction g() { const inner = 'x'; if (y) { use(inner, opts, top, nope); } }\nconst h = async () => 1;\nexport function k() {}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let call = first(&tree, "call_expression", src, "use(opts)");
+        assert!(
+            binding_value(call, "opts", src).is_none(),
+            "a parameter shadows"
+        );
+        let call = first(&tree, "call_expression", src, "use(inner, opts, top, nope)");
+        let v = |n: &str| binding_value(call, n, src).map(|v| text(v, src).to_string());
+        assert_eq!(v("inner").as_deref(), Some("'x'"));
+        assert_eq!(v("opts").as_deref(), Some("{ a: 1 }"));
+        assert_eq!(v("top").as_deref(), Some("2"));
+        assert_eq!(v("nope"), None);
+        let root = tree.root_node();
+        assert_eq!(root_of(call).id(), root.id());
+        assert_eq!(
+            top_level_function(root, "h", src).map(|f| f.kind()),
+            Some("arrow_function")
+        );
+        assert_eq!(
+            top_level_function(root, "k", src).map(|f| f.kind()),
+            Some("function_declaration")
+        );
+        assert!(top_level_function(root, "opts", src).is_none());
+    }
+
+    #[test]
+    fn directive_with_trailing_comment_and_no_semicolon() {
+        let src = "function f() {\n  'use cache' // cached\n  'use strict'\n  return 1\n}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let body = first(&tree, "statement_block", src, &src[13..src.len() - 1]);
+        let d: Vec<String> = directives(body, src).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(d, vec!["use cache", "use strict"]);
     }
 }
