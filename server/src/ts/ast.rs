@@ -210,7 +210,14 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
                 let Some(expr) = stmt.named_child(0) else {
                     break;
                 };
-                if expr.kind() != "string" || stmt.named_child_count() != 1 {
+                // A trailing comment without a semicolon (`'use cache' // why`)
+                // is a child of the statement; it does not end the prologue.
+                let mut cc = stmt.walk();
+                let parts = stmt
+                    .named_children(&mut cc)
+                    .filter(|n| n.kind() != "comment")
+                    .count();
+                if expr.kind() != "string" || parts != 1 {
                     break;
                 }
                 match string_value(expr, source) {
@@ -1102,5 +1109,802 @@ mod tests {
             removed,
             vec!["f();\n", "  g(); // note\n", "h();", " i();", "j();"]
         );
+    }
+}
+
+// ---- rules3 (unsanitized-filename, sql-injection): where a name is bound ----
+
+/// How a name is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Const,
+    Let,
+    Var,
+    /// A function parameter (also `catch (e)`).
+    Param,
+    Import,
+    Function,
+    Class,
+    Enum,
+    /// The loop variable of `for (… of …)` / `for (… in …)`.
+    ForOf,
+}
+
+/// The declaration a name refers to at some point of the code.
+#[derive(Clone, Debug)]
+pub struct Declared<'t> {
+    pub kind: BindingKind,
+    /// The identifier that declares the name.
+    pub name: Node<'t>,
+    /// The declaring node: `variable_declarator`, the parameter node
+    /// (`required_parameter`, `optional_parameter`, the bare `identifier` of
+    /// `x => …`, a `catch_clause`), `import_statement`, `function_declaration`,
+    /// `class_declaration`, `enum_declaration`, `for_in_statement`.
+    pub decl: Node<'t>,
+    /// What the name is bound from: a declarator's initialiser, a parameter's
+    /// default, the iterated expression of a `for … of`. For a destructuring
+    /// pattern this is the whole right side (see `key`).
+    pub value: Option<Node<'t>>,
+    /// For a name bound by object destructuring, the property it was taken from
+    /// (`{ name: fileName } = x` → `name`); `None` for plain and array bindings.
+    pub key: Option<String>,
+}
+
+impl Declared<'_> {
+    /// For an import or a `require`: (module, imported name), where the imported
+    /// name is `default`, `*` (namespace import or whole `require`) or the export
+    /// name (`import { join } from 'path'`, `const { join } = require('path')`).
+    pub fn module(&self, source: &str) -> Option<(String, String)> {
+        match self.kind {
+            BindingKind::Import => {
+                let module = string_value(self.decl.child_by_field_name("source")?, source)?;
+                let parent = self.name.parent()?;
+                let imported = match parent.kind() {
+                    "import_clause" => "default".to_string(),
+                    "namespace_import" => "*".to_string(),
+                    "import_specifier" => parent.child_by_field_name("name").map(|n| {
+                        string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
+                    })?,
+                    _ => return None,
+                };
+                Some((module, imported))
+            }
+            BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+                let value = unwrap_expr(self.value?);
+                if value.kind() != "call_expression"
+                    || callee_path(value, source).as_deref() != Some("require")
+                {
+                    return None;
+                }
+                let arg = *call_arguments(value).first()?;
+                let module = string_value(arg, source)?;
+                let imported = self.key.clone().unwrap_or_else(|| "*".to_string());
+                Some((module, imported))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The declaration that `name` refers to at `at`: the nearest enclosing scope
+/// (function parameters, block and program declarations, imports, `for … of`
+/// and `catch` variables) that declares it. `None` for globals and undeclared
+/// names. Looks only at the ancestors of `at` and their direct statements.
+pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    let mut cur = at.parent();
+    while let Some(scope) = cur {
+        if let Some(b) = declaration_in_scope(scope, name, source) {
+            return Some(b);
+        }
+        cur = scope.parent();
+    }
+    None
+}
+
+fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match scope.kind() {
+        "program" | "statement_block" | "switch_case" | "switch_default" | "class_static_block" => {
+            let mut c = scope.walk();
+            for stmt in scope.named_children(&mut c) {
+                if let Some(b) = declaration_in_statement(stmt, name, source) {
+                    return Some(b);
+                }
+            }
+            None
+        }
+        "for_in_statement" => {
+            let left = scope.child_by_field_name("left")?;
+            let left = if matches!(left.kind(), "lexical_declaration" | "variable_declaration") {
+                left.named_child(0)
+                    .and_then(|d| d.child_by_field_name("name"))
+                    .unwrap_or(left)
+            } else {
+                left
+            };
+            let (ident, key) = pattern_declares(left, name, source)?;
+            Some(Declared {
+                kind: BindingKind::ForOf,
+                name: ident,
+                decl: scope,
+                value: scope.child_by_field_name("right"),
+                key,
+            })
+        }
+        "for_statement" => {
+            let init = scope.child_by_field_name("initializer")?;
+            declaration_in_statement(init, name, source)
+        }
+        "catch_clause" => {
+            let param = scope.child_by_field_name("parameter")?;
+            let (ident, key) = pattern_declares(param, name, source)?;
+            Some(Declared {
+                kind: BindingKind::Param,
+                name: ident,
+                decl: scope,
+                value: None,
+                key,
+            })
+        }
+        _ if is_function(scope) => {
+            if let Some(p) = scope.child_by_field_name("parameter") {
+                if p.kind() == "identifier" && text(p, source) == name {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: p,
+                        decl: p,
+                        value: None,
+                        key: None,
+                    });
+                }
+            }
+            let params = scope.child_by_field_name("parameters")?;
+            let mut c = params.walk();
+            for p in params.named_children(&mut c) {
+                let (pattern, value) = match p.kind() {
+                    "required_parameter" | "optional_parameter" => (
+                        p.child_by_field_name("pattern"),
+                        p.child_by_field_name("value"),
+                    ),
+                    _ => (Some(p), None),
+                };
+                if let Some((ident, key)) =
+                    pattern.and_then(|pt| pattern_declares(pt, name, source))
+                {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: ident,
+                        decl: p,
+                        value,
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match stmt.kind() {
+        "export_statement" => {
+            let decl = stmt.child_by_field_name("declaration")?;
+            declaration_in_statement(decl, name, source)
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let kind = if stmt.kind() == "variable_declaration" {
+                BindingKind::Var
+            } else if stmt.child(0).is_some_and(|k| text(k, source) == "const") {
+                BindingKind::Const
+            } else {
+                BindingKind::Let
+            };
+            let mut c = stmt.walk();
+            for d in stmt.named_children(&mut c) {
+                if d.kind() != "variable_declarator" {
+                    continue;
+                }
+                let Some(pattern) = d.child_by_field_name("name") else {
+                    continue;
+                };
+                if let Some((ident, key)) = pattern_declares(pattern, name, source) {
+                    return Some(Declared {
+                        kind,
+                        name: ident,
+                        decl: d,
+                        value: d.child_by_field_name("value"),
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "enum_declaration" => {
+            let n = stmt.child_by_field_name("name")?;
+            if text(n, source) != name {
+                return None;
+            }
+            let kind = match stmt.kind() {
+                "enum_declaration" => BindingKind::Enum,
+                "class_declaration" | "abstract_class_declaration" => BindingKind::Class,
+                _ => BindingKind::Function,
+            };
+            Some(Declared {
+                kind,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        "import_statement" => {
+            let mut found = None;
+            visit(stmt, &mut |n| {
+                if found.is_some() {
+                    return false;
+                }
+                if n.kind() == "identifier" && text(n, source) == name {
+                    // The local name: a default import, a namespace import, or a
+                    // specifier's alias (or its name when there is no alias).
+                    let ok = match n.parent().map(|p| (p.kind(), p)) {
+                        Some(("import_clause" | "namespace_import", _)) => true,
+                        Some(("import_specifier", p)) => match p.child_by_field_name("alias") {
+                            Some(a) => a.id() == n.id(),
+                            None => true,
+                        },
+                        _ => false,
+                    };
+                    if ok {
+                        found = Some(n);
+                    }
+                }
+                n.kind() != "string"
+            });
+            found.map(|n| Declared {
+                kind: BindingKind::Import,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a binding pattern declares `name`: the identifier and, for object
+/// destructuring, the property key it comes from.
+fn pattern_declares<'t>(
+    pattern: Node<'t>,
+    name: &str,
+    source: &str,
+) -> Option<(Node<'t>, Option<String>)> {
+    match pattern.kind() {
+        "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
+        "shorthand_property_identifier_pattern" => {
+            (text(pattern, source) == name).then(|| (pattern, Some(name.to_string())))
+        }
+        "object_pattern" | "array_pattern" => {
+            let mut c = pattern.walk();
+            for child in pattern.named_children(&mut c) {
+                let found = match child.kind() {
+                    "pair_pattern" => {
+                        let value = child.child_by_field_name("value")?;
+                        pattern_declares(value, name, source).map(|(n, k)| {
+                            let key = child.child_by_field_name("key").map(|k| {
+                                string_value(k, source)
+                                    .unwrap_or_else(|| text(k, source).to_string())
+                            });
+                            (n, k.or(key))
+                        })
+                    }
+                    "object_assignment_pattern" => child
+                        .child_by_field_name("left")
+                        .and_then(|l| pattern_declares(l, name, source)),
+                    _ => pattern_declares(child, name, source),
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        "assignment_pattern" => {
+            pattern_declares(pattern.child_by_field_name("left")?, name, source)
+        }
+        "rest_pattern" => {
+            pattern_declares(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::*;
+    use crate::language::Language;
+
+    type Found = (
+        BindingKind,
+        String,
+        Option<String>,
+        Option<(String, String)>,
+    );
+
+    /// The binding of the last identifier `name` in the text: (kind, value, key, module).
+    fn bind(src: &str, name: &str) -> Option<Found> {
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let mut last = None;
+        visit(tree.root_node(), &mut |n| {
+            if n.kind() == "identifier" && text(n, src) == name {
+                last = Some(n);
+            }
+            true
+        });
+        let b = find_declaration(last?, name, src)?;
+        Some((
+            b.kind,
+            b.value
+                .map(|v| text(v, src).to_string())
+                .unwrap_or_default(),
+            b.key.clone(),
+            b.module(src),
+        ))
+    }
+
+    #[test]
+    fn finds_the_nearest_declaration() {
+        let src = "import path from 'node:path';\nimport * as fs from 'fs';\nimport { join as j } from 'path';\nconst { writeFile } = require('fs/promises');\nfunction f(path: string[], { name: fileName } = x) {\n  for (const file of files) { use(path, fileName, file, j, fs, writeFile); }\n}\nenum Table { Users }\nconst q = `x`;\nlet y;\nuse(Table, q, y, z);\n";
+        let (k, _, _, m) = bind(src, "path").unwrap();
+        assert_eq!(k, BindingKind::Param);
+        assert_eq!(m, None);
+        let (k, v, key, _) = bind(src, "fileName").unwrap();
+        assert_eq!(
+            (k, v.as_str(), key.as_deref()),
+            (BindingKind::Param, "x", Some("name"))
+        );
+        let (k, v, _, _) = bind(src, "file").unwrap();
+        assert_eq!((k, v.as_str()), (BindingKind::ForOf, "files"));
+        assert_eq!(
+            bind(src, "j").unwrap().3,
+            Some(("path".into(), "join".into()))
+        );
+        assert_eq!(bind(src, "fs").unwrap().3, Some(("fs".into(), "*".into())));
+        assert_eq!(
+            bind(src, "writeFile").unwrap().3,
+            Some(("fs/promises".into(), "writeFile".into()))
+        );
+        assert_eq!(bind(src, "Table").unwrap().0, BindingKind::Enum);
+        assert_eq!(bind(src, "q").unwrap().0, BindingKind::Const);
+        assert_eq!(bind(src, "y").unwrap().0, BindingKind::Let);
+        assert!(bind(src, "z").is_none());
+        let top = "import path from 'node:path';\nexport const a = () => path.join(b);\n";
+        assert_eq!(
+            bind(top, "path").unwrap().3,
+            Some(("node:path".into(), "default".into()))
+        );
+        let arrow = "const f = path => path.join('/');\n";
+        assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
+    }
+}
+
+// ---- rules2 (cors-wildcard, cache-without-cachelife, webhook-unverified): module
+// bindings, the value a name is bound to, top-level functions by name ----
+
+/// One name bound by a top-level `import` or `require` of a module.
+#[derive(Clone, Debug)]
+pub struct ModuleBinding<'t> {
+    /// The module specifier as written (`cors`, `next/cache`).
+    pub module: String,
+    /// The imported name: `default`, `*` (a namespace import or a whole `require`),
+    /// or the exported name (`cacheLife` in `import { cacheLife as life }`).
+    pub imported: String,
+    /// The local name (`life` above).
+    pub local: String,
+    /// `import type …` or `import { type X }`.
+    pub type_only: bool,
+    /// The `import_statement`, or the declaration holding the `require`.
+    pub statement: Node<'t>,
+    /// The `named_imports` node of an `import { … }` statement (to extend it).
+    pub named_imports: Option<Node<'t>>,
+}
+
+fn has_token_child(node: Node, token: &str) -> bool {
+    let mut c = node.walk();
+    let found = node
+        .children(&mut c)
+        .any(|ch| !ch.is_named() && ch.kind() == token);
+    found
+}
+
+/// `require('m')` → `m`.
+fn require_source(node: Node, source: &str) -> Option<String> {
+    let node = unwrap_paren(node);
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if callee.kind() != "identifier" || text(callee, source) != "require" {
+        return None;
+    }
+    let args = call_arguments(node);
+    if args.len() != 1 {
+        return None;
+    }
+    string_value(args[0], source)
+}
+
+/// Every name bound by the file's top-level imports and `require` declarations:
+/// `import d from 'm'`, `import { a as b } from 'm'`, `import * as ns from 'm'`,
+/// `import x = require('m')`, `const x = require('m')`, `const x = require('m').y`,
+/// `const { a, b: c } = require('m')`.
+pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding<'t>> {
+    let mut out = Vec::new();
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        match stmt.kind() {
+            "import_statement" => {
+                let stmt_type = has_token_child(stmt, "type");
+                let mut cc = stmt.walk();
+                let module = stmt
+                    .child_by_field_name("source")
+                    .and_then(|s| string_value(s, source));
+                for clause in stmt.named_children(&mut cc) {
+                    match clause.kind() {
+                        "import_clause" => {
+                            let Some(module) = module.clone() else {
+                                continue;
+                            };
+                            let mut c3 = clause.walk();
+                            for part in clause.named_children(&mut c3) {
+                                match part.kind() {
+                                    "identifier" => out.push(ModuleBinding {
+                                        module: module.clone(),
+                                        imported: "default".into(),
+                                        local: text(part, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    }),
+                                    "namespace_import" => {
+                                        if let Some(id) = part.named_child(0) {
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: "*".into(),
+                                                local: text(id, source).into(),
+                                                type_only: stmt_type,
+                                                statement: stmt,
+                                                named_imports: None,
+                                            });
+                                        }
+                                    }
+                                    "named_imports" => {
+                                        let mut c4 = part.walk();
+                                        for spec in part.named_children(&mut c4) {
+                                            if spec.kind() != "import_specifier" {
+                                                continue;
+                                            }
+                                            let Some(name) = spec.child_by_field_name("name")
+                                            else {
+                                                continue;
+                                            };
+                                            let local =
+                                                spec.child_by_field_name("alias").unwrap_or(name);
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: string_value(name, source)
+                                                    .unwrap_or_else(|| text(name, source).into()),
+                                                local: text(local, source).into(),
+                                                type_only: stmt_type
+                                                    || has_token_child(spec, "type"),
+                                                statement: stmt,
+                                                named_imports: Some(part),
+                                            });
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        "import_require_clause" => {
+                            let m = clause
+                                .child_by_field_name("source")
+                                .and_then(|s| string_value(s, source));
+                            if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
+                                if id.kind() == "identifier" {
+                                    out.push(ModuleBinding {
+                                        module: m,
+                                        imported: "*".into(),
+                                        local: text(id, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = stmt.walk();
+                for decl in stmt.named_children(&mut cc) {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    // `require('m')` or `require('m').prop`
+                    let value = unwrap_expr(value);
+                    let (module, prop) = match require_source(value, source) {
+                        Some(m) => (m, None),
+                        None if value.kind() == "member_expression" => {
+                            let Some(m) = value
+                                .child_by_field_name("object")
+                                .and_then(|o| require_source(o, source))
+                            else {
+                                continue;
+                            };
+                            let p = value
+                                .child_by_field_name("property")
+                                .map(|p| text(p, source).to_string());
+                            (m, p)
+                        }
+                        None => continue,
+                    };
+                    match name.kind() {
+                        "identifier" => out.push(ModuleBinding {
+                            module,
+                            imported: prop.unwrap_or_else(|| "*".into()),
+                            local: text(name, source).into(),
+                            type_only: false,
+                            statement: stmt,
+                            named_imports: None,
+                        }),
+                        "object_pattern" if prop.is_none() => {
+                            let mut c4 = name.walk();
+                            for p in name.named_children(&mut c4) {
+                                let (imported, local) = match p.kind() {
+                                    "shorthand_property_identifier_pattern" => {
+                                        (text(p, source), text(p, source))
+                                    }
+                                    "pair_pattern" => {
+                                        let (Some(k), Some(v)) = (
+                                            p.child_by_field_name("key"),
+                                            p.child_by_field_name("value"),
+                                        ) else {
+                                            continue;
+                                        };
+                                        if v.kind() != "identifier" {
+                                            continue;
+                                        }
+                                        (text(k, source), text(v, source))
+                                    }
+                                    _ => continue,
+                                };
+                                out.push(ModuleBinding {
+                                    module: module.clone(),
+                                    imported: imported.into(),
+                                    local: local.into(),
+                                    type_only: false,
+                                    statement: stmt,
+                                    named_imports: None,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The root (`program`) of the tree holding `node`.
+pub fn root_of(node: Node) -> Node {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        cur = p;
+    }
+    cur
+}
+
+/// Whether a function's parameter list binds `name` (simple parameters only).
+fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
+    let params = func
+        .child_by_field_name("parameters")
+        .or_else(|| func.child_by_field_name("parameter"));
+    let Some(params) = params else {
+        return false;
+    };
+    if params.kind() == "identifier" {
+        return text(params, source) == name;
+    }
+    any_descendant(params, &mut |n| {
+        (n.kind() == "shorthand_property_identifier_pattern" && text(n, source) == name)
+            || n.kind() == "identifier"
+                && text(n, source) == name
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "formal_parameters"
+                        || (matches!(p.kind(), "required_parameter" | "optional_parameter")
+                            && p.child_by_field_name("pattern")
+                                .is_some_and(|q| q.id() == n.id()))
+                })
+    })
+}
+
+/// The initial value of the variable `name` as seen from `node`: the
+/// `const`/`let`/`var name = value` declared directly in an enclosing block or at
+/// the top level (innermost first; `export const` included). `None` when the
+/// name is a parameter of an enclosing function on the way, is destructured, or
+/// has no declaration in sight.
+pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function(n) && binds_parameter(n, name, source) {
+            return None;
+        }
+        if matches!(n.kind(), "statement_block" | "program") {
+            let mut c = n.walk();
+            for stmt in n.named_children(&mut c) {
+                let decl = if stmt.kind() == "export_statement" {
+                    match stmt.child_by_field_name("declaration") {
+                        Some(d) => d,
+                        None => continue,
+                    }
+                } else {
+                    stmt
+                };
+                if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                    continue;
+                }
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    if d.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let Some(n) = d.child_by_field_name("name") else {
+                        continue;
+                    };
+                    if n.kind() == "identifier" && text(n, source) == name {
+                        return d.child_by_field_name("value");
+                    }
+                }
+            }
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// The function defined at the top level of the file as `name`:
+/// `function name() {}` or `const name = () => {}` / `= function () {}`
+/// (exported or not; wrappers like `const name = wrap(async () => {})` are not followed).
+pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        let decl = if stmt.kind() == "export_statement" {
+            match stmt.child_by_field_name("declaration") {
+                Some(d) => d,
+                None => continue,
+            }
+        } else {
+            stmt
+        };
+        match decl.kind() {
+            "function_declaration" | "generator_function_declaration"
+                if decl
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == name) =>
+            {
+                return Some(decl);
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    let named = d
+                        .child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name);
+                    if d.kind() != "variable_declarator" || !named {
+                        continue;
+                    }
+                    let v = d.child_by_field_name("value").map(unwrap_expr)?;
+                    return is_function(v).then_some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod rules2_tests {
+    use super::*;
+    use crate::language::Language;
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str, src: &str, txt: &str) -> Node<'t> {
+        let mut found = None;
+        visit(tree.root_node(), &mut |n| {
+            if found.is_none() && n.kind() == kind && text(n, src) == txt {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind} {txt}"))
+    }
+
+    #[test]
+    fn module_bindings_cover_imports_and_requires() {
+        let src = "import cors from 'cors';\nimport { cors as h, type T } from 'hono/cors';\nimport type { X } from 'next/cache';\nimport * as ns from 'ns';\nimport r = require('r');\nconst a = require('a');\nconst b = require('b').default;\nconst { c, d: e } = require('cd');\nconst f = other('f');\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, String, String, bool)> = module_bindings(tree.root_node(), src)
+            .into_iter()
+            .map(|b| (b.module, b.imported, b.local, b.type_only))
+            .collect();
+        let want: Vec<(String, String, String, bool)> = [
+            ("cors", "default", "cors", false),
+            ("hono/cors", "cors", "h", false),
+            ("hono/cors", "T", "T", true),
+            ("next/cache", "X", "X", true),
+            ("ns", "*", "ns", false),
+            ("r", "*", "r", false),
+            ("a", "*", "a", false),
+            ("b", "default", "b", false),
+            ("cd", "c", "c", false),
+            ("cd", "d", "e", false),
+        ]
+        .iter()
+        .map(|(m, i, l, t)| (m.to_string(), i.to_string(), l.to_string(), *t))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn binding_values_and_top_level_functions() {
+        let src = "const opts = { a: 1 };\nexport const top = 2;\nfunction f(opts) { use(opts); }\nfunction g() { const inner = 'x'; if (y) { use(inner, opts, top, nope); } }\nconst h = async () => 1;\nexport function k() {}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let call = first(&tree, "call_expression", src, "use(opts)");
+        assert!(
+            binding_value(call, "opts", src).is_none(),
+            "a parameter shadows"
+        );
+        let call = first(&tree, "call_expression", src, "use(inner, opts, top, nope)");
+        let v = |n: &str| binding_value(call, n, src).map(|v| text(v, src).to_string());
+        assert_eq!(v("inner").as_deref(), Some("'x'"));
+        assert_eq!(v("opts").as_deref(), Some("{ a: 1 }"));
+        assert_eq!(v("top").as_deref(), Some("2"));
+        assert_eq!(v("nope"), None);
+        let root = tree.root_node();
+        assert_eq!(root_of(call).id(), root.id());
+        assert_eq!(
+            top_level_function(root, "h", src).map(|f| f.kind()),
+            Some("arrow_function")
+        );
+        assert_eq!(
+            top_level_function(root, "k", src).map(|f| f.kind()),
+            Some("function_declaration")
+        );
+        assert!(top_level_function(root, "opts", src).is_none());
+    }
+
+    #[test]
+    fn directive_with_trailing_comment_and_no_semicolon() {
+        let src = "function f() {\n  'use cache' // cached\n  'use strict'\n  return 1\n}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let body = first(&tree, "statement_block", src, &src[13..src.len() - 1]);
+        let d: Vec<String> = directives(body, src).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(d, vec!["use cache", "use strict"]);
     }
 }
