@@ -500,24 +500,50 @@ fn contract_fixture_quick_fixes_and_fix_all() {
     let diags = s.diagnostics(uri, 1);
     let mut found = codes(&diags);
     found.sort();
-    assert_eq!(found, vec!["cache-without-cachelife", "cors-wildcard"], "{diags:?}");
+    assert_eq!(
+        found,
+        vec!["cache-without-cachelife", "cors-wildcard"],
+        "{diags:?}"
+    );
     let cors = diags.iter().find(|d| d["code"] == "cors-wildcard").unwrap();
     let at = text.find("cors()").unwrap();
     assert_eq!(cors["range"]["start"], pos(text, at, false));
     let actions = code_actions(&mut s, uri, text, at, at, json!([cors]), None);
-    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert!(titles.contains(&"Disable cors-wildcard for this line"), "{titles:?}");
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
     assert!(
-        actions.iter().any(|a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable")),
+        titles.contains(&"Disable cors-wildcard for this line"),
+        "{titles:?}"
+    );
+    assert!(
+        actions.iter().any(
+            |a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable")
+        ),
         "cors-wildcard's unsafe fix is offered as a quick fix: {titles:?}"
     );
-    let all = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(json!(["source.fixAll"])));
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
     assert_eq!(all.len(), 1, "{all:?}");
     let (edits, _) = edits_for(&all[0]["edit"], uri);
     let fixed = apply_edits(text, &edits, false);
-    assert!(fixed.contains("  'use cache'\n  cacheLife('hours')\n"), "{fixed}");
+    assert!(
+        fixed.contains("  'use cache'\n  cacheLife('hours')\n"),
+        "{fixed}"
+    );
     assert!(fixed.contains("from 'next/cache'"), "{fixed}");
-    assert!(fixed.contains("app.use(cors());"), "the unsafe fix is not applied: {fixed}");
+    assert!(
+        fixed.contains("app.use(cors());"),
+        "the unsafe fix is not applied: {fixed}"
+    );
     s.change_full(uri, 2, &fixed);
     assert_eq!(codes(&s.diagnostics(uri, 2)), vec!["cors-wildcard"]);
     assert_eq!(s.shutdown_and_exit(), 0);

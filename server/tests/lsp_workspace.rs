@@ -703,3 +703,65 @@ fn workspace_diagnostics_cover_closed_files_on_disk() {
     assert_eq!(find(&third, &a)["kind"], "unchanged");
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// Clients that cannot register file watchers (e.g. Neovim on Linux): the
+/// server polls prodlint.toml and the SQL files itself.
+#[test]
+fn without_client_watchers_the_server_polls_files() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let toml = write(
+        root,
+        "prodlint.toml",
+        "root = true\n[rules]\nno-any-cast = \"error\"\n",
+    );
+    let file = write(root, "src/a.ts", ANY);
+    let create_text = "create table public.profiles (id uuid primary key, email text);\n";
+    let create = write(
+        root,
+        "supabase/migrations/20240101000000_init.sql",
+        create_text,
+    );
+    let rls = write(
+        root,
+        "supabase/migrations/20240102000000_rls.sql",
+        "alter table public.profiles enable row level security;\n",
+    );
+    let mut caps = caps_utf16();
+    caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] = json!(false);
+    let mut s = Server::start(&[root], caps, no_debounce());
+    let uri = file_uri(&file);
+    s.open(&uri, "typescript", 1, ANY);
+    wait_diags(&mut s, &uri, "error from prodlint.toml", |d| {
+        d.len() == 1 && d[0]["severity"] == 1
+    });
+    let sql_uri = file_uri(&create);
+    s.open(&sql_uri, "sql", 1, create_text);
+    let first = s.diagnostics(&sql_uri, 1);
+    assert!(
+        !codes(&first).contains(&"rls-disabled".to_string()),
+        "{first:?}"
+    );
+    // Let the poller record its baseline, then change the files.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::fs::write(&toml, "root = true\n[rules]\nno-any-cast = \"off\"\n").unwrap();
+    wait_diags(&mut s, &uri, "rule off after polling", |d| d.is_empty());
+    std::fs::remove_file(&rls).unwrap();
+    wait_diags(
+        &mut s,
+        &sql_uri,
+        "rls-disabled after the migration is deleted",
+        |d| d.iter().any(|x| x["code"] == "rls-disabled"),
+    );
+    let regs: Vec<&Value> = s
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "client/registerCapability")
+        .collect();
+    assert!(
+        regs.iter()
+            .all(|r| !r.to_string().contains("didChangeWatchedFiles")),
+        "{regs:?}"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -1000,6 +1000,11 @@ impl LanguageServer for Backend {
         tokio::spawn(async move { i2.register().await });
         let i3 = inner.clone();
         tokio::spawn(async move { i3.index((0..n).collect()).await });
+        if !inner.st().caps.watch_dynamic {
+            // No file watchers from this client: poll prodlint.toml and SQL files.
+            let i4 = inner.clone();
+            tokio::spawn(async move { i4.poll_files(POLL_INTERVAL, RESCAN_EVERY).await });
+        }
         inner
             .log(
                 lsp::MessageType::INFO,
@@ -1455,7 +1460,105 @@ impl LanguageServer for Backend {
     }
 }
 
+/// Polling for clients without `workspace/didChangeWatchedFiles` registration.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Every this many polls, walk the folders for new SQL files.
+const RESCAN_EVERY: u32 = 8;
+
 impl Inner {
+    /// Watch the files that matter by polling: the `prodlint.toml` files that can
+    /// apply to open documents and folders, and the folders' SQL files (new ones
+    /// are found by a walk every `rescan_every` rounds). Changes go through
+    /// [`Inner::files_changed`] as if the client had reported them.
+    async fn poll_files(self: Arc<Self>, interval: Duration, rescan_every: u32) {
+        let mut known: HashMap<PathBuf, workspace::Stamp> = HashMap::new();
+        let mut round: u32 = 0;
+        loop {
+            tokio::time::sleep(interval).await;
+            if self.shutdown.load(Ordering::SeqCst) {
+                return;
+            }
+            round += 1;
+            let (paths, rescan) = {
+                let st = self.st();
+                let mut paths: HashSet<PathBuf> = HashSet::new();
+                for f in &st.folders {
+                    paths.insert(f.path.join(config::FILE_NAME));
+                    paths.extend(f.disk_sql.keys().cloned());
+                }
+                for d in st.docs.values() {
+                    if let Some(p) = &d.file {
+                        for dir in p.ancestors().skip(1).take(32) {
+                            paths.insert(dir.join(config::FILE_NAME));
+                        }
+                    }
+                }
+                let rescan: Vec<(PathBuf, Arc<ConfigResolver>, HashSet<PathBuf>)> =
+                    if round % rescan_every == 0 {
+                        st.folders
+                            .iter()
+                            .filter(|f| f.indexed)
+                            .map(|f| {
+                                (
+                                    f.path.clone(),
+                                    f.resolver.clone(),
+                                    f.disk_sql.keys().cloned().collect(),
+                                )
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                (paths, rescan)
+            };
+            let Ok((stamps, new_sql)) = blocking(move || {
+                let stamps: Vec<(PathBuf, workspace::Stamp)> = paths
+                    .into_iter()
+                    .map(|p| {
+                        let s = workspace::stamp(&p);
+                        (p, s)
+                    })
+                    .collect();
+                let mut new_sql = Vec::new();
+                for (root, resolver, have) in rescan {
+                    new_sql.extend(
+                        workspace::sql_files(&root, &resolver)
+                            .into_iter()
+                            .filter(|p| !have.contains(p)),
+                    );
+                }
+                (stamps, new_sql)
+            })
+            .await
+            else {
+                continue;
+            };
+            let mut events = Vec::new();
+            let mut push = |path: &Path, typ: lsp::FileChangeType| {
+                if let Some(uri) = lsp::Uri::from_file_path(path) {
+                    events.push(lsp::FileEvent { uri, typ });
+                }
+            };
+            for (path, now) in stamps {
+                match known.insert(path.clone(), now) {
+                    // First sight: the baseline.
+                    None => {}
+                    Some(before) if before == now => {}
+                    Some(None) => push(&path, lsp::FileChangeType::CREATED),
+                    Some(Some(_)) if now.is_none() => push(&path, lsp::FileChangeType::DELETED),
+                    Some(Some(_)) => push(&path, lsp::FileChangeType::CHANGED),
+                }
+            }
+            for path in new_sql {
+                known.insert(path.clone(), workspace::stamp(&path));
+                push(&path, lsp::FileChangeType::CREATED);
+            }
+            if !events.is_empty() {
+                self.files_changed(events).await;
+            }
+        }
+    }
+
     async fn too_large_message(&self, uri: &lsp::Uri) {
         let max = self.st().settings.max_file_size;
         let msg = format!(
