@@ -1494,7 +1494,7 @@ impl Inner {
                     }
                 }
                 let rescan: Vec<(PathBuf, Arc<ConfigResolver>, HashSet<PathBuf>)> =
-                    if round % rescan_every == 0 {
+                    if round.is_multiple_of(rescan_every) {
                         st.folders
                             .iter()
                             .filter(|f| f.indexed)
