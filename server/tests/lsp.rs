@@ -548,3 +548,35 @@ fn contract_fixture_quick_fixes_and_fix_all() {
     assert_eq!(codes(&s.diagnostics(uri, 2)), vec!["cors-wildcard"]);
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn disabling_a_second_rule_extends_the_comment_above() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:two.ts";
+    let text = "import cors from 'cors';\nif (a) {\n  // prodlint-ignore no-any-cast: legacy payload\n  app.use(cors()); take(x as any);\n}\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["cors-wildcard"]);
+    let at = text.find("cors()").unwrap();
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable cors-wildcard for this line")
+        .unwrap();
+    let fixed = apply_edits(text, &edits_for(&disable["edit"], uri).0, false);
+    assert_eq!(
+        fixed,
+        "import cors from 'cors';\nif (a) {\n  // prodlint-ignore no-any-cast, cors-wildcard: legacy payload\n  app.use(cors()); take(x as any);\n}\n"
+    );
+    s.change_full(uri, 2, &fixed);
+    assert!(s.diagnostics(uri, 2).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

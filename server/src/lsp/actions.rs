@@ -203,6 +203,18 @@ fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
         Place::Above => {
             let eol = ast::line_ending(text);
             let lead = req.lang.line_comment();
+            // A suppression comment already on the line above: add the rule to it
+            // (a second comment line would make the first one target itself).
+            if let Some(at) = line.checked_sub(1).and_then(|prev| {
+                let start = index.line_start(prev);
+                extend_point(&text[start..index.line_end(text, prev)], lead).map(|o| start + o)
+            }) {
+                let at = req.pos.position(at);
+                return Some(lsp::TextEdit {
+                    range: lsp::Range { start: at, end: at },
+                    new_text: format!(", {}", d.rule),
+                });
+            }
             let at = req.pos.position(line_start);
             Some(lsp::TextEdit {
                 range: lsp::Range { start: at, end: at },
@@ -217,6 +229,23 @@ fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
             })
         }
     }
+}
+
+/// If `line` is a whole-line `prodlint-ignore RULE[, RULE…]: reason` comment,
+/// the offset in it just after the last rule.
+fn extend_point(line: &str, lead: &str) -> Option<usize> {
+    let body = line.trim_start().strip_prefix(lead)?;
+
+    let rest = body.trim_start().strip_prefix("prodlint-ignore")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None; // `prodlint-ignore-file`, `prodlint-ignore:` (no rules)
+    }
+    let rest_start = line.len() - rest.len();
+    let list = &rest[..rest.find(':').unwrap_or(rest.len())];
+    if list.trim().is_empty() {
+        return None;
+    }
+    Some(rest_start + list.trim_end().len())
 }
 
 /// The innermost node that strictly encloses the point `at` (starts before it).
@@ -293,6 +322,22 @@ mod tests {
         let applied = format!("{}{}{}", &old[..start], e.new_text, &old[end..]);
         assert_eq!(applied, new);
         assert!(!old[..start].ends_with('\r'));
+    }
+
+    #[test]
+    fn an_existing_suppression_line_is_extended() {
+        assert_eq!(
+            extend_point("  // prodlint-ignore a, b: why", "//"),
+            Some(25)
+        );
+        assert_eq!(extend_point("-- prodlint-ignore a", "--"), Some(20));
+        assert_eq!(extend_point("// prodlint-ignore-file a: x", "//"), None);
+        assert_eq!(extend_point("// prodlint-ignore: x", "//"), None);
+        assert_eq!(
+            extend_point("const a = 1; // prodlint-ignore a: x", "//"),
+            None
+        );
+        assert_eq!(extend_point("# prodlint-ignore A_KEY: x", "#"), Some(23));
     }
 
     #[test]
