@@ -765,3 +765,51 @@ fn without_client_watchers_the_server_polls_files() {
     );
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// A client that never answers the server's requests (registration, progress,
+/// refresh) must not stall the server.
+#[test]
+fn a_client_that_never_answers_requests_does_not_stall_the_server() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let text = "create table public.profiles (id uuid primary key, email text);\n";
+    let create = write(root, "supabase/migrations/20240101000000_init.sql", text);
+    let mut s = Server::start(&[root], caps_pull(), no_debounce());
+    s.answer_requests = false;
+    let uri = file_uri(&create);
+    s.open(&uri, "sql", 1, text);
+    s.wait_for("indexing", |m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("indexed")
+    });
+    let r = s
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .unwrap();
+    assert!(
+        codes(r["items"].as_array().unwrap()).contains(&"rls-disabled".to_string()),
+        "{r}"
+    );
+    // Settings changes send a refresh request nobody answers; pulls still work.
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "prodlint": { "rules": { "rls-disabled": "off" } } } }),
+    );
+    s.wait_for("refresh", |m| m["method"] == "workspace/diagnostic/refresh");
+    let r = s
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .unwrap();
+    assert!(
+        !codes(r["items"].as_array().unwrap()).contains(&"rls-disabled".to_string()),
+        "{r}"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

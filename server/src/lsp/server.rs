@@ -464,10 +464,15 @@ impl Inner {
             if st.pull {
                 return;
             }
+            let enabled = st.settings.enable;
             let Some(doc) = st.docs.get_mut(uri) else {
                 return;
             };
             if version.is_some_and(|v| v != doc.version) || seq < doc.published {
+                return;
+            }
+            // A lint that started before `enable: false` stays unpublished.
+            if !enabled && !diagnostics.is_empty() {
                 return;
             }
             doc.published = seq;
@@ -607,13 +612,17 @@ impl Inner {
             return;
         }
         let token = lsp::ProgressToken::String(format!("prodlint-index-{}", self.next_seq()));
-        let progress = if progress_ok
-            && self
-                .client
-                .create_work_done_progress(token.clone())
-                .await
-                .is_ok()
-        {
+        // A client that never answers must not hold up indexing.
+        let created = progress_ok
+            && matches!(
+                tokio::time::timeout(
+                    Duration::from_secs(5),
+                    self.client.create_work_done_progress(token.clone())
+                )
+                .await,
+                Ok(Ok(()))
+            );
+        let progress = if created {
             Some(
                 self.client
                     .progress(token, "prodlint: indexing workspace")

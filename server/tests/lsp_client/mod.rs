@@ -52,6 +52,8 @@ pub struct Server {
     pub configuration: Value,
     pub init_result: Value,
     pub utf8: bool,
+    /// Answer the server's requests (off: a client that never answers).
+    pub answer_requests: bool,
 }
 
 /// Client capabilities: UTF-16 only, push diagnostics, versioned edits.
@@ -147,6 +149,7 @@ impl Server {
             configuration: json!({}),
             init_result: Value::Null,
             utf8: false,
+            answer_requests: true,
         }
     }
 
@@ -200,7 +203,7 @@ impl Server {
         match self.rx.recv_timeout(deadline - now) {
             Ok(Incoming::Message(m)) => {
                 self.seen.push(m.clone());
-                if m.get("method").is_some() && m.get("id").is_some() {
+                if m.get("method").is_some() && m.get("id").is_some() && self.answer_requests {
                     self.answer(&m);
                 }
                 Some(m)
