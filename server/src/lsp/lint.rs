@@ -27,6 +27,7 @@ pub enum ConfigSource {
 }
 
 /// A document snapshot to lint.
+#[derive(Clone)]
 pub struct Job {
     pub text: String,
     pub lang: Language,

@@ -1389,25 +1389,29 @@ impl LanguageServer for Backend {
                 st.caps.versioned_edits,
             )
         };
-        let (job, version, _generation, cached, versioned) = snapshot;
+        let (job, version, generation, cached, versioned) = snapshot;
         let uri2 = uri.clone();
+        // Not linted at this version yet (e.g. within the debounce): lint now,
+        // recording the result like any other lint.
+        let linted = match cached {
+            Some(d) => Some((d, None)),
+            None => match inner.run_lint(&uri, job.clone(), version, generation).await {
+                Some(o) if o.config_error.is_some() || o.excluded => return Ok(None),
+                Some(o) => Some((o.diagnostics, o.tree)),
+                None => None,
+            },
+        };
+        let Some((diagnostics, tree)) = linted else {
+            return Ok(None);
+        };
         let result = blocking(move || {
-            let (diagnostics, tree) = match cached {
-                Some(d) => {
-                    let tree = job
-                        .lang
-                        .is_script()
-                        .then(|| crate::ts::parse(&job.text, job.lang, job.old_tree.as_ref()))
-                        .flatten();
-                    (d, tree)
-                }
-                None => {
-                    let o = lint::run(&job);
-                    if o.config_error.is_some() || o.excluded {
-                        return (Vec::new(), o.tree);
-                    }
-                    (o.diagnostics, o.tree)
-                }
+            let tree = match tree {
+                Some(t) => Some(t),
+                None => job
+                    .lang
+                    .is_script()
+                    .then(|| crate::ts::parse(&job.text, job.lang, job.old_tree.as_ref()))
+                    .flatten(),
             };
             let pos = Positions::new(&job.text, job.unit);
             let req = actions::Request {
