@@ -5,7 +5,6 @@ mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 fn no_debounce() -> Value {
     json!({ "debounceMs": 0 })
@@ -433,5 +432,119 @@ fn clients_without_document_changes_get_plain_changes() {
         apply_edits(text, edits, false),
         "const a = f(x as unknown);\n"
     );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn every_fix_of_a_finding_is_a_quick_fix() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:login.ts";
+    let text = "app.post('/login', (req, res) => {\n  console.log('login', req.body);\n});\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["log-request-data"]);
+    assert_eq!(diags[0]["severity"], 1);
+    let at = text.find("console").unwrap();
+    let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
+    let fixes: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable"))
+        .collect();
+    assert_eq!(fixes.len(), 2, "{actions:?}");
+    // Both are unsafe: neither is preferred, and fix-all offers nothing.
+    assert!(fixes.iter().all(|a| a["isPreferred"] == false));
+    let results: Vec<String> = fixes
+        .iter()
+        .map(|a| apply_edits(text, &edits_for(&a["edit"], uri).0, false))
+        .collect();
+    assert!(
+        results.iter().any(|t| !t.contains("console.log")),
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|t| t.contains("process.env.NODE_ENV !== 'production'")),
+        "{results:?}"
+    );
+    let mut v = 1;
+    for t in &results {
+        v += 1;
+        s.change_full(uri, v, t);
+        assert!(s.diagnostics(uri, v).is_empty(), "after applying:\n{t}");
+        v += 1;
+        s.change_full(uri, v, text);
+        assert_eq!(s.diagnostics(uri, v).len(), 1);
+    }
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert!(all.is_empty(), "unsafe fixes are not in fix-all: {all:?}");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// The fixture of the editor contract: cors-wildcard (unsafe fix: a quick fix,
+/// not in fix-all) and cache-without-cachelife (safe fix: in fix-all).
+#[test]
+fn contract_fixture_quick_fixes_and_fix_all() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:contract.ts";
+    let text = "import cors from 'cors';\nimport express from 'express';\nconst app = express();\napp.use(cors());\nexport async function getProducts() {\n  'use cache'\n  return fetch('https://api.example.com/products');\n}\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    let mut found = codes(&diags);
+    found.sort();
+    assert_eq!(
+        found,
+        vec!["cache-without-cachelife", "cors-wildcard"],
+        "{diags:?}"
+    );
+    let cors = diags.iter().find(|d| d["code"] == "cors-wildcard").unwrap();
+    let at = text.find("cors()").unwrap();
+    assert_eq!(cors["range"]["start"], pos(text, at, false));
+    let actions = code_actions(&mut s, uri, text, at, at, json!([cors]), None);
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Disable cors-wildcard for this line"),
+        "{titles:?}"
+    );
+    assert!(
+        actions.iter().any(
+            |a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable")
+        ),
+        "cors-wildcard's unsafe fix is offered as a quick fix: {titles:?}"
+    );
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert_eq!(all.len(), 1, "{all:?}");
+    let (edits, _) = edits_for(&all[0]["edit"], uri);
+    let fixed = apply_edits(text, &edits, false);
+    assert!(
+        fixed.contains("  'use cache'\n  cacheLife('hours')\n"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("from 'next/cache'"), "{fixed}");
+    assert!(
+        fixed.contains("app.use(cors());"),
+        "the unsafe fix is not applied: {fixed}"
+    );
+    s.change_full(uri, 2, &fixed);
+    assert_eq!(codes(&s.diagnostics(uri, 2)), vec!["cors-wildcard"]);
     assert_eq!(s.shutdown_and_exit(), 0);
 }

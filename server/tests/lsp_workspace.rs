@@ -637,3 +637,131 @@ fn sql_findings_see_unopened_migrations_on_disk() {
     assert!(!codes(&s.diagnostics(&uri, 2)).contains(&"rls-disabled".to_string()));
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn workspace_diagnostics_cover_closed_files_on_disk() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let a = write(root, "src/a.ts", ANY);
+    let b = write(root, "src/b.ts", "export const b = 1;\n");
+    let open = write(root, "src/open.ts", ANY);
+    let mut s = Server::start(
+        &[root],
+        caps_pull(),
+        json!({ "workspaceDiagnostics": true }),
+    );
+    assert_eq!(
+        s.init_result["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"],
+        true
+    );
+    s.wait_for("indexing", |m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("indexed")
+    });
+    // The open document's unsaved text wins over the disk.
+    s.open(&file_uri(&open), "typescript", 3, "export const o = 1;\n");
+    let report = |s: &mut Server, previous: Value| -> Vec<Value> {
+        let r = s
+            .request(
+                "workspace/diagnostic",
+                json!({ "previousResultIds": previous }),
+            )
+            .unwrap();
+        r["items"].as_array().unwrap().clone()
+    };
+    let items = report(&mut s, json!([]));
+    let find = |items: &[Value], p: &std::path::Path| -> Value {
+        items
+            .iter()
+            .find(|i| i["uri"] == file_uri(p))
+            .cloned()
+            .unwrap_or_else(|| panic!("{} in {items:?}", p.display()))
+    };
+    assert_eq!(find(&items, &a)["kind"], "full");
+    assert_eq!(
+        codes(find(&items, &a)["items"].as_array().unwrap()),
+        vec!["no-any-cast"]
+    );
+    assert!(find(&items, &a)["version"].is_null());
+    assert_eq!(find(&items, &b)["items"], json!([]));
+    assert_eq!(find(&items, &open)["version"], 3);
+    assert_eq!(find(&items, &open)["items"], json!([]));
+    // With the previous result ids: unchanged, until a file changes on disk.
+    let previous: Vec<Value> = items
+        .iter()
+        .map(|i| json!({ "uri": i["uri"], "value": i["resultId"] }))
+        .collect();
+    let again = report(&mut s, json!(previous));
+    assert!(again.iter().all(|i| i["kind"] == "unchanged"), "{again:?}");
+    std::fs::write(&b, ANY).unwrap();
+    let third = report(&mut s, json!(previous));
+    assert_eq!(find(&third, &b)["kind"], "full");
+    assert_eq!(find(&third, &b)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(find(&third, &a)["kind"], "unchanged");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// Clients that cannot register file watchers (e.g. Neovim on Linux): the
+/// server polls prodlint.toml and the SQL files itself.
+#[test]
+fn without_client_watchers_the_server_polls_files() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let toml = write(
+        root,
+        "prodlint.toml",
+        "root = true\n[rules]\nno-any-cast = \"error\"\n",
+    );
+    let file = write(root, "src/a.ts", ANY);
+    let create_text = "create table public.profiles (id uuid primary key, email text);\n";
+    let create = write(
+        root,
+        "supabase/migrations/20240101000000_init.sql",
+        create_text,
+    );
+    let rls = write(
+        root,
+        "supabase/migrations/20240102000000_rls.sql",
+        "alter table public.profiles enable row level security;\n",
+    );
+    let mut caps = caps_utf16();
+    caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] = json!(false);
+    let mut s = Server::start(&[root], caps, no_debounce());
+    let uri = file_uri(&file);
+    s.open(&uri, "typescript", 1, ANY);
+    wait_diags(&mut s, &uri, "error from prodlint.toml", |d| {
+        d.len() == 1 && d[0]["severity"] == 1
+    });
+    let sql_uri = file_uri(&create);
+    s.open(&sql_uri, "sql", 1, create_text);
+    let first = s.diagnostics(&sql_uri, 1);
+    assert!(
+        !codes(&first).contains(&"rls-disabled".to_string()),
+        "{first:?}"
+    );
+    // Let the poller record its baseline, then change the files.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::fs::write(&toml, "root = true\n[rules]\nno-any-cast = \"off\"\n").unwrap();
+    wait_diags(&mut s, &uri, "rule off after polling", |d| d.is_empty());
+    std::fs::remove_file(&rls).unwrap();
+    wait_diags(
+        &mut s,
+        &sql_uri,
+        "rls-disabled after the migration is deleted",
+        |d| d.iter().any(|x| x["code"] == "rls-disabled"),
+    );
+    let regs: Vec<&Value> = s
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "client/registerCapability")
+        .collect();
+    assert!(
+        regs.iter()
+            .all(|r| !r.to_string().contains("didChangeWatchedFiles")),
+        "{regs:?}"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

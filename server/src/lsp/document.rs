@@ -138,7 +138,8 @@ impl Document {
         }
     }
 
-    pub fn len(&self) -> usize {
+    /// Size of the text in bytes.
+    pub fn byte_len(&self) -> usize {
         self.rope.len_bytes()
     }
 

@@ -3,8 +3,11 @@
 //!
 //! ```json
 //! { "enable": true, "run": "onType", "rules": { "no-any-cast": "off" },
-//!   "debounceMs": 100, "maxFileSize": 5000000, "diagnosticMode": "auto" }
+//!   "debounceMs": 100, "maxFileSize": 5000000, "diagnosticMode": "auto",
+//!   "workspaceDiagnostics": false }
 //! ```
+//!
+//! `diagnosticMode` and `workspaceDiagnostics` are read at initialization only.
 
 use crate::diagnostic::Level;
 use crate::rules;
@@ -38,6 +41,8 @@ pub struct Settings {
     pub debounce: Duration,
     pub max_file_size: usize,
     pub diagnostic_mode: DiagnosticMode,
+    /// Pull clients: also answer `workspace/diagnostic` (every file on disk).
+    pub workspace_diagnostics: bool,
 }
 
 impl Settings {
@@ -49,6 +54,7 @@ impl Settings {
             debounce: Duration::from_millis(debounce_ms),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             diagnostic_mode: DiagnosticMode::Auto,
+            workspace_diagnostics: false,
         }
     }
 
@@ -69,6 +75,7 @@ impl Settings {
             "debounceMs",
             "maxFileSize",
             "diagnosticMode",
+            "workspaceDiagnostics",
         ];
         match v.as_object() {
             Some(o) if o.keys().any(|k| known.contains(&k.as_str())) || o.is_empty() => Some(v),
@@ -113,6 +120,14 @@ impl Settings {
                 Some("pull") => s.diagnostic_mode = DiagnosticMode::Pull,
                 _ => problems.push(format!(
                     "`diagnosticMode` must be \"auto\", \"push\" or \"pull\", not {m}"
+                )),
+            }
+        }
+        if let Some(w) = v.get("workspaceDiagnostics") {
+            match w.as_bool() {
+                Some(b) => s.workspace_diagnostics = b,
+                None => problems.push(format!(
+                    "`workspaceDiagnostics` must be true or false, not {w}"
                 )),
             }
         }
