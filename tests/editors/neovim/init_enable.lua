@@ -1,0 +1,9 @@
+-- Neovim 0.11+: no setup(); the plugin folder on 'runtimepath' provides lsp/prodlint.lua, which
+-- vim.lsp.enable() picks up. Only the command is overridden (the binary under test).
+local repo = assert(os.getenv('PRODLINT_REPO'), 'PRODLINT_REPO not set')
+local bin = assert(os.getenv('PRODLINT_BIN'), 'PRODLINT_BIN not set')
+vim.opt.runtimepath:append(repo .. '/editors/neovim')
+vim.opt.swapfile = false
+vim.opt.shadafile = 'NONE'
+vim.lsp.config('prodlint', { cmd = { bin, 'lsp' } })
+vim.lsp.enable('prodlint')

@@ -1,0 +1,169 @@
+-- Real-editor tests of require('prodlint').setup() against the real `prodlint lsp`.
+-- Run by run.sh as: nvim --headless --clean -u init.lua -c "luafile test_plugin.lua"
+package.path = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/?.lua;' .. package.path
+local H = require('harness')
+local ws = H.ws
+
+local ts_buf, sql_buf, ts_client
+
+H.test('setup() defines :ProdlintFixAll', function()
+  H.eq(2, vim.fn.exists(':ProdlintFixAll'), ':ProdlintFixAll exists')
+end)
+
+H.test('a TypeScript buffer gets a prodlint client rooted at the workspace', function()
+  ts_buf = H.open('src/products.ts')
+  H.eq('typescript', vim.bo[ts_buf].filetype, 'filetype')
+  ts_client = H.client(ts_buf)
+  H.eq(ws, ts_client.config.root_dir, 'root_dir')
+  H.truthy(vim.tbl_contains({ 'utf-8', 'utf-16', 'utf-32' }, ts_client.offset_encoding), 'offset encoding')
+  H.log('offset encoding: ' .. ts_client.offset_encoding)
+  H.truthy(#_G.prodlint_test_attached >= 1, 'the user on_attach ran')
+end)
+
+H.test('TS diagnostics: cors-wildcard and cache-without-cachelife, once each, from prodlint', function()
+  H.wait_diag(ts_buf, 'cors-wildcard')
+  H.wait_diag(ts_buf, 'cache-without-cachelife')
+  vim.wait(500) -- let any duplicate (push + pull) arrive
+  local cors = H.diags(ts_buf, 'cors-wildcard')
+  local cache = H.diags(ts_buf, 'cache-without-cachelife')
+  H.eq(1, #cors, 'number of cors-wildcard diagnostics')
+  H.eq(1, #cache, 'number of cache-without-cachelife diagnostics')
+  H.eq(vim.diagnostic.severity.WARN, cors[1].severity, 'cors-wildcard severity')
+  H.eq(vim.diagnostic.severity.WARN, cache[1].severity, 'cache-without-cachelife severity')
+  local directive_line = H.find_line(ts_buf, "'use cache'", true)
+  H.eq(directive_line, cache[1].lnum, 'cache-without-cachelife line')
+end)
+
+H.test('diagnostic column after emoji and accented text is right (' .. (ts_client and ts_client.offset_encoding or '?') .. ')', function()
+  local d = H.diags(ts_buf, 'cors-wildcard')[1]
+  local lnum, line = H.find_line(ts_buf, '🚀 Café', true)
+  H.eq(lnum, d.lnum, 'cors-wildcard line')
+  local cors_col = line:find('cors()', 1, true) - 1
+  local use_col = line:find('app.use(', 1, true) - 1
+  -- The finding is `cors()` (or the whole `app.use(cors())`); a wrong encoding shifts it by bytes.
+  H.truthy(d.col == cors_col or d.col == use_col,
+    string.format('start column %d is neither %d (cors) nor %d (app.use); text there: %q', d.col, cors_col, use_col,
+      line:sub(d.col + 1)))
+  H.eq(d.lnum, d.end_lnum, 'single-line range')
+  local text = line:sub(d.col + 1, d.end_col)
+  H.truthy(text == 'cors()' or text == 'app.use(cors())' or text == 'cors',
+    'diagnostic covers ' .. vim.inspect(text))
+end)
+
+H.test(':ProdlintFixAll applies the safe cacheLife fix and leaves cors() alone', function()
+  local before = H.lines(ts_buf)
+  vim.cmd('ProdlintFixAll')
+  local lines = H.lines(ts_buf)
+  H.truthy(#lines > #before, 'buffer grew: ' .. vim.inspect(lines))
+  local dl, directive = H.find_line(ts_buf, "'use cache'", true)
+  local indent = directive:match('^%s*')
+  local next_line = lines[dl + 2]
+  H.truthy(next_line:find('^' .. indent .. "cacheLife%('hours'%)"),
+    'line after the directive is ' .. vim.inspect(next_line))
+  H.truthy(H.find_line(ts_buf, "^import%s*{[^}]*cacheLife[^}]*}%s*from%s*['\"]next/cache['\"]"),
+    'cacheLife import added: ' .. H.text(ts_buf))
+  H.truthy(H.find_line(ts_buf, 'app.use(cors());', true), 'cors() kept (its fix is unsafe)')
+  H.truthy(H.find_line(ts_buf, "🚀 Café déjà vu ✨ — naïve façade 👩‍💻'", true), 'emoji line intact')
+  H.wait_no_diag(ts_buf, 'cache-without-cachelife')
+  H.eq(1, #H.diags(ts_buf, 'cors-wildcard'), 'cors-wildcard still reported')
+end)
+
+H.test('cors-wildcard quick fix (textDocument/codeAction) applies with the client offset encoding', function()
+  local d = H.diags(ts_buf, 'cors-wildcard')[1]
+  H.truthy(d, 'cors-wildcard diagnostic present')
+  local actions = H.code_actions(ts_buf, ts_client, d)
+  local fix, disable
+  for _, a in ipairs(actions) do
+    if a.kind == 'quickfix' and a.title:match('^Disable') then
+      disable = disable or a
+    elseif a.kind == 'quickfix' then
+      fix = fix or a
+    end
+  end
+  H.truthy(disable and disable.title:find('cors-wildcard', 1, true), 'a "Disable cors-wildcard" action: ' .. vim.inspect(actions))
+  H.truthy(fix, 'a cors-wildcard quick fix: ' .. vim.inspect(actions))
+  local _, before = H.find_line(ts_buf, '🚀 Café', true)
+  local prefix = before:sub(1, d.col)
+  H.apply(fix, ts_client, ts_buf)
+  local _, after = H.find_line(ts_buf, '🚀 Café', true)
+  H.truthy(after, 'emoji line still there')
+  H.eq(prefix, after:sub(1, #prefix), 'text before the finding unchanged')
+  H.truthy(after:find('process.env.CORS_ORIGIN', 1, true), 'fix inserted the CORS_ORIGIN allowlist: ' .. after)
+  H.wait_no_diag(ts_buf, 'cors-wildcard')
+end)
+
+H.test('"Disable <rule> for this line" inserts a prodlint-ignore comment', function()
+  local buf = H.open('src/legacy.ts')
+  local client = H.client(buf)
+  H.eq(ts_client.id, client.id, 'same client for the same root')
+  local d = H.wait_diag(buf, 'cors-wildcard')[1]
+  local disable
+  for _, a in ipairs(H.code_actions(buf, client, d)) do
+    if a.title:match('^Disable') and a.title:find('cors-wildcard', 1, true) then
+      disable = a
+    end
+  end
+  H.truthy(disable, 'a "Disable cors-wildcard" action')
+  H.apply(disable, client, buf)
+  local ln = H.find_line(buf, 'legacy.use(cors());', true)
+  local comment = H.lines(buf)[ln] -- find_line is 0-based, lines() 1-based: this is the line above
+  H.truthy(comment and comment:find('^%s*// prodlint%-ignore cors%-wildcard'), 'comment above: ' .. vim.inspect(comment))
+  H.wait_no_diag(buf, 'cors-wildcard')
+end)
+
+H.test('an SQL migration gets rls-disabled (error), and its quick fix enables RLS', function()
+  sql_buf = H.open('supabase/migrations/20240101000000_init.sql')
+  H.eq('sql', vim.bo[sql_buf].filetype, 'filetype')
+  local client = H.client(sql_buf)
+  H.eq(ts_client.id, client.id, 'the SQL buffer shares the workspace client')
+  local d = H.wait_diag(sql_buf, 'rls-disabled')[1]
+  H.eq(vim.diagnostic.severity.ERROR, d.severity, 'severity')
+  local fix
+  for _, a in ipairs(H.code_actions(sql_buf, client, d)) do
+    if a.kind == 'quickfix' and not a.title:match('^Disable') then
+      fix = fix or a
+    end
+  end
+  H.truthy(fix, 'an rls-disabled quick fix')
+  H.apply(fix, client, sql_buf)
+  H.truthy(H.text(sql_buf):lower():find('alter%s+table%s+[%w_."]*profiles[%w_."]*%s+enable%s+row%s+level%s+security%s*;'),
+    'ALTER TABLE … ENABLE ROW LEVEL SECURITY inserted: ' .. H.text(sql_buf))
+  H.truthy(H.find_line(sql_buf, 'create table public.profiles', true), 'statement kept')
+  H.wait_no_diag(sql_buf, 'rls-disabled')
+end)
+
+H.test(':ProdlintFixAll on an SQL migration enables RLS', function()
+  local buf = H.open('supabase/migrations/20240102000000_posts.sql')
+  H.wait_diag(buf, 'rls-disabled')
+  vim.cmd('ProdlintFixAll')
+  H.truthy(H.text(buf):lower():find('alter%s+table%s+[%w_."]*posts[%w_."]*%s+enable%s+row%s+level%s+security%s*;'),
+    'RLS enabled: ' .. H.text(buf))
+  H.truthy(H.find_line(buf, '-- Posts written by users.', true), 'comment kept')
+  H.wait_no_diag(buf, 'rls-disabled')
+end)
+
+H.test('dotenv buffers get the client; other sh buffers do not', function()
+  local env = H.open('.env.production')
+  H.wait(function()
+    return vim.bo[env].filetype == 'sh'
+  end, '.env.production to get filetype sh')
+  local client = H.client(env)
+  H.eq(ts_client.id, client.id, 'dotenv buffer shares the workspace client')
+  local script = H.open('scripts/deploy.sh')
+  H.eq('sh', vim.bo[script].filetype, 'deploy.sh filetype')
+  vim.wait(1000)
+  H.eq(0, #H.clients(script), 'clients on deploy.sh')
+end)
+
+H.test('one client for the whole workspace; a file outside any marker folder gets its own root', function()
+  H.eq(1, #H.clients(nil), 'prodlint clients so far')
+  H.truthy(H.loose, 'PRODLINT_LOOSE set')
+  local buf = H.open('standalone.ts', H.loose)
+  local client = H.client(buf)
+  H.truthy(client.id ~= ts_client.id, 'a second client')
+  H.eq(H.loose, client.config.root_dir, 'root_dir of a file without markers')
+  H.wait_diag(buf, 'cors-wildcard')
+  H.eq(2, #H.clients(nil), 'prodlint clients')
+end)
+
+H.finish()
