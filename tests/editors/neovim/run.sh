@@ -78,6 +78,22 @@ for pair in "nvim-0.7:$NVIM07" "nvim-0.11:$NVIM011"; do
 done
 run_nvim "nvim-0.11-lsp-enable" "$NVIM011" init_enable.lua test_enable.lua
 
+# The help file: :helptags accepts it (no duplicate tags) and indexes the documented names.
+for pair in "nvim-0.7:$NVIM07" "nvim-0.11:$NVIM011"; do
+  label=${pair%%:*}
+  nvim=${pair#*:}
+  doc="$WORK/helptags-$label"
+  cp -a "$REPO/editors/neovim/doc" "$doc"
+  if "$nvim" --headless --clean -c "try | helptags $doc | catch | cquit 1 | endtry" -c 'qa!' >"$doc.log" 2>&1 &&
+    grep -q '^:ProdlintFixAll' "$doc/tags" && grep -q '^prodlint-lsp-enable' "$doc/tags" &&
+    grep -q '^prodlint.setup()' "$doc/tags"; then
+    pass "$label: :helptags on doc/prodlint.txt"
+  else
+    fail "$label: :helptags on doc/prodlint.txt"
+    sed 's/^/    /' "$doc.log"
+  fi
+done
+
 # CI integrations: YAML files, pre-commit manifest and hook, the action's scripts.
 source "$HERE/integrations.sh"
 

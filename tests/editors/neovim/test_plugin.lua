@@ -166,4 +166,11 @@ H.test('one client for the whole workspace; a file outside any marker folder get
   H.eq(2, #H.clients(nil), 'prodlint clients')
 end)
 
+H.test('no deprecation warnings or errors from the plugin in :messages', function()
+  local messages = vim.fn.execute('messages')
+  H.truthy(not messages:lower():find('deprecat'), 'deprecation warning: ' .. messages)
+  H.truthy(not messages:find('E%d+:'), 'error message: ' .. messages)
+  H.truthy(not messages:find('prodlint: '), 'plugin warning: ' .. messages)
+end)
+
 H.finish()
