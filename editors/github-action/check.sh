@@ -21,6 +21,7 @@ while IFS= read -r a; do
 done <<<"$args_lines"
 
 rm -f "$sarif"
+mkdir -p "$(dirname "$sarif")"
 echo "prodlint check --format sarif --output $sarif ${args[*]} ${paths[*]}"
 "$prodlint" check --format sarif --output "$sarif" ${args[@]+"${args[@]}"} "${paths[@]}"
 rc=$?
