@@ -65,7 +65,13 @@ end
 
 --- Open `rel` (relative to the workspace) in the current window; returns the buffer number.
 function H.open(rel, base)
-  vim.cmd('edit ' .. vim.fn.fnameescape((base or H.ws) .. '/' .. rel))
+  local path = (base or H.ws) .. '/' .. rel
+  local existing = vim.fn.bufnr(path)
+  if existing ~= -1 and vim.api.nvim_buf_is_loaded(existing) then
+    vim.cmd('buffer ' .. existing) -- `:edit` would try to reload a modified buffer
+  else
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  end
   return vim.api.nvim_get_current_buf()
 end
 

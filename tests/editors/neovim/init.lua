@@ -5,6 +5,7 @@ local repo = assert(os.getenv('PRODLINT_REPO'), 'PRODLINT_REPO not set')
 local bin = assert(os.getenv('PRODLINT_BIN'), 'PRODLINT_BIN not set')
 vim.opt.runtimepath:append(repo .. '/editors/neovim')
 vim.opt.swapfile = false
+vim.opt.hidden = true -- the default from Neovim 0.10 on; tests switch away from modified buffers
 vim.opt.shadafile = 'NONE'
 
 _G.prodlint_test_attached = {}
@@ -16,6 +17,6 @@ local opts = {
 }
 if os.getenv('PRODLINT_TEST_FIX_ON_SAVE') == '1' then
   opts.fix_on_save = true
-  opts.settings = { prodlint = { rules = { ['cors-wildcard'] = 'off' } } }
+  opts.settings = { prodlint = { rules = { ['no-any-cast'] = 'error', ['cors-wildcard'] = 'off' } } }
 end
 require('prodlint').setup(opts)

@@ -4,6 +4,7 @@ local repo = assert(os.getenv('PRODLINT_REPO'), 'PRODLINT_REPO not set')
 local bin = assert(os.getenv('PRODLINT_BIN'), 'PRODLINT_BIN not set')
 vim.opt.runtimepath:append(repo .. '/editors/neovim')
 vim.opt.swapfile = false
+vim.opt.hidden = true -- the default from Neovim 0.10 on; tests switch away from modified buffers
 vim.opt.shadafile = 'NONE'
 vim.lsp.config('prodlint', { cmd = { bin, 'lsp' } })
 vim.lsp.enable('prodlint')

@@ -71,7 +71,7 @@ cp -a "$HERE/fixtures/workspace" "$INT/ws"
 out="$INT/check.out"
 : >"$out"
 (cd "$INT/ws" && PRODLINT="$BIN" GITHUB_OUTPUT="$out" INPUT_PATHS=$'src\nsupabase .env.production' \
-  INPUT_ARGS="--rule 'no-any-cast=off'" INPUT_SARIF_FILE=out/prodlint.sarif bash "$ACTION/check.sh") >"$INT/check.log" 2>&1
+  INPUT_ARGS="--rule 'no-any-cast=error'" INPUT_SARIF_FILE=out/prodlint.sarif bash "$ACTION/check.sh") >"$INT/check.log" 2>&1
 rc=$?
 sarif="$INT/ws/out/prodlint.sarif"
 if [ "$rc" -eq 0 ] && grep -qx 'exit-code=1' "$out" && grep -qx 'sarif-written=true' "$out" &&
@@ -99,6 +99,17 @@ for rule in sys.argv[2:]:
 PY
 }
 expect "action check.sh: SARIF 2.1.0 holds rls-disabled and cors-wildcard results" sarif_has rls-disabled cors-wildcard
+sarif_levels() { # RULE LEVEL COUNT: exactly COUNT results of RULE, all at LEVEL
+  python3 - "$sarif" "$@" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1], encoding="utf-8"))["runs"][0]["results"]
+hits = [r for r in results if r["ruleId"] == sys.argv[2]]
+assert len(hits) == int(sys.argv[4]), hits
+assert all(r.get("level") == sys.argv[3] for r in hits), [r.get("level") for r in hits]
+PY
+}
+expect "action check.sh: args reach prodlint (--rule 'no-any-cast=error' makes all 4 casts errors in SARIF)" \
+  sarif_levels no-any-cast error 4
 
 gate() { # FAIL_ON EXPECTED_EXIT [SARIF]
   local s=${3:-$sarif}
@@ -114,7 +125,7 @@ expect "action gate.py: an unknown fail-on value is an error (exit 2)" gate some
 # Only warnings: fail-on error passes, fail-on warning fails.
 mkdir -p "$INT/warn/src"
 cp "$HERE/fixtures/workspace/package.json" "$INT/warn/"
-cp "$HERE/fixtures/workspace/src/legacy.ts" "$INT/warn/src/"
+cp "$HERE/fixtures/workspace/src/legacy.ts" "$HERE/fixtures/workspace/src/cast.ts" "$INT/warn/src/"
 (cd "$INT/warn" && PRODLINT="$BIN" GITHUB_OUTPUT="$INT/warn.out" INPUT_PATHS=. INPUT_SARIF_FILE=w.sarif bash "$ACTION/check.sh") >"$INT/warn.log" 2>&1
 expect "action gate.py: warnings only pass fail-on error" gate error 0 "$INT/warn/w.sarif"
 expect "action gate.py: warnings only fail fail-on warning" gate warning 1 "$INT/warn/w.sarif"
@@ -144,6 +155,13 @@ else
   sed 's/^/    /' "$INT/github.log" | head -20
 fi
 
+if grep -E '^::error ' "$INT/github.log" | grep -F 'file=src/payments/charge.ts' | grep -Eq '[ ,]line=2,col=11(,|::)'; then
+  pass "--format github: error annotation for no-any-cast in src/payments/charge.ts at 2:11"
+else
+  fail "--format github: error annotation for no-any-cast in src/payments/charge.ts at 2:11"
+  sed 's/^/    /' "$INT/github.log" | head -20
+fi
+
 # --- pre-commit hooks through try-repo ---------------------------------------------------------
 export PRE_COMMIT_HOME="$INT/pre-commit-home"
 PC_REPO="$INT/pc-repo"
@@ -157,6 +175,14 @@ try_hook() { # HOOK LOG FILES...
   shift 2
   (cd "$PC_REPO" && PATH="$INT/path-bin:$PATH" "$PRE_COMMIT" try-repo "$REPO" "$hook" --verbose --files "$@") >"$log" 2>&1
 }
+try_hook prodlint "$INT/pc-error.log" src/payments/charge.ts src/cast.ts
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'no-any-cast' "$INT/pc-error.log" && grep -Eq '^prodlint\.+Failed' "$INT/pc-error.log"; then
+  pass "pre-commit try-repo: hook prodlint fails on an error-level finding (no-any-cast in a payments path)"
+else
+  fail "pre-commit try-repo: hook prodlint fails on an error-level finding (exit $rc)"
+  sed 's/^/    /' "$INT/pc-error.log" | tail -30
+fi
 try_hook prodlint "$INT/pc-fail.log" supabase/migrations/20240101000000_init.sql src/products.ts
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'rls-disabled' "$INT/pc-fail.log" && grep -Eq '^prodlint\.+Failed' "$INT/pc-fail.log"; then

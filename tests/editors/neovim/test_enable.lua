@@ -12,6 +12,17 @@ H.test('vim.lsp.enable starts prodlint from lsp/prodlint.lua, rooted at the work
   H.eq('lsp', client.config.cmd[#client.config.cmd], 'cmd from vim.lsp.config merged over lsp/prodlint.lua')
 end)
 
+H.test('no-any-cast diagnostics with the right column after emoji text', function()
+  local buf = H.open('src/cast.ts')
+  H.eq(client.id, H.client(buf).id, 'client reused')
+  H.wait(function()
+    return #H.diags(buf, 'no-any-cast') == 3
+  end, 'three no-any-cast diagnostics')
+  local d = H.diags(buf, 'no-any-cast')[1]
+  H.eq('1 as any', H.lines(buf)[1]:sub(d.col + 1, d.end_col), 'text under the diagnostic')
+  vim.cmd('buffer ' .. ts_buf)
+end)
+
 H.test('diagnostics arrive, with the right column after emoji text', function()
   local d = H.wait_diag(ts_buf, 'cors-wildcard')[1]
   H.wait_diag(ts_buf, 'cache-without-cachelife')

@@ -20,6 +20,75 @@ H.test('a TypeScript buffer gets a prodlint client rooted at the workspace', fun
   H.truthy(#_G.prodlint_test_attached >= 1, 'the user on_attach ran')
 end)
 
+-- no-any-cast: safe fix (`as any` passed on or assigned), unsafe fix (`(x as any).foo`), and the
+-- emoji line (the server's columns must be in the negotiated encoding).
+H.test('no-any-cast diagnostics, columns right after emoji and accented text', function()
+  local buf = H.open('src/cast.ts')
+  local client = H.client(buf)
+  H.eq(ts_client.id, client.id, 'same client for the same root')
+  H.wait(function()
+    return #H.diags(buf, 'no-any-cast') == 3
+  end, 'three no-any-cast diagnostics')
+  local d = H.diags(buf, 'no-any-cast')
+  H.eq({ 0, 2, 3 }, { d[1].lnum, d[2].lnum, d[3].lnum }, 'lines')
+  local line = H.lines(buf)[1]
+  local expected_col = line:find('1 as any', 1, true) - 1
+  H.eq(expected_col, d[1].col, 'start column (bytes) on the emoji line, encoding ' .. client.offset_encoding)
+  H.eq('1 as any', line:sub(d[1].col + 1, d[1].end_col), 'text under the diagnostic')
+  H.eq('x as any', H.lines(buf)[3]:sub(d[2].col + 1, d[2].end_col), 'text under the second diagnostic')
+  H.eq(vim.diagnostic.severity.WARN, d[1].severity, 'severity')
+  H.truthy(d[1].user_data and d[1].user_data.lsp and d[1].user_data.lsp.codeDescription
+    and d[1].user_data.lsp.codeDescription.href:find('no%-any%-cast'), 'codeDescription.href names the rule')
+end)
+
+H.test(':ProdlintFixAll applies only the safe no-any-cast fix', function()
+  local buf = H.open('src/cast.ts')
+  vim.cmd('ProdlintFixAll')
+  local lines = H.lines(buf)
+  H.truthy(lines[1]:find('export const value = (1 as unknown);', 1, true), 'safe fix applied: ' .. lines[1])
+  H.truthy(lines[1]:find("^const banner = '🚀 Café déjà vu ✨ — naïve façade 👩‍💻'; "), 'emoji text intact: ' .. lines[1])
+  H.eq('  const a = (x as any).foo;', lines[3], 'unsafe fix not applied (line 3)')
+  H.eq('  const b = (x as any).bar;', lines[4], 'unsafe fix not applied (line 4)')
+  H.wait(function()
+    return #H.diags(buf, 'no-any-cast') == 2
+  end, 'two no-any-cast diagnostics left')
+end)
+
+H.test('no-any-cast quick fix and "Disable no-any-cast for this line" via textDocument/codeAction', function()
+  local buf = H.open('src/cast.ts')
+  local client = H.client(buf)
+  local d = H.diags(buf, 'no-any-cast')
+  H.eq({ 2, 3 }, { d[1].lnum, d[2].lnum }, 'diagnostic lines')
+  local fix
+  for _, a in ipairs(H.code_actions(buf, client, d[1])) do
+    if a.kind == 'quickfix' and not a.title:match('^Disable') then
+      fix = fix or a
+    end
+  end
+  H.truthy(fix, 'a no-any-cast quick fix')
+  H.apply(fix, client, buf)
+  H.eq('  const a = (x as unknown).foo;', H.lines(buf)[3], 'quick fix applied')
+  H.wait(function()
+    local left = H.diags(buf, 'no-any-cast')
+    return #left == 1 and left[1].lnum == 3
+  end, 'one no-any-cast diagnostic left, on line 4')
+  local disable
+  for _, a in ipairs(H.code_actions(buf, client, H.diags(buf, 'no-any-cast')[1])) do
+    if a.kind == 'quickfix' and a.title:match('^Disable') and a.title:find('no-any-cast', 1, true) then
+      disable = a
+    end
+  end
+  H.truthy(disable, 'a "Disable no-any-cast for this line" action')
+  H.apply(disable, client, buf)
+  local lines = H.lines(buf)
+  H.truthy(lines[4]:find('^  // prodlint%-ignore no%-any%-cast'), 'suppression comment above, same indent: ' .. vim.inspect(lines))
+  H.eq('  const b = (x as any).bar;', lines[5], 'the line itself unchanged')
+  H.wait_no_diag(buf, 'no-any-cast')
+  vim.wait(300)
+  H.eq(0, #H.diags(buf, 'unused-suppression'), 'the new suppression is used')
+  vim.cmd('buffer ' .. ts_buf)
+end)
+
 H.test('TS diagnostics: cors-wildcard and cache-without-cachelife, once each, from prodlint', function()
   H.wait_diag(ts_buf, 'cors-wildcard')
   H.wait_diag(ts_buf, 'cache-without-cachelife')
@@ -34,7 +103,7 @@ H.test('TS diagnostics: cors-wildcard and cache-without-cachelife, once each, fr
   H.eq(directive_line, cache[1].lnum, 'cache-without-cachelife line')
 end)
 
-H.test('diagnostic column after emoji and accented text is right (' .. (ts_client and ts_client.offset_encoding or '?') .. ')', function()
+H.test('cors-wildcard column after emoji and accented text is right (' .. (ts_client and ts_client.offset_encoding or '?') .. ')', function()
   local d = H.diags(ts_buf, 'cors-wildcard')[1]
   local lnum, line = H.find_line(ts_buf, '🚀 Café', true)
   H.eq(lnum, d.lnum, 'cors-wildcard line')
@@ -51,6 +120,7 @@ H.test('diagnostic column after emoji and accented text is right (' .. (ts_clien
 end)
 
 H.test(':ProdlintFixAll applies the safe cacheLife fix and leaves cors() alone', function()
+  vim.cmd('buffer ' .. ts_buf)
   local before = H.lines(ts_buf)
   vim.cmd('ProdlintFixAll')
   local lines = H.lines(ts_buf)
