@@ -126,7 +126,11 @@ pub fn run(job: &Job) -> Outcome {
         },
     };
     let pos = Positions::new(text, job.unit);
-    out.lsp = result.diagnostics.iter().map(|d| pos.diagnostic(d)).collect();
+    out.lsp = result
+        .diagnostics
+        .iter()
+        .map(|d| pos.diagnostic(d))
+        .collect();
     out.diagnostics = result.diagnostics;
     out.panics = result.panics;
     out

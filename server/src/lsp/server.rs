@@ -248,7 +248,9 @@ impl Inner {
         let first = self.st().shown.insert(msg.clone());
         self.log(typ, &msg).await;
         if first {
-            self.client.show_message(typ, format!("prodlint: {msg}")).await;
+            self.client
+                .show_message(typ, format!("prodlint: {msg}"))
+                .await;
         }
     }
 
@@ -407,8 +409,11 @@ impl Inner {
                 if generation + 1 == st.generation && generation == current_gen {
                     generation = st.generation;
                 }
-                let others: Vec<lsp::Uri> =
-                    st.docs_in(Some(i)).into_iter().filter(|u| u != uri).collect();
+                let others: Vec<lsp::Uri> = st
+                    .docs_in(Some(i))
+                    .into_iter()
+                    .filter(|u| u != uri)
+                    .collect();
                 affected = Some(others);
             }
         }
@@ -533,7 +538,8 @@ impl Inner {
             (changed, problems, was, st.settings.enable)
         };
         for p in problems {
-            self.log(lsp::MessageType::WARNING, format!("settings: {p}")).await;
+            self.log(lsp::MessageType::WARNING, format!("settings: {p}"))
+                .await;
         }
         if !changed {
             return;
@@ -565,7 +571,11 @@ impl Inner {
             let st = self.st();
             let jobs: Vec<(usize, PathBuf, Arc<ConfigResolver>)> = which
                 .iter()
-                .filter_map(|&i| st.folders.get(i).map(|f| (i, f.path.clone(), f.resolver.clone())))
+                .filter_map(|&i| {
+                    st.folders
+                        .get(i)
+                        .map(|f| (i, f.path.clone(), f.resolver.clone()))
+                })
                 .collect();
             (st.caps.progress, jobs)
         };
@@ -573,7 +583,13 @@ impl Inner {
             return;
         }
         let token = lsp::ProgressToken::String(format!("prodlint-index-{}", self.next_seq()));
-        let progress = if progress_ok && self.client.create_work_done_progress(token.clone()).await.is_ok() {
+        let progress = if progress_ok
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+        {
             Some(
                 self.client
                     .progress(token, "prodlint: indexing workspace")
@@ -687,7 +703,9 @@ impl Inner {
                     continue;
                 };
                 let folder = st.folders[i].path.clone();
-                if workspace::in_supabase_dir(&path) || path.file_name().is_some_and(|n| n == "supabase") {
+                if workspace::in_supabase_dir(&path)
+                    || path.file_name().is_some_and(|n| n == "supabase")
+                {
                     supabase_touched.insert(folder.clone());
                 }
                 if crate::language::detect(&path) == Some(Language::Sql) {
@@ -697,7 +715,11 @@ impl Inner {
         }
         if config_changed {
             self.st().reload_configs();
-            self.log(lsp::MessageType::INFO, "prodlint.toml changed; configuration reloaded").await;
+            self.log(
+                lsp::MessageType::INFO,
+                "prodlint.toml changed; configuration reloaded",
+            )
+            .await;
         }
         // Read changed SQL files off the async threads.
         let read = blocking(move || {
@@ -834,7 +856,10 @@ impl LanguageServer for Backend {
         };
         for p in problems {
             self.0
-                .log(lsp::MessageType::WARNING, format!("initializationOptions: {p}"))
+                .log(
+                    lsp::MessageType::WARNING,
+                    format!("initializationOptions: {p}"),
+                )
                 .await;
         }
         let encoding = match caps.unit {
@@ -910,7 +935,11 @@ impl LanguageServer for Backend {
                 format!(
                     "prodlint {} ready ({} positions, {} diagnostics, {n} workspace folder(s))",
                     env!("CARGO_PKG_VERSION"),
-                    if unit == ColumnUnit::Utf8 { "UTF-8" } else { "UTF-16" },
+                    if unit == ColumnUnit::Utf8 {
+                        "UTF-8"
+                    } else {
+                        "UTF-16"
+                    },
                     if pull { "pull" } else { "push" },
                 ),
             )
@@ -939,9 +968,7 @@ impl LanguageServer for Backend {
             (too_large, st.settings.enable && !st.pull)
         };
         if too_large_now {
-            inner
-                .too_large_message(&td.uri)
-                .await;
+            inner.too_large_message(&td.uri).await;
         }
         if run {
             inner.schedule(td.uri, Duration::ZERO);
@@ -1036,7 +1063,10 @@ impl LanguageServer for Backend {
         // A closed SQL file contributes its text on disk again.
         if let Some((_, path)) = folder {
             let p = path.clone();
-            let facts = blocking(move || workspace::read_sql_facts(&p)).await.ok().flatten();
+            let facts = blocking(move || workspace::read_sql_facts(&p))
+                .await
+                .ok()
+                .flatten();
             let affected = {
                 let mut st = inner.st();
                 match st.folder_of(&path) {
@@ -1130,20 +1160,25 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let report = match self.0.pull(&uri).await {
             Some(c) if params.previous_result_id.as_deref() == Some(c.result_id.as_str()) => {
-                lsp::DocumentDiagnosticReport::Unchanged(lsp::RelatedUnchangedDocumentDiagnosticReport {
+                lsp::DocumentDiagnosticReport::Unchanged(
+                    lsp::RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report:
+                            lsp::UnchangedDocumentDiagnosticReport {
+                                result_id: c.result_id,
+                            },
+                    },
+                )
+            }
+            Some(c) => {
+                lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                     related_documents: None,
-                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
-                        result_id: c.result_id,
+                    full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                        result_id: Some(c.result_id),
+                        items: c.lsp,
                     },
                 })
             }
-            Some(c) => lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id: Some(c.result_id),
-                    items: c.lsp,
-                },
-            }),
             None => lsp::DocumentDiagnosticReport::Full(Default::default()),
         };
         Ok(lsp::DocumentDiagnosticReportResult::Report(report))
@@ -1174,7 +1209,13 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .filter(|c| c.version == doc.version && c.generation == st.generation)
                 .map(|c| c.diagnostics.clone());
-            (st.job(doc), doc.version, st.generation, cached, st.caps.versioned_edits)
+            (
+                st.job(doc),
+                doc.version,
+                st.generation,
+                cached,
+                st.caps.versioned_edits,
+            )
         };
         let (job, version, generation, cached, versioned) = snapshot;
         let uri2 = uri.clone();
@@ -1215,7 +1256,12 @@ impl LanguageServer for Backend {
                     &params.context.diagnostics,
                 ));
             }
-            if want_all && diagnostics.iter().any(|d| d.fix().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)) {
+            if want_all
+                && diagnostics.iter().any(|d| {
+                    d.fix()
+                        .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)
+                })
+            {
                 if let Some(fixed) = lint::fix_all(&job) {
                     out.push(actions::fix_all(&req, &fixed));
                 }
@@ -1240,7 +1286,10 @@ impl LanguageServer for Backend {
                 inner
                     .log(
                         lsp::MessageType::ERROR,
-                        format!("internal error computing code actions for {}: {e}", uri.as_str()),
+                        format!(
+                            "internal error computing code actions for {}: {e}",
+                            uri.as_str()
+                        ),
                     )
                     .await;
                 Ok(None)

@@ -62,7 +62,14 @@ impl Settings {
         if let Some(p) = v.get("prodlint") {
             v = p;
         }
-        let known = ["enable", "run", "rules", "debounceMs", "maxFileSize", "diagnosticMode"];
+        let known = [
+            "enable",
+            "run",
+            "rules",
+            "debounceMs",
+            "maxFileSize",
+            "diagnosticMode",
+        ];
         match v.as_object() {
             Some(o) if o.keys().any(|k| known.contains(&k.as_str())) || o.is_empty() => Some(v),
             _ => None,
@@ -119,9 +126,10 @@ impl Settings {
                         }
                         let parsed = match level {
                             Value::String(l) => Level::parse(l),
-                            Value::Object(o) => {
-                                o.get("level").and_then(Value::as_str).and_then(Level::parse)
-                            }
+                            Value::Object(o) => o
+                                .get("level")
+                                .and_then(Value::as_str)
+                                .and_then(Level::parse),
                             _ => None,
                         };
                         match parsed {

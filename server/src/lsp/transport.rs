@@ -140,12 +140,10 @@ pub fn read_loop(
             saw_header = true;
             if let Some((name, value)) = text.split_once(':') {
                 if name.trim().eq_ignore_ascii_case("content-length") {
-                    content_length = Some(
-                        value
-                            .trim()
-                            .parse::<usize>()
-                            .map_err(|e| format!("invalid Content-Length `{}`: {e}", value.trim())),
-                    );
+                    content_length =
+                        Some(value.trim().parse::<usize>().map_err(|e| {
+                            format!("invalid Content-Length `{}`: {e}", value.trim())
+                        }));
                 }
             }
         }
@@ -200,7 +198,11 @@ pub fn write_loop(mut output: impl Write, rx: std_mpsc::Receiver<Out>) {
     while let Ok(msg) = rx.recv() {
         match msg {
             Out::Frame(bytes) => {
-                if output.write_all(&bytes).and_then(|_| output.flush()).is_err() {
+                if output
+                    .write_all(&bytes)
+                    .and_then(|_| output.flush())
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -262,7 +264,10 @@ pub struct FrameSink {
 
 impl FrameSink {
     pub fn new(tx: std_mpsc::Sender<Out>) -> FrameSink {
-        FrameSink { buf: Vec::new(), tx }
+        FrameSink {
+            buf: Vec::new(),
+            tx,
+        }
     }
 
     fn drain_frames(&mut self) {
@@ -340,7 +345,10 @@ mod tests {
             rejected_code(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
             None
         );
-        assert_eq!(rejected_code(r#"{"jsonrpc":"2.0","id":1,"result":null}"#), None);
+        assert_eq!(
+            rejected_code(r#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            None
+        );
         assert_eq!(rejected_code("{not json"), Some(-32700));
         assert_eq!(rejected_code("[1,2]"), Some(-32600));
         assert_eq!(rejected_code(r#"{"id":3,"method":"x"}"#), Some(-32600));
