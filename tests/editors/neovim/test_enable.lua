@@ -12,7 +12,7 @@ H.test('vim.lsp.enable starts prodlint from lsp/prodlint.lua, rooted at the work
   H.eq('lsp', client.config.cmd[#client.config.cmd], 'cmd from vim.lsp.config merged over lsp/prodlint.lua')
 end)
 
-H.test('no-any-cast diagnostics with the right column after emoji text', function()
+H.test('no-any-cast diagnostics: column after emoji text, severity from vim.lsp.config settings', function()
   local buf = H.open('src/cast.ts')
   H.eq(client.id, H.client(buf).id, 'client reused')
   H.wait(function()
@@ -20,6 +20,7 @@ H.test('no-any-cast diagnostics with the right column after emoji text', functio
   end, 'three no-any-cast diagnostics')
   local d = H.diags(buf, 'no-any-cast')[1]
   H.eq('1 as any', H.lines(buf)[1]:sub(d.col + 1, d.end_col), 'text under the diagnostic')
+  H.eq(vim.diagnostic.severity.ERROR, d.severity, 'severity from settings (no-any-cast = error)')
   vim.cmd('buffer ' .. ts_buf)
 end)
 

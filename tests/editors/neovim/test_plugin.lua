@@ -236,6 +236,31 @@ H.test('one client for the whole workspace; a file outside any marker folder get
   H.eq(2, #H.clients(nil), 'prodlint clients')
 end)
 
+H.test(':ProdlintRestart replaces the clients and diagnostics come back', function()
+  local old = {}
+  for _, c in ipairs(H.clients(nil)) do
+    old[c.id] = true
+  end
+  local buf = H.open('src/legacy.ts')
+  vim.cmd('ProdlintRestart')
+  H.wait(function()
+    local c = H.clients(buf)[1]
+    return c ~= nil and not old[c.id] and c.initialized == true
+  end, 'a new client on legacy.ts')
+  H.eq(H.ws, H.clients(buf)[1].config.root_dir, 'root_dir of the new client')
+  H.wait(function()
+    for _, c in ipairs(H.clients(nil)) do
+      if old[c.id] then
+        return false
+      end
+    end
+    return true
+  end, 'the old clients to stop')
+  -- The new client lints edits: type a finding.
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'export const z = (legacy as any);' })
+  H.wait_diag(buf, 'no-any-cast')
+end)
+
 H.test('no deprecation warnings or errors from the plugin in :messages', function()
   local messages = vim.fn.execute('messages')
   H.truthy(not messages:lower():find('deprecat'), 'deprecation warning: ' .. messages)
