@@ -21,6 +21,7 @@ pub const RULE: SqlRule = SqlRule {
         summary: "A function without a fixed search_path (an error for SECURITY DEFINER)",
         docs: DOCS,
         triggers: &["function", "procedure"],
+        also_triggers: &[],
         options: &[],
     },
     check,

@@ -20,6 +20,7 @@ pub const RULE: SqlRule = SqlRule {
         summary: "MySQL's `INDEX name (cols)` / `KEY name (cols)` inside a PostgreSQL CREATE TABLE",
         docs: DOCS,
         triggers: &["index", "key"],
+        also_triggers: &[],
         options: &[],
     },
     check,

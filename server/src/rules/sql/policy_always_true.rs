@@ -18,6 +18,7 @@ pub const RULE: SqlRule = SqlRule {
         summary: "An RLS policy that lets anyone write (or read personal data): USING (true) / WITH CHECK (true)",
         docs: DOCS,
         triggers: &["policy"],
+        also_triggers: &[],
         options: &[],
     },
     check,

@@ -17,6 +17,7 @@ pub const RULE: SqlRule = SqlRule {
         summary: "A table in an exposed schema without row level security (Supabase)",
         docs: DOCS,
         triggers: &["table", "policy"],
+        also_triggers: &[],
         options: &[],
     },
     check,

@@ -16,6 +16,7 @@ pub const RULE: TsRule = TsRule {
         summary: "A `'use cache'` function that never calls `cacheLife()` is cached with the default profile",
         docs: DOCS,
         triggers: &["use cache"],
+        also_triggers: &[],
         options: &[],
     },
     kinds: &[

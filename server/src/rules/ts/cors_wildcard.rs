@@ -16,6 +16,7 @@ pub const RULE: TsRule = TsRule {
         summary: "CORS that lets any origin in: `origin: '*'`, `cors()` without options, a reflected `Origin`",
         docs: DOCS,
         triggers: &["cors", "access-control-allow-origin"],
+        also_triggers: &[],
         options: &[],
     },
     kinds: &["program", "call_expression", "pair"],

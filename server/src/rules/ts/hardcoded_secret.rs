@@ -44,6 +44,7 @@ pub const RULE: TsRule = TsRule {
             "private_key",
             "private-key",
         ],
+        also_triggers: &[],
         options: &[],
     },
     kinds: &["string", "template_string"],

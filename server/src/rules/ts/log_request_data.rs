@@ -23,6 +23,8 @@ pub const RULE: TsRule = TsRule {
             "console", "logger", "log.", "log?.", "log[", "log ", "log\t", "log\n", "log\r",
             "pino", "winston",
         ],
+        // Request data: `req.*`, `request`, bodies, queries, params, headers, cookies, parsed bodies.
+        also_triggers: &["req.", "req?.", "req[", "request", "body", "query", "param", "header", "cookie", "json", "formdata", "text("],
         options: &[],
     },
     // The whole file at once: findings need file-level facts (which functions

@@ -18,6 +18,8 @@ pub const RULE: TsRule = TsRule {
         // `process` rather than `process.env`: the member access may be split
         // by blanks or comments (`process\n  .env.JWT_SECRET`).
         triggers: &["process"],
+        // The fallback operator, or a destructuring default from `process.env`.
+        also_triggers: &["||", "??", "= process"],
         options: &[],
     },
     kinds: &[

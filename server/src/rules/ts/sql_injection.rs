@@ -20,7 +20,31 @@ pub const RULE: TsRule = TsRule {
         summary:
             "SQL text built with `${…}` or `+` from run-time values is passed to a raw query API",
         docs: DOCS,
-        triggers: &["query", "execute", "raw", "unsafe"],
+        // The raw query APIs are calls: `.query(`, `.query<T>(`, `$queryRawUnsafe(`, `knex.raw(`, `sql.unsafe(`.
+        triggers: &[
+            "query(",
+            "query<",
+            "execute(",
+            "execute<",
+            "raw(",
+            "rawunsafe",
+            "unsafe(",
+        ],
+        // SQL text: a query without one of these keywords is not flagged.
+        also_triggers: &[
+            "select",
+            "insert",
+            "update",
+            "delete",
+            "where",
+            "values",
+            "returning",
+            "union",
+            "create table",
+            "drop ",
+            "alter table",
+            "truncate",
+        ],
         options: &[],
     },
     kinds: &["call_expression"],
