@@ -743,7 +743,10 @@ fn without_client_watchers_the_server_polls_files() {
         "{first:?}"
     );
     // Let the poller record its baseline, then change the files.
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    s.wait_for("polling baseline", |m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"].as_str().unwrap().contains("polling")
+    });
     std::fs::write(&toml, "root = true\n[rules]\nno-any-cast = \"off\"\n").unwrap();
     wait_diags(&mut s, &uri, "rule off after polling", |d| d.is_empty());
     std::fs::remove_file(&rls).unwrap();

@@ -1546,6 +1546,8 @@ impl Inner {
             else {
                 continue;
             };
+            let first_round = round == 1;
+            let count = stamps.len();
             let mut events = Vec::new();
             let mut push = |path: &Path, typ: lsp::FileChangeType| {
                 if let Some(uri) = lsp::Uri::from_file_path(path) {
@@ -1565,6 +1567,16 @@ impl Inner {
             for path in new_sql {
                 known.insert(path.clone(), workspace::stamp(&path));
                 push(&path, lsp::FileChangeType::CREATED);
+            }
+            if first_round {
+                self.log(
+                    lsp::MessageType::LOG,
+                    format!(
+                        "the client has no file watchers: polling {count} files every {} s",
+                        interval.as_secs()
+                    ),
+                )
+                .await;
             }
             if !events.is_empty() {
                 self.files_changed(events).await;
