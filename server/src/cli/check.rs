@@ -625,3 +625,40 @@ pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
     }
     0
 }
+
+/// `prodlint debug time FILE`: where the time goes on one file.
+pub fn debug_time(file: &Path, runs: usize) -> i32 {
+    let text = match read_source(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}", file.display())),
+    };
+    let Some(lang) = language::detect(file) else { return fail("not a linted file") };
+    let facts = WorkspaceFacts::default();
+    let base = Config::default_for(Path::new(""));
+    let median = |f: &mut dyn FnMut()| {
+        let mut times: Vec<f64> = (0..runs.max(1))
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    if lang.is_script() {
+        println!("{:<26} {:>9.2} ms", "parse", median(&mut || drop(crate::ts::parse(&text, lang, None))));
+    }
+    println!("{:<26} {:>9.2} ms", "all rules (with parse)", median(&mut || drop(engine::lint(file, &text, &facts, &base))));
+    for m in rules::all_meta().filter(|m| m.language != rules::RuleLanguage::Meta) {
+        let mut only = base.clone();
+        for other in rules::all_meta() {
+            if other.id != m.id {
+                only.set_level(other.id, Level::Off);
+            }
+        }
+        let ms = median(&mut || drop(engine::lint(file, &text, &facts, &only)));
+        println!("{:<26} {:>9.2} ms (with parse)", m.id, ms);
+    }
+    0
+}

@@ -61,6 +61,12 @@ pub enum DebugCommand {
     },
     /// Count the script files the prefilter lets through to the parser, per rule.
     Prefilter { paths: Vec<PathBuf> },
+    /// Time parsing and each rule alone on one file (median of N runs).
+    Time {
+        file: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -206,6 +212,9 @@ pub fn main() -> i32 {
         Command::Debug {
             command: DebugCommand::Prefilter { paths },
         } => check::debug_prefilter(paths),
+        Command::Debug {
+            command: DebugCommand::Time { file, runs },
+        } => check::debug_time(&file, runs),
     }
 }
 
