@@ -171,6 +171,8 @@ user_settings() { # user_settings FILE [prodlint.path]
       "git.enabled": false,
       "typescript.tsserver.experimental.enableProjectDiagnostics": false,
       "files.autoSave": "off",
+      "typescript.validate.enable": false,
+      "javascript.validate.enable": false,
       "window.confirmBeforeClose": "never"
     };
     if (process.argv[2]) s["prodlint.path"] = process.argv[2];
@@ -235,5 +237,9 @@ else
   fail "UI smoke test skipped: no .vsix"
 fi
 
+# PRODLINT_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots from this run.
+if [ -n "${PRODLINT_UPDATE_SCREENSHOTS:-}" ] && [ -f "$OUT/problems.png" ] && [ -f "$OUT/quickfix.png" ]; then
+  cp "$OUT/problems.png" "$OUT/quickfix.png" "$EXT/images/" && echo "README screenshots updated in $EXT/images/"
+fi
 echo "screenshots and logs: $OUT"
 finish
