@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import {
+  CloseAction,
   DocumentSelector,
+  ErrorAction,
+  ErrorHandler,
   LanguageClient,
   LanguageClientOptions,
   RevealOutputChannelOn,
@@ -150,6 +153,7 @@ class Extension implements ProdlintApi {
       },
     };
 
+    clientOptions.errorHandler = this.errorHandler(found.path);
     const client = new LanguageClient('prodlint', 'prodlint', serverOptions, clientOptions);
     this.client = client;
     client.onDidChangeState((e) => {
@@ -157,6 +161,7 @@ class Extension implements ProdlintApi {
       if (e.newState === State.Starting) this.status.set('starting');
       else if (e.newState === State.Running) this.status.set('running', `${found.path} (${found.source})`);
       else if (e.newState === State.Stopped && this.status.state !== 'error') this.status.set('stopped');
+      this.log(`client state: ${State[e.newState]}`);
     });
     this.status.set('starting');
     try {
@@ -171,6 +176,29 @@ class Extension implements ProdlintApi {
           if (choice) this.output.show(true);
         });
     }
+  }
+
+  /** Restarts a crashed server up to 4 times in 3 minutes, then shows the error state. */
+  private errorHandler(serverPath: string): ErrorHandler {
+    const crashes: number[] = [];
+    return {
+      error: (_error, _message, count) => ({
+        action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+      }),
+      closed: () => {
+        const now = Date.now();
+        crashes.push(now);
+        while (crashes.length && now - crashes[0] > 3 * 60 * 1000) crashes.shift();
+        if (crashes.length <= 4) {
+          this.log(`the server (${serverPath}) exited; restarting it`);
+          return { action: CloseAction.Restart };
+        }
+        const message = `the server (${serverPath}) exited 5 times in 3 minutes and will not be restarted. Run "prodlint: Restart server" to try again.`;
+        this.log(message);
+        this.status.set('error', message);
+        return { action: CloseAction.DoNotRestart, message: `prodlint: ${message}` };
+      },
+    };
   }
 
   showOutput(): void {

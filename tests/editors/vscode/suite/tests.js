@@ -374,6 +374,26 @@ test('a bad prodlint.path puts the extension in the error state; fixing it recov
   await waitForCodes(doc.uri, ['cors-wildcard']);
 });
 
+test('a server that exits at once puts the extension in the error state', async () => {
+  const prodlint = await api();
+  const good = vscode.workspace.getConfiguration('prodlint').get('path');
+  const crashing = path.join(path.dirname(workspaceRoot()), 'crashing-prodlint');
+  fs.writeFileSync(crashing, '#!/bin/sh\necho "prodlint: simulated crash" >&2\nexit 3\n', { mode: 0o755 });
+  await setSetting('path', crashing);
+  try {
+    await waitFor(async () => {
+      await prodlint.ready();
+      return prodlint.serverPath === crashing && prodlint.state === 'error';
+    }, `error state for ${crashing} (is ${prodlint.state} with ${prodlint.serverPath})`, 40000);
+  } finally {
+    await setSetting('path', undefined);
+  }
+  await waitFor(async () => {
+    await prodlint.ready();
+    return prodlint.state === 'running' && prodlint.serverPath === good;
+  }, `running again with ${good} (is ${prodlint.state})`);
+});
+
 test('"prodlint: Restart server" restarts the client and diagnostics keep coming', async () => {
   const prodlint = await api();
   const before = prodlint.client;
