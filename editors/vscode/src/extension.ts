@@ -143,6 +143,9 @@ class Extension implements ProdlintApi {
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: settingsObject(),
+      // When the server uses pull diagnostics, pull after a save too: in
+      // `prodlint.run: onSave` mode that is when new results exist.
+      diagnosticPullOptions: { onChange: true, onSave: true },
       synchronize: {
         // Sends workspace/didChangeConfiguration { settings: { prodlint: {...} } } on change.
         configurationSection: 'prodlint',

@@ -36,7 +36,8 @@ try {
     }
     if (state) {
       for (const r of state.results.slice(reported)) {
-        console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n${r.error.replace(/^/gm, '       ')}`}`);
+        if (r.skipped) console.log(`  skip ${r.name}: ${r.reason}`);
+        else console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n${r.error.replace(/^/gm, '       ')}`}`);
       }
       reported = state.results.length;
       if (state.done) break;

@@ -47,8 +47,8 @@ try {
   });
 
   const opened = await check('a TypeScript file opens through Quick Open', async () => {
-    await quickOpen('products.ts');
-    await page.locator('.monaco-editor .view-lines', { hasText: "app.use(cors());" }).waitFor({ timeout: 30000 });
+    await quickOpen('api.ts');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'as any' }).waitFor({ timeout: 30000 });
   });
 
   await check('the status bar shows the prodlint server running', async () => {
@@ -64,27 +64,29 @@ try {
       await page.keyboard.press('Control+Shift+M');
       const panel = page.locator('.markers-panel');
       await panel.waitFor({ state: 'visible', timeout: 20000 });
-      await panel.locator('.monaco-list-row', { hasText: 'cors-wildcard' }).first().waitFor({ timeout: 30000 });
-      await panel.locator('.monaco-list-row', { hasText: 'cache-without-cachelife' }).first().waitFor({ timeout: 30000 });
+      await panel.locator('.monaco-list-row', { hasText: 'no-any-cast' }).first().waitFor({ timeout: 30000 });
       const text = await panel.innerText();
       if (!/prodlint/.test(text)) throw new Error(`no "prodlint" source in the panel: ${text.slice(0, 500)}`);
       await sleep(500);
       await page.screenshot({ path: path.join(outDir, 'problems.png') });
     });
 
-    await check('the quick-fix menu offers the cors fix and "Disable cors-wildcard for this line"', async () => {
-      // Put the cursor into cors() on line 4 and ask for quick fixes.
+    await check('the quick-fix menu offers the fix and "Disable no-any-cast for this line"', async () => {
+      // Put the cursor on the `as any` cast and ask for quick fixes.
+      const lines = fs.readFileSync(path.join(workspace, 'src', 'api.ts'), 'utf8').split('\n');
+      const line = lines.findIndex((l) => l.includes('as any'));
+      const column = lines[line].indexOf('as any') + 1;
       await page.locator('.monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+G');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 20000 });
-      await input.fill(':4:10');
+      await input.fill(`:${line + 1}:${column}`);
       await page.keyboard.press('Enter');
       await sleep(500);
       await page.keyboard.press('Control+.');
       const menu = page.locator('.action-widget');
       await menu.waitFor({ state: 'visible', timeout: 20000 });
-      await menu.locator('.monaco-list-row', { hasText: 'Disable cors-wildcard for this line' }).first().waitFor({ timeout: 20000 });
+      await menu.locator('.monaco-list-row', { hasText: 'Disable no-any-cast for this line' }).first().waitFor({ timeout: 20000 });
       const rows = await menu.locator('.monaco-list-row.action').allInnerTexts();
       if (rows.length < 2) throw new Error(`expected the fix and the disable action, got ${JSON.stringify(rows)}`);
       await sleep(300);

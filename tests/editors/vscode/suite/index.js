@@ -7,7 +7,7 @@
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
-const { tests } = require('./tests');
+const { tests, serverRules } = require('./tests');
 
 const TEST_TIMEOUT_MS = Number(process.env.PRODLINT_VSCODE_TEST_TIMEOUT_MS || 60000);
 
@@ -37,6 +37,20 @@ async function run() {
   for (const t of tests) {
     if (filter && !filter.test(t.name)) continue;
     const started = Date.now();
+    if (t.requires) {
+      let missing;
+      try {
+        missing = t.requires.filter((id) => !serverRules().includes(id));
+      } catch (e) {
+        missing = [`(could not list the server's rules: ${e.message})`];
+      }
+      if (missing.length) {
+        results.push({ name: t.name, ok: true, skipped: true, reason: `server has no rule ${missing.join(', ')}` });
+        console.log(`[prodlint-test] skip ${t.name}: server has no rule ${missing.join(', ')}`);
+        write(false);
+        continue;
+      }
+    }
     try {
       await withTimeout(Promise.resolve().then(() => t.fn()), t.timeout || TEST_TIMEOUT_MS, t.name);
       results.push({ name: t.name, ok: true, ms: Date.now() - started });
