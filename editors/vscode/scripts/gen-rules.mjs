@@ -57,7 +57,7 @@ for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
   properties[rule.id] = {
     type: 'string',
     enum: ['off', 'info', 'warn', 'error'],
-    description: bits.join(' ') || rule.id,
+    markdownDescription: bits.join(" ") || rule.id,
   };
 }
 
