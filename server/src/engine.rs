@@ -72,7 +72,7 @@ pub fn lint_as(
 /// (the language server). Without a tree, a file that holds none of the enabled
 /// rules' trigger tokens is not parsed at all.
 pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
-    let triggered = PREFILTER.scan(input.source);
+    let triggered = PREFILTER.scan(input.source, &input.file.path_str());
     let active: Vec<bool> = rules::ts::RULES
         .iter()
         .enumerate()

@@ -1,14 +1,16 @@
 //! Applying fixes: non-overlapping edits only, the result re-parsed before it is
 //! accepted, repeated until nothing more applies (fixes can enable each other).
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 
 /// Apply the fixes whose edits do not overlap an already accepted fix's edits
 /// (in order of position). Returns the new text and the indices of applied fixes.
 pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     let mut order: Vec<usize> = (0..fixes.len()).collect();
     order.sort_by_key(|&i| (fixes[i].span().start, fixes[i].span().end));
-    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
+    // Edits accepted so far. An edit identical to an accepted one (e.g. the same
+    // import added by several findings) is shared, not a conflict.
+    let mut taken: Vec<&Edit> = Vec::new();
     let mut applied = Vec::new();
     for i in order {
         let fix = fixes[i];
@@ -18,30 +20,30 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
                 && text.is_char_boundary(e.range.start)
                 && text.is_char_boundary(e.range.end)
         });
-        let conflicts = fix
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| overlaps(t, &e.range)))
-            || fix.edits.iter().enumerate().any(|(a, e)| {
-                fix.edits
-                    .iter()
-                    .skip(a + 1)
-                    .any(|f| overlaps(&e.range, &f.range))
-            });
+        let conflicts = fix.edits.iter().any(|e| {
+            taken
+                .iter()
+                .any(|t| *t != e && overlaps(&t.range, &e.range))
+        }) || fix.edits.iter().enumerate().any(|(a, e)| {
+            fix.edits
+                .iter()
+                .skip(a + 1)
+                .any(|f| overlaps(&e.range, &f.range))
+        });
         if !valid || conflicts || fix.edits.is_empty() {
             continue;
         }
-        taken.extend(fix.edits.iter().map(|e| e.range.clone()));
+        for e in &fix.edits {
+            if !taken.contains(&e) {
+                taken.push(e);
+            }
+        }
         applied.push(i);
     }
-    let mut edits: Vec<&crate::diagnostic::Edit> = applied
-        .iter()
-        .flat_map(|&i| fixes[i].edits.iter())
-        .collect();
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    taken.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for e in edits {
+    for e in taken {
         out.push_str(&text[at..e.range.start]);
         out.push_str(&e.text);
         at = e.range.end;
@@ -78,7 +80,16 @@ pub fn applicable(diagnostics: &[Diagnostic], unsafe_ok: bool) -> Vec<&Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Edit;
+
+    #[test]
+    fn identical_edits_are_shared_not_conflicting() {
+        let import = Edit::insert(0, "import x;\n");
+        let f1 = Fix::safe("a", vec![import.clone(), Edit::insert(4, "A")]);
+        let f2 = Fix::safe("b", vec![import, Edit::insert(8, "B")]);
+        let (out, applied) = apply("one two three", &[&f1, &f2]);
+        assert_eq!(out, "import x;\none Atwo Bthree");
+        assert_eq!(applied, vec![0, 1]);
+    }
 
     #[test]
     fn overlapping_fixes_are_skipped_and_order_is_kept() {

@@ -513,3 +513,40 @@ fn result_cache_hits_and_invalidation() {
         0
     );
 }
+
+/// The README's main command on the demo project: every tier-A rule fires where the
+/// demo says it does, and nowhere else.
+#[test]
+fn demo_project_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (out, code) =
+        stdout(prodlint(&root).args(["check", "examples", "--format", "json", "--no-cache"]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["path"].as_str().unwrap(),
+                d["range"]["start"]["line"],
+                d["rule"].as_str().unwrap(),
+                d["severity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rows.join("\n"));
+    let rules: std::collections::BTreeSet<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    for m in prodlint::rules::all_meta().filter(|m| {
+        m.tier == 'A' && m.language != prodlint::rules::RuleLanguage::Meta && m.id != "sql-syntax"
+    }) {
+        assert!(rules.contains(m.id), "the demo shows {}", m.id);
+    }
+}

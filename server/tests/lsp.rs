@@ -5,7 +5,6 @@ mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 fn no_debounce() -> Value {
     json!({ "debounceMs": 0 })
@@ -66,13 +65,26 @@ fn utf16_client_gets_utf16_ranges() {
     s.open(uri, "typescript", 1, ACCENTED);
     expect_any_cast_range(&mut s, ACCENTED, uri);
     // Independently: `y` is at UTF-16 column 28 on line 1 ("const é = \"😀😀\"; const x = ").
-    let diags_line = &s.seen.iter().rev().find(|m| m["method"] == "textDocument/publishDiagnostics").unwrap()["params"]["diagnostics"][0]["range"];
+    let diags_line = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0]["range"];
     assert_eq!(diags_line["start"], json!({"line": 1, "character": 28}));
     assert_eq!(diags_line["end"], json!({"line": 1, "character": 36}));
-    let d = &s.seen.iter().rev().find(|m| m["method"] == "textDocument/publishDiagnostics").unwrap()["params"]["diagnostics"][0];
+    let d = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0];
     assert_eq!(d["source"], "prodlint");
     assert_eq!(d["severity"], 2);
-    assert_eq!(d["codeDescription"]["href"], "https://prodlint.dev/rules/no-any-cast");
+    assert_eq!(
+        d["codeDescription"]["href"],
+        "https://prodlint.dev/rules/no-any-cast"
+    );
     assert_eq!(s.shutdown_and_exit(), 0);
 }
 
@@ -84,7 +96,12 @@ fn utf8_client_gets_byte_ranges() {
     let uri = "untitled:utf8.ts";
     s.open(uri, "typescript", 1, ACCENTED);
     expect_any_cast_range(&mut s, ACCENTED, uri);
-    let d = &s.seen.iter().rev().find(|m| m["method"] == "textDocument/publishDiagnostics").unwrap()["params"]["diagnostics"][0]["range"];
+    let d = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0]["range"];
     // "const é = \"😀😀\"; const x = " is 33 bytes (é: 2, each emoji: 4).
     assert_eq!(d["start"], json!({"line": 1, "character": 33}));
     assert_eq!(s.shutdown_and_exit(), 0);
@@ -103,7 +120,15 @@ fn a_client_listing_only_utf32_gets_utf16() {
 
 /// Apply `change` (byte range + new text) to `text` as the client would, send
 /// it as an incremental change, and return the new text.
-fn edit(s: &mut Server, uri: &str, text: &str, version: i64, start: usize, end: usize, new: &str) -> String {
+fn edit(
+    s: &mut Server,
+    uri: &str,
+    text: &str,
+    version: i64,
+    start: usize,
+    end: usize,
+    new: &str,
+) -> String {
     let r = range(text, start, end, s.utf8);
     s.change(uri, version, r, new);
     format!("{}{}{}", &text[..start], new, &text[end..])
@@ -129,12 +154,22 @@ fn assert_ranges(s: &mut Server, uri: &str, version: i64, text: &str, needles: &
 fn incremental_edits(caps: Value) {
     let mut s = Server::start(&[], caps, no_debounce());
     let uri = "untitled:edits.ts";
-    let mut text = "// 😀 émoji\r\nconst a = p as any;\r\n\r\nfunction f() {\r\n  return q as any;\r\n}\r\n".to_string();
+    let mut text =
+        "// 😀 émoji\r\nconst a = p as any;\r\n\r\nfunction f() {\r\n  return q as any;\r\n}\r\n"
+            .to_string();
     s.open(uri, "typescript", 1, &text);
     assert_ranges(&mut s, uri, 1, &text, &["p as any", "q as any"]);
     // Multi-line insert (CRLF) before the first finding, with astral characters.
     let at = text.find("const a").unwrap();
-    text = edit(&mut s, uri, &text, 2, at, at, "const 𝔘 = \"😀\";\r\nconst b = r as any;\r\n// ü\r\n");
+    text = edit(
+        &mut s,
+        uri,
+        &text,
+        2,
+        at,
+        at,
+        "const 𝔘 = \"😀\";\r\nconst b = r as any;\r\n// ü\r\n",
+    );
     assert_ranges(&mut s, uri, 2, &text, &["r as any", "p as any", "q as any"]);
     // Multi-line delete spanning the end of one line into the middle of another.
     let start = text.find("\"😀\";").unwrap() + "\"😀\";".len();
@@ -203,17 +238,28 @@ fn full_text_changes_replace_the_document() {
 
 // ---- code actions -----------------------------------------------------------
 
-fn code_actions(s: &mut Server, uri: &str, text: &str, start: usize, end: usize, diags: Value, only: Option<Value>) -> Vec<Value> {
+fn code_actions(
+    s: &mut Server,
+    uri: &str,
+    text: &str,
+    start: usize,
+    end: usize,
+    diags: Value,
+    only: Option<Value>,
+) -> Vec<Value> {
     let mut context = json!({ "diagnostics": diags });
     if let Some(o) = only {
         context["only"] = o;
     }
     let r = s
-        .request("textDocument/codeAction", json!({
-            "textDocument": { "uri": uri },
-            "range": range(text, start, end, s.utf8),
-            "context": context
-        }))
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": range(text, start, end, s.utf8),
+                "context": context
+            }),
+        )
         .expect("codeAction succeeds");
     r.as_array().cloned().unwrap_or_default()
 }
@@ -228,8 +274,14 @@ fn quick_fix_and_disable_comment_apply_cleanly() {
     assert_eq!(codes(&diags), vec!["no-any-cast"]);
     let at = text.find("x as any").unwrap();
     let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
-    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert!(titles.contains(&"Disable no-any-cast for this line"), "{titles:?}");
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Disable no-any-cast for this line"),
+        "{titles:?}"
+    );
     let fix = actions
         .iter()
         .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("unknown"))
@@ -239,7 +291,10 @@ fn quick_fix_and_disable_comment_apply_cleanly() {
     let (edits, version) = edits_for(&fix["edit"], uri);
     assert_eq!(version, Some(1), "versioned edit");
     let fixed = apply_edits(text, &edits, false);
-    assert_eq!(fixed, "// 😀\r\nfunction f() {\r\n\tconst v = take(x as unknown);\r\n}\r\n");
+    assert_eq!(
+        fixed,
+        "// 😀\r\nfunction f() {\r\n\tconst v = take(x as unknown);\r\n}\r\n"
+    );
     s.change_full(uri, 2, &fixed);
     assert!(s.diagnostics(uri, 2).is_empty());
 
@@ -247,7 +302,15 @@ fn quick_fix_and_disable_comment_apply_cleanly() {
     let text2 = text;
     s.change_full(uri, 3, text2);
     let diags = s.diagnostics(uri, 3);
-    let actions = code_actions(&mut s, uri, text2, at, at, json!(diags), Some(json!(["quickfix"])));
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text2,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
     let disable = actions
         .iter()
         .find(|a| a["title"] == "Disable no-any-cast for this line")
@@ -261,7 +324,10 @@ fn quick_fix_and_disable_comment_apply_cleanly() {
         "// 😀\r\nfunction f() {\r\n\t// prodlint-ignore no-any-cast: <reason>\r\n\tconst v = take(x as any);\r\n}\r\n"
     );
     s.change_full(uri, 4, &disabled);
-    assert!(s.diagnostics(uri, 4).is_empty(), "the suppression silences the finding");
+    assert!(
+        s.diagnostics(uri, 4).is_empty(),
+        "the suppression silences the finding"
+    );
     assert_eq!(s.shutdown_and_exit(), 0);
 }
 
@@ -273,14 +339,35 @@ fn disable_comment_uses_sql_and_dotenv_comment_syntax() {
     let text = "select 1;\n  selec oops from;\n";
     s.open(uri, "sql", 1, text);
     let diags = s.diagnostics(uri, 1);
-    let d = diags.iter().find(|d| d["code"] == "sql-syntax").expect("sql-syntax finding");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "sql-syntax")
+        .expect("sql-syntax finding");
     let at = offset(text, &d["range"]["start"], false);
-    let actions = code_actions(&mut s, uri, text, at, at, json!([d]), Some(json!(["quickfix"])));
-    let disable = actions.iter().find(|a| a["title"] == "Disable sql-syntax for this line").expect("disable action");
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        at,
+        at,
+        json!([d]),
+        Some(json!(["quickfix"])),
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable sql-syntax for this line")
+        .expect("disable action");
     let (edits, _) = edits_for(&disable["edit"], uri);
-    let line = offset(text, &json!({"line": d["range"]["start"]["line"], "character": 0}), false);
+    let line = offset(
+        text,
+        &json!({"line": d["range"]["start"]["line"], "character": 0}),
+        false,
+    );
     let indent: String = text[line..].chars().take_while(|c| *c == ' ').collect();
-    assert_eq!(edits[0]["newText"], format!("{indent}-- prodlint-ignore sql-syntax: <reason>\n"));
+    assert_eq!(
+        edits[0]["newText"],
+        format!("{indent}-- prodlint-ignore sql-syntax: <reason>\n")
+    );
     assert_eq!(s.shutdown_and_exit(), 0);
 }
 
@@ -291,17 +378,32 @@ fn fix_all_applies_safe_fixes_only() {
     let text = "const a = f(x as any);\nconst b = (y as any).z;\nconst c = g(w as any);\n";
     s.open(uri, "typescript", 1, text);
     assert_eq!(s.diagnostics(uri, 1).len(), 3);
-    for only in [json!(["source.fixAll"]), json!(["source.fixAll.prodlint"]), json!(["source"])] {
+    for only in [
+        json!(["source.fixAll"]),
+        json!(["source.fixAll.prodlint"]),
+        json!(["source"]),
+    ] {
         let actions = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(only.clone()));
         assert_eq!(actions.len(), 1, "{only}: {actions:?}");
         assert_eq!(actions[0]["kind"], "source.fixAll.prodlint");
         let (edits, version) = edits_for(&actions[0]["edit"], uri);
         assert_eq!(version, Some(1));
         let fixed = apply_edits(text, &edits, false);
-        assert_eq!(fixed, "const a = f(x as unknown);\nconst b = (y as any).z;\nconst c = g(w as unknown);\n");
+        assert_eq!(
+            fixed,
+            "const a = f(x as unknown);\nconst b = (y as any).z;\nconst c = g(w as unknown);\n"
+        );
     }
     // Not offered when only quick fixes are asked for.
-    let actions = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(json!(["quickfix"])));
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["quickfix"])),
+    );
     assert!(actions.iter().all(|a| a["kind"] == "quickfix"));
     assert_eq!(s.shutdown_and_exit(), 0);
 }
@@ -315,9 +417,134 @@ fn clients_without_document_changes_get_plain_changes() {
     let text = "const a = f(x as any);\n";
     s.open(uri, "typescript", 1, text);
     s.diagnostics(uri, 1);
-    let actions = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(json!(["source.fixAll"])));
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
     assert!(actions[0]["edit"]["documentChanges"].is_null());
     let edits = actions[0]["edit"]["changes"][uri].as_array().unwrap();
-    assert_eq!(apply_edits(text, edits, false), "const a = f(x as unknown);\n");
+    assert_eq!(
+        apply_edits(text, edits, false),
+        "const a = f(x as unknown);\n"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn every_fix_of_a_finding_is_a_quick_fix() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:login.ts";
+    let text = "app.post('/login', (req, res) => {\n  console.log('login', req.body);\n});\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["log-request-data"]);
+    assert_eq!(diags[0]["severity"], 1);
+    let at = text.find("console").unwrap();
+    let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
+    let fixes: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable"))
+        .collect();
+    assert_eq!(fixes.len(), 2, "{actions:?}");
+    // Both are unsafe: neither is preferred, and fix-all offers nothing.
+    assert!(fixes.iter().all(|a| a["isPreferred"] == false));
+    let results: Vec<String> = fixes
+        .iter()
+        .map(|a| apply_edits(text, &edits_for(&a["edit"], uri).0, false))
+        .collect();
+    assert!(
+        results.iter().any(|t| !t.contains("console.log")),
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|t| t.contains("process.env.NODE_ENV !== 'production'")),
+        "{results:?}"
+    );
+    let mut v = 1;
+    for t in &results {
+        v += 1;
+        s.change_full(uri, v, t);
+        assert!(s.diagnostics(uri, v).is_empty(), "after applying:\n{t}");
+        v += 1;
+        s.change_full(uri, v, text);
+        assert_eq!(s.diagnostics(uri, v).len(), 1);
+    }
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert!(all.is_empty(), "unsafe fixes are not in fix-all: {all:?}");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// The fixture of the editor contract: cors-wildcard (unsafe fix: a quick fix,
+/// not in fix-all) and cache-without-cachelife (safe fix: in fix-all).
+#[test]
+fn contract_fixture_quick_fixes_and_fix_all() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:contract.ts";
+    let text = "import cors from 'cors';\nimport express from 'express';\nconst app = express();\napp.use(cors());\nexport async function getProducts() {\n  'use cache'\n  return fetch('https://api.example.com/products');\n}\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    let mut found = codes(&diags);
+    found.sort();
+    assert_eq!(
+        found,
+        vec!["cache-without-cachelife", "cors-wildcard"],
+        "{diags:?}"
+    );
+    let cors = diags.iter().find(|d| d["code"] == "cors-wildcard").unwrap();
+    let at = text.find("cors()").unwrap();
+    assert_eq!(cors["range"]["start"], pos(text, at, false));
+    let actions = code_actions(&mut s, uri, text, at, at, json!([cors]), None);
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Disable cors-wildcard for this line"),
+        "{titles:?}"
+    );
+    assert!(
+        actions.iter().any(
+            |a| a["kind"] == "quickfix" && !a["title"].as_str().unwrap().starts_with("Disable")
+        ),
+        "cors-wildcard's unsafe fix is offered as a quick fix: {titles:?}"
+    );
+    let all = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert_eq!(all.len(), 1, "{all:?}");
+    let (edits, _) = edits_for(&all[0]["edit"], uri);
+    let fixed = apply_edits(text, &edits, false);
+    assert!(
+        fixed.contains("  'use cache'\n  cacheLife('hours')\n"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("from 'next/cache'"), "{fixed}");
+    assert!(
+        fixed.contains("app.use(cors());"),
+        "the unsafe fix is not applied: {fixed}"
+    );
+    s.change_full(uri, 2, &fixed);
+    assert_eq!(codes(&s.diagnostics(uri, 2)), vec!["cors-wildcard"]);
     assert_eq!(s.shutdown_and_exit(), 0);
 }

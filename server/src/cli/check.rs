@@ -583,3 +583,45 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
     println!("files={files} bytes={bytes} files_with_errors={errors}");
     0
 }
+
+/// `prodlint debug prefilter`: how many script files hold each rule's triggers.
+pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let walked = walk::walk(&roots, &cwd, false, &resolver);
+    let n = rules::ts::RULES.len();
+    let (files, parsed, per_rule) = walked
+        .files
+        .par_iter()
+        .filter(|f| language::detect(f).is_some_and(|l| l.is_script()))
+        .filter_map(|f| read_source(f).ok().map(|t| (f, t)))
+        .map(|(f, text)| {
+            let t = crate::ts::PREFILTER.scan(&text, &f.to_string_lossy());
+            let any = t.suppression || t.rules.iter().any(|&r| r);
+            let counts: Vec<usize> = t.rules.iter().map(|&r| usize::from(r)).collect();
+            (1usize, usize::from(any), counts)
+        })
+        .reduce(
+            || (0, 0, vec![0; n]),
+            |a, b| {
+                (
+                    a.0 + b.0,
+                    a.1 + b.1,
+                    a.2.iter().zip(&b.2).map(|(x, y)| x + y).collect(),
+                )
+            },
+        );
+    println!("files={files} parsed={parsed}");
+    for (rule, count) in rules::ts::RULES.iter().zip(per_rule) {
+        println!("{:<26} {count}", rule.meta.id);
+    }
+    0
+}

@@ -59,6 +59,8 @@ pub enum DebugCommand {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Count the script files the prefilter lets through to the parser, per rule.
+    Prefilter { paths: Vec<PathBuf> },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -201,6 +203,9 @@ pub fn main() -> i32 {
         Command::Debug {
             command: DebugCommand::Parse { paths, threads },
         } => check::debug_parse(paths, threads),
+        Command::Debug {
+            command: DebugCommand::Prefilter { paths },
+        } => check::debug_prefilter(paths),
     }
 }
 

@@ -115,7 +115,12 @@ pub fn quick_fixes(
                 title: format!("Disable {} for this line", d.rule),
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diag.clone()]),
-                edit: Some(workspace_edit(req.uri, req.version, vec![edit], req.versioned)),
+                edit: Some(workspace_edit(
+                    req.uri,
+                    req.version,
+                    vec![edit],
+                    req.versioned,
+                )),
                 is_preferred: Some(false),
                 ..Default::default()
             }));
@@ -130,7 +135,12 @@ pub fn fix_all(req: &Request<'_>, fixed: &str) -> lsp::CodeActionOrCommand {
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title: "Fix all safely fixable prodlint problems".to_string(),
         kind: Some(lsp::CodeActionKind::new(FIX_ALL_KIND)),
-        edit: Some(workspace_edit(req.uri, req.version, vec![edit], req.versioned)),
+        edit: Some(workspace_edit(
+            req.uri,
+            req.version,
+            vec![edit],
+            req.versioned,
+        )),
         ..Default::default()
     })
 }
@@ -259,8 +269,20 @@ mod tests {
         let pos = Positions::new(old, ColumnUnit::Utf16);
         let e = minimal_edit(old, new, &pos);
         assert_eq!(e.new_text, "unknown");
-        assert_eq!(e.range.start, lsp::Position { line: 1, character: 15 });
-        assert_eq!(e.range.end, lsp::Position { line: 1, character: 18 });
+        assert_eq!(
+            e.range.start,
+            lsp::Position {
+                line: 1,
+                character: 15
+            }
+        );
+        assert_eq!(
+            e.range.end,
+            lsp::Position {
+                line: 1,
+                character: 18
+            }
+        );
         // An inserted line at a CRLF boundary is not cut between \r and \n.
         let old = "a\r\nb\r\n";
         let new = "a\r\nx\r\nb\r\n";
@@ -295,7 +317,10 @@ mod tests {
 
     #[test]
     fn suppression_placement_in_scripts() {
-        assert_eq!(place("const a = 1;\nconst b = x as any;\n", 1), Some("above"));
+        assert_eq!(
+            place("const a = 1;\nconst b = x as any;\n", 1),
+            Some("above")
+        );
         assert_eq!(place("const s = `a\n${x as any}`;\n", 1), None);
         assert_eq!(
             place("const v = (\n  <div>\n    {x as any}\n  </div>\n);\n", 2),

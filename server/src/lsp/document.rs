@@ -58,7 +58,13 @@ pub fn engine_path(uri: &lsp::Uri, file: Option<&Path>, lang: Language) -> PathB
                 .next()
                 .unwrap_or("untitled")
                 .chars()
-                .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             if lang == Language::Dotenv {
                 PathBuf::from(".env")
@@ -132,7 +138,8 @@ impl Document {
         }
     }
 
-    pub fn len(&self) -> usize {
+    /// Size of the text in bytes.
+    pub fn byte_len(&self) -> usize {
         self.rope.len_bytes()
     }
 
@@ -191,11 +198,23 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> lsp::TextDocumentContentChangeEvent {
+    fn change(
+        l1: u32,
+        c1: u32,
+        l2: u32,
+        c2: u32,
+        text: &str,
+    ) -> lsp::TextDocumentContentChangeEvent {
         lsp::TextDocumentContentChangeEvent {
             range: Some(lsp::Range {
-                start: lsp::Position { line: l1, character: c1 },
-                end: lsp::Position { line: l2, character: c2 },
+                start: lsp::Position {
+                    line: l1,
+                    character: c1,
+                },
+                end: lsp::Position {
+                    line: l2,
+                    character: c2,
+                },
             }),
             range_length: None,
             text: text.to_string(),
@@ -224,7 +243,10 @@ mod tests {
     #[test]
     fn engine_paths() {
         let u = lsp::Uri::from_str("untitled:Untitled-1").unwrap();
-        assert_eq!(engine_path(&u, None, Language::Tsx), PathBuf::from("Untitled-1.tsx"));
+        assert_eq!(
+            engine_path(&u, None, Language::Tsx),
+            PathBuf::from("Untitled-1.tsx")
+        );
         let f = lsp::Uri::from_str("file:///p/src/a%20b.ts").unwrap();
         assert_eq!(file_path(&f), Some(PathBuf::from("/p/src/a b.ts")));
         assert_eq!(

@@ -53,6 +53,10 @@ pub struct Outcome {
     pub config_error: Option<String>,
     /// Excluded by `[files] exclude`: nothing was linted.
     pub excluded: bool,
+    /// Time spent parsing (incrementally when `incremental`) and in the engine.
+    pub parse_time: std::time::Duration,
+    pub lint_time: std::time::Duration,
+    pub incremental: bool,
 }
 
 impl Job {
@@ -85,7 +89,11 @@ pub fn run(job: &Job) -> Outcome {
         sql_facts: None,
         config_error: None,
         excluded: false,
+        parse_time: Default::default(),
+        lint_time: Default::default(),
+        incremental: job.old_tree.is_some(),
     };
+    let started = std::time::Instant::now();
     let text = job.text.as_str();
     // Parse first, whatever happens next: the tree stays current for the next edit.
     let sql = if job.lang.is_script() {
@@ -98,6 +106,8 @@ pub fn run(job: &Job) -> Outcome {
     } else {
         None
     };
+    out.parse_time = started.elapsed();
+    let started = std::time::Instant::now();
     let config = match job.config() {
         Ok(c) => c,
         Err(e) => {
@@ -126,9 +136,14 @@ pub fn run(job: &Job) -> Outcome {
         },
     };
     let pos = Positions::new(text, job.unit);
-    out.lsp = result.diagnostics.iter().map(|d| pos.diagnostic(d)).collect();
+    out.lsp = result
+        .diagnostics
+        .iter()
+        .map(|d| pos.diagnostic(d))
+        .collect();
     out.diagnostics = result.diagnostics;
     out.panics = result.panics;
+    out.lint_time = started.elapsed();
     out
 }
 
@@ -142,4 +157,41 @@ pub fn fix_all(job: &Job) -> Option<String> {
     let facts = job.facts_with(own.as_ref());
     let outcome = engine::fix(&job.engine_path, &job.text, &facts, &config, false);
     (outcome.applied > 0 && outcome.text != job.text).then_some(outcome.text)
+}
+
+/// A file on disk (not open) for `workspace/diagnostic`.
+pub enum DiskReport {
+    Unchanged(String),
+    Full(String, Vec<lsp::Diagnostic>),
+}
+
+/// Lint a closed file from disk. `previous` is the client's last result id for
+/// it; the id is the content hash plus the server's generation.
+pub fn lint_disk(
+    path: &std::path::Path,
+    resolver: &ConfigResolver,
+    facts: &WorkspaceFacts,
+    unit: ColumnUnit,
+    generation: u64,
+    previous: Option<&str>,
+) -> Option<DiskReport> {
+    let config = resolver.for_file(path).ok()?;
+    if config.is_excluded(path) {
+        return None;
+    }
+    let text = crate::cli::check::read_source(path).ok()?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let id = format!(
+        "disk:{:016x}:{generation}",
+        xxhash_rust::xxh3::xxh3_64(body.as_bytes())
+    );
+    if previous == Some(id.as_str()) {
+        return Some(DiskReport::Unchanged(id));
+    }
+    let out = engine::lint(path, body, facts, &config);
+    let pos = Positions::new(body, unit);
+    Some(DiskReport::Full(
+        id,
+        out.diagnostics.iter().map(|d| pos.diagnostic(d)).collect(),
+    ))
 }

@@ -63,7 +63,9 @@ pub fn run(options: Options) -> anyhow::Result<i32> {
         let inner = service.inner().0.clone();
         let input = transport::ChannelReader::new(in_rx);
         let output = transport::FrameSink::new(out_tx.clone());
-        Server::new(input, output, socket).serve(service).await;
+        Server::new(input, output, socket)
+            .serve(transport::CatchPanic(service))
+            .await;
         if inner.shutdown.load(Ordering::SeqCst) {
             0
         } else {

@@ -36,6 +36,8 @@ pub struct Caps {
     pub watch_dynamic: bool,
     pub config_dynamic: bool,
     pub configuration: bool,
+    /// `trace: "verbose"` at initialize: log the time of every lint.
+    pub verbose: bool,
 }
 
 impl Default for Caps {
@@ -49,6 +51,7 @@ impl Default for Caps {
             watch_dynamic: false,
             config_dynamic: false,
             configuration: false,
+            verbose: false,
         }
     }
 }
@@ -144,6 +147,8 @@ impl State {
         }
         self.untitled_config = Arc::new(c);
         self.generation += 1;
+        // A configuration error that comes back after a reload is shown again.
+        self.shown.clear();
     }
 
     /// Recompute folder `i`'s facts from disk plus open SQL documents' text.
@@ -248,7 +253,9 @@ impl Inner {
         let first = self.st().shown.insert(msg.clone());
         self.log(typ, &msg).await;
         if first {
-            self.client.show_message(typ, format!("prodlint: {msg}")).await;
+            self.client
+                .show_message(typ, format!("prodlint: {msg}"))
+                .await;
         }
     }
 
@@ -339,6 +346,7 @@ impl Inner {
         version: i32,
         generation: u64,
     ) -> Option<Outcome> {
+        let text_len = job.text.len();
         let outcome = match blocking(move || lint::run(&job)).await {
             Ok(o) => o,
             Err(e) => {
@@ -358,6 +366,21 @@ impl Inner {
                     p.rule,
                     uri.as_str(),
                     p.message
+                ),
+            )
+            .await;
+        }
+        if self.st().caps.verbose {
+            self.log(
+                lsp::MessageType::LOG,
+                format!(
+                    "linted {} v{version}: {} bytes, parse {:.2} ms ({}), engine {:.2} ms, {} findings",
+                    uri.as_str(),
+                    text_len,
+                    outcome.parse_time.as_secs_f64() * 1000.0,
+                    if outcome.incremental { "incremental" } else { "full" },
+                    outcome.lint_time.as_secs_f64() * 1000.0,
+                    outcome.lsp.len()
                 ),
             )
             .await;
@@ -383,9 +406,7 @@ impl Inner {
     ) -> Option<Vec<lsp::Uri>> {
         let mut st = self.st();
         let current_gen = st.generation;
-        let Some(doc) = st.docs.get_mut(uri) else {
-            return None;
-        };
+        let doc = st.docs.get_mut(uri)?;
         if doc.version != version {
             return None;
         }
@@ -403,17 +424,20 @@ impl Inner {
         let mut affected = None;
         if let Some(i) = facts_changed_in {
             if st.refresh_facts(i) {
-                // This result already used the new facts (its own text).
-                if generation + 1 == st.generation && generation == current_gen {
+                // This result already used the new facts (its own text), so
+                // unless something else changed meanwhile it is current.
+                if generation == current_gen {
                     generation = st.generation;
                 }
-                let others: Vec<lsp::Uri> =
-                    st.docs_in(Some(i)).into_iter().filter(|u| u != uri).collect();
+                let others: Vec<lsp::Uri> = st
+                    .docs_in(Some(i))
+                    .into_iter()
+                    .filter(|u| u != uri)
+                    .collect();
                 affected = Some(others);
             }
         }
-        let doc = st.docs.get_mut(uri).expect("present above");
-        if outcome.config_error.is_none() && !outcome.excluded || doc.cached.is_none() {
+        if let Some(doc) = st.docs.get_mut(uri) {
             doc.cached = Some(Cached {
                 version,
                 generation,
@@ -491,13 +515,17 @@ impl Inner {
         let outcome = self.run_lint(uri, job, version, generation).await?;
         let st = self.st();
         let doc = st.docs.get(uri)?;
-        Some(doc.cached.clone().unwrap_or(Cached {
-            version,
-            generation,
-            diagnostics: outcome.diagnostics,
-            lsp: outcome.lsp,
-            result_id: format!("{version}:{generation}"),
-        }))
+        match &doc.cached {
+            Some(c) if c.version == version => Some(c.clone()),
+            // The document changed meanwhile: answer for the version asked about.
+            _ => Some(Cached {
+                version,
+                generation,
+                diagnostics: outcome.diagnostics,
+                lsp: outcome.lsp,
+                result_id: format!("{version}:{generation}"),
+            }),
+        }
     }
 
     /// Settings arrived (initialization options or a configuration change).
@@ -511,6 +539,7 @@ impl Inner {
             let (mut new, problems) = Settings::from_value(&defaults, section);
             // The diagnostic mode is fixed at initialization.
             new.diagnostic_mode = st.settings.diagnostic_mode;
+            new.workspace_diagnostics = st.settings.workspace_diagnostics;
             let was = st.settings.enable;
             let changed = new != st.settings;
             let rules_changed = new.rules != st.settings.rules;
@@ -524,7 +553,7 @@ impl Inner {
             if size_changed {
                 let max = st.settings.max_file_size;
                 for doc in st.docs.values_mut() {
-                    doc.too_large = doc.len() > max;
+                    doc.too_large = doc.byte_len() > max;
                     if doc.too_large {
                         doc.tree = None;
                     }
@@ -533,7 +562,8 @@ impl Inner {
             (changed, problems, was, st.settings.enable)
         };
         for p in problems {
-            self.log(lsp::MessageType::WARNING, format!("settings: {p}")).await;
+            self.log(lsp::MessageType::WARNING, format!("settings: {p}"))
+                .await;
         }
         if !changed {
             return;
@@ -563,9 +593,13 @@ impl Inner {
     async fn index(self: &Arc<Self>, which: Vec<usize>) {
         let (progress_ok, jobs) = {
             let st = self.st();
-            let jobs: Vec<(usize, PathBuf, Arc<ConfigResolver>)> = which
+            let jobs: Vec<(PathBuf, Arc<ConfigResolver>)> = which
                 .iter()
-                .filter_map(|&i| st.folders.get(i).map(|f| (i, f.path.clone(), f.resolver.clone())))
+                .filter_map(|&i| {
+                    st.folders
+                        .get(i)
+                        .map(|f| (f.path.clone(), f.resolver.clone()))
+                })
                 .collect();
             (st.caps.progress, jobs)
         };
@@ -573,7 +607,13 @@ impl Inner {
             return;
         }
         let token = lsp::ProgressToken::String(format!("prodlint-index-{}", self.next_seq()));
-        let progress = if progress_ok && self.client.create_work_done_progress(token.clone()).await.is_ok() {
+        let progress = if progress_ok
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+        {
             Some(
                 self.client
                     .progress(token, "prodlint: indexing workspace")
@@ -585,7 +625,7 @@ impl Inner {
             None
         };
         let mut total = 0usize;
-        for (i, path, resolver) in jobs {
+        for (path, resolver) in jobs {
             let started = std::time::Instant::now();
             let p = path.clone();
             let result = blocking(move || workspace::scan(&p, &resolver)).await;
@@ -602,7 +642,6 @@ impl Inner {
                             st.refresh_facts(idx);
                             st.generation += 1;
                         }
-                        let _ = i;
                     }
                     self.log(
                         lsp::MessageType::INFO,
@@ -673,6 +712,7 @@ impl Inner {
         // (folder path, file path, deleted)
         let mut sql_changes: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
         let mut supabase_touched: HashSet<PathBuf> = HashSet::new();
+        let mut file_events: Vec<(usize, PathBuf, lsp::FileChangeType)> = Vec::new();
         {
             let st = self.st();
             for ev in &changes {
@@ -687,17 +727,40 @@ impl Inner {
                     continue;
                 };
                 let folder = st.folders[i].path.clone();
-                if workspace::in_supabase_dir(&path) || path.file_name().is_some_and(|n| n == "supabase") {
+                if workspace::in_supabase_dir(&path)
+                    || path.file_name().is_some_and(|n| n == "supabase")
+                {
                     supabase_touched.insert(folder.clone());
                 }
-                if crate::language::detect(&path) == Some(Language::Sql) {
-                    sql_changes.push((folder, path, ev.typ == lsp::FileChangeType::DELETED));
+                if let Some(lang) = crate::language::detect(&path) {
+                    file_events.push((i, path.clone(), ev.typ));
+                    if lang == Language::Sql {
+                        sql_changes.push((folder, path, ev.typ == lsp::FileChangeType::DELETED));
+                    }
+                }
+            }
+        }
+        {
+            // Keep the folders' file lists (for workspace diagnostics) current.
+            let mut st = self.st();
+            for (i, path, typ) in file_events {
+                let Some(f) = st.folders.get_mut(i) else {
+                    continue;
+                };
+                if typ == lsp::FileChangeType::DELETED {
+                    f.files.retain(|p| *p != path);
+                } else if typ == lsp::FileChangeType::CREATED && !f.files.contains(&path) {
+                    f.files.push(path);
                 }
             }
         }
         if config_changed {
             self.st().reload_configs();
-            self.log(lsp::MessageType::INFO, "prodlint.toml changed; configuration reloaded").await;
+            self.log(
+                lsp::MessageType::INFO,
+                "prodlint.toml changed; configuration reloaded",
+            )
+            .await;
         }
         // Read changed SQL files off the async threads.
         let read = blocking(move || {
@@ -746,6 +809,35 @@ impl Inner {
     }
 }
 
+fn workspace_report(
+    uri: lsp::Uri,
+    version: Option<i64>,
+    result_id: String,
+    items: Vec<lsp::Diagnostic>,
+    unchanged: bool,
+) -> lsp::WorkspaceDocumentDiagnosticReport {
+    if unchanged {
+        lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
+            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                uri,
+                version,
+                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            },
+        )
+    } else {
+        lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+            uri,
+            version,
+            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items,
+            },
+        })
+    }
+}
+
 fn negotiate(params: &lsp::InitializeParams) -> Caps {
     let c = &params.capabilities;
     let utf8 = c
@@ -786,6 +878,7 @@ fn negotiate(params: &lsp::InitializeParams) -> Caps {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false),
         configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+        verbose: params.trace == Some(lsp::TraceValue::Verbose),
     }
 }
 
@@ -810,7 +903,7 @@ impl LanguageServer for Backend {
         let folders = folders_from(&params);
         let options = params.initialization_options.clone().unwrap_or(Value::Null);
         let mut problems = Vec::new();
-        let pull = {
+        let (pull, workspace_diagnostics) = {
             let mut st = self.0.st();
             let defaults = Settings::defaults(self.0.default_debounce_ms);
             if let Some(section) = Settings::section(&options) {
@@ -830,11 +923,14 @@ impl LanguageServer for Backend {
                 .map(|p| Folder::new(p, &overrides))
                 .collect();
             st.reload_configs();
-            st.pull
+            (st.pull, st.pull && st.settings.workspace_diagnostics)
         };
         for p in problems {
             self.0
-                .log(lsp::MessageType::WARNING, format!("initializationOptions: {p}"))
+                .log(
+                    lsp::MessageType::WARNING,
+                    format!("initializationOptions: {p}"),
+                )
                 .await;
         }
         let encoding = match caps.unit {
@@ -871,7 +967,7 @@ impl LanguageServer for Backend {
                     lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                         identifier: Some("prodlint".to_string()),
                         inter_file_dependencies: true,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics,
                         work_done_progress_options: Default::default(),
                     })
                 }),
@@ -904,13 +1000,22 @@ impl LanguageServer for Backend {
         tokio::spawn(async move { i2.register().await });
         let i3 = inner.clone();
         tokio::spawn(async move { i3.index((0..n).collect()).await });
+        if !inner.st().caps.watch_dynamic {
+            // No file watchers from this client: poll prodlint.toml and SQL files.
+            let i4 = inner.clone();
+            tokio::spawn(async move { i4.poll_files(POLL_INTERVAL, RESCAN_EVERY).await });
+        }
         inner
             .log(
                 lsp::MessageType::INFO,
                 format!(
                     "prodlint {} ready ({} positions, {} diagnostics, {n} workspace folder(s))",
                     env!("CARGO_PKG_VERSION"),
-                    if unit == ColumnUnit::Utf8 { "UTF-8" } else { "UTF-16" },
+                    if unit == ColumnUnit::Utf8 {
+                        "UTF-8"
+                    } else {
+                        "UTF-16"
+                    },
                     if pull { "pull" } else { "push" },
                 ),
             )
@@ -939,9 +1044,7 @@ impl LanguageServer for Backend {
             (too_large, st.settings.enable && !st.pull)
         };
         if too_large_now {
-            inner
-                .too_large_message(&td.uri)
-                .await;
+            inner.too_large_message(&td.uri).await;
         }
         if run {
             inner.schedule(td.uri, Duration::ZERO);
@@ -965,7 +1068,7 @@ impl LanguageServer for Backend {
             }
             doc.version = params.text_document.version;
             let was = doc.too_large;
-            doc.too_large = doc.len() > max;
+            doc.too_large = doc.byte_len() > max;
             if doc.too_large {
                 doc.tree = None;
             }
@@ -1036,7 +1139,10 @@ impl LanguageServer for Backend {
         // A closed SQL file contributes its text on disk again.
         if let Some((_, path)) = folder {
             let p = path.clone();
-            let facts = blocking(move || workspace::read_sql_facts(&p)).await.ok().flatten();
+            let facts = blocking(move || workspace::read_sql_facts(&p))
+                .await
+                .ok()
+                .flatten();
             let affected = {
                 let mut st = inner.st();
                 match st.folder_of(&path) {
@@ -1130,23 +1236,115 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let report = match self.0.pull(&uri).await {
             Some(c) if params.previous_result_id.as_deref() == Some(c.result_id.as_str()) => {
-                lsp::DocumentDiagnosticReport::Unchanged(lsp::RelatedUnchangedDocumentDiagnosticReport {
+                lsp::DocumentDiagnosticReport::Unchanged(
+                    lsp::RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report:
+                            lsp::UnchangedDocumentDiagnosticReport {
+                                result_id: c.result_id,
+                            },
+                    },
+                )
+            }
+            Some(c) => {
+                lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                     related_documents: None,
-                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
-                        result_id: c.result_id,
+                    full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                        result_id: Some(c.result_id),
+                        items: c.lsp,
                     },
                 })
             }
-            Some(c) => lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id: Some(c.result_id),
-                    items: c.lsp,
-                },
-            }),
             None => lsp::DocumentDiagnosticReport::Full(Default::default()),
         };
         Ok(lsp::DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: lsp::WorkspaceDiagnosticParams,
+    ) -> RpcResult<lsp::WorkspaceDiagnosticReportResult> {
+        let inner = self.0.clone();
+        let previous: HashMap<String, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri.as_str().to_string(), p.value))
+            .collect();
+        let mut items = Vec::new();
+        // Open documents: their current text.
+        let open: Vec<(lsp::Uri, i32)> = {
+            let st = inner.st();
+            st.docs
+                .values()
+                .map(|d| (d.uri.clone(), d.version))
+                .collect()
+        };
+        let mut open_paths: HashSet<PathBuf> = HashSet::new();
+        for (uri, version) in open {
+            if let Some(p) = file_path(&uri) {
+                open_paths.insert(p);
+            }
+            let Some(c) = inner.pull(&uri).await else {
+                continue;
+            };
+            let unchanged = previous.get(uri.as_str()) == Some(&c.result_id);
+            items.push(workspace_report(
+                uri,
+                Some(version as i64),
+                c.result_id,
+                c.lsp,
+                unchanged,
+            ));
+        }
+        // Closed files on disk.
+        let (folders, unit, generation, enabled) = {
+            let st = inner.st();
+            let folders: Vec<(Vec<PathBuf>, Arc<ConfigResolver>, Arc<WorkspaceFacts>)> = st
+                .folders
+                .iter()
+                .map(|f| (f.files.clone(), f.resolver.clone(), f.facts.clone()))
+                .collect();
+            (folders, st.caps.unit, st.generation, st.settings.enable)
+        };
+        if !enabled {
+            return Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+                lsp::WorkspaceDiagnosticReport { items },
+            ));
+        }
+        let disk = blocking(move || {
+            use rayon::prelude::*;
+            let mut out = Vec::new();
+            for (files, resolver, facts) in folders {
+                let reports: Vec<(PathBuf, lint::DiskReport)> = files
+                    .par_iter()
+                    .filter(|p| !open_paths.contains(*p))
+                    .filter_map(|p| {
+                        let uri = lsp::Uri::from_file_path(p)?;
+                        let prev = previous.get(uri.as_str()).map(String::as_str);
+                        lint::lint_disk(p, &resolver, &facts, unit, generation, prev)
+                            .map(|r| (p.clone(), r))
+                    })
+                    .collect();
+                out.extend(reports);
+            }
+            out
+        })
+        .await
+        .unwrap_or_default();
+        for (path, report) in disk {
+            let Some(uri) = lsp::Uri::from_file_path(&path) else {
+                continue;
+            };
+            items.push(match report {
+                lint::DiskReport::Unchanged(id) => {
+                    workspace_report(uri, None, id, Vec::new(), true)
+                }
+                lint::DiskReport::Full(id, diags) => workspace_report(uri, None, id, diags, false),
+            });
+        }
+        Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+            lsp::WorkspaceDiagnosticReport { items },
+        ))
     }
 
     async fn code_action(
@@ -1174,9 +1372,15 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .filter(|c| c.version == doc.version && c.generation == st.generation)
                 .map(|c| c.diagnostics.clone());
-            (st.job(doc), doc.version, st.generation, cached, st.caps.versioned_edits)
+            (
+                st.job(doc),
+                doc.version,
+                st.generation,
+                cached,
+                st.caps.versioned_edits,
+            )
         };
-        let (job, version, generation, cached, versioned) = snapshot;
+        let (job, version, _generation, cached, versioned) = snapshot;
         let uri2 = uri.clone();
         let result = blocking(move || {
             let (diagnostics, tree) = match cached {
@@ -1215,7 +1419,12 @@ impl LanguageServer for Backend {
                     &params.context.diagnostics,
                 ));
             }
-            if want_all && diagnostics.iter().any(|d| d.fix().is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)) {
+            if want_all
+                && diagnostics.iter().any(|d| {
+                    d.fix()
+                        .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)
+                })
+            {
                 if let Some(fixed) = lint::fix_all(&job) {
                     out.push(actions::fix_all(&req, &fixed));
                 }
@@ -1233,14 +1442,16 @@ impl LanguageServer for Backend {
                         }
                     }
                 }
-                let _ = generation;
                 Ok((!actions.is_empty()).then_some(actions))
             }
             Err(e) => {
                 inner
                     .log(
                         lsp::MessageType::ERROR,
-                        format!("internal error computing code actions for {}: {e}", uri.as_str()),
+                        format!(
+                            "internal error computing code actions for {}: {e}",
+                            uri.as_str()
+                        ),
                     )
                     .await;
                 Ok(None)
@@ -1249,7 +1460,105 @@ impl LanguageServer for Backend {
     }
 }
 
+/// Polling for clients without `workspace/didChangeWatchedFiles` registration.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Every this many polls, walk the folders for new SQL files.
+const RESCAN_EVERY: u32 = 8;
+
 impl Inner {
+    /// Watch the files that matter by polling: the `prodlint.toml` files that can
+    /// apply to open documents and folders, and the folders' SQL files (new ones
+    /// are found by a walk every `rescan_every` rounds). Changes go through
+    /// [`Inner::files_changed`] as if the client had reported them.
+    async fn poll_files(self: Arc<Self>, interval: Duration, rescan_every: u32) {
+        let mut known: HashMap<PathBuf, workspace::Stamp> = HashMap::new();
+        let mut round: u32 = 0;
+        loop {
+            tokio::time::sleep(interval).await;
+            if self.shutdown.load(Ordering::SeqCst) {
+                return;
+            }
+            round += 1;
+            let (paths, rescan) = {
+                let st = self.st();
+                let mut paths: HashSet<PathBuf> = HashSet::new();
+                for f in &st.folders {
+                    paths.insert(f.path.join(config::FILE_NAME));
+                    paths.extend(f.disk_sql.keys().cloned());
+                }
+                for d in st.docs.values() {
+                    if let Some(p) = &d.file {
+                        for dir in p.ancestors().skip(1).take(32) {
+                            paths.insert(dir.join(config::FILE_NAME));
+                        }
+                    }
+                }
+                let rescan: Vec<(PathBuf, Arc<ConfigResolver>, HashSet<PathBuf>)> =
+                    if round.is_multiple_of(rescan_every) {
+                        st.folders
+                            .iter()
+                            .filter(|f| f.indexed)
+                            .map(|f| {
+                                (
+                                    f.path.clone(),
+                                    f.resolver.clone(),
+                                    f.disk_sql.keys().cloned().collect(),
+                                )
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                (paths, rescan)
+            };
+            let Ok((stamps, new_sql)) = blocking(move || {
+                let stamps: Vec<(PathBuf, workspace::Stamp)> = paths
+                    .into_iter()
+                    .map(|p| {
+                        let s = workspace::stamp(&p);
+                        (p, s)
+                    })
+                    .collect();
+                let mut new_sql = Vec::new();
+                for (root, resolver, have) in rescan {
+                    new_sql.extend(
+                        workspace::sql_files(&root, &resolver)
+                            .into_iter()
+                            .filter(|p| !have.contains(p)),
+                    );
+                }
+                (stamps, new_sql)
+            })
+            .await
+            else {
+                continue;
+            };
+            let mut events = Vec::new();
+            let mut push = |path: &Path, typ: lsp::FileChangeType| {
+                if let Some(uri) = lsp::Uri::from_file_path(path) {
+                    events.push(lsp::FileEvent { uri, typ });
+                }
+            };
+            for (path, now) in stamps {
+                match known.insert(path.clone(), now) {
+                    // First sight: the baseline.
+                    None => {}
+                    Some(before) if before == now => {}
+                    Some(None) => push(&path, lsp::FileChangeType::CREATED),
+                    Some(Some(_)) if now.is_none() => push(&path, lsp::FileChangeType::DELETED),
+                    Some(Some(_)) => push(&path, lsp::FileChangeType::CHANGED),
+                }
+            }
+            for path in new_sql {
+                known.insert(path.clone(), workspace::stamp(&path));
+                push(&path, lsp::FileChangeType::CREATED);
+            }
+            if !events.is_empty() {
+                self.files_changed(events).await;
+            }
+        }
+    }
+
     async fn too_large_message(&self, uri: &lsp::Uri) {
         let max = self.st().settings.max_file_size;
         let msg = format!(

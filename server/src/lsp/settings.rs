@@ -3,8 +3,11 @@
 //!
 //! ```json
 //! { "enable": true, "run": "onType", "rules": { "no-any-cast": "off" },
-//!   "debounceMs": 100, "maxFileSize": 5000000, "diagnosticMode": "auto" }
+//!   "debounceMs": 100, "maxFileSize": 5000000, "diagnosticMode": "auto",
+//!   "workspaceDiagnostics": false }
 //! ```
+//!
+//! `diagnosticMode` and `workspaceDiagnostics` are read at initialization only.
 
 use crate::diagnostic::Level;
 use crate::rules;
@@ -38,6 +41,8 @@ pub struct Settings {
     pub debounce: Duration,
     pub max_file_size: usize,
     pub diagnostic_mode: DiagnosticMode,
+    /// Pull clients: also answer `workspace/diagnostic` (every file on disk).
+    pub workspace_diagnostics: bool,
 }
 
 impl Settings {
@@ -49,6 +54,7 @@ impl Settings {
             debounce: Duration::from_millis(debounce_ms),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             diagnostic_mode: DiagnosticMode::Auto,
+            workspace_diagnostics: false,
         }
     }
 
@@ -62,7 +68,15 @@ impl Settings {
         if let Some(p) = v.get("prodlint") {
             v = p;
         }
-        let known = ["enable", "run", "rules", "debounceMs", "maxFileSize", "diagnosticMode"];
+        let known = [
+            "enable",
+            "run",
+            "rules",
+            "debounceMs",
+            "maxFileSize",
+            "diagnosticMode",
+            "workspaceDiagnostics",
+        ];
         match v.as_object() {
             Some(o) if o.keys().any(|k| known.contains(&k.as_str())) || o.is_empty() => Some(v),
             _ => None,
@@ -109,6 +123,14 @@ impl Settings {
                 )),
             }
         }
+        if let Some(w) = v.get("workspaceDiagnostics") {
+            match w.as_bool() {
+                Some(b) => s.workspace_diagnostics = b,
+                None => problems.push(format!(
+                    "`workspaceDiagnostics` must be true or false, not {w}"
+                )),
+            }
+        }
         if let Some(r) = v.get("rules") {
             match r.as_object() {
                 Some(map) => {
@@ -119,9 +141,10 @@ impl Settings {
                         }
                         let parsed = match level {
                             Value::String(l) => Level::parse(l),
-                            Value::Object(o) => {
-                                o.get("level").and_then(Value::as_str).and_then(Level::parse)
-                            }
+                            Value::Object(o) => o
+                                .get("level")
+                                .and_then(Value::as_str)
+                                .and_then(Level::parse),
                             _ => None,
                         };
                         match parsed {

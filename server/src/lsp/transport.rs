@@ -140,12 +140,10 @@ pub fn read_loop(
             saw_header = true;
             if let Some((name, value)) = text.split_once(':') {
                 if name.trim().eq_ignore_ascii_case("content-length") {
-                    content_length = Some(
-                        value
-                            .trim()
-                            .parse::<usize>()
-                            .map_err(|e| format!("invalid Content-Length `{}`: {e}", value.trim())),
-                    );
+                    content_length =
+                        Some(value.trim().parse::<usize>().map_err(|e| {
+                            format!("invalid Content-Length `{}`: {e}", value.trim())
+                        }));
                 }
             }
         }
@@ -200,7 +198,11 @@ pub fn write_loop(mut output: impl Write, rx: std_mpsc::Receiver<Out>) {
     while let Ok(msg) = rx.recv() {
         match msg {
             Out::Frame(bytes) => {
-                if output.write_all(&bytes).and_then(|_| output.flush()).is_err() {
+                if output
+                    .write_all(&bytes)
+                    .and_then(|_| output.flush())
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -262,7 +264,10 @@ pub struct FrameSink {
 
 impl FrameSink {
     pub fn new(tx: std_mpsc::Sender<Out>) -> FrameSink {
-        FrameSink { buf: Vec::new(), tx }
+        FrameSink {
+            buf: Vec::new(),
+            tx,
+        }
     }
 
     fn drain_frames(&mut self) {
@@ -314,6 +319,71 @@ impl AsyncWrite for FrameSink {
     }
 }
 
+/// A panic inside a request handler must not take the server down: it becomes
+/// an internal-error response (notifications: nothing) and is reported on stderr
+/// by the panic hook.
+pub struct CatchPanic<S>(pub S);
+
+impl<S> tower::Service<Request> for CatchPanic<S>
+where
+    S: tower::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Option<Response>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let id = req.id().cloned();
+        let method = req.method().to_string();
+        let fut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.0.call(req)));
+        match fut {
+            Ok(fut) => Box::pin(Guarded {
+                inner: Box::pin(fut),
+                id,
+                method,
+            }),
+            Err(_) => Box::pin(std::future::ready(Ok(panic_response(id, &method)))),
+        }
+    }
+}
+
+fn panic_response(id: Option<tower_lsp_server::jsonrpc::Id>, method: &str) -> Option<Response> {
+    id.map(|id| {
+        let mut e = tower_lsp_server::jsonrpc::Error::internal_error();
+        e.message = format!("internal error in prodlint while handling {method}").into();
+        Response::from_error(id, e)
+    })
+}
+
+struct Guarded<F> {
+    inner: Pin<Box<F>>,
+    id: Option<tower_lsp_server::jsonrpc::Id>,
+    method: String,
+}
+
+impl<F, E> std::future::Future for Guarded<F>
+where
+    F: std::future::Future<Output = Result<Option<Response>, E>>,
+{
+    type Output = Result<Option<Response>, E>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            this.inner.as_mut().poll(cx)
+        })) {
+            Ok(p) => p,
+            Err(_) => Poll::Ready(Ok(panic_response(this.id.take(), &this.method))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,7 +410,10 @@ mod tests {
             rejected_code(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
             None
         );
-        assert_eq!(rejected_code(r#"{"jsonrpc":"2.0","id":1,"result":null}"#), None);
+        assert_eq!(
+            rejected_code(r#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            None
+        );
         assert_eq!(rejected_code("{not json"), Some(-32700));
         assert_eq!(rejected_code("[1,2]"), Some(-32600));
         assert_eq!(rejected_code(r#"{"id":3,"method":"x"}"#), Some(-32600));
@@ -349,6 +422,43 @@ mod tests {
             rejected_code(r#"{"jsonrpc":"2.0","id":3,"method":7}"#),
             Some(-32600)
         );
+    }
+
+    struct Panicky;
+    impl tower::Service<Request> for Panicky {
+        type Response = Option<Response>;
+        type Error = std::convert::Infallible;
+        type Future = Pin<
+            Box<dyn std::future::Future<Output = Result<Option<Response>, Self::Error>> + Send>,
+        >;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, req: Request) -> Self::Future {
+            if req.method() == "now" {
+                panic!("in call");
+            }
+            Box::pin(async { panic!("in the future") })
+        }
+    }
+
+    #[test]
+    fn panics_in_handlers_become_internal_errors() {
+        use tower::Service;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut svc = CatchPanic(Panicky);
+        for method in ["now", "later"] {
+            let req = Request::build(method.to_string()).id(7).finish();
+            let res = rt.block_on(svc.call(req)).unwrap().expect("a response");
+            assert_eq!(
+                res.error().unwrap().code,
+                tower_lsp_server::jsonrpc::ErrorCode::InternalError
+            );
+            let note = Request::build(method.to_string()).finish();
+            assert!(rt.block_on(svc.call(note)).unwrap().is_none());
+        }
     }
 
     #[test]

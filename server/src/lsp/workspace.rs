@@ -137,3 +137,20 @@ impl Folder {
         true
     }
 }
+
+/// What a file looks like on disk, for polling (`None`: absent).
+pub type Stamp = Option<(std::time::SystemTime, u64)>;
+
+pub fn stamp(path: &Path) -> Stamp {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// SQL files under `root` (as `prodlint check` walks it).
+pub fn sql_files(root: &Path, resolver: &ConfigResolver) -> Vec<PathBuf> {
+    walk::walk(&[root.to_path_buf()], root, false, resolver)
+        .files
+        .into_iter()
+        .filter(|f| language::detect(f) == Some(Language::Sql))
+        .collect()
+}

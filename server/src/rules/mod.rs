@@ -82,9 +82,13 @@ pub struct RuleMeta {
     /// are run as tests, optional `path=…` after the tag.
     pub docs: &'static str,
     /// For script rules: byte strings (ASCII, matched case-insensitively) one of
-    /// which must occur in a file for the rule to possibly fire there. Files with
+    /// which must occur in a file (or its path) for the rule to possibly fire there. Files with
     /// none of any enabled rule's triggers are not parsed at all. Empty = always run.
     pub triggers: &'static [&'static str],
+    /// A second group of tokens, at least one of which must also occur (in the
+    /// text or the file's path) when non-empty: the prefilter requires
+    /// `any(triggers) && any(also_triggers)`.
+    pub also_triggers: &'static [&'static str],
     pub options: &'static [RuleOption],
 }
 
@@ -129,6 +133,7 @@ const total = (order as any).total;
 Safe: removes the comment (or the unused rule from its list).
 "#,
         triggers: &[],
+        also_triggers: &[],
         options: &[],
     };
 
@@ -149,6 +154,7 @@ larger than the size limit. The rest of the run goes on.
 A file prodlint cannot read is a file nobody checked.
 "#,
         triggers: &[],
+        also_triggers: &[],
         options: &[],
     };
 
@@ -179,6 +185,7 @@ CREATE TABLE notes (id int PRIMARY KEY);
 ```
 "#,
         triggers: &[],
+        also_triggers: &[],
         options: &[],
     };
 

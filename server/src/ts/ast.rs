@@ -136,9 +136,11 @@ pub fn is_string_like(node: Node) -> bool {
 }
 
 /// The quote character the file mostly uses for strings (`'` unless `"` is more common).
+/// Only the first 16 KiB are read, so calling it per finding stays cheap.
 pub fn preferred_quote(source: &str) -> char {
-    let single = source.bytes().filter(|&b| b == b'\'').count();
-    let double = source.bytes().filter(|&b| b == b'"').count();
+    let head = &source.as_bytes()[..source.len().min(16 * 1024)];
+    let single = head.iter().filter(|&&b| b == b'\'').count();
+    let double = head.iter().filter(|&&b| b == b'"').count();
     if double > single {
         '"'
     } else {
@@ -208,7 +210,14 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
                 let Some(expr) = stmt.named_child(0) else {
                     break;
                 };
-                if expr.kind() != "string" || stmt.named_child_count() != 1 {
+                // A trailing comment without a semicolon (`'use cache' // why`)
+                // is a child of the statement; it does not end the prologue.
+                let mut cc = stmt.walk();
+                let parts = stmt
+                    .named_children(&mut cc)
+                    .filter(|n| n.kind() != "comment")
+                    .count();
+                if expr.kind() != "string" || parts != 1 {
                     break;
                 }
                 match string_value(expr, source) {
@@ -471,6 +480,420 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     false
 }
 
+// ---- rules1 (log-request-data, secret-fallback, hardcoded-secret) ----
+
+/// Split an identifier, property key or env name into lower-case words:
+/// `stripeSecretKey` → `stripe secret key`, `API_KEY` → `api key`, `x-api-key` →
+/// `x api key`, `HTTPServer2` → `http server2`. Digits stay with the word before.
+pub fn name_words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_uppercase() && !cur.is_empty() {
+            let prev = chars.get(i.wrapping_sub(1)).copied().unwrap_or(' ');
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            // `fooBar`, `foo2Bar` | `HTTPServer` (the `S` starts a word before a lower-case letter)
+            if prev.is_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_uppercase() && next.is_lowercase())
+            {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// The SCREAMING_SNAKE form of a name: `stripeSecretKey` → `STRIPE_SECRET_KEY`.
+pub fn screaming_snake(name: &str) -> String {
+    name_words(name)
+        .iter()
+        .map(|w| w.to_uppercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Walk up from an expression through wrappers that keep its value
+/// (parentheses, `as`, `satisfies`, `!`): the outermost such node.
+pub fn value_root(mut node: Node) -> Node {
+    while let Some(p) = node.parent() {
+        if matches!(
+            p.kind(),
+            "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+        ) && p.named_child(0).is_some_and(|c| c.id() == node.id())
+        {
+            node = p;
+        } else {
+            break;
+        }
+    }
+    node
+}
+
+/// The name a value is given where it is written: the variable it initialises,
+/// the property or field it is assigned to (`this.apiKey = v` → `apiKey`,
+/// `{ 'x-api-key': v }` → `x-api-key`), the parameter it is the default of, or
+/// the JSX attribute it is the value of. `None` for anything else (arguments,
+/// array elements, destructuring patterns, computed keys).
+pub fn assigned_name(value: Node, source: &str) -> Option<String> {
+    let value = value_root(value);
+    let parent = value.parent()?;
+    let is_field = |field: &str| {
+        parent
+            .child_by_field_name(field)
+            .is_some_and(|v| v.id() == value.id())
+    };
+    let key_name = |key: Node| -> Option<String> {
+        match key.kind() {
+            "property_identifier" | "identifier" | "shorthand_property_identifier_pattern" => {
+                Some(text(key, source).to_string())
+            }
+            "private_property_identifier" => {
+                Some(text(key, source).trim_start_matches('#').to_string())
+            }
+            "string" => string_value(key, source),
+            _ => None,
+        }
+    };
+    match parent.kind() {
+        "variable_declarator" if is_field("value") => key_name(parent.child_by_field_name("name")?),
+        "assignment_expression" if is_field("right") => {
+            let left = parent.child_by_field_name("left")?;
+            match left.kind() {
+                "identifier" => Some(text(left, source).to_string()),
+                "member_expression" => key_name(left.child_by_field_name("property")?),
+                "subscript_expression" => string_value(left.child_by_field_name("index")?, source),
+                _ => None,
+            }
+        }
+        "pair" if is_field("value") => key_name(parent.child_by_field_name("key")?),
+        "public_field_definition" | "field_definition" if is_field("value") => key_name(
+            parent
+                .child_by_field_name("name")
+                .or_else(|| parent.child_by_field_name("property"))?,
+        ),
+        "required_parameter" | "optional_parameter" if is_field("value") => {
+            key_name(parent.child_by_field_name("pattern")?)
+        }
+        "assignment_pattern" | "object_assignment_pattern" if is_field("right") => {
+            key_name(parent.child_by_field_name("left")?)
+        }
+        "jsx_expression" => {
+            let attr = parent.parent().filter(|a| a.kind() == "jsx_attribute")?;
+            key_name(attr.named_child(0)?)
+        }
+        "jsx_attribute" => {
+            let name = parent.named_child(0)?;
+            (name.id() != value.id()).then(|| key_name(name)).flatten()
+        }
+        _ => None,
+    }
+}
+
+/// Where a local name is bound, seen from a use of it.
+#[derive(Clone, Copy, Debug)]
+pub enum Binding<'t> {
+    /// `const|let|var` declarator; `element` is the node inside its `name` that
+    /// binds the identifier (the name itself, or a destructuring element such as
+    /// `shorthand_property_identifier_pattern`, `pair_pattern`, `rest_pattern`).
+    Declarator {
+        declarator: Node<'t>,
+        element: Node<'t>,
+    },
+    /// A parameter of an enclosing function (`required_parameter`, `optional_parameter`
+    /// or the bare identifier of an arrow's single parameter).
+    Parameter(Node<'t>),
+}
+
+/// Find the declaration of `name` visible at `at`, looking only at the
+/// statement lists that enclose `at` (innermost first) and the parameters of the
+/// enclosing functions: the closest preceding declarator in a scope, or a later
+/// one at the top level (functions there run after the module body). Imports,
+/// function and class declarations are not reported (they shadow nothing here).
+pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Binding<'t>> {
+    let mut cur = at.parent();
+    while let Some(scope) = cur {
+        if matches!(
+            scope.kind(),
+            "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
+        ) {
+            let mut best: Option<Binding<'t>> = None;
+            let mut c = scope.walk();
+            for stmt in scope.named_children(&mut c) {
+                let before = stmt.start_byte() < at.start_byte();
+                if !before && (scope.kind() != "program" || best.is_some()) {
+                    break;
+                }
+                let decl = if stmt.kind() == "export_statement" {
+                    stmt.child_by_field_name("declaration")
+                } else {
+                    Some(stmt)
+                };
+                let Some(decl) = decl
+                    .filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+                else {
+                    continue;
+                };
+                let mut dc = decl.walk();
+                for declarator in decl.named_children(&mut dc) {
+                    if declarator.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    if let Some(element) = declarator
+                        .child_by_field_name("name")
+                        .and_then(|n| pattern_binds(n, name, source))
+                    {
+                        best = Some(Binding::Declarator {
+                            declarator,
+                            element,
+                        });
+                    }
+                }
+            }
+            if best.is_some() {
+                return best;
+            }
+        }
+        if is_function(scope) {
+            if let Some(params) = scope.child_by_field_name("parameters") {
+                let mut c = params.walk();
+                for p in params.named_children(&mut c) {
+                    let pat = p.child_by_field_name("pattern").unwrap_or(p);
+                    if pattern_binds(pat, name, source).is_some() {
+                        return Some(Binding::Parameter(p));
+                    }
+                }
+            } else if let Some(p) = scope.child_by_field_name("parameter") {
+                if text(p, source) == name {
+                    return Some(Binding::Parameter(p));
+                }
+            }
+        }
+        if matches!(
+            scope.kind(),
+            "for_in_statement" | "for_statement" | "catch_clause"
+        ) {
+            // A loop/catch variable of that name shadows outer declarations: unknown.
+            let binds = ["left", "initializer", "parameter"].iter().any(|f| {
+                scope.child_by_field_name(f).is_some_and(|n| {
+                    any_descendant(n, &mut |d| {
+                        d.kind() == "identifier" && text(d, source) == name
+                    })
+                })
+            });
+            if binds {
+                return None;
+            }
+        }
+        cur = scope.parent();
+    }
+    None
+}
+
+/// The element of a binding pattern that binds `name` (the pattern itself for
+/// an identifier).
+fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            (text(pattern, source) == name).then_some(pattern)
+        }
+        "object_pattern" | "array_pattern" => {
+            let mut c = pattern.walk();
+            let children: Vec<Node<'t>> = pattern.named_children(&mut c).collect();
+            children.into_iter().find_map(|el| match el.kind() {
+                "pair_pattern" => el
+                    .child_by_field_name("value")
+                    .and_then(|v| pattern_binds(v, name, source))
+                    .map(|_| el),
+                "rest_pattern" => el
+                    .named_child(0)
+                    .and_then(|v| pattern_binds(v, name, source))
+                    .map(|_| el),
+                "object_assignment_pattern" | "assignment_pattern" => el
+                    .child_by_field_name("left")
+                    .and_then(|v| pattern_binds(v, name, source))
+                    .map(|_| el),
+                _ => pattern_binds(el, name, source),
+            })
+        }
+        "assignment_pattern" => pattern_binds(pattern.child_by_field_name("left")?, name, source),
+        "rest_pattern" => pattern_binds(pattern.named_child(0)?, name, source).map(|_| pattern),
+        _ => None,
+    }
+}
+
+/// Whether a statement is an early exit guarded by a production check
+/// (`if (process.env.NODE_ENV === 'production') return;`, `if (isProd) { return }`,
+/// `if (!isDev) throw …`): the statements after it in the same list only run
+/// outside production.
+fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
+    if stmt.kind() != "if_statement" || stmt.child_by_field_name("alternative").is_some() {
+        return false;
+    }
+    let Some(cond) = stmt.child_by_field_name("condition") else {
+        return false;
+    };
+    if env_check(cond, source) != Some(EnvCheck::ProdOnly) {
+        return false;
+    }
+    let Some(body) = stmt.child_by_field_name("consequence") else {
+        return false;
+    };
+    let exits = |n: Node| matches!(n.kind(), "return_statement" | "throw_statement");
+    if body.kind() == "statement_block" {
+        let mut c = body.walk();
+        let last = body
+            .named_children(&mut c)
+            .filter(|n| n.kind() != "comment")
+            .last();
+        last.is_some_and(exits)
+    } else {
+        exits(body)
+    }
+}
+
+/// Whether `node` only runs outside production as far as its own function
+/// shows: [`in_dev_only_branch`], or after an early `return`/`throw` under a
+/// production check in an enclosing statement list, or inside an anonymous
+/// callback passed to a call that is itself dev-only (`if (dev) items.forEach(i => log(i))`).
+pub fn in_dev_only_code(node: Node, source: &str) -> bool {
+    let mut node = node;
+    for _ in 0..16 {
+        if in_dev_only_branch(node, source) {
+            return true;
+        }
+        // early exits in the statement lists between `node` and its function
+        let mut cur = node;
+        let mut func = None;
+        while let Some(p) = cur.parent() {
+            if is_function(p) {
+                func = Some(p);
+                break;
+            }
+            if matches!(
+                p.kind(),
+                "statement_block" | "program" | "switch_case" | "switch_default"
+            ) {
+                let mut c = p.walk();
+                let guarded = p
+                    .named_children(&mut c)
+                    .take_while(|s| s.end_byte() <= cur.start_byte())
+                    .any(|s| is_prod_early_exit(s, source));
+                if guarded {
+                    return true;
+                }
+            }
+            cur = p;
+        }
+        // an anonymous callback: continue from the call it is passed to
+        match func {
+            Some(f)
+                if matches!(
+                    f.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                ) && f.parent().is_some_and(|a| a.kind() == "arguments") =>
+            {
+                match f.parent().and_then(|a| a.parent()) {
+                    Some(call) => node = call,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The indentation unit of the file (read from its first 500 lines): a tab if
+/// lines are indented with tabs, else the smallest non-zero run of leading
+/// spaces (2 when nothing is indented).
+pub fn indent_unit(source: &str) -> String {
+    let mut smallest = usize::MAX;
+    for line in source.lines().take(500) {
+        if line.starts_with('\t') {
+            return "\t".to_string();
+        }
+        let n = line.len() - line.trim_start_matches(' ').len();
+        if n > 0 && n < line.len() && !line.trim_start().starts_with('*') {
+            smallest = smallest.min(n);
+        }
+    }
+    if smallest == usize::MAX || smallest > 8 {
+        "  ".to_string()
+    } else {
+        " ".repeat(smallest)
+    }
+}
+
+/// The indentation unit at statement `stmt`: how much deeper its line is
+/// indented than the line where its enclosing block starts, else
+/// [`indent_unit`].
+pub fn indent_unit_at(stmt: Node, source: &str) -> String {
+    let indent = line_indent(source, stmt.start_byte());
+    if let Some(parent) = stmt.parent().filter(|p| p.kind() != "program") {
+        let outer = line_indent(source, parent.start_byte());
+        if let Some(unit) = indent.strip_prefix(outer).filter(|u| !u.is_empty()) {
+            return unit.to_string();
+        }
+    }
+    indent_unit(source)
+}
+
+/// [`preferred_quote`] over the 4 KiB around `offset`: the file's quote style
+/// without counting a large file's quotes once per finding.
+pub fn preferred_quote_near(source: &str, offset: usize) -> char {
+    let bytes = source.as_bytes();
+    let start = offset.saturating_sub(2048).min(bytes.len());
+    let end = offset.saturating_add(2048).min(bytes.len());
+    let (mut single, mut double) = (0usize, 0usize);
+    for &b in &bytes[start..end] {
+        match b {
+            b'\'' => single += 1,
+            b'"' => double += 1,
+            _ => {}
+        }
+    }
+    if double > single {
+        '"'
+    } else {
+        '\''
+    }
+}
+
+/// The byte range that removes statement `stmt` cleanly: its whole line(s)
+/// (with the line ending, and a trailing `//` comment) when nothing else is on
+/// them, else the statement and the blanks before it.
+pub fn statement_removal_range(stmt: Node, source: &str) -> std::ops::Range<usize> {
+    let start = stmt.start_byte().min(source.len());
+    let end = stmt.end_byte().min(source.len());
+    let line_start = source[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = source[end..]
+        .find('\n')
+        .map(|i| end + i + 1)
+        .unwrap_or(source.len());
+    let before = &source[line_start..start];
+    let after = source[end..line_end].trim();
+    if before.trim().is_empty() && (after.is_empty() || after.starts_with("//")) {
+        return line_start..line_end;
+    }
+    let blank_before = before.len() - before.trim_end_matches([' ', '\t']).len();
+    (start - blank_before)..end
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,5 +963,948 @@ mod tests {
         assert_eq!(string_value(args[0], src).as_deref(), Some("a'b"));
         assert_eq!(string_value(args[1], src).as_deref(), Some("t"));
         assert_eq!(string_value(args[2], src), None);
+    }
+
+    // ---- rules1 (log-request-data, secret-fallback, hardcoded-secret) ----
+
+    fn all<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        visit(tree.root_node(), &mut |n| {
+            if n.kind() == kind {
+                out.push(n);
+            }
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn name_words_and_screaming_snake() {
+        assert_eq!(
+            name_words("stripeSecretKey"),
+            vec!["stripe", "secret", "key"]
+        );
+        assert_eq!(name_words("API_KEY"), vec!["api", "key"]);
+        assert_eq!(name_words("x-api-key"), vec!["x", "api", "key"]);
+        assert_eq!(name_words("HTTPServer2Url"), vec!["http", "server2", "url"]);
+        assert_eq!(name_words("#privateToken"), vec!["private", "token"]);
+        assert_eq!(screaming_snake("webhookSecret"), "WEBHOOK_SECRET");
+        assert_eq!(screaming_snake("client_secret"), "CLIENT_SECRET");
+        assert_eq!(screaming_snake("café"), "CAFÉ");
+    }
+
+    #[test]
+    fn assigned_names() {
+        let src = "const a = 's1';\nthis.apiKey = ('s2' as string);\nconst o = { 'x-key': 's3', b: 's4' };\nfunction f(pw = 's5') {}\nclass C { #tok = 's6'; }\ncall('s7');\nconst [d] = ['s8'];\nobj['k9'] = 's9';\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let names: Vec<(String, Option<String>)> = all(&tree, "string")
+            .into_iter()
+            .filter(|n| text(*n, src).starts_with("'s"))
+            .map(|n| (string_value(n, src).unwrap(), assigned_name(n, src)))
+            .collect();
+        let want: Vec<(String, Option<String>)> = [
+            ("s1", Some("a")),
+            ("s2", Some("apiKey")),
+            ("s3", Some("x-key")),
+            ("s4", Some("b")),
+            ("s5", Some("pw")),
+            ("s6", Some("tok")),
+            ("s7", None),
+            ("s8", None),
+            ("s9", Some("k9")),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.map(str::to_string)))
+        .collect();
+        assert_eq!(names, want);
+        let src = "const el = <Stripe apiKey=\"s1\" other={'s2'} />;\n";
+        let tree = crate::ts::parse(src, Language::Tsx, None).unwrap();
+        let names: Vec<Option<String>> = all(&tree, "string")
+            .into_iter()
+            .map(|n| assigned_name(n, src))
+            .collect();
+        assert_eq!(
+            names,
+            vec![Some("apiKey".to_string()), Some("other".to_string())]
+        );
+    }
+
+    #[test]
+    fn bindings_are_found_in_enclosing_scopes() {
+        let src = "const top = 1;\nfunction f(p, { q }) {\n  const { a, b: c, ...rest } = obj;\n  use(top, p, q, a, c, rest, late, none);\n  for (const top of xs) { use(top); }\n}\nconst late = 2;\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let uses: Vec<Node> = all(&tree, "identifier")
+            .into_iter()
+            .filter(|n| n.parent().is_some_and(|p| p.kind() == "arguments"))
+            .collect();
+        let describe = |n: Node| match find_binding(n, text(n, src), src) {
+            Some(Binding::Declarator { element, .. }) => element.kind().to_string(),
+            Some(Binding::Parameter(p)) => format!("param {}", p.kind()),
+            None => "none".to_string(),
+        };
+        let got: Vec<String> = uses.iter().map(|n| describe(*n)).collect();
+        assert_eq!(
+            got,
+            vec![
+                "identifier",
+                "param required_parameter",
+                "param required_parameter",
+                "shorthand_property_identifier_pattern",
+                "pair_pattern",
+                "rest_pattern",
+                "identifier",
+                "none",
+                "none",
+            ]
+        );
+    }
+
+    #[test]
+    fn dev_only_code_early_exits_and_callbacks() {
+        let src = "function h() {\n  if (process.env.NODE_ENV === 'production') return;\n  a();\n}\nfunction g() {\n  b();\n  if (isProd) { return; }\n  c();\n}\nif (isDev) list.forEach((x) => d(x));\nlist.forEach((x) => e(x));\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, bool)> = all(&tree, "call_expression")
+            .into_iter()
+            .filter(|n| text(*n, src).len() <= 4)
+            .map(|n| (text(n, src).to_string(), in_dev_only_code(n, src)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a()".to_string(), true),
+                ("b()".to_string(), false),
+                ("c()".to_string(), true),
+                ("d(x)".to_string(), true),
+                ("e(x)".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn indent_units_and_statement_removal() {
+        assert_eq!(indent_unit("a\n    b\n        c\n"), "    ");
+        assert_eq!(indent_unit("a\n\tb\n"), "\t");
+        assert_eq!(indent_unit("a\nb\n"), "  ");
+        let src = "function f() {\n   a();\n   switch (x) {\n      case 1:\n         b();\n   }\n}\nc();\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let units: Vec<String> = all(&tree, "expression_statement")
+            .into_iter()
+            .map(|s| indent_unit_at(s, src))
+            .collect();
+        assert_eq!(units, vec!["   ", "   ", "   "]);
+        let big = format!("{}const s = \"x\";\n", "'a';\n".repeat(10_000));
+        assert_eq!(preferred_quote(&big), '\'');
+        assert_eq!(preferred_quote_near(&big, big.len() - 3), '\'');
+        let big = format!("{}\"é\";\n", "const s = \"x\";\n".repeat(1_000));
+        assert_eq!(preferred_quote_near(&big, 9000), '"');
+        assert_eq!(preferred_quote_near("", 10), '\'');
+        let src = "f();\n  g(); // note\nh(); i();\r\nj();";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let stmts = all(&tree, "expression_statement");
+        let removed: Vec<&str> = stmts
+            .iter()
+            .map(|s| &src[statement_removal_range(*s, src)])
+            .collect();
+        assert_eq!(
+            removed,
+            vec!["f();\n", "  g(); // note\n", "h();", " i();", "j();"]
+        );
+    }
+}
+
+// ---- rules3 (unsanitized-filename, sql-injection): where a name is bound ----
+
+/// How a name is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Const,
+    Let,
+    Var,
+    /// A function parameter (also `catch (e)`).
+    Param,
+    Import,
+    Function,
+    Class,
+    Enum,
+    /// The loop variable of `for (… of …)` / `for (… in …)`.
+    ForOf,
+}
+
+/// The declaration a name refers to at some point of the code.
+#[derive(Clone, Debug)]
+pub struct Declared<'t> {
+    pub kind: BindingKind,
+    /// The identifier that declares the name.
+    pub name: Node<'t>,
+    /// The declaring node: `variable_declarator`, the parameter node
+    /// (`required_parameter`, `optional_parameter`, the bare `identifier` of
+    /// `x => …`, a `catch_clause`), `import_statement`, `function_declaration`,
+    /// `class_declaration`, `enum_declaration`, `for_in_statement`.
+    pub decl: Node<'t>,
+    /// What the name is bound from: a declarator's initialiser, a parameter's
+    /// default, the iterated expression of a `for … of`. For a destructuring
+    /// pattern this is the whole right side (see `key`).
+    pub value: Option<Node<'t>>,
+    /// For a name bound by object destructuring, the property it was taken from
+    /// (`{ name: fileName } = x` → `name`); `None` for plain and array bindings.
+    pub key: Option<String>,
+}
+
+impl Declared<'_> {
+    /// For an import or a `require`: (module, imported name), where the imported
+    /// name is `default`, `*` (namespace import or whole `require`) or the export
+    /// name (`import { join } from 'path'`, `const { join } = require('path')`).
+    pub fn module(&self, source: &str) -> Option<(String, String)> {
+        match self.kind {
+            BindingKind::Import => {
+                let module = string_value(self.decl.child_by_field_name("source")?, source)?;
+                let parent = self.name.parent()?;
+                let imported = match parent.kind() {
+                    "import_clause" => "default".to_string(),
+                    "namespace_import" => "*".to_string(),
+                    "import_specifier" => parent.child_by_field_name("name").map(|n| {
+                        string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
+                    })?,
+                    _ => return None,
+                };
+                Some((module, imported))
+            }
+            BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+                let value = unwrap_expr(self.value?);
+                if value.kind() != "call_expression"
+                    || callee_path(value, source).as_deref() != Some("require")
+                {
+                    return None;
+                }
+                let arg = *call_arguments(value).first()?;
+                let module = string_value(arg, source)?;
+                let imported = self.key.clone().unwrap_or_else(|| "*".to_string());
+                Some((module, imported))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The declaration that `name` refers to at `at`: the nearest enclosing scope
+/// (function parameters, block and program declarations, imports, `for … of`
+/// and `catch` variables) that declares it. `None` for globals and undeclared
+/// names. Looks only at the ancestors of `at` and their direct statements.
+pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    let mut cur = at.parent();
+    while let Some(scope) = cur {
+        if let Some(b) = declaration_in_scope(scope, name, source) {
+            return Some(b);
+        }
+        cur = scope.parent();
+    }
+    None
+}
+
+fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match scope.kind() {
+        "program" | "statement_block" | "switch_case" | "switch_default" | "class_static_block" => {
+            let mut c = scope.walk();
+            for stmt in scope.named_children(&mut c) {
+                if let Some(b) = declaration_in_statement(stmt, name, source) {
+                    return Some(b);
+                }
+            }
+            None
+        }
+        "for_in_statement" => {
+            let left = scope.child_by_field_name("left")?;
+            let left = if matches!(left.kind(), "lexical_declaration" | "variable_declaration") {
+                left.named_child(0)
+                    .and_then(|d| d.child_by_field_name("name"))
+                    .unwrap_or(left)
+            } else {
+                left
+            };
+            let (ident, key) = pattern_declares(left, name, source)?;
+            Some(Declared {
+                kind: BindingKind::ForOf,
+                name: ident,
+                decl: scope,
+                value: scope.child_by_field_name("right"),
+                key,
+            })
+        }
+        "for_statement" => {
+            let init = scope.child_by_field_name("initializer")?;
+            declaration_in_statement(init, name, source)
+        }
+        "catch_clause" => {
+            let param = scope.child_by_field_name("parameter")?;
+            let (ident, key) = pattern_declares(param, name, source)?;
+            Some(Declared {
+                kind: BindingKind::Param,
+                name: ident,
+                decl: scope,
+                value: None,
+                key,
+            })
+        }
+        _ if is_function(scope) => {
+            if let Some(p) = scope.child_by_field_name("parameter") {
+                if p.kind() == "identifier" && text(p, source) == name {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: p,
+                        decl: p,
+                        value: None,
+                        key: None,
+                    });
+                }
+            }
+            let params = scope.child_by_field_name("parameters")?;
+            let mut c = params.walk();
+            for p in params.named_children(&mut c) {
+                let (pattern, value) = match p.kind() {
+                    "required_parameter" | "optional_parameter" => (
+                        p.child_by_field_name("pattern"),
+                        p.child_by_field_name("value"),
+                    ),
+                    _ => (Some(p), None),
+                };
+                if let Some((ident, key)) =
+                    pattern.and_then(|pt| pattern_declares(pt, name, source))
+                {
+                    return Some(Declared {
+                        kind: BindingKind::Param,
+                        name: ident,
+                        decl: p,
+                        value,
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    match stmt.kind() {
+        "export_statement" => {
+            let decl = stmt.child_by_field_name("declaration")?;
+            declaration_in_statement(decl, name, source)
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let kind = if stmt.kind() == "variable_declaration" {
+                BindingKind::Var
+            } else if stmt.child(0).is_some_and(|k| text(k, source) == "const") {
+                BindingKind::Const
+            } else {
+                BindingKind::Let
+            };
+            let mut c = stmt.walk();
+            for d in stmt.named_children(&mut c) {
+                if d.kind() != "variable_declarator" {
+                    continue;
+                }
+                let Some(pattern) = d.child_by_field_name("name") else {
+                    continue;
+                };
+                if let Some((ident, key)) = pattern_declares(pattern, name, source) {
+                    return Some(Declared {
+                        kind,
+                        name: ident,
+                        decl: d,
+                        value: d.child_by_field_name("value"),
+                        key,
+                    });
+                }
+            }
+            None
+        }
+        "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration"
+        | "enum_declaration" => {
+            let n = stmt.child_by_field_name("name")?;
+            if text(n, source) != name {
+                return None;
+            }
+            let kind = match stmt.kind() {
+                "enum_declaration" => BindingKind::Enum,
+                "class_declaration" | "abstract_class_declaration" => BindingKind::Class,
+                _ => BindingKind::Function,
+            };
+            Some(Declared {
+                kind,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        "import_statement" => {
+            let mut found = None;
+            visit(stmt, &mut |n| {
+                if found.is_some() {
+                    return false;
+                }
+                if n.kind() == "identifier" && text(n, source) == name {
+                    // The local name: a default import, a namespace import, or a
+                    // specifier's alias (or its name when there is no alias).
+                    let ok = match n.parent().map(|p| (p.kind(), p)) {
+                        Some(("import_clause" | "namespace_import", _)) => true,
+                        Some(("import_specifier", p)) => match p.child_by_field_name("alias") {
+                            Some(a) => a.id() == n.id(),
+                            None => true,
+                        },
+                        _ => false,
+                    };
+                    if ok {
+                        found = Some(n);
+                    }
+                }
+                n.kind() != "string"
+            });
+            found.map(|n| Declared {
+                kind: BindingKind::Import,
+                name: n,
+                decl: stmt,
+                value: None,
+                key: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a binding pattern declares `name`: the identifier and, for object
+/// destructuring, the property key it comes from.
+fn pattern_declares<'t>(
+    pattern: Node<'t>,
+    name: &str,
+    source: &str,
+) -> Option<(Node<'t>, Option<String>)> {
+    match pattern.kind() {
+        "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
+        "shorthand_property_identifier_pattern" => {
+            (text(pattern, source) == name).then(|| (pattern, Some(name.to_string())))
+        }
+        "object_pattern" | "array_pattern" => {
+            let mut c = pattern.walk();
+            for child in pattern.named_children(&mut c) {
+                let found = match child.kind() {
+                    "pair_pattern" => {
+                        let value = child.child_by_field_name("value")?;
+                        pattern_declares(value, name, source).map(|(n, k)| {
+                            let key = child.child_by_field_name("key").map(|k| {
+                                string_value(k, source)
+                                    .unwrap_or_else(|| text(k, source).to_string())
+                            });
+                            (n, k.or(key))
+                        })
+                    }
+                    "object_assignment_pattern" => child
+                        .child_by_field_name("left")
+                        .and_then(|l| pattern_declares(l, name, source)),
+                    _ => pattern_declares(child, name, source),
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        "assignment_pattern" => {
+            pattern_declares(pattern.child_by_field_name("left")?, name, source)
+        }
+        "rest_pattern" => {
+            pattern_declares(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::*;
+    use crate::language::Language;
+
+    type Found = (
+        BindingKind,
+        String,
+        Option<String>,
+        Option<(String, String)>,
+    );
+
+    /// The binding of the last identifier `name` in the text: (kind, value, key, module).
+    fn bind(src: &str, name: &str) -> Option<Found> {
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let mut last = None;
+        visit(tree.root_node(), &mut |n| {
+            if n.kind() == "identifier" && text(n, src) == name {
+                last = Some(n);
+            }
+            true
+        });
+        let b = find_declaration(last?, name, src)?;
+        Some((
+            b.kind,
+            b.value
+                .map(|v| text(v, src).to_string())
+                .unwrap_or_default(),
+            b.key.clone(),
+            b.module(src),
+        ))
+    }
+
+    #[test]
+    fn finds_the_nearest_declaration() {
+        let src = "import path from 'node:path';\nimport * as fs from 'fs';\nimport { join as j } from 'path';\nconst { writeFile } = require('fs/promises');\nfunction f(path: string[], { name: fileName } = x) {\n  for (const file of files) { use(path, fileName, file, j, fs, writeFile); }\n}\nenum Table { Users }\nconst q = `x`;\nlet y;\nuse(Table, q, y, z);\n";
+        let (k, _, _, m) = bind(src, "path").unwrap();
+        assert_eq!(k, BindingKind::Param);
+        assert_eq!(m, None);
+        let (k, v, key, _) = bind(src, "fileName").unwrap();
+        assert_eq!(
+            (k, v.as_str(), key.as_deref()),
+            (BindingKind::Param, "x", Some("name"))
+        );
+        let (k, v, _, _) = bind(src, "file").unwrap();
+        assert_eq!((k, v.as_str()), (BindingKind::ForOf, "files"));
+        assert_eq!(
+            bind(src, "j").unwrap().3,
+            Some(("path".into(), "join".into()))
+        );
+        assert_eq!(bind(src, "fs").unwrap().3, Some(("fs".into(), "*".into())));
+        assert_eq!(
+            bind(src, "writeFile").unwrap().3,
+            Some(("fs/promises".into(), "writeFile".into()))
+        );
+        assert_eq!(bind(src, "Table").unwrap().0, BindingKind::Enum);
+        assert_eq!(bind(src, "q").unwrap().0, BindingKind::Const);
+        assert_eq!(bind(src, "y").unwrap().0, BindingKind::Let);
+        assert!(bind(src, "z").is_none());
+        let top = "import path from 'node:path';\nexport const a = () => path.join(b);\n";
+        assert_eq!(
+            bind(top, "path").unwrap().3,
+            Some(("node:path".into(), "default".into()))
+        );
+        let arrow = "const f = path => path.join('/');\n";
+        assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
+    }
+}
+
+// ---- rules2 (cors-wildcard, cache-without-cachelife, webhook-unverified): module
+// bindings, the value a name is bound to, top-level functions by name ----
+
+/// One name bound by a top-level `import` or `require` of a module.
+#[derive(Clone, Debug)]
+pub struct ModuleBinding<'t> {
+    /// The module specifier as written (`cors`, `next/cache`).
+    pub module: String,
+    /// The imported name: `default`, `*` (a namespace import or a whole `require`),
+    /// or the exported name (`cacheLife` in `import { cacheLife as life }`).
+    pub imported: String,
+    /// The local name (`life` above).
+    pub local: String,
+    /// `import type …` or `import { type X }`.
+    pub type_only: bool,
+    /// The `import_statement`, or the declaration holding the `require`.
+    pub statement: Node<'t>,
+    /// The `named_imports` node of an `import { … }` statement (to extend it).
+    pub named_imports: Option<Node<'t>>,
+}
+
+fn has_token_child(node: Node, token: &str) -> bool {
+    let mut c = node.walk();
+    let found = node
+        .children(&mut c)
+        .any(|ch| !ch.is_named() && ch.kind() == token);
+    found
+}
+
+/// `require('m')` → `m`.
+fn require_source(node: Node, source: &str) -> Option<String> {
+    let node = unwrap_paren(node);
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if callee.kind() != "identifier" || text(callee, source) != "require" {
+        return None;
+    }
+    let args = call_arguments(node);
+    if args.len() != 1 {
+        return None;
+    }
+    string_value(args[0], source)
+}
+
+/// Every name bound by the file's top-level imports and `require` declarations:
+/// `import d from 'm'`, `import { a as b } from 'm'`, `import * as ns from 'm'`,
+/// `import x = require('m')`, `const x = require('m')`, `const x = require('m').y`,
+/// `const { a, b: c } = require('m')`.
+pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding<'t>> {
+    let mut out = Vec::new();
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        match stmt.kind() {
+            "import_statement" => {
+                let stmt_type = has_token_child(stmt, "type");
+                let mut cc = stmt.walk();
+                let module = stmt
+                    .child_by_field_name("source")
+                    .and_then(|s| string_value(s, source));
+                for clause in stmt.named_children(&mut cc) {
+                    match clause.kind() {
+                        "import_clause" => {
+                            let Some(module) = module.clone() else {
+                                continue;
+                            };
+                            let mut c3 = clause.walk();
+                            for part in clause.named_children(&mut c3) {
+                                match part.kind() {
+                                    "identifier" => out.push(ModuleBinding {
+                                        module: module.clone(),
+                                        imported: "default".into(),
+                                        local: text(part, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    }),
+                                    "namespace_import" => {
+                                        if let Some(id) = part.named_child(0) {
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: "*".into(),
+                                                local: text(id, source).into(),
+                                                type_only: stmt_type,
+                                                statement: stmt,
+                                                named_imports: None,
+                                            });
+                                        }
+                                    }
+                                    "named_imports" => {
+                                        let mut c4 = part.walk();
+                                        for spec in part.named_children(&mut c4) {
+                                            if spec.kind() != "import_specifier" {
+                                                continue;
+                                            }
+                                            let Some(name) = spec.child_by_field_name("name")
+                                            else {
+                                                continue;
+                                            };
+                                            let local =
+                                                spec.child_by_field_name("alias").unwrap_or(name);
+                                            out.push(ModuleBinding {
+                                                module: module.clone(),
+                                                imported: string_value(name, source)
+                                                    .unwrap_or_else(|| text(name, source).into()),
+                                                local: text(local, source).into(),
+                                                type_only: stmt_type
+                                                    || has_token_child(spec, "type"),
+                                                statement: stmt,
+                                                named_imports: Some(part),
+                                            });
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        "import_require_clause" => {
+                            let m = clause
+                                .child_by_field_name("source")
+                                .and_then(|s| string_value(s, source));
+                            if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
+                                if id.kind() == "identifier" {
+                                    out.push(ModuleBinding {
+                                        module: m,
+                                        imported: "*".into(),
+                                        local: text(id, source).into(),
+                                        type_only: stmt_type,
+                                        statement: stmt,
+                                        named_imports: None,
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = stmt.walk();
+                for decl in stmt.named_children(&mut cc) {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    // `require('m')` or `require('m').prop`
+                    let value = unwrap_expr(value);
+                    let (module, prop) = match require_source(value, source) {
+                        Some(m) => (m, None),
+                        None if value.kind() == "member_expression" => {
+                            let Some(m) = value
+                                .child_by_field_name("object")
+                                .and_then(|o| require_source(o, source))
+                            else {
+                                continue;
+                            };
+                            let p = value
+                                .child_by_field_name("property")
+                                .map(|p| text(p, source).to_string());
+                            (m, p)
+                        }
+                        None => continue,
+                    };
+                    match name.kind() {
+                        "identifier" => out.push(ModuleBinding {
+                            module,
+                            imported: prop.unwrap_or_else(|| "*".into()),
+                            local: text(name, source).into(),
+                            type_only: false,
+                            statement: stmt,
+                            named_imports: None,
+                        }),
+                        "object_pattern" if prop.is_none() => {
+                            let mut c4 = name.walk();
+                            for p in name.named_children(&mut c4) {
+                                let (imported, local) = match p.kind() {
+                                    "shorthand_property_identifier_pattern" => {
+                                        (text(p, source), text(p, source))
+                                    }
+                                    "pair_pattern" => {
+                                        let (Some(k), Some(v)) = (
+                                            p.child_by_field_name("key"),
+                                            p.child_by_field_name("value"),
+                                        ) else {
+                                            continue;
+                                        };
+                                        if v.kind() != "identifier" {
+                                            continue;
+                                        }
+                                        (text(k, source), text(v, source))
+                                    }
+                                    _ => continue,
+                                };
+                                out.push(ModuleBinding {
+                                    module: module.clone(),
+                                    imported: imported.into(),
+                                    local: local.into(),
+                                    type_only: false,
+                                    statement: stmt,
+                                    named_imports: None,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The root (`program`) of the tree holding `node`.
+pub fn root_of(node: Node) -> Node {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        cur = p;
+    }
+    cur
+}
+
+/// Whether a function's parameter list binds `name` (simple parameters only).
+fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
+    let params = func
+        .child_by_field_name("parameters")
+        .or_else(|| func.child_by_field_name("parameter"));
+    let Some(params) = params else {
+        return false;
+    };
+    if params.kind() == "identifier" {
+        return text(params, source) == name;
+    }
+    any_descendant(params, &mut |n| {
+        (n.kind() == "shorthand_property_identifier_pattern" && text(n, source) == name)
+            || n.kind() == "identifier"
+                && text(n, source) == name
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "formal_parameters"
+                        || (matches!(p.kind(), "required_parameter" | "optional_parameter")
+                            && p.child_by_field_name("pattern")
+                                .is_some_and(|q| q.id() == n.id()))
+                })
+    })
+}
+
+/// The initial value of the variable `name` as seen from `node`: the
+/// `const`/`let`/`var name = value` declared directly in an enclosing block or at
+/// the top level (innermost first; `export const` included). `None` when the
+/// name is a parameter of an enclosing function on the way, is destructured, or
+/// has no declaration in sight.
+pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function(n) && binds_parameter(n, name, source) {
+            return None;
+        }
+        if matches!(n.kind(), "statement_block" | "program") {
+            let mut c = n.walk();
+            for stmt in n.named_children(&mut c) {
+                let decl = if stmt.kind() == "export_statement" {
+                    match stmt.child_by_field_name("declaration") {
+                        Some(d) => d,
+                        None => continue,
+                    }
+                } else {
+                    stmt
+                };
+                if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                    continue;
+                }
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    if d.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let Some(n) = d.child_by_field_name("name") else {
+                        continue;
+                    };
+                    if n.kind() == "identifier" && text(n, source) == name {
+                        return d.child_by_field_name("value");
+                    }
+                }
+            }
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// The function defined at the top level of the file as `name`:
+/// `function name() {}` or `const name = () => {}` / `= function () {}`
+/// (exported or not; wrappers like `const name = wrap(async () => {})` are not followed).
+pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let mut c = program.walk();
+    for stmt in program.named_children(&mut c) {
+        let decl = if stmt.kind() == "export_statement" {
+            match stmt.child_by_field_name("declaration") {
+                Some(d) => d,
+                None => continue,
+            }
+        } else {
+            stmt
+        };
+        match decl.kind() {
+            "function_declaration" | "generator_function_declaration"
+                if decl
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == name) =>
+            {
+                return Some(decl);
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cc = decl.walk();
+                for d in decl.named_children(&mut cc) {
+                    let named = d
+                        .child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name);
+                    if d.kind() != "variable_declarator" || !named {
+                        continue;
+                    }
+                    let v = d.child_by_field_name("value").map(unwrap_expr)?;
+                    return is_function(v).then_some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod rules2_tests {
+    use super::*;
+    use crate::language::Language;
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str, src: &str, txt: &str) -> Node<'t> {
+        let mut found = None;
+        visit(tree.root_node(), &mut |n| {
+            if found.is_none() && n.kind() == kind && text(n, src) == txt {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind} {txt}"))
+    }
+
+    #[test]
+    fn module_bindings_cover_imports_and_requires() {
+        let src = "import cors from 'cors';\nimport { cors as h, type T } from 'hono/cors';\nimport type { X } from 'next/cache';\nimport * as ns from 'ns';\nimport r = require('r');\nconst a = require('a');\nconst b = require('b').default;\nconst { c, d: e } = require('cd');\nconst f = other('f');\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, String, String, bool)> = module_bindings(tree.root_node(), src)
+            .into_iter()
+            .map(|b| (b.module, b.imported, b.local, b.type_only))
+            .collect();
+        let want: Vec<(String, String, String, bool)> = [
+            ("cors", "default", "cors", false),
+            ("hono/cors", "cors", "h", false),
+            ("hono/cors", "T", "T", true),
+            ("next/cache", "X", "X", true),
+            ("ns", "*", "ns", false),
+            ("r", "*", "r", false),
+            ("a", "*", "a", false),
+            ("b", "default", "b", false),
+            ("cd", "c", "c", false),
+            ("cd", "d", "e", false),
+        ]
+        .iter()
+        .map(|(m, i, l, t)| (m.to_string(), i.to_string(), l.to_string(), *t))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn binding_values_and_top_level_functions() {
+        let src = "const opts = { a: 1 };\nexport const top = 2;\nfunction f(opts) { use(opts); }\nfunction g() { const inner = 'x'; if (y) { use(inner, opts, top, nope); } }\nconst h = async () => 1;\nexport function k() {}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let call = first(&tree, "call_expression", src, "use(opts)");
+        assert!(
+            binding_value(call, "opts", src).is_none(),
+            "a parameter shadows"
+        );
+        let call = first(&tree, "call_expression", src, "use(inner, opts, top, nope)");
+        let v = |n: &str| binding_value(call, n, src).map(|v| text(v, src).to_string());
+        assert_eq!(v("inner").as_deref(), Some("'x'"));
+        assert_eq!(v("opts").as_deref(), Some("{ a: 1 }"));
+        assert_eq!(v("top").as_deref(), Some("2"));
+        assert_eq!(v("nope"), None);
+        let root = tree.root_node();
+        assert_eq!(root_of(call).id(), root.id());
+        assert_eq!(
+            top_level_function(root, "h", src).map(|f| f.kind()),
+            Some("arrow_function")
+        );
+        assert_eq!(
+            top_level_function(root, "k", src).map(|f| f.kind()),
+            Some("function_declaration")
+        );
+        assert!(top_level_function(root, "opts", src).is_none());
+    }
+
+    #[test]
+    fn directive_with_trailing_comment_and_no_semicolon() {
+        let src = "function f() {\n  'use cache' // cached\n  'use strict'\n  return 1\n}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let body = first(&tree, "statement_block", src, &src[13..src.len() - 1]);
+        let d: Vec<String> = directives(body, src).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(d, vec!["use cache", "use strict"]);
     }
 }

@@ -44,30 +44,27 @@ pub fn parse(text: &str, lang: Language, old: Option<&Tree>) -> Option<Tree> {
     })
 }
 
-/// Which rules may fire, decided from the file's bytes before parsing.
+/// Which rules may fire, decided from the file's bytes (and path) before parsing.
 pub struct Prefilter {
     automaton: AhoCorasick,
-    /// pattern index → rule indices; the last pattern is the suppression marker.
-    pattern_rules: Vec<Vec<usize>>,
-    /// Rules with no triggers (always run).
-    always: Vec<usize>,
+    /// pattern index → (rule index, group: 0 = `triggers`, 1 = `also_triggers`);
+    /// the last pattern is the suppression marker.
+    pattern_rules: Vec<Vec<(usize, u8)>>,
 }
 
 pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     let mut patterns: Vec<String> = Vec::new();
-    let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
-    let mut always = Vec::new();
+    let mut pattern_rules: Vec<Vec<(usize, u8)>> = Vec::new();
     for (i, rule) in RULES.iter().enumerate() {
-        if rule.meta.triggers.is_empty() {
-            always.push(i);
-        }
-        for t in rule.meta.triggers {
-            let t = t.to_ascii_lowercase();
-            match patterns.iter().position(|p| *p == t) {
-                Some(p) => pattern_rules[p].push(i),
-                None => {
-                    patterns.push(t);
-                    pattern_rules.push(vec![i]);
+        for (group, list) in [(0u8, rule.meta.triggers), (1u8, rule.meta.also_triggers)] {
+            for t in list {
+                let t = t.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == t) {
+                    Some(p) => pattern_rules[p].push((i, group)),
+                    None => {
+                        patterns.push(t);
+                        pattern_rules.push(vec![(i, group)]);
+                    }
                 }
             }
         }
@@ -81,7 +78,6 @@ pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     Prefilter {
         automaton,
         pattern_rules,
-        always,
     }
 });
 
@@ -93,27 +89,36 @@ pub struct Triggered {
 }
 
 impl Prefilter {
-    pub fn scan(&self, text: &str) -> Triggered {
-        let mut rules = vec![false; RULES.len()];
-        for &i in &self.always {
-            rules[i] = true;
-        }
+    /// Scan the text and the path: a rule may fire when one of its `triggers`
+    /// and (if it has any) one of its `also_triggers` occur.
+    pub fn scan(&self, text: &str, path: &str) -> Triggered {
+        let mut hits = vec![[false; 2]; RULES.len()];
         let mut seen = vec![false; self.pattern_rules.len()];
         let mut suppression = false;
         let marker = self.pattern_rules.len() - 1;
-        for m in self.automaton.find_overlapping_iter(text) {
-            let p = m.pattern().as_usize();
-            if seen[p] {
-                continue;
-            }
-            seen[p] = true;
-            if p == marker {
-                suppression = true;
-            }
-            for &r in &self.pattern_rules[p] {
-                rules[r] = true;
+        for (k, haystack) in [text, path].into_iter().enumerate() {
+            for m in self.automaton.find_overlapping_iter(haystack) {
+                let p = m.pattern().as_usize();
+                if seen[p] {
+                    continue;
+                }
+                seen[p] = true;
+                if p == marker && k == 0 {
+                    suppression = true;
+                }
+                for &(r, g) in &self.pattern_rules[p] {
+                    hits[r][g as usize] = true;
+                }
             }
         }
+        let rules = RULES
+            .iter()
+            .zip(&hits)
+            .map(|(rule, h)| {
+                (rule.meta.triggers.is_empty() || h[0])
+                    && (rule.meta.also_triggers.is_empty() || h[1])
+            })
+            .collect();
         Triggered { rules, suppression }
     }
 }

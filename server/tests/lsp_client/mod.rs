@@ -81,7 +81,8 @@ pub fn caps_utf8() -> Value {
 
 pub fn caps_pull() -> Value {
     let mut c = caps_utf16();
-    c["textDocument"]["diagnostic"] = json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
+    c["textDocument"]["diagnostic"] =
+        json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
     c["workspace"]["diagnostics"] = json!({ "refreshSupport": true });
     c
 }
@@ -101,7 +102,9 @@ impl Server {
         let mut s = Server::spawn(args);
         let folders_json: Vec<Value> = folders
             .iter()
-            .map(|f| json!({ "uri": file_uri(f), "name": f.file_name().unwrap().to_string_lossy() }))
+            .map(
+                |f| json!({ "uri": file_uri(f), "name": f.file_name().unwrap().to_string_lossy() }),
+            )
             .collect();
         let params = json!({
             "processId": std::process::id(),
@@ -111,7 +114,9 @@ impl Server {
             "workspaceFolders": if folders.is_empty() { Value::Null } else { json!(folders_json) },
             "clientInfo": { "name": "prodlint-tests" }
         });
-        let result = s.request("initialize", params).expect("initialize succeeds");
+        let result = s
+            .request("initialize", params)
+            .expect("initialize succeeds");
         s.utf8 = result["capabilities"]["positionEncoding"] == "utf-8";
         s.init_result = result;
         s.notify("initialized", json!({}));
@@ -231,11 +236,18 @@ impl Server {
                     s.chars().take(400).collect()
                 })
                 .collect();
-            panic!("timed out waiting for {what}; last messages (newest first):\n{}", recent.join("\n"))
+            panic!(
+                "timed out waiting for {what}; last messages (newest first):\n{}",
+                recent.join("\n")
+            )
         })
     }
 
-    pub fn try_wait_for(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+    pub fn try_wait_for(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
         if let Some(i) = self.queue.iter().position(&pred) {
             return self.queue.remove(i);
         }
@@ -268,7 +280,10 @@ impl Server {
                 && m["params"]["uri"] == uri
                 && m["params"]["version"] == version
         });
-        m["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The next `publishDiagnostics` for `uri`, whatever its version.
@@ -304,7 +319,8 @@ impl Server {
 
     /// `shutdown` then `exit`; returns the exit code.
     pub fn shutdown_and_exit(mut self) -> i32 {
-        self.request("shutdown", Value::Null).expect("shutdown succeeds");
+        self.request("shutdown", Value::Null)
+            .expect("shutdown succeeds");
         self.notify("exit", Value::Null);
         self.wait_exit()
     }
@@ -366,7 +382,9 @@ fn read_frames(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
                 break;
             }
             match t.split_once(':') {
-                Some((k, v)) if k.eq_ignore_ascii_case("content-length") => len = v.trim().parse().ok(),
+                Some((k, v)) if k.eq_ignore_ascii_case("content-length") => {
+                    len = v.trim().parse().ok()
+                }
                 Some(_) => {}
                 None => {
                     let _ = tx.send(Incoming::Garbage(line));
@@ -389,7 +407,9 @@ fn read_frames(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
                 }
             }
             Err(_) => {
-                let _ = tx.send(Incoming::Garbage(String::from_utf8_lossy(&body).into_owned()));
+                let _ = tx.send(Incoming::Garbage(
+                    String::from_utf8_lossy(&body).into_owned(),
+                ));
                 return;
             }
         }
@@ -405,7 +425,11 @@ pub fn pos(text: &str, offset: usize, utf8: bool) -> Value {
     let line = before.matches('\n').count();
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
-    let col = if utf8 { prefix.len() } else { prefix.encode_utf16().count() };
+    let col = if utf8 {
+        prefix.len()
+    } else {
+        prefix.encode_utf16().count()
+    };
     json!({ "line": line, "character": col })
 }
 
@@ -474,12 +498,18 @@ pub fn edits_for(edit: &Value, uri: &str) -> (Vec<Value>, Option<i64>) {
 }
 
 pub fn codes(diags: &[Value]) -> Vec<String> {
-    diags.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 /// A fresh temporary folder (removed on drop).
 pub fn temp_dir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("prodlint-lsp-test").tempdir().expect("temp dir")
+    tempfile::Builder::new()
+        .prefix("prodlint-lsp-test")
+        .tempdir()
+        .expect("temp dir")
 }
 
 pub fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {

@@ -5,7 +5,15 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use tree_sitter::Node;
 
+pub mod cache_without_cachelife;
+pub mod cors_wildcard;
+pub mod hardcoded_secret;
+pub mod log_request_data;
 pub mod no_any_cast;
+pub mod secret_fallback;
+pub mod sql_injection;
+pub mod unsanitized_filename;
+pub mod webhook_unverified;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -15,4 +23,14 @@ pub struct TsRule {
 }
 
 /// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[no_any_cast::RULE];
+pub static RULES: &[TsRule] = &[
+    log_request_data::RULE,
+    no_any_cast::RULE,
+    cors_wildcard::RULE,
+    cache_without_cachelife::RULE,
+    unsanitized_filename::RULE,
+    hardcoded_secret::RULE,
+    secret_fallback::RULE,
+    webhook_unverified::RULE,
+    sql_injection::RULE,
+];

@@ -16,6 +16,7 @@ pub const RULE: TsRule = TsRule {
         summary: "`as any`, `<any>x` and `as unknown as T` casts switch the type checker off",
         docs: DOCS,
         triggers: &["as any", "<any>", "as unknown"],
+        also_triggers: &[],
         options: &[],
     },
     kinds: &["as_expression", "type_assertion"],

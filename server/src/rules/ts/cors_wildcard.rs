@@ -1,0 +1,1235 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::{Edit, Fix, Level};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast;
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "cors-wildcard",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Warn,
+        fix: FixKind::Unsafe,
+        not_in_tests: false,
+        summary: "CORS that lets any origin in: `origin: '*'`, `cors()` without options, a reflected `Origin`",
+        docs: DOCS,
+        triggers: &["cors", "access-control-allow-origin"],
+        also_triggers: &[],
+        options: &[],
+    },
+    kinds: &["program", "call_expression", "pair"],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags CORS configurations that let any web site call the API from a browser:
+- `cors({ origin: '*' })`, and `cors()` / `app.use(cors())` / NestJS
+  `app.enableCors()` / Hono `cors()` / `fastify.register(cors)` without an
+  `origin` option (they all default to `*`); `cors` must be imported from
+  `cors`, `hono/cors` or `@fastify/cors` (a local function called `cors` is not
+  checked);
+- `origin: true` together with `credentials: true` (every origin is reflected
+  and may send cookies);
+- `NestFactory.create(AppModule, { cors: true })` and a `cors: { origin: '*' }`
+  option object (Socket.IO and similar);
+- the `Access-Control-Allow-Origin` header set by hand to `'*'` or to the raw
+  request `Origin` (`req.headers.origin`, `request.headers.get('origin')`):
+  `res.setHeader`, `res.header`, `res.set`, `headers.set`/`append`, a headers
+  object of `Response`/`NextResponse`/`new Headers`, and `next.config`
+  `headers()` entries (`{ key: 'Access-Control-Allow-Origin', value: '*' }`).
+
+The finding is an error when credentials are allowed as well
+(`credentials: true`, `Access-Control-Allow-Credentials: true`), a warning
+otherwise. Not flagged: origins taken from configuration (`process.env.X`, an
+allowlist array, a function that checks an allowlist), reflecting the `Origin`
+after an allowlist check (`if (allowed.includes(origin))`), and wildcards in the
+non-production branch of an environment check.
+
+## Why is this bad?
+A wildcard (or reflected) origin lets any page the user visits read the API's
+responses. With credentials, a malicious site can act as the logged-in user.
+
+## Examples
+```ts flagged
+import cors from 'cors';
+app.use(cors());
+```
+
+```ts flagged
+import cors from 'cors';
+app.use(cors({ origin: true, credentials: true }));
+```
+
+```ts flagged
+export async function GET() {
+  return Response.json(data, { headers: { 'Access-Control-Allow-Origin': '*' } });
+}
+```
+
+```ts flagged
+res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+```
+
+```ts ok
+import cors from 'cors';
+const allowed = (process.env.CORS_ORIGIN ?? '').split(',');
+app.use(cors({ origin: allowed, credentials: true }));
+```
+
+```ts ok
+const origin = req.headers.origin;
+if (origin && allowed.includes(origin)) {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+}
+```
+
+```ts ok
+import cors from 'cors';
+if (process.env.NODE_ENV !== 'production') {
+  app.use(cors());
+}
+```
+
+```ts ok
+function cors() { return (req, res, next) => next(); }
+app.use(cors());
+```
+
+## Fix
+**Unsafe**: the wildcard becomes `process.env.CORS_ORIGIN?.split(',') ?? []`
+(the allowed origins from the environment; none when it is unset), `cors()`
+without options gets `{ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }`,
+and an options object without `origin` gets that property. A header value can
+hold one origin only, so there `'*'` becomes `process.env.CORS_ORIGIN ?? ''`.
+A reflected `Origin` has no automatic fix: check it against an allowlist.
+"#;
+
+const ACAO: &str = "access-control-allow-origin";
+const ACAC: &str = "access-control-allow-credentials";
+
+fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    match node.kind() {
+        "program" => check_imported_cors(cx, node),
+        "call_expression" => check_call(cx, node),
+        "pair" => check_pair(cx, node),
+        _ => {}
+    }
+}
+
+/// `process.env.CORS_ORIGIN?.split(',') ?? []` in the file's quote style.
+fn origin_list_expr(source: &str) -> String {
+    let q = ast::preferred_quote(source);
+    format!(
+        "process.env.CORS_ORIGIN?.split({}) ?? []",
+        ast::quoted(",", q)
+    )
+}
+
+/// A header holds one origin: `process.env.CORS_ORIGIN ?? ''`.
+fn origin_header_expr(source: &str) -> String {
+    let q = ast::preferred_quote(source);
+    format!("process.env.CORS_ORIGIN ?? {q}{q}")
+}
+
+/// Replace `node` with `expr`, parenthesised where an operator could bind it.
+fn replace_with(node: Node<'_>, expr: &str) -> Edit {
+    let needs_parens = node.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "binary_expression" | "unary_expression" | "member_expression"
+        )
+    });
+    if needs_parens {
+        Edit::replace(node.byte_range(), format!("({expr})"))
+    } else {
+        Edit::replace(node.byte_range(), expr)
+    }
+}
+
+/// Report unless this rule already reported the same range (an options object
+/// shared by two calls).
+fn report(
+    cx: &mut RuleContext<'_>,
+    node: Node<'_>,
+    level: Level,
+    message: String,
+    fix: Option<Fix>,
+) {
+    let range = node.byte_range();
+    let id = cx.rule().id;
+    if cx.out.iter().any(|d| d.rule == id && d.range == range) {
+        return;
+    }
+    let d = cx.report(range, message).with_level(level);
+    if let Some(f) = fix {
+        d.with_fix(f);
+    }
+}
+
+fn level_for(credentials: bool) -> Level {
+    if credentials {
+        Level::Error
+    } else {
+        Level::Warn
+    }
+}
+
+/// `cors` / `hono/cors` / `@fastify/cors` imports, then the calls of those names.
+fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
+    let src = cx.source;
+    let mut middleware: Vec<String> = Vec::new();
+    let mut fastify: Vec<String> = Vec::new();
+    for b in ast::module_bindings(program, src) {
+        if b.type_only {
+            continue;
+        }
+        match (b.module.as_str(), b.imported.as_str()) {
+            ("cors", "default" | "*") | ("hono/cors", "cors") => middleware.push(b.local),
+            ("@fastify/cors" | "fastify-cors", "default" | "*") => fastify.push(b.local),
+            _ => {}
+        }
+    }
+    if middleware.is_empty() && fastify.is_empty() {
+        return;
+    }
+    // One walk of the file, only when it imports a CORS middleware.
+    let mut calls: Vec<(Node, bool)> = Vec::new();
+    ast::visit(program, &mut |n| {
+        if n.kind() == "call_expression" {
+            if let Some(f) = n.child_by_field_name("function") {
+                if f.kind() == "identifier" && middleware.iter().any(|m| m == ast::text(f, src)) {
+                    calls.push((n, false));
+                } else if ast::callee_name(n, src).as_deref() == Some("register") {
+                    let args = ast::call_arguments(n);
+                    if args.first().is_some_and(|a| {
+                        a.kind() == "identifier" && fastify.iter().any(|m| m == ast::text(*a, src))
+                    }) {
+                        calls.push((n, true));
+                    }
+                }
+            }
+        }
+        true
+    });
+    for (call, is_fastify) in calls {
+        if is_fastify {
+            check_options_call(cx, call, 1, "register(cors)");
+        } else {
+            let name = call
+                .child_by_field_name("function")
+                .map(|f| ast::text(f, src))
+                .unwrap_or("cors");
+            check_options_call(cx, call, 0, &format!("{name}()"));
+        }
+    }
+}
+
+/// `require('m')` → `m`.
+fn required_module(node: Node<'_>, src: &str) -> Option<String> {
+    let node = ast::unwrap_expr(node);
+    if node.kind() != "call_expression" || ast::callee_path(node, src).as_deref() != Some("require")
+    {
+        return None;
+    }
+    let args = ast::call_arguments(node);
+    ast::string_value(*args.first()?, src)
+}
+
+fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
+    let src = cx.source;
+    let Some(func) = call.child_by_field_name("function") else {
+        return;
+    };
+    // `app.use(require('cors')())`
+    if func.kind() == "call_expression" {
+        if required_module(func, src).as_deref() == Some("cors") {
+            check_options_call(cx, call, 0, "cors()");
+        }
+        return;
+    }
+    let Some(path) = ast::callee_path(call, src) else {
+        return;
+    };
+    let name = path.rsplit('.').next().unwrap_or("");
+    match name {
+        "enableCors" if path.contains('.') => check_options_call(cx, call, 0, "enableCors()"),
+        "create" if path.ends_with("NestFactory.create") => check_nest_factory(cx, call),
+        "register" => {
+            let args = ast::call_arguments(call);
+            if args
+                .first()
+                .and_then(|a| required_module(*a, src))
+                .is_some_and(|m| m == "@fastify/cors" || m == "fastify-cors")
+            {
+                check_options_call(cx, call, 1, "register(cors)");
+            }
+        }
+        "setHeader" | "header" | "set" | "append" => {
+            let args = ast::call_arguments(call);
+            if args.len() < 2 {
+                return;
+            }
+            let is_acao = ast::string_value(args[0], src)
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case(ACAO));
+            if !is_acao {
+                return;
+            }
+            let scope = ast::enclosing_function(call)
+                .or_else(|| ast::enclosing_statement(call))
+                .unwrap_or(call);
+            let credentials = ast::any_descendant(scope, &mut |n| sets_credentials(n, src));
+            check_header_value(cx, args[1], credentials);
+        }
+        _ => {}
+    }
+}
+
+/// A CORS middleware call whose options are argument `idx`.
+fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what: &str) {
+    let src = cx.source;
+    let args = ast::call_arguments(call);
+    if args.len() < idx {
+        return;
+    }
+    let Some(opt) = args.get(idx).copied() else {
+        // No options: the middleware allows any origin.
+        if ast::in_dev_only_branch(call, src) {
+            return;
+        }
+        let Some(arg_list) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        if !ast::text(arg_list, src).starts_with('(') {
+            return;
+        }
+        let expr = origin_list_expr(src);
+        let edit = match idx.checked_sub(1).and_then(|i| args.get(i)) {
+            Some(prev) => Edit::insert(prev.end_byte(), format!(", {{ origin: {expr} }}")),
+            None => Edit::insert(arg_list.start_byte() + 1, format!("{{ origin: {expr} }}")),
+        };
+        report(
+            cx,
+            call,
+            Level::Warn,
+            format!("CORS allows any origin: `{what}` without an `origin` option sends `Access-Control-Allow-Origin: *`; list the allowed origins"),
+            Some(Fix::unsafe_("Allow only the origins listed in CORS_ORIGIN", vec![edit])),
+        );
+        return;
+    };
+    let opt = ast::unwrap_expr(opt);
+    let obj = match opt.kind() {
+        "object" => opt,
+        "identifier" => {
+            match ast::binding_value(opt, ast::text(opt, src), src).map(ast::unwrap_expr) {
+                Some(v) if v.kind() == "object" => v,
+                _ => return,
+            }
+        }
+        _ => return,
+    };
+    let anchor = call.child_by_field_name("function").unwrap_or(call);
+    check_options_object(cx, obj, Some(anchor), what, call);
+}
+
+/// `NestFactory.create(AppModule, { cors: true })` / `{ cors: { … } }`.
+fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
+    let src = cx.source;
+    let args = ast::call_arguments(call);
+    let Some(opts) = args.get(1).map(|a| ast::unwrap_expr(*a)) else {
+        return;
+    };
+    if opts.kind() != "object" {
+        return;
+    }
+    let Some((key, value)) = find_pair(opts, "cors", src) else {
+        return;
+    };
+    let value = ast::unwrap_expr(value);
+    match value.kind() {
+        "true" => {
+            if ast::in_dev_only_branch(value, src) {
+                return;
+            }
+            let expr = origin_list_expr(src);
+            report(
+                cx,
+                value,
+                Level::Warn,
+                "CORS allows any origin: `cors: true` enables CORS with `Access-Control-Allow-Origin: *`; pass `{ origin: [...] }` with the allowed origins".to_string(),
+                Some(Fix::unsafe_(
+                    "Allow only the origins listed in CORS_ORIGIN",
+                    vec![Edit::replace(value.byte_range(), format!("{{ origin: {expr} }}"))],
+                )),
+            );
+        }
+        "object" => check_options_object(cx, value, Some(key), "cors", call),
+        _ => {}
+    }
+}
+
+/// The key of a pair as a plain name (`origin`, `'origin'`); `None` for computed keys.
+fn key_name(pair: Node<'_>, src: &str) -> Option<String> {
+    let key = pair.child_by_field_name("key")?;
+    match key.kind() {
+        "property_identifier" | "identifier" => Some(ast::text(key, src).to_string()),
+        "string" => ast::string_value(key, src),
+        _ => None,
+    }
+}
+
+/// The (key node, value node) of the pair `name` in an object literal.
+fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node<'t>)> {
+    let mut c = obj.walk();
+    let found = obj
+        .named_children(&mut c)
+        .filter(|p| p.kind() == "pair")
+        .find(|p| key_name(*p, src).is_some_and(|k| k.eq_ignore_ascii_case(name)));
+    let pair = found?;
+    Some((
+        pair.child_by_field_name("key")?,
+        pair.child_by_field_name("value")?,
+    ))
+}
+
+fn is_true_value(node: Node<'_>, src: &str) -> bool {
+    let node = ast::unwrap_expr(node);
+    node.kind() == "true" || ast::string_value(node, src).is_some_and(|v| v.trim() == "true")
+}
+
+/// Options of `cors()`/`enableCors()`/`register(cors, …)`/`cors:`. `anchor` is
+/// where a missing `origin` is reported (`None`: a missing `origin` is not a
+/// finding, e.g. for other libraries' `cors:` options).
+fn check_options_object(
+    cx: &mut RuleContext<'_>,
+    obj: Node<'_>,
+    anchor: Option<Node<'_>>,
+    what: &str,
+    call: Node<'_>,
+) {
+    let src = cx.source;
+    let mut origin = None;
+    let mut credentials = false;
+    let mut opaque = false;
+    let mut c = obj.walk();
+    for child in obj.named_children(&mut c) {
+        match child.kind() {
+            "pair" => match key_name(child, src).as_deref() {
+                Some("origin") => origin = child.child_by_field_name("value"),
+                Some("credentials") => {
+                    credentials = child
+                        .child_by_field_name("value")
+                        .is_some_and(|v| ast::unwrap_expr(v).kind() == "true")
+                }
+                _ => {}
+            },
+            // `{ ...base }` or a shorthand `origin`: the origin comes from elsewhere.
+            "spread_element" | "shorthand_property_identifier" | "method_definition" => {
+                opaque = true
+            }
+            _ => {}
+        }
+    }
+    let level = level_for(credentials);
+    let expr = origin_list_expr(src);
+    if let Some(value) = origin {
+        let mut bad = Vec::new();
+        wildcard_origins(value, src, &mut bad);
+        for b in bad {
+            if ast::in_dev_only_branch(b, src) || ast::in_dev_only_branch(call, src) {
+                continue;
+            }
+            let fix = Some(Fix::unsafe_(
+                "Allow only the origins listed in CORS_ORIGIN",
+                vec![replace_with(b, &expr)],
+            ));
+            if b.kind() == "true" {
+                if credentials {
+                    report(
+                        cx,
+                        b,
+                        Level::Error,
+                        "CORS reflects any origin with credentials: `origin: true` with `credentials: true` lets every site make authenticated requests; list the allowed origins".to_string(),
+                        fix,
+                    );
+                }
+            } else {
+                let with = if credentials {
+                    " (with `credentials: true`)"
+                } else {
+                    ""
+                };
+                report(
+                    cx,
+                    b,
+                    level,
+                    format!("CORS allows any origin: `origin: '*'`{with}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
+                    fix,
+                );
+            }
+        }
+    } else if let Some(anchor) = anchor {
+        if opaque || ast::in_dev_only_branch(call, src) || ast::in_dev_only_branch(obj, src) {
+            return;
+        }
+        let with = if credentials {
+            " together with `credentials: true`"
+        } else {
+            ""
+        };
+        report(
+            cx,
+            anchor,
+            level,
+            format!("CORS allows any origin: `{what}` options without `origin` default to `*`{with}; list the allowed origins"),
+            Some(Fix::unsafe_(
+                "Allow only the origins listed in CORS_ORIGIN",
+                vec![insert_origin(obj, src, &expr)],
+            )),
+        );
+    }
+}
+
+/// Add `origin: EXPR` as the first property of an options object.
+fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
+    let mut c = obj.walk();
+    let first = obj.named_children(&mut c).find(|n| n.kind() != "comment");
+    match first {
+        None => {
+            let inner = ast::text(obj, src)
+                .trim_start_matches('{')
+                .trim_end_matches('}');
+            if inner.trim().is_empty() {
+                Edit::replace(obj.byte_range(), format!("{{ origin: {expr} }}"))
+            } else {
+                Edit::insert(obj.start_byte() + 1, format!(" origin: {expr},"))
+            }
+        }
+        Some(f) => {
+            let between = src.get(obj.start_byte()..f.start_byte()).unwrap_or("");
+            if between.contains('\n') {
+                let indent = ast::line_indent(src, f.start_byte());
+                let eol = ast::line_ending(src);
+                Edit::insert(f.start_byte(), format!("origin: {expr},{eol}{indent}"))
+            } else {
+                Edit::insert(f.start_byte(), format!("origin: {expr}, "))
+            }
+        }
+    }
+}
+
+/// The `'*'` / `true` values an `origin` option can take: the value itself, or
+/// both branches of an environment-check ternary.
+fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+    let mut v = value;
+    while v.kind() == "parenthesized_expression" {
+        match v.named_child(0) {
+            Some(inner) => v = inner,
+            None => return,
+        }
+    }
+    if v.kind() == "true" || ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
+        out.push(v);
+    } else if v.kind() == "ternary_expression" {
+        let is_env = v
+            .child_by_field_name("condition")
+            .is_some_and(|c| ast::env_check(c, src).is_some());
+        if is_env {
+            for f in ["consequence", "alternative"] {
+                if let Some(b) = v.child_by_field_name(f) {
+                    wildcard_origins(b, src, out);
+                }
+            }
+        }
+    }
+}
+
+/// `Access-Control-Allow-Origin: …` as a key, or `{ key: 'Access-Control-Allow-Origin', value }`,
+/// or a `cors: { … }` option object.
+fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
+    let src = cx.source;
+    let Some(key) = key_name(pair, src) else {
+        return;
+    };
+    let Some(value) = pair.child_by_field_name("value") else {
+        return;
+    };
+    let Some(obj) = pair.parent() else {
+        return;
+    };
+    if key.trim().eq_ignore_ascii_case(ACAO) {
+        let credentials = {
+            let mut c = obj.walk();
+            let found = obj.named_children(&mut c).any(|p| sets_credentials(p, src));
+            found
+        };
+        check_header_value(cx, value, credentials);
+    } else if key == "key"
+        && ast::string_value(value, src).is_some_and(|v| v.trim().eq_ignore_ascii_case(ACAO))
+    {
+        // next.config `headers()`: `{ key: 'Access-Control-Allow-Origin', value: '*' }`
+        let Some((_, header_value)) = find_pair(obj, "value", src) else {
+            return;
+        };
+        let credentials = obj.parent().is_some_and(|list| {
+            let mut c = list.walk();
+            let found = list
+                .named_children(&mut c)
+                .any(|o| sets_credentials(o, src));
+            found
+        });
+        check_header_value(cx, header_value, credentials);
+    } else if key == "cors" {
+        let value = ast::unwrap_expr(value);
+        if value.kind() != "object" {
+            return;
+        }
+        // NestFactory.create options are checked with the call (a missing origin counts there).
+        let in_nest = obj
+            .parent()
+            .filter(|a| a.kind() == "arguments")
+            .and_then(|a| a.parent())
+            .and_then(|call| ast::callee_path(call, src))
+            .is_some_and(|p| p.ends_with("NestFactory.create"));
+        if !in_nest {
+            check_options_object(cx, value, None, "cors", value);
+        }
+    }
+}
+
+/// Whether `node` allows credentials: a header setter call or a pair/object for
+/// `Access-Control-Allow-Credentials: true`.
+fn sets_credentials(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "call_expression" => {
+            let args = ast::call_arguments(node);
+            args.len() >= 2
+                && ast::string_value(args[0], src)
+                    .is_some_and(|h| h.trim().eq_ignore_ascii_case(ACAC))
+                && is_true_value(args[1], src)
+        }
+        "pair" => {
+            key_name(node, src).is_some_and(|k| k.trim().eq_ignore_ascii_case(ACAC))
+                && node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_true_value(v, src))
+        }
+        "object" => {
+            find_pair(node, "key", src).is_some_and(|(_, k)| {
+                ast::string_value(k, src).is_some_and(|h| h.trim().eq_ignore_ascii_case(ACAC))
+            }) && find_pair(node, "value", src).is_some_and(|(_, v)| is_true_value(v, src))
+        }
+        _ => false,
+    }
+}
+
+enum Bad<'t> {
+    /// The `'*'` literal (or a name bound to it when `literal` is false).
+    Wildcard { node: Node<'t>, literal: bool },
+    /// The request's `Origin`, at `node`; `name` is the variable holding it.
+    Reflect {
+        node: Node<'t>,
+        name: Option<String>,
+    },
+}
+
+/// A header value that allows any origin.
+fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
+    let v = ast::unwrap_expr(value);
+    if ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
+        return Some(Bad::Wildcard {
+            node: v,
+            literal: true,
+        });
+    }
+    if is_raw_origin(v, src) {
+        return Some(Bad::Reflect {
+            node: v,
+            name: None,
+        });
+    }
+    match v.kind() {
+        "identifier" if follow => {
+            let name = ast::text(v, src);
+            let init = ast::binding_value(v, name, src)?;
+            match classify(init, src, false)? {
+                Bad::Wildcard { .. } => Some(Bad::Wildcard {
+                    node: v,
+                    literal: false,
+                }),
+                Bad::Reflect { .. } => Some(Bad::Reflect {
+                    node: v,
+                    name: Some(name.to_string()),
+                }),
+            }
+        }
+        "binary_expression" => {
+            let op = v.child_by_field_name("operator").map(|o| ast::text(o, src));
+            if !matches!(op, Some("||" | "??")) {
+                return None;
+            }
+            // `req.headers.origin || '*'`: the request's origin, whatever the fallback.
+            let left = v.child_by_field_name("left")?;
+            if is_raw_origin(ast::unwrap_expr(left), src) {
+                return Some(Bad::Reflect {
+                    node: v,
+                    name: None,
+                });
+            }
+            None
+        }
+        "ternary_expression" => {
+            let cond = v.child_by_field_name("condition")?;
+            ast::env_check(cond, src)?;
+            for f in ["consequence", "alternative"] {
+                let b = v.child_by_field_name(f)?;
+                if let Some(bad) = classify(b, src, follow) {
+                    let n = match &bad {
+                        Bad::Wildcard { node, .. } | Bad::Reflect { node, .. } => *node,
+                    };
+                    if !ast::in_dev_only_branch(n, src) {
+                        return Some(bad);
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// `req.headers.origin`, `req.headers['origin']`, `request.headers.get('origin')`,
+/// `req.get('origin')`, `req.header('origin')`, `c.req.header('origin')`,
+/// `headers().get('origin')`.
+fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "member_expression" | "subscript_expression" => {
+            ast::member_path(node, src).is_some_and(|p| {
+                let p = p.to_ascii_lowercase();
+                p == "headers.origin" || p.ends_with(".headers.origin")
+            })
+        }
+        "call_expression" => {
+            let args = ast::call_arguments(node);
+            if args.len() != 1
+                || !ast::string_value(args[0], src)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("origin"))
+            {
+                return false;
+            }
+            let Some(func) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if func.kind() != "member_expression" {
+                return false;
+            }
+            let (Some(obj), Some(prop)) = (
+                func.child_by_field_name("object"),
+                func.child_by_field_name("property"),
+            ) else {
+                return false;
+            };
+            if !matches!(ast::text(prop, src), "get" | "header") {
+                return false;
+            }
+            let obj = ast::unwrap_expr(obj);
+            if obj.kind() == "call_expression" {
+                return ast::callee_name(obj, src).as_deref() == Some("headers");
+            }
+            ast::member_path(obj, src).is_some_and(|p| {
+                let last = p.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                matches!(last.as_str(), "headers" | "req" | "request")
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Inside a test assertion (`expect(headers).toEqual({ … })`, `assert.equal(…)`):
+/// the header is what the test checks, not what the code sends.
+fn in_assertion(node: Node<'_>, src: &str) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if n.kind().ends_with("_statement") || ast::is_function(n) {
+            return false;
+        }
+        if n.kind() == "call_expression" {
+            if let Some(path) = ast::callee_path(n, src) {
+                let first = path.split('.').next().unwrap_or("");
+                let last = path.rsplit('.').next().unwrap_or("");
+                if matches!(first, "expect" | "assert")
+                    || (last.len() > 2
+                        && last.starts_with("to")
+                        && last[2..].starts_with(|c: char| c.is_ascii_uppercase()))
+                {
+                    return true;
+                }
+            }
+            // `expect(x).toEqual(…)`: the callee's object is the `expect(…)` call
+            if n.child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("object"))
+                .is_some_and(|o| {
+                    o.kind() == "call_expression"
+                        && ast::callee_path(o, src).is_some_and(|p| p.starts_with("expect"))
+                })
+            {
+                return true;
+            }
+        }
+        cur = n.parent();
+    }
+    false
+}
+
+fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bool) {
+    let src = cx.source;
+    if in_assertion(value, src) {
+        return;
+    }
+    let Some(bad) = classify(value, src, true) else {
+        return;
+    };
+    let level = level_for(credentials);
+    let with = if credentials {
+        " together with `Access-Control-Allow-Credentials: true`"
+    } else {
+        ""
+    };
+    match bad {
+        Bad::Wildcard { node, literal } => {
+            if ast::in_dev_only_branch(node, src) {
+                return;
+            }
+            let fix = literal.then(|| {
+                Fix::unsafe_(
+                    "Send the origin configured in CORS_ORIGIN",
+                    vec![replace_with(node, &origin_header_expr(src))],
+                )
+            });
+            report(
+                cx,
+                node,
+                level,
+                format!("CORS allows any origin: `Access-Control-Allow-Origin: *`{with}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
+                fix,
+            );
+        }
+        Bad::Reflect { node, name } => {
+            if ast::in_dev_only_branch(node, src) || origin_checked(node, name.as_deref(), src) {
+                return;
+            }
+            report(
+                cx,
+                node,
+                level,
+                format!("CORS allows any origin: `Access-Control-Allow-Origin` reflects the request's `Origin` without an allowlist check{with}; check it against the allowed origins first"),
+                None,
+            );
+        }
+    }
+}
+
+/// Whether the origin is checked against something before `at` in its function
+/// (or top-level statement): a condition that passes it to a call (`allowed.includes(origin)`),
+/// calls a method on it (`origin.endsWith(…)`) or compares it with a value.
+/// A bare truthiness test (`if (origin)`) is no check.
+fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
+    // At the top level, only the statement itself (no walk of the whole file per finding).
+    let scope = ast::enclosing_function(at)
+        .or_else(|| {
+            let mut cur = at;
+            while let Some(p) = cur.parent() {
+                if p.kind() == "program" {
+                    return Some(cur);
+                }
+                cur = p;
+            }
+            None
+        })
+        .unwrap_or(at);
+    let is_origin = |n: Node<'_>| -> bool {
+        (n.kind() == "identifier" && name.is_some_and(|m| ast::text(n, src) == m))
+            || is_raw_origin(n, src)
+    };
+    let checks = |n: Node<'_>| -> bool {
+        let Some(p) = n.parent() else {
+            return false;
+        };
+        match p.kind() {
+            "arguments" => true,
+            "member_expression" => p.parent().is_some_and(|gp| gp.kind() == "call_expression"),
+            "binary_expression" => {
+                let op = p.child_by_field_name("operator").map(|o| ast::text(o, src));
+                if !matches!(op, Some("===" | "!==" | "==" | "!=" | "in")) {
+                    return false;
+                }
+                let other = if p
+                    .child_by_field_name("left")
+                    .is_some_and(|l| l.id() == n.id())
+                {
+                    p.child_by_field_name("right")
+                } else {
+                    p.child_by_field_name("left")
+                };
+                other.is_some_and(|o| {
+                    !matches!(o.kind(), "undefined" | "null")
+                        && ast::text(o, src) != "undefined"
+                        && ast::string_value(o, src).is_none_or(|s| !s.is_empty())
+                })
+            }
+            _ => false,
+        }
+    };
+    ast::any_descendant(scope, &mut |n| {
+        let cond = match n.kind() {
+            "if_statement" | "ternary_expression" | "while_statement" => {
+                n.child_by_field_name("condition")
+            }
+            "switch_statement" => n.child_by_field_name("value"),
+            "binary_expression"
+                if n.child_by_field_name("operator").map(|o| ast::text(o, src)) == Some("&&") =>
+            {
+                n.child_by_field_name("left")
+            }
+            _ => None,
+        };
+        let Some(cond) = cond else {
+            return false;
+        };
+        if cond.start_byte() >= at.start_byte() {
+            return false;
+        }
+        ast::any_descendant(cond, &mut |m| is_origin(m) && checks(m))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Applicability, Level};
+    use crate::rules::testing::*;
+
+    const ID: &str = "cors-wildcard";
+
+    fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
+        findings(ID, path, src)
+            .into_iter()
+            .map(|d| (src[d.range.clone()].to_string(), d.level))
+            .collect()
+    }
+
+    #[test]
+    fn wildcard_origin_option() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: '*' }));\napp.use(cors({ origin: \"*\", credentials: true }));\n";
+        assert_eq!(
+            levels("src/server.ts", src),
+            vec![
+                ("'*'".to_string(), Level::Warn),
+                ("\"*\"".to_string(), Level::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn middleware_without_options() {
+        let src = "import express from 'express';\nimport cors from 'cors';\nconst app = express();\napp.use(cors());\nrouter.options('*', cors());\n";
+        assert_eq!(
+            assert_flags(ID, "src/server.ts", src, 2),
+            vec!["cors()", "cors()"]
+        );
+        // require, aliases, Hono, inline require
+        assert_flags(
+            ID,
+            "src/a.js",
+            "const cors = require('cors');\napp.use(cors());\n",
+            1,
+        );
+        assert_flags(ID, "src/a.js", "app.use(require('cors')());\n", 1);
+        assert_flags(
+            ID,
+            "src/a.ts",
+            "import allowAll from 'cors';\napp.use(allowAll());\n",
+            1,
+        );
+        assert_flags(
+            ID,
+            "src/index.ts",
+            "import { Hono } from 'hono';\nimport { cors } from 'hono/cors';\nconst app = new Hono();\napp.use('/api/*', cors());\n",
+            1,
+        );
+        assert_flags(
+            ID,
+            "src/index.ts",
+            "import { cors as honoCors } from 'hono/cors';\napp.use('*', honoCors({ allowMethods: ['GET'] }));\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn nest_and_fastify() {
+        let src = "async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableCors();\n  await app.listen(3000);\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/main.ts", src, 1),
+            vec!["app.enableCors()"]
+        );
+        assert_flags(
+            ID,
+            "src/main.ts",
+            "const app = await NestFactory.create(AppModule, { cors: true });\n",
+            1,
+        );
+        assert_eq!(
+            levels(
+                "src/main.ts",
+                "app.enableCors({ origin: true, credentials: true });\n"
+            ),
+            vec![("true".to_string(), Level::Error)]
+        );
+        assert_eq!(
+            levels(
+                "src/main.ts",
+                "const app = await NestFactory.create(AppModule, { cors: { credentials: true } });\n"
+            ),
+            vec![("cors".to_string(), Level::Error)]
+        );
+        assert_flags(
+            ID,
+            "src/server.ts",
+            "import cors from '@fastify/cors';\nawait fastify.register(cors);\nawait fastify.register(cors, { origin: '*' });\n",
+            2,
+        );
+        // socket.io style `cors:` option
+        assert_flags(
+            ID,
+            "src/io.ts",
+            "const io = new Server(httpServer, { cors: { origin: '*' } });\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn origin_true_needs_credentials() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true }));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("true".to_string(), Level::Error)]
+        );
+        // `origin: true` alone is not in the catalogue
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: true }));\n",
+        );
+    }
+
+    #[test]
+    fn options_in_a_variable_and_missing_origin() {
+        let src = "import cors from 'cors';\nconst corsOptions = { origin: '*', credentials: true };\napp.use(cors(corsOptions));\napi.use(cors(corsOptions));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+        let src = "import cors from 'cors';\napp.use(cors({ methods: ['GET', 'POST'] }));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("cors".to_string(), Level::Warn)]
+        );
+        // a spread may carry the origin
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ ...base, credentials: true }));\n",
+        );
+    }
+
+    #[test]
+    fn manual_headers() {
+        let src = "export default function handler(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.header('access-control-allow-origin', req.headers.origin);\n  res.set('Access-Control-Allow-Origin', \"*\");\n  headers.set('Access-Control-Allow-Origin', request.headers.get('origin'));\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/pages/api/a.ts", src, 4),
+            vec![
+                "'*'",
+                "req.headers.origin",
+                "\"*\"",
+                "request.headers.get('origin')"
+            ]
+        );
+        let src = "export async function GET() {\n  return NextResponse.json(data, {\n    headers: {\n      'Access-Control-Allow-Origin': '*',\n      'Access-Control-Allow-Credentials': 'true',\n    },\n  });\n}\n";
+        assert_eq!(
+            levels("src/app/api/a/route.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+        let src = "module.exports = {\n  async headers() {\n    return [{ source: '/api/:path*', headers: [\n      { key: 'Access-Control-Allow-Origin', value: '*' },\n      { key: 'Access-Control-Allow-Methods', value: 'GET' },\n    ] }];\n  },\n};\n";
+        assert_eq!(
+            levels("next.config.js", src),
+            vec![("'*'".to_string(), Level::Warn)]
+        );
+        // Supabase edge function headers object, a reflected origin with credentials
+        assert_flags(
+            ID,
+            "supabase/functions/hello/index.ts",
+            "const corsHeaders = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization' };\n",
+            1,
+        );
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  res.setHeader('Access-Control-Allow-Origin', origin);\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("origin".to_string(), Level::Error)]
+        );
+    }
+
+    #[test]
+    fn near_miss_origin_from_configuration() {
+        let src = "import cors from 'cors';\nconst allowed = process.env.CORS_ORIGINS.split(',');\napp.use(cors({ origin: process.env.CORS_ORIGIN }));\napp.use(cors({ origin: allowed, credentials: true }));\napp.use(cors({ origin: ['https://app.example.com'], credentials: true }));\napp.use(cors({ origin: (origin, cb) => cb(null, allowed.includes(origin)), credentials: true }));\napp.use(cors({ origin }));\napp.use(cors(corsOptionsFromConfig));\nres.setHeader('Access-Control-Allow-Origin', process.env.APP_URL);\n";
+        assert_clean(ID, "src/app.ts", src);
+    }
+
+    #[test]
+    fn near_miss_allowlist_check() {
+        let src = "export function middleware(req) {\n  const origin = req.headers.get('origin');\n  const res = NextResponse.next();\n  if (origin && ALLOWED.includes(origin)) {\n    res.headers.set('Access-Control-Allow-Origin', origin);\n  }\n  return res;\n}\n";
+        assert_clean(ID, "src/middleware.ts", src);
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (!allowedOrigins.has(origin)) return next();\n  res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_clean(ID, "src/app.ts", src);
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (origin === process.env.APP_ORIGIN) res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_clean(ID, "src/app.ts", src);
+        // a bare truthiness test is no allowlist
+        let src = "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (origin) res.setHeader('Access-Control-Allow-Origin', origin);\n  next();\n});\n";
+        assert_flags(ID, "src/app.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_non_production_branch() {
+        let src = "import cors from 'cors';\nif (process.env.NODE_ENV !== 'production') {\n  app.use(cors());\n}\nif (isProd) {\n  app.use(cors({ origin: allowed }));\n} else {\n  app.use(cors({ origin: '*' }));\n}\napp.use(cors({ origin: process.env.NODE_ENV === 'production' ? allowed : '*' }));\nconst headers = { 'Access-Control-Allow-Origin': isDev ? '*' : process.env.APP_URL };\n";
+        assert_clean(ID, "src/app.ts", src);
+        // ... but the production branch is flagged
+        assert_flags(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.NODE_ENV === 'production' ? '*' : 'http://localhost:3000' }));\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_local_cors_and_text() {
+        let src = "function cors() {\n  return (req, res, next) => next();\n}\napp.use(cors());\napp.use(cors({ origin: '*' }).handler);\n";
+        // `cors({ origin: '*' })` of a local function is not CORS middleware
+        assert_clean(ID, "src/app.ts", src);
+        let src = "import cors from 'cors';\n// app.use(cors());\nconst doc = \"res.setHeader('Access-Control-Allow-Origin', '*')\";\nconst t = `cors() allows *`;\n";
+        assert_clean(ID, "src/app.ts", src);
+        // other headers, other origins
+        assert_clean(
+            ID,
+            "src/app.ts",
+            "res.setHeader('Access-Control-Allow-Methods', '*');\nres.setHeader('Access-Control-Allow-Origin', 'https://app.example.com');\nwindow.postMessage(msg, '*');\n",
+        );
+        // a file with a tree-sitter error still works
+        assert_flags(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\nconst x = {;\napp.use(cors());\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_test_assertions() {
+        let src = "it('allows the public origin', async () => {\n  const res = await request(app).get('/public');\n  expect(res.headers).toMatchObject({ 'access-control-allow-origin': '*' });\n  assert.equal(res.headers['access-control-allow-origin'], '*');\n});\n";
+        assert_clean(ID, "src/__tests__/cors.test.ts", src);
+    }
+
+    #[test]
+    fn fix_wildcard_option_keeps_quotes() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+            true,
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from \"cors\";\napp.use(cors({ origin: \"*\", credentials: true }));\n",
+            true,
+            "import cors from \"cors\";\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(\",\") ?? [], credentials: true }));\n",
+        );
+        // not applied without unsafe fixes
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+            false,
+            "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n",
+        );
+        let d = findings(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors());\n",
+        );
+        assert_eq!(d[0].fix().unwrap().applicability, Applicability::Unsafe);
+    }
+
+    #[test]
+    fn fix_no_options_and_missing_origin() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(cors());\napp.enableCors();\nawait NestFactory.create(AppModule, { cors: true });\n",
+            true,
+            "import cors from 'cors';\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\napp.enableCors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] });\nawait NestFactory.create(AppModule, { cors: { origin: process.env.CORS_ORIGIN?.split(',') ?? [] } });\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "import cors from 'cors';\napp.use(\n  cors({\n    credentials: true,\n  }),\n);\napp.use(cors({}));\n",
+            true,
+            "import cors from 'cors';\napp.use(\n  cors({\n    origin: process.env.CORS_ORIGIN?.split(',') ?? [],\n    credentials: true,\n  }),\n);\napp.use(cors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [] }));\n",
+        );
+        check_fix(
+            ID,
+            "src/server.ts",
+            "import cors from '@fastify/cors';\nawait fastify.register(cors);\n",
+            true,
+            "import cors from '@fastify/cors';\nawait fastify.register(cors, { origin: process.env.CORS_ORIGIN?.split(',') ?? [] });\n",
+        );
+    }
+
+    #[test]
+    fn fix_origin_true_and_headers() {
+        check_fix(
+            ID,
+            "src/app.ts",
+            "app.enableCors({ origin: true, credentials: true });\n",
+            true,
+            "app.enableCors({ origin: process.env.CORS_ORIGIN?.split(',') ?? [], credentials: true });\n",
+        );
+        check_fix(
+            ID,
+            "src/app.ts",
+            "res.setHeader('Access-Control-Allow-Origin', '*');\nconst h = { 'Access-Control-Allow-Origin': '*' };\nres.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n",
+            true,
+            "res.setHeader('Access-Control-Allow-Origin', process.env.CORS_ORIGIN ?? '');\nconst h = { 'Access-Control-Allow-Origin': process.env.CORS_ORIGIN ?? '' };\nres.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n",
+        );
+    }
+
+    #[test]
+    fn fix_crlf_and_non_ascii() {
+        let src = "import cors from 'cors';\r\nconst label = 'café 😀';\r\napp.use(cors({\r\n  maxAge: 600,\r\n}));\r\n";
+        let d = findings(ID, "src/app.ts", src);
+        assert_eq!(d.len(), 1);
+        let start = src.find("cors({").unwrap();
+        assert_eq!(d[0].range, start..start + 4);
+        check_fix(
+            ID,
+            "src/app.ts",
+            src,
+            true,
+            "import cors from 'cors';\r\nconst label = 'café 😀';\r\napp.use(cors({\r\n  origin: process.env.CORS_ORIGIN?.split(',') ?? [],\r\n  maxAge: 600,\r\n}));\r\n",
+        );
+        let src = "const label = 'café 😀'; res.setHeader('Access-Control-Allow-Origin', '*');\n";
+        let d = findings(ID, "src/app.ts", src);
+        assert_eq!(&src[d[0].range.clone()], "'*'");
+        assert_eq!(d[0].range.start, src.rfind("'*'").unwrap());
+    }
+}

@@ -1,0 +1,1656 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::{Edit, Fix, Level};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast::{self, BindingKind};
+use regex::Regex;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "sql-injection",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Error,
+        fix: FixKind::Safe,
+        not_in_tests: false,
+        summary:
+            "SQL text built with `${…}` or `+` from run-time values is passed to a raw query API",
+        docs: DOCS,
+        // The raw query APIs are calls: `.query(`, `.query<T>(`, `$queryRawUnsafe(`, `knex.raw(`, `sql.unsafe(`.
+        triggers: &[
+            "query(",
+            "query<",
+            "execute(",
+            "execute<",
+            "raw(",
+            "rawunsafe",
+            "unsafe(",
+        ],
+        // SQL text: a query without one of these keywords is not flagged.
+        also_triggers: &[
+            "select",
+            "insert",
+            "update",
+            "delete",
+            "where",
+            "values",
+            "returning",
+            "union",
+            "create table",
+            "drop ",
+            "alter table",
+            "truncate",
+        ],
+        options: &[],
+    },
+    kinds: &["call_expression"],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags SQL text that is built from run-time values — a template literal with
+`${…}` substitutions, or a `+` concatenation — and passed to a raw query API:
+`pool.query`, `client.query`, `db.query` (node-postgres and look-alikes),
+`prisma.$queryRawUnsafe` / `$executeRawUnsafe`, `sequelize.query`, `knex.raw`,
+`connection.execute` / `connection.query` (mysql2), `sql.unsafe` (postgres.js),
+and TypeORM's `dataSource.query` / `manager.query` / `queryRunner.query`. The
+text must contain SQL keywords (`SELECT`, `WHERE`, `VALUES`, …). The SQL may also
+be built one step earlier in a local variable (`const q = `…${id}…`; pool.query(q)`)
+or in the `text`/`sql` property of a query config object.
+
+Not flagged: tagged templates, which bind their substitutions as parameters
+(`` sql`…` ``, `` Prisma.sql`…` ``, `` prisma.$queryRaw`…` ``); placeholders with a
+values array (`$1`, `?`, knex `??`); interpolated constants (a `const` bound to a
+literal, an `UPPER_CASE` name, an enum member, an import, a lookup in a constant
+map such as `SORT_COLUMNS[key]`); numbers (`Number(x)`, `parseInt(x)`,
+arithmetic, `.length`); values passed through an escaping function (`escape*`);
+placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); and an
+identifier checked in the same function against an allowlist
+(`ALLOWED.includes(sort)`, `sort in COLUMNS`, `set.has(sort)`) or parsed with a
+`z.enum` schema.
+
+## Why is this bad?
+A value containing a quote ends the SQL string early, and the rest of it runs as
+SQL: `' OR 1=1 --` reads every row, `'; DROP TABLE users; --` does worse.
+Parameters are sent separately from the SQL text and can never change the query.
+
+## Examples
+```ts flagged
+const { rows } = await pool.query(`SELECT * FROM users WHERE email = '${email}'`);
+```
+
+```ts flagged
+await prisma.$executeRawUnsafe(`UPDATE users SET name = ${name} WHERE id = ${id}`);
+```
+
+```js flagged
+connection.execute("SELECT * FROM orders WHERE user_id = " + req.params.id);
+```
+
+```ts ok
+const { rows } = await pool.query('SELECT * FROM users WHERE email = $1', [email]);
+const users = await prisma.$queryRaw`SELECT * FROM users WHERE id = ${id}`;
+const TABLE = 'users';
+await db.query(`SELECT count(*) FROM ${TABLE}`);
+await knex.raw('select * from ?? where id = ?', ['users', id]);
+```
+
+```ts ok
+export async function list(sort: string) {
+  if (!['name', 'created_at'].includes(sort)) throw new Error('bad sort');
+  return pool.query(`SELECT * FROM items ORDER BY ${sort}`);
+}
+```
+
+## Fix
+**Safe**, where the rewrite is mechanical:
+- `` pool.query(`… = ${a} …`) `` → `pool.query('… = $1 …', [a])` (also `client.query`
+  and `db.query`), when every interpolated value sits where SQL expects a value
+  (after `=`, `<`, `LIKE`, `LIMIT`, inside `VALUES (…)` / `IN (…)`, …). A value
+  written as a whole quoted SQL string (`'${a}'`) loses its quotes; a value
+  inside a longer string (`'%${q}%'`) gets no fix. Numbering continues after the
+  existing `$N` placeholders when the call already has an array literal of that
+  many values. Interpolated constants stay in a template literal; otherwise the
+  new string uses the file's quote style.
+- `` prisma.$queryRawUnsafe(`…${a}…`) `` → `` prisma.$queryRaw`…${a}…` `` (and
+  `$executeRawUnsafe` → `$executeRaw`) under the same conditions.
+
+Other findings (concatenations, SQL built in a variable, identifiers in
+`ORDER BY`, other APIs) have no automatic fix: bind the value as a parameter, or
+check an identifier against an allowlist.
+"#;
+
+/// SQL keywords that mark a string as SQL text.
+static SQL_KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(select|insert|update|delete|from|where|values|set|join|order\s+by|group\s+by|having|limit|offset|returning|into|union|create|drop|alter|truncate|and|or|like|ilike)\b")
+        .expect("valid regex")
+});
+
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$(\d+)").expect("valid regex"));
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Api {
+    /// node-postgres style `pool.query` / `client.query` / `db.query` (`$1` placeholders).
+    PgQuery,
+    /// `prisma.$queryRawUnsafe` / `$executeRawUnsafe`.
+    PrismaUnsafe {
+        execute: bool,
+    },
+    Knex,
+    Sequelize,
+    /// mysql2 `connection.execute` / `.query`, TypeORM `.query`, ...
+    Other,
+    /// postgres.js `sql.unsafe`.
+    SqlUnsafe,
+}
+
+/// Whether `name` is one of `bases` (case-insensitively), possibly with a
+/// camelCase or snake_case prefix (`pgPool`, `read_pool`).
+fn receiver_is(name: &str, bases: &[&str]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    bases.iter().any(|b| {
+        if lower == *b {
+            return true;
+        }
+        if !lower.ends_with(b) || name.len() <= b.len() {
+            return false;
+        }
+        let cut = name.len() - b.len();
+        name.is_char_boundary(cut)
+            && (name[cut..].starts_with(|c: char| c.is_ascii_uppercase())
+                || name[..cut].ends_with('_'))
+    })
+}
+
+/// The raw query API called by `call`, with a display name for the message.
+fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
+    // `await prisma.$queryRawUnsafe<T>(…)` parses as `(await prisma.$queryRawUnsafe)<T>(…)`.
+    let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let method = ast::text(callee.child_by_field_name("property")?, src);
+    let object = callee.child_by_field_name("object")?;
+    if let m @ ("$queryRawUnsafe" | "$executeRawUnsafe") = method {
+        let api = Api::PrismaUnsafe {
+            execute: m == "$executeRawUnsafe",
+        };
+        let who = ast::member_path(object, src)
+            .and_then(|p| p.rsplit('.').next().map(str::to_string))
+            .unwrap_or_else(|| "prisma".to_string());
+        return Some((api, format!("{who}.{method}")));
+    }
+    let path = ast::member_path(object, src)?;
+    let receiver = path.rsplit('.').next().unwrap_or("");
+    let api = match method {
+        "query" if receiver_is(receiver, &["pool", "client", "db"]) => Api::PgQuery,
+        "query" if receiver_is(receiver, &["sequelize"]) => Api::Sequelize,
+        "query"
+            if receiver_is(
+                receiver,
+                &[
+                    "connection",
+                    "conn",
+                    "tx",
+                    "trx",
+                    "manager",
+                    "datasource",
+                    "queryrunner",
+                ],
+            ) =>
+        {
+            Api::Other
+        }
+        "execute" if receiver_is(receiver, &["connection", "conn", "pool", "db", "client"]) => {
+            Api::Other
+        }
+        "raw" if receiver_is(receiver, &["knex", "db", "trx"]) => Api::Knex,
+        "unsafe" if receiver_is(receiver, &["sql"]) => Api::SqlUnsafe,
+        _ => return None,
+    };
+    Some((api, format!("{receiver}.{method}")))
+}
+
+fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
+    let src = cx.source;
+    let Some((api, api_name)) = api_of(call, src) else {
+        return;
+    };
+    let args = ast::call_arguments(call);
+    let Some(&first) = args.first() else {
+        return;
+    };
+    let mut safety = Safety::new(src);
+    let arg = ast::unwrap_expr(first);
+    // `pool.query({ text: `…`, values })` / mysql `{ sql: `…` }`.
+    let (query, config_object) = if arg.kind() == "object" {
+        match object_property(arg, &["text", "sql"], src) {
+            Some(v) => (ast::unwrap_expr(v), true),
+            None => return,
+        }
+    } else {
+        (arg, false)
+    };
+    let Some(found) = dynamic_sql(query, &mut safety, true) else {
+        return;
+    };
+    let Some(&part) = found.unsafe_parts.first() else {
+        return;
+    };
+    let shown = one_line(ast::text(part, src), 40);
+    let hint = match api {
+        Api::PgQuery => "use `$1` placeholders with a values array",
+        Api::PrismaUnsafe { execute: false } => "use the tagged template prisma.$queryRaw`…`",
+        Api::PrismaUnsafe { execute: true } => "use the tagged template prisma.$executeRaw`…`",
+        Api::Knex => "use `?` bindings (`?? ` for identifiers) with a values array",
+        Api::Sequelize => "pass the values as `replacements` or `bind`",
+        Api::SqlUnsafe => "use the tagged template sql`…`",
+        Api::Other => "use placeholders with a values array",
+    };
+    let message = format!(
+        "SQL built from `{shown}` is passed to `{api_name}`: a value with a quote in it changes the query; {hint}"
+    );
+    let fix = if config_object || found.via_variable {
+        None
+    } else if query.kind() == "template_string" {
+        match api {
+            Api::PgQuery => pg_fix(cx, call, query, &args, &mut safety),
+            Api::PrismaUnsafe { execute } => prisma_fix(call, query, &args, execute, &mut safety),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let d = cx.report(first.byte_range(), message);
+    if let Some(fix) = fix {
+        d.with_fix(fix);
+    }
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let joined: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() > max {
+        let cut: String = joined.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        joined
+    }
+}
+
+/// The value of a `key: value` property (or shorthand `key`) of an object literal.
+fn object_property<'t>(obj: Node<'t>, keys: &[&str], src: &str) -> Option<Node<'t>> {
+    let mut c = obj.walk();
+    for p in obj.named_children(&mut c) {
+        match p.kind() {
+            "pair" => {
+                let key = p.child_by_field_name("key")?;
+                let k = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
+                if keys.contains(&k.as_str()) {
+                    return p.child_by_field_name("value");
+                }
+            }
+            "shorthand_property_identifier" if keys.contains(&ast::text(p, src)) => {
+                return Some(p);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+struct DynamicSql<'t> {
+    /// The interpolated or concatenated values that are not known to be safe.
+    unsafe_parts: Vec<Node<'t>>,
+    /// The SQL text was built in a local variable (no fix).
+    via_variable: bool,
+}
+
+/// Whether `expr` is SQL text built from values not known to be safe.
+fn dynamic_sql<'t>(
+    expr: Node<'t>,
+    safety: &mut Safety<'_, 't>,
+    hop: bool,
+) -> Option<DynamicSql<'t>> {
+    let src = safety.src;
+    let expr = ast::unwrap_expr(expr);
+    match expr.kind() {
+        "template_string" => {
+            let pieces = template_pieces(expr)?;
+            let text: String = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(r) => src.get(r.clone()).unwrap_or(""),
+                    Piece::Sub(_) => " ",
+                })
+                .collect();
+            if !SQL_KEYWORD.is_match(&text) {
+                return None;
+            }
+            let unsafe_parts: Vec<Node> = classify_template(&pieces, safety)
+                .into_iter()
+                .filter(|(_, c)| *c == SubClass::Unsafe)
+                .map(|(n, _)| n)
+                .collect();
+            (!unsafe_parts.is_empty()).then_some(DynamicSql {
+                unsafe_parts,
+                via_variable: false,
+            })
+        }
+        "binary_expression" if operator(expr, src) == Some("+") => {
+            let mut operands = Vec::new();
+            flatten_plus(expr, src, &mut operands);
+            let mut text = String::new();
+            let mut unsafe_parts = Vec::new();
+            let mut prev_dollar = false;
+            for op in operands {
+                let op = ast::unwrap_expr(op);
+                match op.kind() {
+                    "string" => {
+                        let v = ast::string_value(op, src).unwrap_or_default();
+                        prev_dollar = v.ends_with('$');
+                        text.push_str(&v);
+                    }
+                    "template_string" => {
+                        let Some(pieces) = template_pieces(op) else {
+                            continue;
+                        };
+                        for p in &pieces {
+                            if let Piece::Text(r) = p {
+                                text.push_str(src.get(r.clone()).unwrap_or(""));
+                            }
+                        }
+                        prev_dollar = matches!(pieces.last(), Some(Piece::Text(r)) if src.get(r.clone()).is_some_and(|t| t.ends_with('$')));
+                        for (n, c) in classify_template(&pieces, safety) {
+                            if c == SubClass::Unsafe {
+                                unsafe_parts.push(n);
+                            }
+                        }
+                    }
+                    _ => {
+                        text.push(' ');
+                        if !prev_dollar && !safety.is_safe(op, 0) {
+                            unsafe_parts.push(op);
+                        }
+                        prev_dollar = false;
+                    }
+                }
+            }
+            (SQL_KEYWORD.is_match(&text) && !unsafe_parts.is_empty()).then_some(DynamicSql {
+                unsafe_parts,
+                via_variable: false,
+            })
+        }
+        "identifier" if hop => {
+            let b = ast::find_declaration(expr, ast::text(expr, src), src)?;
+            if !matches!(
+                b.kind,
+                BindingKind::Const | BindingKind::Let | BindingKind::Var
+            ) || b.key.is_some()
+                || b.name.kind() != "identifier"
+                || b.decl.child_by_field_name("name").map(|n| n.id()) != Some(b.name.id())
+            {
+                return None;
+            }
+            let mut found = dynamic_sql(b.value?, safety, false)?;
+            found.via_variable = true;
+            Some(found)
+        }
+        _ => None,
+    }
+}
+
+fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
+    bin.child_by_field_name("operator")
+        .map(|o| ast::text(o, src))
+}
+
+fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+    let e = ast::unwrap_expr(expr);
+    if e.kind() == "binary_expression" && operator(e, src) == Some("+") {
+        if let (Some(l), Some(r)) = (
+            e.child_by_field_name("left"),
+            e.child_by_field_name("right"),
+        ) {
+            flatten_plus(l, src, out);
+            flatten_plus(r, src, out);
+            return;
+        }
+    }
+    out.push(expr);
+}
+
+#[derive(Clone, Debug)]
+enum Piece<'t> {
+    /// Raw template text (between the backticks and substitutions).
+    Text(Range<usize>),
+    /// A `template_substitution` node.
+    Sub(Node<'t>),
+}
+
+/// The raw text pieces and substitutions of a template literal; `None` for a
+/// malformed one (no closing backtick).
+fn template_pieces(tpl: Node<'_>) -> Option<Vec<Piece<'_>>> {
+    let start = tpl.start_byte() + 1;
+    let end = tpl.end_byte().checked_sub(1)?;
+    if end < start || tpl.has_error() {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut pos = start;
+    let mut c = tpl.walk();
+    for sub in tpl.named_children(&mut c) {
+        if sub.kind() != "template_substitution" {
+            continue;
+        }
+        sub_expression(sub)?;
+        if sub.start_byte() > pos {
+            pieces.push(Piece::Text(pos..sub.start_byte()));
+        }
+        pieces.push(Piece::Sub(sub));
+        pos = sub.end_byte();
+    }
+    if end > pos {
+        pieces.push(Piece::Text(pos..end));
+    }
+    Some(pieces)
+}
+
+/// The expression of a `${…}` substitution (comments skipped).
+fn sub_expression(sub: Node<'_>) -> Option<Node<'_>> {
+    let mut c = sub.walk();
+    let found = sub.named_children(&mut c).find(|n| n.kind() != "comment");
+    found
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SubClass {
+    Unsafe,
+    /// A constant, a number, an allowlisted identifier...
+    Safe,
+    /// `$${n}`: builds a placeholder number.
+    Placeholder,
+}
+
+/// Classify each substitution of a template (the expression node and its class).
+fn classify_template<'t>(
+    pieces: &[Piece<'t>],
+    safety: &mut Safety<'_, 't>,
+) -> Vec<(Node<'t>, SubClass)> {
+    let src = safety.src;
+    let mut out = Vec::new();
+    let mut prev_dollar = false;
+    for p in pieces {
+        match p {
+            Piece::Text(r) => prev_dollar = src.get(r.clone()).is_some_and(|t| t.ends_with('$')),
+            Piece::Sub(sub) => {
+                let Some(expr) = sub_expression(*sub) else {
+                    continue;
+                };
+                let class = if prev_dollar {
+                    SubClass::Placeholder
+                } else if safety.is_safe(expr, 0) {
+                    SubClass::Safe
+                } else {
+                    SubClass::Unsafe
+                };
+                out.push((expr, class));
+                prev_dollar = false;
+            }
+        }
+    }
+    out
+}
+
+fn is_upper_const(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '$')
+}
+
+/// What is known to be safe to interpolate into SQL, with the allowlist checks
+/// of each enclosing function collected once.
+struct Safety<'s, 't> {
+    src: &'s str,
+    /// Function (or program) node id → (normalised texts checked against an
+    /// allowlist, whether the function uses `z.enum`).
+    checks: HashMap<usize, (Vec<String>, bool)>,
+    _tree: std::marker::PhantomData<Node<'t>>,
+}
+
+fn norm(node: Node, src: &str) -> String {
+    let node = ast::unwrap_expr(node);
+    ast::member_path(node, src).unwrap_or_else(|| {
+        ast::text(node, src)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    })
+}
+
+impl<'s, 't> Safety<'s, 't> {
+    fn new(src: &'s str) -> Self {
+        Safety {
+            src,
+            checks: HashMap::new(),
+            _tree: std::marker::PhantomData,
+        }
+    }
+
+    fn is_safe(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        let src = self.src;
+        let e = ast::unwrap_expr(expr);
+        match e.kind() {
+            "number" | "string" | "true" | "false" | "null" | "undefined" | "regex" => true,
+            "template_string" => {
+                let Some(pieces) = template_pieces(e) else {
+                    return false;
+                };
+                classify_template(&pieces, self)
+                    .iter()
+                    .all(|(_, c)| *c != SubClass::Unsafe)
+            }
+            "identifier" => {
+                let name = ast::text(e, src);
+                if is_upper_const(name) || name == "undefined" || name == "NaN" {
+                    return true;
+                }
+                match ast::find_declaration(e, name, src) {
+                    Some(b) => match b.kind {
+                        BindingKind::Import | BindingKind::Enum => true,
+                        BindingKind::ForOf
+                            if b.key.is_none()
+                                && b.value.is_some_and(|v| self.is_safe_array(v, depth + 1)) =>
+                        {
+                            true
+                        }
+                        BindingKind::Const if b.key.is_none() => {
+                            if let Some(v) = b.value {
+                                if self.is_safe(v, depth + 1) {
+                                    return true;
+                                }
+                            }
+                            self.checked(e)
+                        }
+                        _ => self.checked(e),
+                    },
+                    None => self.checked(e),
+                }
+            }
+            "member_expression" => {
+                let Some(prop) = e.child_by_field_name("property") else {
+                    return false;
+                };
+                let prop_name = ast::text(prop, src);
+                if prop_name == "length" || is_upper_const(prop_name) {
+                    return true;
+                }
+                if let Some(object) = e.child_by_field_name("object") {
+                    if self.is_constant_container(object, depth) {
+                        return true;
+                    }
+                }
+                self.checked(e)
+            }
+            "subscript_expression" => {
+                let Some(object) = e.child_by_field_name("object") else {
+                    return false;
+                };
+                self.is_constant_container(object, depth) || self.checked(e)
+            }
+            "ternary_expression" => {
+                let (Some(a), Some(b)) = (
+                    e.child_by_field_name("consequence"),
+                    e.child_by_field_name("alternative"),
+                ) else {
+                    return false;
+                };
+                self.is_safe(a, depth + 1) && self.is_safe(b, depth + 1)
+            }
+            "binary_expression" => {
+                let (Some(l), Some(r)) = (
+                    e.child_by_field_name("left"),
+                    e.child_by_field_name("right"),
+                ) else {
+                    return false;
+                };
+                match operator(e, src) {
+                    Some("+") => {
+                        let l_dollar = ast::string_value(ast::unwrap_expr(l), src)
+                            .is_some_and(|s| s.ends_with('$'));
+                        self.is_safe(l, depth + 1) && (l_dollar || self.is_safe(r, depth + 1))
+                    }
+                    Some("&&") => self.is_safe(r, depth + 1),
+                    Some("||" | "??") => self.is_safe(l, depth + 1) && self.is_safe(r, depth + 1),
+                    // Arithmetic, bitwise and comparison operators give numbers or booleans.
+                    Some(_) => true,
+                    None => false,
+                }
+            }
+            "unary_expression" => true,
+            "update_expression" => true,
+            "call_expression" => self.is_safe_call(e, depth) || self.checked(e),
+            _ => false,
+        }
+    }
+
+    fn is_safe_call(&mut self, call: Node<'t>, depth: usize) -> bool {
+        let src = self.src;
+        let Some(callee) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let args = ast::call_arguments(call);
+        let (name, receiver) = match callee.kind() {
+            "identifier" => (ast::text(callee, src), None),
+            "member_expression" => (
+                callee
+                    .child_by_field_name("property")
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or(""),
+                callee.child_by_field_name("object"),
+            ),
+            _ => return false,
+        };
+        let receiver_path = receiver.and_then(|r| ast::member_path(r, src));
+        if name.starts_with("escape") || name.starts_with("quote") {
+            return true;
+        }
+        match (receiver_path.as_deref(), name) {
+            (None, "Number" | "parseInt" | "parseFloat" | "Boolean" | "BigInt") => true,
+            (None, "String") => args.first().is_some_and(|a| self.is_safe(*a, depth + 1)),
+            (Some("Math" | "Number"), _) => true,
+            (Some("Object"), "keys") => args
+                .first()
+                .is_some_and(|a| self.is_constant_container(*a, depth)),
+            (_, "toFixed" | "toISOString" | "toPrecision" | "getTime" | "valueOf") => true,
+            (_, "toString" | "toUpperCase" | "toLowerCase" | "trim") => {
+                receiver.is_some_and(|r| self.is_safe(r, depth + 1))
+            }
+            (_, "join") => {
+                receiver.is_some_and(|r| self.is_safe_array(r, depth + 1))
+                    && args.iter().all(|a| self.is_safe(*a, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// An array whose elements are all safe: an array literal of safe values, a
+    /// `const` bound to one, `.map(cb)` with a callback returning safe values,
+    /// `.fill(safe)`, `Object.keys(CONSTANT)`.
+    fn is_safe_array(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        let src = self.src;
+        let e = ast::unwrap_expr(expr);
+        match e.kind() {
+            "array" => {
+                let mut c = e.walk();
+                let elems: Vec<Node> = e
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() != "comment")
+                    .collect();
+                elems.into_iter().all(|n| self.is_safe(n, depth + 1))
+            }
+            "identifier" => {
+                let name = ast::text(e, src);
+                if is_upper_const(name) {
+                    return true;
+                }
+                match ast::find_declaration(e, name, src) {
+                    Some(b) if b.kind == BindingKind::Const && b.key.is_none() => {
+                        b.value.is_some_and(|v| self.is_safe_array(v, depth + 1))
+                            && self.additions_are_safe(b.decl, name, depth)
+                    }
+                    Some(b) if b.kind == BindingKind::Import => true,
+                    _ => false,
+                }
+            }
+            "call_expression" => {
+                let Some(callee) = e.child_by_field_name("function") else {
+                    return false;
+                };
+                if callee.kind() != "member_expression" {
+                    return false;
+                }
+                let name = callee
+                    .child_by_field_name("property")
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or("");
+                let args = ast::call_arguments(e);
+                match name {
+                    "map" | "flatMap" => args
+                        .first()
+                        .is_some_and(|f| self.callback_is_safe(*f, depth)),
+                    "fill" => args.first().is_some_and(|v| self.is_safe(*v, depth + 1)),
+                    "keys" => {
+                        ast::member_path(callee, src).as_deref() == Some("Object.keys")
+                            && args
+                                .first()
+                                .is_some_and(|a| self.is_constant_container(*a, depth))
+                    }
+                    "filter" | "slice" | "sort" | "concat" => callee
+                        .child_by_field_name("object")
+                        .is_some_and(|o| self.is_safe_array(o, depth + 1)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Everything added to the array `name` (declared at `decl`) in its scope
+    /// with `push`/`unshift`/`splice` is safe: `conditions.push(`a = $${n}`)`.
+    fn additions_are_safe(&mut self, decl: Node<'t>, name: &str, depth: usize) -> bool {
+        let src = self.src;
+        let scope = ast::enclosing_function(decl).unwrap_or_else(|| root_of(decl));
+        let mut added = Vec::new();
+        ast::visit(scope, &mut |n| {
+            if n.kind() == "call_expression" {
+                if let Some(f) = n.child_by_field_name("function") {
+                    let on_name = f.kind() == "member_expression"
+                        && f.child_by_field_name("object")
+                            .is_some_and(|o| o.kind() == "identifier" && ast::text(o, src) == name)
+                        && f.child_by_field_name("property").is_some_and(|p| {
+                            matches!(ast::text(p, src), "push" | "unshift" | "splice")
+                        });
+                    if on_name {
+                        added.extend(ast::call_arguments(n));
+                    }
+                }
+            }
+            true
+        });
+        added.into_iter().all(|a| {
+            let a = ast::unwrap_expr(a);
+            if a.kind() == "spread_element" {
+                return a
+                    .named_child(0)
+                    .is_some_and(|x| self.is_safe_array(x, depth + 1));
+            }
+            self.is_safe(a, depth + 1)
+        })
+    }
+
+    /// A callback whose returned values are all safe (`(_, i) => `$${i + 1}``, `() => '?'`).
+    fn callback_is_safe(&mut self, f: Node<'t>, depth: usize) -> bool {
+        if !matches!(
+            f.kind(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
+            return false;
+        }
+        let Some(body) = f.child_by_field_name("body") else {
+            return false;
+        };
+        if body.kind() != "statement_block" {
+            return self.is_safe(body, depth + 1);
+        }
+        let mut returns = Vec::new();
+        ast::visit(body, &mut |n| {
+            if n.kind() == "return_statement" {
+                returns.push(n);
+            }
+            !ast::is_function(n)
+        });
+        !returns.is_empty()
+            && returns
+                .into_iter()
+                .all(|r| r.named_child(0).is_some_and(|v| self.is_safe(v, depth + 1)))
+    }
+
+    /// An object/array whose values are all constants: an UPPER_CASE name, an
+    /// enum, an import, or a `const` bound to an object/array literal of literals.
+    fn is_constant_container(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        let src = self.src;
+        let e = ast::unwrap_expr(expr);
+        match e.kind() {
+            "identifier" => {
+                let name = ast::text(e, src);
+                if is_upper_const(name) {
+                    return true;
+                }
+                match ast::find_declaration(e, name, src) {
+                    Some(b) => match b.kind {
+                        BindingKind::Enum | BindingKind::Import => true,
+                        BindingKind::Const if b.key.is_none() => b
+                            .value
+                            .is_some_and(|v| self.is_constant_container(v, depth + 1)),
+                        _ => false,
+                    },
+                    None => false,
+                }
+            }
+            "member_expression" => e
+                .child_by_field_name("object")
+                .is_some_and(|o| self.is_constant_container(o, depth + 1)),
+            "object" => {
+                let mut c = e.walk();
+                let values: Vec<Node> = e
+                    .named_children(&mut c)
+                    .filter_map(|p| match p.kind() {
+                        "pair" => p.child_by_field_name("value"),
+                        "comment" => None,
+                        _ => Some(p),
+                    })
+                    .collect();
+                values.into_iter().all(|v| {
+                    let v = ast::unwrap_expr(v);
+                    if v.kind() == "object" || v.kind() == "array" {
+                        self.is_constant_container(v, depth + 1)
+                    } else {
+                        v.kind() != "shorthand_property_identifier" && self.is_safe(v, depth + 1)
+                    }
+                })
+            }
+            "array" => self.is_safe_array(e, depth + 1),
+            _ => false,
+        }
+    }
+
+    /// An identifier or property checked against an allowlist in its function,
+    /// or bound from a `z.enum` schema parse.
+    fn checked(&mut self, expr: Node<'t>) -> bool {
+        let src = self.src;
+        let scope = ast::enclosing_function(expr).unwrap_or_else(|| root_of(expr));
+        let key = norm(expr, src);
+        let (list, uses_zenum) = self
+            .checks
+            .entry(scope.id())
+            .or_insert_with(|| collect_checks(scope, src));
+        if list.contains(&key) {
+            return true;
+        }
+        let uses_zenum = *uses_zenum;
+        // Bound from a schema parse: `const { sort } = Query.parse(req.query)`.
+        let root_name = key.split('.').next().unwrap_or("");
+        let Some(root) = first_identifier(expr) else {
+            return false;
+        };
+        let Some(b) = ast::find_declaration(root, root_name, src) else {
+            return false;
+        };
+        let Some(value) = b.value else {
+            return false;
+        };
+        if !matches!(
+            b.kind,
+            BindingKind::Const | BindingKind::Let | BindingKind::Var
+        ) {
+            return false;
+        }
+        from_enum_schema(ast::unwrap_expr(value), uses_zenum, src)
+    }
+}
+
+fn root_of(node: Node) -> Node {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        n = p;
+    }
+    n
+}
+
+/// The leftmost identifier of a member/subscript chain.
+fn first_identifier(expr: Node) -> Option<Node> {
+    let mut e = ast::unwrap_expr(expr);
+    loop {
+        match e.kind() {
+            "identifier" => return Some(e),
+            "member_expression" | "subscript_expression" => {
+                e = ast::unwrap_expr(e.child_by_field_name("object")?)
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn mentions_enum(text: &str) -> bool {
+    text.contains("z.enum(") || text.contains("nativeEnum(") || text.contains(".enum([")
+}
+
+/// `z.enum([...]).parse(x)`, or `Schema.parse(x)` where `Schema` is a const
+/// whose definition uses `z.enum` (or the function itself uses `z.enum`).
+fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
+    let mut e = value;
+    // `.data` of a safeParse result, `(await …)`.
+    while e.kind() == "member_expression" {
+        match e.child_by_field_name("object") {
+            Some(o) => e = ast::unwrap_expr(o),
+            None => return false,
+        }
+    }
+    if e.kind() != "call_expression" {
+        return false;
+    }
+    let Some(callee) = e.child_by_field_name("function") else {
+        return false;
+    };
+    if callee.kind() != "member_expression" {
+        return false;
+    }
+    let method = callee
+        .child_by_field_name("property")
+        .map(|p| ast::text(p, src))
+        .unwrap_or("");
+    if !matches!(
+        method,
+        "parse" | "safeParse" | "parseAsync" | "safeParseAsync"
+    ) {
+        return false;
+    }
+    let Some(schema) = callee.child_by_field_name("object") else {
+        return false;
+    };
+    if mentions_enum(ast::text(schema, src)) || function_uses_zenum {
+        return true;
+    }
+    let schema = ast::unwrap_expr(schema);
+    if schema.kind() == "identifier" {
+        if let Some(b) = ast::find_declaration(schema, ast::text(schema, src), src) {
+            return b.value.is_some_and(|v| mentions_enum(ast::text(v, src)));
+        }
+    }
+    false
+}
+
+/// The expressions checked against an allowlist in `scope`, and whether it uses `z.enum`.
+fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
+    let mut list = Vec::new();
+    let mut zenum = false;
+    ast::visit(scope, &mut |n| {
+        match n.kind() {
+            "call_expression" => {
+                let path = ast::callee_path(n, src);
+                let name = path
+                    .as_deref()
+                    .map(|p| p.rsplit('.').next().unwrap_or(""))
+                    .or_else(|| {
+                        n.child_by_field_name("function")
+                            .and_then(|f| f.child_by_field_name("property"))
+                            .map(|p| ast::text(p, src))
+                    })
+                    .unwrap_or("");
+                let args = ast::call_arguments(n);
+                match name {
+                    "includes" | "has" | "indexOf" | "hasOwnProperty" => {
+                        if let Some(a) = args.first() {
+                            list.push(norm(*a, src));
+                        }
+                    }
+                    "hasOwn" => {
+                        if let Some(a) = args.get(1) {
+                            list.push(norm(*a, src));
+                        }
+                    }
+                    "enum" | "nativeEnum" => zenum = true,
+                    _ => {}
+                }
+            }
+            "binary_expression" if operator(n, src) == Some("in") => {
+                if let Some(l) = n.child_by_field_name("left") {
+                    list.push(norm(l, src));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    (list, zenum)
+}
+
+// ---------------------------------------------------------------------------
+// Fixes
+
+/// The decoded SQL of a text piece (JS escapes of quotes and backticks removed),
+/// for quote counting.
+fn decoded(raw: &str) -> String {
+    raw.replace("\\'", "'")
+        .replace("\\`", "`")
+        .replace("\\\"", "\"")
+}
+
+/// Whether a value may be bound as a parameter at this point of the SQL: `before`
+/// is the SQL text before it (earlier values written as `0`), `after` the text after.
+fn value_position(before: &str, after: &str) -> bool {
+    if after
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '\'' | '$'))
+    {
+        return false;
+    }
+    let t = before.trim_end();
+    if ["=", "<", ">", "+", "-", "*", "/", "%", "||"]
+        .iter()
+        .any(|op| t.ends_with(op))
+    {
+        // `->`/`->>` JSON operators take a value too; `--` starts a comment.
+        return !t.ends_with("--");
+    }
+    if t.ends_with('(') || t.ends_with(',') {
+        return in_value_list(t);
+    }
+    let word = last_word(t).to_ascii_uppercase();
+    match word.as_str() {
+        "LIKE" | "ILIKE" | "LIMIT" | "OFFSET" | "BETWEEN" | "THEN" | "ELSE" => true,
+        "AND" => {
+            static BETWEEN: LazyLock<Regex> =
+                LazyLock::new(|| Regex::new(r"(?i)\bBETWEEN\s+\S+\s+AND$").expect("valid regex"));
+            BETWEEN.is_match(t)
+        }
+        _ => false,
+    }
+}
+
+fn last_word(t: &str) -> &str {
+    let start = t
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    &t[start..]
+}
+
+/// `t` ends inside a parenthesised list of values: `VALUES (…, `, `IN (`,
+/// `= ANY(`, `lower(`, a further row of `VALUES (…), (`.
+fn in_value_list(t: &str) -> bool {
+    // Position of the innermost unclosed `(`.
+    let open = |s: &str| -> Option<usize> {
+        let mut depth = 0i32;
+        for (i, c) in s.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' if depth == 0 => return Some(i),
+                '(' => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    };
+    let Some(mut pos) = open(t) else {
+        return false;
+    };
+    for _ in 0..1000 {
+        let pre = t[..pos].trim_end();
+        if let Some(rest) = pre.strip_suffix(',') {
+            let rest = rest.trim_end();
+            if !rest.ends_with(')') {
+                return false;
+            }
+            // Skip back over the previous row `(…)`.
+            let inner = &rest[..rest.len() - 1];
+            match open(inner) {
+                Some(p) => pos = p,
+                None => return false,
+            }
+            continue;
+        }
+        let word = last_word(pre).to_ascii_uppercase();
+        return matches!(
+            word.as_str(),
+            "VALUES" | "IN" | "ANY" | "ALL" | "LOWER" | "UPPER" | "COALESCE" | "TRIM"
+        );
+    }
+    false
+}
+
+/// How one substitution becomes a parameter: the raw-text bytes to drop around
+/// it (a surrounding `'…'`), or `None` when it cannot be bound as written.
+struct ParamPlan {
+    drop_before: usize,
+    drop_after: usize,
+}
+
+/// Plan the parameter for each substitution in `bind` (by index among the
+/// substitutions): `None` if any of them cannot be bound.
+fn plan_bindings(pieces: &[Piece], bind: &[bool], src: &str) -> Option<Vec<Option<ParamPlan>>> {
+    let mut before = String::new();
+    let mut plans = Vec::new();
+    let mut sub_index = 0;
+    for (i, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Text(r) => before.push_str(&decoded(src.get(r.clone())?)),
+            Piece::Sub(_) => {
+                let this = sub_index;
+                sub_index += 1;
+                if !bind.get(this).copied().unwrap_or(false) {
+                    plans.push(None);
+                    before.push('0');
+                    continue;
+                }
+                let raw_before = match i.checked_sub(1).map(|j| &pieces[j]) {
+                    Some(Piece::Text(r)) => src.get(r.clone())?,
+                    _ => "",
+                };
+                let raw_after = match pieces.get(i + 1) {
+                    Some(Piece::Text(r)) => src.get(r.clone())?,
+                    _ => "",
+                };
+                let quotes = before.matches('\'').count();
+                let (ctx_before, drop_before, drop_after, after_text) = if quotes % 2 == 1 {
+                    // Inside a SQL string: only `'${x}'` (the whole string) can be bound.
+                    let db = if raw_before.ends_with("\\'") {
+                        2
+                    } else if raw_before.ends_with('\'') {
+                        1
+                    } else {
+                        return None;
+                    };
+                    let da = if raw_after.starts_with("\\'") {
+                        2
+                    } else if raw_after.starts_with('\'') {
+                        1
+                    } else {
+                        return None;
+                    };
+                    let ctx = before.strip_suffix('\'')?.to_string();
+                    (ctx, db, da, decoded(&raw_after[da..]))
+                } else {
+                    (before.clone(), 0, 0, decoded(raw_after))
+                };
+                if !value_position(&ctx_before, &after_text) {
+                    return None;
+                }
+                plans.push(Some(ParamPlan {
+                    drop_before,
+                    drop_after,
+                }));
+                before.push('0');
+            }
+        }
+    }
+    Some(plans)
+}
+
+/// Rebuild the template's content: substitutions in `plans` become `param(i)`
+/// (with their quotes dropped), the others stay `${…}`.
+fn rebuild(
+    pieces: &[Piece],
+    plans: &[Option<ParamPlan>],
+    src: &str,
+    mut param: impl FnMut(usize) -> String,
+) -> Option<String> {
+    let mut out = String::new();
+    let mut sub_index = 0;
+    for (i, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Text(r) => {
+                let mut r = r.clone();
+                if let Some(Piece::Sub(_)) = pieces.get(i + 1) {
+                    if let Some(Some(b)) = plans.get(sub_index) {
+                        r.end = r.end.checked_sub(b.drop_before)?;
+                    }
+                }
+                if i > 0 && sub_index > 0 {
+                    if let Some(Some(b)) = plans.get(sub_index - 1) {
+                        r.start += b.drop_after;
+                    }
+                }
+                if r.start < r.end {
+                    out.push_str(src.get(r)?);
+                }
+            }
+            Piece::Sub(sub) => {
+                match plans.get(sub_index)? {
+                    Some(_) => out.push_str(&param(sub_index)),
+                    None => out.push_str(ast::text(*sub, src)),
+                }
+                sub_index += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Whether the file uses a MySQL/SQLite driver (whose placeholders are `?`).
+fn uses_question_mark_driver(src: &str) -> bool {
+    ["'mysql", "\"mysql", "'mariadb", "\"mariadb", "sqlite"]
+        .iter()
+        .any(|m| src.contains(m))
+}
+
+fn pg_fix<'t>(
+    cx: &RuleContext<'_>,
+    call: Node<'t>,
+    tpl: Node<'t>,
+    args: &[Node<'t>],
+    safety: &mut Safety<'_, 't>,
+) -> Option<Fix> {
+    let src = cx.source;
+    if uses_question_mark_driver(src) || args.first().map(|a| a.id()) != Some(tpl.id()) {
+        return None;
+    }
+    let _ = call;
+    let pieces = template_pieces(tpl)?;
+    let classes = classify_template(&pieces, safety);
+    if classes.iter().any(|(_, c)| *c == SubClass::Placeholder) {
+        return None;
+    }
+    let static_text: String = pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Text(r) => src.get(r.clone()),
+            Piece::Sub(_) => None,
+        })
+        .collect();
+    if static_text.contains('?') {
+        return None;
+    }
+    let existing = PLACEHOLDER
+        .captures_iter(&static_text)
+        .filter_map(|c| c.get(1)?.as_str().parse::<usize>().ok())
+        .max()
+        .unwrap_or(0);
+    // The values array to extend, if any.
+    let values_array = match args.len() {
+        1 if existing == 0 => None,
+        2 => {
+            let arr = ast::unwrap_expr(args[1]);
+            if arr.kind() != "array" {
+                return None;
+            }
+            let mut c = arr.walk();
+            let elems: Vec<Node> = arr
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .collect();
+            if elems.iter().any(|e| e.kind() == "spread_element") || elems.len() != existing {
+                return None;
+            }
+            Some((arr, elems))
+        }
+        _ => return None,
+    };
+    let bind: Vec<bool> = classes
+        .iter()
+        .map(|(_, c)| *c == SubClass::Unsafe)
+        .collect();
+    let plans = plan_bindings(&pieces, &bind, src)?;
+    // Number the values; the same plain name or property gets the same number.
+    let mut values: Vec<String> = Vec::new();
+    let mut numbers: Vec<usize> = Vec::new();
+    for (i, (expr, _)) in classes.iter().enumerate() {
+        if !bind[i] {
+            numbers.push(0);
+            continue;
+        }
+        let text = ast::text(*expr, src).to_string();
+        let reuse = ast::member_path(*expr, src).is_some();
+        match values.iter().position(|v| reuse && *v == text) {
+            Some(p) => numbers.push(existing + p + 1),
+            None => {
+                values.push(text);
+                numbers.push(existing + values.len());
+            }
+        }
+    }
+    let content = rebuild(&pieces, &plans, src, |i| {
+        format!("${}", numbers.get(i).copied().unwrap_or(0))
+    })?;
+    let keeps_substitutions = bind.iter().any(|b| !b);
+    let literal = if keeps_substitutions || content.contains('\n') || content.contains('\r') {
+        format!("`{content}`")
+    } else {
+        let unescaped = |q: char| {
+            let mut prev = '\0';
+            content.chars().any(|c| {
+                let hit = c == q && prev != '\\';
+                prev = if prev == '\\' && c == '\\' { '\0' } else { c };
+                hit
+            })
+        };
+        let preferred = ast::preferred_quote(src);
+        let other = if preferred == '\'' { '"' } else { '\'' };
+        if !unescaped(preferred) {
+            format!("{preferred}{content}{preferred}")
+        } else if !unescaped(other) {
+            format!("{other}{content}{other}")
+        } else {
+            format!("`{content}`")
+        }
+    };
+    let mut edits = Vec::new();
+    match values_array {
+        None => edits.push(Edit::replace(
+            tpl.byte_range(),
+            format!("{literal}, [{}]", values.join(", ")),
+        )),
+        Some((arr, elems)) => {
+            edits.push(Edit::replace(tpl.byte_range(), literal));
+            match elems.last() {
+                Some(last) => edits.push(Edit::insert(
+                    last.end_byte(),
+                    format!(", {}", values.join(", ")),
+                )),
+                None => edits.push(Edit::insert(arr.start_byte() + 1, values.join(", "))),
+            }
+        }
+    }
+    Some(Fix::safe(
+        "Pass the interpolated values as query parameters",
+        edits,
+    ))
+}
+
+fn prisma_fix<'t>(
+    call: Node<'t>,
+    tpl: Node<'t>,
+    args: &[Node<'t>],
+    execute: bool,
+    safety: &mut Safety<'_, 't>,
+) -> Option<Fix> {
+    let src = safety.src;
+    // tree-sitter cannot parse a tagged template with type arguments
+    // (`prisma.$queryRaw<User[]>`…``): no fix rather than a file that looks broken.
+    if args.len() != 1
+        || args[0].id() != tpl.id()
+        || call.child_by_field_name("type_arguments").is_some()
+    {
+        return None;
+    }
+    let arguments = call.child_by_field_name("arguments")?;
+    // Only `(`, the template, `)` (and a trailing comma): no comments to lose.
+    let mut c = arguments.walk();
+    if arguments
+        .children(&mut c)
+        .any(|n| !matches!(n.kind(), "(" | ")" | ",") && n.id() != tpl.id())
+    {
+        return None;
+    }
+    let property =
+        ast::unwrap_expr(call.child_by_field_name("function")?).child_by_field_name("property")?;
+    let pieces = template_pieces(tpl)?;
+    let classes = classify_template(&pieces, safety);
+    if classes.iter().any(|(_, c)| *c == SubClass::Placeholder) {
+        return None;
+    }
+    // Every substitution becomes a parameter, constants included.
+    let bind = vec![true; classes.len()];
+    let plans = plan_bindings(&pieces, &bind, src)?;
+    let subs: Vec<Node> = pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Sub(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
+    let content = rebuild(&pieces, &plans, src, |i| {
+        subs.get(i)
+            .map(|s| ast::text(*s, src).to_string())
+            .unwrap_or_default()
+    })?;
+    let tagged = if execute { "$executeRaw" } else { "$queryRaw" };
+    Some(Fix::safe(
+        format!("Use the tagged template `{tagged}`, which binds the values as parameters"),
+        vec![
+            Edit::replace(property.byte_range(), tagged),
+            Edit::replace(arguments.byte_range(), format!("`{content}`")),
+        ],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Applicability, Level};
+    use crate::rules::testing::*;
+
+    const R: &str = "sql-injection";
+
+    #[test]
+    fn flags_interpolation_and_concatenation() {
+        let src = "async function h(req, res) {\n  const id = req.params.id;\n  await pool.query(`SELECT * FROM users WHERE id = ${id}`);\n  await client.query(\"DELETE FROM sessions WHERE token = '\" + req.body.token + \"'\");\n  await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE a = ${req.query.a}`);\n  await sequelize.query(`UPDATE users SET name = '${name}' WHERE id = 1`);\n  await knex.raw(`select * from users where email = '${email}'`);\n  await connection.execute('SELECT * FROM o WHERE u = ' + userId);\n  await sql.unsafe(`select * from t where x = ${x}`);\n  await this.db.query(`SELECT 1 FROM t WHERE a = ${a}`);\n}\n";
+        let snippets = assert_flags(R, "src/routes/users.js", src, 8);
+        assert_eq!(snippets[0], "`SELECT * FROM users WHERE id = ${id}`");
+        assert_eq!(
+            snippets[1],
+            "\"DELETE FROM sessions WHERE token = '\" + req.body.token + \"'\""
+        );
+        let d = findings(R, "src/routes/users.js", src);
+        assert!(d.iter().all(|x| x.level == Level::Error));
+        assert!(d[0].message.contains("`id`"), "{}", d[0].message);
+        assert!(d[0].message.contains("pool.query"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn flags_sql_built_in_a_local_variable_or_config_object() {
+        let src = "export async function GET(req: Request) {\n  const q = new URL(req.url).searchParams.get('q');\n  const text = `SELECT * FROM posts WHERE title ILIKE '%${q}%'`;\n  const a = await pool.query(text);\n  const b = await pool.query({ text: `SELECT * FROM posts WHERE id = ${q}`, values: [] });\n  return Response.json([a, b]);\n}\n";
+        let s = assert_flags(R, "app/api/search/route.ts", src, 2);
+        assert_eq!(s[0], "text");
+        let d = findings(R, "app/api/search/route.ts", src);
+        assert!(d.iter().all(|x| x.fix().is_none()));
+    }
+
+    #[test]
+    fn near_miss_tagged_templates() {
+        assert_clean(
+            R,
+            "src/db.ts",
+            "const a = await sql`SELECT * FROM users WHERE id = ${id}`;\nconst b = await prisma.$queryRaw`SELECT * FROM users WHERE id = ${id}`;\nconst c = await prisma.$queryRaw(Prisma.sql`SELECT * FROM t WHERE id = ${id}`);\nconst d = await db.query(sql`SELECT * FROM t WHERE id = ${id}`);\nconst e = await db.execute(sql`select * from t where id = ${id}`);\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_placeholders_with_values() {
+        assert_clean(
+            R,
+            "src/db.ts",
+            "await pool.query('SELECT * FROM users WHERE id = $1', [id]);\nawait connection.execute('SELECT * FROM t WHERE a = ? AND b = ?', [a, b]);\nawait knex.raw('select * from ?? where id = ?', [table, id]);\nawait pool.query({ text: 'SELECT * FROM t WHERE id = $1', values: [id] });\nawait pool.query(`SELECT * FROM t WHERE id = ANY($1)`, [ids]);\n",
+        );
+        // placeholder lists built from the values
+        assert_clean(
+            R,
+            "src/db.ts",
+            "const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');\nawait pool.query(`SELECT * FROM t WHERE id IN (${placeholders})`, ids);\nawait connection.query(`SELECT * FROM t WHERE id IN (${ids.map(() => '?').join(',')})`, ids);\nawait pool.query(`UPDATE t SET a = $${params.length} WHERE id = $1`, params);\nawait db.query('SELECT * FROM t WHERE a = $' + (i + 1), vals);\nconst marks = new Array(ids.length).fill('?').join(', ');\nawait db.query(`DELETE FROM t WHERE id IN (${marks})`, ids);\n",
+        );
+    }
+
+    #[test]
+    fn dynamic_where_clauses_built_with_push() {
+        // placeholders pushed: clean
+        assert_clean(
+            R,
+            "src/search.ts",
+            "export async function search(f: Filters) {\n  const where: string[] = [];\n  const values: unknown[] = [];\n  if (f.name) { values.push(f.name); where.push(`name = $${values.length}`); }\n  if (f.active) where.push('active');\n  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';\n  return pool.query(`SELECT * FROM t ${clause}`, values);\n}\n",
+        );
+        // values pushed into the SQL text: flagged
+        assert_flags(
+            R,
+            "src/search.ts",
+            "export async function search(f: Filters) {\n  const where: string[] = [];\n  if (f.name) where.push(`name = '${f.name}'`);\n  return pool.query(`SELECT * FROM t WHERE ${where.join(' AND ')}`);\n}\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_constants_and_numbers() {
+        assert_clean(
+            R,
+            "src/repo.ts",
+            "import { USERS } from './tables';\nimport { schema } from './config';\nconst TABLE = 'users';\nconst columns = 'id, email';\nconst COLS = ['id', 'email'];\nenum T { Users = 'users' }\nconst SORTS = { new: 'created_at DESC', old: 'created_at' };\nexport async function q(page: number, sort: string) {\n  const limit = 20;\n  await pool.query(`SELECT ${columns} FROM ${TABLE} LIMIT ${limit}`);\n  await pool.query(`SELECT ${COLS.join(', ')} FROM ${USERS} OFFSET ${(page - 1) * limit}`);\n  await pool.query(`SELECT * FROM ${schema}.${T.Users} ORDER BY ${SORTS[sort] ?? 'id'}`);\n  await pool.query(`SELECT * FROM t LIMIT ${Number(page)} OFFSET ${parseInt(sort, 10)}`);\n  await pool.query(`SELECT * FROM t WHERE n = ${ids.length} AND d > ${new Date().getTime()}`);\n  await pool.query('SELECT * FROM ' + TABLE + ' WHERE id = $1', [page]);\n  await pool.query(`SELECT * FROM t WHERE name = ${client.escapeLiteral(sort)}`);\n  await pool.query(`SELECT * FROM t ${page > 1 ? 'WHERE archived' : ''}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_allowlist_and_zod_enum() {
+        assert_clean(
+            R,
+            "src/app/api/items/route.ts",
+            "const ALLOWED = ['name', 'created_at'];\nconst Query = z.object({ dir: z.enum(['asc', 'desc']) });\nexport async function GET(req: NextRequest) {\n  const sort = req.nextUrl.searchParams.get('sort') ?? 'name';\n  if (!ALLOWED.includes(sort)) return new Response('bad', { status: 400 });\n  const { dir } = Query.parse(Object.fromEntries(req.nextUrl.searchParams));\n  const order = z.enum(['asc', 'desc']).parse(req.nextUrl.searchParams.get('o'));\n  const col = new Set(['a', 'b']).has(req.nextUrl.searchParams.get('c')) ? req.nextUrl.searchParams.get('c') : 'a';\n  return pool.query(`SELECT * FROM items ORDER BY ${sort} ${dir}, ${col} ${order}`);\n}\n",
+        );
+        assert_clean(
+            R,
+            "src/items.ts",
+            "export function list(field: string) {\n  if (!(field in COLUMN_MAP)) throw new Error('bad');\n  return db.query(`SELECT * FROM items ORDER BY ${field}`);\n}\n",
+        );
+        // the check must be in the same function
+        assert_flags(
+            R,
+            "src/items.ts",
+            "function ok(sort) { return ALLOWED.includes(sort); }\nexport function list(sort: string) {\n  return db.query(`SELECT * FROM items ORDER BY ${sort}`);\n}\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_not_sql_or_not_a_raw_api() {
+        assert_clean(
+            R,
+            "src/a.ts",
+            "await pool.query(`${statement}`);\nawait queryClient.fetchQuery({ queryKey: [`user-${id}`] });\nconst msg = `SELECT * FROM t WHERE id = ${id}`;\nlogger.info(`select from ${x}`);\nawait fetch(`/api/query?select=${id}`);\nawait api.query(`SELECT * FROM t WHERE id = ${id}`);\n// pool.query(`SELECT * FROM t WHERE id = ${id}`)\nconst s = 'pool.query(`SELECT * FROM t WHERE id = ${id}`)';\n",
+        );
+    }
+
+    #[test]
+    fn flags_in_test_files_too_and_inside_errors() {
+        assert_flags(
+            R,
+            "src/__tests__/db.test.ts",
+            "await pool.query(`DELETE FROM users WHERE id = ${id}`);\n",
+            1,
+        );
+        assert_flags(
+            R,
+            "src/a.ts",
+            "const x = {;\nasync function f() {\n  await pool.query(`DELETE FROM users WHERE id = ${id}`);\n}\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn fix_pg_query_to_placeholders() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "await pool.query(`SELECT * FROM users WHERE id = ${id} AND org = ${req.user.orgId}`);\n",
+            false,
+            "await pool.query('SELECT * FROM users WHERE id = $1 AND org = $2', [id, req.user.orgId]);\n",
+        );
+        // quotes around a whole value are dropped; double quote style is kept
+        check_fix(
+            R,
+            "src/a.js",
+            "const a = \"x\", b = \"y\";\nawait db.query(`UPDATE users SET name = '${name}', age = ${age} WHERE id = ${id}`);\n",
+            false,
+            "const a = \"x\", b = \"y\";\nawait db.query(\"UPDATE users SET name = $1, age = $2 WHERE id = $3\", [name, age, id]);\n",
+        );
+        // a SQL string literal in the text: the other quote
+        check_fix(
+            R,
+            "src/a.ts",
+            "await client.query(`SELECT * FROM t WHERE status = 'active' AND id IN (${a}, ${b}) LIMIT ${n}`);\n",
+            false,
+            "await client.query(\"SELECT * FROM t WHERE status = 'active' AND id IN ($1, $2) LIMIT $3\", [a, b, n]);\n",
+        );
+        // constants stay interpolated; a repeated name keeps its number
+        check_fix(
+            R,
+            "src/a.ts",
+            "const T = 'users';\nawait pool.query(`SELECT * FROM ${T} WHERE a = ${x} OR b = ${x}`);\n",
+            false,
+            "const T = 'users';\nawait pool.query(`SELECT * FROM ${T} WHERE a = $1 OR b = $1`, [x]);\n",
+        );
+        // multi-line SQL stays a template literal; VALUES rows
+        check_fix(
+            R,
+            "src/a.ts",
+            "await pool.query(`\n  INSERT INTO t (a, b)\n  VALUES (${a}, ${b}), (${c}, 'x')\n`);\n",
+            false,
+            "await pool.query(`\n  INSERT INTO t (a, b)\n  VALUES ($1, $2), ($3, 'x')\n`, [a, b, c]);\n",
+        );
+        // numbering continues after the existing placeholders of an array literal
+        check_fix(
+            R,
+            "src/a.ts",
+            "await pool.query(`SELECT * FROM t WHERE org = $1 AND id = ${id}`, [org]);\n",
+            false,
+            "await pool.query('SELECT * FROM t WHERE org = $1 AND id = $2', [org, id]);\n",
+        );
+    }
+
+    #[test]
+    fn no_fix_when_not_mechanical() {
+        let cases = [
+            // inside a longer string literal
+            "await pool.query(`SELECT * FROM t WHERE name LIKE '%${q}%'`);\n",
+            // identifier positions
+            "await pool.query(`SELECT * FROM t ORDER BY ${sort}`);\n",
+            "await pool.query(`SELECT * FROM ${table} WHERE id = 1`);\n",
+            "await pool.query(`SELECT \"${col}\" FROM t WHERE id = 1`);\n",
+            // existing placeholders without a matching values array
+            "await pool.query(`SELECT * FROM t WHERE a = $1 AND b = ${b}`);\n",
+            "await pool.query(`SELECT * FROM t WHERE a = $1 AND b = ${b}`, values);\n",
+            // mysql-style placeholders or driver
+            "await db.query(`SELECT * FROM t WHERE a = ? AND b = ${b}`, [a]);\n",
+            "import mysql from 'mysql2/promise';\nawait db.query(`SELECT * FROM t WHERE b = ${b}`);\n",
+            // concatenation, other APIs
+            "await pool.query('SELECT * FROM t WHERE b = ' + b);\n",
+            "await knex.raw(`select * from t where b = ${b}`);\n",
+            "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE a = $1 AND b = ${b}`, a);\n",
+            "await prisma.$queryRawUnsafe(`SELECT * FROM ${table}`);\n",
+            // tree-sitter misparses a tagged template with type arguments
+            "await prisma.$queryRawUnsafe<User[]>(`SELECT * FROM t WHERE id = ${id}`);\n",
+        ];
+        for src in cases {
+            let d = findings(R, "src/a.ts", src);
+            assert_eq!(d.len(), 1, "{src}");
+            assert!(
+                d[0].fix().is_none(),
+                "unexpected fix for {src}: {:?}",
+                d[0].fix()
+            );
+        }
+    }
+
+    #[test]
+    fn fix_prisma_unsafe_to_tagged_template() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "const rows = await prisma.$queryRawUnsafe(`SELECT * FROM \"User\" WHERE email = '${email}' AND age > ${age}`);\nawait tx.$executeRawUnsafe(`DELETE FROM t WHERE id = ${id}`,);\n",
+            false,
+            "const rows = await prisma.$queryRaw`SELECT * FROM \"User\" WHERE email = ${email} AND age > ${age}`;\nawait tx.$executeRaw`DELETE FROM t WHERE id = ${id}`;\n",
+        );
+        let d = findings(
+            R,
+            "src/a.ts",
+            "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE id = ${id}`);\n",
+        );
+        assert_eq!(d[0].fix().unwrap().applicability, Applicability::Safe);
+    }
+
+    #[test]
+    fn fix_keeps_crlf_and_non_ascii_offsets() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "const greeting = 'café 😀';\r\nawait pool.query(`SELECT * FROM t WHERE name = ${greeting}x`);\r\nawait pool.query(`SELECT * FROM t WHERE id = ${id}`);\r\n",
+            false,
+            "const greeting = 'café 😀';\r\nawait pool.query(`SELECT * FROM t WHERE name = ${greeting}x`);\r\nawait pool.query('SELECT * FROM t WHERE id = $1', [id]);\r\n",
+        );
+        let src = "const s = 'café 😀'; await pool.query(`SELECT * FROM t WHERE id = ${id}`);\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            &src[d[0].range.clone()],
+            "`SELECT * FROM t WHERE id = ${id}`"
+        );
+        assert_eq!(
+            d[0].range.start,
+            "const s = 'café 😀'; await pool.query(".len()
+        );
+    }
+}

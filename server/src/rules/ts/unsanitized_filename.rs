@@ -1,0 +1,1786 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::{Edit, Fix, Level};
+use crate::language::Language;
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast::{self, BindingKind};
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "unsanitized-filename",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Warn,
+        fix: FixKind::Unsafe,
+        not_in_tests: false,
+        summary: "A client-supplied file name is used as a file-system path or storage key",
+        docs: DOCS,
+        // `path.join`/`path.resolve` sinks need the `path` module, so "path"
+        // stands for them (the rule resolves imported `join` through it).
+        triggers: &[
+            "path",
+            "diskstorage",
+            "writefile",
+            "appendfile",
+            "rename",
+            "unlink",
+            "outputfile",
+            "move(",
+            "copy(",
+            "copyfile",
+            "copyobject",
+            "storage",
+            "writestream",
+            "upload",
+            "putobject",
+            "presigned",
+            "signedurl",
+            "command",
+            "s3",
+            "aws-sdk",
+        ],
+        // A client-supplied name: multer/formidable/File names or request fields.
+        // A `File`'s `.name` needs a `File`: typed or cast (`: File`, `as File`,
+        // `<File>`), constructed, from `input.files` or `formData`.
+        also_triggers: &[
+            "originalname",
+            "originalfilename",
+            "files",
+            ": file",
+            "as file",
+            "<file>",
+            "new file",
+            "file[]",
+            "req.",
+            "req?.",
+            "req[",
+            "request",
+            "ctx.",
+            "body",
+            "params",
+            "searchparams",
+            "formdata",
+        ],
+        options: &[],
+    },
+    kinds: &["call_expression", "pair", "shorthand_property_identifier"],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags a file name chosen by the client reaching a file-system path or a storage
+key. Names: `file.originalname` (multer; also formidable's `originalFilename`),
+`file.name` of a `File` (from `formData.get()`, an `<input>`'s `files[0]`, or a
+value typed `File`), and file-like fields of the request (`req.body.filename`,
+`req.query.name`, `req.params.file`, NestJS `@Body('filename')` parameters).
+Places: the `filename` callback of `multer.diskStorage` (`cb(null, …)`),
+`path.join` / `path.resolve`, `fs` writes, renames and deletes (`writeFile`,
+`appendFile`, `createWriteStream`, `rename`, `unlink`, `copyFile`, also from
+`fs/promises`), an S3 object `Key` (`PutObjectCommand`, `s3.upload`, `Upload`
+params) and a Supabase storage key (`supabase.storage.from(…).upload(key, …)`).
+The name may pass through one local variable and through string building
+(template literals, `+`, `toLowerCase()`, `path.basename()`).
+
+It is an error when the name comes from `req.body` / `req.query` / `req.params`,
+or when multer is configured with `preservePath: true` (then `originalname`
+keeps the client's directories); otherwise a warning.
+
+Not flagged: a name passed through a sanitizer (`sanitize*`, `slugify`,
+`filenamify`, an allowlist `replace(/[^a-z0-9._-]/gi, '')`), a random name
+(`crypto.randomUUID()`, `nanoid()`), `path.extname(file.originalname)` used only
+for the extension, a name stored as a display field in a database, and
+`Array.prototype.join` on a variable that happens to be called `path`.
+
+## Why is this bad?
+The client chooses the file name. `../../server.js` walks out of the upload
+folder and overwrites code; `index.html` replaces a page; two users uploading
+`avatar.png` overwrite each other; odd characters break URLs and shells.
+
+## Examples
+```js flagged
+const storage = multer.diskStorage({
+  destination: 'uploads/',
+  filename: (req, file, cb) => cb(null, file.originalname),
+});
+```
+
+```ts flagged
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+
+export async function POST(request: Request) {
+  const file = (await request.formData()).get('file') as File;
+  await writeFile(path.join(process.cwd(), 'uploads', file.name), Buffer.from(await file.arrayBuffer()));
+}
+```
+
+```ts ok
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const storage = multer.diskStorage({
+  filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${path.extname(file.originalname)}`),
+});
+const safe = path.join(UPLOAD_DIR, slugify(file.originalname));
+await prisma.upload.create({ data: { displayName: file.originalname, key } });
+```
+
+## Fix
+**Unsafe** (the stored name changes): replaces the uploaded file's name with
+`` `${crypto.randomUUID()}${path.extname(name).toLowerCase().replace(/[^a-z0-9.]/g, '')}` ``
+and adds `import crypto from 'node:crypto'` / `import path from 'node:path'`
+(`require` in CommonJS files, `import * as` when the file imports that way; an
+imported `randomUUID` is used as is) if they are missing. A name built in a
+local variable is rewritten where it is built, so a prefix such as `uploads/`
+stays. Keep the original name in a database column if users need to see it.
+
+No fix for names the client picks in the request (`req.params.file` usually
+names an existing file to read, rename or delete: validate it against the
+folder instead), for a file being deleted or moved away, in `'use client'`
+files, or where `path`/`crypto` mean something else.
+"#;
+
+/// Where a client-supplied name came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
+enum Origin {
+    /// `file.name` of a `File`.
+    File,
+    /// multer's `originalname` (formidable's `originalFilename`).
+    Multer,
+    /// `req.body` / `req.query` / `req.params` (and framework equivalents).
+    Request,
+}
+
+/// A name expression found at a sink: the node to report and replace.
+struct Name<'t> {
+    node: Node<'t>,
+    origin: Origin,
+    /// The client-supplied expression, for the message (`req.body.filename`).
+    shown: String,
+    /// The expression the fix rewrites: the name itself, or for a local bound
+    /// to an expression holding the name, the name inside that expression.
+    target: Node<'t>,
+}
+
+/// What a sink does with the path or key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SinkUse {
+    /// Stores a file under it (multer, writes, a rename's target, storage keys).
+    Store,
+    /// `path.join` / `path.resolve`: builds a path for any use.
+    Path,
+    /// Deletes or moves away an existing file (`unlink`, a rename's source).
+    Remove,
+}
+
+fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    if cx.file.is_declaration {
+        return;
+    }
+    let src = cx.source;
+    match node.kind() {
+        "call_expression" => {
+            let Some((sink, args)) = sink_of(node, src) else {
+                return;
+            };
+            for (arg, used) in args {
+                for name in names_in(arg, src, true) {
+                    report(cx, &name, &sink, used);
+                }
+            }
+        }
+        "pair" => {
+            let Some(key) = node.child_by_field_name("key") else {
+                return;
+            };
+            let key_text =
+                ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
+            if key_text != "Key" || !is_s3_params(node, src) {
+                return;
+            }
+            let Some(value) = node.child_by_field_name("value") else {
+                return;
+            };
+            for name in names_in(value, src, true) {
+                report(cx, &name, "an S3 object key", SinkUse::Store);
+            }
+        }
+        "shorthand_property_identifier" => {
+            if ast::text(node, src) != "Key" || !is_s3_params(node, src) {
+                return;
+            }
+            if let Some(name) = hop(node, src) {
+                report(cx, &name, "an S3 object key", SinkUse::Store);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) {
+    let src = cx.source;
+    let level = match name.origin {
+        Origin::Request => Level::Error,
+        Origin::Multer if preserve_path(name.node, src) => Level::Error,
+        _ => Level::Warn,
+    };
+    let shown = one_line(&name.shown, 50);
+    let node_text = one_line(ast::text(name.node, src), 30);
+    let via = if node_text != shown {
+        format!(" (via `{node_text}`)")
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "The client-supplied file name `{shown}`{via} is used in {sink}: a name like `../../app.js` can escape the folder or overwrite other files; store the file under a generated name (`crypto.randomUUID()` plus a checked extension) or sanitize the name"
+    );
+    // A random name fits a file being stored. Names the client picks in the
+    // request (`req.params.file`) usually point at an existing file to read,
+    // rename or delete: they need validation, not a new name.
+    let fix = if used != SinkUse::Remove && name.origin != Origin::Request {
+        build_fix(cx, name.target)
+    } else {
+        None
+    };
+    let d = cx.report(name.node.byte_range(), message).with_level(level);
+    if let Some(fix) = fix {
+        d.with_fix(fix);
+    }
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let joined: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() > max {
+        let cut: String = joined.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        joined
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sinks
+
+const FS_MODULES: &[&str] = &[
+    "fs",
+    "node:fs",
+    "fs/promises",
+    "node:fs/promises",
+    "fs-extra",
+    "graceful-fs",
+];
+const PATH_MODULES: &[&str] = &["path", "node:path", "path/posix", "node:path/posix"];
+
+/// File-system functions that write, move or delete the path in the given arguments.
+fn fs_sink_args(method: &str) -> Option<&'static [(usize, SinkUse)]> {
+    use SinkUse::*;
+    Some(match method {
+        "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
+        | "outputFile" | "outputFileSync" => &[(0, Store)],
+        "unlink" | "unlinkSync" => &[(0, Remove)],
+        "rename" | "renameSync" | "move" | "moveSync" => &[(0, Remove), (1, Store)],
+        "copyFile" | "copyFileSync" => &[(1, Store)],
+        _ => return None,
+    })
+}
+
+type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
+
+/// If `call` is a sink: a description and the arguments that are paths/keys.
+fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
+    let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
+    let args = ast::call_arguments(call);
+    let pick = |idx: &[(usize, SinkUse)]| -> SinkArgs<'t> {
+        idx.iter()
+            .filter_map(|&(i, u)| args.get(i).map(|a| (*a, u)))
+            .collect()
+    };
+    let all = |u: SinkUse| -> SinkArgs<'t> { args.iter().map(|a| (*a, u)).collect() };
+    match callee.kind() {
+        "identifier" => {
+            let name = ast::text(callee, src);
+            // multer's `filename(req, file, cb)` callback.
+            if is_multer_filename_callback(callee, name, src) {
+                return Some((
+                    "the multer `filename` callback".to_string(),
+                    pick(&[(1, SinkUse::Store)]),
+                ));
+            }
+            // `join(…)` / `writeFile(…)` imported by name.
+            let b = ast::find_declaration(callee, name, src)?;
+            let (module, imported) = b.module(src)?;
+            if PATH_MODULES.contains(&module.as_str())
+                && matches!(imported.as_str(), "join" | "resolve")
+            {
+                if looks_like_array_join(&args, src) {
+                    return None;
+                }
+                return Some((format!("`path.{imported}`"), all(SinkUse::Path)));
+            }
+            if FS_MODULES.contains(&module.as_str()) {
+                let idx = fs_sink_args(&imported)?;
+                return Some((format!("`{imported}`"), pick(idx)));
+            }
+            None
+        }
+        "member_expression" => {
+            let method = ast::text(callee.child_by_field_name("property")?, src);
+            let object = callee.child_by_field_name("object")?;
+            match method {
+                "join" | "resolve" => {
+                    if is_path_module(object, src) && !looks_like_array_join(&args, src) {
+                        return Some((format!("`path.{method}`"), all(SinkUse::Path)));
+                    }
+                    None
+                }
+                "upload" | "update" | "uploadToSignedUrl" | "createSignedUploadUrl" => {
+                    is_storage_bucket(object, src, true).then(|| {
+                        (
+                            "a Supabase storage key".to_string(),
+                            pick(&[(0, SinkUse::Store)]),
+                        )
+                    })
+                }
+                "move" | "copy" if is_storage_bucket(object, src, true) => Some((
+                    "a Supabase storage key".to_string(),
+                    pick(&[(1, SinkUse::Store)]),
+                )),
+                _ => {
+                    let idx = fs_sink_args(method)?;
+                    if !is_fs_module(object, src) {
+                        return None;
+                    }
+                    Some((format!("`fs.{method}`"), pick(idx)))
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `path.join('/')`, `path.join()`: an array's `join`, not the module's.
+fn looks_like_array_join(args: &[Node], _src: &str) -> bool {
+    args.is_empty() || (args.len() == 1 && ast::is_string_like(ast::unwrap_expr(args[0])))
+}
+
+/// Whether `object` is the `path` module (or `path.posix`/`path.win32`): bound
+/// to an import or `require` of `path`, or an unbound `path`.
+fn is_path_module(object: Node, src: &str) -> bool {
+    let object = ast::unwrap_expr(object);
+    let ident = match object.kind() {
+        "identifier" => object,
+        "member_expression" => {
+            let prop = object
+                .child_by_field_name("property")
+                .map(|p| ast::text(p, src));
+            if !matches!(prop, Some("posix" | "win32")) {
+                return false;
+            }
+            match object.child_by_field_name("object") {
+                Some(o) if o.kind() == "identifier" => o,
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let name = ast::text(ident, src);
+    match ast::find_declaration(ident, name, src) {
+        Some(b) => b.module(src).is_some_and(|(m, imported)| {
+            PATH_MODULES.contains(&m.as_str()) && matches!(imported.as_str(), "default" | "*")
+        }),
+        None => name == "path",
+    }
+}
+
+/// Whether `object` is the `fs` module (`fs`, `fs.promises`, `fsp`, `fse`, an
+/// import or `require` of `fs`, `fs/promises` or `fs-extra`).
+fn is_fs_module(object: Node, src: &str) -> bool {
+    let mut o = ast::unwrap_expr(object);
+    if o.kind() == "member_expression"
+        && o.child_by_field_name("property")
+            .is_some_and(|p| ast::text(p, src) == "promises")
+    {
+        match o.child_by_field_name("object") {
+            Some(inner) => o = ast::unwrap_expr(inner),
+            None => return false,
+        }
+    }
+    if o.kind() != "identifier" {
+        return false;
+    }
+    let name = ast::text(o, src);
+    match ast::find_declaration(o, name, src) {
+        Some(b) => b.module(src).is_some_and(|(m, imported)| {
+            FS_MODULES.contains(&m.as_str())
+                && matches!(imported.as_str(), "default" | "*" | "promises")
+        }),
+        None => matches!(name, "fs" | "fsp" | "fse" | "fsPromises" | "fsExtra"),
+    }
+}
+
+/// `supabase.storage.from('bucket')`, or a local bound to it.
+fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
+    let o = ast::unwrap_expr(object);
+    match o.kind() {
+        "call_expression" => {
+            let Some(f) = o.child_by_field_name("function") else {
+                return false;
+            };
+            if f.kind() != "member_expression" {
+                return false;
+            }
+            let is_from = f
+                .child_by_field_name("property")
+                .is_some_and(|p| ast::text(p, src) == "from");
+            is_from
+                && f.child_by_field_name("object").is_some_and(|s| {
+                    let s = ast::unwrap_expr(s);
+                    s.kind() == "member_expression"
+                        && s.child_by_field_name("property")
+                            .is_some_and(|p| ast::text(p, src) == "storage")
+                })
+        }
+        "identifier" if hop => ast::find_declaration(o, ast::text(o, src), src)
+            .and_then(|b| b.value)
+            .is_some_and(|v| is_storage_bucket(v, src, false)),
+        _ => false,
+    }
+}
+
+/// `cb` in `multer.diskStorage({ filename: (req, file, cb) => … cb(null, name) … })`.
+fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
+    let Some(b) = ast::find_declaration(callee, name, src) else {
+        return false;
+    };
+    if b.kind != BindingKind::Param {
+        return false;
+    }
+    // The parameter node and its function.
+    let Some(params) = b.decl.parent() else {
+        return false;
+    };
+    if params.kind() != "formal_parameters" {
+        return false;
+    }
+    let mut c = params.walk();
+    let index = params
+        .named_children(&mut c)
+        .filter(|n| n.kind() != "comment")
+        .position(|n| n.id() == b.decl.id());
+    if index != Some(2) {
+        return false;
+    }
+    let Some(func) = params.parent() else {
+        return false;
+    };
+    let holder = match func.kind() {
+        "method_definition" => func
+            .child_by_field_name("name")
+            .filter(|n| ast::text(*n, src) == "filename")
+            .map(|_| func),
+        _ => func.parent().filter(|p| {
+            p.kind() == "pair"
+                && p.child_by_field_name("key").is_some_and(|k| {
+                    ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).into())
+                        == "filename"
+                })
+        }),
+    };
+    let Some(object) = holder.and_then(|h| h.parent()) else {
+        return false;
+    };
+    let Some(call) = object.parent().and_then(|a| a.parent()) else {
+        return false;
+    };
+    call.kind() == "call_expression"
+        && ast::callee_path(call, src)
+            .is_some_and(|p| p == "diskStorage" || p.ends_with(".diskStorage"))
+}
+
+/// A `Key` property of S3 parameters: an argument of `new PutObjectCommand(…)`
+/// (any `…Command`), `s3.upload(…)`, `putObject`, `createPresignedPost`, …, the
+/// `params` of `new Upload(…)`, or an object held in a variable in a file that
+/// uses S3.
+fn is_s3_params(prop: Node, src: &str) -> bool {
+    let Some(object) = prop.parent().filter(|o| o.kind() == "object") else {
+        return false;
+    };
+    let Some(parent) = object.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "arguments" => parent.parent().is_some_and(|call| is_s3_call(call, src)),
+        "pair" => {
+            let is_params = parent
+                .child_by_field_name("key")
+                .is_some_and(|k| ast::text(k, src) == "params");
+            is_params
+                && parent
+                    .parent()
+                    .and_then(|o| o.parent())
+                    .filter(|a| a.kind() == "arguments")
+                    .and_then(|a| a.parent())
+                    .is_some_and(|call| {
+                        ast::callee_path(call, src)
+                            .is_some_and(|p| p == "Upload" || p.ends_with(".Upload"))
+                    })
+        }
+        "variable_declarator" => src.contains("S3") || src.contains("aws-sdk"),
+        _ => false,
+    }
+}
+
+fn is_s3_call(call: Node, src: &str) -> bool {
+    let name = match call.kind() {
+        "new_expression" | "call_expression" => {
+            ast::callee_path(call, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+        }
+        _ => None,
+    };
+    name.is_some_and(|n| {
+        (n.ends_with("Command") && n.len() > "Command".len())
+            || matches!(
+                n.as_str(),
+                "upload"
+                    | "putObject"
+                    | "createMultipartUpload"
+                    | "createPresignedPost"
+                    | "copyObject"
+                    | "getSignedUrl"
+                    | "getSignedUrlPromise"
+            )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Sources and how they flow
+
+/// Names a file like a file name: `filename`, `fileName`, `name`, `file`, `path`, `key`.
+fn fileish(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    l.contains("file")
+        || l.contains("name")
+        || l.contains("path")
+        || matches!(
+            l.as_str(),
+            "key" | "dir" | "folder" | "dest" | "destination"
+        )
+}
+
+/// The client-supplied names inside a sink argument (`root`). With `hop`, an
+/// identifier bound to an expression holding a name counts too.
+fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool) -> Vec<Name<'t>> {
+    let mut out = Vec::new();
+    ast::visit(root, &mut |n| {
+        if ast::is_function(n) {
+            return false;
+        }
+        if n.kind() == "call_expression" && sink_of(n, src).is_some() {
+            // A nested sink reports its own names.
+            return false;
+        }
+        if let Some(origin) = source_origin(n, src) {
+            if flows(n, root, src) {
+                out.push(Name {
+                    node: n,
+                    origin,
+                    shown: ast::text(n, src).to_string(),
+                    target: n,
+                });
+            }
+            return false;
+        }
+        if n.kind() == "identifier" && hop_ok && is_value_identifier(n) && flows(n, root, src) {
+            if let Some(name) = hop(n, src) {
+                out.push(name);
+            }
+            return false;
+        }
+        true
+    });
+    out
+}
+
+/// An identifier used as a value (not a callee, not a property key).
+fn is_value_identifier(n: Node) -> bool {
+    match n.parent() {
+        Some(p) => match p.kind() {
+            "call_expression" => p.child_by_field_name("function").map(|f| f.id()) != Some(n.id()),
+            "new_expression" => false,
+            "member_expression" => true,
+            _ => true,
+        },
+        None => false,
+    }
+}
+
+/// One hop through a local: the identifier (or shorthand property) `n` is bound
+/// to a client-supplied name, or to an expression that holds one.
+fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
+    let name = ast::text(n, src);
+    let b = ast::find_declaration(n, name, src)?;
+    match b.kind {
+        BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+            let value = b.value?;
+            if let Some(key) = &b.key {
+                // `const { originalname } = req.file`, `const { filename } = req.body`.
+                let origin = destructured_origin(key, value, src)?;
+                let shown = match ast::member_path(ast::unwrap_expr(value), src) {
+                    Some(p) => format!("{p}.{key}"),
+                    None => key.clone(),
+                };
+                return Some(Name {
+                    node: n,
+                    origin,
+                    shown,
+                    target: n,
+                });
+            }
+            if b.name.kind() != "identifier" {
+                return None;
+            }
+            let inner = names_in(value, src, false);
+            let best = inner.iter().max_by_key(|x| x.origin)?;
+            Some(Name {
+                node: n,
+                origin: best.origin,
+                shown: best.shown.clone(),
+                target: best.target,
+            })
+        }
+        BindingKind::Param => {
+            // NestJS `@Body('filename') filename: string`.
+            let origin = decorated_param_origin(b.decl, src, true)?;
+            let mut c = b.decl.walk();
+            let decorator = b
+                .decl
+                .children(&mut c)
+                .find(|d| d.kind() == "decorator")
+                .map(|d| ast::text(d, src))
+                .unwrap_or("");
+            Some(Name {
+                node: n,
+                origin,
+                shown: format!("{decorator} {name}"),
+                target: n,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn destructured_origin(key: &str, value: Node, src: &str) -> Option<Origin> {
+    if matches!(key, "originalname" | "originalFilename") {
+        return Some(Origin::Multer);
+    }
+    let value = ast::unwrap_expr(value);
+    if let Some(path) = ast::member_path(value, src) {
+        let mut full = path;
+        full.push('.');
+        full.push_str(key);
+        if request_field(&full, value, src) {
+            return Some(Origin::Request);
+        }
+    }
+    if key == "name" && is_file_object(value, src, 0) {
+        return Some(Origin::File);
+    }
+    None
+}
+
+/// NestJS: a parameter decorated with `@Body`, `@Query` or `@Param`. With
+/// `whole_name`, the decorator must name a file-like field (`@Body('filename')`);
+/// otherwise any such parameter (a DTO whose fields are checked by the caller).
+fn decorated_param_origin(param: Node, src: &str, whole_name: bool) -> Option<Origin> {
+    let mut c = param.walk();
+    for d in param.children(&mut c) {
+        if d.kind() != "decorator" {
+            continue;
+        }
+        let Some(call) = d.named_child(0) else {
+            continue;
+        };
+        if call.kind() != "call_expression" {
+            continue;
+        }
+        let Some(path) = ast::callee_path(call, src) else {
+            continue;
+        };
+        if !matches!(path.as_str(), "Body" | "Query" | "Param") {
+            continue;
+        }
+        let field = ast::call_arguments(call)
+            .first()
+            .and_then(|a| ast::string_value(*a, src));
+        match (whole_name, field) {
+            (true, Some(f)) if fileish(&f) => return Some(Origin::Request),
+            (false, None) => return Some(Origin::Request),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `req.body.filename`, `request.query.name`, `ctx.params.file`, a NestJS
+/// `@Body() dto` → `dto.fileName`, Next.js `params.file`.
+fn request_field(path: &str, at: Node, src: &str) -> bool {
+    let segs: Vec<&str> = path.split('.').collect();
+    let Some(last) = segs.last() else {
+        return false;
+    };
+    if segs.len() < 2 || !fileish(last) {
+        return false;
+    }
+    for i in 1..segs.len() - 1 {
+        if matches!(segs[i], "body" | "query" | "params")
+            && matches!(segs[i - 1], "req" | "request" | "ctx")
+        {
+            return true;
+        }
+    }
+    // The root is a decorated NestJS parameter or Next.js route `params`.
+    let Some(root) = first_identifier(at) else {
+        return false;
+    };
+    let root_name = segs[0];
+    match ast::find_declaration(root, root_name, src) {
+        Some(b) if b.kind == BindingKind::Param => {
+            (root_name == "params" && segs.len() == 2)
+                || decorated_param_origin(b.decl, src, false).is_some()
+        }
+        _ => false,
+    }
+}
+
+fn first_identifier(expr: Node) -> Option<Node> {
+    let mut e = ast::unwrap_expr(expr);
+    loop {
+        match e.kind() {
+            "identifier" => return Some(e),
+            "member_expression" | "subscript_expression" => {
+                e = ast::unwrap_expr(e.child_by_field_name("object")?)
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Is `n` itself a client-supplied name?
+fn source_origin(n: Node, src: &str) -> Option<Origin> {
+    match n.kind() {
+        "member_expression" => {
+            let prop = ast::text(n.child_by_field_name("property")?, src);
+            if matches!(prop, "originalname" | "originalFilename") {
+                return Some(Origin::Multer);
+            }
+            if prop == "name" {
+                let object = n.child_by_field_name("object")?;
+                if is_file_object(object, src, 0) {
+                    return Some(Origin::File);
+                }
+            }
+            let path = ast::member_path(n, src)?;
+            request_field(&path, n, src).then_some(Origin::Request)
+        }
+        "subscript_expression" => {
+            let path = ast::member_path(n, src)?;
+            request_field(&path, n, src).then_some(Origin::Request)
+        }
+        "call_expression" => {
+            // `searchParams.get('filename')`
+            let f = n.child_by_field_name("function")?;
+            if f.kind() != "member_expression"
+                || f.child_by_field_name("property").map(|p| ast::text(p, src)) != Some("get")
+            {
+                return None;
+            }
+            let object = ast::member_path(f.child_by_field_name("object")?, src)?;
+            if object != "searchParams" && !object.ends_with(".searchParams") {
+                return None;
+            }
+            let key = ast::string_value(*ast::call_arguments(n).first()?, src)?;
+            fileish(&key).then_some(Origin::Request)
+        }
+        _ => None,
+    }
+}
+
+/// A type annotation that names the DOM `File` type (not `Express.Multer.File`).
+fn names_file_type(ty: &str) -> bool {
+    let bytes = ty.as_bytes();
+    ty.match_indices("File").any(|(i, _)| {
+        let before_ok = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'.'
+                || bytes[i - 1] == b'_');
+        let after = i + 4;
+        let after_ok =
+            after >= bytes.len() || !(bytes[after].is_ascii_alphanumeric() || bytes[after] == b'_');
+        before_ok && after_ok
+    })
+}
+
+/// Is `expr` a `File` (whose `.name` the client chose)?
+fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
+    if depth > 2 {
+        return false;
+    }
+    // `x as File`
+    let mut e = expr;
+    loop {
+        match e.kind() {
+            "as_expression" | "satisfies_expression" => {
+                if e.named_child(1)
+                    .is_some_and(|t| names_file_type(ast::text(t, src)))
+                {
+                    return true;
+                }
+                match e.named_child(0) {
+                    Some(i) => e = i,
+                    None => return false,
+                }
+            }
+            "parenthesized_expression" | "non_null_expression" | "await_expression" => {
+                match e.named_child(0) {
+                    Some(i) => e = i,
+                    None => return false,
+                }
+            }
+            _ => break,
+        }
+    }
+    match e.kind() {
+        // `input.files[0]`, `e.target.files?.[0]`
+        "subscript_expression" => e
+            .child_by_field_name("object")
+            .and_then(|o| ast::member_path(o, src))
+            .is_some_and(|p| p == "files" || p.ends_with(".files")),
+        "call_expression" => {
+            let Some(f) = e.child_by_field_name("function") else {
+                return false;
+            };
+            if f.kind() != "member_expression" {
+                return false;
+            }
+            let method = f.child_by_field_name("property").map(|p| ast::text(p, src));
+            let Some(object) = f.child_by_field_name("object") else {
+                return false;
+            };
+            match method {
+                Some("get") => is_form_data(object, src),
+                Some("item") => ast::member_path(object, src).is_some_and(|p| p.ends_with("files")),
+                _ => false,
+            }
+        }
+        "new_expression" => ast::callee_path(e, src).as_deref() == Some("File"),
+        "identifier" => {
+            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
+                return false;
+            };
+            if b.key.is_some() {
+                return false;
+            }
+            if b.decl
+                .child_by_field_name("type")
+                .is_some_and(|t| names_file_type(ast::text(t, src)))
+            {
+                return true;
+            }
+            match b.kind {
+                BindingKind::Const | BindingKind::Let | BindingKind::Var => {
+                    b.value.is_some_and(|v| is_file_object(v, src, depth + 1))
+                }
+                BindingKind::ForOf => b.value.is_some_and(|v| is_file_list(v, src, depth + 1)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `formData.getAll('files')`, `input.files`, `Array.from(input.files)`, a local
+/// bound to one, or typed `File[]`.
+fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let e = ast::unwrap_expr(expr);
+    match e.kind() {
+        "member_expression" => ast::member_path(e, src).is_some_and(|p| p.ends_with(".files")),
+        "call_expression" => {
+            let Some(f) = e.child_by_field_name("function") else {
+                return false;
+            };
+            if ast::member_path(f, src).as_deref() == Some("Array.from") {
+                return ast::call_arguments(e)
+                    .first()
+                    .is_some_and(|a| is_file_list(*a, src, depth + 1));
+            }
+            f.kind() == "member_expression"
+                && f.child_by_field_name("property")
+                    .is_some_and(|p| ast::text(p, src) == "getAll")
+                && f.child_by_field_name("object")
+                    .is_some_and(|o| is_form_data(o, src))
+        }
+        "identifier" => {
+            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
+                return false;
+            };
+            if b.decl
+                .child_by_field_name("type")
+                .is_some_and(|t| names_file_type(ast::text(t, src)))
+            {
+                return true;
+            }
+            b.key.is_none()
+                && matches!(
+                    b.kind,
+                    BindingKind::Const | BindingKind::Let | BindingKind::Var
+                )
+                && b.value.is_some_and(|v| {
+                    let v = if v.kind() == "as_expression"
+                        && v.named_child(1)
+                            .is_some_and(|t| names_file_type(ast::text(t, src)))
+                    {
+                        return true;
+                    } else {
+                        v
+                    };
+                    is_file_list(v, src, depth + 1)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A `FormData`: `await req.formData()`, or a name that says so.
+fn is_form_data(object: Node, src: &str) -> bool {
+    let o = ast::unwrap_expr(object);
+    if o.kind() == "call_expression" {
+        return ast::callee_name(o, src).as_deref() == Some("formData");
+    }
+    if ast::text(o, src).to_ascii_lowercase().contains("formdata") {
+        return true;
+    }
+    if o.kind() == "identifier" {
+        if let Some(v) = ast::find_declaration(o, ast::text(o, src), src).and_then(|b| b.value) {
+            let v = ast::unwrap_expr(v);
+            return v.kind() == "call_expression"
+                && ast::callee_name(v, src).as_deref() == Some("formData");
+        }
+    }
+    false
+}
+
+const PASS_METHODS: &[&str] = &[
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "normalize",
+    "toString",
+    "replace",
+    "replaceAll",
+    "slice",
+    "substring",
+    "substr",
+    "concat",
+    "padStart",
+    "padEnd",
+    "split",
+    "join",
+    "at",
+    "pop",
+    "shift",
+    "valueOf",
+];
+
+const PASS_FUNCTIONS: &[&str] = &[
+    "String",
+    "decodeURIComponent",
+    "decodeURI",
+    "basename",
+    "normalize",
+    "format",
+    "from",
+];
+
+/// A function whose result still carries its argument as a name:
+/// `String(x)`, `decodeURIComponent(x)`, `path.basename(x)`, `Buffer.from(x)`.
+fn is_pass_function(call: Node, src: &str) -> bool {
+    let Some(path) = ast::callee_path(call, src) else {
+        return false;
+    };
+    let fname = path.rsplit('.').next().unwrap_or("");
+    PASS_FUNCTIONS.contains(&fname)
+        && (fname != "from" || path == "Buffer.from")
+        && (!matches!(fname, "basename" | "normalize" | "format") || path.contains('.'))
+}
+
+fn is_sanitizer_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    ["sanitiz", "slug", "filenamify", "safe", "clean"]
+        .iter()
+        .any(|s| l.contains(s))
+}
+
+/// `replace(/[^a-z0-9._-]/gi, …)`: a global replace of everything outside an
+/// allowlist that has no `/` or `\` in it.
+fn is_allowlist_replace(call: Node, src: &str) -> bool {
+    let Some(re) = ast::call_arguments(call)
+        .first()
+        .map(|a| ast::unwrap_expr(*a))
+    else {
+        return false;
+    };
+    if re.kind() != "regex" {
+        return false;
+    }
+    let pattern = re
+        .child_by_field_name("pattern")
+        .map(|p| ast::text(p, src))
+        .unwrap_or("");
+    let flags = re
+        .child_by_field_name("flags")
+        .map(|p| ast::text(p, src))
+        .unwrap_or("");
+    let class = pattern
+        .trim_end_matches(['+', '*'])
+        .strip_prefix("[^")
+        .and_then(|p| p.strip_suffix(']'));
+    match class {
+        Some(c) => {
+            flags.contains('g') && !c.contains('/') && !c.contains("\\\\") && !c.contains(']')
+        }
+        None => false,
+    }
+}
+
+/// Whether the value of `source` reaches `root` unchanged enough to still be a
+/// client-chosen name: through string building and pass-through calls, not
+/// through sanitizers, `path.extname`, conditions or unknown functions.
+fn flows(source: Node, root: Node, src: &str) -> bool {
+    let mut cur = source;
+    while cur.id() != root.id() {
+        let Some(parent) = cur.parent() else {
+            return false;
+        };
+        let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
+        match parent.kind() {
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "await_expression"
+            | "template_substitution"
+            | "template_string"
+            | "array"
+            | "spread_element" => {}
+            "binary_expression" => {
+                let op = parent
+                    .child_by_field_name("operator")
+                    .map(|o| ast::text(o, src));
+                match op {
+                    Some("+" | "||" | "??") => {}
+                    Some("&&") if is("right") => {}
+                    _ => return false,
+                }
+            }
+            "ternary_expression" => {
+                if !is("consequence") && !is("alternative") {
+                    return false;
+                }
+            }
+            "subscript_expression" => {
+                if !is("object") {
+                    return false;
+                }
+            }
+            "member_expression" => {
+                // Only a method call on the name: `name.toLowerCase()`.
+                if !is("object") {
+                    return false;
+                }
+                let Some(call) = parent.parent() else {
+                    return false;
+                };
+                if call.kind() != "call_expression"
+                    || call.child_by_field_name("function").map(|f| f.id()) != Some(parent.id())
+                {
+                    return false;
+                }
+                let method = parent
+                    .child_by_field_name("property")
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or("");
+                if is_sanitizer_name(method)
+                    || (matches!(method, "replace" | "replaceAll")
+                        && is_allowlist_replace(call, src))
+                    || !PASS_METHODS.contains(&method)
+                {
+                    return false;
+                }
+                if call.id() == root.id() {
+                    return true;
+                }
+                cur = call;
+                continue;
+            }
+            "arguments" => {
+                let Some(call) = parent.parent() else {
+                    return false;
+                };
+                if !matches!(call.kind(), "call_expression" | "new_expression") {
+                    return false;
+                }
+                if !is_pass_function(call, src) {
+                    return false;
+                }
+                if call.id() == root.id() {
+                    return true;
+                }
+                cur = call;
+                continue;
+            }
+            _ => return false,
+        }
+        cur = parent;
+    }
+    true
+}
+
+/// multer configured with `preservePath: true` somewhere in the file.
+fn preserve_path(at: Node, src: &str) -> bool {
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    src.match_indices("preservePath").any(|(i, m)| {
+        root.descendant_for_byte_range(i, i + m.len())
+            .filter(|n| n.kind() == "property_identifier")
+            .and_then(|n| n.parent())
+            .filter(|p| p.kind() == "pair")
+            .and_then(|p| p.child_by_field_name("value"))
+            .is_some_and(|v| v.kind() == "true")
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Fix
+
+/// How the file brings in a module at the top level: (local name, declaring statement).
+struct ModuleImport<'t> {
+    name: String,
+    stmt: Node<'t>,
+}
+
+struct FileShape<'t> {
+    root: Node<'t>,
+    path: Option<ModuleImport<'t>>,
+    crypto: Option<ModuleImport<'t>>,
+    last_import: Option<Node<'t>>,
+    last_require: Option<Node<'t>>,
+    namespace_style: bool,
+    /// `import { randomUUID } from 'node:crypto'` (its local name).
+    random_uuid: Option<ModuleImport<'t>>,
+}
+
+fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut shape = FileShape {
+        root,
+        path: None,
+        crypto: None,
+        last_import: None,
+        last_require: None,
+        namespace_style: false,
+        random_uuid: None,
+    };
+    let mut c = root.walk();
+    for stmt in root.named_children(&mut c) {
+        match stmt.kind() {
+            "import_statement" => {
+                shape.last_import = Some(stmt);
+                let module = stmt
+                    .child_by_field_name("source")
+                    .and_then(|s| ast::string_value(s, src))
+                    .unwrap_or_default();
+                let mut local = None;
+                let mut uuid = None;
+                ast::visit(stmt, &mut |n| {
+                    match n.kind() {
+                        "import_specifier" => {
+                            let imported = n.child_by_field_name("name").map(|x| ast::text(x, src));
+                            if imported == Some("randomUUID") {
+                                let alias = n
+                                    .child_by_field_name("alias")
+                                    .or(n.child_by_field_name("name"));
+                                uuid = alias.map(|a| ast::text(a, src).to_string());
+                            }
+                            return false;
+                        }
+                        "namespace_import" => {
+                            shape.namespace_style = true;
+                            if let Some(i) = n.named_child(0) {
+                                local = Some(ast::text(i, src).to_string());
+                            }
+                            return false;
+                        }
+                        "identifier" if n.parent().is_some_and(|p| p.kind() == "import_clause") => {
+                            local = Some(ast::text(n, src).to_string());
+                        }
+                        "string" => return false,
+                        _ => {}
+                    }
+                    true
+                });
+                if let Some(name) = uuid {
+                    if matches!(module.as_str(), "crypto" | "node:crypto")
+                        && shape.random_uuid.is_none()
+                    {
+                        shape.random_uuid = Some(ModuleImport { name, stmt });
+                    }
+                }
+                if let Some(name) = local {
+                    record_module(&mut shape, &module, name, stmt);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut dc = stmt.walk();
+                for d in stmt.named_children(&mut dc) {
+                    let Some(v) = d.child_by_field_name("value") else {
+                        continue;
+                    };
+                    let v = ast::unwrap_expr(v);
+                    if v.kind() != "call_expression"
+                        || ast::callee_path(v, src).as_deref() != Some("require")
+                    {
+                        continue;
+                    }
+                    shape.last_require = Some(stmt);
+                    let module = ast::call_arguments(v)
+                        .first()
+                        .and_then(|a| ast::string_value(*a, src))
+                        .unwrap_or_default();
+                    if let Some(n) = d
+                        .child_by_field_name("name")
+                        .filter(|n| n.kind() == "identifier")
+                    {
+                        record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    shape
+}
+
+fn record_module<'t>(shape: &mut FileShape<'t>, module: &str, name: String, stmt: Node<'t>) {
+    if PATH_MODULES.contains(&module) && shape.path.is_none() {
+        shape.path = Some(ModuleImport { name, stmt });
+    } else if matches!(module, "crypto" | "node:crypto") && shape.crypto.is_none() {
+        shape.crypto = Some(ModuleImport { name, stmt });
+    }
+}
+
+/// The local name to use for a module at `at`: the file's own import (if not
+/// shadowed there), or `default` when nothing is bound to that name there (an
+/// import is then needed). `None` when the name means something else at `at`.
+fn module_name(
+    at: Node,
+    found: Option<&ModuleImport>,
+    default: &str,
+    src: &str,
+) -> Option<(String, bool)> {
+    match found {
+        Some(m) => {
+            let b = ast::find_declaration(at, &m.name, src)?;
+            let same =
+                b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
+            same.then(|| (m.name.clone(), false))
+        }
+        None => ast::find_declaration(at, default, src)
+            .is_none()
+            .then(|| (default.to_string(), true)),
+    }
+}
+
+/// The expression that only transforms the name `target` (`file.name.trim()`,
+/// `Buffer.from(file.originalname, 'latin1').toString()`): the fix replaces it whole.
+fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
+    let mut cur = target;
+    loop {
+        let Some(parent) = cur.parent() else {
+            return cur;
+        };
+        let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
+        match parent.kind() {
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => cur = parent,
+            "member_expression" if is("object") => {
+                let Some(call) = parent.parent() else {
+                    return cur;
+                };
+                let method = parent
+                    .child_by_field_name("property")
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or("");
+                if call.kind() == "call_expression"
+                    && call.child_by_field_name("function").map(|f| f.id()) == Some(parent.id())
+                    && PASS_METHODS.contains(&method)
+                {
+                    cur = call;
+                } else {
+                    return cur;
+                }
+            }
+            "arguments" => {
+                let first = parent.named_child(0).map(|n| n.id()) == Some(cur.id());
+                match parent.parent() {
+                    Some(call) if first && is_pass_function(call, src) => cur = call,
+                    _ => return cur,
+                }
+            }
+            _ => return cur,
+        }
+    }
+}
+
+fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
+    let src = cx.source;
+    let shape = file_shape(target, src);
+    if ast::directives(shape.root, src)
+        .iter()
+        .any(|(_, d)| d == "use client")
+    {
+        return None;
+    }
+    let (path_name, need_path) = module_name(target, shape.path.as_ref(), "path", src)?;
+    // An existing `import { randomUUID } from 'node:crypto'` is used as is.
+    let existing_uuid = shape
+        .random_uuid
+        .as_ref()
+        .and_then(|m| module_name(target, Some(m), "", src))
+        .map(|(n, _)| format!("{n}()"));
+    let (uuid_call, need_crypto) = match existing_uuid {
+        Some(call) => (call, false),
+        None => {
+            let (crypto_name, need) = module_name(target, shape.crypto.as_ref(), "crypto", src)?;
+            (format!("{crypto_name}.randomUUID()"), need)
+        }
+    };
+    let q = ast::preferred_quote(src);
+    let name_text = ast::text(target, src);
+    let inner = format!(
+        "${{{uuid_call}}}${{{path_name}.extname({name_text}).toLowerCase().replace(/[^a-z0-9.]/g, {q}{q})}}"
+    );
+    let node = flow_top(target, src);
+    let parent = node.parent();
+    let (range, replacement) = match parent {
+        Some(p) if p.kind() == "template_substitution" => (p.byte_range(), inner),
+        _ if node.kind() == "shorthand_property_identifier" => {
+            (node.byte_range(), format!("{name_text}: `{inner}`"))
+        }
+        _ => (node.byte_range(), format!("`{inner}`")),
+    };
+    let mut edits = vec![Edit::replace(range, replacement)];
+    let mut needed = Vec::new();
+    if need_crypto {
+        needed.push(("crypto", "node:crypto"));
+    }
+    if need_path {
+        needed.push(("path", "node:path"));
+    }
+    if !needed.is_empty() {
+        edits.push(import_edit(cx, &shape, &needed)?);
+    }
+    Some(Fix::unsafe_(
+        "Store the file under a random name (keep the extension only)",
+        edits,
+    ))
+}
+
+/// One edit adding `import <name> from '<module>'` (or `require`) lines after
+/// the file's imports.
+fn import_edit(
+    cx: &RuleContext<'_>,
+    shape: &FileShape<'_>,
+    needed: &[(&str, &str)],
+) -> Option<Edit> {
+    let src = cx.source;
+    let le = ast::line_ending(src);
+    let q = ast::preferred_quote(src);
+    let path = cx.file.path_str();
+    let commonjs = path.ends_with(".cjs")
+        || (!path.ends_with(".mjs")
+            && shape.last_import.is_none()
+            && cx.file.language == Language::JavaScript
+            && (shape.last_require.is_some()
+                || src.contains("module.exports")
+                || src.contains("exports.")));
+    let anchor = if commonjs {
+        shape.last_require
+    } else {
+        shape.last_import
+    };
+    let semi = match anchor {
+        Some(a) => ast::text(a, src).trim_end().ends_with(';'),
+        None => true,
+    };
+    let semi = if semi { ";" } else { "" };
+    let lines: Vec<String> = needed
+        .iter()
+        .map(|(name, module)| {
+            if commonjs {
+                format!("const {name} = require({q}{module}{q}){semi}")
+            } else if shape.namespace_style {
+                format!("import * as {name} from {q}{module}{q}{semi}")
+            } else {
+                format!("import {name} from {q}{module}{q}{semi}")
+            }
+        })
+        .collect();
+    let block = lines.join(le);
+    // After the anchor's line, or after the directive prologue, or before the first statement.
+    let after = anchor.or_else(|| {
+        ast::directives(shape.root, src)
+            .last()
+            .map(|(stmt, _)| *stmt)
+    });
+    match after {
+        Some(stmt) => {
+            let end = stmt.end_byte();
+            let line_end = src
+                .get(end..)?
+                .find(['\r', '\n'])
+                .map(|i| end + i)
+                .unwrap_or(src.len());
+            Some(Edit::insert(line_end, format!("{le}{block}")))
+        }
+        None => {
+            let mut c = shape.root.walk();
+            let first = shape
+                .root
+                .named_children(&mut c)
+                .find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line")?;
+            Some(Edit::insert(first.start_byte(), format!("{block}{le}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Applicability, Level};
+    use crate::rules::testing::*;
+
+    const R: &str = "unsanitized-filename";
+
+    #[test]
+    fn multer_filename_callback() {
+        let src = "const multer = require('multer');\nconst path = require('path');\nconst storage = multer.diskStorage({\n  destination: (req, file, cb) => cb(null, 'uploads/'),\n  filename: (req, file, cb) => {\n    cb(null, Date.now() + '-' + file.originalname);\n  },\n});\nconst other = multer.diskStorage({\n  filename(req, file, done) { const name = file.originalname.toLowerCase(); done(null, name); },\n});\n";
+        let s = assert_flags(R, "src/upload.js", src, 2);
+        assert_eq!(s, vec!["file.originalname", "name"]);
+        let d = findings(R, "src/upload.js", src);
+        assert!(d.iter().all(|x| x.level == Level::Warn));
+        assert!(
+            d[1].message.contains("`file.originalname` (via `name`)"),
+            "{}",
+            d[1].message
+        );
+    }
+
+    #[test]
+    fn preserve_path_and_request_names_are_errors() {
+        let src = "const upload = multer({ storage, preservePath: true });\napp.post('/u', upload.single('f'), async (req, res) => {\n  await fs.promises.rename(req.file.path, path.join('uploads', req.file.originalname));\n  await fs.promises.writeFile(path.resolve(UPLOADS, req.body.filename), data);\n  res.download(path.join(FILES, req.params.file));\n  const { name } = req.query;\n  fs.unlinkSync(`${DIR}/${name}`);\n});\n";
+        let s = assert_flags(R, "src/server.js", src, 4);
+        assert_eq!(
+            s,
+            vec![
+                "req.file.originalname",
+                "req.body.filename",
+                "req.params.file",
+                "name"
+            ]
+        );
+        let d = findings(R, "src/server.js", src);
+        assert!(d.iter().all(|x| x.level == Level::Error), "{d:#?}");
+        // without preservePath the multer name is a warning
+        let d = findings(
+            R,
+            "src/server.js",
+            "const upload = multer({ storage, preservePath: false });\nfs.renameSync(req.file.path, path.join('uploads', req.file.originalname));\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Warn);
+    }
+
+    #[test]
+    fn next_route_with_form_data_file() {
+        let src = "import { writeFile } from 'fs/promises';\nimport { join } from 'path';\n\nexport async function POST(request: Request) {\n  const data = await request.formData();\n  const file: File | null = data.get('file') as unknown as File;\n  const bytes = await file.arrayBuffer();\n  const filePath = join(process.cwd(), 'public', file.name);\n  await writeFile(filePath, Buffer.from(bytes));\n  await writeFile(`./tmp/${file.name}`, Buffer.from(bytes));\n  return Response.json({ ok: true });\n}\n";
+        let s = assert_flags(R, "app/api/upload/route.ts", src, 2);
+        assert_eq!(s, vec!["file.name", "file.name"]);
+        let d = findings(R, "app/api/upload/route.ts", src);
+        assert!(d.iter().all(|x| x.level == Level::Warn));
+    }
+
+    #[test]
+    fn storage_keys() {
+        let src = "import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';\nexport async function save(file: Express.Multer.File, req: Request) {\n  await s3.send(new PutObjectCommand({ Bucket: B, Key: `uploads/${file.originalname}`, Body: file.buffer }));\n  const Key = `avatars/${req.body.fileName}`;\n  await s3.send(new PutObjectCommand({ Bucket: B, Key, Body: file.buffer }));\n  const params = { Bucket: B, Key: file.originalname };\n  await s3.upload({ Bucket: B, Key: randomKey, Body: file.buffer }).promise();\n  const bucket = supabase.storage.from('docs');\n  await bucket.upload(`${user.id}/${file.originalname}`, file.buffer);\n  await supabase.storage.from('docs').upload(file.originalname, file.buffer, { upsert: true });\n}\n";
+        let s = assert_flags(R, "src/storage.ts", src, 5);
+        assert_eq!(
+            s,
+            vec![
+                "file.originalname",
+                "Key",
+                "file.originalname",
+                "file.originalname",
+                "file.originalname"
+            ]
+        );
+    }
+
+    #[test]
+    fn sinks_reached_only_through_their_trigger_words() {
+        // Each snippet has one sink and few other words: the prefilter must let it through.
+        for src in [
+            "fse.move(tmp, `${DIR}/${file.originalname}`);\n",
+            "fse.outputFile(DIR + file.originalname, buf);\n",
+            "await bucket.update(file.originalname, buf);\nconst bucket = supabase.storage.from('b');\n",
+            "fs.copyFileSync(tmp, file.originalname);\n",
+            "const params = { Key: file.originalname };\n// S3\n",
+        ] {
+            assert_flags(R, "src/a.js", src, 1);
+        }
+    }
+
+    #[test]
+    fn nest_decorated_params_and_browser_files() {
+        let src = "@Controller('files')\nexport class FilesController {\n  @Post(':name')\n  save(@Param('name') name: string, @Body() dto: UploadDto) {\n    return fs.writeFileSync(path.join(this.dir, name), dto.content);\n  }\n  @Post()\n  put(@Body() dto: UploadDto) {\n    return fs.writeFileSync(path.join(this.dir, dto.fileName), dto.content);\n  }\n}\n";
+        let s = assert_flags(R, "src/files.controller.ts", src, 2);
+        assert_eq!(s, vec!["name", "dto.fileName"]);
+        let d = findings(R, "src/files.controller.ts", src);
+        assert!(
+            d[0].message.contains("`@Param('name') name` (via `name`)"),
+            "{}",
+            d[0].message
+        );
+        let browser = "async function onChange(e) {\n  const file = e.target.files[0];\n  await supabase.storage.from('avatars').upload(`public/${file.name}`, file);\n}\n";
+        let s = assert_flags(R, "src/components/Avatar.jsx", browser, 1);
+        assert_eq!(s, vec!["file.name"]);
+        let loop_src = "export async function POST(req: Request) {\n  const form = await req.formData();\n  for (const f of form.getAll('files') as File[]) {\n    await fs.promises.writeFile(path.join(DIR, f.name), Buffer.from(await f.arrayBuffer()));\n  }\n}\n";
+        assert_flags(R, "app/api/files/route.ts", loop_src, 1);
+    }
+
+    #[test]
+    fn near_miss_sanitizers() {
+        assert_clean(
+            R,
+            "src/upload.ts",
+            "import path from 'path';\nimport slugify from 'slugify';\nconst a = path.join(DIR, slugify(file.originalname));\nconst b = path.join(DIR, sanitizeFilename(file.originalname));\nconst c = path.join(DIR, path.basename(file.originalname).replace(/[^a-z0-9._-]/gi, '_'));\nconst d = path.join(DIR, file.originalname.replace(/[^a-zA-Z0-9.]/g, ''));\nconst safeName = sanitize(req.body.filename);\nfs.writeFileSync(path.join(DIR, safeName), data);\nconst e = path.join(DIR, filenamify(file.name));\n",
+        );
+    }
+
+    #[test]
+    fn weak_replacements_are_not_sanitizers() {
+        let s = assert_flags(
+            R,
+            "src/upload.ts",
+            "import path from 'path';\nconst a = path.join(DIR, file.originalname.replace(/\\s+/g, '-'));\nconst b = path.join(DIR, file.originalname.replace(/[^a-z0-9/]/g, ''));\nconst c = path.join(DIR, path.basename(file.originalname));\nconst d = path.join(DIR, decodeURIComponent(req.params.file));\n",
+            4,
+        );
+        assert_eq!(s[3], "req.params.file");
+    }
+
+    #[test]
+    fn near_miss_random_names_and_extensions() {
+        assert_clean(
+            R,
+            "src/upload.ts",
+            "import path from 'node:path';\nimport crypto from 'node:crypto';\nimport { nanoid } from 'nanoid';\nconst storage = multer.diskStorage({\n  filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${path.extname(file.originalname)}`),\n});\nconst key = `${nanoid()}${path.extname(file.name)}`;\nawait writeFile(path.join(DIR, key), buf);\nconst n = file.fieldname + '-' + Date.now() + path.extname(file.originalname);\nfs.renameSync(file.path, path.join('uploads', n));\nawait fs.promises.writeFile(path.join(DIR, crypto.randomUUID()), buf);\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_display_fields_and_other_uses() {
+        assert_clean(
+            R,
+            "src/upload.ts",
+            "import path from 'node:path';\nexport async function save(file) {\n  const key = `${crypto.randomUUID()}.bin`;\n  await prisma.upload.create({ data: { originalName: file.originalname, key } });\n  await db.insert(files).values({ name: file.name, path: path.join(DIR, key) });\n  await fs.promises.writeFile(path.join(DIR, key), file.originalname);\n  if (file.originalname.endsWith('.pdf')) await fs.promises.writeFile(path.join(DIR, key), buf);\n  const dest = path.join(DIR, file.originalname.length > 100 ? 'long' : 'short');\n  res.setHeader('Content-Disposition', `attachment; filename=\"${file.originalname}\"`);\n  const meta = { Key: key, Metadata: { name: file.originalname } };\n  logger.info(`saved ${file.originalname}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_array_join_on_a_local_named_path() {
+        assert_clean(
+            R,
+            "src/breadcrumbs.ts",
+            "export function crumbs(req: Request, segments: string[]) {\n  const path = [req.params.file, req.query.name];\n  return path.join('/');\n}\nfunction other(path: string[]) { return path.join(req.body.filename); }\nconst label = (path) => path.join(' / ', req.body.name);\n",
+        );
+        // `path` unbound but used as an array: `path.join('/')`
+        assert_clean(
+            R,
+            "src/a.ts",
+            "const s = path.join('/') + req.body.filename;\n",
+        );
+        // not the module when imported from elsewhere
+        assert_clean(
+            R,
+            "src/a.ts",
+            "import path from './path-utils';\nconst s = path.join(DIR, req.body.filename);\n",
+        );
+    }
+
+    #[test]
+    fn not_flagged_in_comments_strings_or_without_a_sink() {
+        assert_clean(
+            R,
+            "src/a.ts",
+            "// fs.writeFileSync(path.join(DIR, file.originalname), buf)\nconst s = 'path.join(DIR, file.originalname)';\nconst t = `path.join(DIR, ${'x'})`;\nconsole.log(file.originalname);\nconst u = file.originalname;\n",
+        );
+    }
+
+    #[test]
+    fn flags_in_test_paths_and_after_syntax_errors() {
+        assert_flags(
+            R,
+            "src/__tests__/upload.test.ts",
+            "fs.writeFileSync(path.join(DIR, file.originalname), buf);\n",
+            1,
+        );
+        assert_flags(
+            R,
+            "src/a.ts",
+            "const x = {;\nfunction f() {\n  fs.writeFileSync(path.join(DIR, file.originalname), buf);\n}\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn fix_esm_adds_imports_after_the_last_import() {
+        check_fix(
+            R,
+            "src/upload.ts",
+            "import multer from 'multer';\n\nconst storage = multer.diskStorage({\n  filename: (req, file, cb) => cb(null, file.originalname),\n});\n",
+            true,
+            "import multer from 'multer';\nimport crypto from 'node:crypto';\nimport path from 'node:path';\n\nconst storage = multer.diskStorage({\n  filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`),\n});\n",
+        );
+        let d = findings(
+            R,
+            "src/upload.ts",
+            "fs.writeFileSync(path.join(DIR, file.originalname), buf);\n",
+        );
+        assert_eq!(d[0].fix().unwrap().applicability, Applicability::Unsafe);
+    }
+
+    #[test]
+    fn fix_uses_existing_imports_and_template_substitutions() {
+        check_fix(
+            R,
+            "src/upload.ts",
+            "import * as nodePath from \"node:path\";\nimport { v4 } from \"uuid\";\nconst a = nodePath.join(DIR, `${Date.now()}-${file.originalname}`);\n",
+            true,
+            "import * as nodePath from \"node:path\";\nimport { v4 } from \"uuid\";\nimport * as crypto from \"node:crypto\";\nconst a = nodePath.join(DIR, `${Date.now()}-${crypto.randomUUID()}${nodePath.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, \"\")}`);\n",
+        );
+    }
+
+    #[test]
+    fn fix_commonjs_uses_require_and_rewrites_the_local_once() {
+        // The name in a local is rewritten where it is built (keeping its prefix);
+        // a transformed name is replaced whole; a request-chosen name gets no fix.
+        check_fix(
+            R,
+            "src/upload.js",
+            "const fs = require('fs');\nconst path = require('path')\n\nfs.writeFileSync(path.join(DIR, file.originalname.trim()), buf)\nconst name = `${Date.now()}-${file.originalname}`\nfs.renameSync(tmp, `${DIR}/${name}`)\nfs.copyFileSync(tmp, path.join(BACKUP, name))\nfs.unlinkSync(path.join(DIR, req.body.filename))\n",
+            true,
+            "const fs = require('fs');\nconst path = require('path')\nconst crypto = require('node:crypto')\n\nfs.writeFileSync(path.join(DIR, `${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`), buf)\nconst name = `${Date.now()}-${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`\nfs.renameSync(tmp, `${DIR}/${name}`)\nfs.copyFileSync(tmp, path.join(BACKUP, name))\nfs.unlinkSync(path.join(DIR, req.body.filename))\n",
+        );
+    }
+
+    #[test]
+    fn no_fix_for_request_names_or_removals() {
+        let src = "import fs from 'node:fs';\nimport path from 'node:path';\nfs.unlinkSync(file.originalname);\nfs.renameSync(file.originalname, 'x');\nres.sendFile(path.resolve(DIR, req.params.file));\nfs.writeFileSync(`${DIR}/${req.body.filename}`, data);\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 4);
+        assert!(d.iter().all(|x| x.fix().is_none()), "{d:#?}");
+    }
+
+    #[test]
+    fn fix_reuses_an_imported_random_uuid_and_replaces_conversions() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\nimport { randomUUID as uuid } from 'node:crypto';\nconst p = path.join(DIR, Buffer.from(file.originalname, 'latin1').toString('utf8'));\n",
+            true,
+            "import path from 'node:path';\nimport { randomUUID as uuid } from 'node:crypto';\nconst p = path.join(DIR, `${uuid()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`);\n",
+        );
+    }
+
+    #[test]
+    fn fix_destructured_name_in_shorthand_key() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\nimport crypto from 'node:crypto';\nconst { originalname: Key } = file;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
+            true,
+            "import path from 'node:path';\nimport crypto from 'node:crypto';\nconst { originalname: Key } = file;\nawait s3.send(new PutObjectCommand({ Bucket, Key: `${crypto.randomUUID()}${path.extname(Key).toLowerCase().replace(/[^a-z0-9.]/g, '')}` }));\n",
+        );
+    }
+
+    #[test]
+    fn fix_s3_shorthand_key_and_no_imports_yet() {
+        check_fix(
+            R,
+            "src/s3.ts",
+            "'use server';\nconst Key = `u/${file.originalname}`;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
+            true,
+            "'use server';\nimport crypto from 'node:crypto';\nimport path from 'node:path';\nconst Key = `u/${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`;\nawait s3.send(new PutObjectCommand({ Bucket, Key }));\n",
+        );
+    }
+
+    #[test]
+    fn no_fix_in_client_files_or_when_path_is_shadowed() {
+        let d = findings(
+            R,
+            "src/Upload.tsx",
+            "'use client';\nexport async function up(file: File) {\n  await supabase.storage.from('a').upload(file.name, file);\n}\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix().is_none());
+        let d = findings(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\nfunction f(file, crypto) {\n  return path.join(DIR, file.originalname);\n}\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix().is_none());
+    }
+
+    #[test]
+    fn fix_keeps_crlf_and_non_ascii_offsets() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "import path from 'node:path';\r\nconst note = 'café 😀';\r\nconst p = path.join(DIR, file.originalname);\r\n",
+            true,
+            "import path from 'node:path';\r\nimport crypto from 'node:crypto';\r\nconst note = 'café 😀';\r\nconst p = path.join(DIR, `${crypto.randomUUID()}${path.extname(file.originalname).toLowerCase().replace(/[^a-z0-9.]/g, '')}`);\r\n",
+        );
+        let src = "const note = 'café 😀'; fs.unlinkSync(path.join(DIR, file.originalname));\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&src[d[0].range.clone()], "file.originalname");
+        assert_eq!(
+            d[0].range.start,
+            "const note = 'café 😀'; fs.unlinkSync(path.join(DIR, ".len()
+        );
+    }
+}

@@ -1,0 +1,1165 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::Level;
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast;
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "webhook-unverified",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Error,
+        fix: FixKind::None,
+        not_in_tests: false,
+        summary: "A webhook handler that trusts the request body without checking the signature",
+        docs: DOCS,
+        // Every finding is at a body read: `req.body`, `@Body()`, `.json()`, `JSON.parse`.
+        triggers: &["body", "json"],
+        // A handler is a webhook by its path or name, or by the Stripe event types it compares.
+        also_triggers: &[
+            "webhook",
+            "'checkout.",
+            "\"checkout.",
+            "`checkout.",
+            "'payment_intent.",
+            "\"payment_intent.",
+            "`payment_intent.",
+            "'invoice.",
+            "\"invoice.",
+            "`invoice.",
+            "'customer.",
+            "\"customer.",
+            "`customer.",
+            "'charge.",
+            "\"charge.",
+            "`charge.",
+            "'subscription_schedule.",
+            "\"subscription_schedule.",
+            "`subscription_schedule.",
+            "'setup_intent.",
+            "\"setup_intent.",
+            "`setup_intent.",
+            "'payment_method.",
+            "\"payment_method.",
+            "`payment_method.",
+            "'payout.",
+            "\"payout.",
+            "`payout.",
+            "'refund.",
+            "\"refund.",
+            "`refund.",
+            "'billing_portal.",
+            "\"billing_portal.",
+            "`billing_portal.",
+            "'price.",
+            "\"price.",
+            "`price.",
+            "'product.",
+            "\"product.",
+            "`product.",
+        ],
+        options: &[],
+    },
+    kinds: &[
+        "member_expression",
+        "subscript_expression",
+        "call_expression",
+        "decorator",
+    ],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags a webhook handler that takes the event from the parsed request body
+(`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`) without
+verifying the sender's signature. A handler is a request handler (a Next.js
+route export such as `POST`, a `pages/api` default export, an Express/Hono/
+Fastify route callback, a NestJS `@Post()` method, a function taking `req` or a
+`Request`) that is a webhook: its file path, its name or its route says
+`webhook`, or it switches on Stripe event types (`checkout.session.completed`,
+`payment_intent.succeeded`, `invoice.paid`, …).
+
+Verification counts when it happens in the handler or in a function of the
+same file that it calls: `stripe.webhooks.constructEvent(Async)`, svix
+`Webhook.verify` / `new Webhook(secret).verify`, any `verify…`/`…Signature`
+call, an HMAC (`createHmac`) compared with the received one
+(`timingSafeEqual`, `===`), or a shared-secret header compared with a
+`process.env` secret. Route middleware named `verify…`/`…auth…`, NestJS guards and a user-session
+check (`auth()`, `getServerSession()`, `supabase.auth.getUser()`: an
+authenticated route is not a webhook receiver) count too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
+verification that is commented out counts as missing. The finding is reported
+where the handler reads the body.
+
+## Why is this bad?
+Anyone can POST to a webhook URL. Without the signature check, a forged
+`checkout.session.completed` event marks an order as paid, and a forged
+`customer.subscription.updated` upgrades an account for free.
+
+## Examples
+```ts flagged path=src/app/api/webhooks/stripe/route.ts
+export async function POST(req: Request) {
+  const event = await req.json();
+  if (event.type === 'checkout.session.completed') {
+    await markPaid(event.data.object.id);
+  }
+  return new Response('ok');
+}
+```
+
+```ts flagged path=src/server.ts
+app.post('/api/stripe', async (req, res) => {
+  const event = req.body;
+  switch (event.type) {
+    case 'invoice.paid':
+      await activate(event.data.object.customer);
+      break;
+  }
+  res.sendStatus(200);
+});
+```
+
+```ts ok path=src/app/api/webhooks/stripe/route.ts
+export async function POST(req: Request) {
+  const body = await req.text();
+  const signature = req.headers.get('stripe-signature') ?? '';
+  const event = stripe.webhooks.constructEvent(body, signature, process.env.STRIPE_WEBHOOK_SECRET!);
+  if (event.type === 'checkout.session.completed') {
+    await markPaid(event.data.object.id);
+  }
+  return new Response('ok');
+}
+```
+
+```ts ok path=src/app/api/webhooks/stripe/route.ts
+export { POST } from '@/lib/stripe/webhook-route';
+```
+
+## Fix
+None: add the provider's signature check before using the event (e.g.
+`stripe.webhooks.constructEvent(rawBody, req.headers.get('stripe-signature'),
+process.env.STRIPE_WEBHOOK_SECRET)` on the raw body).
+"#;
+
+const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "use"];
+const NEST_METHODS: &[&str] = &["Post", "Put", "Patch", "Delete", "All", "Get"];
+
+/// First segments of Stripe event types.
+const STRIPE_OBJECTS: &[&str] = &[
+    "checkout",
+    "payment_intent",
+    "invoice",
+    "customer",
+    "charge",
+    "subscription_schedule",
+    "setup_intent",
+    "payment_method",
+    "payout",
+    "refund",
+    "billing_portal",
+    "price",
+    "product",
+];
+
+fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    let src = cx.source;
+    if !body_read_shape(node, src) {
+        return;
+    }
+    // The innermost enclosing request handler.
+    let mut handler = None;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) && is_handler(n, src) {
+            handler = Some(n);
+            break;
+        }
+        cur = n.parent();
+    }
+    let Some(handler) = handler else {
+        return;
+    };
+    let names = request_names(handler, src);
+    if !reads_body(node, handler, &names, src) {
+        return;
+    }
+    // One finding per handler: at its first body read.
+    let first = first_body_read(handler, &names, src);
+    if first.is_some_and(|f| f.id() != node.id()) {
+        return;
+    }
+    let path = cx.file.path_str().to_ascii_lowercase();
+    if !is_webhook(handler, &path, src) {
+        return;
+    }
+    if is_verified(handler, src) {
+        return;
+    }
+    // A helper that only looks like a handler (it takes `req`) and is called
+    // elsewhere in the file: its caller decides what it gets.
+    if !is_entry(handler, src) && called_in_file(handler, src) {
+        return;
+    }
+    let name = handler_name(handler, src)
+        .map(|n| format!("`{n}` "))
+        .unwrap_or_default();
+    cx.report(
+        node.byte_range(),
+        format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. `stripe.webhooks.constructEvent(rawBody, signature, secret)`) and use the verified event"),
+    );
+}
+
+/// A body read by its shape alone: `x.body`, `x['body']`, `x.json()`,
+/// `JSON.parse(…)`, `@Body()`.
+fn body_read_shape(node: Node<'_>, src: &str) -> bool {
+    match node.kind() {
+        "member_expression" | "subscript_expression" => {
+            // cheap test first: most member expressions are not `.body`
+            let key = node
+                .child_by_field_name("property")
+                .or_else(|| node.child_by_field_name("index"));
+            if !key.is_some_and(|k| ast::text(k, src).contains("body")) {
+                return false;
+            }
+            let is_body =
+                ast::member_path(node, src).is_some_and(|p| p.rsplit('.').next() == Some("body"));
+            // `req.body = …` writes it.
+            let written = node.parent().is_some_and(|p| {
+                p.kind() == "assignment_expression"
+                    && p.child_by_field_name("left")
+                        .is_some_and(|l| l.id() == node.id())
+            });
+            is_body && !written
+        }
+        "call_expression" => match node
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+            .and_then(|f| f.child_by_field_name("property"))
+            .map(|p| ast::text(p, src))
+        {
+            Some("json" | "parse") => match ast::callee_path(node, src).as_deref() {
+                Some("JSON.parse") => !ast::call_arguments(node).is_empty(),
+                Some(p) => p.ends_with(".json") && ast::call_arguments(node).is_empty(),
+                None => false,
+            },
+            _ => false,
+        },
+        "decorator" => {
+            let Some(inner) = node.named_child(0) else {
+                return false;
+            };
+            let name = match inner.kind() {
+                "call_expression" => ast::callee_path(inner, src),
+                "identifier" => Some(ast::text(inner, src).to_string()),
+                _ => None,
+            };
+            name.as_deref() == Some("Body")
+                && node.parent().is_some_and(|p| {
+                    matches!(p.kind(), "required_parameter" | "optional_parameter")
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Names the request goes by in `handler`: `req`, `request` and its first parameter.
+fn request_names(handler: Node<'_>, src: &str) -> Vec<String> {
+    let mut names = vec!["req".to_string(), "request".to_string()];
+    if let Some(p) = first_param(handler, src) {
+        if !names.contains(&p) {
+            names.push(p);
+        }
+    }
+    names
+}
+
+fn first_param(func: Node<'_>, src: &str) -> Option<String> {
+    if let Some(p) = func.child_by_field_name("parameter") {
+        return Some(ast::text(p, src).to_string());
+    }
+    let params = func.child_by_field_name("parameters")?;
+    let mut c = params.walk();
+    let first = params
+        .named_children(&mut c)
+        .find(|n| n.kind() != "comment")?;
+    let pat = match first.kind() {
+        "required_parameter" | "optional_parameter" => first.child_by_field_name("pattern")?,
+        "identifier" => first,
+        _ => return None,
+    };
+    (pat.kind() == "identifier").then(|| ast::text(pat, src).to_string())
+}
+
+fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
+    let params = func.child_by_field_name("parameters")?;
+    let mut c = params.walk();
+    let first = params
+        .named_children(&mut c)
+        .find(|n| n.kind() != "comment")?;
+    first
+        .child_by_field_name("type")
+        .map(|t| ast::text(t, src).to_string())
+}
+
+fn last_segment(node: Node<'_>, src: &str) -> Option<String> {
+    ast::member_path(ast::unwrap_expr(node), src)
+        .map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+}
+
+/// Whether a body-read-shaped node reads the request of `handler`.
+fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) -> bool {
+    match node.kind() {
+        "member_expression" | "subscript_expression" => node
+            .child_by_field_name("object")
+            .and_then(|o| last_segment(o, src))
+            .is_some_and(|s| names.contains(&s)),
+        "call_expression" => {
+            if ast::callee_path(node, src).as_deref() == Some("JSON.parse") {
+                let Some(arg) = ast::call_arguments(node).first().copied() else {
+                    return false;
+                };
+                mentions_request(arg, names, src, true)
+            } else {
+                node.child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("object"))
+                    .and_then(|o| last_segment(o, src))
+                    .is_some_and(|s| names.contains(&s))
+            }
+        }
+        // `@Body()` on a parameter of the handler method itself.
+        "decorator" => node
+            .parent()
+            .and_then(|p| p.parent())
+            .and_then(|p| p.parent())
+            .is_some_and(|m| m.id() == handler.id()),
+        _ => false,
+    }
+}
+
+/// `expr` refers to the request (directly, or through one variable:
+/// `const raw = await req.text(); JSON.parse(raw)`).
+fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -> bool {
+    let mut found = false;
+    ast::visit(expr, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "identifier" {
+            let t = ast::text(n, src);
+            if names.iter().any(|m| m == t) {
+                found = true;
+            } else if follow {
+                if let Some(init) = ast::binding_value(n, t, src) {
+                    if mentions_request(init, names, src, false) {
+                        found = true;
+                    }
+                }
+            }
+            return false;
+        }
+        // `process.env.X` is configuration, not the request.
+        !(n.kind() == "member_expression"
+            && ast::member_path(n, src).is_some_and(|p| p.starts_with("process.env")))
+    });
+    found
+}
+
+/// The first body read of `handler` (pre-order), skipping nested handlers.
+fn first_body_read<'t>(handler: Node<'t>, names: &[String], src: &str) -> Option<Node<'t>> {
+    let mut first = None;
+    ast::visit(handler, &mut |n| {
+        if first.is_some() {
+            return false;
+        }
+        if n.id() != handler.id() && ast::is_function(n) && is_handler(n, src) {
+            return false;
+        }
+        if body_read_shape(n, src) && reads_body(n, handler, names, src) {
+            first = Some(n);
+            return false;
+        }
+        true
+    });
+    first
+}
+
+/// Skip parentheses, `as`/`satisfies` and wrapper calls (`withAuth(async (req) => …)`)
+/// upwards: the node that names or exports the function.
+fn outer_position(func: Node<'_>) -> Node<'_> {
+    let mut cur = func;
+    while let Some(p) = cur.parent() {
+        match p.kind() {
+            "parenthesized_expression" | "as_expression" | "satisfies_expression" => cur = p,
+            "arguments" => match p.parent() {
+                // a wrapper call whose result is assigned/exported
+                Some(call)
+                    if call.kind() == "call_expression"
+                        && call.parent().is_some_and(|gp| {
+                            matches!(
+                                gp.kind(),
+                                "variable_declarator"
+                                    | "export_statement"
+                                    | "assignment_expression"
+                                    | "arguments"
+                            )
+                        })
+                        && !is_route_call(call) =>
+                {
+                    cur = call
+                }
+                _ => return cur,
+            },
+            _ => return cur,
+        }
+    }
+    cur
+}
+
+fn is_route_call(call: Node<'_>) -> bool {
+    // Route registrations are recognised by their string path argument.
+    let args = ast::call_arguments(call);
+    args.first().is_some_and(|a| ast::is_string_like(*a))
+}
+
+/// The route registration `app.post('/path', …, handler)` that `func` is passed to.
+fn route_call<'t>(func: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let mut cur = func;
+    // through wrappers like `asyncHandler(async (req, res) => …)`
+    loop {
+        let p = cur.parent()?;
+        match p.kind() {
+            "parenthesized_expression" | "as_expression" => cur = p,
+            "arguments" => {
+                let call = p.parent()?;
+                if call.kind() != "call_expression" {
+                    return None;
+                }
+                if is_route_call(call)
+                    && ast::callee_name(call, src)
+                        .is_some_and(|n| ROUTE_METHODS.contains(&n.as_str()))
+                {
+                    return Some(call);
+                }
+                cur = call;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The decorators written before a class member (`@Post('x') @UseGuards(G) handle()`).
+fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut prev = method.prev_named_sibling();
+    while let Some(p) = prev {
+        match p.kind() {
+            "decorator" => out.push(p),
+            "comment" => {}
+            _ => break,
+        }
+        prev = p.prev_named_sibling();
+    }
+    let mut c = method.walk();
+    out.extend(
+        method
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "decorator"),
+    );
+    out
+}
+
+fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
+    let inner = dec.named_child(0)?;
+    match inner.kind() {
+        "call_expression" => ast::callee_name(inner, src),
+        "identifier" => Some(ast::text(inner, src).to_string()),
+        "member_expression" => {
+            ast::member_path(inner, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The decorators of the class holding `method`.
+fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
+    let Some(class) = method
+        .parent()
+        .filter(|b| b.kind() == "class_body")
+        .and_then(|b| b.parent())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut c = class.walk();
+    out.extend(
+        class
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "decorator"),
+    );
+    if let Some(exp) = class.parent().filter(|p| p.kind() == "export_statement") {
+        let mut c = exp.walk();
+        out.extend(
+            exp.named_children(&mut c)
+                .filter(|n| n.kind() == "decorator"),
+        );
+    }
+    out
+}
+
+fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
+    func.kind() == "method_definition"
+        && member_decorators(func)
+            .iter()
+            .any(|d| decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str())))
+}
+
+/// Exported names: `export function POST`, `export const POST = …`,
+/// `export default …`, `module.exports = …`, `exports.handler = …`.
+fn export_name(func: Node<'_>, src: &str) -> Option<String> {
+    let pos = outer_position(func);
+    let parent = pos.parent()?;
+    match parent.kind() {
+        "export_statement" => Some(
+            func.child_by_field_name("name")
+                .map(|n| ast::text(n, src).to_string())
+                .unwrap_or_else(|| "default".into()),
+        ),
+        "variable_declarator" => {
+            let decl = parent.parent()?;
+            if decl
+                .parent()
+                .is_some_and(|e| e.kind() == "export_statement")
+            {
+                parent
+                    .child_by_field_name("name")
+                    .map(|n| ast::text(n, src).to_string())
+            } else {
+                None
+            }
+        }
+        "assignment_expression" => {
+            let left = ast::member_path(parent.child_by_field_name("left")?, src)?;
+            if left == "module.exports" {
+                Some("default".into())
+            } else {
+                left.strip_prefix("module.exports.")
+                    .or_else(|| left.strip_prefix("exports."))
+                    .map(str::to_string)
+            }
+        }
+        // `export default { async fetch(request) { … } }` (Workers)
+        "object" if func.kind() == "method_definition" => None,
+        _ => None,
+    }
+}
+
+/// An entry point: exported as a route/handler, a route callback, a NestJS route
+/// method or a Worker `fetch` (not just a function that takes `req`).
+fn is_entry(func: Node<'_>, src: &str) -> bool {
+    let mut param_only = false;
+    is_handler_how(func, src, &mut param_only) && !param_only
+}
+
+/// Whether the function's name is called somewhere else in the file
+/// (`name(` or `this.name(` as code). A text search confirmed on the tree, so
+/// the cost is one scan of the text, not a walk of the tree.
+fn called_in_file(func: Node<'_>, src: &str) -> bool {
+    let Some(name) = handler_name(func, src) else {
+        return false;
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let root = ast::root_of(func);
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let bytes = src.as_bytes();
+    let mut from = 0;
+    while let Some(i) = src.get(from..).and_then(|s| s.find(name.as_str())) {
+        let at = from + i;
+        let end = at + name.len();
+        from = end;
+        if at > 0 && bytes.get(at - 1).is_some_and(|&b| is_ident(b)) {
+            continue;
+        }
+        if bytes.get(end).is_some_and(|&b| is_ident(b)) {
+            continue;
+        }
+        if at >= func.start_byte() && end <= func.end_byte() {
+            continue;
+        }
+        let Some(id) = root.descendant_for_byte_range(at, end) else {
+            continue;
+        };
+        // `name(…)` or `this.name(…)`: the callee of a call expression.
+        let callee = match id.parent() {
+            Some(p) if p.kind() == "member_expression" => p,
+            _ => id,
+        };
+        if callee.parent().is_some_and(|c| {
+            c.kind() == "call_expression"
+                && c.child_by_field_name("function")
+                    .is_some_and(|f| f.id() == callee.id())
+        }) {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_handler(func: Node<'_>, src: &str) -> bool {
+    let mut param_only = false;
+    is_handler_how(func, src, &mut param_only)
+}
+
+/// A request handler: an exported route function, a route callback, a NestJS
+/// route method, a Worker `fetch`, or a function whose first parameter is the
+/// request.
+fn is_handler_how(func: Node<'_>, src: &str, param_only: &mut bool) -> bool {
+    if let Some(name) = export_name(func, src) {
+        if HTTP_VERBS.contains(&name.as_str())
+            || matches!(name.as_str(), "default" | "handler")
+            || name.to_ascii_lowercase().contains("webhook")
+        {
+            return true;
+        }
+    }
+    if route_call(func, src).is_some() || is_nest_handler(func, src) {
+        return true;
+    }
+    if func.kind() == "method_definition"
+        && func
+            .child_by_field_name("name")
+            .is_some_and(|n| ast::text(n, src) == "fetch")
+        && func
+            .parent()
+            .and_then(|o| o.parent())
+            .is_some_and(|e| e.kind() == "export_statement")
+    {
+        return true;
+    }
+    *param_only = first_param(func, src).is_some_and(|p| p == "req" || p == "request")
+        || first_param_type(func, src)
+            .is_some_and(|t| t.contains("Request") || t.contains("Context"));
+    *param_only
+}
+
+/// The name a handler goes by (for the message and the `webhook` name check).
+fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
+    if let Some(n) = ast::function_name(func, src) {
+        return Some(n.to_string());
+    }
+    if let Some(n) = export_name(func, src) {
+        return Some(n);
+    }
+    let pos = outer_position(func);
+    pos.parent()
+        .filter(|p| p.kind() == "variable_declarator")
+        .and_then(|p| p.child_by_field_name("name"))
+        .map(|n| ast::text(n, src).to_string())
+}
+
+fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
+    if path.contains("webhook") {
+        return true;
+    }
+    if handler_name(handler, src).is_some_and(|n| n.to_ascii_lowercase().contains("webhook")) {
+        return true;
+    }
+    if let Some(call) = route_call(handler, src) {
+        if ast::call_arguments(call)
+            .first()
+            .is_some_and(|a| ast::text(*a, src).to_ascii_lowercase().contains("webhook"))
+        {
+            return true;
+        }
+    }
+    if handler.kind() == "method_definition" {
+        let mut decs = member_decorators(handler);
+        decs.extend(class_decorators(handler));
+        if decs
+            .iter()
+            .any(|d| ast::text(*d, src).to_ascii_lowercase().contains("webhook"))
+        {
+            return true;
+        }
+    }
+    scan_with_callees(handler, handler, src, &mut |n| is_stripe_event_test(n, src))
+}
+
+/// A Stripe event type compared in a `case` or an equality test:
+/// `case 'checkout.session.completed':`, `event.type === 'invoice.paid'`.
+fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
+    if node.kind() != "string" {
+        return false;
+    }
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let compared = match parent.kind() {
+        "switch_case" => true,
+        "binary_expression" => matches!(
+            parent
+                .child_by_field_name("operator")
+                .map(|o| ast::text(o, src)),
+            Some("===" | "==" | "!==" | "!=")
+        ),
+        _ => false,
+    };
+    compared && ast::string_value(node, src).is_some_and(|v| is_stripe_event_type(&v))
+}
+
+fn is_stripe_event_type(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        && STRIPE_OBJECTS.contains(&parts[0])
+}
+
+/// Whether `pred` holds for a node of `scope` (nested handlers other than
+/// `handler` skipped) or of a same-file function that `handler` calls (two levels).
+fn scan_with_callees(
+    scope: Node<'_>,
+    handler: Node<'_>,
+    src: &str,
+    pred: &mut dyn FnMut(Node<'_>) -> bool,
+) -> bool {
+    let program = ast::root_of(handler);
+    let mut todo: Vec<(Node, usize)> = vec![(scope, 0)];
+    let mut seen: Vec<usize> = vec![scope.id()];
+    while let Some((node, depth)) = todo.pop() {
+        let mut found = false;
+        let mut callees: Vec<Node> = Vec::new();
+        ast::visit(node, &mut |n| {
+            if found {
+                return false;
+            }
+            if n.id() != node.id()
+                && ast::is_function(n)
+                && !ast::contains(n, handler)
+                && is_handler(n, src)
+            {
+                return false;
+            }
+            if pred(n) {
+                found = true;
+                return false;
+            }
+            if depth < 2 && n.kind() == "call_expression" {
+                if let Some(f) = called_function(n, program, src) {
+                    callees.push(f);
+                }
+            }
+            true
+        });
+        if found {
+            return true;
+        }
+        for f in callees {
+            if !seen.contains(&f.id()) && !ast::contains(f, node) {
+                seen.push(f.id());
+                todo.push((f, depth + 1));
+            }
+        }
+    }
+    false
+}
+
+/// The same-file function a call invokes: `helper(…)` (top level) or
+/// `this.helper(…)` (a method of the enclosing class).
+fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let func = call.child_by_field_name("function")?;
+    match func.kind() {
+        "identifier" => ast::top_level_function(program, ast::text(func, src), src),
+        "member_expression" => {
+            let obj = func.child_by_field_name("object")?;
+            if obj.kind() != "this" {
+                return None;
+            }
+            let name = ast::text(func.child_by_field_name("property")?, src);
+            let mut cur = call.parent();
+            while let Some(n) = cur {
+                if n.kind() == "class_body" {
+                    let mut c = n.walk();
+                    let found = n.named_children(&mut c).find(|m| {
+                        m.kind() == "method_definition"
+                            && m.child_by_field_name("name")
+                                .is_some_and(|x| ast::text(x, src) == name)
+                    });
+                    return found;
+                }
+                cur = n.parent();
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Signature verification in the handler, the functions around it, the
+/// same-file functions it calls, its route middleware or NestJS guards.
+fn is_verified(handler: Node<'_>, src: &str) -> bool {
+    // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
+    if let Some(call) = route_call(handler, src) {
+        let mw = ast::call_arguments(call).into_iter().any(|a| {
+            !ast::contains(a, handler)
+                && !ast::is_string_like(a)
+                && (is_verify_name(ast::text(a, src))
+                    || ast::text(a, src).to_ascii_lowercase().contains("auth"))
+        });
+        if mw {
+            return true;
+        }
+    }
+    if handler.kind() == "method_definition" {
+        let mut decs = member_decorators(handler);
+        decs.extend(class_decorators(handler));
+        if decs
+            .iter()
+            .any(|d| decorator_name(*d, src).as_deref() == Some("UseGuards"))
+        {
+            return true;
+        }
+    }
+    // The outermost function around the handler (verification may wrap it).
+    let mut scope = handler;
+    let mut cur = handler.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) {
+            scope = n;
+        }
+        cur = n.parent();
+    }
+    let mut hmac = false;
+    let mut compare = false;
+    scan_with_callees(scope, handler, src, &mut |n| {
+        if is_verification(n, src) {
+            return true;
+        }
+        if n.kind() == "call_expression"
+            && ast::callee_name(n, src).as_deref() == Some("createHmac")
+        {
+            hmac = true;
+        }
+        // `expected === received`, not `event.type === 'invoice.paid'`
+        if is_equality(n, src)
+            && n.child_by_field_name("left")
+                .is_some_and(|l| !is_literal(l, src))
+            && n.child_by_field_name("right")
+                .is_some_and(|r| !is_literal(r, src))
+        {
+            compare = true;
+        }
+        hmac && compare
+    })
+}
+
+fn is_verify_name(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "verif",
+        "signature",
+        "constructevent",
+        "timingsafeequal",
+        "validatewebhook",
+        "validaterequest",
+        "validatehmac",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+}
+
+/// A user-session check: an authenticated route (e.g. managing one's webhook
+/// endpoints under `api/webhooks`) is not a webhook receiver.
+fn is_auth_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "auth"
+            | "getauth"
+            | "getserversession"
+            | "getsession"
+            | "currentuser"
+            | "getuser"
+            | "requireauth"
+            | "requireuser"
+            | "requiresession"
+            | "authenticate"
+            | "isauthenticated"
+    )
+}
+
+fn is_equality(n: Node<'_>, src: &str) -> bool {
+    n.kind() == "binary_expression"
+        && matches!(
+            n.child_by_field_name("operator").map(|o| ast::text(o, src)),
+            Some("===" | "!==" | "==" | "!=")
+        )
+}
+
+fn is_literal(n: Node<'_>, src: &str) -> bool {
+    let n = ast::unwrap_expr(n);
+    matches!(
+        n.kind(),
+        "string" | "number" | "true" | "false" | "null" | "undefined"
+    ) || ast::string_value(n, src).is_some()
+        || ast::text(n, src) == "undefined"
+}
+
+/// A verification call, or a comparison of a secret from the environment (or
+/// of a request header) with a received value.
+fn is_verification(n: Node<'_>, src: &str) -> bool {
+    if n.kind() == "call_expression" {
+        // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
+        // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
+        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c) || is_auth_name(&c))
+            || ast::callee_path(n, src)
+                .is_some_and(|p| p.split('.').rev().skip(1).any(|seg| seg == "webhooks"));
+    }
+    if !is_equality(n, src) {
+        return false;
+    }
+    let (Some(l), Some(r)) = (
+        n.child_by_field_name("left"),
+        n.child_by_field_name("right"),
+    ) else {
+        return false;
+    };
+    if is_literal(l, src) || is_literal(r, src) {
+        return false;
+    }
+    [l, r]
+        .iter()
+        .any(|side| reads_secret_or_header(*side, src, true))
+}
+
+/// `process.env.X` / `import.meta.env.X` / `Deno.env.get(…)` / a request header,
+/// directly or through one variable.
+fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
+    let mut found = false;
+    ast::visit(expr, &mut |n| {
+        if found {
+            return false;
+        }
+        match n.kind() {
+            "member_expression" | "subscript_expression" => {
+                if let Some(p) = ast::member_path(n, src) {
+                    let lower = p.to_ascii_lowercase();
+                    if p.starts_with("process.env.")
+                        || p.starts_with("import.meta.env.")
+                        || lower.contains("headers.")
+                    {
+                        found = true;
+                        return false;
+                    }
+                }
+                true
+            }
+            "call_expression" => {
+                let path = ast::callee_path(n, src).unwrap_or_default();
+                if path == "Deno.env.get"
+                    || path.ends_with("headers.get")
+                    || path.ends_with("req.header")
+                    || path.ends_with("req.get")
+                    || path.ends_with("request.header")
+                {
+                    found = true;
+                    return false;
+                }
+                if let Some(f) = n.child_by_field_name("function") {
+                    if f.kind() == "member_expression"
+                        && f.child_by_field_name("object").is_some_and(|o| {
+                            o.kind() == "call_expression"
+                                && ast::callee_name(o, src).as_deref() == Some("headers")
+                        })
+                    {
+                        found = true;
+                        return false;
+                    }
+                }
+                true
+            }
+            "identifier" if follow => {
+                let t = ast::text(n, src);
+                if let Some(init) = ast::binding_value(n, t, src) {
+                    if reads_secret_or_header(init, src, false) {
+                        found = true;
+                    }
+                }
+                false
+            }
+            _ => true,
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Level;
+    use crate::rules::testing::*;
+
+    const ID: &str = "webhook-unverified";
+
+    const NEXT_UNVERIFIED: &str = "import { NextResponse } from 'next/server';\n\nexport async function POST(req: Request) {\n  const event = await req.json();\n  switch (event.type) {\n    case 'checkout.session.completed':\n      await fulfil(event.data.object);\n      break;\n  }\n  return NextResponse.json({ received: true });\n}\n";
+
+    #[test]
+    fn next_route_by_path_and_by_event_types() {
+        let d = findings(ID, "src/app/api/webhooks/stripe/route.ts", NEXT_UNVERIFIED);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Error);
+        assert_eq!(&NEXT_UNVERIFIED[d[0].range.clone()], "req.json()");
+        assert!(d[0].fixes.is_empty());
+        // the event-type switch alone makes it a webhook
+        assert_flags(ID, "src/app/api/stripe/route.ts", NEXT_UNVERIFIED, 1);
+        // a plain route that reads a body is not a webhook
+        assert_clean(
+            ID,
+            "src/app/api/todos/route.ts",
+            "export async function POST(req: Request) {\n  const todo = await req.json();\n  return Response.json(await db.todo.create({ data: todo }));\n}\n",
+        );
+    }
+
+    #[test]
+    fn express_pages_hono_nest_lambda() {
+        let src = "router.post('/webhook', express.json(), async (req, res) => {\n  const { type, data } = req.body;\n  if (type === 'invoice.paid') await activate(data.object.customer);\n  res.sendStatus(200);\n});\n";
+        assert_eq!(
+            assert_flags(ID, "src/routes/billing.ts", src, 1),
+            vec!["req.body"]
+        );
+        let src = "export default async function handler(req, res) {\n  const event = req.body;\n  await handleEvent(event);\n  res.status(200).end();\n}\n";
+        assert_flags(ID, "src/pages/api/webhook.ts", src, 1);
+        let src = "app.post('/webhooks/github', async (c) => {\n  const payload = await c.req.json();\n  await sync(payload);\n  return c.text('ok');\n});\n";
+        assert_eq!(
+            assert_flags(ID, "src/index.ts", src, 1),
+            vec!["c.req.json()"]
+        );
+        let src = "@Controller('webhooks')\nexport class StripeWebhookController {\n  @Post('stripe')\n  async handle(@Body() event: Stripe.Event) {\n    await this.billing.apply(event);\n  }\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/billing/billing.controller.ts", src, 1),
+            vec!["@Body()"]
+        );
+        let src = "export const handler = async (event) => {\n  const body = JSON.parse(event.body);\n  if (body.type === 'payment_intent.succeeded') await credit(body);\n  return { statusCode: 200 };\n};\n";
+        assert_eq!(
+            assert_flags(ID, "functions/payments.ts", src, 1),
+            vec!["JSON.parse(event.body)"]
+        );
+        // a function named as a webhook handler
+        let src = "async function handleStripeWebhook(req, res) {\n  const raw = await getRawBody(req);\n  const event = JSON.parse(raw.toString());\n  await apply(event);\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/server.ts", src, 1),
+            vec!["JSON.parse(raw.toString())"]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_handler() {
+        let src = "export async function POST(request: Request) {\n  const type = (await request.json()).type;\n  const again = JSON.parse(await request.text());\n  return new Response(type + again);\n}\n";
+        assert_flags(ID, "src/app/api/webhook/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_verified_in_handler() {
+        let stripe = "export async function POST(req: Request) {\n  const body = await req.text();\n  const sig = req.headers.get('stripe-signature')!;\n  let event: Stripe.Event;\n  try {\n    event = stripe.webhooks.constructEvent(body, sig, process.env.STRIPE_WEBHOOK_SECRET!);\n  } catch {\n    return new Response('bad signature', { status: 400 });\n  }\n  const data = JSON.parse(JSON.stringify(event.data));\n  return Response.json({ ok: true, data });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", stripe);
+        let svix = "import { Webhook } from 'svix';\nexport async function POST(req: Request) {\n  const payload = await req.text();\n  const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);\n  const evt = wh.verify(payload, Object.fromEntries(req.headers)) as WebhookEvent;\n  const again = await req.json();\n  return Response.json({ evt, again });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/clerk/route.ts", svix);
+        let hmac = "import crypto from 'node:crypto';\nexport async function POST(req: Request) {\n  const raw = await req.text();\n  const expected = crypto.createHmac('sha256', process.env.SHOPIFY_SECRET!).update(raw).digest('base64');\n  const got = req.headers.get('x-shopify-hmac-sha256') ?? '';\n  if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(got))) return new Response(null, { status: 401 });\n  const order = JSON.parse(raw);\n  return Response.json(order);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/shopify/route.ts", hmac);
+        let shared = "export async function POST(req: Request) {\n  if (req.headers.get('x-webhook-secret') !== process.env.WEBHOOK_SECRET) {\n    return new Response('unauthorized', { status: 401 });\n  }\n  const body = await req.json();\n  return Response.json(body);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/cms/route.ts", shared);
+        let shared_var = "const secret = process.env.WEBHOOK_SECRET;\nexport default async function handler(req, res) {\n  const token = req.headers['x-token'];\n  if (token !== secret) return res.status(401).end();\n  await save(req.body);\n  res.end();\n}\n";
+        assert_clean(ID, "src/pages/api/webhooks/cms.ts", shared_var);
+    }
+
+    #[test]
+    fn near_miss_verified_in_called_function_or_middleware() {
+        let src = "async function verifiedEvent(req: Request) {\n  const body = await req.text();\n  return stripe.webhooks.constructEventAsync(body, req.headers.get('stripe-signature')!, secret);\n}\nexport async function POST(req: Request) {\n  const event = await verifiedEvent(req);\n  const meta = JSON.parse(event.data.object.metadata.cart);\n  return Response.json(meta);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", src);
+        let src = "function check(req) {\n  return assertSignature(req);\n}\nexport default async function handler(req, res) {\n  check(req);\n  await apply(req.body);\n  res.end();\n}\n";
+        assert_clean(ID, "src/pages/api/webhook.ts", src);
+        let src = "router.post('/webhook', verifyGithubSignature, async (req, res) => {\n  await sync(req.body);\n  res.end();\n});\n";
+        assert_clean(ID, "src/routes.ts", src);
+        let src = "@Controller('webhooks')\nexport class HooksController {\n  @Post('stripe')\n  @UseGuards(StripeSignatureGuard)\n  async handle(@Body() event: Stripe.Event) {\n    await this.billing.apply(event);\n  }\n}\n";
+        assert_clean(ID, "src/hooks.controller.ts", src);
+        let src = "class Hooks {\n  private verify(raw: string, sig: string) {\n    return this.stripe.webhooks.constructEvent(raw, sig, this.secret);\n  }\n  @Post('webhook')\n  async handle(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') sig: string) {\n    const event = this.verify(req.rawBody.toString(), sig);\n    return this.apply(JSON.parse(JSON.stringify(event)), req.body);\n  }\n}\n";
+        assert_clean(ID, "src/hooks.controller.ts", src);
+    }
+
+    #[test]
+    fn near_miss_helper_called_by_a_verified_handler() {
+        let src = "async function readOrder(req: NextRequest) {\n  const body = await req.json();\n  return body.order;\n}\nexport async function POST(req: NextRequest) {\n  await verifyWebhookSignature(req.clone());\n  const order = await readOrder(req);\n  return Response.json(order);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/orders/route.ts", src);
+        // not called in the file: it is a handler of its own
+        let src = "async function readOrder(req: NextRequest) {\n  const body = await req.json();\n  return body.order;\n}\nexport const POST = withLogging(readOrder);\n";
+        assert_flags(ID, "src/app/api/webhooks/orders/route.ts", src, 1);
+    }
+
+    #[test]
+    fn hmac_needs_a_comparison() {
+        let compared = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const digest = createHmac('sha256', secret).update(raw).digest('hex');\n  if (digest !== req.headers.get('x-signature')) return new Response(null, { status: 401 });\n  const event = JSON.parse(raw);\n  return Response.json(event);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/lemon/route.ts", compared);
+        // computed but never compared (only the event type is): not a check
+        let unused = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const digest = createHmac('sha256', secret).update(raw).digest('hex');\n  const event = JSON.parse(raw);\n  if (event.type === 'invoice.paid') await pay(event, digest);\n  return Response.json(event);\n}\n";
+        assert_eq!(
+            assert_flags(ID, "src/app/api/webhooks/lemon/route.ts", unused, 1),
+            vec!["JSON.parse(raw)"]
+        );
+    }
+
+    #[test]
+    fn near_miss_authenticated_webhook_management() {
+        // `api/webhooks` that manages a user's endpoints is not a receiver
+        let src = "export async function POST(req: Request) {\n  const session = await auth();\n  if (!session) return new Response(null, { status: 401 });\n  const { url } = await req.json();\n  return Response.json(await db.endpoint.create({ data: { url, userId: session.user.id } }));\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/route.ts", src);
+        let src = "router.post('/webhooks', requireAuth, async (req, res) => {\n  res.json(await createEndpoint(req.user.id, req.body.url));\n});\n";
+        assert_clean(ID, "src/routes/settings.ts", src);
+    }
+
+    #[test]
+    fn near_miss_provider_sdks() {
+        let src = "export async function POST(req: Request) {\n  const raw = await req.text();\n  const event = await paddle.webhooks.unmarshal(raw, secret, req.headers.get('paddle-signature')!);\n  const extra = await req.json();\n  return Response.json({ event, extra });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/paddle/route.ts", src);
+        let src = "export async function POST(req: Request) {\n  const { valid } = await shopify.webhooks.validate({ rawBody: await req.text(), rawRequest: req });\n  if (!valid) return new Response(null, { status: 401 });\n  const body = await req.json();\n  return Response.json(body);\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/shopify/route.ts", src);
+    }
+
+    #[test]
+    fn near_miss_reexport_and_comments() {
+        assert_clean(
+            ID,
+            "src/app/api/webhooks/stripe/route.ts",
+            "export { POST } from '@/lib/stripe/webhook';\nexport const runtime = 'nodejs';\n",
+        );
+        // verification only in a comment counts as missing
+        let src = "export async function POST(req: Request) {\n  // const event = stripe.webhooks.constructEvent(body, sig, secret);\n  /* verifySignature(req) */\n  const event = await req.json();\n  return Response.json({ id: event.id, note: 'verify later' });\n}\n";
+        assert_flags(ID, "src/app/api/webhooks/stripe/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_not_a_request_body() {
+        // helpers that get an already verified event, fetch responses, strings
+        let src = "async function handleEvent(event: Stripe.Event) {\n  const cart = JSON.parse(event.data.object.metadata.cart);\n  return cart;\n}\nexport async function POST(req: Request) {\n  const event = stripe.webhooks.constructEvent(await req.text(), sig, secret);\n  const res = await fetch(url);\n  const data = await res.json();\n  const cfg = JSON.parse(process.env.CONFIG!);\n  await handleEvent(event);\n  return Response.json({ data, cfg, note: 'req.body' });\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/stripe/route.ts", src);
+        // a body read outside any handler
+        assert_clean(
+            ID,
+            "src/lib/webhook.ts",
+            "const x = JSON.parse(raw);\nexport const y = document.body;\n",
+        );
+        // a non-Stripe event type switch on a non-webhook path
+        let src = "export async function POST(req: Request) {\n  const action = await req.json();\n  switch (action.type) {\n    case 'todo.created':\n      break;\n  }\n  return Response.json({});\n}\n";
+        assert_clean(ID, "src/app/api/actions/route.ts", src);
+    }
+
+    #[test]
+    fn works_with_syntax_errors_and_non_ascii() {
+        let src = "const label = 'café 😀';\nexport async function POST(req: Request) {\n  const x = {;\n  const event = await req.json();\n  return Response.json(event);\n}\n";
+        let d = findings(ID, "src/app/api/webhook/route.ts", src);
+        assert_eq!(d.len(), 1);
+        let start = src.find("req.json()").unwrap();
+        assert_eq!(d[0].range, start..start + "req.json()".len());
+    }
+}
