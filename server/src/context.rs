@@ -33,9 +33,29 @@ pub struct FileInput<'a> {
     pub file: &'a FileInfo<'a>,
     pub config: &'a Config,
     pub facts: &'a WorkspaceFacts,
+    /// File-level facts computed lazily by rules, at most once per file (see
+    /// [`RuleContext::memo`]).
+    memo: Memo,
 }
 
+type Memo = std::cell::RefCell<Vec<(std::any::TypeId, std::rc::Rc<dyn std::any::Any>)>>;
+
 impl<'a> FileInput<'a> {
+    pub fn new(
+        source: &'a str,
+        file: &'a FileInfo<'a>,
+        config: &'a Config,
+        facts: &'a WorkspaceFacts,
+    ) -> FileInput<'a> {
+        FileInput {
+            source,
+            file,
+            config,
+            facts,
+            memo: Default::default(),
+        }
+    }
+
     pub fn context<'b>(
         &'b self,
         rule: &'static RuleMeta,
@@ -48,6 +68,7 @@ impl<'a> FileInput<'a> {
             facts: self.facts,
             rule,
             out,
+            memo: &self.memo,
         }
     }
 }
@@ -59,6 +80,7 @@ pub struct RuleContext<'a> {
     pub facts: &'a WorkspaceFacts,
     pub(crate) rule: &'static RuleMeta,
     pub(crate) out: &'a mut Vec<Diagnostic>,
+    memo: &'a Memo,
 }
 
 impl<'a> RuleContext<'a> {
@@ -69,6 +91,21 @@ impl<'a> RuleContext<'a> {
     /// The current rule's options from `prodlint.toml`.
     pub fn options(&self) -> Option<&'a toml::Table> {
         self.config.options(self.rule.id)
+    }
+
+    /// A file-level fact of type `T`, computed by `init` the first time any rule
+    /// asks for a `T` in this file and shared afterwards (give each fact its own
+    /// type). Lets a rule that is called per node do file-wide work once.
+    pub fn memo<T: 'static>(&self, init: impl FnOnce() -> T) -> std::rc::Rc<T> {
+        let id = std::any::TypeId::of::<T>();
+        if let Some((_, v)) = self.memo.borrow().iter().find(|(t, _)| *t == id) {
+            if let Ok(v) = v.clone().downcast::<T>() {
+                return v;
+            }
+        }
+        let v = std::rc::Rc::new(init());
+        self.memo.borrow_mut().push((id, v.clone()));
+        v
     }
 
     /// Report a finding at the rule's default level; adjust it through the

@@ -55,12 +55,7 @@ pub fn lint_as(
     config: &Config,
 ) -> LintOutput {
     let file = file_info(path, lang, config);
-    let input = FileInput {
-        source: text,
-        file: &file,
-        config,
-        facts,
-    };
+    let input = crate::context::FileInput::new(text, &file, config, facts);
     match lang {
         Language::Sql => lint_sql(&input, &SqlFile::parse(text)),
         Language::Dotenv => lint_dotenv(&input, &DotenvFile::parse(text)),

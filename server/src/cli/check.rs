@@ -115,12 +115,7 @@ fn lint_one(
         Some((t, sql)) => {
             let (body, _) = strip_bom(&t);
             let file = engine::file_info(path, Language::Sql, config);
-            let input = crate::context::FileInput {
-                source: body,
-                file: &file,
-                config,
-                facts,
-            };
+            let input = crate::context::FileInput::new(body, &file, config, facts);
             let out = engine::lint_sql(&input, &sql);
             return finish_outcome(display, body.to_string(), out, 0, Vec::new(), None);
         }
@@ -238,12 +233,7 @@ fn lint_one_cached(
     let out = match sql {
         Some(sql) => {
             let file = engine::file_info(path, Language::Sql, config);
-            let input = crate::context::FileInput {
-                source: body,
-                file: &file,
-                config,
-                facts,
-            };
+            let input = crate::context::FileInput::new(body, &file, config, facts);
             engine::lint_sql(&input, &sql)
         }
         None => engine::lint(path, body, facts, config),
@@ -632,7 +622,9 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
         Ok(t) => t,
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
-    let Some(lang) = language::detect(file) else { return fail("not a linted file") };
+    let Some(lang) = language::detect(file) else {
+        return fail("not a linted file");
+    };
     let facts = WorkspaceFacts::default();
     let base = Config::default_for(Path::new(""));
     let median = |f: &mut dyn FnMut()| {
@@ -647,9 +639,17 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
         times[times.len() / 2]
     };
     if lang.is_script() {
-        println!("{:<26} {:>9.2} ms", "parse", median(&mut || drop(crate::ts::parse(&text, lang, None))));
+        println!(
+            "{:<26} {:>9.2} ms",
+            "parse",
+            median(&mut || drop(crate::ts::parse(&text, lang, None)))
+        );
     }
-    println!("{:<26} {:>9.2} ms", "all rules (with parse)", median(&mut || drop(engine::lint(file, &text, &facts, &base))));
+    println!(
+        "{:<26} {:>9.2} ms",
+        "all rules (with parse)",
+        median(&mut || drop(engine::lint(file, &text, &facts, &base)))
+    );
     for m in rules::all_meta().filter(|m| m.language != rules::RuleLanguage::Meta) {
         let mut only = base.clone();
         for other in rules::all_meta() {

@@ -391,7 +391,11 @@ fn display_width(c: char) -> usize {
         {
             2
         }
-        c if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' | '\u{20D0}'..='\u{20FF}' | '\u{0300}'..='\u{036F}') => 0,
+        c if c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' | '\u{20D0}'..='\u{20FF}' | '\u{0300}'..='\u{036F}') =>
+        {
+            0
+        }
         _ => 1,
     }
 }

@@ -122,12 +122,7 @@ pub fn run(job: &Job) -> Outcome {
     }
     let facts = job.facts_with(out.sql_facts.as_ref());
     let file = engine::file_info(&job.engine_path, job.lang, &config);
-    let input = FileInput {
-        source: text,
-        file: &file,
-        config: &config,
-        facts: &facts,
-    };
+    let input = FileInput::new(text, &file, &config, &facts);
     let result: LintOutput = match job.lang {
         Language::Sql => engine::lint_sql(&input, sql.as_ref().expect("parsed above")),
         Language::Dotenv => engine::lint_dotenv(&input, &DotenvFile::parse(text)),

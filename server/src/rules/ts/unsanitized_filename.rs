@@ -174,18 +174,74 @@ enum SinkUse {
     Remove,
 }
 
+/// Per file, computed once: names that imports or `require` calls bind (a
+/// callee can only be a module function if its name is one of them), and
+/// whether multer's `diskStorage` appears at all.
+struct FileFacts {
+    module_names: std::collections::HashSet<String>,
+    disk_storage: bool,
+}
+
+fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
+    let mut root = node;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut names = std::collections::HashSet::new();
+    let mut collect = |n: Node<'_>| {
+        ast::visit(n, &mut |d| {
+            if matches!(
+                d.kind(),
+                "identifier" | "shorthand_property_identifier_pattern" | "property_identifier"
+            ) {
+                names.insert(ast::text(d, src).to_string());
+            }
+            true
+        });
+    };
+    let mut c = root.walk();
+    for stmt in root.named_children(&mut c) {
+        if stmt.kind() == "import_statement" {
+            collect(stmt);
+        }
+    }
+    for (i, _) in src.match_indices("require") {
+        let Some(mut n) = root.descendant_for_byte_range(i, i + "require".len()) else {
+            continue;
+        };
+        while let Some(p) = n.parent() {
+            if p.kind() == "variable_declarator" {
+                if let Some(name) = p.child_by_field_name("name") {
+                    collect(name);
+                }
+                break;
+            }
+            if p.kind().ends_with("_statement") || p.kind() == "program" {
+                break;
+            }
+            n = p;
+        }
+    }
+    FileFacts {
+        module_names: names,
+        disk_storage: src.to_ascii_lowercase().contains("diskstorage"),
+    }
+}
+
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if cx.file.is_declaration {
         return;
     }
     let src = cx.source;
+    let facts = cx.memo(|| file_facts(node, src));
+    let facts = &*facts;
     match node.kind() {
         "call_expression" => {
-            let Some((sink, args)) = sink_of(node, src) else {
+            let Some((sink, args)) = sink_of(node, src, facts) else {
                 return;
             };
             for (arg, used) in args {
-                for name in names_in(arg, src, true) {
+                for name in names_in(arg, src, true, facts) {
                     report(cx, &name, &sink, used);
                 }
             }
@@ -202,7 +258,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some(value) = node.child_by_field_name("value") else {
                 return;
             };
-            for name in names_in(value, src, true) {
+            for name in names_in(value, src, true, facts) {
                 report(cx, &name, "an S3 object key", SinkUse::Store);
             }
         }
@@ -210,7 +266,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             if ast::text(node, src) != "Key" || !is_s3_params(node, src) {
                 return;
             }
-            if let Some(name) = hop(node, src) {
+            if let Some(name) = hop(node, src, facts) {
                 report(cx, &name, "an S3 object key", SinkUse::Store);
             }
         }
@@ -288,7 +344,7 @@ fn fs_sink_args(method: &str) -> Option<&'static [(usize, SinkUse)]> {
 type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
 
 /// If `call` is a sink: a description and the arguments that are paths/keys.
-fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
+fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
     let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
     let args = ast::call_arguments(call);
     let pick = |idx: &[(usize, SinkUse)]| -> SinkArgs<'t> {
@@ -301,13 +357,16 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
         "identifier" => {
             let name = ast::text(callee, src);
             // multer's `filename(req, file, cb)` callback.
-            if is_multer_filename_callback(callee, name, src) {
+            if facts.disk_storage && is_multer_filename_callback(callee, name, src) {
                 return Some((
                     "the multer `filename` callback".to_string(),
                     pick(&[(1, SinkUse::Store)]),
                 ));
             }
             // `join(…)` / `writeFile(…)` imported by name.
+            if !facts.module_names.contains(name) {
+                return None;
+            }
             let b = ast::find_declaration(callee, name, src)?;
             let (module, imported) = b.module(src)?;
             if PATH_MODULES.contains(&module.as_str())
@@ -329,7 +388,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
             let object = callee.child_by_field_name("object")?;
             match method {
                 "join" | "resolve" => {
-                    if is_path_module(object, src) && !looks_like_array_join(&args, src) {
+                    if is_path_module(object, src, facts) && !looks_like_array_join(&args, src) {
                         return Some((format!("`path.{method}`"), all(SinkUse::Path)));
                     }
                     None
@@ -348,7 +407,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str) -> Option<(String, SinkArgs<'t>)> {
                 )),
                 _ => {
                     let idx = fs_sink_args(method)?;
-                    if !is_fs_module(object, src) {
+                    if !is_fs_module(object, src, facts) {
                         return None;
                     }
                     Some((format!("`fs.{method}`"), pick(idx)))
@@ -366,7 +425,7 @@ fn looks_like_array_join(args: &[Node], _src: &str) -> bool {
 
 /// Whether `object` is the `path` module (or `path.posix`/`path.win32`): bound
 /// to an import or `require` of `path`, or an unbound `path`.
-fn is_path_module(object: Node, src: &str) -> bool {
+fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let object = ast::unwrap_expr(object);
     let ident = match object.kind() {
         "identifier" => object,
@@ -385,6 +444,11 @@ fn is_path_module(object: Node, src: &str) -> bool {
         _ => return false,
     };
     let name = ast::text(ident, src);
+    // Only a name bound by an import/require can be the module; an unbound one
+    // only if it is `path` (checked below).
+    if !facts.module_names.contains(name) && name != "path" {
+        return false;
+    }
     match ast::find_declaration(ident, name, src) {
         Some(b) => b.module(src).is_some_and(|(m, imported)| {
             PATH_MODULES.contains(&m.as_str()) && matches!(imported.as_str(), "default" | "*")
@@ -395,7 +459,7 @@ fn is_path_module(object: Node, src: &str) -> bool {
 
 /// Whether `object` is the `fs` module (`fs`, `fs.promises`, `fsp`, `fse`, an
 /// import or `require` of `fs`, `fs/promises` or `fs-extra`).
-fn is_fs_module(object: Node, src: &str) -> bool {
+fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let mut o = ast::unwrap_expr(object);
     if o.kind() == "member_expression"
         && o.child_by_field_name("property")
@@ -410,12 +474,16 @@ fn is_fs_module(object: Node, src: &str) -> bool {
         return false;
     }
     let name = ast::text(o, src);
+    const UNBOUND_FS: &[&str] = &["fs", "fsp", "fse", "fsPromises", "fsExtra"];
+    if !facts.module_names.contains(name) && !UNBOUND_FS.contains(&name) {
+        return false;
+    }
     match ast::find_declaration(o, name, src) {
         Some(b) => b.module(src).is_some_and(|(m, imported)| {
             FS_MODULES.contains(&m.as_str())
                 && matches!(imported.as_str(), "default" | "*" | "promises")
         }),
-        None => matches!(name, "fs" | "fsp" | "fse" | "fsPromises" | "fsExtra"),
+        None => UNBOUND_FS.contains(&name),
     }
 }
 
@@ -570,13 +638,13 @@ fn fileish(name: &str) -> bool {
 
 /// The client-supplied names inside a sink argument (`root`). With `hop`, an
 /// identifier bound to an expression holding a name counts too.
-fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool) -> Vec<Name<'t>> {
+fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> Vec<Name<'t>> {
     let mut out = Vec::new();
     ast::visit(root, &mut |n| {
         if ast::is_function(n) {
             return false;
         }
-        if n.kind() == "call_expression" && sink_of(n, src).is_some() {
+        if n.kind() == "call_expression" && sink_of(n, src, facts).is_some() {
             // A nested sink reports its own names.
             return false;
         }
@@ -592,7 +660,7 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool) -> Vec<Name<'t>> {
             return false;
         }
         if n.kind() == "identifier" && hop_ok && is_value_identifier(n) && flows(n, root, src) {
-            if let Some(name) = hop(n, src) {
+            if let Some(name) = hop(n, src, facts) {
                 out.push(name);
             }
             return false;
@@ -617,7 +685,7 @@ fn is_value_identifier(n: Node) -> bool {
 
 /// One hop through a local: the identifier (or shorthand property) `n` is bound
 /// to a client-supplied name, or to an expression that holds one.
-fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
+fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
     let name = ast::text(n, src);
     let b = ast::find_declaration(n, name, src)?;
     match b.kind {
@@ -640,7 +708,7 @@ fn hop<'t>(n: Node<'t>, src: &str) -> Option<Name<'t>> {
             if b.name.kind() != "identifier" {
                 return None;
             }
-            let inner = names_in(value, src, false);
+            let inner = names_in(value, src, false, facts);
             let best = inner.iter().max_by_key(|x| x.origin)?;
             Some(Name {
                 node: n,
