@@ -1,0 +1,483 @@
+//! `prodlint check`: walk, build workspace facts from the SQL files, lint (or fix)
+//! every file in parallel, report.
+
+use super::report::{self, FileReport, Summary};
+use super::walk;
+use super::{CheckArgs, Format};
+use crate::config::{self, Config, ConfigResolver};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::engine;
+use crate::language::{self, Language};
+use crate::rules;
+use crate::sql::SqlFile;
+use crate::workspace::WorkspaceFacts;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are reported as `unreadable-file` instead of linted.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+fn fail(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("prodlint: {msg}");
+    2
+}
+
+/// Read a file as UTF-8 text, or say why it cannot be linted.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is larger than {} MiB; not linted",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
+    decode(bytes)
+}
+
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file (contains NUL bytes); not linted".into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {}); not linted",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+const BOM: &str = "\u{feff}";
+
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+fn unreadable(config: &Config, message: String) -> Vec<Diagnostic> {
+    let meta = &rules::meta::UNREADABLE_FILE;
+    let level = config.level_override(meta.id).unwrap_or(meta.default_level);
+    if level == Level::Off {
+        return Vec::new();
+    }
+    vec![Diagnostic {
+        rule: meta.id,
+        level,
+        message,
+        range: 0..0,
+        fixes: Vec::new(),
+    }]
+}
+
+/// Write `text` to `path` atomically (temp file in the same folder, then rename),
+/// keeping the file's permissions.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+struct Outcome {
+    report: FileReport,
+    fixed: usize,
+    rejected: Vec<String>,
+    write_error: Option<String>,
+}
+
+fn lint_one(
+    path: &Path,
+    display: String,
+    pre: Option<(String, SqlFile)>,
+    facts: &WorkspaceFacts,
+    config: &Config,
+    args: &CheckArgs,
+) -> Outcome {
+    let text = match pre {
+        Some((t, _)) if args.fix => Ok(t),
+        Some((t, sql)) => {
+            let (body, _) = strip_bom(&t);
+            let file = engine::file_info(path, Language::Sql, config);
+            let input = crate::context::FileInput {
+                source: body,
+                file: &file,
+                config,
+                facts,
+            };
+            let out = engine::lint_sql(&input, &sql);
+            return finish_outcome(display, body.to_string(), out, 0, Vec::new(), None);
+        }
+        None => read_source(path),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(message) => {
+            return Outcome {
+                report: FileReport {
+                    display,
+                    text: String::new(),
+                    diagnostics: unreadable(config, message),
+                },
+                fixed: 0,
+                rejected: Vec::new(),
+                write_error: None,
+            }
+        }
+    };
+    let (body, had_bom) = strip_bom(&text);
+    if args.fix {
+        let out = engine::fix(path, body, facts, config, args.unsafe_fixes);
+        let mut write_error = None;
+        let mut fixed = out.applied;
+        if out.text != body {
+            let new_text = if had_bom {
+                format!("{BOM}{}", out.text)
+            } else {
+                out.text.clone()
+            };
+            if let Err(e) = write_atomic(path, &new_text) {
+                write_error = Some(format!("{display}: cannot write fixes: {e}"));
+                fixed = 0;
+            }
+        }
+        let rejected = out
+            .rejected
+            .iter()
+            .map(|(rule, msg)| format!("{display}: {rule}: fix not applied: {msg}"))
+            .collect();
+        return finish_outcome(
+            display,
+            out.text,
+            out.remaining,
+            fixed,
+            rejected,
+            write_error,
+        );
+    }
+    let out = engine::lint(path, body, facts, config);
+    finish_outcome(display, body.to_string(), out, 0, Vec::new(), None)
+}
+
+fn strip_bom(text: &str) -> (&str, bool) {
+    match text.strip_prefix(BOM) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
+fn finish_outcome(
+    display: String,
+    text: String,
+    out: engine::LintOutput,
+    fixed: usize,
+    mut rejected: Vec<String>,
+    write_error: Option<String>,
+) -> Outcome {
+    for p in &out.panics {
+        rejected.push(format!(
+            "{display}: internal error in rule {}: {} (its findings for this file are dropped)",
+            p.rule, p.message
+        ));
+    }
+    let text = if out.diagnostics.is_empty() {
+        String::new()
+    } else {
+        text
+    };
+    Outcome {
+        report: FileReport {
+            display,
+            text,
+            diagnostics: out.diagnostics,
+        },
+        fixed,
+        rejected,
+        write_error,
+    }
+}
+
+pub fn run(args: CheckArgs) -> i32 {
+    let cwd = match std::env::current_dir() {
+        Ok(c) => c,
+        Err(e) => return fail(format!("cannot read the current folder: {e}")),
+    };
+    let mut overrides = Vec::new();
+    for r in &args.rules {
+        match config::parse_rule_override(r) {
+            Ok(o) => overrides.push(o),
+            Err(e) => return fail(e),
+        }
+    }
+    if args.unsafe_fixes && !args.fix {
+        return fail("--unsafe-fixes needs --fix");
+    }
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return fail("--threads must be at least 1");
+        }
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    let resolver = match ConfigResolver::new(args.config.as_deref(), &cwd, overrides) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let format = args.format.unwrap_or_else(|| {
+        if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+            Format::Github
+        } else {
+            Format::Pretty
+        }
+    });
+    if let Some(name) = args.stdin_filename.clone() {
+        return run_stdin(&args, &name, &cwd, &resolver, format);
+    }
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let walked = walk::walk(&roots, &cwd, args.no_ignore, &resolver);
+    if let Some(m) = walked.missing.first() {
+        return fail(format!("{}: no such file or folder", m.display()));
+    }
+    // Every config in play must be valid before anything is linted.
+    let mut configs: Vec<Arc<Config>> = Vec::with_capacity(walked.files.len());
+    for f in &walked.files {
+        match resolver.for_file(f) {
+            Ok(c) => configs.push(c),
+            Err(e) => return fail(e),
+        }
+    }
+    // Stage 1: SQL files, parsed once, give the workspace facts.
+    let sql_pre: Vec<Option<(String, SqlFile)>> = walked
+        .files
+        .par_iter()
+        .map(|f| {
+            if language::detect(f) != Some(Language::Sql) {
+                return None;
+            }
+            let text = read_source(f).ok()?;
+            let parsed = SqlFile::parse(strip_bom(&text).0);
+            Some((text, parsed))
+        })
+        .collect();
+    let mut facts = WorkspaceFacts {
+        supabase_dir: walked.supabase_dir,
+        ..Default::default()
+    };
+    for (f, pre) in walked.files.iter().zip(&sql_pre) {
+        if let Some((text, parsed)) = pre {
+            facts.update_sql_parsed(f, parsed, strip_bom(text).0);
+        }
+    }
+    // Stage 2: lint (or fix) every file.
+    let outcomes: Vec<Outcome> = walked
+        .files
+        .par_iter()
+        .zip(sql_pre.into_par_iter())
+        .zip(configs.par_iter())
+        .map(|((f, pre), config)| lint_one(f, display_path(f, &cwd), pre, &facts, config, &args))
+        .collect();
+    report_and_exit(outcomes, walked.files.len(), &args, format)
+}
+
+fn run_stdin(
+    args: &CheckArgs,
+    name: &Path,
+    cwd: &Path,
+    resolver: &ConfigResolver,
+    format: Format,
+) -> i32 {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        return fail(format!("cannot read standard input: {e}"));
+    }
+    let path = config::absolute(name, cwd);
+    let config = match resolver.for_file(&path) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let display = display_path(&path, cwd);
+    let Some(lang) = language::detect(&path) else {
+        return fail(format!(
+            "{}: prodlint does not lint this kind of file",
+            name.display()
+        ));
+    };
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err(message) => {
+            let report = FileReport {
+                display,
+                text: String::new(),
+                diagnostics: unreadable(&config, message),
+            };
+            let outcome = Outcome {
+                report,
+                fixed: 0,
+                rejected: Vec::new(),
+                write_error: None,
+            };
+            return report_and_exit(vec![outcome], 1, args, format);
+        }
+    };
+    // SQL on stdin: the facts come from the SQL files of the current folder.
+    let facts = if lang == Language::Sql {
+        let walked = walk::walk(&[cwd.to_path_buf()], cwd, args.no_ignore, resolver);
+        let mut facts = WorkspaceFacts {
+            supabase_dir: walked.supabase_dir,
+            ..Default::default()
+        };
+        for f in walked
+            .files
+            .iter()
+            .filter(|f| language::detect(f) == Some(Language::Sql) && **f != path)
+        {
+            if let Ok(t) = read_source(f) {
+                facts.update_sql_file(f, strip_bom(&t).0);
+            }
+        }
+        facts.update_sql_file(&path, &text);
+        facts
+    } else {
+        WorkspaceFacts::default()
+    };
+    let (body, had_bom) = strip_bom(&text);
+    if args.fix {
+        // Like other linters: the fixed text goes to standard output.
+        let out = engine::fix(&path, body, &facts, &config, args.unsafe_fixes);
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(if had_bom { BOM.as_bytes() } else { b"" });
+        let _ = stdout.write_all(out.text.as_bytes());
+        let errors = out
+            .remaining
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count();
+        return i32::from(errors > 0);
+    }
+    let out = engine::lint_as(&path, lang, body, &facts, &config);
+    let outcome = finish_outcome(display, body.to_string(), out, 0, Vec::new(), None);
+    report_and_exit(vec![outcome], 1, args, format)
+}
+
+fn report_and_exit(
+    outcomes: Vec<Outcome>,
+    file_count: usize,
+    args: &CheckArgs,
+    format: Format,
+) -> i32 {
+    let mut summary = Summary {
+        files: file_count,
+        ..Default::default()
+    };
+    let mut reports = Vec::new();
+    let mut write_failed = false;
+    for mut o in outcomes {
+        for msg in &o.rejected {
+            eprintln!("prodlint: {msg}");
+        }
+        if let Some(e) = &o.write_error {
+            eprintln!("prodlint: {e}");
+            write_failed = true;
+        }
+        summary.fixed += o.fixed;
+        if args.quiet {
+            o.report.diagnostics.retain(|d| d.level == Level::Error);
+        }
+        for d in &o.report.diagnostics {
+            summary.count(d);
+        }
+        if !o.report.diagnostics.is_empty() {
+            reports.push(o.report);
+        }
+    }
+    reports.sort_by(|a, b| a.display.cmp(&b.display));
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let text = match format {
+        Format::Pretty => report::pretty(&reports, &summary, color),
+        Format::Json => report::json(&reports, &summary),
+        Format::Sarif => report::sarif(&reports),
+        Format::Github => report::github(&reports),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                return fail(format!("{}: cannot write the report: {e}", path.display()));
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
+                return 2;
+            }
+        }
+    }
+    if write_failed {
+        return 2;
+    }
+    let too_many_warnings = args
+        .max_warnings
+        .is_some_and(|max| !args.quiet && summary.warnings > max);
+    i32::from(summary.errors > 0 || too_many_warnings)
+}
+
+/// `prodlint debug parse`: the parse-only baseline for benchmarks.
+pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
+    if let Some(n) = threads {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let walked = walk::walk(&roots, &cwd, false, &resolver);
+    let (files, bytes, errors) = walked
+        .files
+        .par_iter()
+        .filter_map(|f| {
+            let lang = language::detect(f)?;
+            if !lang.is_script() {
+                return None;
+            }
+            let text = read_source(f).ok()?;
+            let tree = crate::ts::parse(&text, lang, None)?;
+            Some((
+                1usize,
+                text.len(),
+                usize::from(tree.root_node().has_error()),
+            ))
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    println!("files={files} bytes={bytes} files_with_errors={errors}");
+    0
+}

@@ -1,0 +1,236 @@
+//! The command line: `check`, `lsp`, `rules`, `explain`, `init` (and the hidden
+//! `debug parse` used by the benchmarks).
+
+pub mod check;
+pub mod report;
+pub mod walk;
+
+use crate::rules;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "prodlint",
+    version,
+    about = "Production-readiness linter and language server for TypeScript/JavaScript, PostgreSQL migrations and dotenv files"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and folders (default: the current folder).
+    Check(CheckArgs),
+    /// Run the language server on standard input/output.
+    Lsp(LspArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation with its examples.
+    Explain {
+        /// The rule id, e.g. cors-wildcard.
+        rule: String,
+    },
+    /// Write a commented starter prodlint.toml in the current folder.
+    Init {
+        /// Overwrite an existing prodlint.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Developer tools (benchmarks).
+    #[command(hide = true)]
+    Debug {
+        #[command(subcommand)]
+        command: DebugCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DebugCommand {
+    /// Parse every script file with the same grammar as `check`, and nothing else.
+    Parse {
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct LspArgs {
+    /// Accepted for editor compatibility (stdio is the only transport).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Pretty,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Files or folders to lint.
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: also apply unsafe fixes.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Output format (default pretty; github when GITHUB_ACTIONS=true).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Use this config file for every file instead of discovering prodlint.toml files.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Set a rule's level: ID=off|info|warn|error (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
+    /// Exit 1 when there are more warnings than this.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Do not read .gitignore/.ignore files or the config's exclude list.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Report errors only.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lint standard input as if it were the file NAME.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Do not read or write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Lsp(_) => match crate::lsp::run() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("prodlint lsp: {e}");
+                2
+            }
+        },
+        Command::Rules { format } => {
+            print!("{}", list_rules(format));
+            0
+        }
+        Command::Explain { rule } => match rules::meta(&rule) {
+            Some(m) => {
+                println!(
+                    "# {} ({}, {}, fix: {})\n",
+                    m.id,
+                    m.language.as_str(),
+                    m.default_level.as_str(),
+                    m.fix.as_str()
+                );
+                println!("{}\n", m.summary);
+                println!("{}", crate::docs::render_for_terminal(m.docs));
+                0
+            }
+            None => {
+                let ids: Vec<&str> = rules::all_meta().map(|m| m.id).collect();
+                let best = ids.iter().copied().max_by(|a, b| {
+                    strsim::jaro_winkler(&rule, a).total_cmp(&strsim::jaro_winkler(&rule, b))
+                });
+                match best.filter(|b| strsim::jaro_winkler(&rule, b) > 0.8) {
+                    Some(b) => eprintln!("prodlint: unknown rule `{rule}` (did you mean `{b}`?); `prodlint rules` lists them"),
+                    None => eprintln!("prodlint: unknown rule `{rule}`; `prodlint rules` lists them"),
+                }
+                2
+            }
+        },
+        Command::Init { force } => {
+            let path = PathBuf::from(crate::config::FILE_NAME);
+            if path.exists() && !force {
+                eprintln!(
+                    "prodlint: {} already exists (use --force to overwrite)",
+                    path.display()
+                );
+                return 2;
+            }
+            match std::fs::write(&path, crate::config::starter_file()) {
+                Ok(()) => {
+                    println!("wrote {}", path.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("prodlint: cannot write {}: {e}", path.display());
+                    2
+                }
+            }
+        }
+        Command::Debug {
+            command: DebugCommand::Parse { paths, threads },
+        } => check::debug_parse(paths, threads),
+    }
+}
+
+pub fn list_rules(format: ListFormat) -> String {
+    match format {
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::all_meta()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id,
+                        "language": m.language.as_str(),
+                        "severity": m.default_level.as_str(),
+                        "fix": m.fix.as_str(),
+                        "summary": m.summary,
+                        "tier": m.tier.to_string(),
+                        "notInTests": m.not_in_tests,
+                        "helpUri": m.help_uri(),
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ListFormat::Text => {
+            let mut s = String::new();
+            for m in rules::all_meta() {
+                s.push_str(&format!(
+                    "{:<26} {:<10} {:<5} fix:{:<14} {}\n",
+                    m.id,
+                    m.language.as_str(),
+                    m.default_level.as_str(),
+                    m.fix.as_str(),
+                    m.summary
+                ));
+            }
+            s
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! `prodlint.toml`: discovery, validation (unknown keys are errors that name the
+//! key, with a did-you-mean suggestion) and the resolved [`Config`] the engine reads.
+
+use crate::diagnostic::Level;
+use crate::rules;
+use globset::{GlobSet, GlobSetBuilder};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const FILE_NAME: &str = "prodlint.toml";
+
+/// Test-like paths (rules marked "not in tests" are silent there).
+pub const DEFAULT_TEST_PATTERNS: &[&str] = &[
+    "**/*.test.*",
+    "**/*.spec.*",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/e2e/**",
+    "**/seed*/**",
+    "**/scripts/**",
+    "**/fixtures/**",
+    "**/__mocks__/**",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The config file (if any) and the key at fault, e.g. `prodlint.toml: rules.no-any-kast`.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for ConfigError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Supabase {
+    Auto,
+    Yes,
+    No,
+}
+
+/// One rule's configuration: a level override and rule-specific options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleConfig {
+    pub level: Option<Level>,
+    pub options: toml::Table,
+}
+
+/// The configuration in force for a file.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Directory the config's globs are relative to.
+    pub base_dir: PathBuf,
+    /// The config files this was built from, nearest first.
+    pub sources: Vec<PathBuf>,
+    pub rules: HashMap<String, RuleConfig>,
+    exclude: GlobSet,
+    tests: GlobSet,
+    pub next_version: u32,
+    pub cache_life_profile: String,
+    pub sql_dialect: String,
+    pub supabase: Supabase,
+    /// Stable hash of everything above (for the result cache).
+    pub fingerprint: u64,
+}
+
+impl Config {
+    /// Built-in defaults, with globs relative to `base_dir`.
+    pub fn default_for(base_dir: &Path) -> Config {
+        Config::from_table(&toml::Table::new(), base_dir, Vec::new(), "")
+            .expect("the empty configuration is valid")
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
+        self.rules.get(id)
+    }
+
+    /// The level configured for `id`, if the user set one.
+    pub fn level_override(&self, id: &str) -> Option<Level> {
+        self.rules.get(id).and_then(|r| r.level)
+    }
+
+    /// Whether the rule runs at all under this configuration.
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.level_override(id) != Some(Level::Off)
+    }
+
+    pub fn options(&self, id: &str) -> Option<&toml::Table> {
+        self.rules.get(id).map(|r| &r.options)
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.base_dir).unwrap_or(path)
+    }
+
+    pub fn is_test_path(&self, path: &Path) -> bool {
+        self.tests.is_match(self.relative(path))
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude.is_match(self.relative(path))
+    }
+
+    /// Apply `--rule ID=LEVEL` overrides.
+    pub fn set_level(&mut self, id: &str, level: Level) {
+        self.rules.entry(id.to_string()).or_default().level = Some(level);
+        self.fingerprint = self
+            .fingerprint
+            .wrapping_mul(31)
+            .wrapping_add(hash_str(&format!("{id}={level:?}")));
+    }
+
+    /// Build from a (merged) table; `origin` names the file for error messages.
+    pub fn from_table(
+        table: &toml::Table,
+        base_dir: &Path,
+        sources: Vec<PathBuf>,
+        origin: &str,
+    ) -> Result<Config, ConfigError> {
+        validate(table, origin)?;
+        let err = |key: &str, msg: &str| ConfigError {
+            message: format!("{origin}{key}: {msg}"),
+        };
+        let files = table.get("files").and_then(|v| v.as_table());
+        let exclude = globs(files.and_then(|f| f.get("exclude")), &[])
+            .map_err(|m| err("files.exclude", &m))?;
+        let tests = globs(files.and_then(|f| f.get("tests")), DEFAULT_TEST_PATTERNS)
+            .map_err(|m| err("files.tests", &m))?;
+        let mut rules = HashMap::new();
+        if let Some(rt) = table.get("rules").and_then(|v| v.as_table()) {
+            for (id, value) in rt {
+                rules.insert(id.clone(), rule_config(value));
+            }
+        }
+        let next = table.get("next").and_then(|v| v.as_table());
+        let sql = table.get("sql").and_then(|v| v.as_table());
+        let supabase = match sql.and_then(|s| s.get("supabase")) {
+            None => Supabase::Auto,
+            Some(toml::Value::Boolean(true)) => Supabase::Yes,
+            Some(toml::Value::Boolean(false)) => Supabase::No,
+            Some(toml::Value::String(s)) if s == "auto" => Supabase::Auto,
+            Some(toml::Value::String(s)) if s == "true" => Supabase::Yes,
+            Some(toml::Value::String(s)) if s == "false" => Supabase::No,
+            Some(_) => unreachable!("validated"),
+        };
+        Ok(Config {
+            base_dir: base_dir.to_path_buf(),
+            sources,
+            rules,
+            exclude,
+            tests,
+            next_version: next
+                .and_then(|n| n.get("version"))
+                .and_then(|v| v.as_integer())
+                .unwrap_or(16) as u32,
+            cache_life_profile: next
+                .and_then(|n| n.get("cache-life-profile"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("hours")
+                .to_string(),
+            sql_dialect: sql
+                .and_then(|s| s.get("dialect"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("postgres")
+                .to_string(),
+            supabase,
+            fingerprint: hash_str(&format!("{table}")),
+        })
+    }
+
+    /// Parse one `prodlint.toml` text (validated, not merged with parents).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let table = parse_table(text, path)?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Config::from_table(
+            &table,
+            &dir,
+            vec![path.to_path_buf()],
+            &format!("{}: ", path.display()),
+        )
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+fn rule_config(value: &toml::Value) -> RuleConfig {
+    match value {
+        toml::Value::String(s) => RuleConfig {
+            level: Level::parse(s),
+            options: toml::Table::new(),
+        },
+        toml::Value::Table(t) => {
+            let mut options = t.clone();
+            let level = options
+                .remove("level")
+                .and_then(|l| l.as_str().and_then(Level::parse));
+            RuleConfig { level, options }
+        }
+        _ => RuleConfig::default(),
+    }
+}
+
+fn globs(value: Option<&toml::Value>, default: &[&str]) -> Result<GlobSet, String> {
+    let patterns: Vec<String> = match value {
+        None => default.iter().map(|s| s.to_string()).collect(),
+        Some(v) => v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let mut b = GlobSetBuilder::new();
+    for p in &patterns {
+        // `scripts/**` also matches `scripts` itself; a bare name matches at any depth.
+        let p = if p.contains('/') {
+            p.clone()
+        } else {
+            format!("**/{p}")
+        };
+        let glob = globset::GlobBuilder::new(&p)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("invalid glob `{p}`: {e}"))?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn parse_table(text: &str, path: &Path) -> Result<toml::Table, ConfigError> {
+    text.parse::<toml::Table>().map_err(|e| ConfigError {
+        message: format!("{}: invalid TOML: {}", path.display(), e.message()),
+    })
+}
+
+fn did_you_mean<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let best = known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(key, k), k))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+        None => String::new(),
+    }
+}
+
+fn check_keys(
+    t: &toml::Table,
+    prefix: &str,
+    known: &[&str],
+    origin: &str,
+) -> Result<(), ConfigError> {
+    for key in t.keys() {
+        if !known.contains(&key.as_str()) {
+            return Err(ConfigError {
+                message: format!(
+                    "{origin}unknown key `{prefix}{key}`{}",
+                    did_you_mean(key, known.iter().copied())
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn expect_table<'a>(
+    v: &'a toml::Value,
+    key: &str,
+    origin: &str,
+) -> Result<&'a toml::Table, ConfigError> {
+    v.as_table().ok_or_else(|| ConfigError {
+        message: format!("{origin}`{key}` must be a table"),
+    })
+}
+
+fn bad(origin: &str, key: &str, msg: &str) -> ConfigError {
+    ConfigError {
+        message: format!("{origin}`{key}` {msg}"),
+    }
+}
+
+/// Check every key and value; the first problem becomes the error.
+pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
+    check_keys(t, "", &["root", "files", "rules", "next", "sql"], origin)?;
+    if let Some(v) = t.get("root") {
+        if !v.is_bool() {
+            return Err(bad(origin, "root", "must be true or false"));
+        }
+    }
+    if let Some(v) = t.get("files") {
+        let f = expect_table(v, "files", origin)?;
+        check_keys(f, "files.", &["exclude", "tests"], origin)?;
+        for k in ["exclude", "tests"] {
+            if let Some(v) = f.get(k) {
+                let ok = v.as_array().is_some_and(|a| a.iter().all(|x| x.is_str()));
+                if !ok {
+                    return Err(bad(
+                        origin,
+                        &format!("files.{k}"),
+                        "must be an array of glob strings",
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(v) = t.get("next") {
+        let n = expect_table(v, "next", origin)?;
+        check_keys(n, "next.", &["version", "cache-life-profile"], origin)?;
+        if let Some(v) = n.get("version") {
+            if !matches!(v.as_integer(), Some(13..=99)) {
+                return Err(bad(
+                    origin,
+                    "next.version",
+                    "must be a Next.js major version such as 15 or 16",
+                ));
+            }
+        }
+        if let Some(v) = n.get("cache-life-profile") {
+            let ok = v.as_str().is_some_and(|s| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
+            if !ok {
+                return Err(bad(
+                    origin,
+                    "next.cache-life-profile",
+                    "must be a profile name such as \"hours\"",
+                ));
+            }
+        }
+    }
+    if let Some(v) = t.get("sql") {
+        let s = expect_table(v, "sql", origin)?;
+        check_keys(s, "sql.", &["dialect", "supabase"], origin)?;
+        if let Some(v) = s.get("dialect") {
+            if v.as_str() != Some("postgres") {
+                return Err(bad(
+                    origin,
+                    "sql.dialect",
+                    "must be \"postgres\" (the only dialect prodlint lints)",
+                ));
+            }
+        }
+        if let Some(v) = s.get("supabase") {
+            let ok = v.is_bool() || matches!(v.as_str(), Some("auto" | "true" | "false"));
+            if !ok {
+                return Err(bad(
+                    origin,
+                    "sql.supabase",
+                    "must be \"auto\", true or false",
+                ));
+            }
+        }
+    }
+    if let Some(v) = t.get("rules") {
+        let r = expect_table(v, "rules", origin)?;
+        for (id, value) in r {
+            let Some(meta) = rules::meta(id) else {
+                return Err(ConfigError {
+                    message: format!(
+                        "{origin}unknown rule `rules.{id}`{}",
+                        did_you_mean(id, rules::all_meta().map(|m| m.id))
+                    ),
+                });
+            };
+            let level_ok = |v: &toml::Value| v.as_str().and_then(Level::parse).is_some();
+            match value {
+                toml::Value::String(_) if level_ok(value) => {}
+                toml::Value::String(s) => {
+                    return Err(bad(
+                        origin,
+                        &format!("rules.{id}"),
+                        &format!("has level \"{s}\"; use off, info, warn or error"),
+                    ))
+                }
+                toml::Value::Table(opts) => {
+                    for (k, v) in opts {
+                        if k == "level" {
+                            if !level_ok(v) {
+                                return Err(bad(
+                                    origin,
+                                    &format!("rules.{id}.level"),
+                                    "must be off, info, warn or error",
+                                ));
+                            }
+                        } else if let Some(opt) = meta.options.iter().find(|o| o.name == k) {
+                            if !opt.kind.accepts(v) {
+                                return Err(bad(
+                                    origin,
+                                    &format!("rules.{id}.{k}"),
+                                    &format!("must be {}", opt.kind.describe()),
+                                ));
+                            }
+                        } else {
+                            return Err(ConfigError {
+                                message: format!(
+                                    "{origin}unknown option `rules.{id}.{k}`{}",
+                                    did_you_mean(
+                                        k,
+                                        meta.options.iter().map(|o| o.name).chain(["level"])
+                                    )
+                                ),
+                            });
+                        }
+                    }
+                }
+                _ => {
+                    return Err(bad(
+                        origin,
+                        &format!("rules.{id}"),
+                        "must be a level string or a table",
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Finds and caches the configuration for each directory.
+pub struct ConfigResolver {
+    /// `--config FILE`: used for every file.
+    fixed: Option<Arc<Config>>,
+    /// Directory → its resolved config.
+    cache: dashmap::DashMap<PathBuf, Result<Arc<Config>, ConfigError>>,
+    /// Used where no config file is found.
+    fallback: Arc<Config>,
+    overrides: Vec<(String, Level)>,
+}
+
+impl ConfigResolver {
+    pub fn new(
+        fixed: Option<&Path>,
+        cwd: &Path,
+        overrides: Vec<(String, Level)>,
+    ) -> Result<ConfigResolver, ConfigError> {
+        let fixed = match fixed {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                    message: format!("{}: cannot read config: {e}", path.display()),
+                })?;
+                let abs = absolute(path, cwd);
+                let mut c = Config::parse(&text, &abs)?;
+                apply_overrides(&mut c, &overrides);
+                Some(Arc::new(c))
+            }
+            None => None,
+        };
+        let mut fallback = Config::default_for(cwd);
+        apply_overrides(&mut fallback, &overrides);
+        Ok(ConfigResolver {
+            fixed,
+            cache: Default::default(),
+            fallback: Arc::new(fallback),
+            overrides,
+        })
+    }
+
+    /// The configuration for a file at absolute path `file`.
+    pub fn for_file(&self, file: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(c) = &self.fixed {
+            return Ok(c.clone());
+        }
+        let dir = file.parent().unwrap_or(Path::new("/"));
+        self.for_dir(dir)
+    }
+
+    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(c) = &self.fixed {
+            return Ok(c.clone());
+        }
+        if let Some(hit) = self.cache.get(dir) {
+            return hit.clone();
+        }
+        let result = self.load_dir(dir);
+        self.cache.insert(dir.to_path_buf(), result.clone());
+        result
+    }
+
+    fn load_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        // Walk up collecting config files until one says `root = true`.
+        let mut chain: Vec<(PathBuf, toml::Table)> = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                let text = std::fs::read_to_string(&candidate).map_err(|e| ConfigError {
+                    message: format!("{}: cannot read config: {e}", candidate.display()),
+                })?;
+                let table = parse_table(&text, &candidate)?;
+                validate(&table, &format!("{}: ", candidate.display()))?;
+                let is_root = table.get("root").and_then(|v| v.as_bool()).unwrap_or(false);
+                chain.push((candidate, table));
+                if is_root {
+                    break;
+                }
+            }
+            cur = d.parent();
+        }
+        if chain.is_empty() {
+            return Ok(self.fallback.clone());
+        }
+        // Merge: nearest wins, key by key.
+        let mut merged = toml::Table::new();
+        for (_, table) in chain.iter().rev() {
+            merge(&mut merged, table);
+        }
+        let nearest = &chain[0].0;
+        let base = nearest.parent().unwrap_or(Path::new("/"));
+        let sources = chain.iter().map(|(p, _)| p.clone()).collect();
+        let mut c =
+            Config::from_table(&merged, base, sources, &format!("{}: ", nearest.display()))?;
+        apply_overrides(&mut c, &self.overrides);
+        Ok(Arc::new(c))
+    }
+}
+
+fn apply_overrides(c: &mut Config, overrides: &[(String, Level)]) {
+    for (id, level) in overrides {
+        c.set_level(id, *level);
+    }
+}
+
+fn merge(into: &mut toml::Table, from: &toml::Table) {
+    for (k, v) in from {
+        match (into.get_mut(k), v) {
+            (Some(toml::Value::Table(a)), toml::Value::Table(b)) => merge(a, b),
+            _ => {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// Parse `ID=LEVEL` from the command line.
+pub fn parse_rule_override(s: &str) -> Result<(String, Level), ConfigError> {
+    let (id, level) = s.split_once('=').ok_or_else(|| ConfigError {
+        message: format!("--rule {s}: expected RULE=off|info|warn|error"),
+    })?;
+    if rules::meta(id).is_none() {
+        return Err(ConfigError {
+            message: format!(
+                "--rule {s}: unknown rule `{id}`{}",
+                did_you_mean(id, rules::all_meta().map(|m| m.id))
+            ),
+        });
+    }
+    let level = Level::parse(level).ok_or_else(|| ConfigError {
+        message: format!("--rule {s}: unknown level `{level}`; use off, info, warn or error"),
+    })?;
+    Ok((id.to_string(), level))
+}
+
+/// The starter file written by `prodlint init`.
+pub fn starter_file() -> String {
+    let mut s = String::from(
+        "# prodlint configuration. Docs: `prodlint explain RULE`, `prodlint rules`.\n\
+         # This file applies to this folder and below; `root = true` stops the search for\n\
+         # prodlint.toml files in parent folders.\nroot = true\n\n\
+         [files]\n\
+         # Globs (relative to this file) that prodlint never lints, on top of .gitignore.\n\
+         exclude = [\"**/generated/**\"]\n\
+         # Test-like paths: rules marked \"not in tests\" are silent there. This list replaces the default.\n",
+    );
+    let tests: Vec<String> = DEFAULT_TEST_PATTERNS
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect();
+    s.push_str(&format!("tests = [{}]\n\n", tests.join(", ")));
+    s.push_str("[rules]\n# Every rule, at its default level. Set a rule to \"off\", \"info\", \"warn\" or \"error\".\n");
+    for m in rules::all_meta() {
+        s.push_str(&format!(
+            "# {} = \"{}\"    # {}\n",
+            m.id,
+            m.default_level.as_str(),
+            m.summary
+        ));
+    }
+    s.push_str(
+        "\n[next]\n# Next.js major version: 15 uses `unstable_cacheLife as cacheLife`.\nversion = 16\n\
+         cache-life-profile = \"hours\"\n\n[sql]\ndialect = \"postgres\"\n\
+         # Row-level-security rules run in Supabase projects: auto-detected from a supabase/ folder,\n\
+         # auth.uid() or TO authenticated/anon in the SQL.\nsupabase = \"auto\"\n",
+    );
+    s
+}
+
+/// Used by `rules` metadata to describe a rule option.
+#[derive(Clone, Copy, Debug)]
+pub enum OptionKind {
+    StringList,
+    String,
+    Bool,
+    Integer,
+}
+
+impl OptionKind {
+    pub fn accepts(self, v: &toml::Value) -> bool {
+        match self {
+            OptionKind::StringList => v.as_array().is_some_and(|a| a.iter().all(|x| x.is_str())),
+            OptionKind::String => v.is_str(),
+            OptionKind::Bool => v.is_bool(),
+            OptionKind::Integer => v.is_integer(),
+        }
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptionKind::StringList => "an array of strings",
+            OptionKind::String => "a string",
+            OptionKind::Bool => "true or false",
+            OptionKind::Integer => "an integer",
+        }
+    }
+}
+
+/// Read a string-list option.
+pub fn string_list(options: Option<&toml::Table>, key: &str) -> Vec<String> {
+    options
+        .and_then(|o| o.get(key))
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

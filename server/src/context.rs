@@ -1,0 +1,114 @@
+//! What a rule sees while it checks one file, and how it reports.
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Fix, Level};
+use crate::language::Language;
+use crate::rules::RuleMeta;
+use crate::workspace::WorkspaceFacts;
+use std::ops::Range;
+use std::path::Path;
+
+/// Facts about the file being linted.
+#[derive(Clone, Debug)]
+pub struct FileInfo<'a> {
+    /// As given to the engine (absolute in the CLI and the server; relative in tests).
+    pub path: &'a Path,
+    pub language: Language,
+    /// On a test-like path (see `[files] tests`).
+    pub is_test: bool,
+    /// A `.d.ts` file.
+    pub is_declaration: bool,
+}
+
+impl FileInfo<'_> {
+    /// The path with `/` separators, for path-based heuristics.
+    pub fn path_str(&self) -> String {
+        self.path.to_string_lossy().replace('\\', "/")
+    }
+}
+
+/// Everything about one file that the rules read, shared by all rules.
+pub struct FileInput<'a> {
+    pub source: &'a str,
+    pub file: &'a FileInfo<'a>,
+    pub config: &'a Config,
+    pub facts: &'a WorkspaceFacts,
+}
+
+impl<'a> FileInput<'a> {
+    pub fn context<'b>(
+        &'b self,
+        rule: &'static RuleMeta,
+        out: &'b mut Vec<Diagnostic>,
+    ) -> RuleContext<'b> {
+        RuleContext {
+            source: self.source,
+            file: self.file,
+            config: self.config,
+            facts: self.facts,
+            rule,
+            out,
+        }
+    }
+}
+
+pub struct RuleContext<'a> {
+    pub source: &'a str,
+    pub file: &'a FileInfo<'a>,
+    pub config: &'a Config,
+    pub facts: &'a WorkspaceFacts,
+    pub(crate) rule: &'static RuleMeta,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn rule(&self) -> &'static RuleMeta {
+        self.rule
+    }
+
+    /// The current rule's options from `prodlint.toml`.
+    pub fn options(&self) -> Option<&'a toml::Table> {
+        self.config.options(self.rule.id)
+    }
+
+    /// Report a finding at the rule's default level; adjust it through the
+    /// returned reference.
+    pub fn report(&mut self, range: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            rule: self.rule.id,
+            level: self.rule.default_level,
+            message: message.into(),
+            range,
+            fixes: Vec::new(),
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+impl Diagnostic {
+    pub fn with_level(&mut self, level: Level) -> &mut Self {
+        self.level = level;
+        self
+    }
+    pub fn with_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fixes.push(fix);
+        self
+    }
+}
+
+impl RuleContext<'_> {
+    /// Whether Supabase-specific SQL rules apply: `[sql] supabase` in config, or
+    /// (when `auto`) a `supabase/` folder, a path under `supabase/`, or Supabase
+    /// idioms (`auth.uid()`, `TO authenticated`/`anon`) in the workspace's SQL.
+    pub fn is_supabase(&self) -> bool {
+        match self.config.supabase {
+            crate::config::Supabase::Yes => true,
+            crate::config::Supabase::No => false,
+            crate::config::Supabase::Auto => {
+                self.facts.supabase_dir
+                    || self.facts.sql.supabase_markers()
+                    || self.file.path_str().split('/').any(|c| c == "supabase")
+            }
+        }
+    }
+}

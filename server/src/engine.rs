@@ -1,0 +1,350 @@
+//! The one entry point both front ends call: text in, findings out.
+//! read → parse → rules (one walk, dispatched by node kind) → suppressions → levels.
+
+use crate::config::Config;
+use crate::context::{FileInfo, FileInput};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::dotenv::DotenvFile;
+use crate::language::{self, Language};
+use crate::line_index::LineIndex;
+use crate::rules::{self, RuleMeta};
+use crate::sql::SqlFile;
+use crate::suppression;
+use crate::ts::{self, RulePanic, PREFILTER};
+use crate::workspace::WorkspaceFacts;
+use std::ops::Range;
+use std::path::Path;
+use tree_sitter::Tree;
+
+#[derive(Debug, Default)]
+pub struct LintOutput {
+    /// Sorted by position, then rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rules that panicked (their other findings for this file are dropped).
+    pub panics: Vec<RulePanic>,
+}
+
+/// Whether `meta`'s rule runs on this file under `config`.
+pub fn rule_runs(meta: &RuleMeta, file: &FileInfo, config: &Config) -> bool {
+    config.is_enabled(meta.id) && !(meta.not_in_tests && file.is_test)
+}
+
+pub fn file_info<'a>(path: &'a Path, language: Language, config: &Config) -> FileInfo<'a> {
+    FileInfo {
+        path,
+        language,
+        is_test: config.is_test_path(path),
+        is_declaration: language::is_declaration_file(path),
+    }
+}
+
+/// Lint `text` as the file at `path` (its language comes from the path). Files
+/// prodlint does not lint give no findings.
+pub fn lint(path: &Path, text: &str, facts: &WorkspaceFacts, config: &Config) -> LintOutput {
+    let Some(lang) = language::detect(path) else {
+        return LintOutput::default();
+    };
+    lint_as(path, lang, text, facts, config)
+}
+
+pub fn lint_as(
+    path: &Path,
+    lang: Language,
+    text: &str,
+    facts: &WorkspaceFacts,
+    config: &Config,
+) -> LintOutput {
+    let file = file_info(path, lang, config);
+    let input = FileInput {
+        source: text,
+        file: &file,
+        config,
+        facts,
+    };
+    match lang {
+        Language::Sql => lint_sql(&input, &SqlFile::parse(text)),
+        Language::Dotenv => lint_dotenv(&input, &DotenvFile::parse(text)),
+        _ => lint_script(&input, None),
+    }
+}
+
+/// Lint a script; `tree` is the already (re)parsed tree when the caller has one
+/// (the language server). Without a tree, a file that holds none of the enabled
+/// rules' trigger tokens is not parsed at all.
+pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
+    let triggered = PREFILTER.scan(input.source);
+    let active: Vec<bool> = rules::ts::RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| triggered.rules[i] && rule_runs(&r.meta, input.file, input.config))
+        .collect();
+    if !active.iter().any(|&a| a) && !triggered.suppression {
+        return LintOutput::default();
+    }
+    let owned;
+    let tree = match tree {
+        Some(t) => t,
+        None => match ts::parse(input.source, input.file.language, None) {
+            Some(t) => {
+                owned = t;
+                &owned
+            }
+            None => return LintOutput::default(),
+        },
+    };
+    let mut out = LintOutput::default();
+    let comments = ts::run_rules(tree, &active, input, &mut out.diagnostics, &mut out.panics);
+    let first_code = first_statement_start(tree);
+    finish(input, &comments, first_code, &mut out);
+    out
+}
+
+fn first_statement_start(tree: &Tree) -> usize {
+    let root = tree.root_node();
+    let mut c = root.walk();
+    let first = root
+        .named_children(&mut c)
+        .find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line");
+    first.map(|n| n.start_byte()).unwrap_or(usize::MAX)
+}
+
+pub fn lint_sql(input: &FileInput<'_>, sql: &SqlFile) -> LintOutput {
+    let mut out = LintOutput::default();
+    if !sql.is_mysql {
+        for rule in rules::sql::RULES {
+            if !rule_runs(&rule.meta, input.file, input.config) {
+                continue;
+            }
+            run_guarded(&rule.meta, &mut out, |diags| {
+                let mut cx = input.context(&rule.meta, diags);
+                (rule.check)(&mut cx, sql);
+            });
+        }
+        let syntax = &rules::meta::SQL_SYNTAX;
+        if let Some(err) = &sql.syntax_error {
+            let explained = out
+                .diagnostics
+                .iter()
+                .any(|d| d.range.start >= err.range.start && d.range.start <= err.range.end);
+            if !explained && rule_runs(syntax, input.file, input.config) {
+                out.diagnostics.push(Diagnostic {
+                    rule: syntax.id,
+                    level: syntax.default_level,
+                    message: format!(
+                        "PostgreSQL cannot parse this statement ({}); prodlint skipped it",
+                        err.message
+                    ),
+                    range: err.range.clone(),
+                    fixes: Vec::new(),
+                });
+            }
+        }
+    }
+    let first_code = sql
+        .statements
+        .first()
+        .map(|s| s.range.start)
+        .unwrap_or(usize::MAX);
+    let first_code = sql
+        .failed
+        .first()
+        .map(|r| r.start)
+        .unwrap_or(usize::MAX)
+        .min(first_code);
+    finish(input, &sql.comments, first_code, &mut out);
+    out
+}
+
+pub fn lint_dotenv(input: &FileInput<'_>, env: &DotenvFile) -> LintOutput {
+    let mut out = LintOutput::default();
+    for rule in rules::dotenv::RULES {
+        if !rule_runs(&rule.meta, input.file, input.config) {
+            continue;
+        }
+        run_guarded(&rule.meta, &mut out, |diags| {
+            let mut cx = input.context(&rule.meta, diags);
+            (rule.check)(&mut cx, env);
+        });
+    }
+    let first_code = env
+        .entries
+        .first()
+        .map(|e| e.line_range.start)
+        .unwrap_or(usize::MAX);
+    finish(input, &env.comments, first_code, &mut out);
+    out
+}
+
+/// Run one rule over a whole file, catching a panic so the other rules go on.
+fn run_guarded(
+    meta: &'static RuleMeta,
+    out: &mut LintOutput,
+    f: impl FnOnce(&mut Vec<Diagnostic>),
+) {
+    let mut diags = Vec::new();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut diags)));
+    match result {
+        Ok(()) => out.diagnostics.extend(diags),
+        Err(payload) => out.panics.push(RulePanic {
+            rule: meta.id,
+            message: ts::panic_message(payload.as_ref()),
+        }),
+    }
+}
+
+/// Suppressions, configured levels, sorting.
+fn finish(
+    input: &FileInput<'_>,
+    comments: &[Range<usize>],
+    first_code: usize,
+    out: &mut LintOutput,
+) {
+    let text = input.source;
+    let config = input.config;
+    // Findings from panicked rules are unreliable: drop them.
+    if !out.panics.is_empty() {
+        out.diagnostics
+            .retain(|d| !out.panics.iter().any(|p| p.rule == d.rule));
+    }
+    let index = LineIndex::new(text);
+    let has_marker = comments
+        .iter()
+        .any(|c| text[c.clone()].contains(ts::SUPPRESSION_MARKER));
+    if has_marker {
+        let sups = suppression::parse(text, comments, &index, first_code);
+        let report_unused = config.is_enabled(rules::meta::UNUSED_SUPPRESSION.id);
+        let enabled = |id: &str| rules::meta(id).is_some_and(|m| rule_runs(m, input.file, config));
+        suppression::apply(
+            text,
+            &index,
+            &sups,
+            &mut out.diagnostics,
+            report_unused,
+            &enabled,
+        );
+    }
+    for d in &mut out.diagnostics {
+        if let Some(level) = config.level_override(d.rule) {
+            d.level = level;
+        }
+    }
+    out.diagnostics.retain(|d| d.level != Level::Off);
+    out.diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+}
+
+/// Syntax health of a text, to check that a fix does not break the file.
+pub fn syntax_errors(text: &str, lang: Language) -> usize {
+    match lang {
+        Language::Sql => {
+            let f = SqlFile::parse(text);
+            f.failed.len()
+        }
+        Language::Dotenv => 0,
+        _ => ts::parse(text, lang, None)
+            .map(|t| ts::syntax_error_count(&t))
+            .unwrap_or(usize::MAX),
+    }
+}
+
+#[derive(Debug)]
+pub struct FixOutcome {
+    /// The fixed text (equal to the input when nothing applied).
+    pub text: String,
+    pub applied: usize,
+    /// Fixes not applied because the result would not parse: (rule, message).
+    pub rejected: Vec<(&'static str, String)>,
+    /// Findings in the fixed text.
+    pub remaining: LintOutput,
+}
+
+/// Apply fixes repeatedly (at most 10 rounds) until none applies. A fix whose
+/// result has more syntax errors than the text before it is rejected.
+pub fn fix(
+    path: &Path,
+    text: &str,
+    facts: &WorkspaceFacts,
+    config: &Config,
+    unsafe_ok: bool,
+) -> FixOutcome {
+    let lang = language::detect(path);
+    let mut current = text.to_string();
+    let mut applied_total = 0;
+    let mut rejected: Vec<(&'static str, String)> = Vec::new();
+    let mut rejected_keys: Vec<(&'static str, usize, String)> = Vec::new();
+    let mut output = lint(path, &current, facts, config);
+    let Some(lang) = lang else {
+        return FixOutcome {
+            text: current,
+            applied: 0,
+            rejected,
+            remaining: output,
+        };
+    };
+    for _round in 0..10 {
+        let candidates: Vec<(&Diagnostic, &crate::diagnostic::Fix)> = output
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix().map(|f| (d, f)))
+            .filter(|(_, f)| f.applicability == crate::diagnostic::Applicability::Safe || unsafe_ok)
+            .filter(|(d, f)| {
+                !rejected_keys
+                    .iter()
+                    .any(|(r, s, t)| *r == d.rule && *s == f.span().start && *t == f.title)
+            })
+            .collect();
+        if candidates.is_empty() {
+            break;
+        }
+        let before = syntax_errors(&current, lang);
+        let fixes: Vec<&crate::diagnostic::Fix> = candidates.iter().map(|(_, f)| *f).collect();
+        let (next, applied) = crate::fix::apply(&current, &fixes);
+        if applied.is_empty() {
+            break;
+        }
+        let next = if syntax_errors(&next, lang) <= before {
+            applied_total += applied.len();
+            next
+        } else {
+            // Find the culprits: apply the fixes one at a time.
+            let mut text = current.clone();
+            let mut any = false;
+            for (d, f) in &candidates {
+                // Re-locate by re-linting would be exact; fixes are byte-based on
+                // `current`, so only the first fix can be tried per round.
+                let (candidate, ok) = crate::fix::apply(&current, &[*f]);
+                if ok.is_empty() {
+                    continue;
+                }
+                if syntax_errors(&candidate, lang) <= before {
+                    text = candidate;
+                    any = true;
+                    applied_total += 1;
+                    break;
+                }
+                rejected.push((d.rule, format!("{} (the result would not parse)", f.title)));
+                rejected_keys.push((d.rule, f.span().start, f.title.clone()));
+            }
+            if !any {
+                if rejected_keys.is_empty() {
+                    break;
+                }
+                output = lint(path, &current, facts, config);
+                continue;
+            }
+            text
+        };
+        if next == current {
+            break;
+        }
+        current = next;
+        output = lint(path, &current, facts, config);
+    }
+    FixOutcome {
+        text: current,
+        applied: applied_total,
+        rejected,
+        remaining: output,
+    }
+}

@@ -1,0 +1,200 @@
+//! The rule registry. A rule is one file under `rules/<lang>/<rule_id>.rs` that
+//! declares a `pub const RULE` (metadata, docs with examples, check, fix) and its
+//! tests. Adding a rule: write the file and add it to the list in `<lang>/mod.rs`.
+//! `prodlint rules`, `prodlint explain`, SARIF rule entries, `prodlint init` and
+//! the editor settings schema all read [`RuleMeta`].
+
+pub mod dotenv;
+pub mod sql;
+pub mod ts;
+
+#[cfg(test)]
+mod doc_examples;
+#[cfg(test)]
+pub mod testing;
+
+use crate::config::OptionKind;
+use crate::diagnostic::Level;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLanguage {
+    /// TypeScript, TSX and JavaScript.
+    Script,
+    Sql,
+    Dotenv,
+    /// Reported by the engine itself (suppressions, unreadable files).
+    Meta,
+}
+
+impl RuleLanguage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleLanguage::Script => "typescript",
+            RuleLanguage::Sql => "sql",
+            RuleLanguage::Dotenv => "dotenv",
+            RuleLanguage::Meta => "meta",
+        }
+    }
+}
+
+/// Whether a rule can fix what it finds, and how safely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixKind {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe for some findings, unsafe for others (the finding says which).
+    Sometimes,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::None => "none",
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+            FixKind::Sometimes => "safe-or-unsafe",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub help: &'static str,
+}
+
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub language: RuleLanguage,
+    /// "A" or "B" in the catalogue.
+    pub tier: char,
+    pub default_level: Level,
+    pub fix: FixKind,
+    /// Silent on test-like paths.
+    pub not_in_tests: bool,
+    /// One line, shown by `prodlint rules` and as SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// Markdown: `## What it does`, `## Why is this bad?`, `## Examples` with fenced
+    /// blocks tagged `ts flagged` / `ts ok` (or `tsx`, `js`, `sql`, `dotenv`), which
+    /// are run as tests, optional `path=…` after the tag.
+    pub docs: &'static str,
+    /// For script rules: byte strings (ASCII, matched case-insensitively) one of
+    /// which must occur in a file for the rule to possibly fire there. Files with
+    /// none of any enabled rule's triggers are not parsed at all. Empty = always run.
+    pub triggers: &'static [&'static str],
+    pub options: &'static [RuleOption],
+}
+
+impl RuleMeta {
+    pub fn help_uri(&self) -> String {
+        format!("https://prodlint.dev/rules/{}", self.id)
+    }
+}
+
+/// Meta rules reported by the engine itself.
+pub mod meta {
+    use super::*;
+
+    pub const UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
+        id: "unused-suppression",
+        language: RuleLanguage::Meta,
+        tier: 'A',
+        default_level: Level::Info,
+        fix: FixKind::Safe,
+        not_in_tests: false,
+        summary: "A prodlint-ignore comment that suppresses nothing",
+        docs: r#"## What it does
+Reports a `prodlint-ignore` or `prodlint-ignore-file` comment (or one rule named in
+it) that silenced no finding, and a suppression that names an unknown rule.
+
+## Why is this bad?
+Stale suppressions hide future findings on that line and mislead readers about
+what is risky.
+
+## Examples
+```ts flagged
+// prodlint-ignore no-any-cast: legacy payload
+const total = order.total;
+```
+
+```ts ok
+// prodlint-ignore no-any-cast: the SDK's types are wrong here
+const total = (order as any).total;
+```
+
+## Fix
+Safe: removes the comment (or the unused rule from its list).
+"#,
+        triggers: &[],
+        options: &[],
+    };
+
+    pub const UNREADABLE_FILE: RuleMeta = RuleMeta {
+        id: "unreadable-file",
+        language: RuleLanguage::Meta,
+        tier: 'A',
+        default_level: Level::Warn,
+        fix: FixKind::None,
+        not_in_tests: false,
+        summary: "A file that could not be read or decoded as UTF-8 text",
+        docs: r#"## What it does
+Reports a file that prodlint was asked to lint but could not read (permissions,
+I/O error), that is not UTF-8 text (binary content, another encoding), or that is
+larger than the size limit. The rest of the run goes on.
+
+## Why is this bad?
+A file prodlint cannot read is a file nobody checked.
+"#,
+        triggers: &[],
+        options: &[],
+    };
+
+    pub const SQL_SYNTAX: RuleMeta = RuleMeta {
+        id: "sql-syntax",
+        language: RuleLanguage::Sql,
+        tier: 'A',
+        default_level: Level::Info,
+        fix: FixKind::None,
+        not_in_tests: false,
+        summary: "A SQL statement that the PostgreSQL parser rejects (skipped by the other rules)",
+        docs: r#"## What it does
+Reports, at most once per file, the first statement that PostgreSQL's own parser
+(libpg_query) rejects. That statement is skipped by every other SQL rule; the rest
+of the file is still linted. Files that look like MySQL (`ENGINE=`,
+`AUTO_INCREMENT`, backticks) are not reported.
+
+## Why is this bad?
+A migration that does not parse fails when it is applied.
+
+## Examples
+```sql flagged
+CREATE TABLE notes (id int PRIMARY KEY,);
+```
+
+```sql ok
+CREATE TABLE notes (id int PRIMARY KEY);
+```
+"#,
+        triggers: &[],
+        options: &[],
+    };
+
+    pub const ALL: &[&RuleMeta] = &[&UNUSED_SUPPRESSION, &UNREADABLE_FILE, &SQL_SYNTAX];
+}
+
+/// Every rule's metadata, in catalogue order.
+pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {
+    ts::RULES
+        .iter()
+        .map(|r| &r.meta)
+        .chain(sql::RULES.iter().map(|r| &r.meta))
+        .chain(dotenv::RULES.iter().map(|r| &r.meta))
+        .chain(meta::ALL.iter().copied())
+}
+
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    all_meta().find(|m| m.id == id)
+}

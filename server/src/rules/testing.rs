@@ -1,0 +1,139 @@
+//! Test helpers for rule files (`use crate::rules::testing::*`).
+
+use crate::config::Config;
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::engine;
+use crate::language::{self, Language};
+use crate::workspace::WorkspaceFacts;
+use std::path::Path;
+
+/// Default configuration with every rule except `only` (and the meta rules) off.
+pub fn config_only(only: &str) -> Config {
+    let mut c = Config::default_for(Path::new(""));
+    for m in crate::rules::all_meta() {
+        if m.id != only && m.language != crate::rules::RuleLanguage::Meta {
+            c.set_level(m.id, crate::diagnostic::Level::Off);
+        }
+    }
+    c
+}
+
+/// Facts as if the workspace held just this file (for SQL) and a `supabase/` folder
+/// when the path is under one.
+pub fn facts_for(path: &str, text: &str) -> WorkspaceFacts {
+    let is_sql = language::detect(Path::new(path)) == Some(Language::Sql);
+    let supabase = path.starts_with("supabase/") || path.contains("/supabase/");
+    let files: Vec<(std::path::PathBuf, &str)> = if is_sql {
+        vec![(path.into(), text)]
+    } else {
+        vec![]
+    };
+    WorkspaceFacts::from_sql_files(files, supabase)
+}
+
+/// Findings of `rule` in `text` linted as `path` (default config, all rules on).
+pub fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
+    findings_with(
+        rule,
+        path,
+        text,
+        &Config::default_for(Path::new("")),
+        &facts_for(path, text),
+    )
+}
+
+pub fn findings_with(
+    rule: &str,
+    path: &str,
+    text: &str,
+    config: &Config,
+    facts: &WorkspaceFacts,
+) -> Vec<Diagnostic> {
+    let out = engine::lint(Path::new(path), text, facts, config);
+    assert!(out.panics.is_empty(), "rule panicked: {:?}", out.panics);
+    out.diagnostics
+        .into_iter()
+        .filter(|d| d.rule == rule)
+        .collect()
+}
+
+#[track_caller]
+pub fn assert_clean(rule: &str, path: &str, text: &str) {
+    let d = findings(rule, path, text);
+    assert!(
+        d.is_empty(),
+        "expected no `{rule}` finding in {path}:\n{text}\ngot: {d:#?}"
+    );
+}
+
+/// Exactly `n` findings; returns the flagged source snippets.
+#[track_caller]
+pub fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
+    let d = findings(rule, path, text);
+    assert_eq!(
+        d.len(),
+        n,
+        "expected {n} `{rule}` finding(s) in {path}:\n{text}\ngot: {d:#?}"
+    );
+    d.iter()
+        .map(|x| text[x.range.clone()].to_string())
+        .collect()
+}
+
+/// Apply `rule`'s fixes (only that rule enabled) and check: the result equals
+/// `expected`, it has no more syntax errors than the input, a second run
+/// changes nothing, and no finding with an applicable fix remains.
+#[track_caller]
+pub fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
+    check_fix_with(
+        rule,
+        path,
+        before,
+        unsafe_ok,
+        expected,
+        &config_only(rule),
+        &facts_for(path, before),
+    );
+}
+
+#[track_caller]
+pub fn check_fix_with(
+    rule: &str,
+    path: &str,
+    before: &str,
+    unsafe_ok: bool,
+    expected: &str,
+    config: &Config,
+    facts: &WorkspaceFacts,
+) {
+    let p = Path::new(path);
+    let lang = language::detect(p).expect("a linted language");
+    let first = engine::fix(p, before, facts, config, unsafe_ok);
+    assert_eq!(first.text, expected, "fixed text of {path}");
+    assert!(
+        first.rejected.is_empty(),
+        "rejected fixes: {:?}",
+        first.rejected
+    );
+    assert!(
+        engine::syntax_errors(&first.text, lang) <= engine::syntax_errors(before, lang),
+        "the fix introduced syntax errors:\n{}",
+        first.text
+    );
+    let second = engine::fix(p, &first.text, facts, config, unsafe_ok);
+    assert_eq!(second.text, first.text, "fix is not idempotent");
+    let left: Vec<_> = second
+        .remaining
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == rule)
+        .filter(|d| {
+            d.fix()
+                .is_some_and(|f| f.applicability == Applicability::Safe || unsafe_ok)
+        })
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the rule still fires after its fix: {left:#?}"
+    );
+}

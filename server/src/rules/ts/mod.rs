@@ -1,0 +1,18 @@
+//! TypeScript/JavaScript rules. Each is called, during the one tree walk per
+//! file, for the node kinds it lists.
+
+use crate::context::RuleContext;
+use crate::rules::RuleMeta;
+use tree_sitter::Node;
+
+pub mod no_any_cast;
+
+pub struct TsRule {
+    pub meta: RuleMeta,
+    /// Named tree-sitter node kinds the rule is called for.
+    pub kinds: &'static [&'static str],
+    pub check: fn(&mut RuleContext<'_>, Node<'_>),
+}
+
+/// Every script rule (catalogue order).
+pub static RULES: &[TsRule] = &[no_any_cast::RULE];

@@ -1,0 +1,247 @@
+//! PostgreSQL files: parsing with libpg_query (the real PostgreSQL parser).
+//! The whole file is parsed at once; if that fails, it is split into statements
+//! with the scanner and each is parsed alone, so that one bad statement never
+//! hides the rest.
+
+pub mod facts;
+
+use pg_query::protobuf::{node::Node as NodeEnum, Node};
+use std::ops::Range;
+
+#[derive(Clone, Debug)]
+pub struct SqlStatement {
+    /// The statement's bytes in the file (without the trailing `;`).
+    pub range: Range<usize>,
+    /// The parsed statement (`RawStmt.stmt`).
+    pub node: Node,
+    /// Add this to a `location` inside `node` to get a byte offset in the file.
+    pub base: usize,
+    /// The statement comes from the body of a `DO $$ … $$` block.
+    pub in_do_block: bool,
+}
+
+impl SqlStatement {
+    pub fn kind(&self) -> Option<&NodeEnum> {
+        self.node.node.as_ref()
+    }
+    /// File offset of a node `location` (`-1` = unknown → statement start).
+    pub fn offset(&self, location: i32) -> usize {
+        if location < 0 {
+            self.range.start
+        } else {
+            self.base + location as usize
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SqlSyntaxError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SqlFile {
+    pub statements: Vec<SqlStatement>,
+    /// The first statement that did not parse.
+    pub syntax_error: Option<SqlSyntaxError>,
+    /// Looks like MySQL (`ENGINE=`, `AUTO_INCREMENT`, backticks): Postgres rules stay silent.
+    pub is_mysql: bool,
+    /// Byte ranges of comments (`-- …` and `/* … */`).
+    pub comments: Vec<Range<usize>>,
+    /// Statements that did not parse (for rules that recognise foreign idioms).
+    pub failed: Vec<Range<usize>>,
+}
+
+/// A heuristic for MySQL dumps and migrations.
+pub fn looks_like_mysql(text: &str) -> bool {
+    let upper_hits = ["ENGINE=", "ENGINE =", "AUTO_INCREMENT", "UNSIGNED"];
+    let t = text.to_ascii_uppercase();
+    upper_hits.iter().any(|h| t.contains(h)) || text.contains('`')
+}
+
+impl SqlFile {
+    pub fn parse(text: &str) -> SqlFile {
+        let mut file = SqlFile {
+            is_mysql: looks_like_mysql(text),
+            comments: comments(text),
+            ..Default::default()
+        };
+        match pg_query::parse(text, 0) {
+            Ok(result) => {
+                for raw in &result.protobuf.stmts {
+                    let Some(node) = raw.stmt.as_deref() else {
+                        continue;
+                    };
+                    let start = raw.stmt_location.max(0) as usize;
+                    let end = if raw.stmt_len > 0 {
+                        start + raw.stmt_len as usize
+                    } else {
+                        text.len()
+                    };
+                    let range = trim_range(text, start..end.min(text.len()));
+                    file.statements.push(SqlStatement {
+                        range,
+                        node: node.clone(),
+                        base: 0,
+                        in_do_block: false,
+                    });
+                }
+            }
+            Err(_) => file.parse_statement_by_statement(text),
+        }
+        file
+    }
+
+    fn parse_statement_by_statement(&mut self, text: &str) {
+        let pieces = match pg_query::split_with_scanner(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.syntax_error = Some(SqlSyntaxError {
+                    range: 0..text.len().min(1),
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
+        let base_ptr = text.as_ptr() as usize;
+        let mut covered = 0usize;
+        for piece in pieces {
+            let start = piece.as_ptr() as usize - base_ptr;
+            if start > covered {
+                self.check_gap(text, covered..start);
+            }
+            covered = start + piece.len();
+            let range = trim_range(text, start..start + piece.len());
+            if range.is_empty() {
+                continue;
+            }
+            match pg_query::parse(&text[range.clone()], 0) {
+                Ok(result) => {
+                    for raw in &result.protobuf.stmts {
+                        if let Some(node) = raw.stmt.as_deref() {
+                            self.statements.push(SqlStatement {
+                                range: range.clone(),
+                                node: node.clone(),
+                                base: range.start,
+                                in_do_block: false,
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.failed.push(range.clone());
+                    if self.syntax_error.is_none() {
+                        self.syntax_error = Some(SqlSyntaxError {
+                            range: range.clone(),
+                            message: e.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        if covered < text.len() {
+            self.check_gap(text, covered..text.len());
+        }
+    }
+
+    /// Text the scanner dropped (after an unbalanced parenthesis): if it holds
+    /// more than separators, it is an unparsed statement.
+    fn check_gap(&mut self, text: &str, gap: Range<usize>) {
+        let range = trim_range(text, gap);
+        let content = text[range.clone()].trim_matches(|c: char| c == ';' || c.is_whitespace());
+        if !content.is_empty()
+            && !self
+                .comments
+                .iter()
+                .any(|c| c.start <= range.start && range.end <= c.end)
+        {
+            self.failed.push(range.clone());
+            if self.syntax_error.is_some() {
+                return;
+            }
+            self.syntax_error = Some(SqlSyntaxError {
+                range,
+                message: "unbalanced parentheses or unterminated statement".into(),
+            });
+        }
+    }
+}
+
+/// Shrink a range to exclude surrounding whitespace, semicolons and leading comments.
+fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let mut start = r.start;
+    let mut rest = s;
+    loop {
+        let t = rest.trim_start();
+        if let Some(after) = t.strip_prefix("--") {
+            let nl = after.find('\n').map(|i| i + 1).unwrap_or(after.len());
+            rest = &after[nl..];
+        } else if let Some(after) = t.strip_prefix("/*") {
+            match after.find("*/") {
+                Some(i) => rest = &after[i + 2..],
+                None => break,
+            }
+        } else {
+            rest = t;
+            break;
+        }
+    }
+    start += s.len() - rest.len();
+    let trimmed = rest.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
+    start..start + trimmed.len()
+}
+
+/// Comment ranges from the PostgreSQL scanner.
+fn comments(text: &str) -> Vec<Range<usize>> {
+    use pg_query::protobuf::Token;
+    let Ok(scan) = pg_query::scan(text) else {
+        return Vec::new();
+    };
+    scan.tokens
+        .iter()
+        .filter(|t| t.token == Token::SqlComment as i32 || t.token == Token::CComment as i32)
+        .map(|t| t.start as usize..t.end as usize)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_bad_statement_does_not_hide_the_rest() {
+        let text = "create table a (id int);\ncreate tabel b (id int);\n-- note\ncreate table c (id int);\n";
+        let f = SqlFile::parse(text);
+        assert_eq!(f.statements.len(), 2);
+        assert_eq!(
+            &text[f.statements[1].range.clone()],
+            "create table c (id int)"
+        );
+        let err = f.syntax_error.expect("error");
+        assert_eq!(&text[err.range], "create tabel b (id int)");
+        assert_eq!(f.comments.len(), 1);
+    }
+
+    #[test]
+    fn statement_ranges_when_the_file_parses() {
+        let text =
+            "-- head\nCREATE TABLE t (id int);\r\n\r\nALTER TABLE t ENABLE ROW LEVEL SECURITY;";
+        let f = SqlFile::parse(text);
+        let got: Vec<&str> = f
+            .statements
+            .iter()
+            .map(|s| &text[s.range.clone()])
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "CREATE TABLE t (id int)",
+                "ALTER TABLE t ENABLE ROW LEVEL SECURITY"
+            ]
+        );
+        assert!(f.syntax_error.is_none());
+        assert!(!f.is_mysql);
+    }
+}

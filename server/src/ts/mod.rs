@@ -1,0 +1,248 @@
+//! TypeScript/JavaScript: parsing with tree-sitter, the byte-level prefilter, and
+//! the single tree walk that dispatches nodes to the rules by node kind.
+
+pub mod ast;
+
+use crate::context::FileInput;
+use crate::diagnostic::Diagnostic;
+use crate::language::Language;
+use crate::rules::ts::{TsRule, RULES};
+use aho_corasick::AhoCorasick;
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::LazyLock;
+use tree_sitter::{Node, Parser, Tree};
+
+pub const SUPPRESSION_MARKER: &str = "prodlint-ignore";
+
+fn grammar(lang: Language) -> tree_sitter::Language {
+    match lang {
+        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        _ => tree_sitter_typescript::LANGUAGE_TSX.into(),
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Parse `text` (optionally reusing an edited old tree). `None` only if
+/// tree-sitter gives up (it does not for any input we have seen; callers treat
+/// it as "no findings").
+pub fn parse(text: &str, lang: Language, old: Option<&Tree>) -> Option<Tree> {
+    let slot = usize::from(lang != Language::TypeScript);
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let parser = parsers[slot].get_or_insert_with(|| {
+            let mut p = Parser::new();
+            // The grammars are compiled in with a matching ABI; this cannot fail.
+            p.set_language(&grammar(lang))
+                .expect("tree-sitter grammar ABI matches");
+            p
+        });
+        parser.parse(text, old)
+    })
+}
+
+/// Which rules may fire, decided from the file's bytes before parsing.
+pub struct Prefilter {
+    automaton: AhoCorasick,
+    /// pattern index → rule indices; the last pattern is the suppression marker.
+    pattern_rules: Vec<Vec<usize>>,
+    /// Rules with no triggers (always run).
+    always: Vec<usize>,
+}
+
+pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+    let mut always = Vec::new();
+    for (i, rule) in RULES.iter().enumerate() {
+        if rule.meta.triggers.is_empty() {
+            always.push(i);
+        }
+        for t in rule.meta.triggers {
+            let t = t.to_ascii_lowercase();
+            match patterns.iter().position(|p| *p == t) {
+                Some(p) => pattern_rules[p].push(i),
+                None => {
+                    patterns.push(t);
+                    pattern_rules.push(vec![i]);
+                }
+            }
+        }
+    }
+    patterns.push(SUPPRESSION_MARKER.to_string());
+    pattern_rules.push(Vec::new());
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&patterns)
+        .expect("trigger patterns are plain strings");
+    Prefilter {
+        automaton,
+        pattern_rules,
+        always,
+    }
+});
+
+/// Result of the prefilter: which rules' triggers occur, and whether a
+/// suppression comment may be present.
+pub struct Triggered {
+    pub rules: Vec<bool>,
+    pub suppression: bool,
+}
+
+impl Prefilter {
+    pub fn scan(&self, text: &str) -> Triggered {
+        let mut rules = vec![false; RULES.len()];
+        for &i in &self.always {
+            rules[i] = true;
+        }
+        let mut seen = vec![false; self.pattern_rules.len()];
+        let mut suppression = false;
+        let marker = self.pattern_rules.len() - 1;
+        for m in self.automaton.find_overlapping_iter(text) {
+            let p = m.pattern().as_usize();
+            if seen[p] {
+                continue;
+            }
+            seen[p] = true;
+            if p == marker {
+                suppression = true;
+            }
+            for &r in &self.pattern_rules[p] {
+                rules[r] = true;
+            }
+        }
+        Triggered { rules, suppression }
+    }
+}
+
+/// Per grammar: node kind id → indices of the rules that want that kind.
+struct Dispatch {
+    by_kind: Vec<Vec<usize>>,
+    comment_kind: u16,
+}
+
+fn build_dispatch(lang: Language) -> Dispatch {
+    let g = grammar(lang);
+    let mut by_kind = vec![Vec::new(); g.node_kind_count()];
+    for (i, rule) in RULES.iter().enumerate() {
+        for kind in rule.kinds {
+            let id = g.id_for_node_kind(kind, true);
+            // Some kinds exist in one dialect only (e.g. `type_assertion` in TS, JSX in TSX).
+            if id != 0 {
+                by_kind[id as usize].push(i);
+            }
+            // A few kinds have several ids (aliases); find them all.
+            for other in 1..g.node_kind_count() as u16 {
+                if other != id
+                    && g.node_kind_is_named(other)
+                    && g.node_kind_for_id(other) == Some(kind)
+                {
+                    by_kind[other as usize].push(i);
+                }
+            }
+        }
+    }
+    Dispatch {
+        by_kind,
+        comment_kind: g.id_for_node_kind("comment", true),
+    }
+}
+
+static DISPATCH_TS: LazyLock<Dispatch> = LazyLock::new(|| build_dispatch(Language::TypeScript));
+static DISPATCH_TSX: LazyLock<Dispatch> = LazyLock::new(|| build_dispatch(Language::Tsx));
+
+/// A panic inside a rule, caught so that the other rules' findings still arrive.
+#[derive(Clone, Debug)]
+pub struct RulePanic {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// Walk the tree once, calling each active rule for the node kinds it asked for.
+/// Returns the byte ranges of all comments (for suppressions).
+pub fn run_rules(
+    tree: &Tree,
+    active: &[bool],
+    base: &FileInput<'_>,
+    out: &mut Vec<Diagnostic>,
+    panics: &mut Vec<RulePanic>,
+) -> Vec<Range<usize>> {
+    let dispatch: &Dispatch = if base.file.language == Language::TypeScript {
+        &DISPATCH_TS
+    } else {
+        &DISPATCH_TSX
+    };
+    let mut active = active.to_vec();
+    let mut comments = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind_id();
+        if kind == dispatch.comment_kind {
+            comments.push(node.byte_range());
+        }
+        if let Some(rules) = dispatch.by_kind.get(kind as usize) {
+            for &i in rules {
+                if !active[i] {
+                    continue;
+                }
+                let rule: &'static TsRule = &RULES[i];
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let mut cx = base.context(&rule.meta, out);
+                    (rule.check)(&mut cx, node);
+                }));
+                if let Err(payload) = result {
+                    active[i] = false;
+                    panics.push(RulePanic {
+                        rule: rule.meta.id,
+                        message: panic_message(payload.as_ref()),
+                    });
+                }
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    comments
+}
+
+/// Count of ERROR and MISSING nodes (to check that a fix adds no syntax errors).
+pub fn syntax_error_count(tree: &Tree) -> usize {
+    if !tree.root_node().has_error() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut stack: Vec<Node> = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            count += 1;
+        }
+        if n.has_error() {
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+    }
+    count
+}
