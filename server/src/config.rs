@@ -237,8 +237,18 @@ fn globs(value: Option<&toml::Value>, default: &[&str]) -> Result<GlobSet, Strin
 }
 
 fn parse_table(text: &str, path: &Path) -> Result<toml::Table, ConfigError> {
-    text.parse::<toml::Table>().map_err(|e| ConfigError {
-        message: format!("{}: invalid TOML: {}", path.display(), e.message()),
+    text.parse::<toml::Table>().map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        ConfigError {
+            message: format!(
+                "{}: invalid TOML{at}: {}",
+                path.display(),
+                e.message().trim().replace('\n', " ")
+            ),
+        }
     })
 }
 
@@ -643,4 +653,110 @@ pub fn string_list(options: Option<&toml::Table>, key: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn nearest_wins_key_by_key_and_root_stops_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "prodlint.toml",
+            "[rules]\nno-any-cast = \"error\"\nunused-suppression = \"off\"\n",
+        );
+        write(
+            d,
+            "app/prodlint.toml",
+            "root = true\n[rules]\nno-any-cast = \"info\"\n",
+        );
+        write(d, "app/pkg/prodlint.toml", "[next]\nversion = 15\n");
+        let r = ConfigResolver::new(None, d, Vec::new()).unwrap();
+        let top = r.for_dir(d).unwrap();
+        assert_eq!(top.level_override("no-any-cast"), Some(Level::Error));
+        let pkg = r.for_dir(&d.join("app/pkg")).unwrap();
+        assert_eq!(pkg.next_version, 15);
+        assert_eq!(
+            pkg.level_override("no-any-cast"),
+            Some(Level::Info),
+            "app/ overrides the root"
+        );
+        assert_eq!(
+            pkg.level_override("unused-suppression"),
+            None,
+            "root = true in app/ stops the walk"
+        );
+        assert_eq!(pkg.sources.len(), 2);
+        // overrides from the command line win
+        let r = ConfigResolver::new(None, d, vec![("no-any-cast".into(), Level::Off)]).unwrap();
+        assert!(!r
+            .for_dir(&d.join("app/pkg"))
+            .unwrap()
+            .is_enabled("no-any-cast"));
+    }
+
+    #[test]
+    fn test_paths_and_excludes_are_relative_to_the_config() {
+        let c = Config::parse(
+            "[files]\nexclude = [\"gen/**\"]\ntests = [\"qa/**\", \"*.e2e.ts\"]\n",
+            Path::new("/p/prodlint.toml"),
+        )
+        .unwrap();
+        assert!(c.is_excluded(Path::new("/p/gen/a.ts")));
+        assert!(!c.is_excluded(Path::new("/p/src/gen.ts")));
+        assert!(c.is_test_path(Path::new("/p/qa/x.ts")));
+        assert!(c.is_test_path(Path::new("/p/src/deep/login.e2e.ts")));
+        assert!(
+            !c.is_test_path(Path::new("/p/src/x.test.ts")),
+            "the list replaces the defaults"
+        );
+        let d = Config::default_for(Path::new("/p"));
+        for p in [
+            "/p/src/a.test.ts",
+            "/p/src/__tests__/a.ts",
+            "/p/e2e/a.ts",
+            "/p/supabase/seed/a.sql",
+            "/p/scripts/x.ts",
+            "/p/src/__mocks__/m.ts",
+        ] {
+            assert!(d.is_test_path(Path::new(p)), "{p}");
+        }
+        assert!(!d.is_test_path(Path::new("/p/src/testing.ts")));
+    }
+
+    #[test]
+    fn rule_options_are_validated() {
+        let err = Config::parse(
+            "[rules.no-any-cast]\nlevel = \"warn\"\nfoo = 1\n",
+            Path::new("prodlint.toml"),
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("unknown option `rules.no-any-cast.foo`"),
+            "{}",
+            err.message
+        );
+        let c = Config::parse(
+            "[rules.no-any-cast]\nlevel = \"error\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.level_override("no-any-cast"), Some(Level::Error));
+        assert!(Config::parse("[next]\nversion = 7\n", Path::new("prodlint.toml")).is_err());
+        assert!(parse_rule_override("no-any-cast=loud").is_err());
+        assert_eq!(
+            parse_rule_override("no-any-cast=off").unwrap().1,
+            Level::Off
+        );
+    }
 }

@@ -95,3 +95,36 @@ pub fn render_for_terminal(docs: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `docs/rules.md`: the catalogue generated from every rule's metadata.
+pub fn catalogue_markdown() -> String {
+    let mut s = String::from(
+        "# prodlint rules\n\n<!-- Generated from the rules' metadata by `PRODLINT_UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\n\
+         | rule | language | tier | default | fix | not in tests | summary |\n|---|---|---|---|---|---|---|\n",
+    );
+    for m in crate::rules::all_meta() {
+        s.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} | {} | {} | {} |\n",
+            m.id,
+            m.id,
+            m.language.as_str(),
+            m.tier,
+            m.default_level.as_str(),
+            m.fix.as_str(),
+            if m.not_in_tests { "yes" } else { "" },
+            m.summary.replace('|', "\\|")
+        ));
+    }
+    for m in crate::rules::all_meta() {
+        s.push_str(&format!("\n---\n\n## {}\n\n{}\n\n", m.id, m.summary));
+        // Demote the rule's own headings one level.
+        for line in m.docs.trim_end().lines() {
+            if line.starts_with('#') {
+                s.push('#');
+            }
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}

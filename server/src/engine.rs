@@ -268,20 +268,31 @@ pub fn fix(
     config: &Config,
     unsafe_ok: bool,
 ) -> FixOutcome {
-    let lang = language::detect(path);
+    match language::detect(path) {
+        Some(lang) => fix_with(text, lang, unsafe_ok, &|t| {
+            lint_as(path, lang, t, facts, config)
+        }),
+        None => FixOutcome {
+            text: text.to_string(),
+            applied: 0,
+            rejected: Vec::new(),
+            remaining: LintOutput::default(),
+        },
+    }
+}
+
+/// The fix loop over any linter (`lint` is re-run on the text after each round).
+pub fn fix_with(
+    text: &str,
+    lang: Language,
+    unsafe_ok: bool,
+    lint: &dyn Fn(&str) -> LintOutput,
+) -> FixOutcome {
     let mut current = text.to_string();
     let mut applied_total = 0;
     let mut rejected: Vec<(&'static str, String)> = Vec::new();
     let mut rejected_keys: Vec<(&'static str, usize, String)> = Vec::new();
-    let mut output = lint(path, &current, facts, config);
-    let Some(lang) = lang else {
-        return FixOutcome {
-            text: current,
-            applied: 0,
-            rejected,
-            remaining: output,
-        };
-    };
+    let mut output = lint(&current);
     for _round in 0..10 {
         let candidates: Vec<(&Diagnostic, &crate::diagnostic::Fix)> = output
             .diagnostics
@@ -330,7 +341,7 @@ pub fn fix(
                 if rejected_keys.is_empty() {
                     break;
                 }
-                output = lint(path, &current, facts, config);
+                output = lint(&current);
                 continue;
             }
             text
@@ -339,12 +350,64 @@ pub fn fix(
             break;
         }
         current = next;
-        output = lint(path, &current, facts, config);
+        output = lint(&current);
     }
     FixOutcome {
         text: current,
         applied: applied_total,
         rejected,
         remaining: output,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix};
+
+    /// A fake linter: a finding with a fix that breaks the syntax (deletes `}`)
+    /// and one with a good fix, as long as their targets are in the text.
+    fn fake(text: &str) -> LintOutput {
+        let mut diagnostics = Vec::new();
+        if let Some(i) = text.find("bad") {
+            let brace = text.rfind('}').unwrap_or(0);
+            diagnostics.push(Diagnostic {
+                rule: "no-any-cast",
+                level: Level::Warn,
+                message: "bad".into(),
+                range: i..i + 3,
+                fixes: vec![Fix::safe(
+                    "break it",
+                    vec![
+                        Edit::replace(i..i + 3, "ok_"),
+                        Edit::delete(brace..brace + 1),
+                    ],
+                )],
+            });
+        }
+        if let Some(i) = text.find("good") {
+            diagnostics.push(Diagnostic {
+                rule: "no-any-cast",
+                level: Level::Warn,
+                message: "good".into(),
+                range: i..i + 4,
+                fixes: vec![Fix::safe("fix it", vec![Edit::replace(i..i + 4, "fine")])],
+            });
+        }
+        LintOutput {
+            diagnostics,
+            panics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_would_not_parse_is_rejected_and_reported() {
+        let text = "function f() {\n  good();\n  bad();\n}\n";
+        let out = fix_with(text, Language::TypeScript, false, &fake);
+        assert_eq!(out.text, "function f() {\n  fine();\n  bad();\n}\n");
+        assert_eq!(out.applied, 1);
+        assert_eq!(out.rejected.len(), 1);
+        assert!(out.rejected[0].1.contains("would not parse"));
+        assert_eq!(syntax_errors(&out.text, Language::TypeScript), 0);
     }
 }

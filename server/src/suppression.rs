@@ -224,3 +224,92 @@ fn comment_removal_range(text: &str, index: &LineIndex, s: &Suppression) -> Rang
         s.comment.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::engine;
+    use crate::workspace::WorkspaceFacts;
+    use std::path::Path;
+
+    fn rules_found(path: &str, text: &str) -> Vec<(&'static str, String)> {
+        let out = engine::lint(
+            Path::new(path),
+            text,
+            &WorkspaceFacts::default(),
+            &Config::default_for(Path::new("")),
+        );
+        out.diagnostics
+            .iter()
+            .map(|d| (d.rule, text[d.range.clone()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn next_line_trailing_and_file_level() {
+        let text = "// prodlint-ignore no-any-cast: sdk types\nconst a = x as any;\nconst b = y as any; // prodlint-ignore no-any-cast\nconst c = z as any;\n";
+        assert_eq!(
+            rules_found("a.ts", text),
+            vec![("no-any-cast", "z as any".to_string())]
+        );
+        let text = "/* prodlint-ignore-file no-any-cast: generated */\nimport x from 'x';\nconst a = x as any;\n";
+        assert!(rules_found("a.ts", text).is_empty());
+    }
+
+    #[test]
+    fn misplaced_file_level_unknown_rules_and_lists() {
+        let text =
+            "const a = 1;\n// prodlint-ignore-file no-any-cast: too late\nconst b = y as any;\n";
+        let found = rules_found("a.ts", text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().any(|(r, _)| *r == "unused-suppression"));
+        let text = "// prodlint-ignore no-any-cast, no-such-rule: reason\nconst b = y as any;\n";
+        let found = rules_found("a.ts", text);
+        assert_eq!(
+            found,
+            vec![(
+                "unused-suppression",
+                "// prodlint-ignore no-any-cast, no-such-rule: reason".to_string()
+            )]
+        );
+        let out = engine::fix(
+            Path::new("a.ts"),
+            text,
+            &WorkspaceFacts::default(),
+            &Config::default_for(Path::new("")),
+            false,
+        );
+        assert_eq!(
+            out.text,
+            "// prodlint-ignore no-any-cast: reason\nconst b = y as any;\n"
+        );
+    }
+
+    #[test]
+    fn text_in_strings_is_not_a_suppression() {
+        let text = "const s = '// prodlint-ignore no-any-cast';\nconst b = y as any;\n";
+        assert_eq!(
+            rules_found("a.ts", text),
+            vec![("no-any-cast", "y as any".to_string())]
+        );
+    }
+
+    #[test]
+    fn sql_and_dotenv_comment_syntax() {
+        let text = "-- prodlint-ignore sql-syntax: vendor extension\ncreate tabel x;\n";
+        assert!(rules_found("m.sql", text).is_empty());
+        let text = "create tabel x; -- prodlint-ignore sql-syntax\n";
+        assert!(rules_found("m.sql", text).is_empty());
+        let text = "# prodlint-ignore no-any-cast: nothing here\nA=1\n";
+        assert_eq!(rules_found(".env", text).len(), 1);
+    }
+
+    #[test]
+    fn off_rules_are_not_reported_as_unused() {
+        let mut config = Config::default_for(Path::new(""));
+        config.set_level("no-any-cast", crate::diagnostic::Level::Off);
+        let text = "// prodlint-ignore no-any-cast: x\nconst b = 1;\n";
+        let out = engine::lint(Path::new("a.ts"), text, &WorkspaceFacts::default(), &config);
+        assert!(out.diagnostics.is_empty());
+    }
+}

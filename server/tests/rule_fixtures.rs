@@ -13,7 +13,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -44,18 +46,30 @@ fn expected_lines(text: &str, rule: &str) -> BTreeSet<usize> {
 #[test]
 fn rule_fixtures_match_their_expectations() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules");
-    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root).expect("fixtures folder").flatten().map(|e| e.path()).collect();
+    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     rule_dirs.sort();
     let mut failures = Vec::new();
     let mut summary = Vec::new();
     for dir in rule_dirs {
         let rule = dir.file_name().unwrap().to_string_lossy().to_string();
-        assert!(prodlint::rules::meta(&rule).is_some(), "fixture folder for unknown rule {rule}");
+        assert!(
+            prodlint::rules::meta(&rule).is_some(),
+            "fixture folder for unknown rule {rule}"
+        );
         let mut files = Vec::new();
         files_under(&dir, &mut files);
         let texts: Vec<(PathBuf, String)> = files
             .iter()
-            .map(|f| (f.strip_prefix(&dir).unwrap().to_path_buf(), std::fs::read_to_string(f).expect("fixture is UTF-8")))
+            .map(|f| {
+                (
+                    f.strip_prefix(&dir).unwrap().to_path_buf(),
+                    std::fs::read_to_string(f).expect("fixture is UTF-8"),
+                )
+            })
             .collect();
         let sql: Vec<(PathBuf, &str)> = texts
             .iter()
@@ -65,28 +79,64 @@ fn rule_fixtures_match_their_expectations() {
         let facts = WorkspaceFacts::from_sql_files(sql, dir.join("supabase").is_dir());
         let config_path = dir.join("prodlint.toml");
         let config = if config_path.is_file() {
-            Config::parse(&std::fs::read_to_string(&config_path).unwrap(), Path::new("prodlint.toml")).expect("fixture config")
+            Config::parse(
+                &std::fs::read_to_string(&config_path).unwrap(),
+                Path::new("prodlint.toml"),
+            )
+            .expect("fixture config")
         } else {
             Config::default_for(Path::new(""))
         };
         let (mut flagged, mut clean) = (0, 0);
         for (rel, text) in &texts {
             let out = engine::lint(rel, text, &facts, &config);
-            assert!(out.panics.is_empty(), "{rule}/{}: panic {:?}", rel.display(), out.panics);
+            assert!(
+                out.panics.is_empty(),
+                "{rule}/{}: panic {:?}",
+                rel.display(),
+                out.panics
+            );
             let index = prodlint::line_index::LineIndex::new(text);
-            let got: BTreeSet<usize> = out.diagnostics.iter().filter(|d| d.rule == rule).map(|d| index.line_of(d.range.start)).collect();
+            let got: BTreeSet<usize> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == rule)
+                .map(|d| index.line_of(d.range.start))
+                .collect();
             let want = expected_lines(text, &rule);
             flagged += want.len();
-            clean += text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(want.len());
+            clean += text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count()
+                .saturating_sub(want.len());
             for l in got.difference(&want) {
-                failures.push(format!("{rule}/{}:{}: unexpected finding: {}", rel.display(), l + 1, text.lines().nth(*l).unwrap_or("")));
+                failures.push(format!(
+                    "{rule}/{}:{}: unexpected finding: {}",
+                    rel.display(),
+                    l + 1,
+                    text.lines().nth(*l).unwrap_or("")
+                ));
             }
             for l in want.difference(&got) {
-                failures.push(format!("{rule}/{}:{}: missing finding: {}", rel.display(), l + 1, text.lines().nth(*l).unwrap_or("")));
+                failures.push(format!(
+                    "{rule}/{}:{}: missing finding: {}",
+                    rel.display(),
+                    l + 1,
+                    text.lines().nth(*l).unwrap_or("")
+                ));
             }
         }
-        summary.push(format!("{rule}: {} files, {flagged} flagged lines, {clean} other lines", texts.len()));
+        summary.push(format!(
+            "{rule}: {} files, {flagged} flagged lines, {clean} other lines",
+            texts.len()
+        ));
     }
     println!("{}", summary.join("\n"));
-    assert!(failures.is_empty(), "{} fixture mismatch(es):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -1,6 +1,7 @@
 //! `prodlint check`: walk, build workspace facts from the SQL files, lint (or fix)
 //! every file in parallel, report.
 
+use super::cache::{self, Cache};
 use super::report::{self, FileReport, Summary};
 use super::walk;
 use super::{CheckArgs, Format};
@@ -104,7 +105,11 @@ fn lint_one(
     facts: &WorkspaceFacts,
     config: &Config,
     args: &CheckArgs,
+    cache: Option<&Cache>,
 ) -> Outcome {
+    if let Some(cache) = cache {
+        return lint_one_cached(path, display, pre, facts, config, cache);
+    }
     let text = match pre {
         Some((t, _)) if args.fix => Ok(t),
         Some((t, sql)) => {
@@ -167,6 +172,85 @@ fn lint_one(
         );
     }
     let out = engine::lint(path, body, facts, config);
+    finish_outcome(display, body.to_string(), out, 0, Vec::new(), None)
+}
+
+/// `lint_one` through the result cache (never used with --fix).
+fn lint_one_cached(
+    path: &Path,
+    display: String,
+    pre: Option<(String, SqlFile)>,
+    facts: &WorkspaceFacts,
+    config: &Config,
+    cache: &Cache,
+) -> Outcome {
+    let plain = |report: FileReport| Outcome {
+        report,
+        fixed: 0,
+        rejected: Vec::new(),
+        write_error: None,
+    };
+    let Some(stamp) = cache::file_stamp(path) else {
+        return plain(FileReport {
+            display,
+            text: String::new(),
+            diagnostics: unreadable(config, "cannot read file".into()),
+        });
+    };
+    if pre.is_none() {
+        if let Some(diagnostics) = cache.lookup_by_stamp(path, stamp, config.fingerprint) {
+            let text = if diagnostics.is_empty() {
+                String::new()
+            } else {
+                read_source(path)
+                    .map(|t| strip_bom(&t).0.to_string())
+                    .unwrap_or_default()
+            };
+            return plain(FileReport {
+                display,
+                text,
+                diagnostics,
+            });
+        }
+    }
+    let (text, sql) = match pre {
+        Some((t, sql)) => (t, Some(sql)),
+        None => match read_source(path) {
+            Ok(t) => (t, None),
+            Err(message) => {
+                return plain(FileReport {
+                    display,
+                    text: String::new(),
+                    diagnostics: unreadable(config, message),
+                })
+            }
+        },
+    };
+    let (body, _) = strip_bom(&text);
+    let hash = cache::content_hash(body);
+    if let Some(diagnostics) = cache.lookup_by_hash(path, stamp, hash, config.fingerprint) {
+        return plain(FileReport {
+            display,
+            text: body.to_string(),
+            diagnostics,
+        });
+    }
+    let out = match sql {
+        Some(sql) => {
+            let file = engine::file_info(path, Language::Sql, config);
+            let input = crate::context::FileInput {
+                source: body,
+                file: &file,
+                config,
+                facts,
+            };
+            engine::lint_sql(&input, &sql)
+        }
+        None => engine::lint(path, body, facts, config),
+    };
+    if out.panics.is_empty() {
+        cache.store(path, stamp, hash, config.fingerprint, &out.diagnostics);
+    }
     finish_outcome(display, body.to_string(), out, 0, Vec::new(), None)
 }
 
@@ -285,13 +369,31 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     // Stage 2: lint (or fix) every file.
+    let cache = if args.no_cache || args.fix {
+        None
+    } else {
+        Cache::open(&cwd, facts.fingerprint())
+    };
     let outcomes: Vec<Outcome> = walked
         .files
         .par_iter()
         .zip(sql_pre.into_par_iter())
         .zip(configs.par_iter())
-        .map(|((f, pre), config)| lint_one(f, display_path(f, &cwd), pre, &facts, config, &args))
+        .map(|((f, pre), config)| {
+            lint_one(
+                f,
+                display_path(f, &cwd),
+                pre,
+                &facts,
+                config,
+                &args,
+                cache.as_ref(),
+            )
+        })
         .collect();
+    if let Some(cache) = cache {
+        cache.save();
+    }
     report_and_exit(outcomes, walked.files.len(), &args, format)
 }
 

@@ -1,6 +1,7 @@
 //! The command line: `check`, `lsp`, `rules`, `explain`, `init` (and the hidden
 //! `debug parse` used by the benchmarks).
 
+pub mod cache;
 pub mod check;
 pub mod report;
 pub mod walk;

@@ -149,7 +149,7 @@ pub fn sarif(files: &[FileReport]) -> String {
             let rule_index = all.iter().position(|m| m.id == d.rule).unwrap_or(0);
             let location = json!({
                 "physicalLocation": {
-                    "artifactLocation": { "uri": f.display, "uriBaseId": "%SRCROOT%" },
+                    "artifactLocation": { "uri": f.display },
                     "region": sarif_region(&index, &f.text, &d.range),
                 }
             });
@@ -168,7 +168,7 @@ pub fn sarif(files: &[FileReport]) -> String {
                     .collect();
                 r["fixes"] = json!([{
                     "description": { "text": format!("{} ({})", fix.title, fix.applicability.as_str()) },
-                    "artifactChanges": [{ "artifactLocation": { "uri": f.display, "uriBaseId": "%SRCROOT%" }, "replacements": replacements }],
+                    "artifactChanges": [{ "artifactLocation": { "uri": f.display }, "replacements": replacements }],
                 }]);
             }
             results.push(r);
@@ -185,7 +185,6 @@ pub fn sarif(files: &[FileReport]) -> String {
                 "rules": rule_entries,
             }},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": "file:///" } },
             "results": results,
         }]
     });

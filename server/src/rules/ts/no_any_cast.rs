@@ -15,7 +15,7 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "`as any`, `<any>x` and `as unknown as T` casts switch the type checker off",
         docs: DOCS,
-        triggers: &["any", "unknown"],
+        triggers: &["as any", "<any>", "as unknown"],
         options: &[],
     },
     kinds: &["as_expression", "type_assertion"],

@@ -1,0 +1,515 @@
+//! End-to-end tests of `prodlint check` and the other subcommands: output
+//! formats (insta snapshots), exit codes, configuration errors, fixes, positions
+//! in non-ASCII/CRLF files, and bad input.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn prodlint(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("prodlint").expect("binary");
+    c.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+/// A small project: one script finding with a safe fix, one unused suppression,
+/// one SQL syntax error, one binary file, one ignored folder.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/api/orders.ts",
+        "export function total(o: unknown) {\n  return send(o as any);\n}\n",
+    );
+    write(
+        d,
+        "src/util.ts",
+        "// prodlint-ignore no-any-cast: old code\nexport const x = 1;\n",
+    );
+    write(d, "db/001_init.sql", "create tabel orders (id int);\n");
+    write(d, "src/logo.ts", b"\x00\x01\x02PNG".as_slice());
+    write(
+        d,
+        "node_modules/lib/index.ts",
+        "export const y = z as any;\n",
+    );
+    write(d, "dist/out.js", "const y = z as any;\n");
+    write(d, ".gitignore", "generated/\n");
+    write(d, "generated/api.ts", "const y = z as any;\n");
+    dir
+}
+
+fn stdout(cmd: &mut Command) -> (String, i32) {
+    let out = cmd.output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn pretty_output() {
+    let dir = project();
+    let (out, code) = stdout(prodlint(dir.path()).arg("check"));
+    assert_eq!(code, 0, "warnings and infos only: exit 0");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_output() {
+    let dir = project();
+    let (out, code) = stdout(prodlint(dir.path()).args(["check", "--format", "json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["summary"]["files"], 4,
+        "node_modules, dist and .gitignored files are skipped"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn sarif_output() {
+    let dir = project();
+    let (out, _) = stdout(prodlint(dir.path()).args(["check", "--format", "sarif"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "prodlint");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(
+        rules.len(),
+        prodlint::rules::all_meta().count(),
+        "every rule is listed"
+    );
+    for r in rules {
+        for key in [
+            "id",
+            "shortDescription",
+            "fullDescription",
+            "helpUri",
+            "defaultConfiguration",
+        ] {
+            assert!(!r[key].is_null(), "rule entry lacks {key}: {r}");
+        }
+    }
+    // ruleIndex points into the rule list
+    let mut results = run["results"].as_array().unwrap().clone();
+    for r in &mut results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        r.as_object_mut().unwrap().remove("ruleIndex");
+    }
+    // The results only (the rule list changes with every new rule).
+    insta::assert_json_snapshot!(results);
+}
+
+#[test]
+fn github_output_is_chosen_in_github_actions() {
+    let dir = project();
+    let (out, _) = stdout(
+        prodlint(dir.path())
+            .arg("check")
+            .env("GITHUB_ACTIONS", "true"),
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn exit_codes() {
+    let dir = project();
+    // warnings within the limit
+    let (_, code) = stdout(prodlint(dir.path()).args(["check", "--max-warnings", "2"]));
+    assert_eq!(code, 0);
+    // 2 warnings (no-any-cast, unreadable-file) > 1
+    let (_, code) = stdout(prodlint(dir.path()).args(["check", "--max-warnings", "1"]));
+    assert_eq!(code, 1);
+    // a rule raised to error
+    let (_, code) = stdout(prodlint(dir.path()).args(["check", "--rule", "no-any-cast=error"]));
+    assert_eq!(code, 1);
+    // --quiet shows errors only
+    let (out, code) = stdout(prodlint(dir.path()).args([
+        "check",
+        "--quiet",
+        "--rule",
+        "no-any-cast=error",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["severity"] == "error"));
+    assert_eq!(v["summary"]["errors"], 1);
+    // usage errors: exit 2 with a message naming the culprit
+    let out = prodlint(dir.path())
+        .args(["check", "--rule", "no-any-kast=error"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no-any-kast") && err.contains("did you mean `no-any-cast`"),
+        "{err}"
+    );
+    let out = prodlint(dir.path())
+        .args(["check", "missing/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing/"));
+    let out = prodlint(dir.path())
+        .args(["check", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let dir = project();
+    let cases = [
+        (
+            "[rules]\nno-any-cats = \"warn\"\n",
+            "unknown rule `rules.no-any-cats` (did you mean `no-any-cast`?)",
+        ),
+        (
+            "[file]\nexclude = []\n",
+            "unknown key `file` (did you mean `files`?)",
+        ),
+        (
+            "[rules]\nno-any-cast = \"loud\"\n",
+            "`rules.no-any-cast` has level \"loud\"",
+        ),
+        ("[sql]\nsupabase = \"maybe\"\n", "`sql.supabase` must be"),
+        (
+            "[files]\nexclude = \"x\"\n",
+            "`files.exclude` must be an array",
+        ),
+        ("root = true\n[rules\n", "invalid TOML"),
+    ];
+    for (toml, want) in cases {
+        write(dir.path(), "prodlint.toml", toml);
+        let out = prodlint(dir.path()).arg("check").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{toml}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(want),
+            "config {toml:?}: stderr {err:?} lacks {want:?}"
+        );
+        assert!(err.contains("prodlint.toml"), "names the file: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn config_levels_excludes_tests_and_nearest_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "prodlint.toml",
+        "root = true\n[rules]\nno-any-cast = \"error\"\n[files]\nexclude = [\"legacy/**\"]\n",
+    );
+    write(d, "a.ts", "f(x as any);\n");
+    write(d, "legacy/b.ts", "f(x as any);\n");
+    write(d, "pkg/prodlint.toml", "[rules]\nno-any-cast = \"off\"\n");
+    write(d, "pkg/c.ts", "f(x as any);\n");
+    write(d, "scripts/seed.ts", "f(x as any);\n");
+    let (out, code) = stdout(prodlint(d).args(["check", "--format", "json"]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["a.ts"],
+        "legacy/ excluded, pkg/ turns it off, scripts/ is test-like"
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "error");
+    // --config overrides discovery
+    write(d, "other.toml", "[rules]\nno-any-cast = \"info\"\n");
+    let (out, code) =
+        stdout(prodlint(d).args(["check", "--format", "json", "--config", "other.toml", "pkg"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"][0]["severity"], "info");
+}
+
+#[test]
+fn positions_after_emoji_accents_and_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "// café ☕ — naïve 😀\r\nconst s = '😀😀'; const t = (é as any);\r\n";
+    write(dir.path(), "src/x.ts", text);
+    let (out, _) = stdout(prodlint(dir.path()).args(["check", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "no-any-cast");
+    // `é as any` is code points 28..36 of line 2 (1-based, end exclusive)
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({ "line": 2, "column": 28 })
+    );
+    assert_eq!(
+        d["range"]["end"],
+        serde_json::json!({ "line": 2, "column": 36 })
+    );
+    let line2: Vec<char> = text.lines().nth(1).unwrap().chars().collect();
+    let snippet: String = line2[27..35].iter().collect();
+    assert_eq!(snippet, "é as any");
+    // SARIF agrees
+    let (out, _) = stdout(prodlint(dir.path()).args(["check", "--format", "sarif"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let region = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(2), Some(28))
+    );
+}
+
+#[test]
+fn fix_and_unsafe_fixes_on_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let original = "send(x as any);\r\nconst y = (x as any).foo; // café 😀\r\n";
+    write(d, "a.ts", original);
+    // safe only
+    let (_, code) = stdout(prodlint(d).args(["check", "--fix"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        fs::read_to_string(d.join("a.ts")).unwrap(),
+        "send(x as unknown);\r\nconst y = (x as any).foo; // café 😀\r\n"
+    );
+    // a second --fix changes nothing
+    let before = fs::read(d.join("a.ts")).unwrap();
+    stdout(prodlint(d).args(["check", "--fix"]));
+    assert_eq!(fs::read(d.join("a.ts")).unwrap(), before);
+    // unsafe too
+    stdout(prodlint(d).args(["check", "--fix", "--unsafe-fixes"]));
+    assert_eq!(
+        fs::read_to_string(d.join("a.ts")).unwrap(),
+        "send(x as unknown);\r\nconst y = (x as unknown).foo; // café 😀\r\n"
+    );
+    let (out, _) = stdout(prodlint(d).args(["check", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["warnings"], 0);
+    // --unsafe-fixes alone is a usage error
+    let out = prodlint(d)
+        .args(["check", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fix_removes_unused_suppressions_and_keeps_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.ts", "\u{feff}// prodlint-ignore no-any-cast: stale\nconst a = 1;\nconst b = 2; // prodlint-ignore no-any-cast\n");
+    stdout(prodlint(d).args(["check", "--fix"]));
+    assert_eq!(
+        fs::read_to_string(d.join("a.ts")).unwrap(),
+        "\u{feff}const a = 1;\nconst b = 2;\n"
+    );
+}
+
+#[test]
+fn bad_files_never_abort_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "bin.ts", b"\x00\x00\x00".as_slice());
+    write(
+        d,
+        "latin1.ts",
+        b"const s = 'caf\xe9'; const y = x as any;\n".as_slice(),
+    );
+    write(d, "empty.ts", "");
+    write(
+        d,
+        "broken.ts",
+        "export function (((( { as any\nconst ok = v as any;\n",
+    );
+    write(d, "broken.sql", "create table (;\nselect 1;\n");
+    write(d, ".env", "\x00");
+    let (out, code) = stdout(prodlint(d).args(["check", "--format", "json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&("bin.ts".into(), "unreadable-file".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("latin1.ts".into(), "unreadable-file".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(".env".into(), "unreadable-file".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("broken.ts".into(), "no-any-cast".into())),
+        "rules work around ERROR nodes: {got:?}"
+    );
+    assert!(
+        got.contains(&("broken.sql".into(), "sql-syntax".into())),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|(p, _)| p == "empty.ts"));
+    assert_eq!(v["summary"]["files"], 6);
+}
+
+#[test]
+fn a_10_mb_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::with_capacity(10 * 1024 * 1024 + 100);
+    let line = "export const value_000000 = compute({ a: 1, b: 'two', c: [3, 4] });\n";
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(line);
+    }
+    text.push_str("const last = y as any;\n");
+    let lines = text.lines().count();
+    write(dir.path(), "big.ts", &text);
+    let (out, _) = stdout(prodlint(dir.path()).args(["check", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"][0]["range"]["start"]["line"], lines);
+}
+
+#[test]
+fn stdin_filename() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, code) = stdout(
+        prodlint(dir.path())
+            .args([
+                "check",
+                "--stdin-filename",
+                "src/app/api/checkout/route.ts",
+                "--format",
+                "json",
+            ])
+            .write_stdin("const s = x as any;\n"),
+    );
+    assert_eq!(code, 1, "error level on a payments path");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"][0]["path"], "src/app/api/checkout/route.ts");
+    // --fix with stdin prints the fixed text
+    let (out, _) = stdout(
+        prodlint(dir.path())
+            .args(["check", "--stdin-filename", "a.ts", "--fix"])
+            .write_stdin("f(x as any);\n"),
+    );
+    assert_eq!(out, "f(x as unknown);\n");
+}
+
+#[test]
+fn rules_explain_and_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, code) = stdout(prodlint(dir.path()).args(["rules", "--format", "json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"no-any-cast") && ids.contains(&"unused-suppression"));
+    for r in v.as_array().unwrap() {
+        for k in ["id", "language", "severity", "fix", "summary", "tier"] {
+            assert!(r[k].is_string(), "{k} in {r}");
+        }
+    }
+    let (out, code) = stdout(prodlint(dir.path()).args(["explain", "no-any-cast"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("## What it does") && out.contains("as any"));
+    let out = prodlint(dir.path())
+        .args(["explain", "no-any-cats"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `no-any-cast`"));
+    let (_, code) = stdout(prodlint(dir.path()).arg("init"));
+    assert_eq!(code, 0);
+    let written = fs::read_to_string(dir.path().join("prodlint.toml")).unwrap();
+    // The starter file is valid and names every rule.
+    prodlint::config::Config::parse(&written, &dir.path().join("prodlint.toml")).unwrap();
+    for m in prodlint::rules::all_meta() {
+        assert!(written.contains(m.id), "init lists {}", m.id);
+    }
+    let (_, code) = stdout(prodlint(dir.path()).arg("init"));
+    assert_eq!(code, 2, "does not overwrite");
+}
+
+#[test]
+fn result_cache_hits_and_invalidation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.ts", "f(x as any);\n");
+    let count = |cmd: &mut Command| -> u64 {
+        let (out, _) = stdout(cmd);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["summary"]["warnings"].as_u64().unwrap()
+    };
+    assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 1);
+    assert!(d.join(".prodlint_cache/.gitignore").is_file());
+    // Same size and modification time, different bytes: served from the cache
+    // (this is how the cache avoids reading unchanged files).
+    let mtime = fs::metadata(d.join("a.ts")).unwrap().modified().unwrap();
+    write(d, "a.ts", "f(x as unk);\n");
+    fs::File::options()
+        .write(true)
+        .open(d.join("a.ts"))
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(
+        count(prodlint(d).args(["check", "--format", "json"])),
+        1,
+        "cache hit"
+    );
+    assert_eq!(
+        count(prodlint(d).args(["check", "--format", "json", "--no-cache"])),
+        0,
+        "--no-cache reads the file"
+    );
+    // A real edit (new mtime) is seen.
+    write(d, "a.ts", "f(x as any);\ng(y as any);\n");
+    assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 2);
+    // A config change invalidates.
+    write(d, "prodlint.toml", "[rules]\nno-any-cast = \"off\"\n");
+    assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 0);
+    fs::remove_file(d.join("prodlint.toml")).unwrap();
+    assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 2);
+    // --rule overrides are part of the key too.
+    assert_eq!(
+        count(prodlint(d).args(["check", "--format", "json", "--rule", "no-any-cast=off"])),
+        0
+    );
+}
