@@ -28,6 +28,24 @@ def log(msg=""):
     print(msg, file=sys.stderr, flush=True)
 
 
+MAX_LOAD = None             # --max-load: wait for the 1-minute load to fall below this before measuring
+MAX_WAIT = 600.0
+
+
+def wait_for_load():
+    if MAX_LOAD is None:
+        return
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < MAX_WAIT:
+        try:
+            if float(loadavg()[0]) <= MAX_LOAD:
+                return
+        except ValueError:
+            return
+        time.sleep(5)
+    log(f"    load still above {MAX_LOAD} after {MAX_WAIT:.0f} s; measuring anyway")
+
+
 def loadavg():
     try:
         return Path("/proc/loadavg").read_text().split()[:3]
@@ -97,6 +115,7 @@ class Measure:
         self.runs = []
         self.error = None
         self.timed_out = False
+        wait_for_load()
         self.load_start = loadavg()
         tag = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
         log(f"  {name}: {' '.join(shlex.quote(a) for a in argv)}  (cwd {cwd})")
@@ -280,7 +299,11 @@ def main():
     ap.add_argument("--no-lsp", action="store_true")
     ap.add_argument("--doc", default=None, help="where to write the Markdown (default: REPO/docs/benchmarks.md)")
     ap.add_argument("--command-line", default="tests/bench/run")
+    ap.add_argument("--max-load", type=float, default=None,
+                    help="before each measurement, wait (up to 10 min) until the 1-minute load average is below this")
     a = ap.parse_args()
+    global MAX_LOAD
+    MAX_LOAD = a.max_load
 
     binary = os.path.abspath(a.bin)
     bench = Path(a.bench_dir).resolve()
@@ -355,6 +378,7 @@ def main():
         parse[n] = m
     # 3. repeated check with the cache -------------------------------------------------------
     log(f"[3/6] prodlint check, repeated on the unchanged tree with the cache, {fast_runs} runs")
+    shutil.rmtree(corpus / ".prodlint_cache", ignore_errors=True)   # the default cache folder: start empty
     before = {p for p in corpus.rglob("*")}
     fill = run_timed([binary, "check", "--format", "json", "--threads", "2", "."], corpus, work, "cache-fill")
     cached = Measure("prodlint check (cache on) --threads 2",
@@ -367,8 +391,9 @@ def main():
         cached.fill_wall = fill.wall
         if cold[2].ok and getattr(cold[2], "findings", None) != diags:
             problems.append(f"cached check reported {diags} findings, cold check {cold[2].findings}")
-    new_paths = sorted(str(p.relative_to(corpus)) for p in set(corpus.rglob("*")) - before)
-    cache_where = ", ".join(new_paths[:3]) if new_paths else "no new file under the corpus"
+    new_paths = sorted(p for p in set(corpus.rglob("*")) - before if p.is_file())
+    cache_where = (", ".join(f"`{p.relative_to(corpus)}` ({p.stat().st_size / 1e6:.1f} MB)" for p in new_paths[:3])
+                   if new_paths else "no new file under the corpus")
     # 6. SQL ----------------------------------------------------------------------------------
     log(f"[4/6] prodlint check over the SQL corpus, {fast_runs} runs")
     sqlm = Measure("prodlint check SQL --threads 2",
@@ -609,8 +634,10 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     for n in (1, 2):
         a_, b_ = med(cold[n]), med(parse[n])
         if a_ and b_:
-            L.append(f"- check ÷ parse-only, {n} thread{'s' if n > 1 else ''}: **{a_ / b_:.2f} ×** "
-                     f"(rules, suppressions and report cost {max(0.0, a_ - b_):.3f} s over parsing alone)")
+            why = (f"rules, suppressions and report cost {a_ - b_:.3f} s over parsing alone" if a_ >= b_ else
+                   "check is faster than parsing every file: its byte-level prefilter skips the parse of files "
+                   "in which no rule's trigger occurs")
+            L.append(f"- check ÷ parse-only, {n} thread{'s' if n > 1 else ''}: **{a_ / b_:.2f} ×** ({why})")
     if cold[2].ok and cold[1].ok:
         L.append(f"- speed-up from 1 to 2 threads: {med(cold[1]) / med(cold[2]):.2f} ×")
     if cached.ok:
@@ -638,25 +665,29 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     L.append("")
     p2 = med(cold[2])
     if peer_rows:
+        c2 = med(cold[2], "cpu")
         L.append(f"Ratio = the peer's median wall time ÷ prodlint's 2-thread cold wall time ({fmt(p2)} s); "
-                 "> 1 means prodlint is faster.")
+                 "> 1 means prodlint is faster. CPU ratio = the same with CPU time (user+sys, prodlint: "
+                 f"{fmt(c2, 2)} s), which a loaded machine distorts less than wall time.")
         L.append("")
-        L.append("| tool | rules | wall s | CPU s | peak RSS MiB | ratio to prodlint | files linted | findings | notes |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+        L.append("| tool | rules | wall s | CPU s | peak RSS MiB | ratio to prodlint | CPU ratio | files linted | findings | notes |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|")
         for r in peer_rows:
             if r.get("na"):
-                L.append(f"| {r['tool']} | {r['mode']} | – | – | – | – | – | – | {r['note']} |")
+                L.append(f"| {r['tool']} | {r['mode']} | – | – | – | – | – | – | – | {r['note']} |")
                 continue
             m = r["m"]
             if not m.ok:
                 L.append(f"| {r['tool']} | {r['mode']} | {m.error} | – | – | "
-                         f"{'> ' + format(PEER_TIMEOUT / p2, '.0f') + ' ×' if m.timed_out and p2 else '–'} | – | – | {r['note']} |")
+                         f"{'> ' + format(PEER_TIMEOUT / p2, '.0f') + ' ×' if m.timed_out and p2 else '–'} | – | – | – | {r['note']} |")
                 continue
             pm = med(m)
             ratio = f"{pm / p2:.1f} ×" if p2 else "–"
+            pc = med(m, "cpu")
+            cratio = f"{pc / c2:.1f} ×" if pc and c2 else "–"
             extra = f"; {r['extra']}" if r.get("extra") else ""
             L.append(f"| {r['tool']} | {r['mode']} | {mmm(m.stat('wall'))} | {mmm(m.stat('cpu'), 2)} | "
-                     f"{fmt_mib(m.stat('rss_kb')['max'])} | {ratio} | {r['files']} | {r['findings']} | "
+                     f"{fmt_mib(m.stat('rss_kb')['max'])} | {ratio} | {cratio} | {r['files']} | {r['findings']} | "
                      f"{r['note']}{extra} |")
         L.append("")
         L.append("Peak RSS is what `/usr/bin/time` reports: the largest single process of the run "
@@ -735,7 +766,7 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     L.append("```sh")
     seen = set()
     for m in [*cold.values(), *parse.values(), cached, sqlm] + [r["m"] for r in peer_rows if "m" in r]:
-        line = f"(cd {rel_bench(m.cwd, a.bench_dir)} && {' '.join(shlex.quote(rel_cmd(x, a.bench_dir, repo)) for x in m.argv)})"
+        line = f"(cd {rel_bench(m.cwd, a.bench_dir)} && {' '.join(sh_word(rel_cmd(x, a.bench_dir, binary)) for x in m.argv)})"
         if line not in seen:
             seen.add(line)
             L.append(line)
@@ -752,13 +783,22 @@ def rel_bench(p, bench_dir):
     return "$BENCH" + p[len(b):] if p.startswith(b) else p
 
 
-def rel_cmd(x, bench_dir, repo):
+def rel_cmd(x, bench_dir, binary):
     b = str(Path(bench_dir).resolve())
+    if x == binary:
+        return "$PRODLINT_BIN"
     if x.startswith(b):
         return "$BENCH" + x[len(b):]
-    if x.endswith("/prodlint"):
-        return "$PRODLINT_BIN"
     return x
+
+
+def sh_word(x):
+    """Quote for a POSIX shell, keeping $BENCH / $PRODLINT_BIN expandable."""
+    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./$-]+", x):
+        return x
+    if "$" in x:
+        return '"' + x.replace('"', '\\"') + '"'
+    return shlex.quote(x)
 
 
 def row_line(label, n, m, cf, mb):
@@ -799,8 +839,10 @@ def summary_text(cold, parse, cached, sqlm, manifest, peer_rows, lsp, problems, 
             continue
         m = r["m"]
         if m.ok:
+            c2 = med(cold[2], "cpu")
             L.append(f"{r['tool']:>8} {r['mode']:<10}: {mmm(m.stat('wall'))} s  = "
-                     f"{med(m) / p2 if p2 else float('nan'):.1f}x prodlint -j2  (files {r['files']})")
+                     f"{med(m) / p2 if p2 else float('nan'):.1f}x prodlint -j2 wall, "
+                     f"{med(m, 'cpu') / c2 if c2 else float('nan'):.1f}x CPU  (files {r['files']})")
         else:
             L.append(f"{r['tool']:>8} {r['mode']:<10}: {m.error}")
     if lsp:
