@@ -552,8 +552,10 @@ def targets(cold, parse, cached, peer_rows, lsp):
     for n in (1, 2):
         a, b = med(cold[n]), med(parse[n])
         r = a / b if a and b else None
+        ac, bc = med(cold[n], "cpu"), med(parse[n], "cpu")
+        rc = f" (CPU time: {ac / bc:.2f} ×)" if ac and bc else ""
         out.append((f"prodlint ≤ 1.3 × parse-only time ({n} thread{'s' if n > 1 else ''})",
-                    f"{r:.2f} ×" if r else "–", None if r is None else r <= 1.3))
+                    (f"{r:.2f} ×" if r else "–") + rc, None if r is None else r <= 1.3))
     comp = {r["tool"]: r for r in peer_rows if r["mode"] == "comparable" and "m" in r}
     for tool, factor, label in (("oxlint", 1.0, "cold wall no worse than oxlint (comparable rules)"),
                                 ("eslint", 50.0, "≥ 50 × faster than ESLint"),
@@ -573,7 +575,9 @@ def targets(cold, parse, cached, peer_rows, lsp):
             continue
         pm = med(m)
         r = pm / p2 if pm and p2 else None
-        out.append((label, f"{r:.1f} ×" if r else "–", None if r is None else r >= factor))
+        pc, c2 = med(m, "cpu"), med(cold[2], "cpu")
+        rc = f" (CPU time: {pc / c2:.1f} ×)" if pc and c2 else ""
+        out.append((label, (f"{r:.1f} ×" if r else "–") + rc, None if r is None else r >= factor))
     rss = max((m.stat("rss_kb")["max"] for m in cold.values() if m.ok), default=None)
     out.append(("peak RSS ≤ 150 MiB (cold check, max over runs and thread counts)",
                 f"{rss / 1024:.1f} MiB" if rss else "–", None if rss is None else rss / 1024 <= 150))
