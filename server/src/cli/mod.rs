@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Lint files and folders (default: the current folder).
     Check(CheckArgs),
-    /// Run the language server on standard input/output.
+    /// Run the language server on standard input/output (JSON-RPC).
     Lsp(LspArgs),
     /// List every rule.
     Rules {
@@ -66,6 +66,10 @@ pub struct LspArgs {
     /// Accepted for editor compatibility (stdio is the only transport).
     #[arg(long)]
     pub stdio: bool,
+    /// Milliseconds to wait after an edit before linting (the `debounceMs`
+    /// initialization option overrides it).
+    #[arg(long, value_name = "MS", default_value_t = crate::lsp::DEFAULT_DEBOUNCE_MS)]
+    pub debounce_ms: u64,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +140,9 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Lsp(_) => match crate::lsp::run() {
+        Command::Lsp(args) => match crate::lsp::run(crate::lsp::Options {
+            debounce_ms: args.debounce_ms,
+        }) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("prodlint lsp: {e}");

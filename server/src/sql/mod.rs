@@ -3,7 +3,9 @@
 //! with the scanner and each is parsed alone, so that one bad statement never
 //! hides the rest.
 
+mod do_block;
 pub mod facts;
+pub mod lex;
 
 use pg_query::protobuf::{node::Node as NodeEnum, Node};
 use std::ops::Range;
@@ -51,6 +53,29 @@ pub struct SqlFile {
     pub comments: Vec<Range<usize>>,
     /// Statements that did not parse (for rules that recognise foreign idioms).
     pub failed: Vec<Range<usize>>,
+    /// The insides of `EXECUTE '…'` strings in DO blocks whose statements are in
+    /// `statements`: a fix must not insert text there.
+    pub execute_strings: Vec<Range<usize>>,
+    /// This file's contribution to the workspace facts, computed once on demand
+    /// (shared by the CLI's fact gathering and every SQL rule).
+    own_facts: std::sync::OnceLock<facts::SqlFileFacts>,
+}
+
+impl SqlFile {
+    /// This file's workspace facts (`text` is the text it was parsed from).
+    pub fn own_facts(&self, text: &str) -> &facts::SqlFileFacts {
+        self.own_facts
+            .get_or_init(|| facts::SqlFileFacts::from_parsed(self, text))
+    }
+
+    /// The statement comes from an `EXECUTE '…'` string inside a DO block.
+    pub fn in_execute_string(&self, stmt: &SqlStatement) -> bool {
+        stmt.in_do_block
+            && self
+                .execute_strings
+                .iter()
+                .any(|r| r.start <= stmt.range.start && stmt.range.end <= r.end)
+    }
 }
 
 /// A heuristic for MySQL dumps and migrations.
@@ -90,7 +115,40 @@ impl SqlFile {
             }
             Err(_) => file.parse_statement_by_statement(text),
         }
+        file.expand_do_blocks(text);
         file
+    }
+
+    /// Add the plain statements inside `DO` blocks right after their block.
+    fn expand_do_blocks(&mut self, text: &str) {
+        if !self
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind(), Some(NodeEnum::DoStmt(_))))
+        {
+            return;
+        }
+        let mut out = Vec::with_capacity(self.statements.len());
+        let mut extra_comments = Vec::new();
+        for stmt in std::mem::take(&mut self.statements) {
+            let inner = match stmt.kind() {
+                Some(NodeEnum::DoStmt(d)) => {
+                    let expanded = do_block::expand(text, &stmt, d);
+                    extra_comments.extend(expanded.comments);
+                    self.execute_strings.extend(expanded.execute_strings);
+                    expanded.statements
+                }
+                _ => Vec::new(),
+            };
+            out.push(stmt);
+            out.extend(inner);
+        }
+        self.statements = out;
+        if !extra_comments.is_empty() {
+            self.comments.extend(extra_comments);
+            self.comments.sort_by_key(|c| (c.start, c.end));
+            self.comments.dedup();
+        }
     }
 
     fn parse_statement_by_statement(&mut self, text: &str) {

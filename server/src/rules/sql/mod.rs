@@ -4,10 +4,20 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod function_search_path;
+pub mod mysql_inline_index;
+pub mod policy_always_true;
+pub mod rls_disabled;
+
 pub struct SqlRule {
     pub meta: RuleMeta,
     pub check: fn(&mut RuleContext<'_>, &SqlFile),
 }
 
 /// Every SQL rule (catalogue order).
-pub static RULES: &[SqlRule] = &[];
+pub static RULES: &[SqlRule] = &[
+    rls_disabled::RULE,
+    function_search_path::RULE,
+    policy_always_true::RULE,
+    mysql_inline_index::RULE,
+];

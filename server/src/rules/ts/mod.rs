@@ -5,7 +5,10 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use tree_sitter::Node;
 
+pub mod hardcoded_secret;
+pub mod log_request_data;
 pub mod no_any_cast;
+pub mod secret_fallback;
 
 pub struct TsRule {
     pub meta: RuleMeta,
@@ -15,4 +18,9 @@ pub struct TsRule {
 }
 
 /// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[no_any_cast::RULE];
+pub static RULES: &[TsRule] = &[
+    log_request_data::RULE,
+    no_any_cast::RULE,
+    hardcoded_secret::RULE,
+    secret_fallback::RULE,
+];

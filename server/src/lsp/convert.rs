@@ -1,0 +1,158 @@
+//! LSP positions ↔ byte offsets, and engine diagnostics → LSP diagnostics.
+//!
+//! All column arithmetic is `line_index`'s. Incoming positions are resolved
+//! against the rope (ropey is built with LF-only line breaks, so its lines are
+//! exactly `LineIndex`'s lines): the rope gives the line's start, `LineIndex` over
+//! that one line gives the column's byte. Outgoing positions come from a
+//! `LineIndex` over the linted text.
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::line_index::{ColumnUnit, LineCol, LineIndex};
+use crate::rules;
+use ropey::Rope;
+use std::ops::Range;
+use std::str::FromStr;
+use tower_lsp_server::ls_types as lsp;
+
+/// Byte offset in `rope` of an LSP position (clamped like `LineIndex::offset`).
+pub fn rope_offset(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let start = rope.line_to_byte(line);
+    let slice = rope.line(line);
+    let text: std::borrow::Cow<str> = slice.into();
+    let col = LineIndex::new(&text).offset(
+        &text,
+        LineCol {
+            line: 0,
+            col: pos.character,
+        },
+        unit,
+    );
+    start + col
+}
+
+/// The tree-sitter point (row, byte column) of a byte offset in `rope`.
+pub fn rope_point(rope: &Rope, offset: usize) -> tree_sitter::Point {
+    let offset = offset.min(rope.len_bytes());
+    let row = rope.byte_to_line(offset);
+    tree_sitter::Point {
+        row,
+        column: offset - rope.line_to_byte(row),
+    }
+}
+
+/// Converts byte offsets of one text to LSP positions.
+pub struct Positions<'a> {
+    pub text: &'a str,
+    pub index: LineIndex,
+    pub unit: ColumnUnit,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str, unit: ColumnUnit) -> Positions<'a> {
+        Positions {
+            text,
+            index: LineIndex::new(text),
+            unit,
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> lsp::Position {
+        let lc = self.index.position(self.text, offset, self.unit);
+        lsp::Position {
+            line: lc.line,
+            character: lc.col,
+        }
+    }
+
+    pub fn range(&self, range: &Range<usize>) -> lsp::Range {
+        lsp::Range {
+            start: self.position(range.start),
+            end: self.position(range.end.max(range.start)),
+        }
+    }
+
+    pub fn offset(&self, pos: lsp::Position) -> usize {
+        self.index.offset(
+            self.text,
+            LineCol {
+                line: pos.line,
+                col: pos.character,
+            },
+            self.unit,
+        )
+    }
+
+    pub fn diagnostic(&self, d: &Diagnostic) -> lsp::Diagnostic {
+        to_lsp(d, self.range(&d.range))
+    }
+}
+
+pub fn severity(level: Level) -> lsp::DiagnosticSeverity {
+    match level {
+        Level::Error => lsp::DiagnosticSeverity::ERROR,
+        Level::Warn => lsp::DiagnosticSeverity::WARNING,
+        Level::Info | Level::Off => lsp::DiagnosticSeverity::INFORMATION,
+    }
+}
+
+fn to_lsp(d: &Diagnostic, range: lsp::Range) -> lsp::Diagnostic {
+    let href = rules::meta(d.rule)
+        .and_then(|m| lsp::Uri::from_str(&m.help_uri()).ok())
+        .map(|href| lsp::CodeDescription { href });
+    let tags = (d.rule == rules::meta::UNUSED_SUPPRESSION.id)
+        .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]);
+    lsp::Diagnostic {
+        range,
+        severity: Some(severity(d.level)),
+        code: Some(lsp::NumberOrString::String(d.rule.to_string())),
+        code_description: href,
+        source: Some("prodlint".to_string()),
+        message: d.message.clone(),
+        related_information: None,
+        tags,
+        data: None,
+    }
+}
+
+/// Whether two LSP ranges share a point (touching counts: a cursor at either end
+/// of a finding is "on" it).
+pub fn touches(a: &lsp::Range, b: &lsp::Range) -> bool {
+    let le = |x: &lsp::Position, y: &lsp::Position| (x.line, x.character) <= (y.line, y.character);
+    le(&a.start, &b.end) && le(&b.start, &a.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rope_offsets_match_line_index() {
+        let text = "é😀x\r\nçb\r\n\nlast";
+        let rope = Rope::from_str(text);
+        let idx = LineIndex::new(text);
+        assert_eq!(rope.len_lines(), idx.line_count());
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16] {
+            for line in 0..6u32 {
+                for col in 0..12u32 {
+                    let pos = lsp::Position {
+                        line,
+                        character: col,
+                    };
+                    let want = idx.offset(text, LineCol { line, col }, unit);
+                    assert_eq!(rope_offset(&rope, pos, unit), want, "{unit:?} {line}:{col}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_cr_or_line_separator_is_not_a_line_break() {
+        let text = "a\rb\u{2028}c\nd";
+        let rope = Rope::from_str(text);
+        assert_eq!(rope.len_lines(), LineIndex::new(text).line_count());
+    }
+}

@@ -1,0 +1,149 @@
+//! One lint of one document snapshot, run on a blocking thread: (incremental)
+//! parse, engine, conversion to LSP diagnostics. No rule logic here.
+
+use super::convert::Positions;
+use crate::config::{Config, ConfigResolver};
+use crate::context::FileInput;
+use crate::diagnostic::Diagnostic;
+use crate::dotenv::DotenvFile;
+use crate::engine::{self, LintOutput};
+use crate::language::Language;
+use crate::line_index::ColumnUnit;
+use crate::sql::facts::SqlFileFacts;
+use crate::sql::SqlFile;
+use crate::ts::{self, RulePanic};
+use crate::workspace::WorkspaceFacts;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_lsp_server::ls_types as lsp;
+use tree_sitter::Tree;
+
+#[derive(Clone)]
+pub enum ConfigSource {
+    /// A file in (or outside) a workspace folder: `prodlint.toml` discovery.
+    Resolver(Arc<ConfigResolver>),
+    /// Untitled buffers: built-in defaults plus the editor's rule overrides.
+    Fixed(Arc<Config>),
+}
+
+/// A document snapshot to lint.
+pub struct Job {
+    pub text: String,
+    pub lang: Language,
+    pub engine_path: PathBuf,
+    /// The document's tree with all edits since it was parsed applied.
+    pub old_tree: Option<Tree>,
+    pub config: ConfigSource,
+    pub facts: Arc<WorkspaceFacts>,
+    /// For SQL files in a folder: this file's contribution to `facts` as the
+    /// folder holds it now (the text may have changed it).
+    pub own_sql: Option<SqlFileFacts>,
+    pub unit: ColumnUnit,
+}
+
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub lsp: Vec<lsp::Diagnostic>,
+    pub panics: Vec<RulePanic>,
+    /// The new tree (scripts).
+    pub tree: Option<Tree>,
+    /// This text's SQL facts (SQL files).
+    pub sql_facts: Option<SqlFileFacts>,
+    /// `prodlint.toml` is invalid: nothing was linted.
+    pub config_error: Option<String>,
+    /// Excluded by `[files] exclude`: nothing was linted.
+    pub excluded: bool,
+}
+
+impl Job {
+    pub fn config(&self) -> Result<Arc<Config>, String> {
+        match &self.config {
+            ConfigSource::Fixed(c) => Ok(c.clone()),
+            ConfigSource::Resolver(r) => r.for_file(&self.engine_path).map_err(|e| e.message),
+        }
+    }
+
+    /// The facts to lint with: the folder's, with this SQL text's own contribution.
+    fn facts_with(&self, own: Option<&SqlFileFacts>) -> Arc<WorkspaceFacts> {
+        match own {
+            Some(new) if self.own_sql.as_ref() != Some(new) => {
+                let mut f = (*self.facts).clone();
+                f.sql.insert(self.engine_path.clone(), new.clone());
+                Arc::new(f)
+            }
+            _ => self.facts.clone(),
+        }
+    }
+}
+
+pub fn run(job: &Job) -> Outcome {
+    let mut out = Outcome {
+        diagnostics: Vec::new(),
+        lsp: Vec::new(),
+        panics: Vec::new(),
+        tree: None,
+        sql_facts: None,
+        config_error: None,
+        excluded: false,
+    };
+    let text = job.text.as_str();
+    // Parse first, whatever happens next: the tree stays current for the next edit.
+    let sql = if job.lang.is_script() {
+        out.tree = ts::parse(text, job.lang, job.old_tree.as_ref());
+        None
+    } else if job.lang == Language::Sql {
+        let parsed = SqlFile::parse(text);
+        out.sql_facts = Some(SqlFileFacts::from_parsed(&parsed, text));
+        Some(parsed)
+    } else {
+        None
+    };
+    let config = match job.config() {
+        Ok(c) => c,
+        Err(e) => {
+            out.config_error = Some(e);
+            return out;
+        }
+    };
+    if matches!(job.config, ConfigSource::Resolver(_)) && config.is_excluded(&job.engine_path) {
+        out.excluded = true;
+        return out;
+    }
+    let facts = job.facts_with(out.sql_facts.as_ref());
+    let file = engine::file_info(&job.engine_path, job.lang, &config);
+    let input = FileInput {
+        source: text,
+        file: &file,
+        config: &config,
+        facts: &facts,
+    };
+    let result: LintOutput = match job.lang {
+        Language::Sql => engine::lint_sql(&input, sql.as_ref().expect("parsed above")),
+        Language::Dotenv => engine::lint_dotenv(&input, &DotenvFile::parse(text)),
+        _ => match &out.tree {
+            Some(tree) => engine::lint_script(&input, Some(tree)),
+            None => LintOutput::default(),
+        },
+    };
+    let pos = Positions::new(text, job.unit);
+    out.lsp = result
+        .diagnostics
+        .iter()
+        .map(|d| pos.diagnostic(d))
+        .collect();
+    out.diagnostics = result.diagnostics;
+    out.panics = result.panics;
+    out
+}
+
+/// The text after every safe fix (`None` when nothing changes or nothing can be linted).
+pub fn fix_all(job: &Job) -> Option<String> {
+    let config = job.config().ok()?;
+    if matches!(job.config, ConfigSource::Resolver(_)) && config.is_excluded(&job.engine_path) {
+        return None;
+    }
+    let own = (job.lang == Language::Sql).then(|| SqlFileFacts::extract(&job.text));
+    let facts = job.facts_with(own.as_ref());
+    let outcome = engine::fix(&job.engine_path, &job.text, &facts, &config, false);
+    (outcome.applied > 0 && outcome.text != job.text).then_some(outcome.text)
+}

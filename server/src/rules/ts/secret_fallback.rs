@@ -1,0 +1,560 @@
+use super::TsRule;
+use crate::context::RuleContext;
+use crate::diagnostic::{Edit, Fix, Level};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::ts::ast;
+use tree_sitter::Node;
+
+pub const RULE: TsRule = TsRule {
+    meta: RuleMeta {
+        id: "secret-fallback",
+        language: RuleLanguage::Script,
+        tier: 'A',
+        default_level: Level::Error,
+        fix: FixKind::Unsafe,
+        not_in_tests: true,
+        summary: "A secret read from the environment falls back to a hard-coded value when unset",
+        docs: DOCS,
+        // `process` rather than `process.env`: the member access may be split
+        // by blanks or comments (`process\n  .env.JWT_SECRET`).
+        triggers: &["process"],
+        options: &[],
+    },
+    kinds: &[
+        "binary_expression",
+        "object_assignment_pattern",
+        "assignment_pattern",
+    ],
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+Flags `process.env.<NAME> || '<literal>'`, `process.env.<NAME> ?? '<literal>'`
+and the destructuring default `const { <NAME> = '<literal>' } = process.env`, when NAME says it holds a secret (`SECRET`, `PASSWORD`, `PASS`, `TOKEN`, `KEY`,
+`PRIVATE`; not `PUBLIC`, `PUBLISHABLE`, `EXPIRES`, `URL`, `ID`) and the literal is
+not empty. The same fallback is flagged whatever the name when it is the secret
+argument of `jwt.sign` / `jwt.verify`, or the value of a `secret` / `password` /
+`token` property (`session({ secret: process.env.SESSION || 'keyboard cat' })`).
+
+## Why is this bad?
+When the variable is missing in production (a typo, a new environment, a
+rotated key deleted too early) the app does not fail: it silently signs tokens,
+sessions or webhooks with a value that is in the source code, so anyone who has
+read the repository can forge them.
+
+## Examples
+```ts flagged
+const secret = process.env.JWT_SECRET || 'dev-secret';
+```
+
+```ts flagged
+const token = jwt.sign({ sub: user.id }, process.env.AUTH_SIGNING ?? 'local', { expiresIn: '1h' });
+```
+
+```ts ok
+const secret = process.env.JWT_SECRET || '';
+const key = process.env.SESSION_KEY ?? process.env.LEGACY_SESSION_KEY;
+const salt = process.env.HASH_SALT || crypto.randomBytes(16).toString('hex');
+const expiresIn = process.env.JWT_EXPIRES_IN || '7d';
+const publishable = process.env.STRIPE_PUBLISHABLE_KEY || 'pk_test_123';
+```
+
+## Fix
+**Unsafe**: replaces the expression with a read that throws when the variable is
+unset, e.g. `(process.env.JWT_SECRET || (() => { throw new Error('JWT_SECRET is not set') })())`
+(keeping the file's quote style and the original `||` / `??`); a destructuring
+default becomes that throwing call (`const { JWT_SECRET = (() => { throw … })() } = process.env`). The app now
+refuses to start or to serve the request without the secret, which is the point
+but changes behaviour in environments that relied on the fallback.
+"#;
+
+fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    if node.kind() == "binary_expression" {
+        check_binary(cx, node);
+    } else {
+        check_destructuring_default(cx, node);
+    }
+}
+
+/// `const { JWT_SECRET = 'dev' } = process.env` and
+/// `const { JWT_SECRET: secret = 'dev' } = process.env`.
+fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    let src = cx.source;
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    // The env name: the shorthand itself, or the key of the enclosing pair.
+    let (name, pattern) = match node.kind() {
+        "object_assignment_pattern" if left.kind() == "shorthand_property_identifier_pattern" => {
+            (ast::text(left, src).to_string(), node.parent())
+        }
+        "assignment_pattern" => {
+            let Some(pair) = node.parent().filter(|p| p.kind() == "pair_pattern") else {
+                return;
+            };
+            let Some(key) = pair.child_by_field_name("key") else {
+                return;
+            };
+            let key =
+                ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).to_string());
+            (key, pair.parent())
+        }
+        _ => return,
+    };
+    let from_env = pattern
+        .filter(|p| p.kind() == "object_pattern")
+        .and_then(|p| p.parent())
+        .filter(|d| d.kind() == "variable_declarator")
+        .and_then(|d| d.child_by_field_name("value"))
+        .and_then(|v| ast::member_path(ast::unwrap_expr(v), src))
+        .is_some_and(|p| p == "process.env");
+    if !from_env || !is_secretish(&name) {
+        return;
+    }
+    let right = ast::unwrap_expr(right);
+    if !ast::is_string_like(right) || ast::string_value(right, src).is_none_or(|v| v.is_empty()) {
+        return;
+    }
+    let q = ast::preferred_quote_near(src, node.start_byte());
+    let thrower = format!(
+        "(() => {{ throw new Error({}) }})()",
+        ast::quoted(&format!("{name} is not set"), q)
+    );
+    cx.report(
+        node.byte_range(),
+        format!(
+            "`{name}` from `process.env` defaults to a hard-coded value when unset; fail when the secret is missing instead of shipping a default"
+        ),
+    )
+    .with_fix(Fix::unsafe_(
+        format!("Throw when {name} is not set"),
+        vec![Edit::replace(right.byte_range(), thrower)],
+    ));
+}
+
+fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
+    let src = cx.source;
+    let Some(op) = node
+        .child_by_field_name("operator")
+        .map(|o| ast::text(o, src))
+    else {
+        return;
+    };
+    if op != "||" && op != "??" {
+        return;
+    }
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    // The fallback: a non-empty string literal (template without substitutions included).
+    let right = ast::unwrap_expr(right);
+    if !ast::is_string_like(right) {
+        return;
+    }
+    let Some(value) = ast::string_value(right, src) else {
+        return;
+    };
+    if value.is_empty() {
+        return;
+    }
+    // The read: one env variable, or a chain of them (`A || B || 'x'`).
+    let mut names = Vec::new();
+    if !env_reads(left, op, src, &mut names) || names.is_empty() {
+        return;
+    }
+    let secret_name = names.iter().find(|n| is_secretish(n)).cloned();
+    let context_says_secret = secret_use(node, src);
+    let Some(name) = secret_name.or_else(|| context_says_secret.then(|| names[0].clone())) else {
+        return;
+    };
+    let q = ast::preferred_quote_near(src, node.start_byte());
+    let thrower = format!(
+        "(() => {{ throw new Error({}) }})()",
+        ast::quoted(&format!("{name} is not set"), q)
+    );
+    let left_text = ast::text(left, src);
+    let in_parens = node
+        .parent()
+        .is_some_and(|p| p.kind() == "parenthesized_expression");
+    let replacement = if in_parens {
+        format!("{left_text} {op} {thrower}")
+    } else {
+        format!("({left_text} {op} {thrower})")
+    };
+    cx.report(
+        node.byte_range(),
+        format!(
+            "`process.env.{name}` falls back to a hard-coded value when unset; fail when the secret is missing instead of shipping a default"
+        ),
+    )
+    .with_fix(Fix::unsafe_(
+        format!("Throw when {name} is not set"),
+        vec![Edit::replace(node.byte_range(), replacement)],
+    ));
+}
+
+/// Collect the env names read by `node`, which must be a `process.env.X` read or
+/// a chain of them joined with the same operator. `false` if anything else occurs.
+fn env_reads(node: Node<'_>, op: &str, src: &str, out: &mut Vec<String>) -> bool {
+    let node = ast::unwrap_expr(node);
+    if node.kind() == "binary_expression" {
+        let same_op = node
+            .child_by_field_name("operator")
+            .is_some_and(|o| ast::text(o, src) == op);
+        return same_op
+            && node
+                .child_by_field_name("left")
+                .is_some_and(|l| env_reads(l, op, src, out))
+            && node
+                .child_by_field_name("right")
+                .is_some_and(|r| env_reads(r, op, src, out));
+    }
+    match ast::member_path(node, src)
+        .as_deref()
+        .and_then(|p| p.strip_prefix("process.env."))
+    {
+        Some(name) if !name.is_empty() && !name.contains('.') => {
+            out.push(name.to_string());
+            true
+        }
+        _ => false,
+    }
+}
+
+const NOT_PASS: &[&str] = &[
+    "bypass",
+    "compass",
+    "surpass",
+    "overpass",
+    "underpass",
+    "trespass",
+    "encompass",
+];
+const NOT_KEY: &[&str] = &[
+    "monkey", "turnkey", "hockey", "jockey", "donkey", "whiskey", "turkey",
+];
+
+/// Words that make an env name a secret, and words that make it something else.
+fn is_secretish(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    if ["PUBLIC", "PUBLISHABLE", "EXPIRES"]
+        .iter()
+        .any(|w| upper.contains(w))
+    {
+        return false;
+    }
+    let words = ast::name_words(name);
+    const NOT_SECRET_WORDS: &[&str] = &[
+        "url",
+        "uri",
+        "id",
+        "ids",
+        "expiry",
+        "expiration",
+        "expire",
+        "ttl",
+        "lifetime",
+    ];
+    if words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    // A secret's attribute rather than the secret: `JWT_SECRET_NAME`, `CSRF_TOKEN_HEADER`.
+    const ATTRIBUTE_WORDS: &[&str] = &[
+        "name",
+        "header",
+        "path",
+        "file",
+        "algorithm",
+        "alg",
+        "issuer",
+        "audience",
+        "length",
+        "rounds",
+        "host",
+        "port",
+        "user",
+        "username",
+        "prefix",
+        "type",
+        "mode",
+        "count",
+        "limit",
+        "timeout",
+        "enabled",
+        "region",
+        "version",
+        "dir",
+        "field",
+        "param",
+        "cookie",
+    ];
+    if words
+        .last()
+        .is_some_and(|w| ATTRIBUTE_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    words.iter().any(|w| {
+        w.contains("secret")
+            || w.contains("password")
+            || w.contains("passwd")
+            || w.contains("passphrase")
+            || w.contains("token")
+            || w.contains("private")
+            || (w.ends_with("pass") && !NOT_PASS.contains(&w.as_str()))
+            || w == "pwd"
+            || w == "keys"
+            || (w.ends_with("key") && !NOT_KEY.contains(&w.as_str()))
+    })
+}
+
+/// The expression is used as a secret whatever its env name: the secret argument
+/// of `jwt.sign`/`jwt.verify`, or the value of a property/variable named like a secret.
+fn secret_use(node: Node<'_>, src: &str) -> bool {
+    let root = ast::value_root(node);
+    if let Some(args) = root.parent().filter(|p| p.kind() == "arguments") {
+        let Some(call) = args.parent() else {
+            return false;
+        };
+        let is_jwt = ast::callee_path(call, src).is_some_and(|p| {
+            let p = p.to_ascii_lowercase();
+            p.ends_with("jwt.sign")
+                || p.ends_with("jwt.verify")
+                || p.ends_with("jsonwebtoken.sign")
+                || p.ends_with("jsonwebtoken.verify")
+        });
+        let second = ast::call_arguments(call)
+            .get(1)
+            .is_some_and(|a| a.id() == root.id());
+        return is_jwt && second;
+    }
+    ast::assigned_name(node, src).is_some_and(|n| {
+        let words = ast::name_words(&n);
+        words
+            .iter()
+            .any(|w| matches!(w.as_str(), "secret" | "password" | "passwd" | "token"))
+            && words.last().is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "secret" | "password" | "passwd" | "token" | "key"
+                )
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Applicability, Level};
+    use crate::rules::testing::*;
+
+    const R: &str = "secret-fallback";
+
+    #[test]
+    fn flags_secret_env_names_with_literal_fallbacks() {
+        let src = "const a = process.env.JWT_SECRET || 'dev-secret';\n\
+                   const b = process.env.DB_PASSWORD ?? \"postgres\";\n\
+                   const c = process.env['STRIPE_SECRET_KEY'] || 'sk_test_123';\n\
+                   const d = process.env.SMTP_PASS || `mailpass`;\n\
+                   const e = process.env.GITHUB_TOKEN || 'ghp_placeholder';\n\
+                   const f = process.env.PRIVATE_KEY_PEM || 'none';\n\
+                   const g = (process.env.API_KEY || 'abc') as string;\n\
+                   const h = process.env.SESSION_SECRET || process.env.OLD_SESSION_SECRET || 'keyboard cat';\n";
+        let got = assert_flags(R, "src/config.ts", src, 8);
+        assert_eq!(got[0], "process.env.JWT_SECRET || 'dev-secret'");
+        assert_eq!(got[6], "process.env.API_KEY || 'abc'");
+        assert_eq!(
+            got[7],
+            "process.env.SESSION_SECRET || process.env.OLD_SESSION_SECRET || 'keyboard cat'"
+        );
+        let d = findings(R, "src/config.ts", src);
+        assert!(d.iter().all(|x| x.level == Level::Error));
+        assert!(d[0].message.contains("JWT_SECRET"));
+    }
+
+    #[test]
+    fn jwt_secret_argument_and_secret_properties_whatever_the_name() {
+        let got = assert_flags(
+            R,
+            "src/auth.ts",
+            "jwt.sign(payload, process.env.AUTH_SIGNING || 'local');\n\
+             jsonwebtoken.verify(token, process.env.SIGNER ?? 'x');\n\
+             app.use(session({ secret: process.env.SESSION || 'keyboard cat' }));\n\
+             const jwtSecret = process.env.JWT || 'dev';\n",
+            4,
+        );
+        assert_eq!(got[0], "process.env.AUTH_SIGNING || 'local'");
+        // the payload argument and non-secret properties are not secrets
+        assert_clean(
+            R,
+            "src/auth.ts",
+            "jwt.sign(process.env.SUBJECT || 'anon', key);\nconst opts = { issuer: process.env.ISSUER || 'me', tokenHeader: process.env.HDR || 'x-token' };\n",
+        );
+    }
+
+    #[test]
+    fn destructuring_defaults_from_process_env() {
+        let src = "const { JWT_SECRET = 'dev', PORT = '3000', DB_PASSWORD: dbPass = \"pw\", API_TOKEN = '' } = process.env;\n\
+                   const { SESSION_SECRET = 'x' } = config;\n\
+                   function f({ JWT_SECRET = 'dev' }) {}\n";
+        let got = assert_flags(R, "src/env.ts", src, 2);
+        assert_eq!(got, vec!["JWT_SECRET = 'dev'", "dbPass = \"pw\""]);
+        check_fix(
+            R,
+            "src/env.ts",
+            "const { JWT_SECRET = 'dev', PORT = '3000' } = process.env;\n",
+            true,
+            "const { JWT_SECRET = (() => { throw new Error('JWT_SECRET is not set') })(), PORT = '3000' } = process.env;\n",
+        );
+    }
+
+    #[test]
+    fn triggers_cover_split_member_access() {
+        assert_flags(
+            R,
+            "src/config.ts",
+            "const s = process\n  .env.JWT_SECRET || 'dev';\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_empty_fallback_fails_closed() {
+        assert_clean(
+            R,
+            "src/config.ts",
+            "const a = process.env.JWT_SECRET || '';\nconst b = process.env.JWT_SECRET ?? ``;\nconst c = process.env.JWT_SECRET ?? \"\";\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_other_env_var_or_runtime_value() {
+        assert_clean(
+            R,
+            "src/config.ts",
+            "const a = process.env.JWT_SECRET || process.env.LEGACY_JWT_SECRET;\n\
+             const b = process.env.HASH_SECRET ?? crypto.randomBytes(32).toString('hex');\n\
+             const c = process.env.API_KEY || generateKey();\n\
+             const d = process.env.API_KEY || `${prefix}-key`;\n\
+             const e = config.JWT_SECRET || 'x';\n\
+             const f = env.JWT_SECRET || 'x';\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_non_secret_names() {
+        assert_clean(
+            R,
+            "src/config.ts",
+            "const a = process.env.JWT_EXPIRES_IN || '7d';\n\
+             const b = process.env.STRIPE_PUBLISHABLE_KEY || 'pk_test_123';\n\
+             const c = process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? 'anon';\n\
+             const d = process.env.DATABASE_URL || 'postgres://localhost/db';\n\
+             const e = process.env.GOOGLE_CLIENT_ID || 'client';\n\
+             const f = process.env.AWS_ACCESS_KEY_ID || 'none';\n\
+             const g = process.env.PORT || '3000';\n\
+             const h = process.env.TOKEN_TTL ?? '3600';\n\
+             const i = process.env.CSRF_TOKEN_HEADER || 'x-csrf-token';\n\
+             const j = process.env.BYPASS_CACHE || 'false';\n\
+             const k = process.env.KEYCLOAK_REALM || 'main';\n\
+             const l = process.env.PASSPORT_STRATEGY || 'local';\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_comments_strings_and_tests() {
+        assert_clean(
+            R,
+            "src/config.ts",
+            "// const a = process.env.JWT_SECRET || 'dev';\nconst s = \"process.env.JWT_SECRET || 'dev'\";\nconst t = `process.env.JWT_SECRET || 'dev'`;\n",
+        );
+        assert_clean(
+            R,
+            "src/__tests__/auth.test.ts",
+            "const a = process.env.JWT_SECRET || 'test-secret';\n",
+        );
+        assert_clean(
+            R,
+            "scripts/seed.ts",
+            "const a = process.env.ADMIN_PASSWORD || 'admin';\n",
+        );
+    }
+
+    #[test]
+    fn keeps_working_around_syntax_errors() {
+        assert_flags(
+            R,
+            "src/config.ts",
+            "const x = {{;\nconst a = process.env.JWT_SECRET || 'dev';\n",
+            1,
+        );
+    }
+
+    #[test]
+    fn fix_throws_when_unset() {
+        let d = findings(
+            R,
+            "src/a.ts",
+            "const a = process.env.JWT_SECRET || 'dev';\n",
+        );
+        assert_eq!(d[0].fix().unwrap().applicability, Applicability::Unsafe);
+        check_fix(
+            R,
+            "src/a.ts",
+            "const a = process.env.JWT_SECRET || 'dev';\n",
+            true,
+            "const a = (process.env.JWT_SECRET || (() => { throw new Error('JWT_SECRET is not set') })());\n",
+        );
+        // unsafe: not applied without --unsafe-fixes
+        check_fix(
+            R,
+            "src/a.ts",
+            "const a = process.env.JWT_SECRET || 'dev';\n",
+            false,
+            "const a = process.env.JWT_SECRET || 'dev';\n",
+        );
+    }
+
+    #[test]
+    fn fix_keeps_double_quotes_operator_and_parentheses() {
+        check_fix(
+            R,
+            "src/a.ts",
+            "const a = (process.env[\"API_TOKEN\"] ?? \"dev\");\nimport x from \"y\";\n",
+            true,
+            "const a = (process.env[\"API_TOKEN\"] ?? (() => { throw new Error(\"API_TOKEN is not set\") })());\nimport x from \"y\";\n",
+        );
+        check_fix(
+            R,
+            "src/a.ts",
+            "jwt.sign(p, process.env.A || process.env.B || 'x');\n",
+            true,
+            "jwt.sign(p, (process.env.A || process.env.B || (() => { throw new Error('A is not set') })()));\n",
+        );
+    }
+
+    #[test]
+    fn fix_on_crlf_file_with_non_ascii_text_before() {
+        let before =
+            "const greeting = 'café 😀';\r\nconst s = process.env.SESSION_SECRET ?? 'dev';\r\n";
+        let d = findings(R, "src/a.ts", before);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            &before[d[0].range.clone()],
+            "process.env.SESSION_SECRET ?? 'dev'"
+        );
+        assert_eq!(d[0].range.start, before.find("process").unwrap());
+        check_fix(
+            R,
+            "src/a.ts",
+            before,
+            true,
+            "const greeting = 'café 😀';\r\nconst s = (process.env.SESSION_SECRET ?? (() => { throw new Error('SESSION_SECRET is not set') })());\r\n",
+        );
+    }
+}

@@ -1,0 +1,437 @@
+//! Language-server tests: the real `prodlint lsp` binary over stdio, driven by
+//! the JSON-RPC client in `lsp_client/`. Every wait is bounded.
+
+mod lsp_client;
+
+use lsp_client::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn no_debounce() -> Value {
+    json!({ "debounceMs": 0 })
+}
+
+// ---- lifecycle ------------------------------------------------------------
+
+#[test]
+fn shutdown_then_exit_gives_code_0() {
+    let s = Server::start(&[], caps_utf16(), no_debounce());
+    assert_eq!(s.init_result["serverInfo"]["name"], "prodlint");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn exit_without_shutdown_gives_code_1() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit(), 1);
+}
+
+#[test]
+fn end_of_input_without_shutdown_gives_code_1() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    s.close_stdin();
+    assert_eq!(s.wait_exit(), 1);
+}
+
+#[test]
+fn requests_after_shutdown_are_rejected_and_exit_still_works() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    s.request("shutdown", Value::Null).unwrap();
+    let err = s
+        .request("textDocument/codeAction", json!({}))
+        .expect_err("no requests after shutdown");
+    assert!(err["code"].is_i64());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit(), 0);
+}
+
+// ---- position encodings ---------------------------------------------------
+
+const ACCENTED: &str = "// café 😀 naïve — 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\nconst é = \"😀😀\"; const x = y as any;\n";
+
+fn expect_any_cast_range(s: &mut Server, text: &str, uri: &str) {
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["no-any-cast"], "{diags:?}");
+    let start = text.find("y as any").unwrap();
+    let end = start + "y as any".len();
+    assert_eq!(diags[0]["range"], range(text, start, end, s.utf8));
+}
+
+#[test]
+fn utf16_client_gets_utf16_ranges() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-16");
+    let uri = "untitled:utf16.ts";
+    s.open(uri, "typescript", 1, ACCENTED);
+    expect_any_cast_range(&mut s, ACCENTED, uri);
+    // Independently: `y` is at UTF-16 column 28 on line 1 ("const é = \"😀😀\"; const x = ").
+    let diags_line = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0]["range"];
+    assert_eq!(diags_line["start"], json!({"line": 1, "character": 28}));
+    assert_eq!(diags_line["end"], json!({"line": 1, "character": 36}));
+    let d = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0];
+    assert_eq!(d["source"], "prodlint");
+    assert_eq!(d["severity"], 2);
+    assert_eq!(
+        d["codeDescription"]["href"],
+        "https://prodlint.dev/rules/no-any-cast"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn utf8_client_gets_byte_ranges() {
+    let mut s = Server::start(&[], caps_utf8(), no_debounce());
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-8");
+    assert!(s.utf8);
+    let uri = "untitled:utf8.ts";
+    s.open(uri, "typescript", 1, ACCENTED);
+    expect_any_cast_range(&mut s, ACCENTED, uri);
+    let d = &s
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics")
+        .unwrap()["params"]["diagnostics"][0]["range"];
+    // "const é = \"😀😀\"; const x = " is 33 bytes (é: 2, each emoji: 4).
+    assert_eq!(d["start"], json!({"line": 1, "character": 33}));
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn a_client_listing_only_utf32_gets_utf16() {
+    let mut caps = caps_utf16();
+    caps["general"] = json!({ "positionEncodings": ["utf-32"] });
+    let s = Server::start(&[], caps, no_debounce());
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- incremental sync -------------------------------------------------------
+
+/// Apply `change` (byte range + new text) to `text` as the client would, send
+/// it as an incremental change, and return the new text.
+fn edit(
+    s: &mut Server,
+    uri: &str,
+    text: &str,
+    version: i64,
+    start: usize,
+    end: usize,
+    new: &str,
+) -> String {
+    let r = range(text, start, end, s.utf8);
+    s.change(uri, version, r, new);
+    format!("{}{}{}", &text[..start], new, &text[end..])
+}
+
+/// Every no-any-cast finding's range must be exactly the `as any` expressions
+/// of `text` (computed independently of the server).
+fn assert_ranges(s: &mut Server, uri: &str, version: i64, text: &str, needles: &[&str]) {
+    let diags = s.diagnostics(uri, version);
+    let mut want: Vec<Value> = Vec::new();
+    for n in needles {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(n) {
+            let start = from + i;
+            want.push(range(text, start, start + n.len(), s.utf8));
+            from = start + n.len();
+        }
+    }
+    let got: Vec<Value> = diags.iter().map(|d| d["range"].clone()).collect();
+    assert_eq!(got, want, "version {version}, text:\n{text}");
+}
+
+fn incremental_edits(caps: Value) {
+    let mut s = Server::start(&[], caps, no_debounce());
+    let uri = "untitled:edits.ts";
+    let mut text =
+        "// 😀 émoji\r\nconst a = p as any;\r\n\r\nfunction f() {\r\n  return q as any;\r\n}\r\n"
+            .to_string();
+    s.open(uri, "typescript", 1, &text);
+    assert_ranges(&mut s, uri, 1, &text, &["p as any", "q as any"]);
+    // Multi-line insert (CRLF) before the first finding, with astral characters.
+    let at = text.find("const a").unwrap();
+    text = edit(
+        &mut s,
+        uri,
+        &text,
+        2,
+        at,
+        at,
+        "const 𝔘 = \"😀\";\r\nconst b = r as any;\r\n// ü\r\n",
+    );
+    assert_ranges(&mut s, uri, 2, &text, &["r as any", "p as any", "q as any"]);
+    // Multi-line delete spanning the end of one line into the middle of another.
+    let start = text.find("\"😀\";").unwrap() + "\"😀\";".len();
+    let end = text.find("// ü").unwrap() + "// ü".len();
+    text = edit(&mut s, uri, &text, 3, start, end, "");
+    assert_ranges(&mut s, uri, 3, &text, &["p as any", "q as any"]);
+    // Replace inside a line after an emoji: `q as any` → `q as unknown`.
+    let at = text.find("q as any").unwrap() + 5;
+    text = edit(&mut s, uri, &text, 4, at, at + 3, "unknown");
+    assert_ranges(&mut s, uri, 4, &text, &["p as any"]);
+    // Several changes in one notification (applied in order).
+    let a = text.find("p as any").unwrap();
+    let r1 = range(&text, a, a + 1, s.utf8);
+    let t1 = format!("{}pp{}", &text[..a], &text[a + 1..]);
+    let b = t1.find("function").unwrap();
+    let r2 = range(&t1, b, b, s.utf8);
+    let t2 = format!("{}const z = w as any;\r\n{}", &t1[..b], &t1[b..]);
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 5 },
+                "contentChanges": [ { "range": r1, "text": "pp" }, { "range": r2, "text": "const z = w as any;\r\n" } ] }),
+    );
+    text = t2;
+    assert_ranges(&mut s, uri, 5, &text, &["pp as any", "w as any"]);
+    // The incrementally edited document equals the same text opened fresh.
+    let uri2 = "untitled:fresh.ts";
+    s.open(uri2, "typescript", 1, &text);
+    let fresh = s.diagnostics(uri2, 1);
+    let fix_all = |s: &mut Server, u: &str| {
+        let r = s.request("textDocument/codeAction", json!({
+            "textDocument": { "uri": u },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [], "only": ["source.fixAll"] }
+        })).unwrap();
+        let (edits, _) = edits_for(&r[0]["edit"], u);
+        edits
+    };
+    let edited_fix = apply_edits(&text, &fix_all(&mut s, uri), s.utf8);
+    let fresh_fix = apply_edits(&text, &fix_all(&mut s, uri2), s.utf8);
+    assert_eq!(edited_fix, fresh_fix);
+    assert_eq!(fresh.len(), 2);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn incremental_edits_utf16_crlf() {
+    incremental_edits(caps_utf16());
+}
+
+#[test]
+fn incremental_edits_utf8_crlf() {
+    incremental_edits(caps_utf8());
+}
+
+#[test]
+fn full_text_changes_replace_the_document() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:full.ts";
+    s.open(uri, "typescript", 1, "const a = 1;\n");
+    assert!(s.diagnostics(uri, 1).is_empty());
+    let text = "const a = b as any;\n";
+    s.change_full(uri, 2, text);
+    assert_ranges(&mut s, uri, 2, text, &["b as any"]);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- code actions -----------------------------------------------------------
+
+fn code_actions(
+    s: &mut Server,
+    uri: &str,
+    text: &str,
+    start: usize,
+    end: usize,
+    diags: Value,
+    only: Option<Value>,
+) -> Vec<Value> {
+    let mut context = json!({ "diagnostics": diags });
+    if let Some(o) = only {
+        context["only"] = o;
+    }
+    let r = s
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": range(text, start, end, s.utf8),
+                "context": context
+            }),
+        )
+        .expect("codeAction succeeds");
+    r.as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn quick_fix_and_disable_comment_apply_cleanly() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:qf.ts";
+    let text = "// 😀\r\nfunction f() {\r\n\tconst v = take(x as any);\r\n}\r\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["no-any-cast"]);
+    let at = text.find("x as any").unwrap();
+    let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Disable no-any-cast for this line"),
+        "{titles:?}"
+    );
+    let fix = actions
+        .iter()
+        .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("unknown"))
+        .expect("a quick fix to `unknown`");
+    assert_eq!(fix["diagnostics"][0]["code"], "no-any-cast");
+    assert_eq!(fix["isPreferred"], true);
+    let (edits, version) = edits_for(&fix["edit"], uri);
+    assert_eq!(version, Some(1), "versioned edit");
+    let fixed = apply_edits(text, &edits, false);
+    assert_eq!(
+        fixed,
+        "// 😀\r\nfunction f() {\r\n\tconst v = take(x as unknown);\r\n}\r\n"
+    );
+    s.change_full(uri, 2, &fixed);
+    assert!(s.diagnostics(uri, 2).is_empty());
+
+    // Disable comment: own line above, same indentation, CRLF.
+    let text2 = text;
+    s.change_full(uri, 3, text2);
+    let diags = s.diagnostics(uri, 3);
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text2,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable no-any-cast for this line")
+        .unwrap();
+    assert_eq!(disable["kind"], "quickfix");
+    let (edits, version) = edits_for(&disable["edit"], uri);
+    assert_eq!(version, Some(3));
+    let disabled = apply_edits(text2, &edits, false);
+    assert_eq!(
+        disabled,
+        "// 😀\r\nfunction f() {\r\n\t// prodlint-ignore no-any-cast: <reason>\r\n\tconst v = take(x as any);\r\n}\r\n"
+    );
+    s.change_full(uri, 4, &disabled);
+    assert!(
+        s.diagnostics(uri, 4).is_empty(),
+        "the suppression silences the finding"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn disable_comment_uses_sql_and_dotenv_comment_syntax() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    // sql-syntax is the SQL finding that exists in every build.
+    let uri = "untitled:q.sql";
+    let text = "select 1;\n  selec oops from;\n";
+    s.open(uri, "sql", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "sql-syntax")
+        .expect("sql-syntax finding");
+    let at = offset(text, &d["range"]["start"], false);
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        at,
+        at,
+        json!([d]),
+        Some(json!(["quickfix"])),
+    );
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable sql-syntax for this line")
+        .expect("disable action");
+    let (edits, _) = edits_for(&disable["edit"], uri);
+    let line = offset(
+        text,
+        &json!({"line": d["range"]["start"]["line"], "character": 0}),
+        false,
+    );
+    let indent: String = text[line..].chars().take_while(|c| *c == ' ').collect();
+    assert_eq!(
+        edits[0]["newText"],
+        format!("{indent}-- prodlint-ignore sql-syntax: <reason>\n")
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn fix_all_applies_safe_fixes_only() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:all.ts";
+    let text = "const a = f(x as any);\nconst b = (y as any).z;\nconst c = g(w as any);\n";
+    s.open(uri, "typescript", 1, text);
+    assert_eq!(s.diagnostics(uri, 1).len(), 3);
+    for only in [
+        json!(["source.fixAll"]),
+        json!(["source.fixAll.prodlint"]),
+        json!(["source"]),
+    ] {
+        let actions = code_actions(&mut s, uri, text, 0, 0, json!([]), Some(only.clone()));
+        assert_eq!(actions.len(), 1, "{only}: {actions:?}");
+        assert_eq!(actions[0]["kind"], "source.fixAll.prodlint");
+        let (edits, version) = edits_for(&actions[0]["edit"], uri);
+        assert_eq!(version, Some(1));
+        let fixed = apply_edits(text, &edits, false);
+        assert_eq!(
+            fixed,
+            "const a = f(x as unknown);\nconst b = (y as any).z;\nconst c = g(w as unknown);\n"
+        );
+    }
+    // Not offered when only quick fixes are asked for.
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["quickfix"])),
+    );
+    assert!(actions.iter().all(|a| a["kind"] == "quickfix"));
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn clients_without_document_changes_get_plain_changes() {
+    let mut caps = caps_utf16();
+    caps["workspace"]["workspaceEdit"]["documentChanges"] = json!(false);
+    let mut s = Server::start(&[], caps, no_debounce());
+    let uri = "untitled:plain.ts";
+    let text = "const a = f(x as any);\n";
+    s.open(uri, "typescript", 1, text);
+    s.diagnostics(uri, 1);
+    let actions = code_actions(
+        &mut s,
+        uri,
+        text,
+        0,
+        0,
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert!(actions[0]["edit"]["documentChanges"].is_null());
+    let edits = actions[0]["edit"]["changes"][uri].as_array().unwrap();
+    assert_eq!(
+        apply_edits(text, edits, false),
+        "const a = f(x as unknown);\n"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
