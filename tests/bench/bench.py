@@ -484,7 +484,8 @@ def main():
         except (ValueError, IndexError):
             lsp = {"error": f"lsp_bench.py exit {p.returncode}: {p.stderr.strip()[-300:]}"}
         if p.returncode != 0:
-            problems.append("lsp: " + "; ".join(str(lsp.get(k)) for k in ("edits_error", "index_error", "error")
+            problems.append("lsp: " + "; ".join(str(lsp.get(k)) for k in ("edits_error", "edits_nodebounce_error",
+                                                                         "index_error", "error")
                                                  if lsp.get(k)))
     load_end = loadavg()
     finished = datetime.now(timezone.utc)
@@ -583,9 +584,14 @@ def targets(cold, parse, cached, peer_rows, lsp):
                 f"{rss / 1024:.1f} MiB" if rss else "–", None if rss is None else rss / 1024 <= 150))
     c = med(cached)
     out.append(("repeated check (cache on) ≤ 0.2 s", f"{c:.3f} s" if c else "–", None if c is None else c <= 0.2))
-    e = (lsp or {}).get("edits", {}).get("edits", {}).get("median")
-    out.append(("LSP edit → diagnostics ≤ 10 ms on the large file (median)", f"{e:.1f} ms" if e is not None else "–",
-                None if e is None else e <= 10))
+    e = ((lsp or {}).get("edits") or {}).get("edits", {}).get("median")
+    z = ((lsp or {}).get("edits_nodebounce") or {}).get("edits", {}).get("median")
+    deb = (lsp or {}).get("debounce_ms")
+    out.append((f"LSP edit → diagnostics ≤ 10 ms on the large file (median, default settings"
+                f"{f', debounce {deb} ms' if deb is not None else ''})",
+                f"{e:.1f} ms" if e is not None else "–", None if e is None else e <= 10))
+    if z is not None:
+        out.append(("LSP edit → diagnostics ≤ 10 ms with `--debounce-ms 0` (median)", f"{z:.1f} ms", z <= 10))
     return out
 
 
@@ -705,21 +711,24 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     if lsp is None:
         L.append("Not measured in this run (`--no-lsp`).")
     else:
-        e = lsp.get("edits")
-        if e:
-            s_ = e["edits"]
-            L.append(f"- open `Editor.ts` ({e['lines']} lines, {e['bytes'] / 1e3:.0f} kB; position encoding "
-                     f"{e['position_encoding']}, text sync kind {e['text_sync']}): first `publishDiagnostics` "
-                     f"{e['open_ms']:.1f} ms after `didOpen` ({e['open_diagnostics']} diagnostics)")
-            L.append(f"- {s_['n']} one-character incremental `didChange` edits → `publishDiagnostics` for that "
-                     f"version: median **{s_['median']:.1f} ms** (min {s_['min']:.1f}, max {s_['max']:.1f})"
-                     + (f"; {e['unversioned_publishes']} publishes carried no version" if e['unversioned_publishes'] else ""))
-            mk = e.get("memory_kb", {})
-            if mk:
-                L.append(f"- server memory after the edits: VmRSS {mk.get('VmRSS', 0) / 1024:.1f} MiB, "
-                         f"VmHWM {mk.get('VmHWM', 0) / 1024:.1f} MiB")
-        if lsp.get("edits_error"):
-            L.append(f"- edits: **failed**: {lsp['edits_error']}")
+        L.append(f"- debounce (from `prodlint lsp --help`): {lsp.get('debounce') or 'not stated'}")
+        for key, label in (("edits", "`prodlint lsp` (default settings, as an editor sees it)"),
+                           ("edits_nodebounce", "`prodlint lsp --debounce-ms 0` (the engine's own latency)")):
+            e = lsp.get(key)
+            if e:
+                s_ = e["edits"]
+                L.append(f"- {label}: open `Editor.ts` ({e['lines']} lines, {e['bytes'] / 1e3:.0f} kB; position "
+                         f"encoding {e['position_encoding']}, text sync kind {e['text_sync']}): first "
+                         f"`publishDiagnostics` {e['open_ms']:.1f} ms after `didOpen` ({e['open_diagnostics']} "
+                         f"diagnostics); {s_['n']} one-character incremental `didChange` edits → "
+                         f"`publishDiagnostics` for that version: median **{s_['median']:.1f} ms** "
+                         f"(min {s_['min']:.1f}, max {s_['max']:.1f})"
+                         + (f"; {e['unversioned_publishes']} publishes carried no version"
+                            if e['unversioned_publishes'] else "")
+                         + (f"; server VmRSS {e['memory_kb'].get('VmRSS', 0) / 1024:.1f} MiB, VmHWM "
+                            f"{e['memory_kb'].get('VmHWM', 0) / 1024:.1f} MiB" if e.get("memory_kb") else ""))
+            if lsp.get(key + "_error"):
+                L.append(f"- {label}: **failed**: {lsp[key + '_error']}")
         i = lsp.get("index")
         if i:
             mk = i["memory_kb"]
@@ -731,8 +740,8 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
             L.append(f"- indexing: **failed**: {lsp['index_error']}")
         if lsp.get("error"):
             L.append(f"- **failed**: {lsp['error']}")
-        L.append(f"- debounce (from `prodlint lsp --help`): {lsp.get('debounce') or 'not stated'}; "
-                 "the latencies above include it, measured end to end as an editor sees them.")
+        L.append("- Latencies are measured end to end in the client: from writing the `didChange` to reading the "
+                 "`publishDiagnostics` with that version (tests/bench/lsp_bench.py).")
     L.append("")
     L.append("## Targets (from the issue)")
     L.append("")
@@ -850,16 +859,17 @@ def summary_text(cold, parse, cached, sqlm, manifest, peer_rows, lsp, problems, 
         else:
             L.append(f"{r['tool']:>8} {r['mode']:<10}: {m.error}")
     if lsp:
-        e = (lsp.get("edits") or {})
-        if e:
-            s = e["edits"]
-            L.append(f"lsp: open {e['open_ms']:.1f} ms; edit->diagnostics median {s['median']:.1f} ms "
-                     f"(min {s['min']:.1f}, max {s['max']:.1f})")
+        for key in ("edits", "edits_nodebounce"):
+            e = (lsp.get(key) or {})
+            if e:
+                s = e["edits"]
+                L.append(f"lsp{' --debounce-ms 0' if e['server_args'] else ''}: open {e['open_ms']:.1f} ms; "
+                         f"edit->diagnostics median {s['median']:.1f} ms (min {s['min']:.1f}, max {s['max']:.1f})")
         i = lsp.get("index")
         if i:
             L.append(f"lsp: workspace {i['ts_files']}+{i['sql_files']} files indexed in {i['index_s']:.2f} s, "
                      f"VmHWM {i['memory_kb'].get('VmHWM', 0) / 1024:.1f} MiB")
-        for k in ("edits_error", "index_error", "error"):
+        for k in ("edits_error", "edits_nodebounce_error", "index_error", "error"):
             if lsp.get(k):
                 L.append(f"lsp {k}: {lsp[k]}")
     L.append("targets:")

@@ -215,13 +215,25 @@ def debounce_from_help(binary):
     except (OSError, subprocess.TimeoutExpired):
         return None
     text = h.stdout + h.stderr
-    for line in text.splitlines():
+    # the option's whole help paragraph (clap wraps it over several lines)
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
         if "debounce" in line.lower():
-            return line.strip()
+            block = [line.strip()]
+            for nxt in lines[i + 1:]:
+                if not nxt.strip() or nxt.lstrip().startswith("-"):
+                    break
+                block.append(nxt.strip())
+            return " ".join(block)
     return None
 
 
-def bench_edits(binary, large, n_edits, timeout, logdir):
+def debounce_ms_from_help(text):
+    m = re.search(r"\[default: (\d+)\]", text or "")
+    return int(m.group(1)) if m else None
+
+
+def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edits"):
     ws = Path(tempfile.mkdtemp(prefix="prodlint-lsp-large-"))
     try:
         (ws / "src").mkdir()
@@ -230,7 +242,7 @@ def bench_edits(binary, large, n_edits, timeout, logdir):
         text = target.read_text(encoding="utf-8")
         lines = text.split("\n")
         uri = target.as_uri()
-        c = Client([binary, "lsp"], cwd=str(ws), log_path=os.path.join(logdir, "lsp-edits.stderr"))
+        c = Client([binary, "lsp", *extra_args], cwd=str(ws), log_path=os.path.join(logdir, f"lsp-{tag}.stderr"))
         try:
             init = c.initialize(ws.as_uri(), [{"uri": ws.as_uri(), "name": ws.name}])
             caps = (init or {}).get("capabilities", {})
@@ -268,7 +280,7 @@ def bench_edits(binary, large, n_edits, timeout, logdir):
             mem = proc_status(c.pid)
         finally:
             c.shutdown()
-        return {"file": str(large), "lines": len(lines), "bytes": len(text.encode()),
+        return {"server_args": list(extra_args), "file": str(large), "lines": len(lines), "bytes": len(text.encode()),
                 "position_encoding": enc, "text_sync": sync_kind,
                 "open_ms": open_ms, "open_diagnostics": open_diags,
                 "edits": stats(lat), "edit_samples_ms": lat,
@@ -353,22 +365,30 @@ def main():
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--logdir", default=tempfile.gettempdir())
     ap.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    ap.add_argument("--zero-debounce", action=argparse.BooleanOptionalAction, default=True,
+                    help="also measure the edits with `--debounce-ms 0` (the engine's own latency)")
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
-    result = {"debounce": debounce_from_help(binary)}
+    help_text = debounce_from_help(binary)
+    result = {"debounce": help_text, "debounce_ms": debounce_ms_from_help(help_text)}
     ok = True
-    try:
-        e = bench_edits(binary, a.large, a.edits, a.timeout, a.logdir)
-        result["edits"] = e
-        print(f"lsp open {Path(a.large).name} ({e['lines']} lines): first diagnostics {e['open_ms']:.1f} ms "
-              f"({e['open_diagnostics']} diagnostics)", file=sys.stderr)
-        s = e["edits"]
-        print(f"lsp didChange->publishDiagnostics over {s['n']} edits: median {s['median']:.1f} ms, "
-              f"min {s['min']:.1f}, max {s['max']:.1f}", file=sys.stderr)
-    except LspError as err:
-        ok = False
-        result["edits_error"] = str(err)
-        print(f"lsp edits: FAILED: {err}", file=sys.stderr)
+    runs = [("edits", [])]
+    if a.zero_debounce and help_text and "--debounce-ms" in help_text:
+        runs.append(("edits_nodebounce", ["--debounce-ms", "0"]))
+    for key, extra in runs:
+        try:
+            e = bench_edits(binary, a.large, a.edits, a.timeout, a.logdir, extra, key)
+            result[key] = e
+            label = " ".join(["prodlint lsp", *extra])
+            print(f"[{label}] open {Path(a.large).name} ({e['lines']} lines): first diagnostics "
+                  f"{e['open_ms']:.1f} ms ({e['open_diagnostics']} diagnostics)", file=sys.stderr)
+            s = e["edits"]
+            print(f"[{label}] didChange->publishDiagnostics over {s['n']} edits: median {s['median']:.1f} ms, "
+                  f"min {s['min']:.1f}, max {s['max']:.1f}", file=sys.stderr)
+        except LspError as err:
+            ok = False
+            result[key + "_error"] = str(err)
+            print(f"lsp {key}: FAILED: {err}", file=sys.stderr)
     if a.corpus:
         try:
             i = bench_index(binary, a.corpus, a.sql, a.workspace_files, a.quiet_seconds, a.timeout, a.logdir)
