@@ -29,7 +29,7 @@ def log(msg=""):
 
 
 MAX_LOAD = None             # --max-load: wait for the 1-minute load to fall below this before measuring
-MAX_WAIT = 600.0
+MAX_WAIT = 120.0
 
 
 def wait_for_load():
@@ -300,7 +300,7 @@ def main():
     ap.add_argument("--doc", default=None, help="where to write the Markdown (default: REPO/docs/benchmarks.md)")
     ap.add_argument("--command-line", default="tests/bench/run")
     ap.add_argument("--max-load", type=float, default=None,
-                    help="before each measurement, wait (up to 10 min) until the 1-minute load average is below this")
+                    help="before each measurement, wait (up to 2 min) until the 1-minute load average is below this")
     a = ap.parse_args()
     global MAX_LOAD
     MAX_LOAD = a.max_load
