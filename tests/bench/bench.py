@@ -643,11 +643,15 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     L.append("")
     for n in (1, 2):
         a_, b_ = med(cold[n]), med(parse[n])
-        if a_ and b_:
-            why = (f"rules, suppressions and report cost {a_ - b_:.3f} s over parsing alone" if a_ >= b_ else
-                   "check is faster than parsing every file: its byte-level prefilter skips the parse of files "
-                   "in which no rule's trigger occurs")
-            L.append(f"- check ÷ parse-only, {n} thread{'s' if n > 1 else ''}: **{a_ / b_:.2f} ×** ({why})")
+        ac, bc = med(cold[n], "cpu"), med(parse[n], "cpu")
+        if a_ and b_ and ac and bc:
+            why = (f"rules, suppressions and report cost {ac - bc:.2f} s of CPU over parsing alone" if ac >= bc else
+                   "check needs less CPU than parsing every file: its byte-level prefilter skips the parse of "
+                   "files in which no rule's trigger occurs")
+            L.append(f"- check ÷ parse-only, {n} thread{'s' if n > 1 else ''}: **{a_ / b_:.2f} ×** wall, "
+                     f"{ac / bc:.2f} × CPU ({why})")
+    L.append("- Wall times of different commands are taken minutes apart on a shared machine: compare them "
+             "with the load column in mind; CPU time (user+sys) is steadier.")
     if cold[2].ok and cold[1].ok:
         L.append(f"- speed-up from 1 to 2 threads: {med(cold[1]) / med(cold[2]):.2f} ×")
     if cached.ok:
