@@ -542,17 +542,10 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
             .num_threads(n.max(1))
             .build_global();
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
+    let walked = match debug_walk(paths) {
+        Ok(w) => w,
+        Err(code) => return code,
     };
-    let roots = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
-    };
-    let walked = walk::walk(&roots, &cwd, false, &resolver);
     let (files, bytes, errors) = walked
         .files
         .par_iter()
@@ -570,23 +563,16 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
             ))
         })
         .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-    println!("files={files} bytes={bytes} files_with_errors={errors}");
+    out!("files={files} bytes={bytes} files_with_errors={errors}");
     0
 }
 
 /// `prodlint debug prefilter`: how many script files hold each rule's triggers.
 pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
+    let walked = match debug_walk(paths) {
+        Ok(w) => w,
+        Err(code) => return code,
     };
-    let roots = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
-    };
-    let walked = walk::walk(&roots, &cwd, false, &resolver);
     let n = rules::ts::RULES.len();
     let (files, parsed, per_rule) = walked
         .files
@@ -609,9 +595,9 @@ pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
                 )
             },
         );
-    println!("files={files} parsed={parsed}");
+    out!("files={files} parsed={parsed}");
     for (rule, count) in rules::ts::RULES.iter().zip(per_rule) {
-        println!("{:<26} {count}", rule.meta.id);
+        out!("{:<26} {count}", rule.meta.id);
     }
     0
 }
@@ -639,13 +625,13 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
         times[times.len() / 2]
     };
     if lang.is_script() {
-        println!(
+        out!(
             "{:<26} {:>9.2} ms",
             "parse",
             median(&mut || drop(crate::ts::parse(&text, lang, None)))
         );
     }
-    println!(
+    out!(
         "{:<26} {:>9.2} ms",
         "all rules (with parse)",
         median(&mut || drop(engine::lint(file, &text, &facts, &base)))
@@ -658,7 +644,19 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
             }
         }
         let ms = median(&mut || drop(engine::lint(file, &text, &facts, &only)));
-        println!("{:<26} {:>9.2} ms (with parse)", m.id, ms);
+        out!("{:<26} {:>9.2} ms (with parse)", m.id, ms);
     }
     0
+}
+
+/// The files the debug commands look at (the same walk as `check`).
+fn debug_walk(paths: Vec<PathBuf>) -> Result<walk::Walked, i32> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = ConfigResolver::new(None, &cwd, Vec::new()).map_err(fail)?;
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    Ok(walk::walk(&roots, &cwd, false, &resolver))
 }

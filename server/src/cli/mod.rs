@@ -1,6 +1,14 @@
 //! The command line: `check`, `lsp`, `rules`, `explain`, `init` (and the hidden
 //! `debug parse` used by the benchmarks).
 
+/// `println!` that ignores a closed standard output (`prodlint rules | head`).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 pub mod cache;
 pub mod check;
 pub mod report;
@@ -158,20 +166,20 @@ pub fn main() -> i32 {
             }
         },
         Command::Rules { format } => {
-            print!("{}", list_rules(format));
+            out!("{}", list_rules(format).trim_end());
             0
         }
         Command::Explain { rule } => match rules::meta(&rule) {
             Some(m) => {
-                println!(
+                out!(
                     "# {} ({}, {}, fix: {})\n",
                     m.id,
                     m.language.as_str(),
                     m.default_level.as_str(),
                     m.fix.as_str()
                 );
-                println!("{}\n", m.summary);
-                println!("{}", crate::docs::render_for_terminal(m.docs));
+                out!("{}\n", m.summary);
+                out!("{}", crate::docs::render_for_terminal(m.docs));
                 0
             }
             None => {
@@ -197,7 +205,7 @@ pub fn main() -> i32 {
             }
             match std::fs::write(&path, crate::config::starter_file()) {
                 Ok(()) => {
-                    println!("wrote {}", path.display());
+                    out!("wrote {}", path.display());
                     0
                 }
                 Err(e) => {

@@ -426,23 +426,7 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     let mut cur = node.parent();
     while let Some(n) = cur {
         match n.kind() {
-            "if_statement" => {
-                if let Some(cond) = n.child_by_field_name("condition") {
-                    let check = env_check(cond, source);
-                    let in_consequence = n
-                        .child_by_field_name("consequence")
-                        .is_some_and(|c| contains(c, child));
-                    let in_alternative = n
-                        .child_by_field_name("alternative")
-                        .is_some_and(|c| contains(c, child));
-                    if (check == Some(EnvCheck::DevOnly) && in_consequence)
-                        || (check == Some(EnvCheck::ProdOnly) && in_alternative)
-                    {
-                        return true;
-                    }
-                }
-            }
-            "ternary_expression" => {
+            "if_statement" | "ternary_expression" => {
                 if let Some(cond) = n.child_by_field_name("condition") {
                     let check = env_check(cond, source);
                     let in_consequence = n
