@@ -883,15 +883,24 @@ mod tests {
     use super::*;
     use crate::language::Language;
 
-    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+    /// The first node (pre-order) of `kind` satisfying `pred` (test helper).
+    pub(super) fn first_where<'t>(
+        tree: &'t tree_sitter::Tree,
+        kind: &str,
+        pred: &dyn Fn(Node) -> bool,
+    ) -> Node<'t> {
         let mut found = None;
         visit(tree.root_node(), &mut |n| {
-            if found.is_none() && n.kind() == kind {
+            if found.is_none() && n.kind() == kind && pred(n) {
                 found = Some(n);
             }
             found.is_none()
         });
-        found.unwrap_or_else(|| panic!("no {kind}"))
+        found.unwrap_or_else(|| panic!("no matching {kind}"))
+    }
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+        first_where(tree, kind, &|_| true)
     }
 
     #[test]
@@ -1819,14 +1828,7 @@ mod rules2_tests {
     use crate::language::Language;
 
     fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str, src: &str, txt: &str) -> Node<'t> {
-        let mut found = None;
-        visit(tree.root_node(), &mut |n| {
-            if found.is_none() && n.kind() == kind && text(n, src) == txt {
-                found = Some(n);
-            }
-            found.is_none()
-        });
-        found.unwrap_or_else(|| panic!("no {kind} {txt}"))
+        super::tests::first_where(tree, kind, &|n| text(n, src) == txt)
     }
 
     #[test]
