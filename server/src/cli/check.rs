@@ -536,7 +536,7 @@ fn report_and_exit(
 }
 
 /// `prodlint debug parse`: the parse-only baseline for benchmarks.
-pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
+pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) -> i32 {
     if let Some(n) = threads {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -556,6 +556,14 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
             }
             let text = read_source(f).ok()?;
             let tree = crate::ts::parse(&text, lang, None)?;
+            if errors && tree.root_node().has_error() {
+                if let Some(n) = first_error(tree.root_node()) {
+                    let row = n.start_position().row;
+                    let line = text.lines().nth(row).unwrap_or("").trim();
+                    let line: String = line.chars().take(120).collect();
+                    out!("{}:{}: {line}", f.display(), row + 1);
+                }
+            }
             Some((
                 1usize,
                 text.len(),
@@ -567,37 +575,80 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>) -> i32 {
     0
 }
 
-/// `prodlint debug prefilter`: how many script files hold each rule's triggers.
+/// The first ERROR or MISSING node in document order.
+fn first_error(node: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<_> = node.children(&mut cursor).collect();
+    children
+        .into_iter()
+        .filter(|c| c.has_error())
+        .find_map(first_error)
+}
+
+/// `prodlint debug prefilter`: how many script files (and bytes) hold each
+/// rule's triggers, and for how many that rule is the only reason to parse.
 pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
     let walked = match debug_walk(paths) {
         Ok(w) => w,
         Err(code) => return code,
     };
     let n = rules::ts::RULES.len();
-    let (files, parsed, per_rule) = walked
+    // Per file: (files, bytes, parsed files, parsed bytes, per rule [files, bytes, sole files, sole bytes]).
+    type Tally = (usize, usize, usize, usize, Vec<[usize; 4]>);
+    let (files, bytes, parsed, parsed_bytes, per_rule): Tally = walked
         .files
         .par_iter()
         .filter(|f| language::detect(f).is_some_and(|l| l.is_script()))
         .filter_map(|f| read_source(f).ok().map(|t| (f, t)))
         .map(|(f, text)| {
             let t = crate::ts::PREFILTER.scan(&text, &f.to_string_lossy());
-            let any = t.suppression || t.rules.iter().any(|&r| r);
-            let counts: Vec<usize> = t.rules.iter().map(|&r| usize::from(r)).collect();
-            (1usize, usize::from(any), counts)
+            let hits = t.rules.iter().filter(|&&r| r).count();
+            let any = t.suppression || hits > 0;
+            let len = text.len();
+            let counts: Vec<[usize; 4]> = t
+                .rules
+                .iter()
+                .map(|&r| {
+                    let sole = r && hits == 1 && !t.suppression;
+                    [usize::from(r), if r { len } else { 0 }, usize::from(sole), if sole { len } else { 0 }]
+                })
+                .collect();
+            (1, len, usize::from(any), if any { len } else { 0 }, counts)
         })
         .reduce(
-            || (0, 0, vec![0; n]),
+            || (0, 0, 0, 0, vec![[0; 4]; n]),
             |a, b| {
                 (
                     a.0 + b.0,
                     a.1 + b.1,
-                    a.2.iter().zip(&b.2).map(|(x, y)| x + y).collect(),
+                    a.2 + b.2,
+                    a.3 + b.3,
+                    a.4.iter()
+                        .zip(&b.4)
+                        .map(|(x, y)| [x[0] + y[0], x[1] + y[1], x[2] + y[2], x[3] + y[3]])
+                        .collect(),
                 )
             },
         );
-    out!("files={files} parsed={parsed}");
-    for (rule, count) in rules::ts::RULES.iter().zip(per_rule) {
-        out!("{:<26} {count}", rule.meta.id);
+    let mb = |b: usize| b as f64 / 1e6;
+    out!(
+        "files={files} bytes={:.1}MB parsed={parsed} parsed_bytes={:.1}MB",
+        mb(bytes),
+        mb(parsed_bytes)
+    );
+    out!("{:<26} {:>6} {:>8} {:>6} {:>8}", "rule", "files", "MB", "sole", "sole MB");
+    for (rule, c) in rules::ts::RULES.iter().zip(per_rule) {
+        out!(
+            "{:<26} {:>6} {:>8.1} {:>6} {:>8.1}",
+            rule.meta.id,
+            c[0],
+            mb(c[1]),
+            c[2],
+            mb(c[3])
+        );
     }
     0
 }

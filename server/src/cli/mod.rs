@@ -66,6 +66,9 @@ pub enum DebugCommand {
         paths: Vec<PathBuf>,
         #[arg(long)]
         threads: Option<usize>,
+        /// Print where each file's first syntax error is.
+        #[arg(long)]
+        errors: bool,
     },
     /// Count the script files the prefilter lets through to the parser, per rule.
     Prefilter { paths: Vec<PathBuf> },
@@ -215,8 +218,12 @@ pub fn main() -> i32 {
             }
         }
         Command::Debug {
-            command: DebugCommand::Parse { paths, threads },
-        } => check::debug_parse(paths, threads),
+            command: DebugCommand::Parse {
+                paths,
+                threads,
+                errors,
+            },
+        } => check::debug_parse(paths, threads, errors),
         Command::Debug {
             command: DebugCommand::Prefilter { paths },
         } => check::debug_prefilter(paths),
