@@ -6,7 +6,7 @@ pub mod ast;
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
 use crate::language::Language;
-use crate::rules::ts::{TsRule, RULES};
+use crate::rules::ts::{Check, TsRule, Visitor, RULES};
 use aho_corasick::AhoCorasick;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -176,7 +176,8 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Walk the tree once, calling each active rule for the node kinds it asked for.
+/// Walk the tree once, calling each active rule for the node kinds it asked for
+/// (and finishing the whole-file visitors after the walk).
 /// Returns the byte ranges of all comments (for suppressions).
 pub fn run_rules(
     tree: &Tree,
@@ -191,6 +192,25 @@ pub fn run_rules(
         &DISPATCH_TSX
     };
     let mut active = active.to_vec();
+    // Runs one rule call; a panic disables the rule for the rest of the file.
+    let mut guarded = |i: usize, active: &mut [bool], f: &mut dyn FnMut(&mut Vec<Diagnostic>)| {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(out)));
+        if let Err(payload) = result {
+            active[i] = false;
+            panics.push(RulePanic {
+                rule: RULES[i].meta.id,
+                message: panic_message(payload.as_ref()),
+            });
+        }
+    };
+    let source = base.source;
+    let mut visitors: Vec<Option<Box<dyn Visitor<'_> + '_>>> =
+        RULES.iter().map(|_| None).collect();
+    for (i, rule) in RULES.iter().enumerate() {
+        if let (true, Check::File(make)) = (active[i], &rule.check) {
+            guarded(i, &mut active, &mut |_| visitors[i] = Some(make(source)));
+        }
+    }
     let mut comments = Vec::new();
     let mut cursor = tree.walk();
     'walk: loop {
@@ -205,17 +225,14 @@ pub fn run_rules(
                     continue;
                 }
                 let rule: &'static TsRule = &RULES[i];
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                guarded(i, &mut active, &mut |out| {
                     let mut cx = base.context(&rule.meta, out);
-                    (rule.check)(&mut cx, node);
-                }));
-                if let Err(payload) = result {
-                    active[i] = false;
-                    panics.push(RulePanic {
-                        rule: rule.meta.id,
-                        message: panic_message(payload.as_ref()),
-                    });
-                }
+                    match (&rule.check, &mut visitors[i]) {
+                        (Check::Node(check), _) => check(&mut cx, node),
+                        (Check::File(_), Some(v)) => v.visit(&mut cx, node),
+                        (Check::File(_), None) => {}
+                    }
+                });
             }
         }
         if cursor.goto_first_child() {
@@ -228,6 +245,15 @@ pub fn run_rules(
             if !cursor.goto_parent() {
                 break 'walk;
             }
+        }
+    }
+    let root = tree.root_node();
+    for (i, slot) in visitors.iter_mut().enumerate() {
+        if let (true, Some(v)) = (active[i], slot.as_mut()) {
+            let meta = &RULES[i].meta;
+            guarded(i, &mut active, &mut |out| {
+                v.finish(&mut base.context(meta, out), root)
+            });
         }
     }
     comments

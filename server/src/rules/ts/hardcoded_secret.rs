@@ -1,4 +1,4 @@
-use super::TsRule;
+use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
@@ -48,7 +48,7 @@ pub const RULE: TsRule = TsRule {
         options: &[],
     },
     kinds: &["string", "template_string"],
-    check,
+    check: Check::Node(check),
 };
 
 const DOCS: &str = r#"## What it does

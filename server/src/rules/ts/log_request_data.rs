@@ -1,4 +1,4 @@
-use super::TsRule;
+use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
@@ -27,10 +27,16 @@ pub const RULE: TsRule = TsRule {
         also_triggers: &["req.", "req?.", "req[", "request", "body", "query", "param", "header", "cookie", "json", "formdata", "text("],
         options: &[],
     },
-    // The whole file at once: findings need file-level facts (which functions
-    // are only called under a development guard), computed in one pass.
-    kinds: &["program"],
-    check,
+    // The whole file at once: findings need file-level facts (logger instances,
+    // names bound to request data, which functions are only called under a
+    // development guard), gathered during the shared walk.
+    kinds: &[
+        "call_expression",
+        "variable_declarator",
+        "required_parameter",
+        "optional_parameter",
+    ],
+    check: Check::File(visitor),
 };
 
 const DOCS: &str = r#"## What it does
@@ -135,66 +141,83 @@ fn is_sensitive_header(name: &str) -> bool {
     .any(|w| n.contains(w))
 }
 
-fn check(cx: &mut RuleContext<'_>, program: Node<'_>) {
-    let src = cx.source;
-    // One pass: possible logging calls, and the names that logger instances and
-    // request data are bound to anywhere in the file.
-    let mut calls: Vec<(Node<'_>, LoggerCallee<'_>)> = Vec::new();
-    let mut facts = FileFacts::default();
-    let mut children: Vec<(&str, &str)> = Vec::new();
-    ast::visit(program, &mut |n| {
+/// The rule's state over one file: possible logging calls, and the names that
+/// logger instances and request data are bound to anywhere in the file.
+struct FileVisitor<'t> {
+    src: &'t str,
+    calls: Vec<(Node<'t>, LoggerCallee<'t>)>,
+    facts: FileFacts<'t>,
+    children: Vec<(&'t str, &'t str)>,
+}
+
+fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
+    Box::new(FileVisitor {
+        src,
+        calls: Vec::new(),
+        facts: FileFacts::default(),
+        children: Vec::new(),
+    })
+}
+
+impl<'t> Visitor<'t> for FileVisitor<'t> {
+    fn visit(&mut self, _cx: &mut RuleContext<'_>, n: Node<'t>) {
+        let src = self.src;
         match n.kind() {
             "call_expression" => {
                 if let Some(callee) = logger_callee(n, src) {
-                    calls.push((n, callee));
+                    self.calls.push((n, callee));
                 }
             }
-            "variable_declarator" => facts.declarator(n, src, &mut children),
+            "variable_declarator" => self.facts.declarator(n, src, &mut self.children),
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind() == "decorator");
                 if decorated {
                     if let Some(p) = n.child_by_field_name("pattern") {
-                        facts.data_names.insert(ast::text(p, src));
+                        self.facts.data_names.insert(ast::text(p, src));
                     }
                 }
             }
             _ => {}
         }
-        true
-    });
-    facts.resolve_children(&children);
-    let mut candidates: Vec<(Node<'_>, String, String)> = Vec::new();
-    for (call, callee) in calls {
-        if callee
-            .instance
-            .is_some_and(|name| !facts.logger_names.contains(name))
-        {
-            continue;
-        }
-        if let Some(data) = request_data_in_args(call, src, &facts) {
-            candidates.push((call, callee.path, data));
-        }
     }
-    if candidates.is_empty() {
-        return;
-    }
-    let mut guards = Guards {
-        program,
-        src,
-        refs: None,
-    };
-    for (call, callee, data) in candidates {
-        if guards.dev_only(call, 0) {
-            continue;
+
+    fn finish(&mut self, cx: &mut RuleContext<'_>, program: Node<'t>) {
+        let src = self.src;
+        let facts = &mut self.facts;
+        facts.resolve_children(&self.children);
+        let mut candidates: Vec<(Node<'_>, String, String)> = Vec::new();
+        for (call, callee) in std::mem::take(&mut self.calls) {
+            if callee
+                .instance
+                .is_some_and(|name| !facts.logger_names.contains(name))
+            {
+                continue;
+            }
+            if let Some(data) = request_data_in_args(call, src, facts) {
+                candidates.push((call, callee.path, data));
+            }
         }
-        let message = format!(
-            "`{callee}(…)` writes request data ({data}) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
-        );
-        let fixes = fixes_for(call, src);
-        let diag = cx.report(call.byte_range(), message);
-        for f in fixes {
-            diag.with_fix(f);
+        if candidates.is_empty() {
+            return;
+        }
+        let mut guards = Guards {
+            program,
+            src,
+            refs: None,
+        };
+        for (call, callee, data) in candidates {
+            if guards.dev_only(call, 0) {
+                continue;
+            }
+            let message = format!(
+                "`{callee}(…)` writes request data ({data}) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
+            );
+            let fixes = fixes_for(call, src);
+            let diag = cx.report(call.byte_range(), message);
+            for f in fixes {
+                diag.with_fix(f);
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::TsRule;
+use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
@@ -20,7 +20,7 @@ pub const RULE: TsRule = TsRule {
         options: &[],
     },
     kinds: &["as_expression", "type_assertion"],
-    check,
+    check: Check::Node(check),
 };
 
 const DOCS: &str = r#"## What it does

@@ -1,4 +1,4 @@
-use super::TsRule;
+use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::language::Language;
@@ -65,7 +65,7 @@ pub const RULE: TsRule = TsRule {
         options: &[],
     },
     kinds: &["call_expression", "pair", "shorthand_property_identifier"],
-    check,
+    check: Check::Node(check),
 };
 
 const DOCS: &str = r#"## What it does
@@ -174,12 +174,17 @@ enum SinkUse {
     Remove,
 }
 
-/// Per file, computed once: names that imports or `require` calls bind (a
-/// callee can only be a module function if its name is one of them), and
-/// whether multer's `diskStorage` appears at all.
+/// Per file, computed once: names that imports or `require` calls of the
+/// `fs` and `path` modules bind (a callee can only be a module function if its
+/// name is one of them), and whether multer's `diskStorage` appears at all.
 struct FileFacts {
     module_names: std::collections::HashSet<String>,
     disk_storage: bool,
+}
+
+/// Whether `module` is one whose functions can be sinks (`fs`, `path`, …).
+fn is_sink_module(module: &str) -> bool {
+    FS_MODULES.contains(&module) || PATH_MODULES.contains(&module)
 }
 
 fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
@@ -201,7 +206,12 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
     };
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
-        if stmt.kind() == "import_statement" {
+        if stmt.kind() == "import_statement"
+            && stmt
+                .child_by_field_name("source")
+                .and_then(|s| ast::string_value(s, src))
+                .is_some_and(|m| is_sink_module(&m))
+        {
             collect(stmt);
         }
     }
@@ -209,6 +219,15 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
         let Some(mut n) = root.descendant_for_byte_range(i, i + "require".len()) else {
             continue;
         };
+        // Only `require` of a sink module: `require('fs')`, `require("node:path")`.
+        let required = n
+            .parent()
+            .filter(|call| call.kind() == "call_expression")
+            .and_then(|call| ast::call_arguments(call).first().copied())
+            .and_then(|arg| ast::string_value(arg, src));
+        if !required.is_some_and(|m| is_sink_module(&m)) {
+            continue;
+        }
         while let Some(p) = n.parent() {
             if p.kind() == "variable_declarator" {
                 if let Some(name) = p.child_by_field_name("name") {
@@ -346,13 +365,15 @@ type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
 /// If `call` is a sink: a description and the arguments that are paths/keys.
 fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
     let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
-    let args = ast::call_arguments(call);
+    // The arguments are collected only for a call that turns out to be a sink.
+    let args = || ast::call_arguments(call);
     let pick = |idx: &[(usize, SinkUse)]| -> SinkArgs<'t> {
+        let args = args();
         idx.iter()
             .filter_map(|&(i, u)| args.get(i).map(|a| (*a, u)))
             .collect()
     };
-    let all = |u: SinkUse| -> SinkArgs<'t> { args.iter().map(|a| (*a, u)).collect() };
+    let all = |u: SinkUse| -> SinkArgs<'t> { args().into_iter().map(|a| (a, u)).collect() };
     match callee.kind() {
         "identifier" => {
             let name = ast::text(callee, src);
@@ -372,7 +393,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
             if PATH_MODULES.contains(&module.as_str())
                 && matches!(imported.as_str(), "join" | "resolve")
             {
-                if looks_like_array_join(&args, src) {
+                if looks_like_array_join(&args(), src) {
                     return None;
                 }
                 return Some((format!("`path.{imported}`"), all(SinkUse::Path)));
@@ -388,7 +409,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
             let object = callee.child_by_field_name("object")?;
             match method {
                 "join" | "resolve" => {
-                    if is_path_module(object, src, facts) && !looks_like_array_join(&args, src) {
+                    if is_path_module(object, src, facts) && !looks_like_array_join(&args(), src) {
                         return Some((format!("`path.{method}`"), all(SinkUse::Path)));
                     }
                     None

@@ -1,4 +1,4 @@
-use super::TsRule;
+use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
@@ -68,7 +68,7 @@ pub const RULE: TsRule = TsRule {
         "call_expression",
         "decorator",
     ],
-    check,
+    check: Check::Node(check),
 };
 
 const DOCS: &str = r#"## What it does
