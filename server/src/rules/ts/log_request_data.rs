@@ -239,6 +239,9 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
     ) {
         return None;
     }
+    if !may_be_logger_call(function, src) {
+        return None;
+    }
     let path = ast::member_path(function, src)?;
     let (object, method) = path.rsplit_once('.')?;
     let last = object.rsplit('.').next().unwrap_or(object);
@@ -260,6 +263,42 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
         false
     };
     is_logger.then_some(LoggerCallee { path, instance })
+}
+
+/// A cheap first look at a callee (`function` is a member or subscript
+/// expression), without building its path: `false` only when
+/// [`logger_callee`] would reject it anyway (neither the object's last part
+/// nor the method names a logger).
+fn may_be_logger_call(function: Node<'_>, src: &str) -> bool {
+    let segment = |n: Node<'_>| -> Option<std::borrow::Cow<'_, str>> {
+        match n.kind() {
+            "identifier" | "this" | "property_identifier" | "super" => {
+                Some(ast::text(n, src).into())
+            }
+            "member_expression" => Some(ast::text(n.child_by_field_name("property")?, src).into()),
+            "subscript_expression" => {
+                ast::string_value(n.child_by_field_name("index")?, src).map(Into::into)
+            }
+            _ => None,
+        }
+    };
+    let (Some(last), Some(method)) = (
+        function
+            .child_by_field_name("object")
+            .map(ast::unwrap_expr)
+            .and_then(segment),
+        segment(function),
+    ) else {
+        // Unusual shapes: let the full check decide.
+        return true;
+    };
+    if last.contains('.') || method.contains('.') {
+        return true;
+    }
+    last == "console"
+        || last.to_ascii_lowercase().ends_with("logger")
+        || last.eq_ignore_ascii_case("log")
+        || LOG_METHODS.contains(&method.as_ref())
 }
 
 /// Names bound anywhere in the file (scopes are checked later, for the names
