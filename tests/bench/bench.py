@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 PEER_TIMEOUT = 300.0
+COMPARABLE_RULES = ("log-request-data", "no-any-cast", "cors-wildcard")
 SLOW_SECONDS = 20.0          # a peer whose first run takes longer is "slow": 3 runs instead of 5
 
 
@@ -28,6 +29,7 @@ def log(msg=""):
     print(msg, file=sys.stderr, flush=True)
 
 
+COMPARABLE = None           # prodlint with the peers' comparable rule set (a Measure)
 MAX_LOAD = None             # --max-load: wait for the 1-minute load to fall below this before measuring
 MAX_WAIT = 120.0
 
@@ -364,6 +366,20 @@ def main():
             m.files = check_count(f"prodlint check --threads {n}", files, corpus_files)
             m.findings = diags
         cold[n] = m
+    # prodlint with only the rules that match the peers' comparable set (no-console → log-request-data,
+    # no-explicit-any → no-any-cast, the CORS pattern → cors-wildcard): the peers' comparable rows are
+    # divided by this, their default rows by the all-rules figure.
+    global COMPARABLE
+    rule_ids = [r["id"] for r in json.loads(subprocess.run([binary, "rules", "--format", "json"],
+                                                           capture_output=True, check=True).stdout)]
+    off = [x for i in rule_ids if i not in COMPARABLE_RULES for x in ("--rule", f"{i}=off")]
+    COMPARABLE = Measure("prodlint check --threads 2 (comparable rules)",
+                         [binary, "check", "--format", "json", "--no-cache", "--threads", "2", *off, "."],
+                         corpus, work, fast_runs, ok_codes=(0, 1), warmup=True)
+    if COMPARABLE.ok:
+        files, diags, _ = count_prodlint(COMPARABLE.last)
+        COMPARABLE.files = check_count("prodlint check (comparable rules)", files, corpus_files)
+        COMPARABLE.findings = diags
     # 2. parse only ---------------------------------------------------------------------------
     log(f"[2/6] prodlint debug parse (the parser's limit), {fast_runs} runs per thread count")
     parse = {}
@@ -514,6 +530,7 @@ def main():
     raw = {"machine": mach, "versions": versions, "results": res,
            "cold": {n: m.to_json() for n, m in cold.items()}, "parse": {n: m.to_json() for n, m in parse.items()},
            "cached": cached.to_json(), "sql": sqlm.to_json(),
+           "comparable": COMPARABLE.to_json() if COMPARABLE is not None else None,
            "peers": [{k: (v.to_json() if k == "m" else v) for k, v in r.items()} for r in peer_rows],
            "lsp": lsp, "problems": problems, "notes": notes}
     (bench / "results.json").write_text(json.dumps(raw, indent=2, default=str))
@@ -546,6 +563,13 @@ def med(m, attr="wall"):
     return s["median"] if s else None
 
 
+def prodlint_base(mode, cold):
+    """prodlint's (wall, CPU) medians that a peer row of `mode` is compared with: the comparable-rules
+    run for the peers' comparable rule set, the all-rules run for their defaults."""
+    m = COMPARABLE if mode == "comparable" and COMPARABLE is not None and COMPARABLE.ok else cold[2]
+    return med(m), med(m, "cpu")
+
+
 def targets(cold, parse, cached, peer_rows, lsp):
     """(target, measured, met?) rows; met is None when it could not be measured."""
     out = []
@@ -574,10 +598,11 @@ def targets(cold, parse, cached, peer_rows, lsp):
             out.append((label, f"> {r:.0f} × (peer timed out)" if r else "peer timed out",
                         None if r is None else (True if r >= factor else None)))
             continue
+        base, base_cpu = prodlint_base("comparable", cold)
         pm = med(m)
-        r = pm / p2 if pm and p2 else None
-        pc, c2 = med(m, "cpu"), med(cold[2], "cpu")
-        rc = f" (CPU time: {pc / c2:.1f} ×)" if pc and c2 else ""
+        r = pm / base if pm and base else None
+        pc = med(m, "cpu")
+        rc = f" (CPU time: {pc / base_cpu:.1f} ×)" if pc and base_cpu else ""
         out.append((label, (f"{r:.1f} ×" if r else "–") + rc, None if r is None else r >= factor))
     rss = max((m.stat("rss_kb")["max"] for m in cold.values() if m.ok), default=None)
     out.append(("peak RSS ≤ 150 MiB (cold check, max over runs and thread counts)",
@@ -639,6 +664,8 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     for label, group in (("check, cold (`--no-cache`)", cold), ("parse only (`debug parse`)", parse)):
         for n, m in group.items():
             L.append(row_line(label, n, m, cf, mb))
+    if COMPARABLE is not None:
+        L.append(row_line("check, cold, comparable rules only", 2, COMPARABLE, cf, mb))
     L.append(row_line("check, repeated, cache on", 2, cached, cf, mb))
     L.append("")
     for n in (1, 2):
@@ -680,9 +707,13 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     p2 = med(cold[2])
     if peer_rows:
         c2 = med(cold[2], "cpu")
-        L.append(f"Ratio = the peer's median wall time ÷ prodlint's 2-thread cold wall time ({fmt(p2)} s); "
-                 "> 1 means prodlint is faster. CPU ratio = the same with CPU time (user+sys, prodlint: "
-                 f"{fmt(c2, 2)} s), which a loaded machine distorts less than wall time.")
+        pc_w, pc_c = prodlint_base("comparable", cold)
+        L.append(f"Ratio = the peer's median wall time ÷ prodlint's 2-thread cold wall time with the same kind "
+                 f"of rule set: for the peers' comparable rule set (no-console, no-explicit-any, a wildcard-CORS "
+                 f"pattern), prodlint with only {', '.join(f'`{r}`' for r in COMPARABLE_RULES)} "
+                 f"({fmt(pc_w)} s wall, {fmt(pc_c, 2)} s CPU); for the peers' defaults, prodlint with all rules "
+                 f"({fmt(p2)} s wall, {fmt(c2, 2)} s CPU). > 1 means prodlint is faster. CPU ratio = the same "
+                 "with CPU time (user+sys), which a loaded machine distorts less than wall time.")
         L.append("")
         L.append("| tool | rules | wall s | CPU s | peak RSS MiB | ratio to prodlint | CPU ratio | files linted | findings | notes |")
         L.append("|---|---|---|---|---|---|---|---|---|---|")
@@ -696,9 +727,10 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
                          f"{'> ' + format(PEER_TIMEOUT / p2, '.0f') + ' ×' if m.timed_out and p2 else '–'} | – | – | – | {r['note']} |")
                 continue
             pm = med(m)
-            ratio = f"{pm / p2:.1f} ×" if p2 else "–"
+            bw, bc = prodlint_base(r["mode"], cold)
+            ratio = f"{pm / bw:.1f} ×" if bw else "–"
             pc = med(m, "cpu")
-            cratio = f"{pc / c2:.1f} ×" if pc and c2 else "–"
+            cratio = f"{pc / bc:.1f} ×" if pc and bc else "–"
             extra = f"; {r['extra']}" if r.get("extra") else ""
             L.append(f"| {r['tool']} | {r['mode']} | {mmm(m.stat('wall'))} | {mmm(m.stat('cpu'), 2)} | "
                      f"{fmt_mib(m.stat('rss_kb')['max'])} | {ratio} | {cratio} | {r['files']} | {r['findings']} | "
@@ -845,6 +877,9 @@ def summary_text(cold, parse, cached, sqlm, manifest, peer_rows, lsp, problems, 
                      f"{(med(m) / med(p)) if m.ok else float('nan'):.2f}x")
         else:
             L.append(f"parse only  -j{n}: FAILED {p.error}")
+    if COMPARABLE is not None:
+        L.append(f"check comparable rules -j2: {mmm(COMPARABLE.stat('wall'))} s  cpu {fmt(med(COMPARABLE, 'cpu'), 2)} s"
+                 if COMPARABLE.ok else f"check comparable rules: FAILED {COMPARABLE.error}")
     L.append(f"check cached -j2: {mmm(cached.stat('wall'))} s" if cached.ok else f"check cached: FAILED {cached.error}")
     if sqlm.ok:
         L.append(f"SQL check   -j2: {mmm(sqlm.stat('wall'))} s  {manifest['statements'] / med(sqlm):,.0f} statements/s")
@@ -856,10 +891,10 @@ def summary_text(cold, parse, cached, sqlm, manifest, peer_rows, lsp, problems, 
             continue
         m = r["m"]
         if m.ok:
-            c2 = med(cold[2], "cpu")
+            bw, bc = prodlint_base(r["mode"], cold)
             L.append(f"{r['tool']:>8} {r['mode']:<10}: {mmm(m.stat('wall'))} s  = "
-                     f"{med(m) / p2 if p2 else float('nan'):.1f}x prodlint -j2 wall, "
-                     f"{med(m, 'cpu') / c2 if c2 else float('nan'):.1f}x CPU  (files {r['files']})")
+                     f"{med(m) / bw if bw else float('nan'):.1f}x prodlint -j2 wall ({r['mode']} rules), "
+                     f"{med(m, 'cpu') / bc if bc else float('nan'):.1f}x CPU  (files {r['files']})")
         else:
             L.append(f"{r['tool']:>8} {r['mode']:<10}: {m.error}")
     if lsp:
