@@ -336,26 +336,36 @@ pub fn run(args: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         }
     }
-    // Stage 1: SQL files, parsed once, give the workspace facts.
-    let sql_pre: Vec<Option<(String, SqlFile)>> = walked
-        .files
-        .par_iter()
-        .map(|f| {
-            if language::detect(f) != Some(Language::Sql) {
-                return None;
-            }
-            let text = read_source(f).ok()?;
-            let parsed = SqlFile::parse(strip_bom(&text).0);
-            Some((text, parsed))
-        })
-        .collect();
+    // Stage 1: SQL files, parsed once, give the workspace facts. The parsed
+    // statements are kept for stage 2 up to a budget of SQL source bytes
+    // (their syntax trees take ~30 times the text); beyond it a file is parsed
+    // again when it is linted, so that memory stays bounded on huge trees.
     let mut facts = WorkspaceFacts {
         supabase_dir: walked.supabase_dir,
         ..Default::default()
     };
-    for (f, pre) in walked.files.iter().zip(&sql_pre) {
-        if let Some((text, parsed)) = pre {
-            facts.update_sql_parsed(f, parsed, strip_bom(text).0);
+    let mut sql_pre: Vec<Option<(String, SqlFile)>> = Vec::with_capacity(walked.files.len());
+    let mut kept_bytes = 0usize;
+    for chunk in walked.files.chunks(64) {
+        let parsed: Vec<Option<(String, SqlFile)>> = chunk
+            .par_iter()
+            .map(|f| {
+                if language::detect(f) != Some(Language::Sql) {
+                    return None;
+                }
+                let text = read_source(f).ok()?;
+                let parsed = SqlFile::parse(strip_bom(&text).0);
+                Some((text, parsed))
+            })
+            .collect();
+        for (f, pre) in chunk.iter().zip(parsed) {
+            let Some((text, parsed)) = pre else {
+                sql_pre.push(None);
+                continue;
+            };
+            facts.update_sql_parsed(f, &parsed, strip_bom(&text).0);
+            kept_bytes += text.len();
+            sql_pre.push((kept_bytes <= SQL_KEEP_PARSED_BYTES).then_some((text, parsed)));
         }
     }
     // Stage 2: lint (or fix) every file.
@@ -535,7 +545,12 @@ fn report_and_exit(
     i32::from(summary.errors > 0 || too_many_warnings)
 }
 
+/// SQL source bytes whose parsed statements `check` keeps between its two
+/// stages (some 35 MiB of syntax trees; a typical project's migrations are well under it).
+const SQL_KEEP_PARSED_BYTES: usize = 1 << 20;
+
 /// `prodlint debug parse`: the parse-only baseline for benchmarks.
+
 pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) -> i32 {
     if let Some(n) = threads {
         let _ = rayon::ThreadPoolBuilder::new()

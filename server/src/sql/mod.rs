@@ -94,8 +94,9 @@ impl SqlFile {
         };
         match pg_query::parse(text, 0) {
             Ok(result) => {
-                for raw in &result.protobuf.stmts {
-                    let Some(node) = raw.stmt.as_deref() else {
+                // Moved out of the parse result, not cloned (the trees are large).
+                for raw in result.protobuf.stmts {
+                    let Some(node) = raw.stmt.map(|b| *b) else {
                         continue;
                     };
                     let start = raw.stmt_location.max(0) as usize;
@@ -107,7 +108,7 @@ impl SqlFile {
                     let range = trim_range(text, start..end.min(text.len()));
                     file.statements.push(SqlStatement {
                         range,
-                        node: node.clone(),
+                        node,
                         base: 0,
                         in_do_block: false,
                     });
