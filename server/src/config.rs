@@ -493,7 +493,17 @@ impl ConfigResolver {
         if let Some(hit) = self.cache.get(dir) {
             return hit.clone();
         }
-        let result = self.load_dir(dir);
+        // A folder without a config file has its parent's configuration (the same
+        // chain of files, the same base folder): share it instead of re-reading and
+        // re-compiling the chain for every folder.
+        let result = if dir.join(FILE_NAME).is_file() {
+            self.load_dir(dir)
+        } else {
+            match dir.parent() {
+                Some(parent) => self.for_dir(parent),
+                None => Ok(self.fallback.clone()),
+            }
+        };
         self.cache.insert(dir.to_path_buf(), result.clone());
         result
     }
