@@ -145,6 +145,11 @@ impl Cache {
         }
         let body = &self.bytes[e.body.clone()];
         let findings = decode_body(body)?;
+        if e.mtime_ns == stamp.0 && e.size == stamp.1 {
+            // Unchanged (SQL files, read for the facts anyway, are looked up here).
+            e.seen.store(true, Ordering::Relaxed);
+            return Some(findings);
+        }
         // Same bytes, new stamp: keep the entry under the new stamp.
         self.keep(
             path,
@@ -193,40 +198,31 @@ impl Cache {
         let Ok(new) = self.new.into_inner() else {
             return;
         };
-        let kept = |(p, e): &(&PathBuf, &OldEntry)| {
-            e.seen.load(Ordering::Relaxed) && !new.contains_key(*p)
-        };
-        if new.is_empty() && self.old.values().all(|e| e.seen.load(Ordering::Relaxed)) {
+        let seen = |e: &OldEntry| e.seen.load(Ordering::Relaxed);
+        if new.is_empty() && self.old.values().all(seen) {
             return;
         }
+        // Paths that are not UTF-8 are not stored (their files are linted each run).
+        let mut entries: Vec<(&str, Stamp, &[u8])> = Vec::new();
+        for (path, e) in &self.old {
+            if let Some(p) = path.to_str().filter(|_| seen(e) && !new.contains_key(path)) {
+                let stamp = (e.mtime_ns, e.size, e.hash, e.config);
+                entries.push((p, stamp, &self.bytes[e.body.clone()]));
+            }
+        }
+        for (path, e) in &new {
+            if let Some(p) = path.to_str() {
+                entries.push((p, (e.mtime_ns, e.size, e.hash, e.config), &e.body));
+            }
+        }
+        entries.sort_unstable_by_key(|e| e.0);
         let mut out = Vec::with_capacity(self.bytes.len() + 4096);
         out.extend_from_slice(MAGIC);
         put_u32(&mut out, FORMAT_VERSION);
         put_str(&mut out, &self.key);
-        let old: Vec<(&PathBuf, &OldEntry)> = self.old.iter().filter(|x| kept(x)).collect();
-        let new: Vec<(&PathBuf, &NewEntry)> =
-            new.iter().filter(|(p, _)| p.to_str().is_some()).collect();
-        let old_paths: Vec<(&str, &OldEntry)> = old
-            .iter()
-            .filter_map(|(p, e)| Some((p.to_str()?, *e)))
-            .collect();
-        put_u32(&mut out, (old_paths.len() + new.len()) as u32);
-        for (path, e) in old_paths {
-            put_entry(
-                &mut out,
-                path,
-                (e.mtime_ns, e.size, e.hash, e.config),
-                &self.bytes[e.body.clone()],
-            );
-        }
-        for (path, e) in new {
-            let path = path.to_str().unwrap_or_default();
-            put_entry(
-                &mut out,
-                path,
-                (e.mtime_ns, e.size, e.hash, e.config),
-                &e.body,
-            );
+        put_u32(&mut out, entries.len() as u32);
+        for (path, stamp, body) in entries {
+            put_entry(&mut out, path, stamp, body);
         }
         let sum = xxhash_rust::xxh3::xxh3_64(&out);
         put_u64(&mut out, sum);
@@ -251,7 +247,10 @@ impl Cache {
     }
 }
 
-fn put_entry(out: &mut Vec<u8>, path: &str, (mtime, size, hash, config): (u128, u64, u64, u64), body: &[u8]) {
+/// mtime (ns), size, content hash, config fingerprint.
+type Stamp = (u128, u64, u64, u64);
+
+fn put_entry(out: &mut Vec<u8>, path: &str, (mtime, size, hash, config): Stamp, body: &[u8]) {
     put_str(out, path);
     out.extend_from_slice(&mtime.to_le_bytes());
     put_u64(out, size);

@@ -269,7 +269,13 @@ fn lint_one_cached(
     let complete = out.panics.is_empty();
     let outcome = finish_outcome(display, body, needs, out, 0, Vec::new(), None);
     if complete {
-        cache.store(path, stamp, hash, config.fingerprint, &outcome.report.findings);
+        cache.store(
+            path,
+            stamp,
+            hash,
+            config.fingerprint,
+            &outcome.report.findings,
+        );
     }
     outcome
 }
