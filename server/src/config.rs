@@ -715,6 +715,36 @@ mod tests {
     }
 
     #[test]
+    fn folders_without_a_config_share_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "prodlint.toml",
+            "root = true\n[files]\nexclude = [\"gen/**\"]\n",
+        );
+        write(d, "a/b/c/prodlint.toml", "[next]\nversion = 15\n");
+        std::fs::create_dir_all(d.join("a/b/x/y")).unwrap();
+        let r = ConfigResolver::new(None, d, Vec::new()).unwrap();
+        let top = r.for_dir(d).unwrap();
+        let deep = r.for_dir(&d.join("a/b/x/y")).unwrap();
+        assert!(Arc::ptr_eq(&top, &deep), "one compiled config for the tree");
+        assert_eq!(
+            deep.base_dir, d,
+            "globs stay relative to the config's folder"
+        );
+        assert!(deep.is_excluded(&d.join("gen/a.ts")));
+        let c = r.for_dir(&d.join("a/b/c/d")).unwrap();
+        assert_eq!((c.next_version, c.sources.len()), (15, 2));
+        // Globs are relative to the nearest config file's folder.
+        assert!(c.is_excluded(&d.join("a/b/c/gen/a.ts")));
+        assert!(!Arc::ptr_eq(&top, &c));
+        // An invalid config is an error for every folder below it.
+        write(d, "bad/prodlint.toml", "[rulez]\n");
+        assert!(r.for_dir(&d.join("bad/deep/er")).is_err());
+    }
+
+    #[test]
     fn test_paths_and_excludes_are_relative_to_the_config() {
         let c = Config::parse(
             "[files]\nexclude = [\"gen/**\"]\ntests = [\"qa/**\", \"*.e2e.ts\"]\n",
