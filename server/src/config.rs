@@ -493,7 +493,17 @@ impl ConfigResolver {
         if let Some(hit) = self.cache.get(dir) {
             return hit.clone();
         }
-        let result = self.load_dir(dir);
+        // A folder without a config file has its parent's configuration (the same
+        // chain of files, the same base folder): share it instead of re-reading and
+        // re-compiling the chain for every folder.
+        let result = if dir.join(FILE_NAME).is_file() {
+            self.load_dir(dir)
+        } else {
+            match dir.parent() {
+                Some(parent) => self.for_dir(parent),
+                None => Ok(self.fallback.clone()),
+            }
+        };
         self.cache.insert(dir.to_path_buf(), result.clone());
         result
     }
@@ -702,6 +712,36 @@ mod tests {
             .for_dir(&d.join("app/pkg"))
             .unwrap()
             .is_enabled("no-any-cast"));
+    }
+
+    #[test]
+    fn folders_without_a_config_share_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "prodlint.toml",
+            "root = true\n[files]\nexclude = [\"gen/**\"]\n",
+        );
+        write(d, "a/b/c/prodlint.toml", "[next]\nversion = 15\n");
+        std::fs::create_dir_all(d.join("a/b/x/y")).unwrap();
+        let r = ConfigResolver::new(None, d, Vec::new()).unwrap();
+        let top = r.for_dir(d).unwrap();
+        let deep = r.for_dir(&d.join("a/b/x/y")).unwrap();
+        assert!(Arc::ptr_eq(&top, &deep), "one compiled config for the tree");
+        assert_eq!(
+            deep.base_dir, d,
+            "globs stay relative to the config's folder"
+        );
+        assert!(deep.is_excluded(&d.join("gen/a.ts")));
+        let c = r.for_dir(&d.join("a/b/c/d")).unwrap();
+        assert_eq!((c.next_version, c.sources.len()), (15, 2));
+        // Globs are relative to the nearest config file's folder.
+        assert!(c.is_excluded(&d.join("a/b/c/gen/a.ts")));
+        assert!(!Arc::ptr_eq(&top, &c));
+        // An invalid config is an error for every folder below it.
+        write(d, "bad/prodlint.toml", "[rulez]\n");
+        assert!(r.for_dir(&d.join("bad/deep/er")).is_err());
     }
 
     #[test]

@@ -499,6 +499,12 @@ fn result_cache_hits_and_invalidation() {
         0,
         "--no-cache reads the file"
     );
+    // The pretty format reads the file for its code frames, sees that its bytes are
+    // not those the findings were made on, and lints it again.
+    let (pretty, _) = stdout(prodlint(d).arg("check"));
+    assert_eq!(pretty, stdout(prodlint(d).args(["check", "--no-cache"])).0);
+    assert!(pretty.contains("No problems found"), "{pretty}");
+    assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 0);
     // A real edit (new mtime) is seen.
     write(d, "a.ts", "f(x as any);\ng(y as any);\n");
     assert_eq!(count(prodlint(d).args(["check", "--format", "json"])), 2);
@@ -512,6 +518,133 @@ fn result_cache_hits_and_invalidation() {
         count(prodlint(d).args(["check", "--format", "json", "--rule", "no-any-cast=off"])),
         0
     );
+}
+
+/// The cache file(s) of a project (one per key).
+fn cache_files(d: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = fs::read_dir(d.join(".prodlint_cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("results-")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The output of every format, with and without the cache.
+fn all_formats(d: &Path, cache: bool) -> Vec<(String, i32)> {
+    ["json", "pretty", "sarif", "github"]
+        .iter()
+        .map(|f| {
+            let mut cmd = prodlint(d);
+            cmd.args(["check", "--format", f]);
+            if !cache {
+                cmd.arg("--no-cache");
+            }
+            stdout(&mut cmd)
+        })
+        .collect()
+}
+
+#[test]
+fn cached_output_is_the_uncached_output() {
+    let dir = project();
+    let d = dir.path();
+    // Non-ASCII and CRLF (positions), several findings and fixes in one file.
+    write(
+        d,
+        "src/x.ts",
+        "// café ☕ — naïve 😀\r\nconst s = '😀😀'; const t = (é as any);\r\nf(<any>y, z as any);\r\n",
+    );
+    let expected = all_formats(d, false);
+    assert!(
+        !d.join(".prodlint_cache").exists(),
+        "--no-cache writes no cache"
+    );
+    for (out, _) in &expected {
+        assert!(out.contains("no-any-cast"), "{out}");
+    }
+    // First run fills the cache (every format), the next ones are served from it.
+    for run in 0..3 {
+        assert_eq!(all_formats(d, true), expected, "run {run}");
+    }
+    assert_eq!(cache_files(d).len(), 1);
+    // An edited file is linted again; the others still come from the cache.
+    write(d, "src/x.ts", "f(a as any);\n");
+    let edited = all_formats(d, false);
+    assert_ne!(edited, expected);
+    assert_eq!(all_formats(d, true), edited);
+    assert_eq!(all_formats(d, true), edited);
+    // A deleted file is dropped from the results and from the cache.
+    fs::remove_file(d.join("src/x.ts")).unwrap();
+    let deleted = all_formats(d, false);
+    assert_eq!(all_formats(d, true), deleted);
+    assert_eq!(all_formats(d, true), deleted);
+}
+
+#[test]
+fn an_unchanged_run_does_not_rewrite_the_cache() {
+    let dir = project();
+    let d = dir.path();
+    let json = |d: &Path| stdout(prodlint(d).args(["check", "--format", "json"]));
+    let first = json(d);
+    let files = cache_files(d);
+    assert_eq!(files.len(), 1);
+    let bytes = fs::read(&files[0]).unwrap();
+    let modified = fs::metadata(&files[0]).unwrap().modified().unwrap();
+    assert_eq!(json(d), first);
+    assert_eq!(json(d), first);
+    assert_eq!(cache_files(d), files);
+    assert_eq!(fs::read(&files[0]).unwrap(), bytes);
+    assert_eq!(
+        fs::metadata(&files[0]).unwrap().modified().unwrap(),
+        modified,
+        "not rewritten"
+    );
+}
+
+#[test]
+fn damaged_cache_files_are_ignored() {
+    let dir = project();
+    let d = dir.path();
+    let expected = all_formats(d, false);
+    assert_eq!(all_formats(d, true), expected);
+    let file = cache_files(d).pop().unwrap();
+    let good = fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0xff;
+    let damaged: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"garbage".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        good[..good.len() - 1].to_vec(),
+        flipped,
+        // A cache file of the old JSON format under the new name.
+        br#"{"entries":{}}"#.to_vec(),
+    ];
+    for (i, bytes) in damaged.into_iter().enumerate() {
+        fs::write(&file, &bytes).unwrap();
+        assert_eq!(all_formats(d, true), expected, "damage {i}");
+        // ... and the file was rewritten whole.
+        assert_eq!(fs::read(&file).unwrap().len(), good.len(), "damage {i}");
+    }
+    // A cache folder that cannot be created does not stop the run.
+    let blocked = tempfile::tempdir().unwrap();
+    let not_a_dir = blocked.path().join("file");
+    fs::write(&not_a_dir, "x").unwrap();
+    let (out, code) = stdout(
+        prodlint(d)
+            .env("PRODLINT_CACHE_DIR", &not_a_dir)
+            .args(["check", "--format", "json"]),
+    );
+    assert_eq!((out, code), expected[0]);
 }
 
 /// The README's main command on the demo project: every tier-A rule fires where the

@@ -62,6 +62,15 @@ fn display_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
+/// The report of a file that could not be linted.
+fn unreadable_report(display: String, config: &Config, message: String) -> FileReport {
+    FileReport {
+        display,
+        text: String::new(),
+        findings: report::locate("", unreadable(config, message)),
+    }
+}
+
 fn unreadable(config: &Config, message: String) -> Vec<Diagnostic> {
     let meta = &rules::meta::UNREADABLE_FILE;
     let level = config.level_override(meta.id).unwrap_or(meta.default_level);
@@ -98,6 +107,14 @@ struct Outcome {
     write_error: Option<String>,
 }
 
+/// What the run needs from each file besides its findings.
+#[derive(Clone, Copy)]
+struct Needs {
+    /// The file's text, for code frames (pretty format).
+    text: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn lint_one(
     path: &Path,
     display: String,
@@ -106,9 +123,10 @@ fn lint_one(
     config: &Config,
     args: &CheckArgs,
     cache: Option<&Cache>,
+    needs: Needs,
 ) -> Outcome {
     if let Some(cache) = cache {
-        return lint_one_cached(path, display, pre, facts, config, cache);
+        return lint_one_cached(path, display, pre, facts, config, cache, needs);
     }
     let text = match pre {
         Some((t, _)) if args.fix => Ok(t),
@@ -117,7 +135,7 @@ fn lint_one(
             let file = engine::file_info(path, Language::Sql, config);
             let input = crate::context::FileInput::new(body, &file, config, facts);
             let out = engine::lint_sql(&input, &sql);
-            return finish_outcome(display, body.to_string(), out, 0, Vec::new(), None);
+            return finish_outcome(display, body, needs, out, 0, Vec::new(), None);
         }
         None => read_source(path),
     };
@@ -125,11 +143,7 @@ fn lint_one(
         Ok(t) => t,
         Err(message) => {
             return Outcome {
-                report: FileReport {
-                    display,
-                    text: String::new(),
-                    diagnostics: unreadable(config, message),
-                },
+                report: unreadable_report(display, config, message),
                 fixed: 0,
                 rejected: Vec::new(),
                 write_error: None,
@@ -159,7 +173,8 @@ fn lint_one(
             .collect();
         return finish_outcome(
             display,
-            out.text,
+            &out.text,
+            needs,
             out.remaining,
             fixed,
             rejected,
@@ -167,7 +182,7 @@ fn lint_one(
         );
     }
     let out = engine::lint(path, body, facts, config);
-    finish_outcome(display, body.to_string(), out, 0, Vec::new(), None)
+    finish_outcome(display, body, needs, out, 0, Vec::new(), None)
 }
 
 /// `lint_one` through the result cache (never used with --fix).
@@ -178,6 +193,7 @@ fn lint_one_cached(
     facts: &WorkspaceFacts,
     config: &Config,
     cache: &Cache,
+    needs: Needs,
 ) -> Outcome {
     let plain = |report: FileReport| Outcome {
         report,
@@ -186,25 +202,38 @@ fn lint_one_cached(
         write_error: None,
     };
     let Some(stamp) = cache::file_stamp(path) else {
-        return plain(FileReport {
+        return plain(unreadable_report(
             display,
-            text: String::new(),
-            diagnostics: unreadable(config, "cannot read file".into()),
-        });
+            config,
+            "cannot read file".into(),
+        ));
     };
     if pre.is_none() {
-        if let Some(diagnostics) = cache.lookup_by_stamp(path, stamp, config.fingerprint) {
-            let text = if diagnostics.is_empty() {
-                String::new()
-            } else {
-                read_source(path)
-                    .map(|t| strip_bom(&t).0.to_string())
-                    .unwrap_or_default()
+        // The text is read only when findings need code frames; it must then be
+        // the text the findings were made on.
+        let mut text = String::new();
+        let verify = |hash: u64| {
+            if !needs.text {
+                return true;
+            }
+            let Ok(t) = read_source(path) else {
+                return false;
             };
+            let body = strip_bom(&t).0;
+            if cache::content_hash(body) != hash {
+                return false;
+            }
+            text = body.to_string();
+            true
+        };
+        if let Some(findings) = cache.lookup_by_stamp(path, stamp, config.fingerprint, verify) {
+            if findings.is_empty() {
+                text = String::new();
+            }
             return plain(FileReport {
                 display,
                 text,
-                diagnostics,
+                findings,
             });
         }
     }
@@ -212,22 +241,21 @@ fn lint_one_cached(
         Some((t, sql)) => (t, Some(sql)),
         None => match read_source(path) {
             Ok(t) => (t, None),
-            Err(message) => {
-                return plain(FileReport {
-                    display,
-                    text: String::new(),
-                    diagnostics: unreadable(config, message),
-                })
-            }
+            Err(message) => return plain(unreadable_report(display, config, message)),
         },
     };
     let (body, _) = strip_bom(&text);
     let hash = cache::content_hash(body);
-    if let Some(diagnostics) = cache.lookup_by_hash(path, stamp, hash, config.fingerprint) {
+    if let Some(findings) = cache.lookup_by_hash(path, stamp, hash, config.fingerprint) {
+        let text = if needs.text && !findings.is_empty() {
+            body.to_string()
+        } else {
+            String::new()
+        };
         return plain(FileReport {
             display,
-            text: body.to_string(),
-            diagnostics,
+            text,
+            findings,
         });
     }
     let out = match sql {
@@ -238,10 +266,18 @@ fn lint_one_cached(
         }
         None => engine::lint(path, body, facts, config),
     };
-    if out.panics.is_empty() {
-        cache.store(path, stamp, hash, config.fingerprint, &out.diagnostics);
+    let complete = out.panics.is_empty();
+    let outcome = finish_outcome(display, body, needs, out, 0, Vec::new(), None);
+    if complete {
+        cache.store(
+            path,
+            stamp,
+            hash,
+            config.fingerprint,
+            &outcome.report.findings,
+        );
     }
-    finish_outcome(display, body.to_string(), out, 0, Vec::new(), None)
+    outcome
 }
 
 fn strip_bom(text: &str) -> (&str, bool) {
@@ -253,7 +289,8 @@ fn strip_bom(text: &str) -> (&str, bool) {
 
 fn finish_outcome(
     display: String,
-    text: String,
+    text: &str,
+    needs: Needs,
     out: engine::LintOutput,
     fixed: usize,
     mut rejected: Vec<String>,
@@ -265,16 +302,16 @@ fn finish_outcome(
             p.rule, p.message
         ));
     }
-    let text = if out.diagnostics.is_empty() {
-        String::new()
-    } else {
-        text
-    };
+    let keep_text = needs.text && !out.diagnostics.is_empty();
     Outcome {
         report: FileReport {
             display,
-            text,
-            diagnostics: out.diagnostics,
+            text: if keep_text {
+                text.to_string()
+            } else {
+                String::new()
+            },
+            findings: report::locate(text, out.diagnostics),
         },
         fixed,
         rejected,
@@ -369,6 +406,9 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     // Stage 2: lint (or fix) every file.
+    let needs = Needs {
+        text: format == Format::Pretty,
+    };
     let cache = if args.no_cache || args.fix {
         None
     } else {
@@ -388,6 +428,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 config,
                 &args,
                 cache.as_ref(),
+                needs,
             )
         })
         .collect();
@@ -423,13 +464,8 @@ fn run_stdin(
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(message) => {
-            let report = FileReport {
-                display,
-                text: String::new(),
-                diagnostics: unreadable(&config, message),
-            };
             let outcome = Outcome {
-                report,
+                report: unreadable_report(display, &config, message),
                 fixed: 0,
                 rejected: Vec::new(),
                 write_error: None,
@@ -474,7 +510,10 @@ fn run_stdin(
         return i32::from(errors > 0);
     }
     let out = engine::lint_as(&path, lang, body, &facts, &config);
-    let outcome = finish_outcome(display, body.to_string(), out, 0, Vec::new(), None);
+    let needs = Needs {
+        text: format == Format::Pretty,
+    };
+    let outcome = finish_outcome(display, body, needs, out, 0, Vec::new(), None);
     report_and_exit(vec![outcome], 1, args, format)
 }
 
@@ -500,12 +539,12 @@ fn report_and_exit(
         }
         summary.fixed += o.fixed;
         if args.quiet {
-            o.report.diagnostics.retain(|d| d.level == Level::Error);
+            o.report.findings.retain(|x| x.diag.level == Level::Error);
         }
-        for d in &o.report.diagnostics {
-            summary.count(d);
+        for x in &o.report.findings {
+            summary.count(&x.diag);
         }
-        if !o.report.diagnostics.is_empty() {
+        if !o.report.findings.is_empty() {
             reports.push(o.report);
         }
     }

@@ -4,14 +4,63 @@
 use crate::diagnostic::{Diagnostic, Level};
 use crate::line_index::{ColumnUnit, LineIndex};
 use crate::rules;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 pub struct FileReport {
     /// Relative to the current folder, `/` separators.
     pub display: String,
-    /// The text the ranges refer to (empty for unreadable files).
+    /// The text the ranges refer to, for the code frames of the pretty format
+    /// (empty for unreadable files, and when the format shows no code).
     pub text: String,
-    pub diagnostics: Vec<Diagnostic>,
+    pub findings: Vec<Finding>,
+}
+
+/// A 1-based line and a 1-based column in Unicode code points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    #[serde(rename = "column")]
+    pub col: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+/// A finding with its positions resolved, so that no format needs the file's text
+/// (the pretty format's code frames aside). The result cache stores these.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub diag: Diagnostic,
+    pub span: Span,
+    /// The spans of the edits of `diag.fix()` (the fix the outputs show), in order.
+    pub fix_spans: Vec<Span>,
+}
+
+/// Resolve the positions of `diagnostics` (byte ranges into `text`).
+pub fn locate(text: &str, diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    let span = |r: &std::ops::Range<usize>| Span {
+        start: pos(&index, text, r.start),
+        end: pos(&index, text, r.end),
+    };
+    diagnostics
+        .into_iter()
+        .map(|d| Finding {
+            span: span(&d.range),
+            fix_spans: d
+                .fix()
+                .map(|f| f.edits.iter().map(|e| span(&e.range)).collect())
+                .unwrap_or_default(),
+            diag: d,
+        })
+        .collect()
 }
 
 #[derive(Default, Debug, Clone, Copy)]
@@ -44,11 +93,6 @@ impl Summary {
     }
 }
 
-struct Pos {
-    line: u32,
-    col: u32,
-}
-
 fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
     let lc = index.position(text, offset, ColumnUnit::CodePoint);
     Pos {
@@ -57,46 +101,84 @@ fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
     }
 }
 
-fn range_json(index: &LineIndex, text: &str, r: &std::ops::Range<usize>) -> Value {
-    let s = pos(index, text, r.start);
-    let e = pos(index, text, r.end);
-    json!({ "start": { "line": s.line, "column": s.col }, "end": { "line": e.line, "column": e.col } })
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: &'a str,
+    range: Span,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    title: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    range: Span,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    fixable: usize,
 }
 
 pub fn json(files: &[FileReport], summary: &Summary) -> String {
-    let mut diags = Vec::new();
+    let mut diagnostics = Vec::new();
     for f in files {
-        let index = LineIndex::new(&f.text);
-        for d in &f.diagnostics {
-            let mut v = json!({
-                "rule": d.rule,
-                "severity": d.level.as_str(),
-                "message": d.message,
-                "path": f.display,
-                "range": range_json(&index, &f.text, &d.range),
+        for x in &f.findings {
+            let d = &x.diag;
+            diagnostics.push(JsonDiagnostic {
+                rule: d.rule,
+                severity: d.level.as_str(),
+                message: &d.message,
+                path: &f.display,
+                range: x.span,
+                fix: d.fix().map(|fix| JsonFix {
+                    applicability: fix.applicability.as_str(),
+                    title: &fix.title,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .zip(&x.fix_spans)
+                        .map(|(e, span)| JsonEdit {
+                            range: *span,
+                            text: &e.text,
+                        })
+                        .collect(),
+                }),
             });
-            if let Some(fix) = d.fix() {
-                let edits: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| json!({ "range": range_json(&index, &f.text, &e.range), "text": e.text }))
-                    .collect();
-                v["fix"] = json!({ "applicability": fix.applicability.as_str(), "title": fix.title, "edits": edits });
-            }
-            diags.push(v);
         }
     }
-    let out = json!({
-        "version": 1,
-        "diagnostics": diags,
-        "summary": {
-            "files": summary.files,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "fixable": summary.fixable,
-        }
-    });
+    let out = JsonReport {
+        version: 1,
+        diagnostics,
+        summary: JsonSummary {
+            files: summary.files,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            fixable: summary.fixable,
+        },
+    };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
     s.push('\n');
     s
@@ -110,10 +192,8 @@ fn sarif_level(l: Level) -> &'static str {
     }
 }
 
-fn sarif_region(index: &LineIndex, text: &str, r: &std::ops::Range<usize>) -> Value {
-    let s = pos(index, text, r.start);
-    let e = pos(index, text, r.end);
-    json!({ "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col })
+fn sarif_region(span: &Span) -> Value {
+    json!({ "startLine": span.start.line, "startColumn": span.start.col, "endLine": span.end.line, "endColumn": span.end.col })
 }
 
 pub fn sarif(files: &[FileReport]) -> String {
@@ -144,13 +224,13 @@ pub fn sarif(files: &[FileReport]) -> String {
         .collect();
     let mut results = Vec::new();
     for f in files {
-        let index = LineIndex::new(&f.text);
-        for d in &f.diagnostics {
+        for x in &f.findings {
+            let d = &x.diag;
             let rule_index = all.iter().position(|m| m.id == d.rule).unwrap_or(0);
             let location = json!({
                 "physicalLocation": {
                     "artifactLocation": { "uri": f.display },
-                    "region": sarif_region(&index, &f.text, &d.range),
+                    "region": sarif_region(&x.span),
                 }
             });
             let mut r = json!({
@@ -164,7 +244,8 @@ pub fn sarif(files: &[FileReport]) -> String {
                 let replacements: Vec<Value> = fix
                     .edits
                     .iter()
-                    .map(|e| json!({ "deletedRegion": sarif_region(&index, &f.text, &e.range), "insertedContent": { "text": e.text } }))
+                    .zip(&x.fix_spans)
+                    .map(|(e, span)| json!({ "deletedRegion": sarif_region(span), "insertedContent": { "text": e.text } }))
                     .collect();
                 r["fixes"] = json!([{
                     "description": { "text": format!("{} ({})", fix.title, fix.applicability.as_str()) },
@@ -206,15 +287,14 @@ fn gh_escape_prop(s: &str) -> String {
 pub fn github(files: &[FileReport]) -> String {
     let mut s = String::new();
     for f in files {
-        let index = LineIndex::new(&f.text);
-        for d in &f.diagnostics {
+        for x in &f.findings {
+            let d = &x.diag;
             let kind = match d.level {
                 Level::Error => "error",
                 Level::Warn => "warning",
                 _ => "notice",
             };
-            let a = pos(&index, &f.text, d.range.start);
-            let b = pos(&index, &f.text, d.range.end);
+            let (a, b) = (x.span.start, x.span.end);
             s.push_str(&format!(
                 "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
                 gh_escape_prop(&f.display),
@@ -241,13 +321,14 @@ pub fn pretty(files: &[FileReport], summary: &Summary, color: bool) -> String {
     let mut s = String::new();
     for f in files {
         let index = LineIndex::new(&f.text);
-        for d in &f.diagnostics {
+        for x in &f.findings {
+            let d = &x.diag;
             let (label, code) = match d.level {
                 Level::Error => ("error", "1;31"),
                 Level::Warn => ("warning", "1;33"),
                 _ => ("info", "1;36"),
             };
-            let a = pos(&index, &f.text, d.range.start);
+            let a = x.span.start;
             s.push_str(&format!(
                 "{}{} {}\n",
                 paint(code, &format!("{label}[{}]", d.rule)),
@@ -261,7 +342,7 @@ pub fn pretty(files: &[FileReport], summary: &Summary, color: bool) -> String {
                 a.line,
                 a.col
             ));
-            if !f.text.is_empty() {
+            if !f.text.is_empty() && fits(&f.text, d) {
                 s.push_str(&frame(&f.text, &index, d, &paint));
             }
             if let Some(fix) = d.fix() {
@@ -317,6 +398,13 @@ pub fn pretty(files: &[FileReport], summary: &Summary, color: bool) -> String {
         ));
     }
     s
+}
+
+/// Whether `d`'s ranges are valid in `text` (a code frame can be drawn).
+fn fits(text: &str, d: &Diagnostic) -> bool {
+    d.range.start <= d.range.end
+        && text.is_char_boundary(d.range.start)
+        && text.is_char_boundary(d.range.end)
 }
 
 /// The finding's first line (and one line of context before it) with a caret underline.
