@@ -29,6 +29,8 @@ pub enum ConfigSource {
 /// A document snapshot to lint.
 #[derive(Clone)]
 pub struct Job {
+    /// The open document instance (`Document::id`) the text is from.
+    pub doc_id: u64,
     pub text: String,
     pub lang: Language,
     pub engine_path: PathBuf,
