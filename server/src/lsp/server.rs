@@ -299,7 +299,7 @@ impl Inner {
     /// after any other trigger (open, save, settings, configuration or
     /// workspace facts) as soon as the running lint has ended.
     fn schedule(self: &Arc<Self>, uri: lsp::Uri, trigger: Trigger) {
-        let driver = {
+        let (driver, first) = {
             let mut st = self.st();
             let debounce = st.settings.debounce;
             let Some(doc) = st.docs.get_mut(&uri) else {
@@ -318,11 +318,14 @@ impl Inner {
                 s.wake.notify_one();
                 return;
             }
-            s.driver = self.next_seq();
-            s.driver
+            let id = self.next_seq();
+            s.driver = id;
+            // Leading edge: the snapshot is taken now, so the lint is running
+            // (and later changes coalesce) from this very moment.
+            (id, self.next_step_in(&mut st, &uri, id))
         };
         let inner = self.clone();
-        tokio::spawn(async move { inner.drive(uri, driver).await });
+        tokio::spawn(async move { inner.drive(uri, driver, first).await });
     }
 
     /// After a settings, configuration or facts change: re-lint (push) or ask
@@ -353,9 +356,10 @@ impl Inner {
     /// `LintSchedule::driver`): runs the wanted lints one after another, each
     /// on the newest text once its start time has come, and publishes their
     /// results; ends when no lint is wanted (or the document was closed).
-    async fn drive(self: Arc<Self>, uri: lsp::Uri, id: u64) {
+    async fn drive(self: Arc<Self>, uri: lsp::Uri, id: u64, first: Step) {
+        let mut step = first;
         loop {
-            match self.next_step(&uri, id) {
+            match step {
                 Step::Stop => return,
                 Step::Wait(delay, wake) => {
                     // Woken early when a trigger moves the start time.
@@ -393,13 +397,17 @@ impl Inner {
                     }
                 }
             }
+            step = self.next_step(&uri, id);
         }
     }
 
     /// What the driver `id` of `uri` does next (decided under the state lock,
     /// with the snapshot to lint taken in the same section).
     fn next_step(&self, uri: &lsp::Uri, id: u64) -> Step {
-        let mut st = self.st();
+        self.next_step_in(&mut self.st(), uri, id)
+    }
+
+    fn next_step_in(&self, st: &mut State, uri: &lsp::Uri, id: u64) -> Step {
         let Some(doc) = st.docs.get_mut(uri) else {
             return Step::Stop;
         };
