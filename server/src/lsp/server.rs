@@ -156,6 +156,7 @@ impl State {
         Job {
             doc_id: doc.id,
             text,
+            rope: doc.rope.clone(),
             lang: doc.lang,
             engine_path: doc.engine_path.clone(),
             old_tree: doc.tree.clone(),
