@@ -380,6 +380,10 @@ impl Inner {
                     lock,
                 } => {
                     let doc_id = job.doc_id;
+                    // Freeing the tree this lint started from (its nodes that
+                    // the new tree does not share) takes a while on a large
+                    // file: hold on to it until the result is published.
+                    let old_tree = job.old_tree.clone();
                     let outcome = {
                         let _lint = lock.lock().await;
                         self.run_lint(&uri, job, version, generation).await
@@ -396,6 +400,7 @@ impl Inner {
                         self.publish(&uri, Some((doc_id, version)), outcome.lsp, seq)
                             .await;
                     }
+                    drop(old_tree);
                 }
             }
             step = self.next_step(&uri, id);
