@@ -5,6 +5,7 @@ mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 fn no_debounce() -> Value {
     json!({ "debounceMs": 0 })
@@ -234,6 +235,187 @@ fn full_text_changes_replace_the_document() {
     s.change_full(uri, 2, text);
     assert_ranges(&mut s, uri, 2, text, &["b as any"]);
     assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- scheduling: leading edge, coalescing, trailing edge -------------------------
+
+/// The no-any-cast ranges a correct lint of `text` reports: every `as any`
+/// expression whose operand is one of `operands` (computed independently of
+/// the server).
+fn any_cast_ranges(text: &str, operands: &[&str], utf8: bool) -> Vec<Value> {
+    let mut want = Vec::new();
+    for o in operands {
+        let needle = format!("{o} as any");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&needle) {
+            let start = from + i;
+            // `y as any` but not `y as anyThing`.
+            let end = start + needle.len();
+            if !text[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                want.push((start, range(text, start, end, utf8)));
+            }
+            from = end;
+        }
+    }
+    want.sort_by_key(|(start, _)| *start);
+    want.into_iter().map(|(_, r)| r).collect()
+}
+
+fn ranges_of(diags: &[Value], code: &str) -> Vec<Value> {
+    diags
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["range"].clone())
+        .collect()
+}
+
+/// A change to a document with no lint running or waiting is linted at once
+/// (leading edge), however long the debounce.
+#[test]
+fn an_edit_after_idle_is_linted_at_once_whatever_the_debounce() {
+    let mut s = Server::start(&[], caps_utf16(), json!({ "debounceMs": 2000 }));
+    let uri = "untitled:idle.ts";
+    let mut text = "const a = 1;\nconst b = 2;\n".to_string();
+    s.open(uri, "typescript", 1, &text);
+    assert!(s.diagnostics(uri, 1).is_empty());
+    let steps: [(&str, &str, &[&str]); 3] = [
+        ("1", "x as any", &["x as any"]),
+        ("2", "y as any", &["x as any", "y as any"]),
+        ("x as any", "0", &["y as any"]),
+    ];
+    for (i, (old, new, want)) in steps.into_iter().enumerate() {
+        let version = i as i64 + 2;
+        let at = text.find(old).unwrap();
+        let sent = Instant::now();
+        text = edit(&mut s, uri, &text, version, at, at + old.len(), new);
+        assert_ranges(&mut s, uri, version, &text, want);
+        let took = sent.elapsed();
+        assert!(
+            took < Duration::from_millis(1000),
+            "v{version}: diagnostics {took:?} after an edit to an idle document (debounce 2000 ms)"
+        );
+    }
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// Edits sent back to back (in one write) while a lint runs: they are
+/// coalesced into one more lint of the newest text (after the debounce), no
+/// publish of an older version follows a newer one, every publish is right for
+/// the text of the version it names, and the final version's diagnostics are
+/// right (an `as any` typed one character at a time, then moved by an edit
+/// above it).
+fn burst_of_edits(debounce_ms: u64) {
+    let mut s = Server::start_verbose(&[], caps_utf16(), json!({ "debounceMs": debounce_ms }));
+    let uri = format!("untitled:burst{debounce_ms}.ts");
+    // Long enough that a lint takes a moment: the burst arrives while the
+    // first edit's lint runs.
+    let mut text: String = (0..400)
+        .map(|i| format!("export const v{i} = f({i}, \"😀\");\n"))
+        .collect();
+    text.push_str("const last = y;\n");
+    s.open(&uri, "typescript", 1, &text);
+    assert!(s.diagnostics(&uri, 1).is_empty());
+    let mut texts = vec![String::new(), text.clone()];
+    let mut msgs = Vec::new();
+    let mut at = text.find("= y;").unwrap() + "= y".len();
+    for ch in " as any".chars() {
+        let version = texts.len() as i64;
+        let r = range(&text, at, at, s.utf8);
+        msgs.push(Server::change_message(&uri, version, r, &ch.to_string()));
+        text.insert(at, ch);
+        at += ch.len_utf8();
+        texts.push(text.clone());
+    }
+    // Two lines inserted above it, and a line replaced across a line break.
+    let version = texts.len() as i64;
+    let top = text.find("export const v200").unwrap();
+    let r = range(&text, top, top, s.utf8);
+    msgs.push(Server::change_message(
+        &uri,
+        version,
+        r,
+        "// 😀 new\n// line\n",
+    ));
+    text.insert_str(top, "// 😀 new\n// line\n");
+    texts.push(text.clone());
+    let version = texts.len() as i64;
+    let from = text.find("f(300").unwrap();
+    let to = text.find("export const v302").unwrap();
+    let r = range(&text, from, to, s.utf8);
+    msgs.push(Server::change_message(&uri, version, r, "z as any;\n"));
+    text.replace_range(from..to, "z as any;\n");
+    texts.push(text.clone());
+    let last = version;
+    let edits = msgs.len();
+
+    let sent = Instant::now();
+    s.send_many(&msgs);
+    let diags = s.diagnostics(&uri, last);
+    let took = sent.elapsed();
+    assert_eq!(
+        ranges_of(&diags, "no-any-cast"),
+        any_cast_ranges(&text, &["y", "z"], s.utf8),
+        "final version {last}"
+    );
+    assert_eq!(ranges_of(&diags, "no-any-cast").len(), 2);
+    if debounce_ms > 0 {
+        // The final version came in the burst: its lint waited for the debounce.
+        assert!(
+            took >= Duration::from_millis(debounce_ms),
+            "v{last} published {took:?} after the burst (debounce {debounce_ms} ms)"
+        );
+    }
+    // Anything late would show up now.
+    s.drain_for(Duration::from_millis(300));
+    let publishes: Vec<Value> = s
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .map(|m| m["params"].clone())
+        .collect();
+    let mut newest = 0;
+    for p in &publishes {
+        let v = p["version"].as_i64().expect("results carry their version");
+        assert!(v > newest, "v{v} published after v{newest}");
+        newest = v;
+        let d = p["diagnostics"].as_array().unwrap();
+        assert_eq!(
+            ranges_of(d, "no-any-cast"),
+            any_cast_ranges(&texts[v as usize], &["y", "z"], s.utf8),
+            "the diagnostics published for v{v} are for its text"
+        );
+    }
+    assert_eq!(newest, last, "nothing after the final version");
+    // Coalescing: the lints of the burst (from the verbose log) are of
+    // increasing versions, the last one the final version, and fewer than the
+    // edits. (Typically two: the first edit found the document idle, the rest
+    // arrived while it was linted. A loaded machine can let a lint end before
+    // the next edit of the write is read, which then is linted at once too.)
+    let linted: Vec<i64> = s
+        .logs()
+        .iter()
+        .filter_map(|l| l.strip_prefix(&format!("linted {uri} v")))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .filter(|&v| v > 1)
+        .collect();
+    assert_eq!(linted.last(), Some(&last), "{linted:?}");
+    assert!(linted.windows(2).all(|w| w[0] < w[1]), "{linted:?}");
+    assert!(
+        linted.len() < edits,
+        "{edits} edits in one write made {} lints: {linted:?}",
+        linted.len()
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+#[test]
+fn a_burst_of_edits_is_coalesced_without_debounce() {
+    burst_of_edits(0);
+}
+
+#[test]
+fn a_burst_of_edits_is_coalesced_after_the_debounce() {
+    burst_of_edits(300);
 }
 
 // ---- code actions -----------------------------------------------------------

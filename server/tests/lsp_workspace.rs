@@ -6,7 +6,7 @@ mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn no_debounce() -> Value {
     json!({ "debounceMs": 0 })
@@ -133,21 +133,69 @@ fn stale_results_are_never_published() {
 fn typing_is_debounced() {
     let mut s = Server::start(&[], caps_utf16(), json!({ "debounceMs": 600 }));
     let uri = "untitled:debounce.ts";
-    s.open(uri, "typescript", 1, ANY);
-    s.diagnostics(uri, 1);
-    for v in 2..=6 {
-        s.change_full(uri, v, &ANY.repeat(v as usize));
-    }
-    assert_eq!(s.diagnostics(uri, 6).len(), 6);
-    let pubs = publishes_for(&s.seen, uri);
-    let versions: Vec<i64> = pubs
-        .iter()
-        .map(|p| p["version"].as_i64().unwrap())
+    // A long text: its lint after a full-text change (a full parse) takes a
+    // while, so edits sent right behind that change arrive while it runs.
+    let pad: String = (0..3000)
+        .map(|i| format!("export const p{i} = f({i});\n"))
         .collect();
-    assert_eq!(
-        versions,
-        vec![1, 6],
-        "only the last edit of a burst is linted"
+    let mut text = format!("{pad}{ANY}");
+    s.open(uri, "typescript", 1, &text);
+    assert_eq!(s.diagnostics(uri, 1).len(), 1);
+    let published_after = |s: &Server, v: i64| -> Vec<i64> {
+        publishes_for(&s.seen, uri)
+            .iter()
+            .map(|p| p["version"].as_i64().unwrap())
+            .filter(|&x| x > v)
+            .collect()
+    };
+    let append = |text: &mut String, v: i64| -> Value {
+        let end = text.len();
+        let m = Server::change_message(uri, v, range(text, end, end, false), ANY);
+        text.push_str(ANY);
+        m
+    };
+
+    // The document is idle: the full-text change v2 is linted at once. v3..v5
+    // arrive while that runs and make one lint, of v5, the debounce after v5.
+    let mut msgs = vec![Server::change_full_message(uri, 2, &text)];
+    for v in 3..=5 {
+        msgs.push(append(&mut text, v));
+    }
+    let sent = Instant::now();
+    s.send_many(&msgs);
+    assert_eq!(s.diagnostics(uri, 5).len(), 4);
+    let took = sent.elapsed();
+    assert!(
+        took >= Duration::from_millis(600),
+        "the lint of the burst's last edit waits for the debounce: {took:?}"
+    );
+    let versions = published_after(&s, 1);
+    assert!(
+        versions == [5] || versions == [2, 5],
+        "only the edit that found the document idle and the last one are linted: {versions:?}"
+    );
+
+    // A change while that trailing lint waits moves it: the debounce counts
+    // from the last change.
+    let msgs = vec![
+        Server::change_full_message(uri, 6, &text),
+        append(&mut text, 7),
+    ];
+    s.send_many(&msgs);
+    std::thread::sleep(Duration::from_millis(300));
+    let m = append(&mut text, 8);
+    let sent = Instant::now();
+    s.send(&m);
+    assert_eq!(s.diagnostics(uri, 8).len(), 6);
+    let took = sent.elapsed();
+    assert!(
+        took >= Duration::from_millis(600),
+        "the wait restarted at the last change: {took:?}"
+    );
+    let versions = published_after(&s, 5);
+    assert!(
+        versions == [8] || versions == [6, 8],
+        "v7 was never linted on its own: {versions:?}"
     );
     assert_eq!(s.shutdown_and_exit(), 0);
 }

@@ -44,6 +44,46 @@ pub fn rope_point(rope: &Rope, offset: usize) -> tree_sitter::Point {
     }
 }
 
+/// Converts byte offsets of one text to LSP positions through the text's rope:
+/// no line index over the whole text, which a lint would build only to convert
+/// a handful of offsets (O(log n) each here). Columns are `LineIndex`'s, over
+/// the one line.
+pub struct RopePositions<'a> {
+    pub text: &'a str,
+    /// The same text.
+    pub rope: &'a Rope,
+    pub unit: ColumnUnit,
+}
+
+impl RopePositions<'_> {
+    pub fn position(&self, offset: usize) -> lsp::Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.rope.byte_to_line(offset);
+        let prefix = &self.text[self.rope.line_to_byte(line)..offset];
+        let col = LineIndex::new(prefix)
+            .position(prefix, prefix.len(), self.unit)
+            .col;
+        lsp::Position {
+            line: line as u32,
+            character: col,
+        }
+    }
+
+    pub fn range(&self, range: &Range<usize>) -> lsp::Range {
+        lsp::Range {
+            start: self.position(range.start),
+            end: self.position(range.end.max(range.start)),
+        }
+    }
+
+    pub fn diagnostic(&self, d: &Diagnostic) -> lsp::Diagnostic {
+        to_lsp(d, self.range(&d.range))
+    }
+}
+
 /// Converts byte offsets of one text to LSP positions.
 pub struct Positions<'a> {
     pub text: &'a str,
@@ -144,6 +184,28 @@ mod tests {
                     };
                     let want = idx.offset(text, LineCol { line, col }, unit);
                     assert_eq!(rope_offset(&rope, pos, unit), want, "{unit:?} {line}:{col}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rope_positions_match_line_index_positions() {
+        for text in ["é😀x\r\nçb\r\n\nlast", "a\rb\u{2028}c\nd\n", "", "\n", "x😀"] {
+            let rope = Rope::from_str(text);
+            for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16] {
+                let by_index = Positions::new(text, unit);
+                let by_rope = RopePositions {
+                    text,
+                    rope: &rope,
+                    unit,
+                };
+                for offset in 0..=text.len() + 2 {
+                    assert_eq!(
+                        by_rope.position(offset),
+                        by_index.position(offset),
+                        "{text:?} {unit:?} {offset}"
+                    );
                 }
             }
         }

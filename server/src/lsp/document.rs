@@ -8,6 +8,8 @@ use crate::line_index::ColumnUnit;
 use crate::sql::facts::SqlFileFacts;
 use ropey::Rope;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 use tower_lsp_server::ls_types as lsp;
 use tree_sitter::{InputEdit, Tree};
 
@@ -94,6 +96,37 @@ pub struct Cached {
     pub result_id: String,
 }
 
+/// The state of a document's push-mode lints: a leading-edge + trailing-edge
+/// debounce with coalescing. A change to an idle document is linted at once; the
+/// changes that arrive while a lint runs or waits to run make one further lint,
+/// of the newest text, no earlier than the debounce after the last of them.
+#[derive(Debug)]
+pub struct LintSchedule {
+    /// The task running this document's lints, one after another (0: none).
+    pub driver: u64,
+    /// A lint is running (from its snapshot of the text until its result is
+    /// recorded, just before it is published).
+    pub running: bool,
+    /// A lint is wanted that has not started yet.
+    pub wanted: bool,
+    /// The wanted lint starts no earlier than this.
+    pub not_before: Instant,
+    /// Wakes the driver when a trigger moves the start time.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+impl Default for LintSchedule {
+    fn default() -> LintSchedule {
+        LintSchedule {
+            driver: 0,
+            running: false,
+            wanted: false,
+            not_before: Instant::now(),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+}
+
 pub struct Document {
     pub uri: lsp::Uri,
     pub version: i32,
@@ -106,8 +139,16 @@ pub struct Document {
     pub tree: Option<Tree>,
     /// The document is over the size limit (and the user has been told once).
     pub too_large: bool,
-    /// The newest lint scheduled for this document (a global sequence number).
-    pub scheduled: u64,
+    /// Identifies this open instance of the document (a global sequence
+    /// number): results of lints of an earlier instance (closed and opened
+    /// again since) are dropped.
+    pub id: u64,
+    /// Push-mode lint scheduling (see `Inner::schedule`).
+    pub lint: LintSchedule,
+    /// Held by every lint of this document while it runs, so that lints of one
+    /// document never run at the same time (scheduled lints, code actions,
+    /// pull requests).
+    pub lint_lock: Arc<tokio::sync::Mutex<()>>,
     /// The sequence number of the last published result.
     pub published: u64,
     pub cached: Option<Cached>,
@@ -118,7 +159,7 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(uri: lsp::Uri, version: i32, lang: Language, text: &str) -> Document {
+    pub fn new(uri: lsp::Uri, id: u64, version: i32, lang: Language, text: &str) -> Document {
         let file = file_path(&uri);
         let engine_path = engine_path(&uri, file.as_deref(), lang);
         Document {
@@ -130,7 +171,9 @@ impl Document {
             rope: Rope::from_str(text),
             tree: None,
             too_large: false,
-            scheduled: 0,
+            id,
+            lint: LintSchedule::default(),
+            lint_lock: Arc::new(tokio::sync::Mutex::new(())),
             published: 0,
             cached: None,
             sql_facts: None,
@@ -225,7 +268,7 @@ mod tests {
     fn incremental_edits_keep_text_and_tree_in_step() {
         let uri = lsp::Uri::from_str("file:///p/a.ts").unwrap();
         let text = "const é = 1;\r\nconst 😀x = y as any;\r\n";
-        let mut doc = Document::new(uri, 1, Language::TypeScript, text);
+        let mut doc = Document::new(uri, 1, 1, Language::TypeScript, text);
         doc.tree = crate::ts::parse(text, Language::TypeScript, None);
         // UTF-16: the emoji is 2 units; insert a line before `x`.
         doc.apply_change(&change(1, 8, 1, 8, "\r\nz;\r\n"), ColumnUnit::Utf16);

@@ -1,7 +1,7 @@
 //! One lint of one document snapshot, run on a blocking thread: (incremental)
 //! parse, engine, conversion to LSP diagnostics. No rule logic here.
 
-use super::convert::Positions;
+use super::convert::{Positions, RopePositions};
 use crate::config::{Config, ConfigResolver};
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
@@ -16,6 +16,7 @@ use crate::workspace::WorkspaceFacts;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
+use ropey::Rope;
 use tree_sitter::Tree;
 
 #[derive(Clone)]
@@ -29,7 +30,11 @@ pub enum ConfigSource {
 /// A document snapshot to lint.
 #[derive(Clone)]
 pub struct Job {
+    /// The open document instance (`Document::id`) the text is from.
+    pub doc_id: u64,
     pub text: String,
+    /// The same text (a cheap clone of the document's rope), for positions.
+    pub rope: Rope,
     pub lang: Language,
     pub engine_path: PathBuf,
     /// The document's tree with all edits since it was parsed applied.
@@ -131,7 +136,11 @@ pub fn run(job: &Job) -> Outcome {
             None => LintOutput::default(),
         },
     };
-    let pos = Positions::new(text, job.unit);
+    let pos = RopePositions {
+        text,
+        rope: &job.rope,
+        unit: job.unit,
+    };
     out.lsp = result
         .diagnostics
         .iter()

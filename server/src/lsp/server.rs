@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
@@ -54,6 +54,37 @@ impl Default for Caps {
             verbose: false,
         }
     }
+}
+
+/// What asks for a push-mode lint (see [`Inner::schedule`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trigger {
+    /// A `didChange` (debounced when the document is busy).
+    Change,
+    /// Open, save, settings, configuration or workspace facts.
+    Now,
+}
+
+/// The next thing a document's lint driver does.
+enum Step {
+    /// Nothing is wanted (or another driver took over): end.
+    Stop,
+    /// Wait for the start time (or a wake-up).
+    Wait(Duration, Arc<tokio::sync::Notify>),
+    /// The wanted lint has nothing to do (yet).
+    Skip,
+    Publish {
+        lint: Option<(u64, i32)>,
+        diagnostics: Vec<lsp::Diagnostic>,
+        seq: u64,
+    },
+    Lint {
+        job: Job,
+        version: i32,
+        generation: u64,
+        seq: u64,
+        lock: Arc<tokio::sync::Mutex<()>>,
+    },
 }
 
 pub struct State {
@@ -123,7 +154,9 @@ impl State {
             },
         };
         Job {
+            doc_id: doc.id,
             text,
+            rope: doc.rope.clone(),
             lang: doc.lang,
             engine_path: doc.engine_path.clone(),
             old_tree: doc.tree.clone(),
@@ -259,23 +292,41 @@ impl Inner {
         }
     }
 
-    /// Lint `uri` after `delay`, unless a newer lint is scheduled meanwhile.
-    fn schedule(self: &Arc<Self>, uri: lsp::Uri, delay: Duration) {
-        let seq = self.next_seq();
-        {
+    /// Ask for a push-mode lint of `uri`. A document with no lint running or
+    /// waiting to run is linted at once (leading edge), whatever the trigger.
+    /// Otherwise the request joins the one lint that follows the running one
+    /// (coalescing): after a change, it starts no earlier than the debounce
+    /// after that change (trailing edge; each later change moves it again);
+    /// after any other trigger (open, save, settings, configuration or
+    /// workspace facts) as soon as the running lint has ended.
+    fn schedule(self: &Arc<Self>, uri: lsp::Uri, trigger: Trigger) {
+        let (driver, first) = {
             let mut st = self.st();
-            match st.docs.get_mut(&uri) {
-                Some(doc) => doc.scheduled = seq,
-                None => return,
+            let debounce = st.settings.debounce;
+            let Some(doc) = st.docs.get_mut(&uri) else {
+                return;
+            };
+            let s = &mut doc.lint;
+            let now = Instant::now();
+            s.not_before = match trigger {
+                Trigger::Change if s.running || s.wanted => now + debounce,
+                _ => now,
+            };
+            s.wanted = true;
+            if s.driver != 0 {
+                // The document's driver picks it up (and re-reads the start time
+                // if it is waiting).
+                s.wake.notify_one();
+                return;
             }
-        }
+            let id = self.next_seq();
+            s.driver = id;
+            // Leading edge: the snapshot is taken now, so the lint is running
+            // (and later changes coalesce) from this very moment.
+            (id, self.next_step_in(&mut st, &uri, id))
+        };
         let inner = self.clone();
-        tokio::spawn(async move {
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            inner.lint_and_publish(uri, seq).await;
-        });
+        tokio::spawn(async move { inner.drive(uri, driver, first).await });
     }
 
     /// After a settings, configuration or facts change: re-lint (push) or ask
@@ -298,43 +349,142 @@ impl Inner {
             return;
         }
         for uri in uris {
-            self.schedule(uri, Duration::ZERO);
+            self.schedule(uri, Trigger::Now);
         }
     }
 
-    /// Lint one document (if `seq` is still its newest scheduled lint) and
-    /// publish the result unless the document changed meanwhile.
-    async fn lint_and_publish(self: &Arc<Self>, uri: lsp::Uri, seq: u64) {
-        let job = {
-            let st = self.st();
-            let enabled = st.settings.enable;
-            let Some(doc) = st.docs.get(&uri) else {
-                return;
+    /// The driver of one document's push-mode lints (`id`: its
+    /// `LintSchedule::driver`): runs the wanted lints one after another, each
+    /// on the newest text once its start time has come, and publishes their
+    /// results; ends when no lint is wanted (or the document was closed).
+    async fn drive(self: Arc<Self>, uri: lsp::Uri, id: u64, first: Step) {
+        let mut step = first;
+        loop {
+            match step {
+                Step::Stop => return,
+                Step::Wait(delay, wake) => {
+                    // Woken early when a trigger moves the start time.
+                    let _ = tokio::time::timeout(delay, wake.notified()).await;
+                }
+                Step::Skip => {}
+                Step::Publish {
+                    lint,
+                    diagnostics,
+                    seq,
+                } => self.publish(&uri, lint, diagnostics, seq).await,
+                Step::Lint {
+                    job,
+                    version,
+                    generation,
+                    seq,
+                    lock,
+                } => {
+                    let doc_id = job.doc_id;
+                    // Freeing the tree this lint started from (its nodes that
+                    // the new tree does not share) takes a while on a large
+                    // file: hold on to it until the result is published.
+                    let old_tree = job.old_tree.clone();
+                    let outcome = {
+                        let _lint = lock.lock().await;
+                        self.run_lint(&uri, job, version, generation).await
+                    };
+                    // The lint has ended: from here on a change is linted at
+                    // once. Cleared before publishing, so that a client that
+                    // answers the publish with an edit finds the document idle.
+                    if let Some(doc) = self.st().docs.get_mut(&uri) {
+                        if doc.lint.driver == id {
+                            doc.lint.running = false;
+                        }
+                    }
+                    if let Some(outcome) = outcome {
+                        self.publish(&uri, Some((doc_id, version)), outcome.lsp, seq)
+                            .await;
+                    }
+                    drop(old_tree);
+                }
+            }
+            step = self.next_step(&uri, id);
+        }
+    }
+
+    /// What the driver `id` of `uri` does next (decided under the state lock,
+    /// with the snapshot to lint taken in the same section).
+    fn next_step(&self, uri: &lsp::Uri, id: u64) -> Step {
+        self.next_step_in(&mut self.st(), uri, id)
+    }
+
+    fn next_step_in(&self, st: &mut State, uri: &lsp::Uri, id: u64) -> Step {
+        let Some(doc) = st.docs.get_mut(uri) else {
+            return Step::Stop;
+        };
+        let s = &mut doc.lint;
+        if s.driver != id {
+            return Step::Stop;
+        }
+        if !s.wanted {
+            s.driver = 0;
+            return Step::Stop;
+        }
+        let now = Instant::now();
+        if s.not_before > now {
+            return Step::Wait(s.not_before - now, s.wake.clone());
+        }
+        s.wanted = false;
+        let seq = self.next_seq();
+        let generation = st.generation;
+        let enabled = st.settings.enable;
+        let doc = &st.docs[uri];
+        if st.waiting_for_index(doc) {
+            // The folder's first scan ends with a re-lint.
+            return Step::Skip;
+        }
+        if !enabled || doc.too_large {
+            return Step::Publish {
+                lint: None,
+                diagnostics: Vec::new(),
+                seq,
             };
-            if doc.scheduled != seq {
-                return;
+        }
+        if let Some(c) = &doc.cached {
+            if c.version == doc.version && c.generation == generation {
+                // Already linted as it is now (e.g. for a code action).
+                return Step::Publish {
+                    lint: Some((doc.id, doc.version)),
+                    diagnostics: c.lsp.clone(),
+                    seq,
+                };
             }
-            let doc = &st.docs[&uri];
-            if st.waiting_for_index(doc) {
-                return;
-            }
-            if !enabled || doc.too_large {
-                None
-            } else {
-                let version = doc.version;
-                let generation = st.generation;
-                let doc = &st.docs[&uri];
-                Some((st.job(doc), version, generation))
-            }
-        };
-        let Some((job, version, generation)) = job else {
-            self.publish(&uri, None, Vec::new(), seq).await;
-            return;
-        };
-        let Some(outcome) = self.run_lint(&uri, job, version, generation).await else {
-            return;
-        };
-        self.publish(&uri, Some(version), outcome.lsp, seq).await;
+        }
+        let job = st.job(doc);
+        let version = doc.version;
+        let lock = doc.lint_lock.clone();
+        if let Some(doc) = st.docs.get_mut(uri) {
+            doc.lint.running = true;
+        }
+        Step::Lint {
+            job,
+            version,
+            generation,
+            seq,
+            lock,
+        }
+    }
+
+    /// The diagnostics of the last lint of `uri` if it linted this document
+    /// instance at `version` and `generation`.
+    fn cached_diagnostics(
+        &self,
+        uri: &lsp::Uri,
+        doc_id: u64,
+        version: i32,
+        generation: u64,
+    ) -> Option<Vec<crate::diagnostic::Diagnostic>> {
+        let st = self.st();
+        let doc = st.docs.get(uri).filter(|d| d.id == doc_id)?;
+        doc.cached
+            .as_ref()
+            .filter(|c| c.version == version && c.generation == generation)
+            .map(|c| c.diagnostics.clone())
     }
 
     /// Run a lint job and record its results (tree, cache, SQL facts); logs
@@ -347,6 +497,7 @@ impl Inner {
         generation: u64,
     ) -> Option<Outcome> {
         let text_len = job.text.len();
+        let doc_id = job.doc_id;
         let outcome = match blocking(move || lint::run(&job)).await {
             Ok(o) => o,
             Err(e) => {
@@ -388,7 +539,7 @@ impl Inner {
         if let Some(e) = &outcome.config_error {
             self.show_once(lsp::MessageType::ERROR, e.clone()).await;
         }
-        let affected = self.record(uri, version, generation, &outcome);
+        let affected = self.record(uri, doc_id, version, generation, &outcome);
         if let Some(uris) = affected {
             self.relint(uris);
         }
@@ -400,6 +551,7 @@ impl Inner {
     fn record(
         &self,
         uri: &lsp::Uri,
+        doc_id: u64,
         version: i32,
         generation: u64,
         outcome: &Outcome,
@@ -407,7 +559,7 @@ impl Inner {
         let mut st = self.st();
         let current_gen = st.generation;
         let doc = st.docs.get_mut(uri)?;
-        if doc.version != version {
+        if doc.id != doc_id || doc.version != version {
             return None;
         }
         if outcome.tree.is_some() {
@@ -449,12 +601,14 @@ impl Inner {
         affected
     }
 
-    /// Publish diagnostics for `uri` unless a newer result was published or the
-    /// document moved past `version` (push mode only).
+    /// Publish diagnostics for `uri` unless a newer result was published or, for
+    /// a lint result (`lint`: the document instance and version it linted), the
+    /// document moved on (push mode only). Results carry their version; clears
+    /// (`lint: None`) none.
     async fn publish(
         &self,
         uri: &lsp::Uri,
-        version: Option<i32>,
+        lint: Option<(u64, i32)>,
         diagnostics: Vec<lsp::Diagnostic>,
         seq: u64,
     ) {
@@ -468,7 +622,7 @@ impl Inner {
             let Some(doc) = st.docs.get_mut(uri) else {
                 return;
             };
-            if version.is_some_and(|v| v != doc.version) || seq < doc.published {
+            if lint.is_some_and(|(id, v)| id != doc.id || v != doc.version) || seq < doc.published {
                 return;
             }
             // A lint that started before `enable: false` stays unpublished.
@@ -478,12 +632,16 @@ impl Inner {
             doc.published = seq;
         }
         self.client
-            .publish_diagnostics(uri.clone(), diagnostics, version)
+            .publish_diagnostics(uri.clone(), diagnostics, lint.map(|(_, v)| v))
             .await;
     }
 
     /// Diagnostics for the pull model: the cached result when still valid.
     async fn pull(self: &Arc<Self>, uri: &lsp::Uri) -> Option<Cached> {
+        // One lint of a document at a time; a request that waited here usually
+        // finds the result of the one it waited for.
+        let lock = self.st().docs.get(uri)?.lint_lock.clone();
+        let _lint = lock.lock().await;
         let job = {
             let st = self.st();
             let doc = st.docs.get(uri)?;
@@ -1046,7 +1204,8 @@ impl LanguageServer for Backend {
         let (too_large_now, run) = {
             let mut st = inner.st();
             let max = st.settings.max_file_size;
-            let mut doc = Document::new(td.uri.clone(), td.version, lang, &td.text);
+            let id = inner.next_seq();
+            let mut doc = Document::new(td.uri.clone(), id, td.version, lang, &td.text);
             doc.too_large = td.text.len() > max;
             let too_large = doc.too_large;
             st.docs.insert(td.uri.clone(), doc);
@@ -1056,7 +1215,7 @@ impl LanguageServer for Backend {
             inner.too_large_message(&td.uri).await;
         }
         if run {
-            inner.schedule(td.uri, Duration::ZERO);
+            inner.schedule(td.uri, Trigger::Now);
         }
     }
 
@@ -1068,7 +1227,6 @@ impl LanguageServer for Backend {
             let unit = st.caps.unit;
             let max = st.settings.max_file_size;
             let on_type = st.settings.run == Run::OnType && st.settings.enable && !st.pull;
-            let debounce = st.settings.debounce;
             let Some(doc) = st.docs.get_mut(&uri) else {
                 return;
             };
@@ -1081,13 +1239,13 @@ impl LanguageServer for Backend {
             if doc.too_large {
                 doc.tree = None;
             }
-            (on_type.then_some(debounce), doc.too_large && !was)
+            (on_type, doc.too_large && !was)
         };
         if newly_large {
             inner.too_large_message(&uri).await;
         }
-        if let Some(delay) = schedule {
-            inner.schedule(uri, delay);
+        if schedule {
+            inner.schedule(uri, Trigger::Change);
         }
     }
 
@@ -1121,7 +1279,7 @@ impl LanguageServer for Backend {
             enabled && !pull && !up_to_date
         };
         if lint {
-            inner.schedule(uri, Duration::ZERO);
+            inner.schedule(uri, Trigger::Now);
         }
     }
 
@@ -1395,11 +1553,22 @@ impl LanguageServer for Backend {
         // recording the result like any other lint.
         let linted = match cached {
             Some(d) => Some((d, None)),
-            None => match inner.run_lint(&uri, job.clone(), version, generation).await {
-                Some(o) if o.config_error.is_some() || o.excluded => return Ok(None),
-                Some(o) => Some((o.diagnostics, o.tree)),
-                None => None,
-            },
+            None => {
+                // One lint of a document at a time: wait for a running one,
+                // which may be of this very version.
+                let Some(lock) = inner.st().docs.get(&uri).map(|d| d.lint_lock.clone()) else {
+                    return Ok(None);
+                };
+                let _lint = lock.lock().await;
+                match inner.cached_diagnostics(&uri, job.doc_id, version, generation) {
+                    Some(d) => Some((d, None)),
+                    None => match inner.run_lint(&uri, job.clone(), version, generation).await {
+                        Some(o) if o.config_error.is_some() || o.excluded => return Ok(None),
+                        Some(o) => Some((o.diagnostics, o.tree)),
+                        None => None,
+                    },
+                }
+            }
         };
         let Some((diagnostics, tree)) = linted else {
             return Ok(None);

@@ -101,6 +101,22 @@ impl Server {
         init_options: Value,
         args: &[&str],
     ) -> Server {
+        Server::start_full(folders, capabilities, init_options, args, "off")
+    }
+
+    /// Like [`Server::start`], with `trace: "verbose"` (the server then logs
+    /// every lint: `linted URI vN: ...`).
+    pub fn start_verbose(folders: &[&Path], capabilities: Value, init_options: Value) -> Server {
+        Server::start_full(folders, capabilities, init_options, &[], "verbose")
+    }
+
+    fn start_full(
+        folders: &[&Path],
+        capabilities: Value,
+        init_options: Value,
+        args: &[&str],
+        trace: &str,
+    ) -> Server {
         let mut s = Server::spawn(args);
         let folders_json: Vec<Value> = folders
             .iter()
@@ -114,7 +130,8 @@ impl Server {
             "capabilities": capabilities,
             "initializationOptions": init_options,
             "workspaceFolders": if folders.is_empty() { Value::Null } else { json!(folders_json) },
-            "clientInfo": { "name": "prodlint-tests" }
+            "clientInfo": { "name": "prodlint-tests" },
+            "trace": trace
         });
         let result = s
             .request("initialize", params)
@@ -163,6 +180,17 @@ impl Server {
         let body = msg.to_string();
         let frame = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
         self.send_raw(frame.as_bytes());
+    }
+
+    /// Send several messages in one write (they reach the server back to back).
+    pub fn send_many(&mut self, msgs: &[Value]) {
+        let mut bytes = Vec::new();
+        for msg in msgs {
+            let body = msg.to_string();
+            bytes.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+            bytes.extend_from_slice(body.as_bytes());
+        }
+        self.send_raw(&bytes);
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {
@@ -302,6 +330,21 @@ impl Server {
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": language_id, "version": version, "text": text } }),
         );
+    }
+
+    /// A `didChange` notification with one incremental change (to send later,
+    /// e.g. with [`Server::send_many`]).
+    pub fn change_message(uri: &str, version: i64, range: Value, text: &str) -> Value {
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": { "textDocument": { "uri": uri, "version": version },
+                            "contentChanges": [ { "range": range, "text": text } ] } })
+    }
+
+    /// A `didChange` notification replacing the whole text.
+    pub fn change_full_message(uri: &str, version: i64, text: &str) -> Value {
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": { "textDocument": { "uri": uri, "version": version },
+                            "contentChanges": [ { "text": text } ] } })
     }
 
     /// Send one incremental change.
