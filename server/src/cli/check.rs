@@ -589,7 +589,6 @@ fn report_and_exit(
 const SQL_KEEP_PARSED_BYTES: usize = 1 << 20;
 
 /// `prodlint debug parse`: the parse-only baseline for benchmarks.
-
 pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) -> i32 {
     if let Some(n) = threads {
         let _ = rayon::ThreadPoolBuilder::new()
@@ -667,7 +666,12 @@ pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
                 .iter()
                 .map(|&r| {
                     let sole = r && hits == 1 && !t.suppression;
-                    [usize::from(r), if r { len } else { 0 }, usize::from(sole), if sole { len } else { 0 }]
+                    [
+                        usize::from(r),
+                        if r { len } else { 0 },
+                        usize::from(sole),
+                        if sole { len } else { 0 },
+                    ]
                 })
                 .collect();
             (1, len, usize::from(any), if any { len } else { 0 }, counts)
@@ -693,7 +697,14 @@ pub fn debug_prefilter(paths: Vec<PathBuf>) -> i32 {
         mb(bytes),
         mb(parsed_bytes)
     );
-    out!("{:<26} {:>6} {:>8} {:>6} {:>8}", "rule", "files", "MB", "sole", "sole MB");
+    out!(
+        "{:<26} {:>6} {:>8} {:>6} {:>8}",
+        "rule",
+        "files",
+        "MB",
+        "sole",
+        "sole MB"
+    );
     for (rule, c) in rules::ts::RULES.iter().zip(per_rule) {
         out!(
             "{:<26} {:>6} {:>8.1} {:>6} {:>8.1}",

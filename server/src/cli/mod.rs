@@ -85,7 +85,8 @@ pub struct LspArgs {
     /// Accepted for editor compatibility (stdio is the only transport).
     #[arg(long)]
     pub stdio: bool,
-    /// Milliseconds to wait after an edit before linting (the `debounceMs`
+    /// Milliseconds between the last edit of a burst and its trailing lint (an
+    /// edit to an idle document is linted at once; the `debounceMs`
     /// initialization option overrides it).
     #[arg(long, value_name = "MS", default_value_t = crate::lsp::DEFAULT_DEBOUNCE_MS)]
     pub debounce_ms: u64,
@@ -218,11 +219,12 @@ pub fn main() -> i32 {
             }
         }
         Command::Debug {
-            command: DebugCommand::Parse {
-                paths,
-                threads,
-                errors,
-            },
+            command:
+                DebugCommand::Parse {
+                    paths,
+                    threads,
+                    errors,
+                },
         } => check::debug_parse(paths, threads, errors),
         Command::Debug {
             command: DebugCommand::Prefilter { paths },

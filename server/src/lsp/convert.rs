@@ -191,7 +191,13 @@ mod tests {
 
     #[test]
     fn rope_positions_match_line_index_positions() {
-        for text in ["é😀x\r\nçb\r\n\nlast", "a\rb\u{2028}c\nd\n", "", "\n", "x😀"] {
+        for text in [
+            "é😀x\r\nçb\r\n\nlast",
+            "a\rb\u{2028}c\nd\n",
+            "",
+            "\n",
+            "x😀",
+        ] {
             let rope = Rope::from_str(text);
             for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16] {
                 let by_index = Positions::new(text, unit);

@@ -13,10 +13,10 @@ use crate::sql::facts::SqlFileFacts;
 use crate::sql::SqlFile;
 use crate::ts::{self, RulePanic};
 use crate::workspace::WorkspaceFacts;
+use ropey::Rope;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
-use ropey::Rope;
 use tree_sitter::Tree;
 
 #[derive(Clone)]

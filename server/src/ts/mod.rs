@@ -207,8 +207,7 @@ pub fn run_rules(
         }
     };
     let source = base.source;
-    let mut visitors: Vec<Option<Box<dyn Visitor<'_> + '_>>> =
-        RULES.iter().map(|_| None).collect();
+    let mut visitors: Vec<Option<Box<dyn Visitor<'_> + '_>>> = RULES.iter().map(|_| None).collect();
     for (i, rule) in RULES.iter().enumerate() {
         if let (true, Check::File(make)) = (active[i], &rule.check) {
             guarded(i, &mut active, &mut |_| visitors[i] = Some(make(source)));

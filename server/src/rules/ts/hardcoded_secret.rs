@@ -903,7 +903,7 @@ mod tests {
 
     #[test]
     fn fix_on_crlf_file_with_non_ascii_text_before() {
-        let before = format!("const greeting = 'café 😀';\r\nexport const webhookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';\r\n");
+        let before = "const greeting = 'café 😀';\r\nexport const webhookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';\r\n".to_string();
         let d = findings(R, "src/a.ts", &before);
         assert_eq!(d.len(), 1);
         assert_eq!(
