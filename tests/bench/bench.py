@@ -836,9 +836,8 @@ def rel_cmd(x, bench_dir, binary):
     b = str(Path(bench_dir).resolve())
     if x == binary:
         return "$PRODLINT_BIN"
-    if x.startswith(b):
-        return "$BENCH" + x[len(b):]
-    return x
+    # Also inside `--flag=/abs/path` arguments (biome's --config-path).
+    return x.replace(b, "$BENCH")
 
 
 def sh_word(x):

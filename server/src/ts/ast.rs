@@ -2,6 +2,7 @@
 //! instead of re-implementing them: if a rule needs a new general question, add
 //! it here with a test.
 
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 /// The source text of `node`.
@@ -43,16 +44,16 @@ pub fn member_path(node: Node, source: &str) -> Option<String> {
         | "shorthand_property_identifier"
         | "super" => Some(text(node, source).to_string()),
         "member_expression" => {
-            let object = node.child_by_field_name("object")?;
-            let prop = node.child_by_field_name("property")?;
+            let object = node.field(Field::Object)?;
+            let prop = node.field(Field::Property)?;
             let mut path = member_path(object, source)?;
             path.push('.');
             path.push_str(text(prop, source));
             Some(path)
         }
         "subscript_expression" => {
-            let object = node.child_by_field_name("object")?;
-            let index = node.child_by_field_name("index")?;
+            let object = node.field(Field::Object)?;
+            let index = node.field(Field::Index)?;
             let key = string_value(index, source)?;
             let mut path = member_path(object, source)?;
             path.push('.');
@@ -78,8 +79,8 @@ fn unwrap_paren(mut node: Node) -> Node {
 /// plain path (e.g. `foo()()`).
 pub fn callee_path(call: Node, source: &str) -> Option<String> {
     let callee = match call.kind() {
-        "call_expression" => call.child_by_field_name("function")?,
-        "new_expression" => call.child_by_field_name("constructor")?,
+        "call_expression" => call.field(Field::Function)?,
+        "new_expression" => call.field(Field::Constructor)?,
         _ => return None,
     };
     member_path(callee, source)
@@ -93,7 +94,7 @@ pub fn callee_name(call: Node, source: &str) -> Option<String> {
 /// The argument nodes of a call or `new` expression (named children of
 /// `arguments`, comments excluded). A tagged template has none.
 pub fn call_arguments(call: Node) -> Vec<Node> {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field(Field::Arguments) else {
         return Vec::new();
     };
     if args.kind() != "arguments" {
@@ -185,14 +186,14 @@ pub fn enclosing_function(node: Node) -> Option<Node> {
 /// The name a function is known by: its own name, the variable it is assigned
 /// to, the property/method key, or the `export default` of the file.
 pub fn function_name<'s>(func: Node, source: &'s str) -> Option<&'s str> {
-    if let Some(name) = func.child_by_field_name("name") {
+    if let Some(name) = func.field(Field::Name) {
         return Some(text(name, source));
     }
     let parent = func.parent()?;
     match parent.kind() {
-        "variable_declarator" => parent.child_by_field_name("name").map(|n| text(n, source)),
-        "pair" => parent.child_by_field_name("key").map(|n| text(n, source)),
-        "assignment_expression" => parent.child_by_field_name("left").map(|n| text(n, source)),
+        "variable_declarator" => parent.field(Field::Name).map(|n| text(n, source)),
+        "pair" => parent.field(Field::Key).map(|n| text(n, source)),
+        "assignment_expression" => parent.field(Field::Left).map(|n| text(n, source)),
         _ => None,
     }
 }
@@ -336,10 +337,10 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
     match cond.kind() {
         "binary_expression" => {
             let op = cond
-                .child_by_field_name("operator")
+                .field(Field::Operator)
                 .map(|o| text(o, source))?;
-            let left = cond.child_by_field_name("left")?;
-            let right = cond.child_by_field_name("right")?;
+            let left = cond.field(Field::Left)?;
+            let right = cond.field(Field::Right)?;
             if op == "&&" {
                 // `dev && other`: the body runs only in dev if either side is a dev check.
                 let l = env_check(left, source);
@@ -379,9 +380,9 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
         }
         "unary_expression" => {
             let op = cond
-                .child_by_field_name("operator")
+                .field(Field::Operator)
                 .map(|o| text(o, source))?;
-            let arg = cond.child_by_field_name("argument")?;
+            let arg = cond.field(Field::Argument)?;
             if op != "!" {
                 return None;
             }
@@ -427,13 +428,13 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     while let Some(n) = cur {
         match n.kind() {
             "if_statement" | "ternary_expression" => {
-                if let Some(cond) = n.child_by_field_name("condition") {
+                if let Some(cond) = n.field(Field::Condition) {
                     let check = env_check(cond, source);
                     let in_consequence = n
-                        .child_by_field_name("consequence")
+                        .field(Field::Consequence)
                         .is_some_and(|c| contains(c, child));
                     let in_alternative = n
-                        .child_by_field_name("alternative")
+                        .field(Field::Alternative)
                         .is_some_and(|c| contains(c, child));
                     if (check == Some(EnvCheck::DevOnly) && in_consequence)
                         || (check == Some(EnvCheck::ProdOnly) && in_alternative)
@@ -443,11 +444,11 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
                 }
             }
             "binary_expression" => {
-                let op = n.child_by_field_name("operator").map(|o| text(o, source));
+                let op = n.field(Field::Operator).map(|o| text(o, source));
                 if op == Some("&&") {
                     if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
+                        n.field(Field::Left),
+                        n.field(Field::Right),
                     ) {
                         if contains(r, child) && env_check(l, source) == Some(EnvCheck::DevOnly) {
                             return true;
@@ -536,9 +537,9 @@ pub fn value_root(mut node: Node) -> Node {
 pub fn assigned_name(value: Node, source: &str) -> Option<String> {
     let value = value_root(value);
     let parent = value.parent()?;
-    let is_field = |field: &str| {
+    let is_field = |field: Field| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .is_some_and(|v| v.id() == value.id())
     };
     let key_name = |key: Node| -> Option<String> {
@@ -554,27 +555,27 @@ pub fn assigned_name(value: Node, source: &str) -> Option<String> {
         }
     };
     match parent.kind() {
-        "variable_declarator" if is_field("value") => key_name(parent.child_by_field_name("name")?),
-        "assignment_expression" if is_field("right") => {
-            let left = parent.child_by_field_name("left")?;
+        "variable_declarator" if is_field(Field::Value) => key_name(parent.field(Field::Name)?),
+        "assignment_expression" if is_field(Field::Right) => {
+            let left = parent.field(Field::Left)?;
             match left.kind() {
                 "identifier" => Some(text(left, source).to_string()),
-                "member_expression" => key_name(left.child_by_field_name("property")?),
-                "subscript_expression" => string_value(left.child_by_field_name("index")?, source),
+                "member_expression" => key_name(left.field(Field::Property)?),
+                "subscript_expression" => string_value(left.field(Field::Index)?, source),
                 _ => None,
             }
         }
-        "pair" if is_field("value") => key_name(parent.child_by_field_name("key")?),
-        "public_field_definition" | "field_definition" if is_field("value") => key_name(
+        "pair" if is_field(Field::Value) => key_name(parent.field(Field::Key)?),
+        "public_field_definition" | "field_definition" if is_field(Field::Value) => key_name(
             parent
-                .child_by_field_name("name")
-                .or_else(|| parent.child_by_field_name("property"))?,
+                .field(Field::Name)
+                .or_else(|| parent.field(Field::Property))?,
         ),
-        "required_parameter" | "optional_parameter" if is_field("value") => {
-            key_name(parent.child_by_field_name("pattern")?)
+        "required_parameter" | "optional_parameter" if is_field(Field::Value) => {
+            key_name(parent.field(Field::Pattern)?)
         }
-        "assignment_pattern" | "object_assignment_pattern" if is_field("right") => {
-            key_name(parent.child_by_field_name("left")?)
+        "assignment_pattern" | "object_assignment_pattern" if is_field(Field::Right) => {
+            key_name(parent.field(Field::Left)?)
         }
         "jsx_expression" => {
             let attr = parent.parent().filter(|a| a.kind() == "jsx_attribute")?;
@@ -623,7 +624,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
                     break;
                 }
                 let decl = if stmt.kind() == "export_statement" {
-                    stmt.child_by_field_name("declaration")
+                    stmt.field(Field::Declaration)
                 } else {
                     Some(stmt)
                 };
@@ -638,7 +639,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
                         continue;
                     }
                     if let Some(element) = declarator
-                        .child_by_field_name("name")
+                        .field(Field::Name)
                         .and_then(|n| pattern_binds(n, name, source))
                     {
                         best = Some(Binding::Declarator {
@@ -653,15 +654,15 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
             }
         }
         if is_function(scope) {
-            if let Some(params) = scope.child_by_field_name("parameters") {
+            if let Some(params) = scope.field(Field::Parameters) {
                 let mut c = params.walk();
                 for p in params.named_children(&mut c) {
-                    let pat = p.child_by_field_name("pattern").unwrap_or(p);
+                    let pat = p.field(Field::Pattern).unwrap_or(p);
                     if pattern_binds(pat, name, source).is_some() {
                         return Some(Binding::Parameter(p));
                     }
                 }
-            } else if let Some(p) = scope.child_by_field_name("parameter") {
+            } else if let Some(p) = scope.field(Field::Parameter) {
                 if text(p, source) == name {
                     return Some(Binding::Parameter(p));
                 }
@@ -672,8 +673,8 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
             "for_in_statement" | "for_statement" | "catch_clause"
         ) {
             // A loop/catch variable of that name shadows outer declarations: unknown.
-            let binds = ["left", "initializer", "parameter"].iter().any(|f| {
-                scope.child_by_field_name(f).is_some_and(|n| {
+            let binds = [Field::Left, Field::Initializer, Field::Parameter].iter().any(|f| {
+                scope.field(*f).is_some_and(|n| {
                     any_descendant(n, &mut |d| {
                         d.kind() == "identifier" && text(d, source) == name
                     })
@@ -700,7 +701,7 @@ fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node
             let children: Vec<Node<'t>> = pattern.named_children(&mut c).collect();
             children.into_iter().find_map(|el| match el.kind() {
                 "pair_pattern" => el
-                    .child_by_field_name("value")
+                    .field(Field::Value)
                     .and_then(|v| pattern_binds(v, name, source))
                     .map(|_| el),
                 "rest_pattern" => el
@@ -708,13 +709,13 @@ fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node
                     .and_then(|v| pattern_binds(v, name, source))
                     .map(|_| el),
                 "object_assignment_pattern" | "assignment_pattern" => el
-                    .child_by_field_name("left")
+                    .field(Field::Left)
                     .and_then(|v| pattern_binds(v, name, source))
                     .map(|_| el),
                 _ => pattern_binds(el, name, source),
             })
         }
-        "assignment_pattern" => pattern_binds(pattern.child_by_field_name("left")?, name, source),
+        "assignment_pattern" => pattern_binds(pattern.field(Field::Left)?, name, source),
         "rest_pattern" => pattern_binds(pattern.named_child(0)?, name, source).map(|_| pattern),
         _ => None,
     }
@@ -725,16 +726,16 @@ fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node
 /// `if (!isDev) throw …`): the statements after it in the same list only run
 /// outside production.
 fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
-    if stmt.kind() != "if_statement" || stmt.child_by_field_name("alternative").is_some() {
+    if stmt.kind() != "if_statement" || stmt.field(Field::Alternative).is_some() {
         return false;
     }
-    let Some(cond) = stmt.child_by_field_name("condition") else {
+    let Some(cond) = stmt.field(Field::Condition) else {
         return false;
     };
     if env_check(cond, source) != Some(EnvCheck::ProdOnly) {
         return false;
     }
-    let Some(body) = stmt.child_by_field_name("consequence") else {
+    let Some(body) = stmt.field(Field::Consequence) else {
         return false;
     };
     let exits = |n: Node| matches!(n.kind(), "return_statement" | "throw_statement");
@@ -1150,12 +1151,12 @@ impl Declared<'_> {
     pub fn module(&self, source: &str) -> Option<(String, String)> {
         match self.kind {
             BindingKind::Import => {
-                let module = string_value(self.decl.child_by_field_name("source")?, source)?;
+                let module = string_value(self.decl.field(Field::Source)?, source)?;
                 let parent = self.name.parent()?;
                 let imported = match parent.kind() {
                     "import_clause" => "default".to_string(),
                     "namespace_import" => "*".to_string(),
-                    "import_specifier" => parent.child_by_field_name("name").map(|n| {
+                    "import_specifier" => parent.field(Field::Name).map(|n| {
                         string_value(n, source).unwrap_or_else(|| text(n, source).to_string())
                     })?,
                     _ => return None,
@@ -1206,10 +1207,10 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
             None
         }
         "for_in_statement" => {
-            let left = scope.child_by_field_name("left")?;
+            let left = scope.field(Field::Left)?;
             let left = if matches!(left.kind(), "lexical_declaration" | "variable_declaration") {
                 left.named_child(0)
-                    .and_then(|d| d.child_by_field_name("name"))
+                    .and_then(|d| d.field(Field::Name))
                     .unwrap_or(left)
             } else {
                 left
@@ -1219,16 +1220,16 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
                 kind: BindingKind::ForOf,
                 name: ident,
                 decl: scope,
-                value: scope.child_by_field_name("right"),
+                value: scope.field(Field::Right),
                 key,
             })
         }
         "for_statement" => {
-            let init = scope.child_by_field_name("initializer")?;
+            let init = scope.field(Field::Initializer)?;
             declaration_in_statement(init, name, source)
         }
         "catch_clause" => {
-            let param = scope.child_by_field_name("parameter")?;
+            let param = scope.field(Field::Parameter)?;
             let (ident, key) = pattern_declares(param, name, source)?;
             Some(Declared {
                 kind: BindingKind::Param,
@@ -1239,7 +1240,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
             })
         }
         _ if is_function(scope) => {
-            if let Some(p) = scope.child_by_field_name("parameter") {
+            if let Some(p) = scope.field(Field::Parameter) {
                 if p.kind() == "identifier" && text(p, source) == name {
                     return Some(Declared {
                         kind: BindingKind::Param,
@@ -1250,13 +1251,13 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
                     });
                 }
             }
-            let params = scope.child_by_field_name("parameters")?;
+            let params = scope.field(Field::Parameters)?;
             let mut c = params.walk();
             for p in params.named_children(&mut c) {
                 let (pattern, value) = match p.kind() {
                     "required_parameter" | "optional_parameter" => (
-                        p.child_by_field_name("pattern"),
-                        p.child_by_field_name("value"),
+                        p.field(Field::Pattern),
+                        p.field(Field::Value),
                     ),
                     _ => (Some(p), None),
                 };
@@ -1281,7 +1282,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
 fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
     match stmt.kind() {
         "export_statement" => {
-            let decl = stmt.child_by_field_name("declaration")?;
+            let decl = stmt.field(Field::Declaration)?;
             declaration_in_statement(decl, name, source)
         }
         "lexical_declaration" | "variable_declaration" => {
@@ -1297,7 +1298,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
                 if d.kind() != "variable_declarator" {
                     continue;
                 }
-                let Some(pattern) = d.child_by_field_name("name") else {
+                let Some(pattern) = d.field(Field::Name) else {
                     continue;
                 };
                 if let Some((ident, key)) = pattern_declares(pattern, name, source) {
@@ -1305,7 +1306,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
                         kind,
                         name: ident,
                         decl: d,
-                        value: d.child_by_field_name("value"),
+                        value: d.field(Field::Value),
                         key,
                     });
                 }
@@ -1317,7 +1318,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
         | "class_declaration"
         | "abstract_class_declaration"
         | "enum_declaration" => {
-            let n = stmt.child_by_field_name("name")?;
+            let n = stmt.field(Field::Name)?;
             if text(n, source) != name {
                 return None;
             }
@@ -1345,7 +1346,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
                     // specifier's alias (or its name when there is no alias).
                     let ok = match n.parent().map(|p| (p.kind(), p)) {
                         Some(("import_clause" | "namespace_import", _)) => true,
-                        Some(("import_specifier", p)) => match p.child_by_field_name("alias") {
+                        Some(("import_specifier", p)) => match p.field(Field::Alias) {
                             Some(a) => a.id() == n.id(),
                             None => true,
                         },
@@ -1386,9 +1387,9 @@ fn pattern_declares<'t>(
             for child in pattern.named_children(&mut c) {
                 let found = match child.kind() {
                     "pair_pattern" => {
-                        let value = child.child_by_field_name("value")?;
+                        let value = child.field(Field::Value)?;
                         pattern_declares(value, name, source).map(|(n, k)| {
-                            let key = child.child_by_field_name("key").map(|k| {
+                            let key = child.field(Field::Key).map(|k| {
                                 string_value(k, source)
                                     .unwrap_or_else(|| text(k, source).to_string())
                             });
@@ -1396,7 +1397,7 @@ fn pattern_declares<'t>(
                         })
                     }
                     "object_assignment_pattern" => child
-                        .child_by_field_name("left")
+                        .field(Field::Left)
                         .and_then(|l| pattern_declares(l, name, source)),
                     _ => pattern_declares(child, name, source),
                 };
@@ -1407,7 +1408,7 @@ fn pattern_declares<'t>(
             None
         }
         "assignment_pattern" => {
-            pattern_declares(pattern.child_by_field_name("left")?, name, source)
+            pattern_declares(pattern.field(Field::Left)?, name, source)
         }
         "rest_pattern" => {
             pattern_declares(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
@@ -1520,7 +1521,7 @@ fn require_source(node: Node, source: &str) -> Option<String> {
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field(Field::Function)?;
     if callee.kind() != "identifier" || text(callee, source) != "require" {
         return None;
     }
@@ -1544,7 +1545,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                 let stmt_type = has_token_child(stmt, "type");
                 let mut cc = stmt.walk();
                 let module = stmt
-                    .child_by_field_name("source")
+                    .field(Field::Source)
                     .and_then(|s| string_value(s, source));
                 for clause in stmt.named_children(&mut cc) {
                     match clause.kind() {
@@ -1581,12 +1582,12 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                             if spec.kind() != "import_specifier" {
                                                 continue;
                                             }
-                                            let Some(name) = spec.child_by_field_name("name")
+                                            let Some(name) = spec.field(Field::Name)
                                             else {
                                                 continue;
                                             };
                                             let local =
-                                                spec.child_by_field_name("alias").unwrap_or(name);
+                                                spec.field(Field::Alias).unwrap_or(name);
                                             out.push(ModuleBinding {
                                                 module: module.clone(),
                                                 imported: string_value(name, source)
@@ -1605,7 +1606,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                         }
                         "import_require_clause" => {
                             let m = clause
-                                .child_by_field_name("source")
+                                .field(Field::Source)
                                 .and_then(|s| string_value(s, source));
                             if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
                                 if id.kind() == "identifier" {
@@ -1631,8 +1632,8 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                         continue;
                     }
                     let (Some(name), Some(value)) = (
-                        decl.child_by_field_name("name"),
-                        decl.child_by_field_name("value"),
+                        decl.field(Field::Name),
+                        decl.field(Field::Value),
                     ) else {
                         continue;
                     };
@@ -1642,13 +1643,13 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                         Some(m) => (m, None),
                         None if value.kind() == "member_expression" => {
                             let Some(m) = value
-                                .child_by_field_name("object")
+                                .field(Field::Object)
                                 .and_then(|o| require_source(o, source))
                             else {
                                 continue;
                             };
                             let p = value
-                                .child_by_field_name("property")
+                                .field(Field::Property)
                                 .map(|p| text(p, source).to_string());
                             (m, p)
                         }
@@ -1672,8 +1673,8 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                     }
                                     "pair_pattern" => {
                                         let (Some(k), Some(v)) = (
-                                            p.child_by_field_name("key"),
-                                            p.child_by_field_name("value"),
+                                            p.field(Field::Key),
+                                            p.field(Field::Value),
                                         ) else {
                                             continue;
                                         };
@@ -1716,8 +1717,8 @@ pub fn root_of(node: Node) -> Node {
 /// Whether a function's parameter list binds `name` (simple parameters only).
 fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
     let params = func
-        .child_by_field_name("parameters")
-        .or_else(|| func.child_by_field_name("parameter"));
+        .field(Field::Parameters)
+        .or_else(|| func.field(Field::Parameter));
     let Some(params) = params else {
         return false;
     };
@@ -1731,7 +1732,7 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
                 && n.parent().is_some_and(|p| {
                     p.kind() == "formal_parameters"
                         || (matches!(p.kind(), "required_parameter" | "optional_parameter")
-                            && p.child_by_field_name("pattern")
+                            && p.field(Field::Pattern)
                                 .is_some_and(|q| q.id() == n.id()))
                 })
     })
@@ -1752,7 +1753,7 @@ pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Nod
             let mut c = n.walk();
             for stmt in n.named_children(&mut c) {
                 let decl = if stmt.kind() == "export_statement" {
-                    match stmt.child_by_field_name("declaration") {
+                    match stmt.field(Field::Declaration) {
                         Some(d) => d,
                         None => continue,
                     }
@@ -1767,11 +1768,11 @@ pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Nod
                     if d.kind() != "variable_declarator" {
                         continue;
                     }
-                    let Some(n) = d.child_by_field_name("name") else {
+                    let Some(n) = d.field(Field::Name) else {
                         continue;
                     };
                     if n.kind() == "identifier" && text(n, source) == name {
-                        return d.child_by_field_name("value");
+                        return d.field(Field::Value);
                     }
                 }
             }
@@ -1788,7 +1789,7 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
         let decl = if stmt.kind() == "export_statement" {
-            match stmt.child_by_field_name("declaration") {
+            match stmt.field(Field::Declaration) {
                 Some(d) => d,
                 None => continue,
             }
@@ -1798,7 +1799,7 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
         match decl.kind() {
             "function_declaration" | "generator_function_declaration"
                 if decl
-                    .child_by_field_name("name")
+                    .field(Field::Name)
                     .is_some_and(|n| text(n, source) == name) =>
             {
                 return Some(decl);
@@ -1807,12 +1808,12 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
                 let mut cc = decl.walk();
                 for d in decl.named_children(&mut cc) {
                     let named = d
-                        .child_by_field_name("name")
+                        .field(Field::Name)
                         .is_some_and(|n| text(n, source) == name);
                     if d.kind() != "variable_declarator" || !named {
                         continue;
                     }
-                    let v = d.child_by_field_name("value").map(unwrap_expr)?;
+                    let v = d.field(Field::Value).map(unwrap_expr)?;
                     return is_function(v).then_some(v);
                 }
             }

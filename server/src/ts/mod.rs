@@ -2,6 +2,7 @@
 //! the single tree walk that dispatches nodes to the rules by node kind.
 
 pub mod ast;
+pub mod field;
 
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;

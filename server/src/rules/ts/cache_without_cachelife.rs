@@ -3,6 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -142,7 +143,7 @@ fn cache_life_names(program: Node<'_>, src: &str) -> Vec<String> {
 
 /// Whether `func`'s body calls `cacheLife` (nested functions are their own matter).
 fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.field(Field::Body) else {
         return false;
     };
     let mut found = false;
@@ -163,7 +164,7 @@ fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
 
 fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let src = cx.source;
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.field(Field::Body) else {
         return;
     };
     if body.kind() != "statement_block" {
@@ -225,7 +226,7 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
         .to_string();
     for (func, name_node) in exported_async_functions(program, src) {
         // A function with its own directive is checked on its own.
-        let body = func.child_by_field_name("body");
+        let body = func.field(Field::Body);
         if body
             .filter(|b| b.kind() == "statement_block")
             .and_then(|b| cache_directive(b, src))
@@ -263,13 +264,13 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
     let is_async = |f: Node<'_>| has_token(f, "async");
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
-        if stmt.kind() != "export_statement" || stmt.child_by_field_name("source").is_some() {
+        if stmt.kind() != "export_statement" || stmt.field(Field::Source).is_some() {
             continue;
         }
-        if let Some(decl) = stmt.child_by_field_name("declaration") {
+        if let Some(decl) = stmt.field(Field::Declaration) {
             match decl.kind() {
                 "function_declaration" if is_async(decl) => {
-                    out.push((decl, decl.child_by_field_name("name")))
+                    out.push((decl, decl.field(Field::Name)))
                 }
                 "lexical_declaration" | "variable_declaration" => {
                     let mut cc = decl.walk();
@@ -277,20 +278,20 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
                         if d.kind() != "variable_declarator" {
                             continue;
                         }
-                        if let Some(v) = d.child_by_field_name("value").map(ast::unwrap_expr) {
+                        if let Some(v) = d.field(Field::Value).map(ast::unwrap_expr) {
                             if matches!(v.kind(), "arrow_function" | "function_expression")
                                 && is_async(v)
                             {
-                                out.push((v, d.child_by_field_name("name")));
+                                out.push((v, d.field(Field::Name)));
                             }
                         }
                     }
                 }
                 _ => {}
             }
-        } else if let Some(v) = stmt.child_by_field_name("value").map(ast::unwrap_expr) {
+        } else if let Some(v) = stmt.field(Field::Value).map(ast::unwrap_expr) {
             if ast::is_function(v) && is_async(v) {
-                out.push((v, v.child_by_field_name("name")));
+                out.push((v, v.field(Field::Name)));
             }
         } else {
             let mut cc = stmt.walk();
@@ -300,15 +301,15 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
                 }
                 let mut c3 = clause.walk();
                 for spec in clause.named_children(&mut c3) {
-                    let Some(name) = spec.child_by_field_name("name") else {
+                    let Some(name) = spec.field(Field::Name) else {
                         continue;
                     };
                     if let Some(f) = ast::top_level_function(program, ast::text(name, src), src) {
                         if is_async(f) && !out.iter().any(|(g, _)| g.id() == f.id()) {
-                            let n = f.child_by_field_name("name").or_else(|| {
+                            let n = f.field(Field::Name).or_else(|| {
                                 f.parent()
                                     .filter(|p| p.kind() == "variable_declarator")
-                                    .and_then(|p| p.child_by_field_name("name"))
+                                    .and_then(|p| p.field(Field::Name))
                             });
                             out.push((f, n));
                         }

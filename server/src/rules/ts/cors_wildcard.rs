@@ -3,6 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -198,7 +199,7 @@ fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
     let mut calls: Vec<(Node, bool)> = Vec::new();
     ast::visit(program, &mut |n| {
         if n.kind() == "call_expression" {
-            if let Some(f) = n.child_by_field_name("function") {
+            if let Some(f) = n.field(Field::Function) {
                 if f.kind() == "identifier" && middleware.iter().any(|m| m == ast::text(f, src)) {
                     calls.push((n, false));
                 } else if ast::callee_name(n, src).as_deref() == Some("register") {
@@ -218,7 +219,7 @@ fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
             check_options_call(cx, call, 1, "register(cors)");
         } else {
             let name = call
-                .child_by_field_name("function")
+                .field(Field::Function)
                 .map(|f| ast::text(f, src))
                 .unwrap_or("cors");
             check_options_call(cx, call, 0, &format!("{name}()"));
@@ -239,7 +240,7 @@ fn required_module(node: Node<'_>, src: &str) -> Option<String> {
 
 fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
     let src = cx.source;
-    let Some(func) = call.child_by_field_name("function") else {
+    let Some(func) = call.field(Field::Function) else {
         return;
     };
     // `app.use(require('cors')())`
@@ -298,7 +299,7 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
         if ast::in_dev_only_branch(call, src) {
             return;
         }
-        let Some(arg_list) = call.child_by_field_name("arguments") else {
+        let Some(arg_list) = call.field(Field::Arguments) else {
             return;
         };
         if !ast::text(arg_list, src).starts_with('(') {
@@ -329,7 +330,7 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
         }
         _ => return,
     };
-    let anchor = call.child_by_field_name("function").unwrap_or(call);
+    let anchor = call.field(Field::Function).unwrap_or(call);
     check_options_object(cx, obj, Some(anchor), what, call);
 }
 
@@ -371,7 +372,7 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
 
 /// The key of a pair as a plain name (`origin`, `'origin'`); `None` for computed keys.
 fn key_name(pair: Node<'_>, src: &str) -> Option<String> {
-    let key = pair.child_by_field_name("key")?;
+    let key = pair.field(Field::Key)?;
     match key.kind() {
         "property_identifier" | "identifier" => Some(ast::text(key, src).to_string()),
         "string" => ast::string_value(key, src),
@@ -388,8 +389,8 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
         .find(|p| key_name(*p, src).is_some_and(|k| k.eq_ignore_ascii_case(name)));
     let pair = found?;
     Some((
-        pair.child_by_field_name("key")?,
-        pair.child_by_field_name("value")?,
+        pair.field(Field::Key)?,
+        pair.field(Field::Value)?,
     ))
 }
 
@@ -416,10 +417,10 @@ fn check_options_object(
     for child in obj.named_children(&mut c) {
         match child.kind() {
             "pair" => match key_name(child, src).as_deref() {
-                Some("origin") => origin = child.child_by_field_name("value"),
+                Some("origin") => origin = child.field(Field::Value),
                 Some("credentials") => {
                     credentials = child
-                        .child_by_field_name("value")
+                        .field(Field::Value)
                         .is_some_and(|v| ast::unwrap_expr(v).kind() == "true")
                 }
                 _ => {}
@@ -533,11 +534,11 @@ fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
         out.push(v);
     } else if v.kind() == "ternary_expression" {
         let is_env = v
-            .child_by_field_name("condition")
+            .field(Field::Condition)
             .is_some_and(|c| ast::env_check(c, src).is_some());
         if is_env {
-            for f in ["consequence", "alternative"] {
-                if let Some(b) = v.child_by_field_name(f) {
+            for f in [Field::Consequence, Field::Alternative] {
+                if let Some(b) = v.field(f) {
                     wildcard_origins(b, src, out);
                 }
             }
@@ -552,7 +553,7 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
     let Some(key) = key_name(pair, src) else {
         return;
     };
-    let Some(value) = pair.child_by_field_name("value") else {
+    let Some(value) = pair.field(Field::Value) else {
         return;
     };
     let Some(obj) = pair.parent() else {
@@ -612,7 +613,7 @@ fn sets_credentials(node: Node<'_>, src: &str) -> bool {
         "pair" => {
             key_name(node, src).is_some_and(|k| k.trim().eq_ignore_ascii_case(ACAC))
                 && node
-                    .child_by_field_name("value")
+                    .field(Field::Value)
                     .is_some_and(|v| is_true_value(v, src))
         }
         "object" => {
@@ -665,12 +666,12 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
             }
         }
         "binary_expression" => {
-            let op = v.child_by_field_name("operator").map(|o| ast::text(o, src));
+            let op = v.field(Field::Operator).map(|o| ast::text(o, src));
             if !matches!(op, Some("||" | "??")) {
                 return None;
             }
             // `req.headers.origin || '*'`: the request's origin, whatever the fallback.
-            let left = v.child_by_field_name("left")?;
+            let left = v.field(Field::Left)?;
             if is_raw_origin(ast::unwrap_expr(left), src) {
                 return Some(Bad::Reflect {
                     node: v,
@@ -680,10 +681,10 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
             None
         }
         "ternary_expression" => {
-            let cond = v.child_by_field_name("condition")?;
+            let cond = v.field(Field::Condition)?;
             ast::env_check(cond, src)?;
-            for f in ["consequence", "alternative"] {
-                let b = v.child_by_field_name(f)?;
+            for f in [Field::Consequence, Field::Alternative] {
+                let b = v.field(f)?;
                 if let Some(bad) = classify(b, src, follow) {
                     let n = match &bad {
                         Bad::Wildcard { node, .. } | Bad::Reflect { node, .. } => *node,
@@ -718,15 +719,15 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
             {
                 return false;
             }
-            let Some(func) = node.child_by_field_name("function") else {
+            let Some(func) = node.field(Field::Function) else {
                 return false;
             };
             if func.kind() != "member_expression" {
                 return false;
             }
             let (Some(obj), Some(prop)) = (
-                func.child_by_field_name("object"),
-                func.child_by_field_name("property"),
+                func.field(Field::Object),
+                func.field(Field::Property),
             ) else {
                 return false;
             };
@@ -767,8 +768,8 @@ fn in_assertion(node: Node<'_>, src: &str) -> bool {
                 }
             }
             // `expect(x).toEqual(…)`: the callee's object is the `expect(…)` call
-            if n.child_by_field_name("function")
-                .and_then(|f| f.child_by_field_name("object"))
+            if n.field(Field::Function)
+                .and_then(|f| f.field(Field::Object))
                 .is_some_and(|o| {
                     o.kind() == "call_expression"
                         && ast::callee_path(o, src).is_some_and(|p| p.starts_with("expect"))
@@ -860,17 +861,17 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
             "arguments" => true,
             "member_expression" => p.parent().is_some_and(|gp| gp.kind() == "call_expression"),
             "binary_expression" => {
-                let op = p.child_by_field_name("operator").map(|o| ast::text(o, src));
+                let op = p.field(Field::Operator).map(|o| ast::text(o, src));
                 if !matches!(op, Some("===" | "!==" | "==" | "!=" | "in")) {
                     return false;
                 }
                 let other = if p
-                    .child_by_field_name("left")
+                    .field(Field::Left)
                     .is_some_and(|l| l.id() == n.id())
                 {
-                    p.child_by_field_name("right")
+                    p.field(Field::Right)
                 } else {
-                    p.child_by_field_name("left")
+                    p.field(Field::Left)
                 };
                 other.is_some_and(|o| {
                     !matches!(o.kind(), "undefined" | "null")
@@ -884,13 +885,13 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
     ast::any_descendant(scope, &mut |n| {
         let cond = match n.kind() {
             "if_statement" | "ternary_expression" | "while_statement" => {
-                n.child_by_field_name("condition")
+                n.field(Field::Condition)
             }
-            "switch_statement" => n.child_by_field_name("value"),
+            "switch_statement" => n.field(Field::Value),
             "binary_expression"
-                if n.child_by_field_name("operator").map(|o| ast::text(o, src)) == Some("&&") =>
+                if n.field(Field::Operator).map(|o| ast::text(o, src)) == Some("&&") =>
             {
-                n.child_by_field_name("left")
+                n.field(Field::Left)
             }
             _ => None,
         };

@@ -5,6 +5,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use regex::Regex;
 use std::sync::LazyLock;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -285,14 +286,14 @@ impl Place {
         while let Some(p) = top.parent() {
             match p.kind() {
                 "binary_expression" => {
-                    let op = p.child_by_field_name("operator").map(|o| ast::text(o, src));
+                    let op = p.field(Field::Operator).map(|o| ast::text(o, src));
                     let is_right = p
-                        .child_by_field_name("right")
+                        .field(Field::Right)
                         .is_some_and(|r| r.id() == top.id());
                     if !(is_right && matches!(op, Some("||" | "??"))) {
                         break;
                     }
-                    if p.child_by_field_name("left").is_some_and(|l| {
+                    if p.field(Field::Left).is_some_and(|l| {
                         ast::any_descendant(l, &mut |n| {
                             ast::member_path(n, src).is_some_and(|m| m == "process.env")
                         })
@@ -302,7 +303,7 @@ impl Place {
                 }
                 "ternary_expression" => {
                     let is_cond = p
-                        .child_by_field_name("condition")
+                        .field(Field::Condition)
                         .is_some_and(|c| c.id() == top.id());
                     if is_cond {
                         break;
@@ -325,23 +326,23 @@ fn is_value_position(node: Node<'_>, src: &str) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
-    let is_field = |field: &str| {
+    let is_field = |field: Field| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .is_some_and(|c| c.id() == node.id())
     };
     match parent.kind() {
         "import_statement" | "export_statement" | "literal_type" | "import_require_clause" => false,
         "pair" | "pair_pattern" | "public_field_definition" | "method_definition" => {
-            !is_field("key") && !is_field("name")
+            !is_field(Field::Key) && !is_field(Field::Name)
         }
-        "subscript_expression" => !is_field("index"),
+        "subscript_expression" => !is_field(Field::Index),
         "arguments" => parent.parent().is_none_or(|call| {
             !matches!(
                 ast::callee_path(call, src).as_deref(),
                 Some("require" | "import")
             ) && call
-                .child_by_field_name("function")
+                .field(Field::Function)
                 .is_none_or(|f| f.kind() != "import")
         }),
         _ => true,

@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, Binding};
 use std::collections::{HashMap, HashSet};
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -173,7 +174,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind() == "decorator");
                 if decorated {
-                    if let Some(p) = n.child_by_field_name("pattern") {
+                    if let Some(p) = n.field(Field::Pattern) {
                         self.facts.data_names.insert(ast::text(p, src));
                     }
                 }
@@ -232,7 +233,7 @@ struct LoggerCallee<'s> {
 
 /// The callee when `call` is (or may be) a logging call.
 fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field(Field::Function)?;
     if !matches!(
         function.kind(),
         "member_expression" | "subscript_expression"
@@ -253,7 +254,7 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
     } else if last.eq_ignore_ascii_case("log") {
         LOG_METHODS.contains(&method)
     } else if !object.contains('.') && LOG_METHODS.contains(&method) {
-        let obj_node = function.child_by_field_name("object")?;
+        let obj_node = function.field(Field::Object)?;
         if obj_node.kind() != "identifier" {
             return None;
         }
@@ -275,16 +276,16 @@ fn may_be_logger_call(function: Node<'_>, src: &str) -> bool {
             "identifier" | "this" | "property_identifier" | "super" => {
                 Some(ast::text(n, src).into())
             }
-            "member_expression" => Some(ast::text(n.child_by_field_name("property")?, src).into()),
+            "member_expression" => Some(ast::text(n.field(Field::Property)?, src).into()),
             "subscript_expression" => {
-                ast::string_value(n.child_by_field_name("index")?, src).map(Into::into)
+                ast::string_value(n.field(Field::Index)?, src).map(Into::into)
             }
             _ => None,
         }
     };
     let (Some(last), Some(method)) = (
         function
-            .child_by_field_name("object")
+            .field(Field::Object)
             .map(ast::unwrap_expr)
             .and_then(segment),
         segment(function),
@@ -315,8 +316,8 @@ struct FileFacts<'s> {
 impl<'s> FileFacts<'s> {
     fn declarator(&mut self, d: Node<'_>, src: &'s str, children: &mut Vec<(&'s str, &'s str)>) {
         let (Some(name), Some(value)) = (
-            d.child_by_field_name("name"),
-            d.child_by_field_name("value"),
+            d.field(Field::Name),
+            d.field(Field::Value),
         ) else {
             return;
         };
@@ -373,7 +374,7 @@ fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
     if value.kind() != "call_expression" {
         return None;
     }
-    let function = value.child_by_field_name("function")?;
+    let function = value.field(Field::Function)?;
     // `require('pino')(...)`
     if function.kind() == "call_expression" {
         let required = ast::call_arguments(function)
@@ -399,7 +400,7 @@ fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
     if last.ends_with("logger") || last == "log" {
         return Some(Factory::Root);
     }
-    let obj = function.child_by_field_name("object")?;
+    let obj = function.field(Field::Object)?;
     (obj.kind() == "identifier").then(|| Factory::ChildOf(ast::text(obj, src)))
 }
 
@@ -423,7 +424,7 @@ fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<S
                     if n.kind() == "subscript_expression" {
                         // `req.body[key]` is one field; only the index can hold data.
                         found = n
-                            .child_by_field_name("index")
+                            .field(Field::Index)
                             .and_then(|i| request_data_in(i, src, facts));
                         return false;
                     }
@@ -483,13 +484,13 @@ fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<Str
         .parent()
         .filter(|p| p.kind() == "call_expression")
         .is_some_and(|p| {
-            p.child_by_field_name("function")
+            p.field(Field::Function)
                 .is_some_and(|f| f.id() == n.id())
         });
     if called {
         let (object, method) = path.rsplit_once('.')?;
         if matches!(method, "toString" | "entries" | "values" | "toJSON") {
-            let obj = n.child_by_field_name("object")?;
+            let obj = n.field(Field::Object)?;
             return match obj.kind() {
                 "identifier" if facts.data_names.contains(ast::text(obj, src)) => {
                     bound_request_data(obj, src)
@@ -530,7 +531,7 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
             declarator,
             element,
         } => {
-            let value = declarator.child_by_field_name("value")?;
+            let value = declarator.field(Field::Value)?;
             match element.kind() {
                 "identifier" => {
                     whole_value(value, src).map(|what| format!("`{name}`, from {what}"))
@@ -538,7 +539,7 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
                 // `const { body } = req`, `const { body: payload } = req`
                 "shorthand_property_identifier_pattern" | "pair_pattern" => {
                     let key = if element.kind() == "pair_pattern" {
-                        let k = element.child_by_field_name("key")?;
+                        let k = element.field(Field::Key)?;
                         ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string())
                     } else {
                         name.to_string()
@@ -609,7 +610,7 @@ fn is_excluded_position(n: Node<'_>, src: &str) -> bool {
     match parent.kind() {
         "unary_expression" => true,
         "binary_expression" => parent
-            .child_by_field_name("operator")
+            .field(Field::Operator)
             .map(|o| ast::text(o, src))
             .is_some_and(|op| {
                 matches!(
@@ -618,7 +619,7 @@ fn is_excluded_position(n: Node<'_>, src: &str) -> bool {
                 )
             }),
         "ternary_expression" => parent
-            .child_by_field_name("condition")
+            .field(Field::Condition)
             .is_some_and(|c| c.id() == n.id()),
         "arguments" => parent.parent().is_some_and(|call| {
             matches!(
@@ -686,7 +687,7 @@ impl<'t, 's> Guards<'t, 's> {
         refs.into_iter().all(|r| {
             let Some(call) = r.parent().filter(|p| {
                 p.kind() == "call_expression"
-                    && p.child_by_field_name("function")
+                    && p.field(Field::Function)
                         .is_some_and(|f| f.id() == r.id())
             }) else {
                 return false;
@@ -717,7 +718,7 @@ impl<'t, 's> Guards<'t, 's> {
 fn declared_name(func: Node<'_>) -> Option<(Node<'_>, bool)> {
     match func.kind() {
         "function_declaration" | "generator_function_declaration" => {
-            let name = func.child_by_field_name("name")?;
+            let name = func.field(Field::Name)?;
             let exported = func
                 .parent()
                 .is_some_and(|p| p.kind() == "export_statement");
@@ -728,7 +729,7 @@ fn declared_name(func: Node<'_>) -> Option<(Node<'_>, bool)> {
                 .parent()
                 .filter(|p| p.kind() == "variable_declarator")?;
             let name = declarator
-                .child_by_field_name("name")
+                .field(Field::Name)
                 .filter(|n| n.kind() == "identifier")?;
             let exported = declarator
                 .parent()

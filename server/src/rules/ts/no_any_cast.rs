@@ -3,6 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -148,10 +149,10 @@ fn passed_on(node: Node<'_>) -> bool {
         return match p.kind() {
             "arguments" | "return_statement" | "arrow_function" => true,
             "variable_declarator" => p
-                .child_by_field_name("value")
+                .field(Field::Value)
                 .is_some_and(|v| v.id() == cur.id()),
             "assignment_expression" => p
-                .child_by_field_name("right")
+                .field(Field::Right)
                 .is_some_and(|v| v.id() == cur.id()),
             _ => false,
         };

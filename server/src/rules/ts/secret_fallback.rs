@@ -3,6 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -83,8 +84,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
     let (Some(left), Some(right)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
+        node.field(Field::Left),
+        node.field(Field::Right),
     ) else {
         return;
     };
@@ -97,7 +98,7 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some(pair) = node.parent().filter(|p| p.kind() == "pair_pattern") else {
                 return;
             };
-            let Some(key) = pair.child_by_field_name("key") else {
+            let Some(key) = pair.field(Field::Key) else {
                 return;
             };
             let key =
@@ -110,7 +111,7 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
         .filter(|p| p.kind() == "object_pattern")
         .and_then(|p| p.parent())
         .filter(|d| d.kind() == "variable_declarator")
-        .and_then(|d| d.child_by_field_name("value"))
+        .and_then(|d| d.field(Field::Value))
         .and_then(|v| ast::member_path(ast::unwrap_expr(v), src))
         .is_some_and(|p| p == "process.env");
     if !from_env || !is_secretish(&name) {
@@ -140,7 +141,7 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
 fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
     let Some(op) = node
-        .child_by_field_name("operator")
+        .field(Field::Operator)
         .map(|o| ast::text(o, src))
     else {
         return;
@@ -149,8 +150,8 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     }
     let (Some(left), Some(right)) = (
-        node.child_by_field_name("left"),
-        node.child_by_field_name("right"),
+        node.field(Field::Left),
+        node.field(Field::Right),
     ) else {
         return;
     };
@@ -207,14 +208,14 @@ fn env_reads(node: Node<'_>, op: &str, src: &str, out: &mut Vec<String>) -> bool
     let node = ast::unwrap_expr(node);
     if node.kind() == "binary_expression" {
         let same_op = node
-            .child_by_field_name("operator")
+            .field(Field::Operator)
             .is_some_and(|o| ast::text(o, src) == op);
         return same_op
             && node
-                .child_by_field_name("left")
+                .field(Field::Left)
                 .is_some_and(|l| env_reads(l, op, src, out))
             && node
-                .child_by_field_name("right")
+                .field(Field::Right)
                 .is_some_and(|r| env_reads(r, op, src, out));
     }
     match ast::member_path(node, src)

@@ -7,6 +7,7 @@ use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -170,12 +171,12 @@ fn receiver_is(name: &str, bases: &[&str]) -> bool {
 /// The raw query API called by `call`, with a display name for the message.
 fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
     // `await prisma.$queryRawUnsafe<T>(…)` parses as `(await prisma.$queryRawUnsafe)<T>(…)`.
-    let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
+    let callee = ast::unwrap_expr(call.field(Field::Function)?);
     if callee.kind() != "member_expression" {
         return None;
     }
-    let method = ast::text(callee.child_by_field_name("property")?, src);
-    let object = callee.child_by_field_name("object")?;
+    let method = ast::text(callee.field(Field::Property)?, src);
+    let object = callee.field(Field::Object)?;
     if let m @ ("$queryRawUnsafe" | "$executeRawUnsafe") = method {
         let api = Api::PrismaUnsafe {
             execute: m == "$executeRawUnsafe",
@@ -288,10 +289,10 @@ fn object_property<'t>(obj: Node<'t>, keys: &[&str], src: &str) -> Option<Node<'
     for p in obj.named_children(&mut c) {
         match p.kind() {
             "pair" => {
-                let key = p.child_by_field_name("key")?;
+                let key = p.field(Field::Key)?;
                 let k = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
                 if keys.contains(&k.as_str()) {
-                    return p.child_by_field_name("value");
+                    return p.field(Field::Value);
                 }
             }
             "shorthand_property_identifier" if keys.contains(&ast::text(p, src)) => {
@@ -392,7 +393,7 @@ fn dynamic_sql<'t>(
                 BindingKind::Const | BindingKind::Let | BindingKind::Var
             ) || b.key.is_some()
                 || b.name.kind() != "identifier"
-                || b.decl.child_by_field_name("name").map(|n| n.id()) != Some(b.name.id())
+                || b.decl.field(Field::Name).map(|n| n.id()) != Some(b.name.id())
             {
                 return None;
             }
@@ -405,7 +406,7 @@ fn dynamic_sql<'t>(
 }
 
 fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
-    bin.child_by_field_name("operator")
+    bin.field(Field::Operator)
         .map(|o| ast::text(o, src))
 }
 
@@ -413,8 +414,8 @@ fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
     let e = ast::unwrap_expr(expr);
     if e.kind() == "binary_expression" && operator(e, src) == Some("+") {
         if let (Some(l), Some(r)) = (
-            e.child_by_field_name("left"),
-            e.child_by_field_name("right"),
+            e.field(Field::Left),
+            e.field(Field::Right),
         ) {
             flatten_plus(l, src, out);
             flatten_plus(r, src, out);
@@ -586,14 +587,14 @@ impl<'s, 't> Safety<'s, 't> {
                 }
             }
             "member_expression" => {
-                let Some(prop) = e.child_by_field_name("property") else {
+                let Some(prop) = e.field(Field::Property) else {
                     return false;
                 };
                 let prop_name = ast::text(prop, src);
                 if prop_name == "length" || is_upper_const(prop_name) {
                     return true;
                 }
-                if let Some(object) = e.child_by_field_name("object") {
+                if let Some(object) = e.field(Field::Object) {
                     if self.is_constant_container(object, depth) {
                         return true;
                     }
@@ -601,15 +602,15 @@ impl<'s, 't> Safety<'s, 't> {
                 self.checked(e)
             }
             "subscript_expression" => {
-                let Some(object) = e.child_by_field_name("object") else {
+                let Some(object) = e.field(Field::Object) else {
                     return false;
                 };
                 self.is_constant_container(object, depth) || self.checked(e)
             }
             "ternary_expression" => {
                 let (Some(a), Some(b)) = (
-                    e.child_by_field_name("consequence"),
-                    e.child_by_field_name("alternative"),
+                    e.field(Field::Consequence),
+                    e.field(Field::Alternative),
                 ) else {
                     return false;
                 };
@@ -617,8 +618,8 @@ impl<'s, 't> Safety<'s, 't> {
             }
             "binary_expression" => {
                 let (Some(l), Some(r)) = (
-                    e.child_by_field_name("left"),
-                    e.child_by_field_name("right"),
+                    e.field(Field::Left),
+                    e.field(Field::Right),
                 ) else {
                     return false;
                 };
@@ -644,7 +645,7 @@ impl<'s, 't> Safety<'s, 't> {
 
     fn is_safe_call(&mut self, call: Node<'t>, depth: usize) -> bool {
         let src = self.src;
-        let Some(callee) = call.child_by_field_name("function") else {
+        let Some(callee) = call.field(Field::Function) else {
             return false;
         };
         let args = ast::call_arguments(call);
@@ -652,10 +653,10 @@ impl<'s, 't> Safety<'s, 't> {
             "identifier" => (ast::text(callee, src), None),
             "member_expression" => (
                 callee
-                    .child_by_field_name("property")
+                    .field(Field::Property)
                     .map(|p| ast::text(p, src))
                     .unwrap_or(""),
-                callee.child_by_field_name("object"),
+                callee.field(Field::Object),
             ),
             _ => return false,
         };
@@ -715,14 +716,14 @@ impl<'s, 't> Safety<'s, 't> {
                 }
             }
             "call_expression" => {
-                let Some(callee) = e.child_by_field_name("function") else {
+                let Some(callee) = e.field(Field::Function) else {
                     return false;
                 };
                 if callee.kind() != "member_expression" {
                     return false;
                 }
                 let name = callee
-                    .child_by_field_name("property")
+                    .field(Field::Property)
                     .map(|p| ast::text(p, src))
                     .unwrap_or("");
                 let args = ast::call_arguments(e);
@@ -738,7 +739,7 @@ impl<'s, 't> Safety<'s, 't> {
                                 .is_some_and(|a| self.is_constant_container(*a, depth))
                     }
                     "filter" | "slice" | "sort" | "concat" => callee
-                        .child_by_field_name("object")
+                        .field(Field::Object)
                         .is_some_and(|o| self.is_safe_array(o, depth + 1)),
                     _ => false,
                 }
@@ -755,11 +756,11 @@ impl<'s, 't> Safety<'s, 't> {
         let mut added = Vec::new();
         ast::visit(scope, &mut |n| {
             if n.kind() == "call_expression" {
-                if let Some(f) = n.child_by_field_name("function") {
+                if let Some(f) = n.field(Field::Function) {
                     let on_name = f.kind() == "member_expression"
-                        && f.child_by_field_name("object")
+                        && f.field(Field::Object)
                             .is_some_and(|o| o.kind() == "identifier" && ast::text(o, src) == name)
-                        && f.child_by_field_name("property").is_some_and(|p| {
+                        && f.field(Field::Property).is_some_and(|p| {
                             matches!(ast::text(p, src), "push" | "unshift" | "splice")
                         });
                     if on_name {
@@ -788,7 +789,7 @@ impl<'s, 't> Safety<'s, 't> {
         ) {
             return false;
         }
-        let Some(body) = f.child_by_field_name("body") else {
+        let Some(body) = f.field(Field::Body) else {
             return false;
         };
         if body.kind() != "statement_block" {
@@ -833,14 +834,14 @@ impl<'s, 't> Safety<'s, 't> {
                 }
             }
             "member_expression" => e
-                .child_by_field_name("object")
+                .field(Field::Object)
                 .is_some_and(|o| self.is_constant_container(o, depth + 1)),
             "object" => {
                 let mut c = e.walk();
                 let values: Vec<Node> = e
                     .named_children(&mut c)
                     .filter_map(|p| match p.kind() {
-                        "pair" => p.child_by_field_name("value"),
+                        "pair" => p.field(Field::Value),
                         "comment" => None,
                         _ => Some(p),
                     })
@@ -909,7 +910,7 @@ fn first_identifier(expr: Node) -> Option<Node> {
         match e.kind() {
             "identifier" => return Some(e),
             "member_expression" | "subscript_expression" => {
-                e = ast::unwrap_expr(e.child_by_field_name("object")?)
+                e = ast::unwrap_expr(e.field(Field::Object)?)
             }
             _ => return None,
         }
@@ -926,7 +927,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     let mut e = value;
     // `.data` of a safeParse result, `(await …)`.
     while e.kind() == "member_expression" {
-        match e.child_by_field_name("object") {
+        match e.field(Field::Object) {
             Some(o) => e = ast::unwrap_expr(o),
             None => return false,
         }
@@ -934,14 +935,14 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     if e.kind() != "call_expression" {
         return false;
     }
-    let Some(callee) = e.child_by_field_name("function") else {
+    let Some(callee) = e.field(Field::Function) else {
         return false;
     };
     if callee.kind() != "member_expression" {
         return false;
     }
     let method = callee
-        .child_by_field_name("property")
+        .field(Field::Property)
         .map(|p| ast::text(p, src))
         .unwrap_or("");
     if !matches!(
@@ -950,7 +951,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     ) {
         return false;
     }
-    let Some(schema) = callee.child_by_field_name("object") else {
+    let Some(schema) = callee.field(Field::Object) else {
         return false;
     };
     if mentions_enum(ast::text(schema, src)) || function_uses_zenum {
@@ -977,8 +978,8 @@ fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
                     .as_deref()
                     .map(|p| p.rsplit('.').next().unwrap_or(""))
                     .or_else(|| {
-                        n.child_by_field_name("function")
-                            .and_then(|f| f.child_by_field_name("property"))
+                        n.field(Field::Function)
+                            .and_then(|f| f.field(Field::Property))
                             .map(|p| ast::text(p, src))
                     })
                     .unwrap_or("");
@@ -999,7 +1000,7 @@ fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
                 }
             }
             "binary_expression" if operator(n, src) == Some("in") => {
-                if let Some(l) = n.child_by_field_name("left") {
+                if let Some(l) = n.field(Field::Left) {
                     list.push(norm(l, src));
                 }
             }
@@ -1358,11 +1359,11 @@ fn prisma_fix<'t>(
     // (`prisma.$queryRaw<User[]>`…``): no fix rather than a file that looks broken.
     if args.len() != 1
         || args[0].id() != tpl.id()
-        || call.child_by_field_name("type_arguments").is_some()
+        || call.field(Field::TypeArguments).is_some()
     {
         return None;
     }
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = call.field(Field::Arguments)?;
     // Only `(`, the template, `)` (and a trailing comma): no comments to lose.
     let mut c = arguments.walk();
     if arguments
@@ -1372,7 +1373,7 @@ fn prisma_fix<'t>(
         return None;
     }
     let property =
-        ast::unwrap_expr(call.child_by_field_name("function")?).child_by_field_name("property")?;
+        ast::unwrap_expr(call.field(Field::Function)?).field(Field::Property)?;
     let pieces = template_pieces(tpl)?;
     let classes = classify_template(&pieces, safety);
     if classes.iter().any(|(_, c)| *c == SubClass::Placeholder) {

@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::language::Language;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, BindingKind};
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -208,7 +209,7 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
     for stmt in root.named_children(&mut c) {
         if stmt.kind() == "import_statement"
             && stmt
-                .child_by_field_name("source")
+                .field(Field::Source)
                 .and_then(|s| ast::string_value(s, src))
                 .is_some_and(|m| is_sink_module(&m))
         {
@@ -230,7 +231,7 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
         }
         while let Some(p) = n.parent() {
             if p.kind() == "variable_declarator" {
-                if let Some(name) = p.child_by_field_name("name") {
+                if let Some(name) = p.field(Field::Name) {
                     collect(name);
                 }
                 break;
@@ -266,7 +267,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             }
         }
         "pair" => {
-            let Some(key) = node.child_by_field_name("key") else {
+            let Some(key) = node.field(Field::Key) else {
                 return;
             };
             let key_text =
@@ -274,7 +275,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             if key_text != "Key" || !is_s3_params(node, src) {
                 return;
             }
-            let Some(value) = node.child_by_field_name("value") else {
+            let Some(value) = node.field(Field::Value) else {
                 return;
             };
             for name in names_in(value, src, true, facts) {
@@ -364,7 +365,7 @@ type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
 
 /// If `call` is a sink: a description and the arguments that are paths/keys.
 fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
-    let callee = ast::unwrap_expr(call.child_by_field_name("function")?);
+    let callee = ast::unwrap_expr(call.field(Field::Function)?);
     // The arguments are collected only for a call that turns out to be a sink.
     let args = || ast::call_arguments(call);
     let pick = |idx: &[(usize, SinkUse)]| -> SinkArgs<'t> {
@@ -405,8 +406,8 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
             None
         }
         "member_expression" => {
-            let method = ast::text(callee.child_by_field_name("property")?, src);
-            let object = callee.child_by_field_name("object")?;
+            let method = ast::text(callee.field(Field::Property)?, src);
+            let object = callee.field(Field::Object)?;
             match method {
                 "join" | "resolve" => {
                     if is_path_module(object, src, facts) && !looks_like_array_join(&args(), src) {
@@ -452,12 +453,12 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
         "identifier" => object,
         "member_expression" => {
             let prop = object
-                .child_by_field_name("property")
+                .field(Field::Property)
                 .map(|p| ast::text(p, src));
             if !matches!(prop, Some("posix" | "win32")) {
                 return false;
             }
-            match object.child_by_field_name("object") {
+            match object.field(Field::Object) {
                 Some(o) if o.kind() == "identifier" => o,
                 _ => return false,
             }
@@ -483,10 +484,10 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
 fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let mut o = ast::unwrap_expr(object);
     if o.kind() == "member_expression"
-        && o.child_by_field_name("property")
+        && o.field(Field::Property)
             .is_some_and(|p| ast::text(p, src) == "promises")
     {
-        match o.child_by_field_name("object") {
+        match o.field(Field::Object) {
             Some(inner) => o = ast::unwrap_expr(inner),
             None => return false,
         }
@@ -513,20 +514,20 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
     let o = ast::unwrap_expr(object);
     match o.kind() {
         "call_expression" => {
-            let Some(f) = o.child_by_field_name("function") else {
+            let Some(f) = o.field(Field::Function) else {
                 return false;
             };
             if f.kind() != "member_expression" {
                 return false;
             }
             let is_from = f
-                .child_by_field_name("property")
+                .field(Field::Property)
                 .is_some_and(|p| ast::text(p, src) == "from");
             is_from
-                && f.child_by_field_name("object").is_some_and(|s| {
+                && f.field(Field::Object).is_some_and(|s| {
                     let s = ast::unwrap_expr(s);
                     s.kind() == "member_expression"
-                        && s.child_by_field_name("property")
+                        && s.field(Field::Property)
                             .is_some_and(|p| ast::text(p, src) == "storage")
                 })
         }
@@ -565,12 +566,12 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
     };
     let holder = match func.kind() {
         "method_definition" => func
-            .child_by_field_name("name")
+            .field(Field::Name)
             .filter(|n| ast::text(*n, src) == "filename")
             .map(|_| func),
         _ => func.parent().filter(|p| {
             p.kind() == "pair"
-                && p.child_by_field_name("key").is_some_and(|k| {
+                && p.field(Field::Key).is_some_and(|k| {
                     ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).into())
                         == "filename"
                 })
@@ -602,7 +603,7 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
         "arguments" => parent.parent().is_some_and(|call| is_s3_call(call, src)),
         "pair" => {
             let is_params = parent
-                .child_by_field_name("key")
+                .field(Field::Key)
                 .is_some_and(|k| ast::text(k, src) == "params");
             is_params
                 && parent
@@ -695,7 +696,7 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> V
 fn is_value_identifier(n: Node) -> bool {
     match n.parent() {
         Some(p) => match p.kind() {
-            "call_expression" => p.child_by_field_name("function").map(|f| f.id()) != Some(n.id()),
+            "call_expression" => p.field(Field::Function).map(|f| f.id()) != Some(n.id()),
             "new_expression" => false,
             "member_expression" => true,
             _ => true,
@@ -848,7 +849,7 @@ fn first_identifier(expr: Node) -> Option<Node> {
         match e.kind() {
             "identifier" => return Some(e),
             "member_expression" | "subscript_expression" => {
-                e = ast::unwrap_expr(e.child_by_field_name("object")?)
+                e = ast::unwrap_expr(e.field(Field::Object)?)
             }
             _ => return None,
         }
@@ -859,12 +860,12 @@ fn first_identifier(expr: Node) -> Option<Node> {
 fn source_origin(n: Node, src: &str) -> Option<Origin> {
     match n.kind() {
         "member_expression" => {
-            let prop = ast::text(n.child_by_field_name("property")?, src);
+            let prop = ast::text(n.field(Field::Property)?, src);
             if matches!(prop, "originalname" | "originalFilename") {
                 return Some(Origin::Multer);
             }
             if prop == "name" {
-                let object = n.child_by_field_name("object")?;
+                let object = n.field(Field::Object)?;
                 if is_file_object(object, src, 0) {
                     return Some(Origin::File);
                 }
@@ -878,13 +879,13 @@ fn source_origin(n: Node, src: &str) -> Option<Origin> {
         }
         "call_expression" => {
             // `searchParams.get('filename')`
-            let f = n.child_by_field_name("function")?;
+            let f = n.field(Field::Function)?;
             if f.kind() != "member_expression"
-                || f.child_by_field_name("property").map(|p| ast::text(p, src)) != Some("get")
+                || f.field(Field::Property).map(|p| ast::text(p, src)) != Some("get")
             {
                 return None;
             }
-            let object = ast::member_path(f.child_by_field_name("object")?, src)?;
+            let object = ast::member_path(f.field(Field::Object)?, src)?;
             if object != "searchParams" && !object.ends_with(".searchParams") {
                 return None;
             }
@@ -942,18 +943,18 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
     match e.kind() {
         // `input.files[0]`, `e.target.files?.[0]`
         "subscript_expression" => e
-            .child_by_field_name("object")
+            .field(Field::Object)
             .and_then(|o| ast::member_path(o, src))
             .is_some_and(|p| p == "files" || p.ends_with(".files")),
         "call_expression" => {
-            let Some(f) = e.child_by_field_name("function") else {
+            let Some(f) = e.field(Field::Function) else {
                 return false;
             };
             if f.kind() != "member_expression" {
                 return false;
             }
-            let method = f.child_by_field_name("property").map(|p| ast::text(p, src));
-            let Some(object) = f.child_by_field_name("object") else {
+            let method = f.field(Field::Property).map(|p| ast::text(p, src));
+            let Some(object) = f.field(Field::Object) else {
                 return false;
             };
             match method {
@@ -971,7 +972,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
                 return false;
             }
             if b.decl
-                .child_by_field_name("type")
+                .field(Field::Type)
                 .is_some_and(|t| names_file_type(ast::text(t, src)))
             {
                 return true;
@@ -998,7 +999,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
     match e.kind() {
         "member_expression" => ast::member_path(e, src).is_some_and(|p| p.ends_with(".files")),
         "call_expression" => {
-            let Some(f) = e.child_by_field_name("function") else {
+            let Some(f) = e.field(Field::Function) else {
                 return false;
             };
             if ast::member_path(f, src).as_deref() == Some("Array.from") {
@@ -1007,9 +1008,9 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                     .is_some_and(|a| is_file_list(*a, src, depth + 1));
             }
             f.kind() == "member_expression"
-                && f.child_by_field_name("property")
+                && f.field(Field::Property)
                     .is_some_and(|p| ast::text(p, src) == "getAll")
-                && f.child_by_field_name("object")
+                && f.field(Field::Object)
                     .is_some_and(|o| is_form_data(o, src))
         }
         "identifier" => {
@@ -1017,7 +1018,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                 return false;
             };
             if b.decl
-                .child_by_field_name("type")
+                .field(Field::Type)
                 .is_some_and(|t| names_file_type(ast::text(t, src)))
             {
                 return true;
@@ -1130,11 +1131,11 @@ fn is_allowlist_replace(call: Node, src: &str) -> bool {
         return false;
     }
     let pattern = re
-        .child_by_field_name("pattern")
+        .field(Field::Pattern)
         .map(|p| ast::text(p, src))
         .unwrap_or("");
     let flags = re
-        .child_by_field_name("flags")
+        .field(Field::Flags)
         .map(|p| ast::text(p, src))
         .unwrap_or("");
     let class = pattern
@@ -1158,7 +1159,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
         let Some(parent) = cur.parent() else {
             return false;
         };
-        let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
+        let is = |field: Field| parent.field(field).map(|n| n.id()) == Some(cur.id());
         match parent.kind() {
             "parenthesized_expression"
             | "as_expression"
@@ -1171,39 +1172,39 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
             | "spread_element" => {}
             "binary_expression" => {
                 let op = parent
-                    .child_by_field_name("operator")
+                    .field(Field::Operator)
                     .map(|o| ast::text(o, src));
                 match op {
                     Some("+" | "||" | "??") => {}
-                    Some("&&") if is("right") => {}
+                    Some("&&") if is(Field::Right) => {}
                     _ => return false,
                 }
             }
             "ternary_expression" => {
-                if !is("consequence") && !is("alternative") {
+                if !is(Field::Consequence) && !is(Field::Alternative) {
                     return false;
                 }
             }
             "subscript_expression" => {
-                if !is("object") {
+                if !is(Field::Object) {
                     return false;
                 }
             }
             "member_expression" => {
                 // Only a method call on the name: `name.toLowerCase()`.
-                if !is("object") {
+                if !is(Field::Object) {
                     return false;
                 }
                 let Some(call) = parent.parent() else {
                     return false;
                 };
                 if call.kind() != "call_expression"
-                    || call.child_by_field_name("function").map(|f| f.id()) != Some(parent.id())
+                    || call.field(Field::Function).map(|f| f.id()) != Some(parent.id())
                 {
                     return false;
                 }
                 let method = parent
-                    .child_by_field_name("property")
+                    .field(Field::Property)
                     .map(|p| ast::text(p, src))
                     .unwrap_or("");
                 if is_sanitizer_name(method)
@@ -1253,7 +1254,7 @@ fn preserve_path(at: Node, src: &str) -> bool {
             .filter(|n| n.kind() == "property_identifier")
             .and_then(|n| n.parent())
             .filter(|p| p.kind() == "pair")
-            .and_then(|p| p.child_by_field_name("value"))
+            .and_then(|p| p.field(Field::Value))
             .is_some_and(|v| v.kind() == "true")
     })
 }
@@ -1298,7 +1299,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
             "import_statement" => {
                 shape.last_import = Some(stmt);
                 let module = stmt
-                    .child_by_field_name("source")
+                    .field(Field::Source)
                     .and_then(|s| ast::string_value(s, src))
                     .unwrap_or_default();
                 let mut local = None;
@@ -1306,11 +1307,11 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                 ast::visit(stmt, &mut |n| {
                     match n.kind() {
                         "import_specifier" => {
-                            let imported = n.child_by_field_name("name").map(|x| ast::text(x, src));
+                            let imported = n.field(Field::Name).map(|x| ast::text(x, src));
                             if imported == Some("randomUUID") {
                                 let alias = n
-                                    .child_by_field_name("alias")
-                                    .or(n.child_by_field_name("name"));
+                                    .field(Field::Alias)
+                                    .or(n.field(Field::Name));
                                 uuid = alias.map(|a| ast::text(a, src).to_string());
                             }
                             return false;
@@ -1344,7 +1345,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
             "lexical_declaration" | "variable_declaration" => {
                 let mut dc = stmt.walk();
                 for d in stmt.named_children(&mut dc) {
-                    let Some(v) = d.child_by_field_name("value") else {
+                    let Some(v) = d.field(Field::Value) else {
                         continue;
                     };
                     let v = ast::unwrap_expr(v);
@@ -1359,7 +1360,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         .and_then(|a| ast::string_value(*a, src))
                         .unwrap_or_default();
                     if let Some(n) = d
-                        .child_by_field_name("name")
+                        .field(Field::Name)
                         .filter(|n| n.kind() == "identifier")
                     {
                         record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
@@ -1410,22 +1411,22 @@ fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
         let Some(parent) = cur.parent() else {
             return cur;
         };
-        let is = |field: &str| parent.child_by_field_name(field).map(|n| n.id()) == Some(cur.id());
+        let is = |field: Field| parent.field(field).map(|n| n.id()) == Some(cur.id());
         match parent.kind() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
             | "non_null_expression" => cur = parent,
-            "member_expression" if is("object") => {
+            "member_expression" if is(Field::Object) => {
                 let Some(call) = parent.parent() else {
                     return cur;
                 };
                 let method = parent
-                    .child_by_field_name("property")
+                    .field(Field::Property)
                     .map(|p| ast::text(p, src))
                     .unwrap_or("");
                 if call.kind() == "call_expression"
-                    && call.child_by_field_name("function").map(|f| f.id()) == Some(parent.id())
+                    && call.field(Field::Function).map(|f| f.id()) == Some(parent.id())
                     && PASS_METHODS.contains(&method)
                 {
                     cur = call;

@@ -3,6 +3,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -218,8 +219,8 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
         "member_expression" | "subscript_expression" => {
             // cheap test first: most member expressions are not `.body`
             let key = node
-                .child_by_field_name("property")
-                .or_else(|| node.child_by_field_name("index"));
+                .field(Field::Property)
+                .or_else(|| node.field(Field::Index));
             if !key.is_some_and(|k| ast::text(k, src).contains("body")) {
                 return false;
             }
@@ -228,15 +229,15 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
             // `req.body = …` writes it.
             let written = node.parent().is_some_and(|p| {
                 p.kind() == "assignment_expression"
-                    && p.child_by_field_name("left")
+                    && p.field(Field::Left)
                         .is_some_and(|l| l.id() == node.id())
             });
             is_body && !written
         }
         "call_expression" => match node
-            .child_by_field_name("function")
+            .field(Field::Function)
             .filter(|f| f.kind() == "member_expression")
-            .and_then(|f| f.child_by_field_name("property"))
+            .and_then(|f| f.field(Field::Property))
             .map(|p| ast::text(p, src))
         {
             Some("json" | "parse") => match ast::callee_path(node, src).as_deref() {
@@ -276,16 +277,16 @@ fn request_names(handler: Node<'_>, src: &str) -> Vec<String> {
 }
 
 fn first_param(func: Node<'_>, src: &str) -> Option<String> {
-    if let Some(p) = func.child_by_field_name("parameter") {
+    if let Some(p) = func.field(Field::Parameter) {
         return Some(ast::text(p, src).to_string());
     }
-    let params = func.child_by_field_name("parameters")?;
+    let params = func.field(Field::Parameters)?;
     let mut c = params.walk();
     let first = params
         .named_children(&mut c)
         .find(|n| n.kind() != "comment")?;
     let pat = match first.kind() {
-        "required_parameter" | "optional_parameter" => first.child_by_field_name("pattern")?,
+        "required_parameter" | "optional_parameter" => first.field(Field::Pattern)?,
         "identifier" => first,
         _ => return None,
     };
@@ -293,13 +294,13 @@ fn first_param(func: Node<'_>, src: &str) -> Option<String> {
 }
 
 fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
-    let params = func.child_by_field_name("parameters")?;
+    let params = func.field(Field::Parameters)?;
     let mut c = params.walk();
     let first = params
         .named_children(&mut c)
         .find(|n| n.kind() != "comment")?;
     first
-        .child_by_field_name("type")
+        .field(Field::Type)
         .map(|t| ast::text(t, src).to_string())
 }
 
@@ -312,7 +313,7 @@ fn last_segment(node: Node<'_>, src: &str) -> Option<String> {
 fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) -> bool {
     match node.kind() {
         "member_expression" | "subscript_expression" => node
-            .child_by_field_name("object")
+            .field(Field::Object)
             .and_then(|o| last_segment(o, src))
             .is_some_and(|s| names.contains(&s)),
         "call_expression" => {
@@ -322,8 +323,8 @@ fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) ->
                 };
                 mentions_request(arg, names, src, true)
             } else {
-                node.child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object"))
+                node.field(Field::Function)
+                    .and_then(|f| f.field(Field::Object))
                     .and_then(|o| last_segment(o, src))
                     .is_some_and(|s| names.contains(&s))
             }
@@ -522,7 +523,7 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
     let parent = pos.parent()?;
     match parent.kind() {
         "export_statement" => Some(
-            func.child_by_field_name("name")
+            func.field(Field::Name)
                 .map(|n| ast::text(n, src).to_string())
                 .unwrap_or_else(|| "default".into()),
         ),
@@ -533,14 +534,14 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
                 .is_some_and(|e| e.kind() == "export_statement")
             {
                 parent
-                    .child_by_field_name("name")
+                    .field(Field::Name)
                     .map(|n| ast::text(n, src).to_string())
             } else {
                 None
             }
         }
         "assignment_expression" => {
-            let left = ast::member_path(parent.child_by_field_name("left")?, src)?;
+            let left = ast::member_path(parent.field(Field::Left)?, src)?;
             if left == "module.exports" {
                 Some("default".into())
             } else {
@@ -599,7 +600,7 @@ fn called_in_file(func: Node<'_>, src: &str) -> bool {
         };
         if callee.parent().is_some_and(|c| {
             c.kind() == "call_expression"
-                && c.child_by_field_name("function")
+                && c.field(Field::Function)
                     .is_some_and(|f| f.id() == callee.id())
         }) {
             return true;
@@ -630,7 +631,7 @@ fn is_handler_how(func: Node<'_>, src: &str, param_only: &mut bool) -> bool {
     }
     if func.kind() == "method_definition"
         && func
-            .child_by_field_name("name")
+            .field(Field::Name)
             .is_some_and(|n| ast::text(n, src) == "fetch")
         && func
             .parent()
@@ -656,7 +657,7 @@ fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
     let pos = outer_position(func);
     pos.parent()
         .filter(|p| p.kind() == "variable_declarator")
-        .and_then(|p| p.child_by_field_name("name"))
+        .and_then(|p| p.field(Field::Name))
         .map(|n| ast::text(n, src).to_string())
 }
 
@@ -701,7 +702,7 @@ fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
         "switch_case" => true,
         "binary_expression" => matches!(
             parent
-                .child_by_field_name("operator")
+                .field(Field::Operator)
                 .map(|o| ast::text(o, src)),
             Some("===" | "==" | "!==" | "!=")
         ),
@@ -771,22 +772,22 @@ fn scan_with_callees(
 /// The same-file function a call invokes: `helper(…)` (top level) or
 /// `this.helper(…)` (a method of the enclosing class).
 fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<Node<'t>> {
-    let func = call.child_by_field_name("function")?;
+    let func = call.field(Field::Function)?;
     match func.kind() {
         "identifier" => ast::top_level_function(program, ast::text(func, src), src),
         "member_expression" => {
-            let obj = func.child_by_field_name("object")?;
+            let obj = func.field(Field::Object)?;
             if obj.kind() != "this" {
                 return None;
             }
-            let name = ast::text(func.child_by_field_name("property")?, src);
+            let name = ast::text(func.field(Field::Property)?, src);
             let mut cur = call.parent();
             while let Some(n) = cur {
                 if n.kind() == "class_body" {
                     let mut c = n.walk();
                     let found = n.named_children(&mut c).find(|m| {
                         m.kind() == "method_definition"
-                            && m.child_by_field_name("name")
+                            && m.field(Field::Name)
                                 .is_some_and(|x| ast::text(x, src) == name)
                     });
                     return found;
@@ -846,9 +847,9 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
         }
         // `expected === received`, not `event.type === 'invoice.paid'`
         if is_equality(n, src)
-            && n.child_by_field_name("left")
+            && n.field(Field::Left)
                 .is_some_and(|l| !is_literal(l, src))
-            && n.child_by_field_name("right")
+            && n.field(Field::Right)
                 .is_some_and(|r| !is_literal(r, src))
         {
             compare = true;
@@ -894,7 +895,7 @@ fn is_auth_name(name: &str) -> bool {
 fn is_equality(n: Node<'_>, src: &str) -> bool {
     n.kind() == "binary_expression"
         && matches!(
-            n.child_by_field_name("operator").map(|o| ast::text(o, src)),
+            n.field(Field::Operator).map(|o| ast::text(o, src)),
             Some("===" | "!==" | "==" | "!=")
         )
 }
@@ -922,8 +923,8 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
         return false;
     }
     let (Some(l), Some(r)) = (
-        n.child_by_field_name("left"),
-        n.child_by_field_name("right"),
+        n.field(Field::Left),
+        n.field(Field::Right),
     ) else {
         return false;
     };
@@ -968,9 +969,9 @@ fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
                     found = true;
                     return false;
                 }
-                if let Some(f) = n.child_by_field_name("function") {
+                if let Some(f) = n.field(Field::Function) {
                     if f.kind() == "member_expression"
-                        && f.child_by_field_name("object").is_some_and(|o| {
+                        && f.field(Field::Object).is_some_and(|o| {
                             o.kind() == "call_expression"
                                 && ast::callee_name(o, src).as_deref() == Some("headers")
                         })
