@@ -186,6 +186,10 @@ fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
             .unwrap_or_else(|| "prisma".to_string());
         return Some((api, format!("{who}.{method}")));
     }
+    // Cheap exit before building the receiver's path (most calls are other methods).
+    if !matches!(method, "query" | "execute" | "raw" | "unsafe") {
+        return None;
+    }
     let path = ast::member_path(object, src)?;
     let receiver = path.rsplit('.').next().unwrap_or("");
     let api = match method {
