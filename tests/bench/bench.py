@@ -808,7 +808,7 @@ def render(a, res, mach, versions, cold, parse, cached, cache_where, sqlm, peer_
     L.append(f"Reproduce with `{a.command_line}` from the repository root (`--quick` for a shorter run). "
              "It builds the corpora once into `${PRODLINT_BENCH_DIR:-target/bench}`, installs the peers at "
              "pinned versions (`tests/bench/peers/package-lock.json`, `tests/bench/peers/semgrep-requirements.txt`), "
-             "and uses `$PRODLINT_BIN` (default `target/release/prodlint`; build it with `cargo build --release`). "
+             "and measures `$PRODLINT_BIN` (default `target/release/prodlint`, which it builds with `cargo build --release`). "
              "Every command runs with the corpus root as its working directory, under "
              "`/usr/bin/time -f '%e %U %S %M'`; peer runs are killed after 300 s.")
     L.append("")
