@@ -246,9 +246,10 @@ def count_semgrep(run, out_file):
 # ---------------------------------------------------------------------------------------
 # versions and machine
 # ---------------------------------------------------------------------------------------
-def cmd_out(argv, cwd=None):
+def cmd_out(argv, cwd=None, env=None):
     try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd,
+                           env={**os.environ, **env} if env else None)
         return (p.stdout + p.stderr).strip().splitlines()[0] if (p.stdout + p.stderr).strip() else "?"
     except (OSError, subprocess.TimeoutExpired):
         return "not installed"
@@ -517,7 +518,9 @@ def main():
         "@eslint/js": pkg_version(peers, "@eslint/js"),
         "typescript": pkg_version(peers, "typescript"),
         "@ast-grep/cli": pkg_version(peers, "@ast-grep/cli"),
-        "semgrep": cmd_out([str(venv / "bin" / "semgrep"), "--version"]),
+        # without both switches `semgrep --version` waits ~100 s for its update check
+        "semgrep": cmd_out([str(venv / "bin" / "semgrep"), "--version", "--disable-version-check"],
+                           env={"SEMGREP_ENABLE_VERSION_CHECK": "0"}),
         "node": cmd_out(["node", "--version"]),
         "python": platform.python_version(),
     }
