@@ -66,16 +66,22 @@ pub fn lint_as(
 /// Lint a script; `tree` is the already (re)parsed tree when the caller has one
 /// (the language server). Without a tree, a file that holds none of the enabled
 /// rules' trigger tokens is not parsed at all.
-pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
+/// The script rules that may fire on the file (by the prefilter and the
+/// config); `None` when the file need not be parsed at all.
+pub fn active_script_rules(input: &FileInput<'_>) -> Option<Vec<bool>> {
     let triggered = PREFILTER.scan(input.source, &input.file.path_str());
     let active: Vec<bool> = rules::ts::RULES
         .iter()
         .enumerate()
         .map(|(i, r)| triggered.rules[i] && rule_runs(&r.meta, input.file, input.config))
         .collect();
-    if !active.iter().any(|&a| a) && !triggered.suppression {
+    (active.iter().any(|&a| a) || triggered.suppression).then_some(active)
+}
+
+pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
+    let Some(active) = active_script_rules(input) else {
         return LintOutput::default();
-    }
+    };
     let owned;
     let tree = match tree {
         Some(t) => t,

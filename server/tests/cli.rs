@@ -683,3 +683,29 @@ fn demo_project_findings() {
         assert!(rules.contains(m.id), "the demo shows {}", m.id);
     }
 }
+
+/// The hidden developer commands behind the benchmarks: `debug parse` counts
+/// the script files it parsed, `debug slowest` lists only files the prefilter
+/// lets through to the parser.
+#[test]
+fn debug_commands_count_and_list_files() {
+    let dir = project();
+    let d = dir.path();
+    write(d, "src/plain.ts", "export const answer = 42;\n");
+    let (out, code) = stdout(prodlint(d).args(["debug", "parse", "--threads", "1"]));
+    assert_eq!(code, 0);
+    // orders.ts, util.ts, plain.ts (logo.ts is binary; node_modules, dist and
+    // gitignored folders are not walked).
+    assert!(out.contains("files=3 "), "{out}");
+    assert!(out.contains("files_with_errors=0"), "{out}");
+    let (out, code) = stdout(prodlint(d).args(["debug", "slowest", "--top", "10"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("src/api/orders.ts"), "{out}");
+    // util.ts has a suppression comment, so it is parsed; plain.ts has no trigger.
+    assert!(out.contains("src/util.ts"), "{out}");
+    assert!(!out.contains("plain.ts"), "{out}");
+    assert!(out.contains("2 files parsed"), "{out}");
+    let (out, code) = stdout(prodlint(d).args(["debug", "prefilter"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("parsed=2 "), "{out}");
+}

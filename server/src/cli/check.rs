@@ -765,6 +765,66 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
     0
 }
 
+/// `prodlint debug slowest`: the files whose rules (the walk included) cost the
+/// most, with their parse time; files the prefilter skips are left out (one
+/// thread, one run each).
+pub fn debug_slowest(paths: Vec<PathBuf>, top: usize) -> i32 {
+    let walked = match debug_walk(paths) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let facts = WorkspaceFacts::default();
+    let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
+    let mut rows: Vec<(f64, f64, usize, String)> = Vec::new();
+    let (mut parse_total, mut rules_total) = (0.0, 0.0);
+    for f in &walked.files {
+        let Some(lang) = language::detect(f).filter(|l| l.is_script()) else {
+            continue;
+        };
+        let (Ok(text), Ok(config)) = (read_source(f), resolver.for_file(f)) else {
+            continue;
+        };
+        let file = engine::file_info(f, lang, &config);
+        let input = crate::context::FileInput::new(&text, &file, &config, &facts);
+        if engine::active_script_rules(&input).is_none() {
+            continue; // skipped before parsing
+        }
+        let t = std::time::Instant::now();
+        let Some(tree) = crate::ts::parse(&text, lang, None) else {
+            continue;
+        };
+        let parse = ms(t);
+        let t = std::time::Instant::now();
+        drop(engine::lint_script(&input, Some(&tree)));
+        let rules = ms(t);
+        parse_total += parse;
+        rules_total += rules;
+        rows.push((rules, parse, text.len(), display_path(f, &cwd)));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out!("{:>10} {:>10} {:>9}  file", "rules ms", "parse ms", "kB");
+    for (rules, parse, len, name) in rows.iter().take(top) {
+        out!(
+            "{:>10.1} {:>10.1} {:>9.1}  {name}",
+            rules,
+            parse,
+            *len as f64 / 1000.0
+        );
+    }
+    out!(
+        "{} files parsed: parse {:.0} ms, rules (walk included) {:.0} ms",
+        rows.len(),
+        parse_total,
+        rules_total
+    );
+    0
+}
+
 /// The files the debug commands look at (the same walk as `check`).
 fn debug_walk(paths: Vec<PathBuf>) -> Result<walk::Walked, i32> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));

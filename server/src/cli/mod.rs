@@ -78,6 +78,13 @@ pub enum DebugCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Lint every script file on one thread and list those whose rules (lint
+    /// time minus parse time) cost the most.
+    Slowest {
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -232,6 +239,9 @@ pub fn main() -> i32 {
         Command::Debug {
             command: DebugCommand::Time { file, runs },
         } => check::debug_time(&file, runs),
+        Command::Debug {
+            command: DebugCommand::Slowest { paths, top },
+        } => check::debug_slowest(paths, top),
     }
 }
 

@@ -336,9 +336,7 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
     let cond = unwrap_paren(cond);
     match cond.kind() {
         "binary_expression" => {
-            let op = cond
-                .field(Field::Operator)
-                .map(|o| text(o, source))?;
+            let op = cond.field(Field::Operator).map(|o| text(o, source))?;
             let left = cond.field(Field::Left)?;
             let right = cond.field(Field::Right)?;
             if op == "&&" {
@@ -379,9 +377,7 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
             }
         }
         "unary_expression" => {
-            let op = cond
-                .field(Field::Operator)
-                .map(|o| text(o, source))?;
+            let op = cond.field(Field::Operator).map(|o| text(o, source))?;
             let arg = cond.field(Field::Argument)?;
             if op != "!" {
                 return None;
@@ -446,10 +442,7 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
             "binary_expression" => {
                 let op = n.field(Field::Operator).map(|o| text(o, source));
                 if op == Some("&&") {
-                    if let (Some(l), Some(r)) = (
-                        n.field(Field::Left),
-                        n.field(Field::Right),
-                    ) {
+                    if let (Some(l), Some(r)) = (n.field(Field::Left), n.field(Field::Right)) {
                         if contains(r, child) && env_check(l, source) == Some(EnvCheck::DevOnly) {
                             return true;
                         }
@@ -537,11 +530,7 @@ pub fn value_root(mut node: Node) -> Node {
 pub fn assigned_name(value: Node, source: &str) -> Option<String> {
     let value = value_root(value);
     let parent = value.parent()?;
-    let is_field = |field: Field| {
-        parent
-            .field(field)
-            .is_some_and(|v| v.id() == value.id())
-    };
+    let is_field = |field: Field| parent.field(field).is_some_and(|v| v.id() == value.id());
     let key_name = |key: Node| -> Option<String> {
         match key.kind() {
             "property_identifier" | "identifier" | "shorthand_property_identifier_pattern" => {
@@ -673,13 +662,15 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
             "for_in_statement" | "for_statement" | "catch_clause"
         ) {
             // A loop/catch variable of that name shadows outer declarations: unknown.
-            let binds = [Field::Left, Field::Initializer, Field::Parameter].iter().any(|f| {
-                scope.field(*f).is_some_and(|n| {
-                    any_descendant(n, &mut |d| {
-                        d.kind() == "identifier" && text(d, source) == name
+            let binds = [Field::Left, Field::Initializer, Field::Parameter]
+                .iter()
+                .any(|f| {
+                    scope.field(*f).is_some_and(|n| {
+                        any_descendant(n, &mut |d| {
+                            d.kind() == "identifier" && text(d, source) == name
+                        })
                     })
-                })
-            });
+                });
             if binds {
                 return None;
             }
@@ -1255,10 +1246,9 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
             let mut c = params.walk();
             for p in params.named_children(&mut c) {
                 let (pattern, value) = match p.kind() {
-                    "required_parameter" | "optional_parameter" => (
-                        p.field(Field::Pattern),
-                        p.field(Field::Value),
-                    ),
+                    "required_parameter" | "optional_parameter" => {
+                        (p.field(Field::Pattern), p.field(Field::Value))
+                    }
                     _ => (Some(p), None),
                 };
                 if let Some((ident, key)) =
@@ -1407,9 +1397,7 @@ fn pattern_declares<'t>(
             }
             None
         }
-        "assignment_pattern" => {
-            pattern_declares(pattern.field(Field::Left)?, name, source)
-        }
+        "assignment_pattern" => pattern_declares(pattern.field(Field::Left)?, name, source),
         "rest_pattern" => {
             pattern_declares(pattern.named_child(0)?, name, source).map(|(n, _)| (n, None))
         }
@@ -1582,12 +1570,10 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                             if spec.kind() != "import_specifier" {
                                                 continue;
                                             }
-                                            let Some(name) = spec.field(Field::Name)
-                                            else {
+                                            let Some(name) = spec.field(Field::Name) else {
                                                 continue;
                                             };
-                                            let local =
-                                                spec.field(Field::Alias).unwrap_or(name);
+                                            let local = spec.field(Field::Alias).unwrap_or(name);
                                             out.push(ModuleBinding {
                                                 module: module.clone(),
                                                 imported: string_value(name, source)
@@ -1631,10 +1617,9 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                     if decl.kind() != "variable_declarator" {
                         continue;
                     }
-                    let (Some(name), Some(value)) = (
-                        decl.field(Field::Name),
-                        decl.field(Field::Value),
-                    ) else {
+                    let (Some(name), Some(value)) =
+                        (decl.field(Field::Name), decl.field(Field::Value))
+                    else {
                         continue;
                     };
                     // `require('m')` or `require('m').prop`
@@ -1672,10 +1657,9 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                         (text(p, source), text(p, source))
                                     }
                                     "pair_pattern" => {
-                                        let (Some(k), Some(v)) = (
-                                            p.field(Field::Key),
-                                            p.field(Field::Value),
-                                        ) else {
+                                        let (Some(k), Some(v)) =
+                                            (p.field(Field::Key), p.field(Field::Value))
+                                        else {
                                             continue;
                                         };
                                         if v.kind() != "identifier" {
@@ -1732,8 +1716,7 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
                 && n.parent().is_some_and(|p| {
                     p.kind() == "formal_parameters"
                         || (matches!(p.kind(), "required_parameter" | "optional_parameter")
-                            && p.field(Field::Pattern)
-                                .is_some_and(|q| q.id() == n.id()))
+                            && p.field(Field::Pattern).is_some_and(|q| q.id() == n.id()))
                 })
     })
 }

@@ -77,7 +77,11 @@ impl Table {
             field_count: language.field_count(),
             ids: Field::ALL
                 .iter()
-                .map(|f| language.field_id_for_name(f.name()).map_or(0, |id| id.get()))
+                .map(|f| {
+                    language
+                        .field_id_for_name(f.name())
+                        .map_or(0, |id| id.get())
+                })
                 .collect(),
         }
     }

@@ -388,10 +388,7 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
         .filter(|p| p.kind() == "pair")
         .find(|p| key_name(*p, src).is_some_and(|k| k.eq_ignore_ascii_case(name)));
     let pair = found?;
-    Some((
-        pair.field(Field::Key)?,
-        pair.field(Field::Value)?,
-    ))
+    Some((pair.field(Field::Key)?, pair.field(Field::Value)?))
 }
 
 fn is_true_value(node: Node<'_>, src: &str) -> bool {
@@ -725,10 +722,8 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
             if func.kind() != "member_expression" {
                 return false;
             }
-            let (Some(obj), Some(prop)) = (
-                func.field(Field::Object),
-                func.field(Field::Property),
-            ) else {
+            let (Some(obj), Some(prop)) = (func.field(Field::Object), func.field(Field::Property))
+            else {
                 return false;
             };
             if !matches!(ast::text(prop, src), "get" | "header") {
@@ -865,10 +860,7 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
                 if !matches!(op, Some("===" | "!==" | "==" | "!=" | "in")) {
                     return false;
                 }
-                let other = if p
-                    .field(Field::Left)
-                    .is_some_and(|l| l.id() == n.id())
-                {
+                let other = if p.field(Field::Left).is_some_and(|l| l.id() == n.id()) {
                     p.field(Field::Right)
                 } else {
                     p.field(Field::Left)
@@ -884,9 +876,7 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
     };
     ast::any_descendant(scope, &mut |n| {
         let cond = match n.kind() {
-            "if_statement" | "ternary_expression" | "while_statement" => {
-                n.field(Field::Condition)
-            }
+            "if_statement" | "ternary_expression" | "while_statement" => n.field(Field::Condition),
             "switch_statement" => n.field(Field::Value),
             "binary_expression"
                 if n.field(Field::Operator).map(|o| ast::text(o, src)) == Some("&&") =>

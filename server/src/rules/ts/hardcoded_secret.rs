@@ -3,9 +3,9 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use regex::Regex;
 use std::sync::LazyLock;
-use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -287,9 +287,7 @@ impl Place {
             match p.kind() {
                 "binary_expression" => {
                     let op = p.field(Field::Operator).map(|o| ast::text(o, src));
-                    let is_right = p
-                        .field(Field::Right)
-                        .is_some_and(|r| r.id() == top.id());
+                    let is_right = p.field(Field::Right).is_some_and(|r| r.id() == top.id());
                     if !(is_right && matches!(op, Some("||" | "??"))) {
                         break;
                     }
@@ -326,11 +324,7 @@ fn is_value_position(node: Node<'_>, src: &str) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
-    let is_field = |field: Field| {
-        parent
-            .field(field)
-            .is_some_and(|c| c.id() == node.id())
-    };
+    let is_field = |field: Field| parent.field(field).is_some_and(|c| c.id() == node.id());
     match parent.kind() {
         "import_statement" | "export_statement" | "literal_type" | "import_require_clause" => false,
         "pair" | "pair_pattern" | "public_field_definition" | "method_definition" => {

@@ -3,8 +3,8 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, Binding};
-use std::collections::{HashMap, HashSet};
 use crate::ts::field::{Field, FieldExt};
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -315,10 +315,7 @@ struct FileFacts<'s> {
 
 impl<'s> FileFacts<'s> {
     fn declarator(&mut self, d: Node<'_>, src: &'s str, children: &mut Vec<(&'s str, &'s str)>) {
-        let (Some(name), Some(value)) = (
-            d.field(Field::Name),
-            d.field(Field::Value),
-        ) else {
+        let (Some(name), Some(value)) = (d.field(Field::Name), d.field(Field::Value)) else {
             return;
         };
         if name.kind() == "identifier" {
@@ -483,10 +480,7 @@ fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<Str
     let called = n
         .parent()
         .filter(|p| p.kind() == "call_expression")
-        .is_some_and(|p| {
-            p.field(Field::Function)
-                .is_some_and(|f| f.id() == n.id())
-        });
+        .is_some_and(|p| p.field(Field::Function).is_some_and(|f| f.id() == n.id()));
     if called {
         let (object, method) = path.rsplit_once('.')?;
         if matches!(method, "toString" | "entries" | "values" | "toJSON") {
@@ -687,8 +681,7 @@ impl<'t, 's> Guards<'t, 's> {
         refs.into_iter().all(|r| {
             let Some(call) = r.parent().filter(|p| {
                 p.kind() == "call_expression"
-                    && p.field(Field::Function)
-                        .is_some_and(|f| f.id() == r.id())
+                    && p.field(Field::Function).is_some_and(|f| f.id() == r.id())
             }) else {
                 return false;
             };

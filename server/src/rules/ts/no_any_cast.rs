@@ -148,12 +148,8 @@ fn passed_on(node: Node<'_>) -> bool {
         }
         return match p.kind() {
             "arguments" | "return_statement" | "arrow_function" => true,
-            "variable_declarator" => p
-                .field(Field::Value)
-                .is_some_and(|v| v.id() == cur.id()),
-            "assignment_expression" => p
-                .field(Field::Right)
-                .is_some_and(|v| v.id() == cur.id()),
+            "variable_declarator" => p.field(Field::Value).is_some_and(|v| v.id() == cur.id()),
+            "assignment_expression" => p.field(Field::Right).is_some_and(|v| v.id() == cur.id()),
             _ => false,
         };
     }

@@ -83,10 +83,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 /// `const { JWT_SECRET: secret = 'dev' } = process.env`.
 fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
-    let (Some(left), Some(right)) = (
-        node.field(Field::Left),
-        node.field(Field::Right),
-    ) else {
+    let (Some(left), Some(right)) = (node.field(Field::Left), node.field(Field::Right)) else {
         return;
     };
     // The env name: the shorthand itself, or the key of the enclosing pair.
@@ -140,19 +137,13 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
 
 fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
-    let Some(op) = node
-        .field(Field::Operator)
-        .map(|o| ast::text(o, src))
-    else {
+    let Some(op) = node.field(Field::Operator).map(|o| ast::text(o, src)) else {
         return;
     };
     if op != "||" && op != "??" {
         return;
     }
-    let (Some(left), Some(right)) = (
-        node.field(Field::Left),
-        node.field(Field::Right),
-    ) else {
+    let (Some(left), Some(right)) = (node.field(Field::Left), node.field(Field::Right)) else {
         return;
     };
     // The fallback: a non-empty string literal (template without substitutions included).

@@ -3,11 +3,11 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, BindingKind};
+use crate::ts::field::{Field, FieldExt};
 use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
-use crate::ts::field::{Field, FieldExt};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -410,17 +410,13 @@ fn dynamic_sql<'t>(
 }
 
 fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
-    bin.field(Field::Operator)
-        .map(|o| ast::text(o, src))
+    bin.field(Field::Operator).map(|o| ast::text(o, src))
 }
 
 fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
     let e = ast::unwrap_expr(expr);
     if e.kind() == "binary_expression" && operator(e, src) == Some("+") {
-        if let (Some(l), Some(r)) = (
-            e.field(Field::Left),
-            e.field(Field::Right),
-        ) {
+        if let (Some(l), Some(r)) = (e.field(Field::Left), e.field(Field::Right)) {
             flatten_plus(l, src, out);
             flatten_plus(r, src, out);
             return;
@@ -612,19 +608,14 @@ impl<'s, 't> Safety<'s, 't> {
                 self.is_constant_container(object, depth) || self.checked(e)
             }
             "ternary_expression" => {
-                let (Some(a), Some(b)) = (
-                    e.field(Field::Consequence),
-                    e.field(Field::Alternative),
-                ) else {
+                let (Some(a), Some(b)) = (e.field(Field::Consequence), e.field(Field::Alternative))
+                else {
                     return false;
                 };
                 self.is_safe(a, depth + 1) && self.is_safe(b, depth + 1)
             }
             "binary_expression" => {
-                let (Some(l), Some(r)) = (
-                    e.field(Field::Left),
-                    e.field(Field::Right),
-                ) else {
+                let (Some(l), Some(r)) = (e.field(Field::Left), e.field(Field::Right)) else {
                     return false;
                 };
                 match operator(e, src) {
@@ -1361,10 +1352,7 @@ fn prisma_fix<'t>(
     let src = safety.src;
     // tree-sitter cannot parse a tagged template with type arguments
     // (`prisma.$queryRaw<User[]>`…``): no fix rather than a file that looks broken.
-    if args.len() != 1
-        || args[0].id() != tpl.id()
-        || call.field(Field::TypeArguments).is_some()
-    {
+    if args.len() != 1 || args[0].id() != tpl.id() || call.field(Field::TypeArguments).is_some() {
         return None;
     }
     let arguments = call.field(Field::Arguments)?;
@@ -1376,8 +1364,7 @@ fn prisma_fix<'t>(
     {
         return None;
     }
-    let property =
-        ast::unwrap_expr(call.field(Field::Function)?).field(Field::Property)?;
+    let property = ast::unwrap_expr(call.field(Field::Function)?).field(Field::Property)?;
     let pieces = template_pieces(tpl)?;
     let classes = classify_template(&pieces, safety);
     if classes.iter().any(|(_, c)| *c == SubClass::Placeholder) {

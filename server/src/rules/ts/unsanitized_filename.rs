@@ -452,9 +452,7 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let ident = match object.kind() {
         "identifier" => object,
         "member_expression" => {
-            let prop = object
-                .field(Field::Property)
-                .map(|p| ast::text(p, src));
+            let prop = object.field(Field::Property).map(|p| ast::text(p, src));
             if !matches!(prop, Some("posix" | "win32")) {
                 return false;
             }
@@ -1010,8 +1008,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
             f.kind() == "member_expression"
                 && f.field(Field::Property)
                     .is_some_and(|p| ast::text(p, src) == "getAll")
-                && f.field(Field::Object)
-                    .is_some_and(|o| is_form_data(o, src))
+                && f.field(Field::Object).is_some_and(|o| is_form_data(o, src))
         }
         "identifier" => {
             let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
@@ -1171,9 +1168,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
             | "array"
             | "spread_element" => {}
             "binary_expression" => {
-                let op = parent
-                    .field(Field::Operator)
-                    .map(|o| ast::text(o, src));
+                let op = parent.field(Field::Operator).map(|o| ast::text(o, src));
                 match op {
                     Some("+" | "||" | "??") => {}
                     Some("&&") if is(Field::Right) => {}
@@ -1309,9 +1304,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         "import_specifier" => {
                             let imported = n.field(Field::Name).map(|x| ast::text(x, src));
                             if imported == Some("randomUUID") {
-                                let alias = n
-                                    .field(Field::Alias)
-                                    .or(n.field(Field::Name));
+                                let alias = n.field(Field::Alias).or(n.field(Field::Name));
                                 uuid = alias.map(|a| ast::text(a, src).to_string());
                             }
                             return false;
@@ -1359,10 +1352,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         .first()
                         .and_then(|a| ast::string_value(*a, src))
                         .unwrap_or_default();
-                    if let Some(n) = d
-                        .field(Field::Name)
-                        .filter(|n| n.kind() == "identifier")
-                    {
+                    if let Some(n) = d.field(Field::Name).filter(|n| n.kind() == "identifier") {
                         record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
                     }
                 }

@@ -229,8 +229,7 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
             // `req.body = …` writes it.
             let written = node.parent().is_some_and(|p| {
                 p.kind() == "assignment_expression"
-                    && p.field(Field::Left)
-                        .is_some_and(|l| l.id() == node.id())
+                    && p.field(Field::Left).is_some_and(|l| l.id() == node.id())
             });
             is_body && !written
         }
@@ -701,9 +700,7 @@ fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
     let compared = match parent.kind() {
         "switch_case" => true,
         "binary_expression" => matches!(
-            parent
-                .field(Field::Operator)
-                .map(|o| ast::text(o, src)),
+            parent.field(Field::Operator).map(|o| ast::text(o, src)),
             Some("===" | "==" | "!==" | "!=")
         ),
         _ => false,
@@ -847,10 +844,8 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
         }
         // `expected === received`, not `event.type === 'invoice.paid'`
         if is_equality(n, src)
-            && n.field(Field::Left)
-                .is_some_and(|l| !is_literal(l, src))
-            && n.field(Field::Right)
-                .is_some_and(|r| !is_literal(r, src))
+            && n.field(Field::Left).is_some_and(|l| !is_literal(l, src))
+            && n.field(Field::Right).is_some_and(|r| !is_literal(r, src))
         {
             compare = true;
         }
@@ -922,10 +917,7 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
     if !is_equality(n, src) {
         return false;
     }
-    let (Some(l), Some(r)) = (
-        n.field(Field::Left),
-        n.field(Field::Right),
-    ) else {
+    let (Some(l), Some(r)) = (n.field(Field::Left), n.field(Field::Right)) else {
         return false;
     };
     if is_literal(l, src) || is_literal(r, src) {
