@@ -696,8 +696,12 @@ fn debug_commands_count_and_list_files() {
     assert_eq!(code, 0);
     // orders.ts, util.ts, plain.ts (logo.ts is binary; node_modules, dist and
     // gitignored folders are not walked).
-    assert!(out.contains("files=3 "), "{out}");
+    assert!(out.contains("files=3 parsed=3 "), "{out}");
     assert!(out.contains("files_with_errors=0"), "{out}");
+    // --prefiltered parses only what `check` parses: not plain.ts.
+    let (out, code) = stdout(prodlint(d).args(["debug", "parse", "--prefiltered"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("files=3 parsed=2 "), "{out}");
     let (out, code) = stdout(prodlint(d).args(["debug", "slowest", "--top", "10"]));
     assert_eq!(code, 0);
     assert!(out.contains("src/api/orders.ts"), "{out}");

@@ -589,7 +589,15 @@ fn report_and_exit(
 const SQL_KEEP_PARSED_BYTES: usize = 1 << 20;
 
 /// `prodlint debug parse`: the parse-only baseline for benchmarks.
-pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) -> i32 {
+/// With `prefiltered`, only the files `check` would parse (the prefilter
+/// finds a trigger of an enabled rule) are parsed: the baseline that `check`'s
+/// time is compared with.
+pub fn debug_parse(
+    paths: Vec<PathBuf>,
+    threads: Option<usize>,
+    errors: bool,
+    prefiltered: bool,
+) -> i32 {
     if let Some(n) = threads {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -599,7 +607,13 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) ->
         Ok(w) => w,
         Err(code) => return code,
     };
-    let (files, bytes, errors) = walked
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = match ConfigResolver::new(None, &cwd, Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let facts = WorkspaceFacts::default();
+    let (files, parsed, bytes, errors) = walked
         .files
         .par_iter()
         .filter_map(|f| {
@@ -608,6 +622,14 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) ->
                 return None;
             }
             let text = read_source(f).ok()?;
+            if prefiltered {
+                let config = resolver.for_file(f).ok()?;
+                let file = engine::file_info(f, lang, &config);
+                let input = crate::context::FileInput::new(&text, &file, &config, &facts);
+                if engine::active_script_rules(&input).is_none() {
+                    return Some((1usize, 0usize, 0usize, 0usize));
+                }
+            }
             let tree = crate::ts::parse(&text, lang, None)?;
             if errors && tree.root_node().has_error() {
                 if let Some(n) = first_error(tree.root_node()) {
@@ -619,12 +641,16 @@ pub fn debug_parse(paths: Vec<PathBuf>, threads: Option<usize>, errors: bool) ->
             }
             Some((
                 1usize,
+                1usize,
                 text.len(),
                 usize::from(tree.root_node().has_error()),
             ))
         })
-        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-    out!("files={files} bytes={bytes} files_with_errors={errors}");
+        .reduce(
+            || (0, 0, 0, 0),
+            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3),
+        );
+    out!("files={files} parsed={parsed} parsed_bytes={bytes} files_with_errors={errors}");
     0
 }
 

@@ -69,6 +69,10 @@ pub enum DebugCommand {
         /// Print where each file's first syntax error is.
         #[arg(long)]
         errors: bool,
+        /// Parse only the files `check` would parse: those in which the
+        /// prefilter finds a trigger of a rule the configuration enables.
+        #[arg(long)]
+        prefiltered: bool,
     },
     /// Count the script files the prefilter lets through to the parser, per rule.
     Prefilter { paths: Vec<PathBuf> },
@@ -231,8 +235,9 @@ pub fn main() -> i32 {
                     paths,
                     threads,
                     errors,
+                    prefiltered,
                 },
-        } => check::debug_parse(paths, threads, errors),
+        } => check::debug_parse(paths, threads, errors, prefiltered),
         Command::Debug {
             command: DebugCommand::Prefilter { paths },
         } => check::debug_prefilter(paths),
