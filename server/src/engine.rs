@@ -66,16 +66,27 @@ pub fn lint_as(
 /// Lint a script; `tree` is the already (re)parsed tree when the caller has one
 /// (the language server). Without a tree, a file that holds none of the enabled
 /// rules' trigger tokens is not parsed at all.
+/// The script rules that may fire on a file, by the prefilter and the config.
+pub struct ActiveRules {
+    /// Indexed like `rules::ts::RULES`.
+    pub rules: Vec<bool>,
+    /// The text may hold a suppression comment.
+    pub suppression: bool,
+}
+
 /// The script rules that may fire on the file (by the prefilter and the
 /// config); `None` when the file need not be parsed at all.
-pub fn active_script_rules(input: &FileInput<'_>) -> Option<Vec<bool>> {
+pub fn active_script_rules(input: &FileInput<'_>) -> Option<ActiveRules> {
     let triggered = PREFILTER.scan(input.source, &input.file.path_str());
     let active: Vec<bool> = rules::ts::RULES
         .iter()
         .enumerate()
         .map(|(i, r)| triggered.rules[i] && rule_runs(&r.meta, input.file, input.config))
         .collect();
-    (active.iter().any(|&a| a) || triggered.suppression).then_some(active)
+    (active.iter().any(|&a| a) || triggered.suppression).then_some(ActiveRules {
+        rules: active,
+        suppression: triggered.suppression,
+    })
 }
 
 pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
@@ -94,7 +105,15 @@ pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
         },
     };
     let mut out = LintOutput::default();
-    let comments = ts::run_rules(tree, &active, input, &mut out.diagnostics, &mut out.panics);
+    // Comments matter only for suppressions, which need the marker in the text.
+    let comments = ts::run_rules(
+        tree,
+        &active.rules,
+        active.suppression,
+        input,
+        &mut out.diagnostics,
+        &mut out.panics,
+    );
     let first_code = first_statement_start(tree);
     finish(input, &comments, first_code, &mut out);
     out
@@ -207,11 +226,11 @@ fn finish(
         out.diagnostics
             .retain(|d| !out.panics.iter().any(|p| p.rule == d.rule));
     }
-    let index = LineIndex::new(text);
     let has_marker = comments
         .iter()
         .any(|c| text[c.clone()].contains(ts::SUPPRESSION_MARKER));
     if has_marker {
+        let index = LineIndex::new(text);
         let sups = suppression::parse(text, comments, &index, first_code);
         let report_unused = config.is_enabled(rules::meta::UNUSED_SUPPRESSION.id);
         let enabled = |id: &str| rules::meta(id).is_some_and(|m| rule_runs(m, input.file, config));

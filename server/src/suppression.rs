@@ -304,6 +304,26 @@ mod tests {
         assert_eq!(rules_found(".env", text).len(), 1);
     }
 
+    /// The rule walk skips type-only subtrees, but not when the text holds a
+    /// suppression: a comment inside an interface or a type annotation is
+    /// still found (here: reported as unused, and applied inside a type).
+    #[test]
+    fn suppressions_inside_types_are_found() {
+        let text = "interface Options {\n  // prodlint-ignore no-any-cast: none here\n  retries: number;\n}\nconst b = y as any;\n";
+        assert_eq!(
+            rules_found("a.ts", text),
+            vec![
+                (
+                    "unused-suppression",
+                    "// prodlint-ignore no-any-cast: none here".to_string()
+                ),
+                ("no-any-cast", "y as any".to_string()),
+            ]
+        );
+        let text = "function f(x: {\n  // prodlint-ignore no-any-cast\n  a: string }) {}\n";
+        assert_eq!(rules_found("a.ts", text).len(), 1);
+    }
+
     #[test]
     fn off_rules_are_not_reported_as_unused() {
         let mut config = Config::default_for(Path::new(""));

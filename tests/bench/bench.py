@@ -801,6 +801,13 @@ def render(a, res, mach, versions, cold, parse, parsep, cached, cache_where, sql
                             if e['unversioned_publishes'] else "")
                          + (f"; server VmRSS {e['memory_kb'].get('VmRSS', 0) / 1024:.1f} MiB, VmHWM "
                             f"{e['memory_kb'].get('VmHWM', 0) / 1024:.1f} MiB" if e.get("memory_kb") else ""))
+                v = e.get("server")
+                if v:
+                    L.append(f"  - the server's own time per edit (`trace: verbose` log of each lint, median of "
+                             f"{v['n']}): incremental parse {v['parse_ms']['median']:.2f} ms + rules and "
+                             f"conversion {v['engine_ms']['median']:.2f} ms = **{v['total_ms']['median']:.2f} ms** "
+                             f"(min {v['total_ms']['min']:.2f}, max {v['total_ms']['max']:.2f}); the rest of the "
+                             "end-to-end figure is the JSON-RPC transport and the client")
             if lsp.get(key + "_error"):
                 L.append(f"- {label}: **failed**: {lsp[key + '_error']}")
         i = lsp.get("index")
@@ -944,7 +951,9 @@ def summary_text(cold, parse, parsep, cached, sqlm, manifest, peer_rows, lsp, pr
             if e:
                 s = e["edits"]
                 L.append(f"lsp{' --debounce-ms 0' if e['server_args'] else ''}: open {e['open_ms']:.1f} ms; "
-                         f"edit->diagnostics median {s['median']:.1f} ms (min {s['min']:.1f}, max {s['max']:.1f})")
+                         f"edit->diagnostics median {s['median']:.1f} ms (min {s['min']:.1f}, max {s['max']:.1f})"
+                         + (f"; server: parse {e['server']['parse_ms']['median']:.2f} + engine "
+                            f"{e['server']['engine_ms']['median']:.2f} ms" if e.get("server") else ""))
         i = lsp.get("index")
         if i:
             L.append(f"lsp: workspace {i['ts_files']}+{i['sql_files']} files indexed in {i['index_s']:.2f} s, "

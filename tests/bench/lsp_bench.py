@@ -146,7 +146,7 @@ class Client:
             if pred(msg):
                 return t, msg
 
-    def initialize(self, root, folders, options=None):
+    def initialize(self, root, folders, options=None, trace=None):
         self.folders = folders
         self.config = options or {}
         caps = {
@@ -163,7 +163,7 @@ class Client:
         res = self.request("initialize", {
             "processId": os.getpid(), "clientInfo": {"name": "prodlint-lsp-bench"},
             "rootUri": root, "workspaceFolders": folders, "capabilities": caps,
-            "initializationOptions": options or {}}, timeout=60)
+            "initializationOptions": options or {}, **({"trace": trace} if trace else {})}, timeout=60)
         self.notify("initialized", {})
         return res
 
@@ -205,6 +205,15 @@ def is_diag(uri, version=None):
     return pred
 
 
+def server_stats(timings):
+    """Medians of the server's own times for the edits' lints (incremental parses only)."""
+    inc = [t for t in timings if t[1]]
+    if not inc:
+        return None
+    return {"n": len(inc), "parse_ms": stats([t[0] for t in inc]), "engine_ms": stats([t[2] for t in inc]),
+            "total_ms": stats([t[0] + t[2] for t in inc])}
+
+
 def stats(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
 
@@ -233,7 +242,12 @@ def debounce_ms_from_help(text):
     return int(m.group(1)) if m else None
 
 
-def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edits"):
+LINTED = re.compile(r"parse ([0-9.]+) ms \((incremental|full)\), engine ([0-9.]+) ms")
+
+
+def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edits", server_times=False):
+    """With server_times, the server is started with `trace: "verbose"` and its own
+    parse and engine times of each lint (from its log messages) are collected too."""
     ws = Path(tempfile.mkdtemp(prefix="prodlint-lsp-large-"))
     try:
         (ws / "src").mkdir()
@@ -244,7 +258,21 @@ def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edi
         uri = target.as_uri()
         c = Client([binary, "lsp", *extra_args], cwd=str(ws), log_path=os.path.join(logdir, f"lsp-{tag}.stderr"))
         try:
-            init = c.initialize(ws.as_uri(), [{"uri": ws.as_uri(), "name": ws.name}])
+            init = c.initialize(ws.as_uri(), [{"uri": ws.as_uri(), "name": ws.name}],
+                                trace="verbose" if server_times else None)
+            timings = []          # (parse ms, incremental, engine ms) of each lint, in order
+
+            def diag_or_log(uri, version):
+                inner = is_diag(uri, version)
+
+                def pred(msg):
+                    if msg.get("method") == "window/logMessage":
+                        m = LINTED.search((msg.get("params") or {}).get("message", ""))
+                        if m:
+                            timings.append((float(m.group(1)), m.group(2) == "incremental", float(m.group(3))))
+                        return False
+                    return inner(msg)
+                return pred
             caps = (init or {}).get("capabilities", {})
             enc = caps.get("positionEncoding", "utf-16")
             sync = caps.get("textDocumentSync")
@@ -252,7 +280,8 @@ def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edi
             t0 = time.perf_counter()
             c.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "typescript", "version": 1, "text": text}})
-            t1, msg = c.wait_note(is_diag(uri, 1), timeout)
+            t1, msg = c.wait_note(diag_or_log(uri, 1), timeout)
+            n_open_timings = len(timings)
             open_ms = (t1 - t0) * 1000
             open_diags = len(msg["params"].get("diagnostics", []))
             version = 1
@@ -272,7 +301,7 @@ def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edi
                 ts = time.perf_counter()
                 c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                     "contentChanges": [change]})
-                t2, msg = c.wait_note(is_diag(uri, version), timeout)
+                t2, msg = c.wait_note(diag_or_log(uri, version), timeout)
                 if msg["params"].get("version") is None:
                     unversioned += 1
                 lat.append((t2 - ts) * 1000)
@@ -285,7 +314,8 @@ def bench_edits(binary, large, n_edits, timeout, logdir, extra_args=(), tag="edi
                 "open_ms": open_ms, "open_diagnostics": open_diags,
                 "edits": stats(lat), "edit_samples_ms": lat,
                 "diagnostics_after_edits": counts[-1] if counts else None,
-                "unversioned_publishes": unversioned, "memory_kb": mem}
+                "unversioned_publishes": unversioned, "memory_kb": mem,
+                **({"server": server_stats(timings[n_open_timings:])} if server_times else {})}
     finally:
         shutil.rmtree(ws, ignore_errors=True)
 
@@ -377,7 +407,8 @@ def main():
         runs.append(("edits_nodebounce", ["--debounce-ms", "0"]))
     for key, extra in runs:
         try:
-            e = bench_edits(binary, a.large, a.edits, a.timeout, a.logdir, extra, key)
+            e = bench_edits(binary, a.large, a.edits, a.timeout, a.logdir, extra, key,
+                            server_times=(key == "edits_nodebounce"))
             result[key] = e
             label = " ".join(["prodlint lsp", *extra])
             print(f"[{label}] open {Path(a.large).name} ({e['lines']} lines): first diagnostics "
@@ -385,6 +416,11 @@ def main():
             s = e["edits"]
             print(f"[{label}] didChange->publishDiagnostics over {s['n']} edits: median {s['median']:.1f} ms, "
                   f"min {s['min']:.1f}, max {s['max']:.1f}", file=sys.stderr)
+            if e.get("server"):
+                v = e["server"]
+                print(f"[{label}] the server's own time per edit (median of {v['n']}): incremental parse "
+                      f"{v['parse_ms']['median']:.2f} ms + engine {v['engine_ms']['median']:.2f} ms "
+                      f"= {v['total_ms']['median']:.2f} ms", file=sys.stderr)
         except LspError as err:
             ok = False
             result[key + "_error"] = str(err)

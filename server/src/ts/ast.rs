@@ -3,6 +3,7 @@
 //! it here with a test.
 
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 /// The source text of `node`.
@@ -13,13 +14,13 @@ pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
 /// Strip parentheses, `as`/`satisfies`/non-null wrappers: `((x as any)!)` → `x`.
 pub fn unwrap_expr(mut node: Node) -> Node {
     loop {
-        match node.kind() {
+        match node.kind_name() {
             "parenthesized_expression"
             | "non_null_expression"
             | "as_expression"
             | "satisfies_expression"
             | "type_assertion" => match node.named_child(0) {
-                Some(inner) if inner.kind() != "type_arguments" => node = inner,
+                Some(inner) if inner.kind_name() != "type_arguments" => node = inner,
                 _ => return node,
             },
             "await_expression" => match node.named_child(0) {
@@ -37,7 +38,7 @@ pub fn unwrap_expr(mut node: Node) -> Node {
 /// computed non-literal keys, ...).
 pub fn member_path(node: Node, source: &str) -> Option<String> {
     let node = unwrap_paren(node);
-    match node.kind() {
+    match node.kind_name() {
         "identifier"
         | "this"
         | "property_identifier"
@@ -65,7 +66,9 @@ pub fn member_path(node: Node, source: &str) -> Option<String> {
 }
 
 fn unwrap_paren(mut node: Node) -> Node {
-    while node.kind() == "parenthesized_expression" || node.kind() == "non_null_expression" {
+    while node.kind_name() == "parenthesized_expression"
+        || node.kind_name() == "non_null_expression"
+    {
         match node.named_child(0) {
             Some(n) => node = n,
             None => break,
@@ -78,7 +81,7 @@ fn unwrap_paren(mut node: Node) -> Node {
 /// `new Foo()` → `Foo` (for `new_expression`). `None` when the callee is not a
 /// plain path (e.g. `foo()()`).
 pub fn callee_path(call: Node, source: &str) -> Option<String> {
-    let callee = match call.kind() {
+    let callee = match call.kind_name() {
         "call_expression" => call.field(Field::Function)?,
         "new_expression" => call.field(Field::Constructor)?,
         _ => return None,
@@ -97,19 +100,19 @@ pub fn call_arguments(call: Node) -> Vec<Node> {
     let Some(args) = call.field(Field::Arguments) else {
         return Vec::new();
     };
-    if args.kind() != "arguments" {
+    if args.kind_name() != "arguments" {
         return Vec::new();
     }
     let mut c = args.walk();
     args.named_children(&mut c)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_name() != "comment")
         .collect()
 }
 
 /// The value of a string literal, or of a template literal without
 /// substitutions. Escapes are kept as written except `\'`, `\"` and `` \` ``.
 pub fn string_value(node: Node, source: &str) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let raw = text(node, source);
             let inner = raw.get(1..raw.len().saturating_sub(1))?;
@@ -119,7 +122,7 @@ pub fn string_value(node: Node, source: &str) -> Option<String> {
             let mut c = node.walk();
             if node
                 .named_children(&mut c)
-                .any(|n| n.kind() == "template_substitution")
+                .any(|n| n.kind_name() == "template_substitution")
             {
                 return None;
             }
@@ -133,7 +136,7 @@ pub fn string_value(node: Node, source: &str) -> Option<String> {
 
 /// Whether the node is a string or template literal (with or without substitutions).
 pub fn is_string_like(node: Node) -> bool {
-    matches!(node.kind(), "string" | "template_string")
+    matches!(node.kind_name(), "string" | "template_string")
 }
 
 /// The quote character the file mostly uses for strings (`'` unless `"` is more common).
@@ -160,7 +163,7 @@ pub fn quoted(s: &str, quote: char) -> String {
 /// Function-like node kinds.
 pub fn is_function(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_name(),
         "function_declaration"
             | "function_expression"
             | "function"
@@ -190,7 +193,7 @@ pub fn function_name<'s>(func: Node, source: &'s str) -> Option<&'s str> {
         return Some(text(name, source));
     }
     let parent = func.parent()?;
-    match parent.kind() {
+    match parent.kind_name() {
         "variable_declarator" => parent.field(Field::Name).map(|n| text(n, source)),
         "pair" => parent.field(Field::Key).map(|n| text(n, source)),
         "assignment_expression" => parent.field(Field::Left).map(|n| text(n, source)),
@@ -205,7 +208,7 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
     let mut out = Vec::new();
     let mut c = body.walk();
     for stmt in body.named_children(&mut c) {
-        match stmt.kind() {
+        match stmt.kind_name() {
             "comment" | "hash_bang_line" => continue,
             "expression_statement" => {
                 let Some(expr) = stmt.named_child(0) else {
@@ -216,9 +219,9 @@ pub fn directives<'t>(body: Node<'t>, source: &str) -> Vec<(Node<'t>, String)> {
                 let mut cc = stmt.walk();
                 let parts = stmt
                     .named_children(&mut cc)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_name() != "comment")
                     .count();
-                if expr.kind() != "string" || parts != 1 {
+                if expr.kind_name() != "string" || parts != 1 {
                     break;
                 }
                 match string_value(expr, source) {
@@ -283,10 +286,10 @@ pub fn contains(outer: Node, inner: Node) -> bool {
 pub fn enclosing_statement(node: Node) -> Option<Node> {
     let mut cur = Some(node);
     while let Some(n) = cur {
-        if n.kind().ends_with("_statement") || n.kind().ends_with("_declaration") {
+        if n.kind_name().ends_with("_statement") || n.kind_name().ends_with("_declaration") {
             if let Some(p) = n.parent() {
                 if matches!(
-                    p.kind(),
+                    p.kind_name(),
                     "statement_block"
                         | "program"
                         | "if_statement"
@@ -334,7 +337,7 @@ pub enum EnvCheck {
 /// Classify an `if` condition as a development/production check.
 pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
     let cond = unwrap_paren(cond);
-    match cond.kind() {
+    match cond.kind_name() {
         "binary_expression" => {
             let op = cond.field(Field::Operator).map(|o| text(o, source))?;
             let left = cond.field(Field::Left)?;
@@ -422,7 +425,7 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     let mut child = node;
     let mut cur = node.parent();
     while let Some(n) = cur {
-        match n.kind() {
+        match n.kind_name() {
             "if_statement" | "ternary_expression" => {
                 if let Some(cond) = n.field(Field::Condition) {
                     let check = env_check(cond, source);
@@ -507,7 +510,7 @@ pub fn screaming_snake(name: &str) -> String {
 pub fn value_root(mut node: Node) -> Node {
     while let Some(p) = node.parent() {
         if matches!(
-            p.kind(),
+            p.kind_name(),
             "parenthesized_expression"
                 | "as_expression"
                 | "satisfies_expression"
@@ -532,7 +535,7 @@ pub fn assigned_name(value: Node, source: &str) -> Option<String> {
     let parent = value.parent()?;
     let is_field = |field: Field| parent.field(field).is_some_and(|v| v.id() == value.id());
     let key_name = |key: Node| -> Option<String> {
-        match key.kind() {
+        match key.kind_name() {
             "property_identifier" | "identifier" | "shorthand_property_identifier_pattern" => {
                 Some(text(key, source).to_string())
             }
@@ -543,11 +546,11 @@ pub fn assigned_name(value: Node, source: &str) -> Option<String> {
             _ => None,
         }
     };
-    match parent.kind() {
+    match parent.kind_name() {
         "variable_declarator" if is_field(Field::Value) => key_name(parent.field(Field::Name)?),
         "assignment_expression" if is_field(Field::Right) => {
             let left = parent.field(Field::Left)?;
-            match left.kind() {
+            match left.kind_name() {
                 "identifier" => Some(text(left, source).to_string()),
                 "member_expression" => key_name(left.field(Field::Property)?),
                 "subscript_expression" => string_value(left.field(Field::Index)?, source),
@@ -567,7 +570,9 @@ pub fn assigned_name(value: Node, source: &str) -> Option<String> {
             key_name(parent.field(Field::Left)?)
         }
         "jsx_expression" => {
-            let attr = parent.parent().filter(|a| a.kind() == "jsx_attribute")?;
+            let attr = parent
+                .parent()
+                .filter(|a| a.kind_name() == "jsx_attribute")?;
             key_name(attr.named_child(0)?)
         }
         "jsx_attribute" => {
@@ -602,29 +607,32 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
     let mut cur = at.parent();
     while let Some(scope) = cur {
         if matches!(
-            scope.kind(),
+            scope.kind_name(),
             "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
         ) {
             let mut best: Option<Binding<'t>> = None;
             let mut c = scope.walk();
             for stmt in scope.named_children(&mut c) {
                 let before = stmt.start_byte() < at.start_byte();
-                if !before && (scope.kind() != "program" || best.is_some()) {
+                if !before && (scope.kind_name() != "program" || best.is_some()) {
                     break;
                 }
-                let decl = if stmt.kind() == "export_statement" {
+                let decl = if stmt.kind_name() == "export_statement" {
                     stmt.field(Field::Declaration)
                 } else {
                     Some(stmt)
                 };
-                let Some(decl) = decl
-                    .filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
-                else {
+                let Some(decl) = decl.filter(|d| {
+                    matches!(
+                        d.kind_name(),
+                        "lexical_declaration" | "variable_declaration"
+                    )
+                }) else {
                     continue;
                 };
                 let mut dc = decl.walk();
                 for declarator in decl.named_children(&mut dc) {
-                    if declarator.kind() != "variable_declarator" {
+                    if declarator.kind_name() != "variable_declarator" {
                         continue;
                     }
                     if let Some(element) = declarator
@@ -658,7 +666,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
             }
         }
         if matches!(
-            scope.kind(),
+            scope.kind_name(),
             "for_in_statement" | "for_statement" | "catch_clause"
         ) {
             // A loop/catch variable of that name shadows outer declarations: unknown.
@@ -667,7 +675,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
                 .any(|f| {
                     scope.field(*f).is_some_and(|n| {
                         any_descendant(n, &mut |d| {
-                            d.kind() == "identifier" && text(d, source) == name
+                            d.kind_name() == "identifier" && text(d, source) == name
                         })
                     })
                 });
@@ -683,14 +691,14 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
 /// The element of a binding pattern that binds `name` (the pattern itself for
 /// an identifier).
 fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             (text(pattern, source) == name).then_some(pattern)
         }
         "object_pattern" | "array_pattern" => {
             let mut c = pattern.walk();
             let children: Vec<Node<'t>> = pattern.named_children(&mut c).collect();
-            children.into_iter().find_map(|el| match el.kind() {
+            children.into_iter().find_map(|el| match el.kind_name() {
                 "pair_pattern" => el
                     .field(Field::Value)
                     .and_then(|v| pattern_binds(v, name, source))
@@ -717,7 +725,7 @@ fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node
 /// `if (!isDev) throw …`): the statements after it in the same list only run
 /// outside production.
 fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
-    if stmt.kind() != "if_statement" || stmt.field(Field::Alternative).is_some() {
+    if stmt.kind_name() != "if_statement" || stmt.field(Field::Alternative).is_some() {
         return false;
     }
     let Some(cond) = stmt.field(Field::Condition) else {
@@ -729,12 +737,12 @@ fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
     let Some(body) = stmt.field(Field::Consequence) else {
         return false;
     };
-    let exits = |n: Node| matches!(n.kind(), "return_statement" | "throw_statement");
-    if body.kind() == "statement_block" {
+    let exits = |n: Node| matches!(n.kind_name(), "return_statement" | "throw_statement");
+    if body.kind_name() == "statement_block" {
         let mut c = body.walk();
         let last = body
             .named_children(&mut c)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .last();
         last.is_some_and(exits)
     } else {
@@ -761,7 +769,7 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
                 break;
             }
             if matches!(
-                p.kind(),
+                p.kind_name(),
                 "statement_block" | "program" | "switch_case" | "switch_default"
             ) {
                 let mut c = p.walk();
@@ -779,9 +787,9 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
         match func {
             Some(f)
                 if matches!(
-                    f.kind(),
+                    f.kind_name(),
                     "arrow_function" | "function_expression" | "function"
-                ) && f.parent().is_some_and(|a| a.kind() == "arguments") =>
+                ) && f.parent().is_some_and(|a| a.kind_name() == "arguments") =>
             {
                 match f.parent().and_then(|a| a.parent()) {
                     Some(call) => node = call,
@@ -820,7 +828,7 @@ pub fn indent_unit(source: &str) -> String {
 /// [`indent_unit`].
 pub fn indent_unit_at(stmt: Node, source: &str) -> String {
     let indent = line_indent(source, stmt.start_byte());
-    if let Some(parent) = stmt.parent().filter(|p| p.kind() != "program") {
+    if let Some(parent) = stmt.parent().filter(|p| p.kind_name() != "program") {
         let outer = line_indent(source, parent.start_byte());
         if let Some(unit) = indent.strip_prefix(outer).filter(|u| !u.is_empty()) {
             return unit.to_string();
@@ -883,7 +891,7 @@ mod tests {
     ) -> Node<'t> {
         let mut found = None;
         visit(tree.root_node(), &mut |n| {
-            if found.is_none() && n.kind() == kind && pred(n) {
+            if found.is_none() && n.kind_name() == kind && pred(n) {
                 found = Some(n);
             }
             found.is_none()
@@ -924,7 +932,7 @@ mod tests {
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let mut calls = Vec::new();
         visit(tree.root_node(), &mut |n| {
-            if n.kind() == "call_expression" {
+            if n.kind_name() == "call_expression" {
                 calls.push((text(n, src).to_string(), in_dev_only_branch(n, src)));
             }
             true
@@ -955,7 +963,7 @@ mod tests {
     fn all<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Vec<Node<'t>> {
         let mut out = Vec::new();
         visit(tree.root_node(), &mut |n| {
-            if n.kind() == kind {
+            if n.kind_name() == kind {
                 out.push(n);
             }
             true
@@ -1020,11 +1028,11 @@ mod tests {
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let uses: Vec<Node> = all(&tree, "identifier")
             .into_iter()
-            .filter(|n| n.parent().is_some_and(|p| p.kind() == "arguments"))
+            .filter(|n| n.parent().is_some_and(|p| p.kind_name() == "arguments"))
             .collect();
         let describe = |n: Node| match find_binding(n, text(n, src), src) {
-            Some(Binding::Declarator { element, .. }) => element.kind().to_string(),
-            Some(Binding::Parameter(p)) => format!("param {}", p.kind()),
+            Some(Binding::Declarator { element, .. }) => element.kind_name().to_string(),
+            Some(Binding::Parameter(p)) => format!("param {}", p.kind_name()),
             None => "none".to_string(),
         };
         let got: Vec<String> = uses.iter().map(|n| describe(*n)).collect();
@@ -1144,7 +1152,7 @@ impl Declared<'_> {
             BindingKind::Import => {
                 let module = string_value(self.decl.field(Field::Source)?, source)?;
                 let parent = self.name.parent()?;
-                let imported = match parent.kind() {
+                let imported = match parent.kind_name() {
                     "import_clause" => "default".to_string(),
                     "namespace_import" => "*".to_string(),
                     "import_specifier" => parent.field(Field::Name).map(|n| {
@@ -1156,7 +1164,7 @@ impl Declared<'_> {
             }
             BindingKind::Const | BindingKind::Let | BindingKind::Var => {
                 let value = unwrap_expr(self.value?);
-                if value.kind() != "call_expression"
+                if value.kind_name() != "call_expression"
                     || callee_path(value, source).as_deref() != Some("require")
                 {
                     return None;
@@ -1187,7 +1195,7 @@ pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<De
 }
 
 fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
-    match scope.kind() {
+    match scope.kind_name() {
         "program" | "statement_block" | "switch_case" | "switch_default" | "class_static_block" => {
             let mut c = scope.walk();
             for stmt in scope.named_children(&mut c) {
@@ -1199,7 +1207,10 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
         }
         "for_in_statement" => {
             let left = scope.field(Field::Left)?;
-            let left = if matches!(left.kind(), "lexical_declaration" | "variable_declaration") {
+            let left = if matches!(
+                left.kind_name(),
+                "lexical_declaration" | "variable_declaration"
+            ) {
                 left.named_child(0)
                     .and_then(|d| d.field(Field::Name))
                     .unwrap_or(left)
@@ -1232,7 +1243,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
         }
         _ if is_function(scope) => {
             if let Some(p) = scope.field(Field::Parameter) {
-                if p.kind() == "identifier" && text(p, source) == name {
+                if p.kind_name() == "identifier" && text(p, source) == name {
                     return Some(Declared {
                         kind: BindingKind::Param,
                         name: p,
@@ -1245,7 +1256,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
             let params = scope.field(Field::Parameters)?;
             let mut c = params.walk();
             for p in params.named_children(&mut c) {
-                let (pattern, value) = match p.kind() {
+                let (pattern, value) = match p.kind_name() {
                     "required_parameter" | "optional_parameter" => {
                         (p.field(Field::Pattern), p.field(Field::Value))
                     }
@@ -1270,13 +1281,13 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
 }
 
 fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
-    match stmt.kind() {
+    match stmt.kind_name() {
         "export_statement" => {
             let decl = stmt.field(Field::Declaration)?;
             declaration_in_statement(decl, name, source)
         }
         "lexical_declaration" | "variable_declaration" => {
-            let kind = if stmt.kind() == "variable_declaration" {
+            let kind = if stmt.kind_name() == "variable_declaration" {
                 BindingKind::Var
             } else if stmt.child(0).is_some_and(|k| text(k, source) == "const") {
                 BindingKind::Const
@@ -1285,7 +1296,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
             };
             let mut c = stmt.walk();
             for d in stmt.named_children(&mut c) {
-                if d.kind() != "variable_declarator" {
+                if d.kind_name() != "variable_declarator" {
                     continue;
                 }
                 let Some(pattern) = d.field(Field::Name) else {
@@ -1312,7 +1323,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
             if text(n, source) != name {
                 return None;
             }
-            let kind = match stmt.kind() {
+            let kind = match stmt.kind_name() {
                 "enum_declaration" => BindingKind::Enum,
                 "class_declaration" | "abstract_class_declaration" => BindingKind::Class,
                 _ => BindingKind::Function,
@@ -1331,10 +1342,10 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
                 if found.is_some() {
                     return false;
                 }
-                if n.kind() == "identifier" && text(n, source) == name {
+                if n.kind_name() == "identifier" && text(n, source) == name {
                     // The local name: a default import, a namespace import, or a
                     // specifier's alias (or its name when there is no alias).
-                    let ok = match n.parent().map(|p| (p.kind(), p)) {
+                    let ok = match n.parent().map(|p| (p.kind_name(), p)) {
                         Some(("import_clause" | "namespace_import", _)) => true,
                         Some(("import_specifier", p)) => match p.field(Field::Alias) {
                             Some(a) => a.id() == n.id(),
@@ -1346,7 +1357,7 @@ fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Opt
                         found = Some(n);
                     }
                 }
-                n.kind() != "string"
+                n.kind_name() != "string"
             });
             found.map(|n| Declared {
                 kind: BindingKind::Import,
@@ -1367,7 +1378,7 @@ fn pattern_declares<'t>(
     name: &str,
     source: &str,
 ) -> Option<(Node<'t>, Option<String>)> {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
         "shorthand_property_identifier_pattern" => {
             (text(pattern, source) == name).then(|| (pattern, Some(name.to_string())))
@@ -1375,7 +1386,7 @@ fn pattern_declares<'t>(
         "object_pattern" | "array_pattern" => {
             let mut c = pattern.walk();
             for child in pattern.named_children(&mut c) {
-                let found = match child.kind() {
+                let found = match child.kind_name() {
                     "pair_pattern" => {
                         let value = child.field(Field::Value)?;
                         pattern_declares(value, name, source).map(|(n, k)| {
@@ -1422,7 +1433,7 @@ mod declaration_tests {
         let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
         let mut last = None;
         visit(tree.root_node(), &mut |n| {
-            if n.kind() == "identifier" && text(n, src) == name {
+            if n.kind_name() == "identifier" && text(n, src) == name {
                 last = Some(n);
             }
             true
@@ -1499,18 +1510,18 @@ fn has_token_child(node: Node, token: &str) -> bool {
     let mut c = node.walk();
     let found = node
         .children(&mut c)
-        .any(|ch| !ch.is_named() && ch.kind() == token);
+        .any(|ch| !ch.is_named() && ch.kind_name() == token);
     found
 }
 
 /// `require('m')` → `m`.
 fn require_source(node: Node, source: &str) -> Option<String> {
     let node = unwrap_paren(node);
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let callee = node.field(Field::Function)?;
-    if callee.kind() != "identifier" || text(callee, source) != "require" {
+    if callee.kind_name() != "identifier" || text(callee, source) != "require" {
         return None;
     }
     let args = call_arguments(node);
@@ -1528,7 +1539,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
     let mut out = Vec::new();
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
-        match stmt.kind() {
+        match stmt.kind_name() {
             "import_statement" => {
                 let stmt_type = has_token_child(stmt, "type");
                 let mut cc = stmt.walk();
@@ -1536,14 +1547,14 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                     .field(Field::Source)
                     .and_then(|s| string_value(s, source));
                 for clause in stmt.named_children(&mut cc) {
-                    match clause.kind() {
+                    match clause.kind_name() {
                         "import_clause" => {
                             let Some(module) = module.clone() else {
                                 continue;
                             };
                             let mut c3 = clause.walk();
                             for part in clause.named_children(&mut c3) {
-                                match part.kind() {
+                                match part.kind_name() {
                                     "identifier" => out.push(ModuleBinding {
                                         module: module.clone(),
                                         imported: "default".into(),
@@ -1567,7 +1578,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                     "named_imports" => {
                                         let mut c4 = part.walk();
                                         for spec in part.named_children(&mut c4) {
-                                            if spec.kind() != "import_specifier" {
+                                            if spec.kind_name() != "import_specifier" {
                                                 continue;
                                             }
                                             let Some(name) = spec.field(Field::Name) else {
@@ -1595,7 +1606,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                 .field(Field::Source)
                                 .and_then(|s| string_value(s, source));
                             if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
-                                if id.kind() == "identifier" {
+                                if id.kind_name() == "identifier" {
                                     out.push(ModuleBinding {
                                         module: m,
                                         imported: "*".into(),
@@ -1614,7 +1625,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
             "lexical_declaration" | "variable_declaration" => {
                 let mut cc = stmt.walk();
                 for decl in stmt.named_children(&mut cc) {
-                    if decl.kind() != "variable_declarator" {
+                    if decl.kind_name() != "variable_declarator" {
                         continue;
                     }
                     let (Some(name), Some(value)) =
@@ -1626,7 +1637,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                     let value = unwrap_expr(value);
                     let (module, prop) = match require_source(value, source) {
                         Some(m) => (m, None),
-                        None if value.kind() == "member_expression" => {
+                        None if value.kind_name() == "member_expression" => {
                             let Some(m) = value
                                 .field(Field::Object)
                                 .and_then(|o| require_source(o, source))
@@ -1640,7 +1651,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                         }
                         None => continue,
                     };
-                    match name.kind() {
+                    match name.kind_name() {
                         "identifier" => out.push(ModuleBinding {
                             module,
                             imported: prop.unwrap_or_else(|| "*".into()),
@@ -1652,7 +1663,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                         "object_pattern" if prop.is_none() => {
                             let mut c4 = name.walk();
                             for p in name.named_children(&mut c4) {
-                                let (imported, local) = match p.kind() {
+                                let (imported, local) = match p.kind_name() {
                                     "shorthand_property_identifier_pattern" => {
                                         (text(p, source), text(p, source))
                                     }
@@ -1662,7 +1673,7 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
                                         else {
                                             continue;
                                         };
-                                        if v.kind() != "identifier" {
+                                        if v.kind_name() != "identifier" {
                                             continue;
                                         }
                                         (text(k, source), text(v, source))
@@ -1706,16 +1717,16 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
     let Some(params) = params else {
         return false;
     };
-    if params.kind() == "identifier" {
+    if params.kind_name() == "identifier" {
         return text(params, source) == name;
     }
     any_descendant(params, &mut |n| {
-        (n.kind() == "shorthand_property_identifier_pattern" && text(n, source) == name)
-            || n.kind() == "identifier"
+        (n.kind_name() == "shorthand_property_identifier_pattern" && text(n, source) == name)
+            || n.kind_name() == "identifier"
                 && text(n, source) == name
                 && n.parent().is_some_and(|p| {
-                    p.kind() == "formal_parameters"
-                        || (matches!(p.kind(), "required_parameter" | "optional_parameter")
+                    p.kind_name() == "formal_parameters"
+                        || (matches!(p.kind_name(), "required_parameter" | "optional_parameter")
                             && p.field(Field::Pattern).is_some_and(|q| q.id() == n.id()))
                 })
     })
@@ -1732,10 +1743,10 @@ pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Nod
         if is_function(n) && binds_parameter(n, name, source) {
             return None;
         }
-        if matches!(n.kind(), "statement_block" | "program") {
+        if matches!(n.kind_name(), "statement_block" | "program") {
             let mut c = n.walk();
             for stmt in n.named_children(&mut c) {
-                let decl = if stmt.kind() == "export_statement" {
+                let decl = if stmt.kind_name() == "export_statement" {
                     match stmt.field(Field::Declaration) {
                         Some(d) => d,
                         None => continue,
@@ -1743,18 +1754,21 @@ pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Nod
                 } else {
                     stmt
                 };
-                if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                if !matches!(
+                    decl.kind_name(),
+                    "lexical_declaration" | "variable_declaration"
+                ) {
                     continue;
                 }
                 let mut cc = decl.walk();
                 for d in decl.named_children(&mut cc) {
-                    if d.kind() != "variable_declarator" {
+                    if d.kind_name() != "variable_declarator" {
                         continue;
                     }
                     let Some(n) = d.field(Field::Name) else {
                         continue;
                     };
-                    if n.kind() == "identifier" && text(n, source) == name {
+                    if n.kind_name() == "identifier" && text(n, source) == name {
                         return d.field(Field::Value);
                     }
                 }
@@ -1771,7 +1785,7 @@ pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Nod
 pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
-        let decl = if stmt.kind() == "export_statement" {
+        let decl = if stmt.kind_name() == "export_statement" {
             match stmt.field(Field::Declaration) {
                 Some(d) => d,
                 None => continue,
@@ -1779,7 +1793,7 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
         } else {
             stmt
         };
-        match decl.kind() {
+        match decl.kind_name() {
             "function_declaration" | "generator_function_declaration"
                 if decl
                     .field(Field::Name)
@@ -1793,7 +1807,7 @@ pub fn top_level_function<'t>(program: Node<'t>, name: &str, source: &str) -> Op
                     let named = d
                         .field(Field::Name)
                         .is_some_and(|n| text(n, source) == name);
-                    if d.kind() != "variable_declarator" || !named {
+                    if d.kind_name() != "variable_declarator" || !named {
                         continue;
                     }
                     let v = d.field(Field::Value).map(unwrap_expr)?;
@@ -1859,11 +1873,11 @@ mod rules2_tests {
         let root = tree.root_node();
         assert_eq!(root_of(call).id(), root.id());
         assert_eq!(
-            top_level_function(root, "h", src).map(|f| f.kind()),
+            top_level_function(root, "h", src).map(|f| f.kind_name()),
             Some("arrow_function")
         );
         assert_eq!(
-            top_level_function(root, "k", src).map(|f| f.kind()),
+            top_level_function(root, "k", src).map(|f| f.kind_name()),
             Some("function_declaration")
         );
         assert!(top_level_function(root, "opts", src).is_none());

@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod field;
+pub mod kind;
 
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
@@ -127,9 +128,47 @@ impl Prefilter {
     }
 }
 
+/// Node kinds that hold types only. No rule wants a node inside one (rules that
+/// look at a type, like `no-any-cast` at `as any`, read it from the expression
+/// that holds it), so the walk does not go into them unless it must collect
+/// comments for suppressions or the subtree has a syntax error. In type-heavy code they are a third or more of
+/// the tree.
+pub const TYPE_ONLY_KINDS: &[&str] = &[
+    "type_annotation",
+    "opting_type_annotation",
+    "omitting_type_annotation",
+    "adding_type_annotation",
+    "asserts_annotation",
+    "type_predicate_annotation",
+    "type_arguments",
+    "type_parameters",
+    "interface_declaration",
+    "type_alias_declaration",
+    "implements_clause",
+    "extends_type_clause",
+    "object_type",
+    "generic_type",
+    "union_type",
+    "intersection_type",
+    "function_type",
+    "constructor_type",
+    "conditional_type",
+    "tuple_type",
+    "array_type",
+    "literal_type",
+    "lookup_type",
+    "parenthesized_type",
+    "template_literal_type",
+    "type_query",
+    "index_type_query",
+    "readonly_type",
+];
+
 /// Per grammar: node kind id → indices of the rules that want that kind.
 struct Dispatch {
     by_kind: Vec<Vec<usize>>,
+    /// node kind id → the kind holds types only (`TYPE_ONLY_KINDS`).
+    type_only: Vec<bool>,
     comment_kind: u16,
 }
 
@@ -154,8 +193,18 @@ fn build_dispatch(lang: Language) -> Dispatch {
             }
         }
     }
+    let mut type_only = vec![false; g.node_kind_count()];
+    for id in 1..g.node_kind_count() as u16 {
+        if g.node_kind_is_named(id)
+            && g.node_kind_for_id(id)
+                .is_some_and(|k| TYPE_ONLY_KINDS.contains(&k))
+        {
+            type_only[id as usize] = true;
+        }
+    }
     Dispatch {
         by_kind,
+        type_only,
         comment_kind: g.id_for_node_kind("comment", true),
     }
 }
@@ -182,10 +231,12 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Walk the tree once, calling each active rule for the node kinds it asked for
 /// (and finishing the whole-file visitors after the walk).
-/// Returns the byte ranges of all comments (for suppressions).
+/// Returns the byte ranges of the comments (for suppressions): all of them when
+/// `all_comments`, else none from inside the type-only subtrees it skips.
 pub fn run_rules(
     tree: &Tree,
     active: &[bool],
+    all_comments: bool,
     base: &FileInput<'_>,
     out: &mut Vec<Diagnostic>,
     panics: &mut Vec<RulePanic>,
@@ -215,10 +266,7 @@ pub fn run_rules(
         }
     }
     let mut comments = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
-        let kind = node.kind_id();
+    walk(tree, dispatch, all_comments, |node, kind| {
         if kind == dispatch.comment_kind {
             comments.push(node.byte_range());
         }
@@ -238,7 +286,32 @@ pub fn run_rules(
                 });
             }
         }
-        if cursor.goto_first_child() {
+    });
+    let root = tree.root_node();
+    for (i, slot) in visitors.iter_mut().enumerate() {
+        if let (true, Some(v)) = (active[i], slot.as_mut()) {
+            let meta = &RULES[i].meta;
+            guarded(i, &mut active, &mut |out| {
+                v.finish(&mut base.context(meta, out), root)
+            });
+        }
+    }
+    comments
+}
+
+/// Visit the nodes of `tree` in document order with their kind ids, except
+/// those inside a type-only subtree (`TYPE_ONLY_KINDS`, which is visited
+/// itself) unless `all` or the subtree has a syntax error: error recovery can
+/// put values into a type (tree-sitter-typescript#335).
+fn walk<'t>(tree: &'t Tree, dispatch: &Dispatch, all: bool, mut f: impl FnMut(Node<'t>, u16)) {
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind_id();
+        f(node, kind);
+        let skip =
+            !all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error();
+        if !skip && cursor.goto_first_child() {
             continue;
         }
         loop {
@@ -250,16 +323,6 @@ pub fn run_rules(
             }
         }
     }
-    let root = tree.root_node();
-    for (i, slot) in visitors.iter_mut().enumerate() {
-        if let (true, Some(v)) = (active[i], slot.as_mut()) {
-            let meta = &RULES[i].meta;
-            guarded(i, &mut active, &mut |out| {
-                v.finish(&mut base.context(meta, out), root)
-            });
-        }
-    }
-    comments
 }
 
 /// Count of ERROR and MISSING nodes (to check that a fix adds no syntax errors).
@@ -279,4 +342,104 @@ pub fn syntax_error_count(tree: &Tree) -> usize {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dispatch(lang: Language) -> &'static Dispatch {
+        if lang == Language::TypeScript {
+            &DISPATCH_TS
+        } else {
+            &DISPATCH_TSX
+        }
+    }
+
+    #[test]
+    fn type_only_kinds_are_kinds_of_both_grammars() {
+        for lang in [Language::TypeScript, Language::Tsx] {
+            let g = grammar(lang);
+            for kind in TYPE_ONLY_KINDS {
+                assert_ne!(g.id_for_node_kind(kind, true), 0, "{kind} in {lang:?}");
+            }
+            let d = dispatch(lang);
+            assert_eq!(
+                d.type_only.iter().filter(|&&t| t).count(),
+                TYPE_ONLY_KINDS.len(),
+                "one id per kind in {lang:?}"
+            );
+        }
+    }
+
+    /// What the walk visits, against a plain recursive traversal: everything
+    /// but the insides of error-free type-only subtrees; everything with `all`.
+    #[test]
+    fn walk_skips_error_free_type_subtrees_only() {
+        let samples = [
+            "interface A { f(x: string): Promise<void>; s: 'sk_live' }\nconst a: Map<string, B> = new Map<string, B>();\nfunction g<T extends { k: 1 }>(p: T): asserts p is T { return h(p as any); }\n",
+            // error recovery puts `payload as any` inside the object type
+            "const f = (x: { a: string, b: payload as any }) => x\nlet t: { <A>(x: A): A\n <B>(y = z as any): B }\n",
+            "class C implements I<X> { m(@Body() b: Dto): void { log(b satisfies Y); } }\n",
+        ];
+        for lang in [Language::TypeScript, Language::Tsx] {
+            let d = dispatch(lang);
+            for src in samples {
+                let tree = parse(src, lang, None).expect("parses");
+                let mut expected = Vec::new();
+                let mut everything = Vec::new();
+                let mut stack = vec![(tree.root_node(), false)];
+                while let Some((n, inside_skipped)) = stack.pop() {
+                    everything.push(n.id());
+                    if !inside_skipped {
+                        expected.push(n.id());
+                    }
+                    let skip_children =
+                        inside_skipped || (TYPE_ONLY_KINDS.contains(&n.kind()) && !n.has_error());
+                    let mut c = n.walk();
+                    let children: Vec<Node> = n.children(&mut c).collect();
+                    stack.extend(children.into_iter().rev().map(|c| (c, skip_children)));
+                }
+                let mut visited = Vec::new();
+                walk(&tree, d, false, |n, kind| {
+                    assert_eq!(kind, n.kind_id());
+                    visited.push(n.id());
+                });
+                assert_eq!(visited, expected, "{lang:?}: {src}");
+                assert!(
+                    visited.len() < everything.len(),
+                    "types were skipped: {src}"
+                );
+                let mut all = Vec::new();
+                walk(&tree, d, true, |n, _| all.push(n.id()));
+                assert_eq!(all, everything, "{lang:?}: {src}");
+            }
+        }
+    }
+
+    /// A value that error recovery put into a type is still linted.
+    #[test]
+    fn values_inside_broken_types_are_linted() {
+        // (`<B>(…)` on a new line after a call signature: tree-sitter-typescript#335)
+        let src = "let t: { <A>(x: A): A\n <B>(y = z as any): B }\n";
+        let tree = parse(src, Language::TypeScript, None).expect("parses");
+        let start = src.find("z as any").expect("in the sample");
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(start, start + 3)
+            .expect("a node");
+        let mut in_type = false;
+        let mut p = node.parent();
+        while let Some(n) = p {
+            in_type |= TYPE_ONLY_KINDS.contains(&n.kind());
+            p = n.parent();
+        }
+        assert!(in_type, "the sample still puts the cast inside a type");
+        assert!(
+            tree.root_node().has_error(),
+            "the sample still has a syntax error"
+        );
+        let d = crate::rules::testing::findings("no-any-cast", "src/a.ts", src);
+        assert_eq!(d.len(), 1, "{d:?}");
+    }
 }

@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -102,7 +103,7 @@ endings, and imports `cacheLife` from `next/cache` (extending an existing
 const DIRECTIVES: &[&str] = &["use cache", "use cache: remote", "use cache: private"];
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
-    if node.kind() == "program" {
+    if node.kind_name() == "program" {
         check_file(cx, node);
     } else {
         check_function(cx, node);
@@ -121,7 +122,7 @@ fn has_token(node: Node<'_>, token: &str) -> bool {
     let mut c = node.walk();
     let found = node
         .children(&mut c)
-        .any(|ch| !ch.is_named() && ch.kind() == token);
+        .any(|ch| !ch.is_named() && ch.kind_name() == token);
     found
 }
 
@@ -151,7 +152,7 @@ fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
         if found || (n.id() != body.id() && ast::is_function(n)) {
             return false;
         }
-        if n.kind() == "call_expression"
+        if n.kind_name() == "call_expression"
             && ast::callee_name(n, src).is_some_and(|c| names.contains(&c))
         {
             found = true;
@@ -167,7 +168,7 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let Some(body) = func.field(Field::Body) else {
         return;
     };
-    if body.kind() != "statement_block" {
+    if body.kind_name() != "statement_block" {
         return;
     }
     let Some(directive) = cache_directive(body, src) else {
@@ -228,7 +229,7 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
         // A function with its own directive is checked on its own.
         let body = func.field(Field::Body);
         if body
-            .filter(|b| b.kind() == "statement_block")
+            .filter(|b| b.kind_name() == "statement_block")
             .and_then(|b| cache_directive(b, src))
             .is_some()
         {
@@ -247,7 +248,7 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
         let message = format!("`{name}` is cached by the file's {dir_text} but never calls `cacheLife()`: it uses the default profile; call `cacheLife(...)` with the lifetime this data needs");
         let plan = ImportPlan::new(program, cx, directive);
         let edit = body
-            .filter(|b| b.kind() == "statement_block")
+            .filter(|b| b.kind_name() == "statement_block")
             .and_then(|b| insert_in_body(b, &plan, semi_file, src));
         let d = cx.report(at, message);
         if let Some(edit) = edit {
@@ -264,22 +265,22 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
     let is_async = |f: Node<'_>| has_token(f, "async");
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
-        if stmt.kind() != "export_statement" || stmt.field(Field::Source).is_some() {
+        if stmt.kind_name() != "export_statement" || stmt.field(Field::Source).is_some() {
             continue;
         }
         if let Some(decl) = stmt.field(Field::Declaration) {
-            match decl.kind() {
+            match decl.kind_name() {
                 "function_declaration" if is_async(decl) => {
                     out.push((decl, decl.field(Field::Name)))
                 }
                 "lexical_declaration" | "variable_declaration" => {
                     let mut cc = decl.walk();
                     for d in decl.named_children(&mut cc) {
-                        if d.kind() != "variable_declarator" {
+                        if d.kind_name() != "variable_declarator" {
                             continue;
                         }
                         if let Some(v) = d.field(Field::Value).map(ast::unwrap_expr) {
-                            if matches!(v.kind(), "arrow_function" | "function_expression")
+                            if matches!(v.kind_name(), "arrow_function" | "function_expression")
                                 && is_async(v)
                             {
                                 out.push((v, d.field(Field::Name)));
@@ -296,7 +297,7 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
         } else {
             let mut cc = stmt.walk();
             for clause in stmt.named_children(&mut cc) {
-                if clause.kind() != "export_clause" {
+                if clause.kind_name() != "export_clause" {
                     continue;
                 }
                 let mut c3 = clause.walk();
@@ -308,7 +309,7 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
                         if is_async(f) && !out.iter().any(|(g, _)| g.id() == f.id()) {
                             let n = f.field(Field::Name).or_else(|| {
                                 f.parent()
-                                    .filter(|p| p.kind() == "variable_declarator")
+                                    .filter(|p| p.kind_name() == "variable_declarator")
                                     .and_then(|p| p.field(Field::Name))
                             });
                             out.push((f, n));
@@ -330,7 +331,7 @@ fn ends_with_semicolon(stmt: Node<'_>, src: &str) -> bool {
 fn next_line_hazard(stmt: Node<'_>, src: &str) -> bool {
     let mut next = stmt.next_named_sibling();
     while let Some(n) = next {
-        if n.kind() != "comment" {
+        if n.kind_name() != "comment" {
             break;
         }
         next = n.next_named_sibling();
@@ -392,7 +393,9 @@ fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str)
         return None;
     }
     let mut c = body.walk();
-    let first = body.named_children(&mut c).find(|n| n.kind() != "comment");
+    let first = body
+        .named_children(&mut c)
+        .find(|n| n.kind_name() != "comment");
     let semi = if semi_file
         || first
             .is_some_and(|f| ends_with_semicolon(f, src) || starts_with_hazard(ast::text(f, src)))
@@ -484,7 +487,7 @@ impl ImportPlan {
                 let mut c = named.walk();
                 let last = named
                     .named_children(&mut c)
-                    .filter(|n| n.kind() == "import_specifier")
+                    .filter(|n| n.kind_name() == "import_specifier")
                     .last();
                 match last {
                     Some(l) => Edit::insert(l.end_byte(), format!(", {spec}")),
@@ -545,9 +548,12 @@ fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &str
     let mut c = program.walk();
     let stmts: Vec<Node> = program
         .named_children(&mut c)
-        .filter(|n| !matches!(n.kind(), "comment" | "hash_bang_line"))
+        .filter(|n| !matches!(n.kind_name(), "comment" | "hash_bang_line"))
         .collect();
-    let last_import = stmts.iter().rev().find(|n| n.kind() == "import_statement");
+    let last_import = stmts
+        .iter()
+        .rev()
+        .find(|n| n.kind_name() == "import_statement");
     let directives = ast::directives(program, src);
     let anchor = last_import
         .copied()

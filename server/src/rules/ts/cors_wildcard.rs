@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -111,7 +112,7 @@ const ACAO: &str = "access-control-allow-origin";
 const ACAC: &str = "access-control-allow-credentials";
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
-    match node.kind() {
+    match node.kind_name() {
         "program" => check_imported_cors(cx, node),
         "call_expression" => check_call(cx, node),
         "pair" => check_pair(cx, node),
@@ -138,7 +139,7 @@ fn origin_header_expr(source: &str) -> String {
 fn replace_with(node: Node<'_>, expr: &str) -> Edit {
     let needs_parens = node.parent().is_some_and(|p| {
         matches!(
-            p.kind(),
+            p.kind_name(),
             "binary_expression" | "unary_expression" | "member_expression"
         )
     });
@@ -198,14 +199,17 @@ fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
     // One walk of the file, only when it imports a CORS middleware.
     let mut calls: Vec<(Node, bool)> = Vec::new();
     ast::visit(program, &mut |n| {
-        if n.kind() == "call_expression" {
+        if n.kind_name() == "call_expression" {
             if let Some(f) = n.field(Field::Function) {
-                if f.kind() == "identifier" && middleware.iter().any(|m| m == ast::text(f, src)) {
+                if f.kind_name() == "identifier"
+                    && middleware.iter().any(|m| m == ast::text(f, src))
+                {
                     calls.push((n, false));
                 } else if ast::callee_name(n, src).as_deref() == Some("register") {
                     let args = ast::call_arguments(n);
                     if args.first().is_some_and(|a| {
-                        a.kind() == "identifier" && fastify.iter().any(|m| m == ast::text(*a, src))
+                        a.kind_name() == "identifier"
+                            && fastify.iter().any(|m| m == ast::text(*a, src))
                     }) {
                         calls.push((n, true));
                     }
@@ -230,7 +234,8 @@ fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
 /// `require('m')` → `m`.
 fn required_module(node: Node<'_>, src: &str) -> Option<String> {
     let node = ast::unwrap_expr(node);
-    if node.kind() != "call_expression" || ast::callee_path(node, src).as_deref() != Some("require")
+    if node.kind_name() != "call_expression"
+        || ast::callee_path(node, src).as_deref() != Some("require")
     {
         return None;
     }
@@ -244,7 +249,7 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
         return;
     };
     // `app.use(require('cors')())`
-    if func.kind() == "call_expression" {
+    if func.kind_name() == "call_expression" {
         if required_module(func, src).as_deref() == Some("cors") {
             check_options_call(cx, call, 0, "cors()");
         }
@@ -320,11 +325,11 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
         return;
     };
     let opt = ast::unwrap_expr(opt);
-    let obj = match opt.kind() {
+    let obj = match opt.kind_name() {
         "object" => opt,
         "identifier" => {
             match ast::binding_value(opt, ast::text(opt, src), src).map(ast::unwrap_expr) {
-                Some(v) if v.kind() == "object" => v,
+                Some(v) if v.kind_name() == "object" => v,
                 _ => return,
             }
         }
@@ -341,14 +346,14 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
     let Some(opts) = args.get(1).map(|a| ast::unwrap_expr(*a)) else {
         return;
     };
-    if opts.kind() != "object" {
+    if opts.kind_name() != "object" {
         return;
     }
     let Some((key, value)) = find_pair(opts, "cors", src) else {
         return;
     };
     let value = ast::unwrap_expr(value);
-    match value.kind() {
+    match value.kind_name() {
         "true" => {
             if ast::in_dev_only_branch(value, src) {
                 return;
@@ -373,7 +378,7 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
 /// The key of a pair as a plain name (`origin`, `'origin'`); `None` for computed keys.
 fn key_name(pair: Node<'_>, src: &str) -> Option<String> {
     let key = pair.field(Field::Key)?;
-    match key.kind() {
+    match key.kind_name() {
         "property_identifier" | "identifier" => Some(ast::text(key, src).to_string()),
         "string" => ast::string_value(key, src),
         _ => None,
@@ -385,7 +390,7 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
     let mut c = obj.walk();
     let found = obj
         .named_children(&mut c)
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_name() == "pair")
         .find(|p| key_name(*p, src).is_some_and(|k| k.eq_ignore_ascii_case(name)));
     let pair = found?;
     Some((pair.field(Field::Key)?, pair.field(Field::Value)?))
@@ -393,7 +398,7 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
 
 fn is_true_value(node: Node<'_>, src: &str) -> bool {
     let node = ast::unwrap_expr(node);
-    node.kind() == "true" || ast::string_value(node, src).is_some_and(|v| v.trim() == "true")
+    node.kind_name() == "true" || ast::string_value(node, src).is_some_and(|v| v.trim() == "true")
 }
 
 /// Options of `cors()`/`enableCors()`/`register(cors, …)`/`cors:`. `anchor` is
@@ -412,13 +417,13 @@ fn check_options_object(
     let mut opaque = false;
     let mut c = obj.walk();
     for child in obj.named_children(&mut c) {
-        match child.kind() {
+        match child.kind_name() {
             "pair" => match key_name(child, src).as_deref() {
                 Some("origin") => origin = child.field(Field::Value),
                 Some("credentials") => {
                     credentials = child
                         .field(Field::Value)
-                        .is_some_and(|v| ast::unwrap_expr(v).kind() == "true")
+                        .is_some_and(|v| ast::unwrap_expr(v).kind_name() == "true")
                 }
                 _ => {}
             },
@@ -442,7 +447,7 @@ fn check_options_object(
                 "Allow only the origins listed in CORS_ORIGIN",
                 vec![replace_with(b, &expr)],
             ));
-            if b.kind() == "true" {
+            if b.kind_name() == "true" {
                 if credentials {
                     report(
                         cx,
@@ -492,7 +497,9 @@ fn check_options_object(
 /// Add `origin: EXPR` as the first property of an options object.
 fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
     let mut c = obj.walk();
-    let first = obj.named_children(&mut c).find(|n| n.kind() != "comment");
+    let first = obj
+        .named_children(&mut c)
+        .find(|n| n.kind_name() != "comment");
     match first {
         None => {
             let inner = ast::text(obj, src)
@@ -521,15 +528,15 @@ fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
 /// both branches of an environment-check ternary.
 fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
     let mut v = value;
-    while v.kind() == "parenthesized_expression" {
+    while v.kind_name() == "parenthesized_expression" {
         match v.named_child(0) {
             Some(inner) => v = inner,
             None => return,
         }
     }
-    if v.kind() == "true" || ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
+    if v.kind_name() == "true" || ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
         out.push(v);
-    } else if v.kind() == "ternary_expression" {
+    } else if v.kind_name() == "ternary_expression" {
         let is_env = v
             .field(Field::Condition)
             .is_some_and(|c| ast::env_check(c, src).is_some());
@@ -580,13 +587,13 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
         check_header_value(cx, header_value, credentials);
     } else if key == "cors" {
         let value = ast::unwrap_expr(value);
-        if value.kind() != "object" {
+        if value.kind_name() != "object" {
             return;
         }
         // NestFactory.create options are checked with the call (a missing origin counts there).
         let in_nest = obj
             .parent()
-            .filter(|a| a.kind() == "arguments")
+            .filter(|a| a.kind_name() == "arguments")
             .and_then(|a| a.parent())
             .and_then(|call| ast::callee_path(call, src))
             .is_some_and(|p| p.ends_with("NestFactory.create"));
@@ -599,7 +606,7 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
 /// Whether `node` allows credentials: a header setter call or a pair/object for
 /// `Access-Control-Allow-Credentials: true`.
 fn sets_credentials(node: Node<'_>, src: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "call_expression" => {
             let args = ast::call_arguments(node);
             args.len() >= 2
@@ -647,7 +654,7 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
             name: None,
         });
     }
-    match v.kind() {
+    match v.kind_name() {
         "identifier" if follow => {
             let name = ast::text(v, src);
             let init = ast::binding_value(v, name, src)?;
@@ -701,7 +708,7 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
 /// `req.get('origin')`, `req.header('origin')`, `c.req.header('origin')`,
 /// `headers().get('origin')`.
 fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "member_expression" | "subscript_expression" => {
             ast::member_path(node, src).is_some_and(|p| {
                 let p = p.to_ascii_lowercase();
@@ -719,7 +726,7 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
             let Some(func) = node.field(Field::Function) else {
                 return false;
             };
-            if func.kind() != "member_expression" {
+            if func.kind_name() != "member_expression" {
                 return false;
             }
             let (Some(obj), Some(prop)) = (func.field(Field::Object), func.field(Field::Property))
@@ -730,7 +737,7 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
                 return false;
             }
             let obj = ast::unwrap_expr(obj);
-            if obj.kind() == "call_expression" {
+            if obj.kind_name() == "call_expression" {
                 return ast::callee_name(obj, src).as_deref() == Some("headers");
             }
             ast::member_path(obj, src).is_some_and(|p| {
@@ -747,10 +754,10 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
 fn in_assertion(node: Node<'_>, src: &str) -> bool {
     let mut cur = node.parent();
     while let Some(n) = cur {
-        if n.kind().ends_with("_statement") || ast::is_function(n) {
+        if n.kind_name().ends_with("_statement") || ast::is_function(n) {
             return false;
         }
-        if n.kind() == "call_expression" {
+        if n.kind_name() == "call_expression" {
             if let Some(path) = ast::callee_path(n, src) {
                 let first = path.split('.').next().unwrap_or("");
                 let last = path.rsplit('.').next().unwrap_or("");
@@ -766,7 +773,7 @@ fn in_assertion(node: Node<'_>, src: &str) -> bool {
             if n.field(Field::Function)
                 .and_then(|f| f.field(Field::Object))
                 .is_some_and(|o| {
-                    o.kind() == "call_expression"
+                    o.kind_name() == "call_expression"
                         && ast::callee_path(o, src).is_some_and(|p| p.starts_with("expect"))
                 })
             {
@@ -836,7 +843,7 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
         .or_else(|| {
             let mut cur = at;
             while let Some(p) = cur.parent() {
-                if p.kind() == "program" {
+                if p.kind_name() == "program" {
                     return Some(cur);
                 }
                 cur = p;
@@ -845,16 +852,18 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
         })
         .unwrap_or(at);
     let is_origin = |n: Node<'_>| -> bool {
-        (n.kind() == "identifier" && name.is_some_and(|m| ast::text(n, src) == m))
+        (n.kind_name() == "identifier" && name.is_some_and(|m| ast::text(n, src) == m))
             || is_raw_origin(n, src)
     };
     let checks = |n: Node<'_>| -> bool {
         let Some(p) = n.parent() else {
             return false;
         };
-        match p.kind() {
+        match p.kind_name() {
             "arguments" => true,
-            "member_expression" => p.parent().is_some_and(|gp| gp.kind() == "call_expression"),
+            "member_expression" => p
+                .parent()
+                .is_some_and(|gp| gp.kind_name() == "call_expression"),
             "binary_expression" => {
                 let op = p.field(Field::Operator).map(|o| ast::text(o, src));
                 if !matches!(op, Some("===" | "!==" | "==" | "!=" | "in")) {
@@ -866,7 +875,7 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
                     p.field(Field::Left)
                 };
                 other.is_some_and(|o| {
-                    !matches!(o.kind(), "undefined" | "null")
+                    !matches!(o.kind_name(), "undefined" | "null")
                         && ast::text(o, src) != "undefined"
                         && ast::string_value(o, src).is_none_or(|s| !s.is_empty())
                 })
@@ -875,7 +884,7 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
         }
     };
     ast::any_descendant(scope, &mut |n| {
-        let cond = match n.kind() {
+        let cond = match n.kind_name() {
             "if_statement" | "ternary_expression" | "while_statement" => n.field(Field::Condition),
             "switch_statement" => n.field(Field::Value),
             "binary_expression"

@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use regex::Regex;
 use std::sync::LazyLock;
 use tree_sitter::Node;
@@ -260,7 +261,10 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let diag = cx.report(node.byte_range(), message).with_level(level);
     if whole && valid_name && !has_substitution && !place.env_fallback {
         let read = format!("process.env.{env_name}");
-        let text = if node.parent().is_some_and(|p| p.kind() == "jsx_attribute") {
+        let text = if node
+            .parent()
+            .is_some_and(|p| p.kind_name() == "jsx_attribute")
+        {
             format!("{{{read}}}")
         } else {
             read
@@ -286,7 +290,7 @@ impl Place {
         let mut env_fallback = false;
         // Climb through `a || '<lit>'`, `a ?? '<lit>'` and `c ? '<lit>' : b`.
         while let Some(p) = top.parent() {
-            match p.kind() {
+            match p.kind_name() {
                 "binary_expression" => {
                     let op = p.field(Field::Operator).map(|o| ast::text(o, src));
                     let is_right = p.field(Field::Right).is_some_and(|r| r.id() == top.id());
@@ -327,7 +331,7 @@ fn is_value_position(node: Node<'_>, src: &str) -> bool {
         return false;
     };
     let is_field = |field: Field| parent.field(field).is_some_and(|c| c.id() == node.id());
-    match parent.kind() {
+    match parent.kind_name() {
         "import_statement" | "export_statement" | "literal_type" | "import_require_clause" => false,
         "pair" | "pair_pattern" | "public_field_definition" | "method_definition" => {
             !is_field(Field::Key) && !is_field(Field::Name)
@@ -339,7 +343,7 @@ fn is_value_position(node: Node<'_>, src: &str) -> bool {
                 Some("require" | "import")
             ) && call
                 .field(Field::Function)
-                .is_none_or(|f| f.kind() != "import")
+                .is_none_or(|f| f.kind_name() != "import")
         }),
         _ => true,
     }
@@ -352,7 +356,7 @@ fn literal_content(node: Node<'_>, src: &str) -> (String, bool) {
     let mut subst = false;
     let mut c = node.walk();
     for child in node.named_children(&mut c) {
-        match child.kind() {
+        match child.kind_name() {
             "template_substitution" => {
                 subst = true;
                 out.push(' ');

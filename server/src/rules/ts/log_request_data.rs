@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, Binding};
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -163,7 +164,7 @@ fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
 impl<'t> Visitor<'t> for FileVisitor<'t> {
     fn visit(&mut self, _cx: &mut RuleContext<'_>, n: Node<'t>) {
         let src = self.src;
-        match n.kind() {
+        match n.kind_name() {
             "call_expression" => {
                 if let Some(callee) = logger_callee(n, src) {
                     self.calls.push((n, callee));
@@ -172,7 +173,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             "variable_declarator" => self.facts.declarator(n, src, &mut self.children),
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
-                let decorated = n.children(&mut c).any(|d| d.kind() == "decorator");
+                let decorated = n.children(&mut c).any(|d| d.kind_name() == "decorator");
                 if decorated {
                     if let Some(p) = n.field(Field::Pattern) {
                         self.facts.data_names.insert(ast::text(p, src));
@@ -235,7 +236,7 @@ struct LoggerCallee<'s> {
 fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
     let function = call.field(Field::Function)?;
     if !matches!(
-        function.kind(),
+        function.kind_name(),
         "member_expression" | "subscript_expression"
     ) {
         return None;
@@ -255,7 +256,7 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
         LOG_METHODS.contains(&method)
     } else if !object.contains('.') && LOG_METHODS.contains(&method) {
         let obj_node = function.field(Field::Object)?;
-        if obj_node.kind() != "identifier" {
+        if obj_node.kind_name() != "identifier" {
             return None;
         }
         instance = Some(ast::text(obj_node, src));
@@ -272,7 +273,7 @@ fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
 /// nor the method names a logger).
 fn may_be_logger_call(function: Node<'_>, src: &str) -> bool {
     let segment = |n: Node<'_>| -> Option<std::borrow::Cow<'_, str>> {
-        match n.kind() {
+        match n.kind_name() {
             "identifier" | "this" | "property_identifier" | "super" => {
                 Some(ast::text(n, src).into())
             }
@@ -318,7 +319,7 @@ impl<'s> FileFacts<'s> {
         let (Some(name), Some(value)) = (d.field(Field::Name), d.field(Field::Value)) else {
             return;
         };
-        if name.kind() == "identifier" {
+        if name.kind_name() == "identifier" {
             match logger_factory(value, src) {
                 Some(Factory::Root) => {
                     self.logger_names.insert(ast::text(name, src));
@@ -333,7 +334,7 @@ impl<'s> FileFacts<'s> {
         if from_request {
             ast::visit(name, &mut |n| {
                 if matches!(
-                    n.kind(),
+                    n.kind_name(),
                     "identifier" | "shorthand_property_identifier_pattern"
                 ) {
                     self.data_names.insert(ast::text(n, src));
@@ -368,12 +369,12 @@ enum Factory<'s> {
 /// `createLogger(...)`, `logger.child(...)`, or `x.child(...)` (a logger if `x` is).
 fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
     let value = ast::unwrap_expr(value);
-    if value.kind() != "call_expression" {
+    if value.kind_name() != "call_expression" {
         return None;
     }
     let function = value.field(Field::Function)?;
     // `require('pino')(...)`
-    if function.kind() == "call_expression" {
+    if function.kind_name() == "call_expression" {
         let required = ast::call_arguments(function)
             .first()
             .and_then(|a| ast::string_value(*a, src));
@@ -398,7 +399,7 @@ fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
         return Some(Factory::Root);
     }
     let obj = function.field(Field::Object)?;
-    (obj.kind() == "identifier").then(|| Factory::ChildOf(ast::text(obj, src)))
+    (obj.kind_name() == "identifier").then(|| Factory::ChildOf(ast::text(obj, src)))
 }
 
 /// The first request data found in the call's arguments, described for the message.
@@ -414,11 +415,11 @@ fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<S
         if found.is_some() {
             return false;
         }
-        match n.kind() {
+        match n.kind_name() {
             "comment" | "string" => false,
             "member_expression" | "subscript_expression" => {
                 if ast::member_path(n, src).is_none() {
-                    if n.kind() == "subscript_expression" {
+                    if n.kind_name() == "subscript_expression" {
                         // `req.body[key]` is one field; only the index can hold data.
                         found = n
                             .field(Field::Index)
@@ -479,13 +480,13 @@ fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<Str
     let path = ast::member_path(n, src)?;
     let called = n
         .parent()
-        .filter(|p| p.kind() == "call_expression")
+        .filter(|p| p.kind_name() == "call_expression")
         .is_some_and(|p| p.field(Field::Function).is_some_and(|f| f.id() == n.id()));
     if called {
         let (object, method) = path.rsplit_once('.')?;
         if matches!(method, "toString" | "entries" | "values" | "toJSON") {
             let obj = n.field(Field::Object)?;
-            return match obj.kind() {
+            return match obj.kind_name() {
                 "identifier" if facts.data_names.contains(ast::text(obj, src)) => {
                     bound_request_data(obj, src)
                 }
@@ -526,13 +527,13 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
             element,
         } => {
             let value = declarator.field(Field::Value)?;
-            match element.kind() {
+            match element.kind_name() {
                 "identifier" => {
                     whole_value(value, src).map(|what| format!("`{name}`, from {what}"))
                 }
                 // `const { body } = req`, `const { body: payload } = req`
                 "shorthand_property_identifier_pattern" | "pair_pattern" => {
-                    let key = if element.kind() == "pair_pattern" {
+                    let key = if element.kind_name() == "pair_pattern" {
                         let k = element.field(Field::Key)?;
                         ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string())
                     } else {
@@ -555,10 +556,12 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
             let mut c = param.walk();
             let decorators: Vec<Node<'_>> = param
                 .children(&mut c)
-                .filter(|d| d.kind() == "decorator")
+                .filter(|d| d.kind_name() == "decorator")
                 .collect();
             decorators.into_iter().find_map(|d| {
-                let call = d.named_child(0).filter(|c| c.kind() == "call_expression")?;
+                let call = d
+                    .named_child(0)
+                    .filter(|c| c.kind_name() == "call_expression")?;
                 let callee = ast::callee_path(call, src)?;
                 (matches!(
                     callee.as_str(),
@@ -575,7 +578,7 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
 fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
     let mut v = value;
     loop {
-        v = match v.kind() {
+        v = match v.kind_name() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
@@ -583,11 +586,13 @@ fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
             _ => break,
         };
     }
-    if v.kind() == "await_expression" {
+    if v.kind_name() == "await_expression" {
         let inner = ast::unwrap_expr(v.named_child(0)?);
         return body_read(inner, src).map(|p| format!("`await {p}()`"));
     }
-    if v.kind() == "call_expression" && ast::callee_path(v, src).as_deref() == Some("JSON.parse") {
+    if v.kind_name() == "call_expression"
+        && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
+    {
         let arg = *ast::call_arguments(v).first()?;
         return whole_value(arg, src);
     }
@@ -601,7 +606,7 @@ fn is_excluded_position(n: Node<'_>, src: &str) -> bool {
     let Some(parent) = n.parent() else {
         return false;
     };
-    match parent.kind() {
+    match parent.kind_name() {
         "unary_expression" => true,
         "binary_expression" => parent
             .field(Field::Operator)
@@ -647,9 +652,9 @@ impl<'t, 's> Guards<'t, 's> {
         let mut func = ast::enclosing_function(node);
         while let Some(f) = func {
             let callback = matches!(
-                f.kind(),
+                f.kind_name(),
                 "arrow_function" | "function_expression" | "function"
-            ) && f.parent().is_some_and(|p| p.kind() == "arguments");
+            ) && f.parent().is_some_and(|p| p.kind_name() == "arguments");
             if !callback {
                 break;
             }
@@ -680,7 +685,7 @@ impl<'t, 's> Guards<'t, 's> {
         }
         refs.into_iter().all(|r| {
             let Some(call) = r.parent().filter(|p| {
-                p.kind() == "call_expression"
+                p.kind_name() == "call_expression"
                     && p.field(Field::Function).is_some_and(|f| f.id() == r.id())
             }) else {
                 return false;
@@ -696,7 +701,7 @@ impl<'t, 's> Guards<'t, 's> {
         self.refs.get_or_insert_with(|| {
             let mut map: HashMap<&'s str, Vec<Node<'t>>> = HashMap::new();
             ast::visit(program, &mut |n| {
-                if n.kind() == "identifier" {
+                if n.kind_name() == "identifier" {
                     map.entry(ast::text(n, src)).or_default().push(n);
                 }
                 true
@@ -709,25 +714,25 @@ impl<'t, 's> Guards<'t, 's> {
 /// The name node of a function declaration or of a `const f = () => …` and
 /// whether it is exported.
 fn declared_name(func: Node<'_>) -> Option<(Node<'_>, bool)> {
-    match func.kind() {
+    match func.kind_name() {
         "function_declaration" | "generator_function_declaration" => {
             let name = func.field(Field::Name)?;
             let exported = func
                 .parent()
-                .is_some_and(|p| p.kind() == "export_statement");
+                .is_some_and(|p| p.kind_name() == "export_statement");
             Some((name, exported))
         }
         "arrow_function" | "function_expression" | "function" => {
             let declarator = func
                 .parent()
-                .filter(|p| p.kind() == "variable_declarator")?;
+                .filter(|p| p.kind_name() == "variable_declarator")?;
             let name = declarator
                 .field(Field::Name)
-                .filter(|n| n.kind() == "identifier")?;
+                .filter(|n| n.kind_name() == "identifier")?;
             let exported = declarator
                 .parent()
                 .and_then(|d| d.parent())
-                .is_some_and(|p| p.kind() == "export_statement");
+                .is_some_and(|p| p.kind_name() == "export_statement");
             Some((name, exported))
         }
         _ => None,
@@ -738,15 +743,21 @@ fn declared_name(func: Node<'_>) -> Option<(Node<'_>, bool)> {
 /// is a statement of its own in a statement list.
 fn fixes_for(call: Node<'_>, src: &str) -> Vec<Fix> {
     let mut expr = call;
-    if let Some(p) = expr.parent().filter(|p| p.kind() == "await_expression") {
+    if let Some(p) = expr
+        .parent()
+        .filter(|p| p.kind_name() == "await_expression")
+    {
         expr = p;
     }
-    let Some(stmt) = expr.parent().filter(|p| p.kind() == "expression_statement") else {
+    let Some(stmt) = expr
+        .parent()
+        .filter(|p| p.kind_name() == "expression_statement")
+    else {
         return Vec::new();
     };
     if !stmt.parent().is_some_and(|p| {
         matches!(
-            p.kind(),
+            p.kind_name(),
             "statement_block" | "program" | "switch_case" | "switch_default"
         )
     }) {

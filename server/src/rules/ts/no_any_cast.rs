@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -83,7 +84,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             Level::Warn
         }
     };
-    match node.kind() {
+    match node.kind_name() {
         "as_expression" => {
             let Some(ty) = node.named_child(1) else {
                 return;
@@ -105,7 +106,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                     .with_fix(fix);
             } else if let Some(inner) = node.named_child(0) {
                 // `x as unknown as T`: the outer cast of an inner `as unknown`.
-                if inner.kind() == "as_expression"
+                if inner.kind_name() == "as_expression"
                     && inner
                         .named_child(1)
                         .is_some_and(|t| ast::text(t, src).trim() == "unknown")
@@ -120,7 +121,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             let Some(args) = node.named_child(0) else {
                 return;
             };
-            if args.kind() != "type_arguments" {
+            if args.kind_name() != "type_arguments" {
                 return;
             }
             if ast::text(args, src)
@@ -142,11 +143,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 fn passed_on(node: Node<'_>) -> bool {
     let mut cur = node;
     while let Some(p) = cur.parent() {
-        if p.kind() == "parenthesized_expression" {
+        if p.kind_name() == "parenthesized_expression" {
             cur = p;
             continue;
         }
-        return match p.kind() {
+        return match p.kind_name() {
             "arguments" | "return_statement" | "arrow_function" => true,
             "variable_declarator" => p.field(Field::Value).is_some_and(|v| v.id() == cur.id()),
             "assignment_expression" => p.field(Field::Right).is_some_and(|v| v.id() == cur.id()),

@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -72,7 +73,7 @@ but changes behaviour in environments that relied on the fallback.
 "#;
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
-    if node.kind() == "binary_expression" {
+    if node.kind_name() == "binary_expression" {
         check_binary(cx, node);
     } else {
         check_destructuring_default(cx, node);
@@ -87,12 +88,14 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     };
     // The env name: the shorthand itself, or the key of the enclosing pair.
-    let (name, pattern) = match node.kind() {
-        "object_assignment_pattern" if left.kind() == "shorthand_property_identifier_pattern" => {
+    let (name, pattern) = match node.kind_name() {
+        "object_assignment_pattern"
+            if left.kind_name() == "shorthand_property_identifier_pattern" =>
+        {
             (ast::text(left, src).to_string(), node.parent())
         }
         "assignment_pattern" => {
-            let Some(pair) = node.parent().filter(|p| p.kind() == "pair_pattern") else {
+            let Some(pair) = node.parent().filter(|p| p.kind_name() == "pair_pattern") else {
                 return;
             };
             let Some(key) = pair.field(Field::Key) else {
@@ -105,9 +108,9 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
         _ => return,
     };
     let from_env = pattern
-        .filter(|p| p.kind() == "object_pattern")
+        .filter(|p| p.kind_name() == "object_pattern")
         .and_then(|p| p.parent())
-        .filter(|d| d.kind() == "variable_declarator")
+        .filter(|d| d.kind_name() == "variable_declarator")
         .and_then(|d| d.field(Field::Value))
         .and_then(|v| ast::member_path(ast::unwrap_expr(v), src))
         .is_some_and(|p| p == "process.env");
@@ -175,7 +178,7 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let left_text = ast::text(left, src);
     let in_parens = node
         .parent()
-        .is_some_and(|p| p.kind() == "parenthesized_expression");
+        .is_some_and(|p| p.kind_name() == "parenthesized_expression");
     let replacement = if in_parens {
         format!("{left_text} {op} {thrower}")
     } else {
@@ -197,7 +200,7 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
 /// a chain of them joined with the same operator. `false` if anything else occurs.
 fn env_reads(node: Node<'_>, op: &str, src: &str, out: &mut Vec<String>) -> bool {
     let node = ast::unwrap_expr(node);
-    if node.kind() == "binary_expression" {
+    if node.kind_name() == "binary_expression" {
         let same_op = node
             .field(Field::Operator)
             .is_some_and(|o| ast::text(o, src) == op);
@@ -312,7 +315,7 @@ fn is_secretish(name: &str) -> bool {
 /// of `jwt.sign`/`jwt.verify`, or the value of a property/variable named like a secret.
 fn secret_use(node: Node<'_>, src: &str) -> bool {
     let root = ast::value_root(node);
-    if let Some(args) = root.parent().filter(|p| p.kind() == "arguments") {
+    if let Some(args) = root.parent().filter(|p| p.kind_name() == "arguments") {
         let Some(call) = args.parent() else {
             return false;
         };

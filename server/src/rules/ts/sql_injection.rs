@@ -4,6 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, BindingKind};
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -172,7 +173,7 @@ fn receiver_is(name: &str, bases: &[&str]) -> bool {
 fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
     // `await prisma.$queryRawUnsafe<T>(…)` parses as `(await prisma.$queryRawUnsafe)<T>(…)`.
     let callee = ast::unwrap_expr(call.field(Field::Function)?);
-    if callee.kind() != "member_expression" {
+    if callee.kind_name() != "member_expression" {
         return None;
     }
     let method = ast::text(callee.field(Field::Property)?, src);
@@ -233,7 +234,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     let mut safety = Safety::new(src);
     let arg = ast::unwrap_expr(first);
     // `pool.query({ text: `…`, values })` / mysql `{ sql: `…` }`.
-    let (query, config_object) = if arg.kind() == "object" {
+    let (query, config_object) = if arg.kind_name() == "object" {
         match object_property(arg, &["text", "sql"], src) {
             Some(v) => (ast::unwrap_expr(v), true),
             None => return,
@@ -262,7 +263,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     );
     let fix = if config_object || found.via_variable {
         None
-    } else if query.kind() == "template_string" {
+    } else if query.kind_name() == "template_string" {
         match api {
             Api::PgQuery => pg_fix(cx, call, query, &args, &mut safety),
             Api::PrismaUnsafe { execute } => prisma_fix(call, query, &args, execute, &mut safety),
@@ -291,7 +292,7 @@ fn one_line(s: &str, max: usize) -> String {
 fn object_property<'t>(obj: Node<'t>, keys: &[&str], src: &str) -> Option<Node<'t>> {
     let mut c = obj.walk();
     for p in obj.named_children(&mut c) {
-        match p.kind() {
+        match p.kind_name() {
             "pair" => {
                 let key = p.field(Field::Key)?;
                 let k = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
@@ -323,7 +324,7 @@ fn dynamic_sql<'t>(
 ) -> Option<DynamicSql<'t>> {
     let src = safety.src;
     let expr = ast::unwrap_expr(expr);
-    match expr.kind() {
+    match expr.kind_name() {
         "template_string" => {
             let pieces = template_pieces(expr)?;
             let text: String = pieces
@@ -354,7 +355,7 @@ fn dynamic_sql<'t>(
             let mut prev_dollar = false;
             for op in operands {
                 let op = ast::unwrap_expr(op);
-                match op.kind() {
+                match op.kind_name() {
                     "string" => {
                         let v = ast::string_value(op, src).unwrap_or_default();
                         prev_dollar = v.ends_with('$');
@@ -396,7 +397,7 @@ fn dynamic_sql<'t>(
                 b.kind,
                 BindingKind::Const | BindingKind::Let | BindingKind::Var
             ) || b.key.is_some()
-                || b.name.kind() != "identifier"
+                || b.name.kind_name() != "identifier"
                 || b.decl.field(Field::Name).map(|n| n.id()) != Some(b.name.id())
             {
                 return None;
@@ -415,7 +416,7 @@ fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
 
 fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
     let e = ast::unwrap_expr(expr);
-    if e.kind() == "binary_expression" && operator(e, src) == Some("+") {
+    if e.kind_name() == "binary_expression" && operator(e, src) == Some("+") {
         if let (Some(l), Some(r)) = (e.field(Field::Left), e.field(Field::Right)) {
             flatten_plus(l, src, out);
             flatten_plus(r, src, out);
@@ -445,7 +446,7 @@ fn template_pieces(tpl: Node<'_>) -> Option<Vec<Piece<'_>>> {
     let mut pos = start;
     let mut c = tpl.walk();
     for sub in tpl.named_children(&mut c) {
-        if sub.kind() != "template_substitution" {
+        if sub.kind_name() != "template_substitution" {
             continue;
         }
         sub_expression(sub)?;
@@ -464,7 +465,9 @@ fn template_pieces(tpl: Node<'_>) -> Option<Vec<Piece<'_>>> {
 /// The expression of a `${…}` substitution (comments skipped).
 fn sub_expression(sub: Node<'_>) -> Option<Node<'_>> {
     let mut c = sub.walk();
-    let found = sub.named_children(&mut c).find(|n| n.kind() != "comment");
+    let found = sub
+        .named_children(&mut c)
+        .find(|n| n.kind_name() != "comment");
     found
 }
 
@@ -549,7 +552,7 @@ impl<'s, 't> Safety<'s, 't> {
         }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
-        match e.kind() {
+        match e.kind_name() {
             "number" | "string" | "true" | "false" | "null" | "undefined" | "regex" => true,
             "template_string" => {
                 let Some(pieces) = template_pieces(e) else {
@@ -644,7 +647,7 @@ impl<'s, 't> Safety<'s, 't> {
             return false;
         };
         let args = ast::call_arguments(call);
-        let (name, receiver) = match callee.kind() {
+        let (name, receiver) = match callee.kind_name() {
             "identifier" => (ast::text(callee, src), None),
             "member_expression" => (
                 callee
@@ -687,12 +690,12 @@ impl<'s, 't> Safety<'s, 't> {
         }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
-        match e.kind() {
+        match e.kind_name() {
             "array" => {
                 let mut c = e.walk();
                 let elems: Vec<Node> = e
                     .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_name() != "comment")
                     .collect();
                 elems.into_iter().all(|n| self.is_safe(n, depth + 1))
             }
@@ -714,7 +717,7 @@ impl<'s, 't> Safety<'s, 't> {
                 let Some(callee) = e.field(Field::Function) else {
                     return false;
                 };
-                if callee.kind() != "member_expression" {
+                if callee.kind_name() != "member_expression" {
                     return false;
                 }
                 let name = callee
@@ -750,11 +753,12 @@ impl<'s, 't> Safety<'s, 't> {
         let scope = ast::enclosing_function(decl).unwrap_or_else(|| root_of(decl));
         let mut added = Vec::new();
         ast::visit(scope, &mut |n| {
-            if n.kind() == "call_expression" {
+            if n.kind_name() == "call_expression" {
                 if let Some(f) = n.field(Field::Function) {
-                    let on_name = f.kind() == "member_expression"
-                        && f.field(Field::Object)
-                            .is_some_and(|o| o.kind() == "identifier" && ast::text(o, src) == name)
+                    let on_name = f.kind_name() == "member_expression"
+                        && f.field(Field::Object).is_some_and(|o| {
+                            o.kind_name() == "identifier" && ast::text(o, src) == name
+                        })
                         && f.field(Field::Property).is_some_and(|p| {
                             matches!(ast::text(p, src), "push" | "unshift" | "splice")
                         });
@@ -767,7 +771,7 @@ impl<'s, 't> Safety<'s, 't> {
         });
         added.into_iter().all(|a| {
             let a = ast::unwrap_expr(a);
-            if a.kind() == "spread_element" {
+            if a.kind_name() == "spread_element" {
                 return a
                     .named_child(0)
                     .is_some_and(|x| self.is_safe_array(x, depth + 1));
@@ -779,7 +783,7 @@ impl<'s, 't> Safety<'s, 't> {
     /// A callback whose returned values are all safe (`(_, i) => `$${i + 1}``, `() => '?'`).
     fn callback_is_safe(&mut self, f: Node<'t>, depth: usize) -> bool {
         if !matches!(
-            f.kind(),
+            f.kind_name(),
             "arrow_function" | "function_expression" | "function"
         ) {
             return false;
@@ -787,12 +791,12 @@ impl<'s, 't> Safety<'s, 't> {
         let Some(body) = f.field(Field::Body) else {
             return false;
         };
-        if body.kind() != "statement_block" {
+        if body.kind_name() != "statement_block" {
             return self.is_safe(body, depth + 1);
         }
         let mut returns = Vec::new();
         ast::visit(body, &mut |n| {
-            if n.kind() == "return_statement" {
+            if n.kind_name() == "return_statement" {
                 returns.push(n);
             }
             !ast::is_function(n)
@@ -811,7 +815,7 @@ impl<'s, 't> Safety<'s, 't> {
         }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
-        match e.kind() {
+        match e.kind_name() {
             "identifier" => {
                 let name = ast::text(e, src);
                 if is_upper_const(name) {
@@ -835,7 +839,7 @@ impl<'s, 't> Safety<'s, 't> {
                 let mut c = e.walk();
                 let values: Vec<Node> = e
                     .named_children(&mut c)
-                    .filter_map(|p| match p.kind() {
+                    .filter_map(|p| match p.kind_name() {
                         "pair" => p.field(Field::Value),
                         "comment" => None,
                         _ => Some(p),
@@ -843,10 +847,11 @@ impl<'s, 't> Safety<'s, 't> {
                     .collect();
                 values.into_iter().all(|v| {
                     let v = ast::unwrap_expr(v);
-                    if v.kind() == "object" || v.kind() == "array" {
+                    if v.kind_name() == "object" || v.kind_name() == "array" {
                         self.is_constant_container(v, depth + 1)
                     } else {
-                        v.kind() != "shorthand_property_identifier" && self.is_safe(v, depth + 1)
+                        v.kind_name() != "shorthand_property_identifier"
+                            && self.is_safe(v, depth + 1)
                     }
                 })
             }
@@ -902,7 +907,7 @@ fn root_of(node: Node) -> Node {
 fn first_identifier(expr: Node) -> Option<Node> {
     let mut e = ast::unwrap_expr(expr);
     loop {
-        match e.kind() {
+        match e.kind_name() {
             "identifier" => return Some(e),
             "member_expression" | "subscript_expression" => {
                 e = ast::unwrap_expr(e.field(Field::Object)?)
@@ -921,19 +926,19 @@ fn mentions_enum(text: &str) -> bool {
 fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     let mut e = value;
     // `.data` of a safeParse result, `(await …)`.
-    while e.kind() == "member_expression" {
+    while e.kind_name() == "member_expression" {
         match e.field(Field::Object) {
             Some(o) => e = ast::unwrap_expr(o),
             None => return false,
         }
     }
-    if e.kind() != "call_expression" {
+    if e.kind_name() != "call_expression" {
         return false;
     }
     let Some(callee) = e.field(Field::Function) else {
         return false;
     };
-    if callee.kind() != "member_expression" {
+    if callee.kind_name() != "member_expression" {
         return false;
     }
     let method = callee
@@ -953,7 +958,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
         return true;
     }
     let schema = ast::unwrap_expr(schema);
-    if schema.kind() == "identifier" {
+    if schema.kind_name() == "identifier" {
         if let Some(b) = ast::find_declaration(schema, ast::text(schema, src), src) {
             return b.value.is_some_and(|v| mentions_enum(ast::text(v, src)));
         }
@@ -966,7 +971,7 @@ fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
     let mut list = Vec::new();
     let mut zenum = false;
     ast::visit(scope, &mut |n| {
-        match n.kind() {
+        match n.kind_name() {
             "call_expression" => {
                 let path = ast::callee_path(n, src);
                 let name = path
@@ -1256,15 +1261,15 @@ fn pg_fix<'t>(
         1 if existing == 0 => None,
         2 => {
             let arr = ast::unwrap_expr(args[1]);
-            if arr.kind() != "array" {
+            if arr.kind_name() != "array" {
                 return None;
             }
             let mut c = arr.walk();
             let elems: Vec<Node> = arr
                 .named_children(&mut c)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_name() != "comment")
                 .collect();
-            if elems.iter().any(|e| e.kind() == "spread_element") || elems.len() != existing {
+            if elems.iter().any(|e| e.kind_name() == "spread_element") || elems.len() != existing {
                 return None;
             }
             Some((arr, elems))
@@ -1360,7 +1365,7 @@ fn prisma_fix<'t>(
     let mut c = arguments.walk();
     if arguments
         .children(&mut c)
-        .any(|n| !matches!(n.kind(), "(" | ")" | ",") && n.id() != tpl.id())
+        .any(|n| !matches!(n.kind_name(), "(" | ")" | ",") && n.id() != tpl.id())
     {
         return None;
     }

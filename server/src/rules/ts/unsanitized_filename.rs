@@ -5,6 +5,7 @@ use crate::language::Language;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, BindingKind};
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -197,7 +198,7 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
     let mut collect = |n: Node<'_>| {
         ast::visit(n, &mut |d| {
             if matches!(
-                d.kind(),
+                d.kind_name(),
                 "identifier" | "shorthand_property_identifier_pattern" | "property_identifier"
             ) {
                 names.insert(ast::text(d, src).to_string());
@@ -207,7 +208,7 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
     };
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
-        if stmt.kind() == "import_statement"
+        if stmt.kind_name() == "import_statement"
             && stmt
                 .field(Field::Source)
                 .and_then(|s| ast::string_value(s, src))
@@ -223,20 +224,20 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
         // Only `require` of a sink module: `require('fs')`, `require("node:path")`.
         let required = n
             .parent()
-            .filter(|call| call.kind() == "call_expression")
+            .filter(|call| call.kind_name() == "call_expression")
             .and_then(|call| ast::call_arguments(call).first().copied())
             .and_then(|arg| ast::string_value(arg, src));
         if !required.is_some_and(|m| is_sink_module(&m)) {
             continue;
         }
         while let Some(p) = n.parent() {
-            if p.kind() == "variable_declarator" {
+            if p.kind_name() == "variable_declarator" {
                 if let Some(name) = p.field(Field::Name) {
                     collect(name);
                 }
                 break;
             }
-            if p.kind().ends_with("_statement") || p.kind() == "program" {
+            if p.kind_name().ends_with("_statement") || p.kind_name() == "program" {
                 break;
             }
             n = p;
@@ -255,7 +256,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
     let facts = cx.memo(|| file_facts(node, src));
     let facts = &*facts;
-    match node.kind() {
+    match node.kind_name() {
         "call_expression" => {
             let Some((sink, args)) = sink_of(node, src, facts) else {
                 return;
@@ -375,7 +376,7 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
             .collect()
     };
     let all = |u: SinkUse| -> SinkArgs<'t> { args().into_iter().map(|a| (a, u)).collect() };
-    match callee.kind() {
+    match callee.kind_name() {
         "identifier" => {
             let name = ast::text(callee, src);
             // multer's `filename(req, file, cb)` callback.
@@ -449,7 +450,7 @@ fn looks_like_array_join(args: &[Node], _src: &str) -> bool {
 /// to an import or `require` of `path`, or an unbound `path`.
 fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let object = ast::unwrap_expr(object);
-    let ident = match object.kind() {
+    let ident = match object.kind_name() {
         "identifier" => object,
         "member_expression" => {
             let prop = object.field(Field::Property).map(|p| ast::text(p, src));
@@ -457,7 +458,7 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
                 return false;
             }
             match object.field(Field::Object) {
-                Some(o) if o.kind() == "identifier" => o,
+                Some(o) if o.kind_name() == "identifier" => o,
                 _ => return false,
             }
         }
@@ -481,7 +482,7 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
 /// import or `require` of `fs`, `fs/promises` or `fs-extra`).
 fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     let mut o = ast::unwrap_expr(object);
-    if o.kind() == "member_expression"
+    if o.kind_name() == "member_expression"
         && o.field(Field::Property)
             .is_some_and(|p| ast::text(p, src) == "promises")
     {
@@ -490,7 +491,7 @@ fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
             None => return false,
         }
     }
-    if o.kind() != "identifier" {
+    if o.kind_name() != "identifier" {
         return false;
     }
     let name = ast::text(o, src);
@@ -510,12 +511,12 @@ fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
 /// `supabase.storage.from('bucket')`, or a local bound to it.
 fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
     let o = ast::unwrap_expr(object);
-    match o.kind() {
+    match o.kind_name() {
         "call_expression" => {
             let Some(f) = o.field(Field::Function) else {
                 return false;
             };
-            if f.kind() != "member_expression" {
+            if f.kind_name() != "member_expression" {
                 return false;
             }
             let is_from = f
@@ -524,7 +525,7 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
             is_from
                 && f.field(Field::Object).is_some_and(|s| {
                     let s = ast::unwrap_expr(s);
-                    s.kind() == "member_expression"
+                    s.kind_name() == "member_expression"
                         && s.field(Field::Property)
                             .is_some_and(|p| ast::text(p, src) == "storage")
                 })
@@ -548,13 +549,13 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
     let Some(params) = b.decl.parent() else {
         return false;
     };
-    if params.kind() != "formal_parameters" {
+    if params.kind_name() != "formal_parameters" {
         return false;
     }
     let mut c = params.walk();
     let index = params
         .named_children(&mut c)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_name() != "comment")
         .position(|n| n.id() == b.decl.id());
     if index != Some(2) {
         return false;
@@ -562,13 +563,13 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
     let Some(func) = params.parent() else {
         return false;
     };
-    let holder = match func.kind() {
+    let holder = match func.kind_name() {
         "method_definition" => func
             .field(Field::Name)
             .filter(|n| ast::text(*n, src) == "filename")
             .map(|_| func),
         _ => func.parent().filter(|p| {
-            p.kind() == "pair"
+            p.kind_name() == "pair"
                 && p.field(Field::Key).is_some_and(|k| {
                     ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).into())
                         == "filename"
@@ -581,7 +582,7 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
     let Some(call) = object.parent().and_then(|a| a.parent()) else {
         return false;
     };
-    call.kind() == "call_expression"
+    call.kind_name() == "call_expression"
         && ast::callee_path(call, src)
             .is_some_and(|p| p == "diskStorage" || p.ends_with(".diskStorage"))
 }
@@ -591,13 +592,13 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
 /// `params` of `new Upload(…)`, or an object held in a variable in a file that
 /// uses S3.
 fn is_s3_params(prop: Node, src: &str) -> bool {
-    let Some(object) = prop.parent().filter(|o| o.kind() == "object") else {
+    let Some(object) = prop.parent().filter(|o| o.kind_name() == "object") else {
         return false;
     };
     let Some(parent) = object.parent() else {
         return false;
     };
-    match parent.kind() {
+    match parent.kind_name() {
         "arguments" => parent.parent().is_some_and(|call| is_s3_call(call, src)),
         "pair" => {
             let is_params = parent
@@ -607,7 +608,7 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
                 && parent
                     .parent()
                     .and_then(|o| o.parent())
-                    .filter(|a| a.kind() == "arguments")
+                    .filter(|a| a.kind_name() == "arguments")
                     .and_then(|a| a.parent())
                     .is_some_and(|call| {
                         ast::callee_path(call, src)
@@ -620,7 +621,7 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
 }
 
 fn is_s3_call(call: Node, src: &str) -> bool {
-    let name = match call.kind() {
+    let name = match call.kind_name() {
         "new_expression" | "call_expression" => {
             ast::callee_path(call, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
         }
@@ -664,7 +665,7 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> V
         if ast::is_function(n) {
             return false;
         }
-        if n.kind() == "call_expression" && sink_of(n, src, facts).is_some() {
+        if n.kind_name() == "call_expression" && sink_of(n, src, facts).is_some() {
             // A nested sink reports its own names.
             return false;
         }
@@ -679,7 +680,8 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> V
             }
             return false;
         }
-        if n.kind() == "identifier" && hop_ok && is_value_identifier(n) && flows(n, root, src) {
+        if n.kind_name() == "identifier" && hop_ok && is_value_identifier(n) && flows(n, root, src)
+        {
             if let Some(name) = hop(n, src, facts) {
                 out.push(name);
             }
@@ -693,7 +695,7 @@ fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> V
 /// An identifier used as a value (not a callee, not a property key).
 fn is_value_identifier(n: Node) -> bool {
     match n.parent() {
-        Some(p) => match p.kind() {
+        Some(p) => match p.kind_name() {
             "call_expression" => p.field(Field::Function).map(|f| f.id()) != Some(n.id()),
             "new_expression" => false,
             "member_expression" => true,
@@ -725,7 +727,7 @@ fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
                     target: n,
                 });
             }
-            if b.name.kind() != "identifier" {
+            if b.name.kind_name() != "identifier" {
                 return None;
             }
             let inner = names_in(value, src, false, facts);
@@ -744,7 +746,7 @@ fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
             let decorator = b
                 .decl
                 .children(&mut c)
-                .find(|d| d.kind() == "decorator")
+                .find(|d| d.kind_name() == "decorator")
                 .map(|d| ast::text(d, src))
                 .unwrap_or("");
             Some(Name {
@@ -783,13 +785,13 @@ fn destructured_origin(key: &str, value: Node, src: &str) -> Option<Origin> {
 fn decorated_param_origin(param: Node, src: &str, whole_name: bool) -> Option<Origin> {
     let mut c = param.walk();
     for d in param.children(&mut c) {
-        if d.kind() != "decorator" {
+        if d.kind_name() != "decorator" {
             continue;
         }
         let Some(call) = d.named_child(0) else {
             continue;
         };
-        if call.kind() != "call_expression" {
+        if call.kind_name() != "call_expression" {
             continue;
         }
         let Some(path) = ast::callee_path(call, src) else {
@@ -844,7 +846,7 @@ fn request_field(path: &str, at: Node, src: &str) -> bool {
 fn first_identifier(expr: Node) -> Option<Node> {
     let mut e = ast::unwrap_expr(expr);
     loop {
-        match e.kind() {
+        match e.kind_name() {
             "identifier" => return Some(e),
             "member_expression" | "subscript_expression" => {
                 e = ast::unwrap_expr(e.field(Field::Object)?)
@@ -856,7 +858,7 @@ fn first_identifier(expr: Node) -> Option<Node> {
 
 /// Is `n` itself a client-supplied name?
 fn source_origin(n: Node, src: &str) -> Option<Origin> {
-    match n.kind() {
+    match n.kind_name() {
         "member_expression" => {
             let prop = ast::text(n.field(Field::Property)?, src);
             if matches!(prop, "originalname" | "originalFilename") {
@@ -878,7 +880,7 @@ fn source_origin(n: Node, src: &str) -> Option<Origin> {
         "call_expression" => {
             // `searchParams.get('filename')`
             let f = n.field(Field::Function)?;
-            if f.kind() != "member_expression"
+            if f.kind_name() != "member_expression"
                 || f.field(Field::Property).map(|p| ast::text(p, src)) != Some("get")
             {
                 return None;
@@ -917,7 +919,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
     // `x as File`
     let mut e = expr;
     loop {
-        match e.kind() {
+        match e.kind_name() {
             "as_expression" | "satisfies_expression" => {
                 if e.named_child(1)
                     .is_some_and(|t| names_file_type(ast::text(t, src)))
@@ -938,7 +940,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
             _ => break,
         }
     }
-    match e.kind() {
+    match e.kind_name() {
         // `input.files[0]`, `e.target.files?.[0]`
         "subscript_expression" => e
             .field(Field::Object)
@@ -948,7 +950,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
             let Some(f) = e.field(Field::Function) else {
                 return false;
             };
-            if f.kind() != "member_expression" {
+            if f.kind_name() != "member_expression" {
                 return false;
             }
             let method = f.field(Field::Property).map(|p| ast::text(p, src));
@@ -994,7 +996,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
         return false;
     }
     let e = ast::unwrap_expr(expr);
-    match e.kind() {
+    match e.kind_name() {
         "member_expression" => ast::member_path(e, src).is_some_and(|p| p.ends_with(".files")),
         "call_expression" => {
             let Some(f) = e.field(Field::Function) else {
@@ -1005,7 +1007,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                     .first()
                     .is_some_and(|a| is_file_list(*a, src, depth + 1));
             }
-            f.kind() == "member_expression"
+            f.kind_name() == "member_expression"
                 && f.field(Field::Property)
                     .is_some_and(|p| ast::text(p, src) == "getAll")
                 && f.field(Field::Object).is_some_and(|o| is_form_data(o, src))
@@ -1026,7 +1028,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                     BindingKind::Const | BindingKind::Let | BindingKind::Var
                 )
                 && b.value.is_some_and(|v| {
-                    let v = if v.kind() == "as_expression"
+                    let v = if v.kind_name() == "as_expression"
                         && v.named_child(1)
                             .is_some_and(|t| names_file_type(ast::text(t, src)))
                     {
@@ -1044,16 +1046,16 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
 /// A `FormData`: `await req.formData()`, or a name that says so.
 fn is_form_data(object: Node, src: &str) -> bool {
     let o = ast::unwrap_expr(object);
-    if o.kind() == "call_expression" {
+    if o.kind_name() == "call_expression" {
         return ast::callee_name(o, src).as_deref() == Some("formData");
     }
     if ast::text(o, src).to_ascii_lowercase().contains("formdata") {
         return true;
     }
-    if o.kind() == "identifier" {
+    if o.kind_name() == "identifier" {
         if let Some(v) = ast::find_declaration(o, ast::text(o, src), src).and_then(|b| b.value) {
             let v = ast::unwrap_expr(v);
-            return v.kind() == "call_expression"
+            return v.kind_name() == "call_expression"
                 && ast::callee_name(v, src).as_deref() == Some("formData");
         }
     }
@@ -1124,7 +1126,7 @@ fn is_allowlist_replace(call: Node, src: &str) -> bool {
     else {
         return false;
     };
-    if re.kind() != "regex" {
+    if re.kind_name() != "regex" {
         return false;
     }
     let pattern = re
@@ -1157,7 +1159,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
             return false;
         };
         let is = |field: Field| parent.field(field).map(|n| n.id()) == Some(cur.id());
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
@@ -1193,7 +1195,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
                 let Some(call) = parent.parent() else {
                     return false;
                 };
-                if call.kind() != "call_expression"
+                if call.kind_name() != "call_expression"
                     || call.field(Field::Function).map(|f| f.id()) != Some(parent.id())
                 {
                     return false;
@@ -1219,7 +1221,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
                 let Some(call) = parent.parent() else {
                     return false;
                 };
-                if !matches!(call.kind(), "call_expression" | "new_expression") {
+                if !matches!(call.kind_name(), "call_expression" | "new_expression") {
                     return false;
                 }
                 if !is_pass_function(call, src) {
@@ -1246,11 +1248,11 @@ fn preserve_path(at: Node, src: &str) -> bool {
     }
     src.match_indices("preservePath").any(|(i, m)| {
         root.descendant_for_byte_range(i, i + m.len())
-            .filter(|n| n.kind() == "property_identifier")
+            .filter(|n| n.kind_name() == "property_identifier")
             .and_then(|n| n.parent())
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.kind_name() == "pair")
             .and_then(|p| p.field(Field::Value))
-            .is_some_and(|v| v.kind() == "true")
+            .is_some_and(|v| v.kind_name() == "true")
     })
 }
 
@@ -1290,7 +1292,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
     };
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
-        match stmt.kind() {
+        match stmt.kind_name() {
             "import_statement" => {
                 shape.last_import = Some(stmt);
                 let module = stmt
@@ -1300,7 +1302,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                 let mut local = None;
                 let mut uuid = None;
                 ast::visit(stmt, &mut |n| {
-                    match n.kind() {
+                    match n.kind_name() {
                         "import_specifier" => {
                             let imported = n.field(Field::Name).map(|x| ast::text(x, src));
                             if imported == Some("randomUUID") {
@@ -1316,7 +1318,9 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                             }
                             return false;
                         }
-                        "identifier" if n.parent().is_some_and(|p| p.kind() == "import_clause") => {
+                        "identifier"
+                            if n.parent().is_some_and(|p| p.kind_name() == "import_clause") =>
+                        {
                             local = Some(ast::text(n, src).to_string());
                         }
                         "string" => return false,
@@ -1342,7 +1346,7 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         continue;
                     };
                     let v = ast::unwrap_expr(v);
-                    if v.kind() != "call_expression"
+                    if v.kind_name() != "call_expression"
                         || ast::callee_path(v, src).as_deref() != Some("require")
                     {
                         continue;
@@ -1352,7 +1356,10 @@ fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
                         .first()
                         .and_then(|a| ast::string_value(*a, src))
                         .unwrap_or_default();
-                    if let Some(n) = d.field(Field::Name).filter(|n| n.kind() == "identifier") {
+                    if let Some(n) = d
+                        .field(Field::Name)
+                        .filter(|n| n.kind_name() == "identifier")
+                    {
                         record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
                     }
                 }
@@ -1402,7 +1409,7 @@ fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
             return cur;
         };
         let is = |field: Field| parent.field(field).map(|n| n.id()) == Some(cur.id());
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
@@ -1415,7 +1422,7 @@ fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
                     .field(Field::Property)
                     .map(|p| ast::text(p, src))
                     .unwrap_or("");
-                if call.kind() == "call_expression"
+                if call.kind_name() == "call_expression"
                     && call.field(Field::Function).map(|f| f.id()) == Some(parent.id())
                     && PASS_METHODS.contains(&method)
                 {
@@ -1467,8 +1474,8 @@ fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
     let node = flow_top(target, src);
     let parent = node.parent();
     let (range, replacement) = match parent {
-        Some(p) if p.kind() == "template_substitution" => (p.byte_range(), inner),
-        _ if node.kind() == "shorthand_property_identifier" => {
+        Some(p) if p.kind_name() == "template_substitution" => (p.byte_range(), inner),
+        _ if node.kind_name() == "shorthand_property_identifier" => {
             (node.byte_range(), format!("{name_text}: `{inner}`"))
         }
         _ => (node.byte_range(), format!("`{inner}`")),
@@ -1552,7 +1559,7 @@ fn import_edit(
             let first = shape
                 .root
                 .named_children(&mut c)
-                .find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line")?;
+                .find(|n| n.kind_name() != "comment" && n.kind_name() != "hash_bang_line")?;
             Some(Edit::insert(first.start_byte(), format!("{block}{le}")))
         }
     }

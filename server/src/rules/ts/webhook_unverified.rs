@@ -4,6 +4,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -215,7 +216,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 /// A body read by its shape alone: `x.body`, `x['body']`, `x.json()`,
 /// `JSON.parse(…)`, `@Body()`.
 fn body_read_shape(node: Node<'_>, src: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "member_expression" | "subscript_expression" => {
             // cheap test first: most member expressions are not `.body`
             let key = node
@@ -228,14 +229,14 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
                 ast::member_path(node, src).is_some_and(|p| p.rsplit('.').next() == Some("body"));
             // `req.body = …` writes it.
             let written = node.parent().is_some_and(|p| {
-                p.kind() == "assignment_expression"
+                p.kind_name() == "assignment_expression"
                     && p.field(Field::Left).is_some_and(|l| l.id() == node.id())
             });
             is_body && !written
         }
         "call_expression" => match node
             .field(Field::Function)
-            .filter(|f| f.kind() == "member_expression")
+            .filter(|f| f.kind_name() == "member_expression")
             .and_then(|f| f.field(Field::Property))
             .map(|p| ast::text(p, src))
         {
@@ -250,14 +251,14 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
             let Some(inner) = node.named_child(0) else {
                 return false;
             };
-            let name = match inner.kind() {
+            let name = match inner.kind_name() {
                 "call_expression" => ast::callee_path(inner, src),
                 "identifier" => Some(ast::text(inner, src).to_string()),
                 _ => None,
             };
             name.as_deref() == Some("Body")
                 && node.parent().is_some_and(|p| {
-                    matches!(p.kind(), "required_parameter" | "optional_parameter")
+                    matches!(p.kind_name(), "required_parameter" | "optional_parameter")
                 })
         }
         _ => false,
@@ -283,13 +284,13 @@ fn first_param(func: Node<'_>, src: &str) -> Option<String> {
     let mut c = params.walk();
     let first = params
         .named_children(&mut c)
-        .find(|n| n.kind() != "comment")?;
-    let pat = match first.kind() {
+        .find(|n| n.kind_name() != "comment")?;
+    let pat = match first.kind_name() {
         "required_parameter" | "optional_parameter" => first.field(Field::Pattern)?,
         "identifier" => first,
         _ => return None,
     };
-    (pat.kind() == "identifier").then(|| ast::text(pat, src).to_string())
+    (pat.kind_name() == "identifier").then(|| ast::text(pat, src).to_string())
 }
 
 fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
@@ -297,7 +298,7 @@ fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
     let mut c = params.walk();
     let first = params
         .named_children(&mut c)
-        .find(|n| n.kind() != "comment")?;
+        .find(|n| n.kind_name() != "comment")?;
     first
         .field(Field::Type)
         .map(|t| ast::text(t, src).to_string())
@@ -310,7 +311,7 @@ fn last_segment(node: Node<'_>, src: &str) -> Option<String> {
 
 /// Whether a body-read-shaped node reads the request of `handler`.
 fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "member_expression" | "subscript_expression" => node
             .field(Field::Object)
             .and_then(|o| last_segment(o, src))
@@ -346,7 +347,7 @@ fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -
         if found {
             return false;
         }
-        if n.kind() == "identifier" {
+        if n.kind_name() == "identifier" {
             let t = ast::text(n, src);
             if names.iter().any(|m| m == t) {
                 found = true;
@@ -360,7 +361,7 @@ fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -
             return false;
         }
         // `process.env.X` is configuration, not the request.
-        !(n.kind() == "member_expression"
+        !(n.kind_name() == "member_expression"
             && ast::member_path(n, src).is_some_and(|p| p.starts_with("process.env")))
     });
     found
@@ -390,15 +391,15 @@ fn first_body_read<'t>(handler: Node<'t>, names: &[String], src: &str) -> Option
 fn outer_position(func: Node<'_>) -> Node<'_> {
     let mut cur = func;
     while let Some(p) = cur.parent() {
-        match p.kind() {
+        match p.kind_name() {
             "parenthesized_expression" | "as_expression" | "satisfies_expression" => cur = p,
             "arguments" => match p.parent() {
                 // a wrapper call whose result is assigned/exported
                 Some(call)
-                    if call.kind() == "call_expression"
+                    if call.kind_name() == "call_expression"
                         && call.parent().is_some_and(|gp| {
                             matches!(
-                                gp.kind(),
+                                gp.kind_name(),
                                 "variable_declarator"
                                     | "export_statement"
                                     | "assignment_expression"
@@ -429,11 +430,11 @@ fn route_call<'t>(func: Node<'t>, src: &str) -> Option<Node<'t>> {
     // through wrappers like `asyncHandler(async (req, res) => …)`
     loop {
         let p = cur.parent()?;
-        match p.kind() {
+        match p.kind_name() {
             "parenthesized_expression" | "as_expression" => cur = p,
             "arguments" => {
                 let call = p.parent()?;
-                if call.kind() != "call_expression" {
+                if call.kind_name() != "call_expression" {
                     return None;
                 }
                 if is_route_call(call)
@@ -454,7 +455,7 @@ fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
     let mut prev = method.prev_named_sibling();
     while let Some(p) = prev {
-        match p.kind() {
+        match p.kind_name() {
             "decorator" => out.push(p),
             "comment" => {}
             _ => break,
@@ -465,14 +466,14 @@ fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     out.extend(
         method
             .named_children(&mut c)
-            .filter(|n| n.kind() == "decorator"),
+            .filter(|n| n.kind_name() == "decorator"),
     );
     out
 }
 
 fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
     let inner = dec.named_child(0)?;
-    match inner.kind() {
+    match inner.kind_name() {
         "call_expression" => ast::callee_name(inner, src),
         "identifier" => Some(ast::text(inner, src).to_string()),
         "member_expression" => {
@@ -486,7 +487,7 @@ fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
 fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     let Some(class) = method
         .parent()
-        .filter(|b| b.kind() == "class_body")
+        .filter(|b| b.kind_name() == "class_body")
         .and_then(|b| b.parent())
     else {
         return Vec::new();
@@ -496,20 +497,23 @@ fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     out.extend(
         class
             .named_children(&mut c)
-            .filter(|n| n.kind() == "decorator"),
+            .filter(|n| n.kind_name() == "decorator"),
     );
-    if let Some(exp) = class.parent().filter(|p| p.kind() == "export_statement") {
+    if let Some(exp) = class
+        .parent()
+        .filter(|p| p.kind_name() == "export_statement")
+    {
         let mut c = exp.walk();
         out.extend(
             exp.named_children(&mut c)
-                .filter(|n| n.kind() == "decorator"),
+                .filter(|n| n.kind_name() == "decorator"),
         );
     }
     out
 }
 
 fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
-    func.kind() == "method_definition"
+    func.kind_name() == "method_definition"
         && member_decorators(func)
             .iter()
             .any(|d| decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str())))
@@ -520,7 +524,7 @@ fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
 fn export_name(func: Node<'_>, src: &str) -> Option<String> {
     let pos = outer_position(func);
     let parent = pos.parent()?;
-    match parent.kind() {
+    match parent.kind_name() {
         "export_statement" => Some(
             func.field(Field::Name)
                 .map(|n| ast::text(n, src).to_string())
@@ -530,7 +534,7 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
             let decl = parent.parent()?;
             if decl
                 .parent()
-                .is_some_and(|e| e.kind() == "export_statement")
+                .is_some_and(|e| e.kind_name() == "export_statement")
             {
                 parent
                     .field(Field::Name)
@@ -550,7 +554,7 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
             }
         }
         // `export default { async fetch(request) { … } }` (Workers)
-        "object" if func.kind() == "method_definition" => None,
+        "object" if func.kind_name() == "method_definition" => None,
         _ => None,
     }
 }
@@ -594,11 +598,11 @@ fn called_in_file(func: Node<'_>, src: &str) -> bool {
         };
         // `name(…)` or `this.name(…)`: the callee of a call expression.
         let callee = match id.parent() {
-            Some(p) if p.kind() == "member_expression" => p,
+            Some(p) if p.kind_name() == "member_expression" => p,
             _ => id,
         };
         if callee.parent().is_some_and(|c| {
-            c.kind() == "call_expression"
+            c.kind_name() == "call_expression"
                 && c.field(Field::Function)
                     .is_some_and(|f| f.id() == callee.id())
         }) {
@@ -628,14 +632,14 @@ fn is_handler_how(func: Node<'_>, src: &str, param_only: &mut bool) -> bool {
     if route_call(func, src).is_some() || is_nest_handler(func, src) {
         return true;
     }
-    if func.kind() == "method_definition"
+    if func.kind_name() == "method_definition"
         && func
             .field(Field::Name)
             .is_some_and(|n| ast::text(n, src) == "fetch")
         && func
             .parent()
             .and_then(|o| o.parent())
-            .is_some_and(|e| e.kind() == "export_statement")
+            .is_some_and(|e| e.kind_name() == "export_statement")
     {
         return true;
     }
@@ -655,7 +659,7 @@ fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
     }
     let pos = outer_position(func);
     pos.parent()
-        .filter(|p| p.kind() == "variable_declarator")
+        .filter(|p| p.kind_name() == "variable_declarator")
         .and_then(|p| p.field(Field::Name))
         .map(|n| ast::text(n, src).to_string())
 }
@@ -675,7 +679,7 @@ fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
             return true;
         }
     }
-    if handler.kind() == "method_definition" {
+    if handler.kind_name() == "method_definition" {
         let mut decs = member_decorators(handler);
         decs.extend(class_decorators(handler));
         if decs
@@ -691,13 +695,13 @@ fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
 /// A Stripe event type compared in a `case` or an equality test:
 /// `case 'checkout.session.completed':`, `event.type === 'invoice.paid'`.
 fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return false;
     }
     let Some(parent) = node.parent() else {
         return false;
     };
-    let compared = match parent.kind() {
+    let compared = match parent.kind_name() {
         "switch_case" => true,
         "binary_expression" => matches!(
             parent.field(Field::Operator).map(|o| ast::text(o, src)),
@@ -746,7 +750,7 @@ fn scan_with_callees(
                 found = true;
                 return false;
             }
-            if depth < 2 && n.kind() == "call_expression" {
+            if depth < 2 && n.kind_name() == "call_expression" {
                 if let Some(f) = called_function(n, program, src) {
                     callees.push(f);
                 }
@@ -770,20 +774,20 @@ fn scan_with_callees(
 /// `this.helper(…)` (a method of the enclosing class).
 fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<Node<'t>> {
     let func = call.field(Field::Function)?;
-    match func.kind() {
+    match func.kind_name() {
         "identifier" => ast::top_level_function(program, ast::text(func, src), src),
         "member_expression" => {
             let obj = func.field(Field::Object)?;
-            if obj.kind() != "this" {
+            if obj.kind_name() != "this" {
                 return None;
             }
             let name = ast::text(func.field(Field::Property)?, src);
             let mut cur = call.parent();
             while let Some(n) = cur {
-                if n.kind() == "class_body" {
+                if n.kind_name() == "class_body" {
                     let mut c = n.walk();
                     let found = n.named_children(&mut c).find(|m| {
-                        m.kind() == "method_definition"
+                        m.kind_name() == "method_definition"
                             && m.field(Field::Name)
                                 .is_some_and(|x| ast::text(x, src) == name)
                     });
@@ -812,7 +816,7 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
             return true;
         }
     }
-    if handler.kind() == "method_definition" {
+    if handler.kind_name() == "method_definition" {
         let mut decs = member_decorators(handler);
         decs.extend(class_decorators(handler));
         if decs
@@ -837,7 +841,7 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
         if is_verification(n, src) {
             return true;
         }
-        if n.kind() == "call_expression"
+        if n.kind_name() == "call_expression"
             && ast::callee_name(n, src).as_deref() == Some("createHmac")
         {
             hmac = true;
@@ -888,7 +892,7 @@ fn is_auth_name(name: &str) -> bool {
 }
 
 fn is_equality(n: Node<'_>, src: &str) -> bool {
-    n.kind() == "binary_expression"
+    n.kind_name() == "binary_expression"
         && matches!(
             n.field(Field::Operator).map(|o| ast::text(o, src)),
             Some("===" | "!==" | "==" | "!=")
@@ -898,7 +902,7 @@ fn is_equality(n: Node<'_>, src: &str) -> bool {
 fn is_literal(n: Node<'_>, src: &str) -> bool {
     let n = ast::unwrap_expr(n);
     matches!(
-        n.kind(),
+        n.kind_name(),
         "string" | "number" | "true" | "false" | "null" | "undefined"
     ) || ast::string_value(n, src).is_some()
         || ast::text(n, src) == "undefined"
@@ -907,7 +911,7 @@ fn is_literal(n: Node<'_>, src: &str) -> bool {
 /// A verification call, or a comparison of a secret from the environment (or
 /// of a request header) with a received value.
 fn is_verification(n: Node<'_>, src: &str) -> bool {
-    if n.kind() == "call_expression" {
+    if n.kind_name() == "call_expression" {
         // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
         // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
         return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c) || is_auth_name(&c))
@@ -936,7 +940,7 @@ fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
         if found {
             return false;
         }
-        match n.kind() {
+        match n.kind_name() {
             "member_expression" | "subscript_expression" => {
                 if let Some(p) = ast::member_path(n, src) {
                     let lower = p.to_ascii_lowercase();
@@ -962,9 +966,9 @@ fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
                     return false;
                 }
                 if let Some(f) = n.field(Field::Function) {
-                    if f.kind() == "member_expression"
+                    if f.kind_name() == "member_expression"
                         && f.field(Field::Object).is_some_and(|o| {
-                            o.kind() == "call_expression"
+                            o.kind_name() == "call_expression"
                                 && ast::callee_name(o, src).as_deref() == Some("headers")
                         })
                     {
