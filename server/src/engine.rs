@@ -63,9 +63,6 @@ pub fn lint_as(
     }
 }
 
-/// Lint a script; `tree` is the already (re)parsed tree when the caller has one
-/// (the language server). Without a tree, a file that holds none of the enabled
-/// rules' trigger tokens is not parsed at all.
 /// The script rules that may fire on a file, by the prefilter and the config.
 pub struct ActiveRules {
     /// Indexed like `rules::ts::RULES`.
@@ -89,6 +86,9 @@ pub fn active_script_rules(input: &FileInput<'_>) -> Option<ActiveRules> {
     })
 }
 
+/// Lint a script; `tree` is the already (re)parsed tree when the caller has one
+/// (the language server). Without a tree, a file that holds none of the enabled
+/// rules' trigger tokens is not parsed at all.
 pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
     let Some(active) = active_script_rules(input) else {
         return LintOutput::default();

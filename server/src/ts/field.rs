@@ -87,16 +87,8 @@ impl Table {
     }
 }
 
-static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
-    let ts: TsLanguage = tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into();
-    let tsx: TsLanguage = tree_sitter_typescript::LANGUAGE_TSX.into();
-    let tables = vec![Table::new(&ts), Table::new(&tsx)];
-    if tables[0].field_count == tables[1].field_count {
-        // Cannot tell the grammars apart cheaply: always look names up.
-        return Vec::new();
-    }
-    tables
-});
+static TABLES: LazyLock<Vec<Table>> =
+    LazyLock::new(|| super::per_grammar_tables(Table::new, |t| t.field_count));
 
 /// `node.field(Field::X)`: `child_by_field_name("x")` without the name search.
 pub trait FieldExt<'t> {

@@ -36,16 +36,8 @@ impl Table {
     }
 }
 
-static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
-    let ts: TsLanguage = tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into();
-    let tsx: TsLanguage = tree_sitter_typescript::LANGUAGE_TSX.into();
-    let tables = vec![Table::new(&ts), Table::new(&tsx)];
-    if tables[0].kind_count == tables[1].kind_count {
-        // Cannot tell the grammars apart cheaply: always ask tree-sitter.
-        return Vec::new();
-    }
-    tables
-});
+static TABLES: LazyLock<Vec<Table>> =
+    LazyLock::new(|| super::per_grammar_tables(Table::new, |t| t.kind_count));
 
 /// `node.kind_name()`: `node.kind()` without the C string conversion.
 pub trait KindExt {

@@ -24,6 +24,25 @@ fn grammar(lang: Language) -> tree_sitter::Language {
     }
 }
 
+/// One lookup table per TypeScript grammar (TypeScript, then TSX), for
+/// `field.rs` and `kind.rs`. The two grammars number fields and kinds
+/// differently; a node's grammar is told apart by `count` (its field or kind
+/// count). Empty when the two counts are equal: callers then fall back to
+/// tree-sitter's own (slower) lookup, so their answers never depend on it.
+pub(crate) fn per_grammar_tables<T>(
+    new: impl Fn(&tree_sitter::Language) -> T,
+    count: impl Fn(&T) -> usize,
+) -> Vec<T> {
+    let tables = vec![
+        new(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+        new(&tree_sitter_typescript::LANGUAGE_TSX.into()),
+    ];
+    if count(&tables[0]) == count(&tables[1]) {
+        return Vec::new();
+    }
+    tables
+}
+
 thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
 }
