@@ -231,6 +231,15 @@ fn build_dispatch(lang: Language) -> Dispatch {
 static DISPATCH_TS: LazyLock<Dispatch> = LazyLock::new(|| build_dispatch(Language::TypeScript));
 static DISPATCH_TSX: LazyLock<Dispatch> = LazyLock::new(|| build_dispatch(Language::Tsx));
 
+/// The dispatch table of a script's grammar (TSX for everything but `.ts`).
+fn dispatch(lang: Language) -> &'static Dispatch {
+    if lang == Language::TypeScript {
+        &DISPATCH_TS
+    } else {
+        &DISPATCH_TSX
+    }
+}
+
 /// A panic inside a rule, caught so that the other rules' findings still arrive.
 #[derive(Clone, Debug)]
 pub struct RulePanic {
@@ -260,11 +269,7 @@ pub fn run_rules(
     out: &mut Vec<Diagnostic>,
     panics: &mut Vec<RulePanic>,
 ) -> Vec<Range<usize>> {
-    let dispatch: &Dispatch = if base.file.language == Language::TypeScript {
-        &DISPATCH_TS
-    } else {
-        &DISPATCH_TSX
-    };
+    let dispatch = dispatch(base.file.language);
     let mut active = active.to_vec();
     // Runs one rule call; a panic disables the rule for the rest of the file.
     let mut guarded = |i: usize, active: &mut [bool], f: &mut dyn FnMut(&mut Vec<Diagnostic>)| {
@@ -366,14 +371,6 @@ pub fn syntax_error_count(tree: &Tree) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dispatch(lang: Language) -> &'static Dispatch {
-        if lang == Language::TypeScript {
-            &DISPATCH_TS
-        } else {
-            &DISPATCH_TSX
-        }
-    }
 
     #[test]
     fn type_only_kinds_are_kinds_of_both_grammars() {
