@@ -10,6 +10,8 @@ pub mod docs;
 pub mod dotenv;
 pub mod engine;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod language;
 pub mod line_index;
 pub mod lsp;

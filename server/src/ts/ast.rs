@@ -309,7 +309,7 @@ pub fn enclosing_statement(node: Node) -> Option<Node> {
 /// The indentation (spaces/tabs) of the line containing byte `offset`.
 pub fn line_indent(source: &str, offset: usize) -> &str {
     let start = source[..offset.min(source.len())]
-        .rfind('\n')
+        .rfind(['\n', '\r'])
         .map(|i| i + 1)
         .unwrap_or(0);
     let rest = &source[start..];
@@ -317,10 +317,17 @@ pub fn line_indent(source: &str, offset: usize) -> &str {
     &rest[..len]
 }
 
-/// The file's line ending (`\r\n` if the first line ends with it).
+/// The file's line ending: that of its first line (`\r\n`, a lone `\r` — a line
+/// end for LSP clients and editors — or `\n`, also when there is none).
 pub fn line_ending(source: &str) -> &'static str {
-    match source.find('\n') {
-        Some(i) if i > 0 && source.as_bytes()[i - 1] == b'\r' => "\r\n",
+    match source.find(['\n', '\r']) {
+        Some(i) if source.as_bytes()[i] == b'\r' => {
+            if source.as_bytes().get(i + 1) == Some(&b'\n') {
+                "\r\n"
+            } else {
+                "\r"
+            }
+        }
         _ => "\n",
     }
 }
@@ -864,11 +871,15 @@ pub fn preferred_quote_near(source: &str, offset: usize) -> char {
 pub fn statement_removal_range(stmt: Node, source: &str) -> std::ops::Range<usize> {
     let start = stmt.start_byte().min(source.len());
     let end = stmt.end_byte().min(source.len());
-    let line_start = source[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = source[end..]
-        .find('\n')
-        .map(|i| end + i + 1)
-        .unwrap_or(source.len());
+    let line_start = source[..start]
+        .rfind(['\n', '\r'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let line_end = match source[end..].find(['\n', '\r']) {
+        Some(i) if source[end + i..].starts_with("\r\n") => end + i + 2,
+        Some(i) => end + i + 1,
+        None => source.len(),
+    };
     let before = &source[line_start..start];
     let after = source[end..line_end].trim();
     if before.trim().is_empty() && (after.is_empty() || after.starts_with("//")) {

@@ -373,17 +373,16 @@ fn insert_after_directive(directive: Node<'_>, call_with_semi: &str, src: &str) 
 /// of that line's end (before `\r\n`/`\n`).
 fn line_end_if_blank(offset: usize, src: &str) -> Option<usize> {
     let rest = src.get(offset..)?;
-    let end = rest.find('\n').map(|i| offset + i).unwrap_or(src.len());
+    let end = rest
+        .find(['\n', '\r'])
+        .map(|i| offset + i)
+        .unwrap_or(src.len());
     let line = src.get(offset..end)?;
     let trimmed = line.trim();
     if !(trimmed.is_empty() || trimmed.starts_with("//")) {
         return None;
     }
-    if end > offset && src.as_bytes().get(end - 1) == Some(&b'\r') && end < src.len() {
-        Some(end - 1)
-    } else {
-        Some(end)
-    }
+    Some(end)
 }
 
 /// The call at the top of a function body (for a file-level directive).
@@ -411,7 +410,7 @@ fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str)
                 Some(f)
                     if src
                         .get(open..f.start_byte())
-                        .is_some_and(|s| s.contains('\n')) =>
+                        .is_some_and(|s| s.contains(['\n', '\r'])) =>
                 {
                     ast::line_indent(src, f.start_byte()).to_string()
                 }
@@ -580,7 +579,7 @@ fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &str
             let start = s.start_byte();
             let line_start = src
                 .get(..start)
-                .and_then(|h| h.rfind('\n'))
+                .and_then(|h| h.rfind(['\n', '\r']))
                 .map_or(0, |i| i + 1);
             let before = src.get(line_start..start).unwrap_or("x");
             if before.trim().is_empty() {
@@ -809,6 +808,26 @@ mod tests {
             src,
             false,
             "import { cacheLife } from 'next/cache';\r\nconst label = 'café 😀';\r\nexport async function a() {\r\n\t'use cache';\r\n\tcacheLife('hours');\r\n\treturn label;\r\n}\r\n",
+        );
+    }
+
+    #[test]
+    fn fix_lone_cr_line_endings() {
+        // A lone `\r` ends a line for editors and LSP clients (found by the fuzzer:
+        // the call went after the next `\n`, outside the function, on every round).
+        check_fix(
+            ID,
+            "src/lib/a.ts",
+            "import { cacheLife } from 'next/cache';\rexport async function a() {\r  'use cache';\r  return 1;\r}\r",
+            false,
+            "import { cacheLife } from 'next/cache';\rexport async function a() {\r  'use cache';\r  cacheLife('hours');\r  return 1;\r}\r",
+        );
+        check_fix(
+            ID,
+            "src/lib/b.ts",
+            "'use cache';\r\rexport async function a() {\r  return 1;\r}\r",
+            false,
+            "'use cache';\rimport { cacheLife } from 'next/cache';\r\rexport async function a() {\r  cacheLife('hours');\r  return 1;\r}\r",
         );
     }
 

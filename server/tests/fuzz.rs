@@ -1,0 +1,147 @@
+//! The stable fuzz harness: mutations of seed files (the rule fixtures, the
+//! examples and, with `PRODLINT_FUZZ_CORPUS=DIR`, any corpus such as the
+//! benchmark's) linted and fixed under the properties of `prodlint::fuzzing`.
+//!
+//! `cargo test --test fuzz` runs a short pass (what CI runs). By hand, as long as
+//! you like, in release mode:
+//!
+//! ```sh
+//! PRODLINT_FUZZ_ITERS=2000000 PRODLINT_FUZZ_SEED=$RANDOM \
+//!   PRODLINT_FUZZ_CORPUS=/tmp/corpus cargo test --release --test fuzz -- --nocapture
+//! ```
+//!
+//! `PRODLINT_FUZZ_ITERS` is the number of executions per language harness (the
+//! LSP harness runs a tenth as many edit sequences), `PRODLINT_FUZZ_SEED` makes
+//! a run reproducible, `PRODLINT_FUZZ_BUDGET_MS` is the per-input lint budget.
+//! A failing input is written to `target/fuzz-failures/` and the test fails.
+
+use prodlint::fuzzing::{self, Budget, Rng, Target};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn seed_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs = vec![root.join("tests"), root.join("examples")];
+    if let Ok(extra) = std::env::var("PRODLINT_FUZZ_CORPUS") {
+        dirs.push(PathBuf::from(extra));
+    }
+    dirs
+}
+
+fn save_failure(name: &str, input: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-failures");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(name);
+    let _ = std::fs::write(&path, input);
+    path
+}
+
+fn run(target: Target, default_iters: u64) {
+    let iters = env_u64("PRODLINT_FUZZ_ITERS", default_iters);
+    let seed = env_u64("PRODLINT_FUZZ_SEED", 20261205);
+    let budget = Budget {
+        lint: Duration::from_millis(env_u64("PRODLINT_FUZZ_BUDGET_MS", 10_000)),
+        fixes: true,
+    };
+    let mut seeds = fuzzing::seeds(target, &seed_dirs(), 2_000);
+    seeds.push(Vec::new());
+    assert!(seeds.len() > 1, "no seed files for {target:?}");
+    let mut rng = Rng::new(seed ^ target as u64);
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    for i in 0..iters {
+        let mut input = rng.pick(&seeds).clone();
+        for _ in 0..1 + rng.below(8) {
+            fuzzing::mutate(&mut rng, target, &seeds, &mut input);
+        }
+        bytes += input.len();
+        // Fixes cost about three more lints: check them on a quarter of the inputs.
+        let b = Budget {
+            fixes: i % 4 == 0,
+            ..budget.clone()
+        };
+        if let Err(f) = fuzzing::check_bytes(target, &input, &b) {
+            let path = save_failure(&format!("{target:?}-{seed}-{i}"), &input);
+            panic!(
+                "{target:?} iteration {i} (seed {seed}) broke `{}`; input saved to {}\n{}",
+                f.property,
+                path.display(),
+                f.detail
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "fuzz {target:?}: {iters} executions, 0 failures, {:.1} s, {:.0} exec/s, {:.1} MB linted, seed {seed}, {} seed files",
+        secs,
+        iters as f64 / secs.max(1e-9),
+        bytes as f64 / 1e6,
+        seeds.len() - 1
+    );
+}
+
+#[test]
+fn fuzz_typescript() {
+    run(Target::Ts, 400);
+}
+
+#[test]
+fn fuzz_tsx() {
+    run(Target::Tsx, 200);
+}
+
+#[test]
+fn fuzz_sql() {
+    run(Target::Sql, 400);
+}
+
+#[test]
+fn fuzz_dotenv() {
+    run(Target::Dotenv, 400);
+}
+
+#[test]
+fn fuzz_lsp_incremental_edits() {
+    let sequences = env_u64("PRODLINT_FUZZ_ITERS", 2_000) / 10;
+    let seed = env_u64("PRODLINT_FUZZ_SEED", 20261205);
+    let mut rng = Rng::new(seed ^ 0x15b);
+    let targets = [Target::Ts, Target::Tsx, Target::Sql, Target::Dotenv];
+    let seeds: Vec<(Target, Vec<Vec<u8>>)> = targets
+        .iter()
+        .map(|&t| (t, fuzzing::seeds(t, &seed_dirs(), 300)))
+        .collect();
+    let started = Instant::now();
+    for i in 0..sequences {
+        let (target, files) = rng.pick(&seeds);
+        let mut text = files
+            .get(rng.below(files.len().max(1)))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        // Line endings of every kind, and text the UTF-16 columns must count right.
+        match rng.below(4) {
+            0 => text = text.replace('\n', "\r\n"),
+            1 => text = text.replace('\n', "\r"),
+            2 => text.insert_str(0, "// 😀 é 𝄞\r"),
+            _ => {}
+        }
+        text.truncate(text.floor_char_boundary(16 * 1024));
+        let steps = 1 + rng.below(25);
+        if let Err(f) = fuzzing::check_lsp_edits(&mut rng, *target, &text, steps) {
+            panic!(
+                "LSP sequence {i} (seed {seed}, {target:?}) broke `{}`\n{}",
+                f.property, f.detail
+            );
+        }
+    }
+    println!(
+        "fuzz LSP: {sequences} edit sequences, 0 mismatches, {:.1} s, seed {seed}",
+        started.elapsed().as_secs_f64()
+    );
+}
