@@ -106,7 +106,7 @@ pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
     };
     let mut out = LintOutput::default();
     // Comments matter only for suppressions, which need the marker in the text.
-    let comments = ts::run_rules(
+    let walked = ts::run_rules(
         tree,
         &active.rules,
         active.suppression,
@@ -114,8 +114,27 @@ pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
         &mut out.diagnostics,
         &mut out.panics,
     );
+    let limit = &rules::meta::ANALYSIS_LIMIT;
+    if let Some(range) = walked.too_deep {
+        if rule_runs(limit, input.file, input.config) {
+            let start = range.start;
+            let end = (start + 1..=range.end.min(start + 4))
+                .find(|&e| input.source.is_char_boundary(e))
+                .unwrap_or(start);
+            out.diagnostics.push(Diagnostic {
+                rule: limit.id,
+                level: limit.default_level,
+                message: format!(
+                    "Code nested more than {} levels deep starts here; prodlint's rules skipped the deeper part",
+                    ts::MAX_WALK_DEPTH
+                ),
+                range: start..end,
+                fixes: Vec::new(),
+            });
+        }
+    }
     let first_code = first_statement_start(tree);
-    finish(input, &comments, first_code, &mut out);
+    finish(input, &walked.comments, first_code, &mut out);
     out
 }
 

@@ -189,7 +189,41 @@ CREATE TABLE notes (id int PRIMARY KEY);
         options: &[],
     };
 
-    pub const ALL: &[&RuleMeta] = &[&UNUSED_SUPPRESSION, &UNREADABLE_FILE, &SQL_SYNTAX];
+    pub const ANALYSIS_LIMIT: RuleMeta = RuleMeta {
+        id: "analysis-limit",
+        language: RuleLanguage::Meta,
+        tier: 'A',
+        default_level: Level::Info,
+        fix: FixKind::None,
+        not_in_tests: false,
+        summary: "Code nested too deeply for the rules to analyse (the deep part was skipped)",
+        docs: r#"## What it does
+Reports, once per file, code nested more deeply than prodlint analyses
+(expressions, brackets or member chains more than 1,000 levels deep, which only
+generated or hostile code reaches). The rules still run on the rest of the file;
+the part below that depth is skipped, so a finding inside it can be missed.
+
+## Why is this bad?
+Nothing is wrong with the code as such: the finding says that prodlint did not
+check part of it, rather than staying silent or running out of stack. Deep
+nesting is bounded so that no input can crash or hang the linter or the editor.
+
+## Examples
+```ts ok
+const total = ((a + b) * (c - d)) / 2;
+```
+"#,
+        triggers: &[],
+        also_triggers: &[],
+        options: &[],
+    };
+
+    pub const ALL: &[&RuleMeta] = &[
+        &UNUSED_SUPPRESSION,
+        &UNREADABLE_FILE,
+        &SQL_SYNTAX,
+        &ANALYSIS_LIMIT,
+    ];
 }
 
 /// Every rule's metadata, in catalogue order.

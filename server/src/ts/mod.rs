@@ -259,8 +259,15 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Walk the tree once, calling each active rule for the node kinds it asked for
 /// (and finishing the whole-file visitors after the walk).
-/// Returns the byte ranges of the comments (for suppressions): all of them when
-/// `all_comments`, else none from inside the type-only subtrees it skips.
+/// What the shared walk saw besides the findings.
+pub struct Walked {
+    /// The byte ranges of the comments (for suppressions): all of them when
+    /// `all_comments`, else none from inside the type-only subtrees it skips.
+    pub comments: Vec<Range<usize>>,
+    /// The first node below [`MAX_WALK_DEPTH`] (not given to the rules).
+    pub too_deep: Option<Range<usize>>,
+}
+
 pub fn run_rules(
     tree: &Tree,
     active: &[bool],
@@ -268,7 +275,7 @@ pub fn run_rules(
     base: &FileInput<'_>,
     out: &mut Vec<Diagnostic>,
     panics: &mut Vec<RulePanic>,
-) -> Vec<Range<usize>> {
+) -> Walked {
     let dispatch = dispatch(base.file.language);
     let mut active = active.to_vec();
     // Runs one rule call; a panic disables the rule for the rest of the file.
@@ -290,7 +297,7 @@ pub fn run_rules(
         }
     }
     let mut comments = Vec::new();
-    walk(tree, dispatch, all_comments, |node, kind| {
+    let too_deep = walk(tree, dispatch, all_comments, |node, kind| {
         if kind == dispatch.comment_kind {
             comments.push(node.byte_range());
         }
@@ -320,21 +327,44 @@ pub fn run_rules(
             });
         }
     }
-    comments
+    Walked {
+        comments,
+        too_deep: too_deep.map(|n| n.byte_range()),
+    }
 }
+
+/// How deep below the root the shared walk goes. Real code stays far below this
+/// (a few dozen levels); generated or hostile code can nest without bound, and
+/// every rule helper that follows the tree is then bounded by this depth plus its
+/// own local limit, so no input can exhaust the stack or make the per-node
+/// ancestor looks quadratic. Deeper nodes are not given to the rules and the file
+/// gets one `analysis-limit` info.
+pub const MAX_WALK_DEPTH: u32 = 1_000;
 
 /// Visit the nodes of `tree` in document order with their kind ids, except
 /// those inside a type-only subtree (`TYPE_ONLY_KINDS`, which is visited
 /// itself) unless `all` or the subtree has a syntax error: error recovery can
-/// put values into a type (tree-sitter-typescript#335).
-fn walk<'t>(tree: &'t Tree, dispatch: &Dispatch, all: bool, mut f: impl FnMut(Node<'t>, u16)) {
+/// put values into a type (tree-sitter-typescript#335). Nodes deeper than
+/// [`MAX_WALK_DEPTH`] are skipped: returns the first skipped node, if any.
+fn walk<'t>(
+    tree: &'t Tree,
+    dispatch: &Dispatch,
+    all: bool,
+    mut f: impl FnMut(Node<'t>, u16),
+) -> Option<Node<'t>> {
     let mut cursor = tree.walk();
+    let mut too_deep = None;
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
-        f(node, kind);
-        let skip =
-            !all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error();
+        let deep = cursor.depth() >= MAX_WALK_DEPTH;
+        if deep {
+            too_deep.get_or_insert(node);
+        } else {
+            f(node, kind);
+        }
+        let skip = deep
+            || (!all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error());
         if !skip && cursor.goto_first_child() {
             continue;
         }
@@ -347,6 +377,7 @@ fn walk<'t>(tree: &'t Tree, dispatch: &Dispatch, all: bool, mut f: impl FnMut(No
             }
         }
     }
+    too_deep
 }
 
 /// Count of ERROR and MISSING nodes (to check that a fix adds no syntax errors).
