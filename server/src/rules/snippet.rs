@@ -23,8 +23,8 @@ pub fn one_line(code: &str, max: usize) -> String {
         }
         if pending_space {
             let after_opener = joined.ends_with(['(', '[']);
-            let before_closer = matches!(c, '.' | ')' | ']' | ',')
-                || (c == '?' && chars.peek() == Some(&'.'));
+            let before_closer =
+                matches!(c, '.' | ')' | ']' | ',') || (c == '?' && chars.peek() == Some(&'.'));
             if !after_opener && !before_closer {
                 joined.push(' ');
             }

@@ -46,6 +46,16 @@ pub const RULE: TsRule = TsRule {
             "drop ",
             "alter table",
             "truncate",
+            // Utility statements, which take no bind parameters.
+            "set local",
+            "set session",
+            "set statement_timeout",
+            "set search_path",
+            "set role",
+            "create database",
+            "create schema",
+            "create index",
+            "grant ",
         ],
         options: &[],
     },
@@ -70,10 +80,21 @@ values array (`$1`, `?`, knex `??`); interpolated constants (a `const` bound to 
 literal, an `UPPER_CASE` name, an enum member, an import, a lookup in a constant
 map such as `SORT_COLUMNS[key]`); numbers (`Number(x)`, `parseInt(x)`,
 arithmetic, `.length`); values passed through an escaping function (`escape*`);
-placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); and an
-identifier checked in the same function against an allowlist
+placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); values whose
+declared type cannot carry SQL (`limit: number`, `dir: 'asc' | 'desc'`, a `type`,
+`interface` or `enum` of the same file made of those, `(typeof COLS)[number]`,
+`keyof typeof MAP`, a property of `ReturnType<typeof parseArgs>` or of
+`const opts = parseArgs()` where that local function returns a number for it);
+and an identifier checked in the same function against an allowlist
 (`ALLOWED.includes(sort)`, `sort in COLUMNS`, `set.has(sort)`) or parsed with a
-`z.enum` schema.
+`z.enum` schema. A type declared in another file is not known, so its string
+properties are still reported.
+
+`SET`, `SHOW`, DDL (`CREATE DATABASE`, `ALTER TABLE`…) and other utility
+statements take no bind parameters: their findings advise an allowlist or
+identifier quoting (and `set_config(…, $1, true)` for `SET` with node-postgres)
+and have no fix. In scripts, seeds, tests and data migrations (test-like paths,
+and any file under a `migrations/` or `migration/` folder) findings are warnings.
 
 ## Why is this bad?
 A value containing a quote ends the SQL string early, and the rest of it runs as
@@ -108,6 +129,19 @@ export async function list(sort: string) {
 }
 ```
 
+```ts ok
+type Dir = 'asc' | 'desc';
+export async function page(limit: number, dir: Dir) {
+  return pool.query(`SELECT * FROM items ORDER BY created_at ${dir} LIMIT ${limit}`);
+}
+```
+
+```ts flagged
+export async function setTimeout(ms: string) {
+  await client.query(`SET LOCAL statement_timeout = '${ms}'`);
+}
+```
+
 ## Fix
 **Safe**, where the rewrite is mechanical:
 - `` pool.query(`… = ${a} …`) `` → `pool.query('… = $1 …', [a])` (also `client.query`
@@ -122,7 +156,7 @@ export async function list(sort: string) {
   `$executeRawUnsafe` → `$executeRaw`) under the same conditions.
 
 Other findings (concatenations, SQL built in a variable, identifiers in
-`ORDER BY`, other APIs) have no automatic fix: bind the value as a parameter, or
+`ORDER BY`, `SET` and DDL statements, other APIs) have no automatic fix: bind the value as a parameter, or
 check an identifier against an allowlist.
 "#;
 
@@ -280,10 +314,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     let message = format!(
         "SQL built from {shown} is passed to `{api_name}`: a value with a quote in it changes the query; {hint}"
     );
-    let bindable = !matches!(
-        statement,
-        Some(Statement::Set(_) | Statement::Utility(_))
-    );
+    let bindable = !matches!(statement, Some(Statement::Set(_) | Statement::Utility(_)));
     let fix = if config_object || found.via_variable || !bindable {
         None
     } else if query.kind_name() == "template_string" {
@@ -340,8 +371,9 @@ impl Statement {
             .map(|w| w.to_ascii_uppercase());
         let first = words.next()?;
         match first.as_str() {
-            "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "VALUES" | "MERGE"
-            | "TABLE" => Some(Statement::Dml),
+            "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "VALUES" | "MERGE" | "TABLE" => {
+                Some(Statement::Dml)
+            }
             "SET" | "RESET" | "SHOW" => {
                 let second = words.next();
                 Some(Statement::Set(match second.as_deref() {
@@ -355,7 +387,18 @@ impl Statement {
                 for w in words.by_ref() {
                     head.push(' ');
                     head.push_str(&w);
-                    if !matches!(w.as_str(), "UNIQUE" | "OR" | "REPLACE" | "TEMP" | "TEMPORARY" | "UNLOGGED" | "IF" | "NOT" | "EXISTS") {
+                    if !matches!(
+                        w.as_str(),
+                        "UNIQUE"
+                            | "OR"
+                            | "REPLACE"
+                            | "TEMP"
+                            | "TEMPORARY"
+                            | "UNLOGGED"
+                            | "IF"
+                            | "NOT"
+                            | "EXISTS"
+                    ) {
                         break;
                     }
                 }
@@ -493,7 +536,9 @@ fn dynamic_sql<'t>(
                     head = Some(match op.kind_name() {
                         "string" => ast::string_value(op, src).unwrap_or_default(),
                         "template_string" => match template_pieces(op).as_deref() {
-                            Some([Piece::Text(r), ..]) => src.get(r.clone()).unwrap_or("").to_string(),
+                            Some([Piece::Text(r), ..]) => {
+                                src.get(r.clone()).unwrap_or("").to_string()
+                            }
                             _ => String::new(),
                         },
                         _ => String::new(),
@@ -818,12 +863,15 @@ impl<'s, 't> Safety<'s, 't> {
             }
             // `{ days }: Options` / `const { days } = parseArgs()`; only a
             // property of the whole pattern (not a nested one).
-            Some(key) if b.name.parent().and_then(|p| p.parent()).map(|p| p.id()) == Some(pattern.id())
-                || b.name.parent().map(|p| p.id()) == Some(pattern.id()) =>
+            Some(key)
+                if b.name.parent().and_then(|p| p.parent()).map(|p| p.id())
+                    == Some(pattern.id())
+                    || b.name.parent().map(|p| p.id()) == Some(pattern.id()) =>
             {
                 annotation.is_some_and(|t| self.type_property_safe(t, key, depth + 1))
                     || (b.kind == BindingKind::Const
-                        && b.value.is_some_and(|v| self.value_property_safe(v, key, depth + 1)))
+                        && b.value
+                            .is_some_and(|v| self.value_property_safe(v, key, depth + 1)))
             }
             _ => false,
         }
@@ -849,7 +897,9 @@ impl<'s, 't> Safety<'s, 't> {
             {
                 b.decl.field(Field::Type)
             }
-            "variable_declarator" if b.decl.field(Field::Name).map(|p| p.id()) == Some(b.name.id()) => {
+            "variable_declarator"
+                if b.decl.field(Field::Name).map(|p| p.id()) == Some(b.name.id()) =>
+            {
                 b.decl.field(Field::Type)
             }
             _ => return false,
@@ -858,7 +908,8 @@ impl<'s, 't> Safety<'s, 't> {
             return true;
         }
         b.kind == BindingKind::Const
-            && b.value.is_some_and(|v| self.value_property_safe(v, prop, depth + 1))
+            && b.value
+                .is_some_and(|v| self.value_property_safe(v, prop, depth + 1))
     }
 
     /// A type whose values cannot carry SQL: numbers, booleans, literal types
@@ -934,7 +985,10 @@ impl<'s, 't> Safety<'s, 't> {
                 let sig = ty.named_children(&mut c).find(|m| {
                     m.kind_name() == "property_signature"
                         && m.field(Field::Name).is_some_and(|n| {
-                            ast::string_value(n, src).as_deref().unwrap_or(ast::text(n, src)) == key
+                            ast::string_value(n, src)
+                                .as_deref()
+                                .unwrap_or(ast::text(n, src))
+                                == key
                         })
                 });
                 sig.and_then(|m| m.field(Field::Type))
@@ -957,7 +1011,10 @@ impl<'s, 't> Safety<'s, 't> {
                 _ => false,
             },
             "generic_type" => {
-                let name = ty.field(Field::Name).map(|n| ast::text(n, src)).unwrap_or("");
+                let name = ty
+                    .field(Field::Name)
+                    .map(|n| ast::text(n, src))
+                    .unwrap_or("");
                 let Some(arg) = ty
                     .field(Field::TypeArguments)
                     .and_then(|a| a.named_child(0))
@@ -1000,7 +1057,8 @@ impl<'s, 't> Safety<'s, 't> {
                 let found = v.named_children(&mut c).find_map(|p| match p.kind_name() {
                     "pair" => {
                         let k = p.field(Field::Key)?;
-                        let name = ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
+                        let name = ast::string_value(k, src)
+                            .unwrap_or_else(|| ast::text(k, src).to_string());
                         (name == key).then(|| p.field(Field::Value)).flatten()
                     }
                     "shorthand_property_identifier" if ast::text(p, src) == key => Some(p),
@@ -1009,7 +1067,9 @@ impl<'s, 't> Safety<'s, 't> {
                 found.is_some_and(|n| self.is_safe(n, depth + 1))
             }
             "call_expression" => {
-                let Some(callee) = v.field(Field::Function).filter(|f| f.kind_name() == "identifier")
+                let Some(callee) = v
+                    .field(Field::Function)
+                    .filter(|f| f.kind_name() == "identifier")
                 else {
                     return false;
                 };
@@ -1909,6 +1969,98 @@ mod tests {
             R,
             "src/repo.ts",
             "import { USERS } from './tables';\nimport { schema } from './config';\nconst TABLE = 'users';\nconst columns = 'id, email';\nconst COLS = ['id', 'email'];\nenum T { Users = 'users' }\nconst SORTS = { new: 'created_at DESC', old: 'created_at' };\nexport async function q(page: number, sort: string) {\n  const limit = 20;\n  await pool.query(`SELECT ${columns} FROM ${TABLE} LIMIT ${limit}`);\n  await pool.query(`SELECT ${COLS.join(', ')} FROM ${USERS} OFFSET ${(page - 1) * limit}`);\n  await pool.query(`SELECT * FROM ${schema}.${T.Users} ORDER BY ${SORTS[sort] ?? 'id'}`);\n  await pool.query(`SELECT * FROM t LIMIT ${Number(page)} OFFSET ${parseInt(sort, 10)}`);\n  await pool.query(`SELECT * FROM t WHERE n = ${ids.length} AND d > ${new Date().getTime()}`);\n  await pool.query('SELECT * FROM ' + TABLE + ' WHERE id = $1', [page]);\n  await pool.query(`SELECT * FROM t WHERE name = ${client.escapeLiteral(sort)}`);\n  await pool.query(`SELECT * FROM t ${page > 1 ? 'WHERE archived' : ''}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_values_safe_by_type() {
+        assert_clean(
+            R,
+            "src/report.ts",
+            "type Dir = 'ASC' | 'DESC';\nenum Unit { Ms = 'ms' }\ninterface Page { size: number; order: Dir }\nconst SORTS = ['name', 'age'] as const;\nconst COLUMNS = { a: 'x', b: 'y' };\nexport async function list(limit: number, dir: Dir, on: boolean, unit: Unit, page: Page, sort: (typeof SORTS)[number], col: keyof typeof COLUMNS, { offset }: { offset?: number | null }) {\n  const n: 1 | 2 = 1;\n  await pool.query(`SELECT * FROM t ORDER BY ${sort} ${dir} LIMIT ${limit} OFFSET ${offset}`);\n  await pool.query(`SELECT ${col} FROM t WHERE on = ${on} AND u = '${unit}' AND n = ${n}`);\n  await pool.query(`SELECT * FROM t ORDER BY id ${page.order} LIMIT ${page.size}`);\n}\n",
+        );
+        // numbers parsed by a local function, read through its return type or value
+        assert_clean(
+            R,
+            "src/jobs/eval.ts",
+            "function parseArgs(argv: string[]) {\n  return { timeout: Number.parseInt(argv[0] ?? '60000', 10), days: parseInt(argv[1], 10) };\n}\nasync function run(opts: ReturnType<typeof parseArgs>) {\n  await client.query(`SET LOCAL statement_timeout = '${opts.timeout}ms'`);\n}\nasync function main() {\n  const opts = parseArgs(process.argv);\n  const { days } = parseArgs(process.argv);\n  await client.query(`SELECT * FROM t WHERE d > now() - interval '${opts.days} days' LIMIT ${days}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn values_typed_string_or_unknown_types_still_flagged() {
+        let src = "import type { Filters } from './types';\ntype Opts = { name: string; size: number };\nfunction parse(a: string[]) { return { name: a[0] }; }\nexport async function f(name: string, q: string | number, filters: Filters, o: Opts, { who }: { who: string }, p: ReturnType<typeof parse>, anyv: any) {\n  await pool.query(`SELECT * FROM t WHERE name = '${name}'`);\n  await pool.query(`SELECT * FROM t WHERE q = ${q}`);\n  await pool.query(`SELECT * FROM t WHERE e = ${filters.event}`);\n  await pool.query(`SELECT * FROM t WHERE n = '${o.name}' LIMIT ${o.size}`);\n  await pool.query(`SELECT * FROM t WHERE w = '${who}'`);\n  await pool.query(`SELECT * FROM t WHERE p = '${p.name}'`);\n  await pool.query(`SELECT * FROM t WHERE a = ${anyv as number}`);\n}\n";
+        assert_flags(R, "src/a.ts", src, 7);
+    }
+
+    #[test]
+    fn set_and_ddl_get_no_placeholder_advice_or_fix() {
+        let src = "export async function f(ms: string, name: string) {\n  await pool.query(`SET statement_timeout = ${ms}`);\n  await client.query(`SET LOCAL lock_timeout = '${ms}'`);\n  await pool.query(`CREATE DATABASE ${name}`);\n  await prisma.$executeRawUnsafe(`ALTER TABLE t RENAME TO ${name}`);\n  await pool.query(`SELECT * FROM t WHERE a = ${name}`);\n}\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 5);
+        for x in &d[..4] {
+            assert!(x.fix().is_none(), "{}", x.message);
+            assert!(
+                x.message.contains("takes no bind parameters"),
+                "{}",
+                x.message
+            );
+            assert!(
+                !x.message.contains("use `$1` placeholders"),
+                "{}",
+                x.message
+            );
+        }
+        assert!(d[0].message.contains("`SET`"), "{}", d[0].message);
+        assert!(d[0].message.contains("set_config"), "{}", d[0].message);
+        assert!(d[1].message.contains("`SET LOCAL`"), "{}", d[1].message);
+        assert!(
+            d[2].message.contains("`CREATE DATABASE`"),
+            "{}",
+            d[2].message
+        );
+        assert!(d[2].message.contains("allowlist"), "{}", d[2].message);
+        assert!(d[3].message.contains("`ALTER TABLE`"), "{}", d[3].message);
+        assert!(
+            d[4].message.contains("`$1` placeholders"),
+            "{}",
+            d[4].message
+        );
+        assert!(d[4].fix().is_some());
+    }
+
+    #[test]
+    fn scripts_and_migrations_are_warnings() {
+        let src = "export async function up(name: string) {\n  await db.query(`UPDATE t SET a = '${name}'`);\n}\n";
+        for path in [
+            "scripts/backfill.ts",
+            "db/migrations/20240101_backfill.ts",
+            "src/migration/1700000000-Fill.ts",
+            "src/__tests__/x.test.ts",
+        ] {
+            let d = findings(R, path, src);
+            assert_eq!(d.len(), 1, "{path}");
+            assert_eq!(d[0].level, Level::Warn, "{path}");
+        }
+        let d = findings(R, "src/migrations.ts", src);
+        assert_eq!(d[0].level, Level::Error);
+    }
+
+    #[test]
+    fn message_quotes_code_on_one_line() {
+        let src = "export async function f(cols: string[], id: string) {\n  await conn.execute(\n    `UPDATE t SET ${cols\n      .map((c) => `${c} = ?`)\n      .join(', ')} WHERE id = ?`,\n    [id],\n  );\n  await pool.query(`SELECT * FROM t WHERE a = ${someVeryLongFunctionName(\n    argumentNumberOne,\n    argumentNumberTwo,\n  )}`);\n}\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 2);
+        assert!(
+            d[0].message.starts_with("SQL built from `c` is passed"),
+            "{}",
+            d[0].message
+        );
+        assert!(!d[1].message.contains('\n'), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("`someVeryLongFunctionName…`"),
+            "{}",
+            d[1].message
         );
     }
 
