@@ -51,8 +51,7 @@ pub fn one_line(code: &str, max: usize) -> String {
                 || head[..i].ends_with([')', ']', ','])
         })
         .map(|(i, _)| i)
-        .filter(|&i| head[..i].chars().count() * 2 >= max)
-        .last();
+        .rfind(|&i| head[..i].chars().count() * 2 >= max);
     let cut = boundary.unwrap_or(hard);
     let mut out = joined[..cut]
         .trim_end_matches([' ', ',', '(', '[', '.', '='])
