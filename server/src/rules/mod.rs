@@ -5,6 +5,7 @@
 //! the editor settings schema all read [`RuleMeta`].
 
 pub mod dotenv;
+pub mod snippet;
 pub mod sql;
 pub mod ts;
 

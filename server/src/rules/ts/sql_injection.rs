@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast::{self, BindingKind};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -46,6 +46,16 @@ pub const RULE: TsRule = TsRule {
             "drop ",
             "alter table",
             "truncate",
+            // Utility statements, which take no bind parameters.
+            "set local",
+            "set session",
+            "set statement_timeout",
+            "set search_path",
+            "set role",
+            "create database",
+            "create schema",
+            "create index",
+            "grant ",
         ],
         options: &[],
     },
@@ -70,10 +80,21 @@ values array (`$1`, `?`, knex `??`); interpolated constants (a `const` bound to 
 literal, an `UPPER_CASE` name, an enum member, an import, a lookup in a constant
 map such as `SORT_COLUMNS[key]`); numbers (`Number(x)`, `parseInt(x)`,
 arithmetic, `.length`); values passed through an escaping function (`escape*`);
-placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); and an
-identifier checked in the same function against an allowlist
+placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); values whose
+declared type cannot carry SQL (`limit: number`, `dir: 'asc' | 'desc'`, a `type`,
+`interface` or `enum` of the same file made of those, `(typeof COLS)[number]`,
+`keyof typeof MAP`, a property of `ReturnType<typeof parseArgs>` or of
+`const opts = parseArgs()` where that local function returns a number for it);
+and an identifier checked in the same function against an allowlist
 (`ALLOWED.includes(sort)`, `sort in COLUMNS`, `set.has(sort)`) or parsed with a
-`z.enum` schema.
+`z.enum` schema. A type declared in another file is not known, so its string
+properties are still reported.
+
+`SET`, `SHOW`, DDL (`CREATE DATABASE`, `ALTER TABLE`…) and other utility
+statements take no bind parameters: their findings advise an allowlist or
+identifier quoting (and `set_config(…, $1, true)` for `SET` with node-postgres)
+and have no fix. In scripts, seeds, tests and data migrations (test-like paths,
+and any file under a `migrations/` or `migration/` folder) findings are warnings.
 
 ## Why is this bad?
 A value containing a quote ends the SQL string early, and the rest of it runs as
@@ -108,6 +129,19 @@ export async function list(sort: string) {
 }
 ```
 
+```ts ok
+type Dir = 'asc' | 'desc';
+export async function page(limit: number, dir: Dir) {
+  return pool.query(`SELECT * FROM items ORDER BY created_at ${dir} LIMIT ${limit}`);
+}
+```
+
+```ts flagged
+export async function setTimeout(ms: string) {
+  await client.query(`SET LOCAL statement_timeout = '${ms}'`);
+}
+```
+
 ## Fix
 **Safe**, where the rewrite is mechanical:
 - `` pool.query(`… = ${a} …`) `` → `pool.query('… = $1 …', [a])` (also `client.query`
@@ -122,7 +156,7 @@ export async function list(sort: string) {
   `$executeRawUnsafe` → `$executeRaw`) under the same conditions.
 
 Other findings (concatenations, SQL built in a variable, identifiers in
-`ORDER BY`, other APIs) have no automatic fix: bind the value as a parameter, or
+`ORDER BY`, `SET` and DDL statements, other APIs) have no automatic fix: bind the value as a parameter, or
 check an identifier against an allowlist.
 "#;
 
@@ -248,20 +282,40 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     let Some(&part) = found.unsafe_parts.first() else {
         return;
     };
-    let shown = one_line(ast::text(part, src), 40);
-    let hint = match api {
-        Api::PgQuery => "use `$1` placeholders with a values array",
-        Api::PrismaUnsafe { execute: false } => "use the tagged template prisma.$queryRaw`…`",
-        Api::PrismaUnsafe { execute: true } => "use the tagged template prisma.$executeRaw`…`",
-        Api::Knex => "use `?` bindings (`?? ` for identifiers) with a values array",
-        Api::Sequelize => "pass the values as `replacements` or `bind`",
-        Api::SqlUnsafe => "use the tagged template sql`…`",
-        Api::Other => "use placeholders with a values array",
+    let shown = snippet::quote(ast::text(innermost_unsafe(part, &mut safety), src));
+    let statement = found.head.as_deref().and_then(Statement::of);
+    let hint = match &statement {
+        Some(Statement::Set(head)) => {
+            let alt = if api == Api::PgQuery {
+                " (or bind it with `SELECT set_config('…', $1, true)`)"
+            } else {
+                ""
+            };
+            format!("`{head}` takes no bind parameters: check that the value is a number or a name from an allowlist before it goes into the SQL{alt}")
+        }
+        Some(Statement::Utility(head)) => format!(
+            "`{head}` takes no bind parameters: check the name against an allowlist, or quote it as an identifier (e.g. `escapeIdentifier`)"
+        ),
+        Some(Statement::Dml) | None => match api {
+            Api::PgQuery => "use `$1` placeholders with a values array",
+            Api::PrismaUnsafe { execute: false } => {
+                "use the tagged template prisma.$queryRaw`…`"
+            }
+            Api::PrismaUnsafe { execute: true } => {
+                "use the tagged template prisma.$executeRaw`…`"
+            }
+            Api::Knex => "use `?` bindings (`?? ` for identifiers) with a values array",
+            Api::Sequelize => "pass the values as `replacements` or `bind`",
+            Api::SqlUnsafe => "use the tagged template sql`…`",
+            Api::Other => "use placeholders with a values array",
+        }
+        .to_string(),
     };
     let message = format!(
-        "SQL built from `{shown}` is passed to `{api_name}`: a value with a quote in it changes the query; {hint}"
+        "SQL built from {shown} is passed to `{api_name}`: a value with a quote in it changes the query; {hint}"
     );
-    let fix = if config_object || found.via_variable {
+    let bindable = !matches!(statement, Some(Statement::Set(_) | Statement::Utility(_)));
+    let fix = if config_object || found.via_variable || !bindable {
         None
     } else if query.kind_name() == "template_string" {
         match api {
@@ -272,20 +326,135 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     } else {
         None
     };
-    let d = cx.report(first.byte_range(), message);
+    // Scripts, seeds, tests and data migrations run with the developer's own
+    // input: still worth a look, but not an error.
+    let level = if cx.file.is_test || is_migration_path(&cx.file.path_str()) {
+        Level::Warn
+    } else {
+        Level::Error
+    };
+    let d = cx.report(first.byte_range(), message).with_level(level);
     if let Some(fix) = fix {
         d.with_fix(fix);
     }
 }
 
-fn one_line(s: &str, max: usize) -> String {
-    let joined: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() > max {
-        let cut: String = joined.chars().take(max).collect();
-        format!("{cut}…")
-    } else {
-        joined
+/// A data migration written in script: a file under a `migrations`/`migration`
+/// folder (knex, TypeORM, Sequelize, MikroORM and hand-rolled runners).
+fn is_migration_path(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|seg| seg.eq_ignore_ascii_case("migrations") || seg.eq_ignore_ascii_case("migration"))
+}
+
+/// What kind of statement the SQL text starts with, for the advice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Statement {
+    /// `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`, `VALUES`, `MERGE`: values
+    /// can be bound as parameters.
+    Dml,
+    /// `SET` / `SET LOCAL` / `RESET` / `SHOW`: no parameters (PostgreSQL's
+    /// `set_config` takes them).
+    Set(String),
+    /// DDL and other utility statements (`CREATE DATABASE`, `ALTER TABLE`,
+    /// `GRANT`…): no parameters.
+    Utility(String),
+}
+
+impl Statement {
+    /// `head`: the SQL text before its first substitution.
+    fn of(head: &str) -> Option<Statement> {
+        let mut words = head
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_ascii_uppercase());
+        let first = words.next()?;
+        match first.as_str() {
+            "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "VALUES" | "MERGE" | "TABLE" => {
+                Some(Statement::Dml)
+            }
+            "SET" | "RESET" | "SHOW" => {
+                let second = words.next();
+                Some(Statement::Set(match second.as_deref() {
+                    Some(w @ ("LOCAL" | "SESSION")) => format!("{first} {w}"),
+                    _ => first,
+                }))
+            }
+            "CREATE" | "ALTER" | "DROP" | "COMMENT" | "TRUNCATE" => {
+                let mut head = first;
+                // `CREATE DATABASE`, `ALTER TABLE`, `CREATE UNIQUE INDEX`, `DROP TABLE`.
+                for w in words.by_ref() {
+                    head.push(' ');
+                    head.push_str(&w);
+                    if !matches!(
+                        w.as_str(),
+                        "UNIQUE"
+                            | "OR"
+                            | "REPLACE"
+                            | "TEMP"
+                            | "TEMPORARY"
+                            | "UNLOGGED"
+                            | "IF"
+                            | "NOT"
+                            | "EXISTS"
+                    ) {
+                        break;
+                    }
+                }
+                Some(Statement::Utility(head))
+            }
+            "GRANT" | "REVOKE" | "LISTEN" | "NOTIFY" | "UNLISTEN" | "VACUUM" | "ANALYZE"
+            | "COPY" | "DO" | "LOCK" | "CLUSTER" | "REINDEX" | "REFRESH" | "DISCARD" => {
+                Some(Statement::Utility(first))
+            }
+            _ => None,
+        }
     }
+}
+
+/// The unsafe value inside `part` to quote in the message: in
+/// `cols.map((c) => `${c} = ?`).join(', ')`, the `c` of the callback.
+fn innermost_unsafe<'t>(part: Node<'t>, safety: &mut Safety<'_, 't>) -> Node<'t> {
+    let src = safety.src;
+    let mut cur = ast::unwrap_expr(part);
+    for _ in 0..8 {
+        let next = match cur.kind_name() {
+            "call_expression" => {
+                let Some(callee) = cur.field(Field::Function) else {
+                    break;
+                };
+                if callee.kind_name() != "member_expression" {
+                    break;
+                }
+                let method = callee
+                    .field(Field::Property)
+                    .map(|p| ast::text(p, src))
+                    .unwrap_or("");
+                match method {
+                    "join" => callee.field(Field::Object),
+                    "map" | "flatMap" => ast::call_arguments(cur)
+                        .first()
+                        .and_then(|f| f.field(Field::Body))
+                        .filter(|b| b.kind_name() != "statement_block")
+                        .filter(|b| !safety.is_safe(*b, 0)),
+                    _ => None,
+                }
+            }
+            "template_string" => template_pieces(cur).and_then(|pieces| {
+                classify_template(&pieces, safety)
+                    .into_iter()
+                    .find(|(_, c)| *c == SubClass::Unsafe)
+                    .map(|(n, _)| n)
+            }),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = ast::unwrap_expr(n),
+            None => break,
+        }
+    }
+    cur
 }
 
 /// The value of a `key: value` property (or shorthand `key`) of an object literal.
@@ -314,6 +483,8 @@ struct DynamicSql<'t> {
     unsafe_parts: Vec<Node<'t>>,
     /// The SQL text was built in a local variable (no fix).
     via_variable: bool,
+    /// The SQL text before the first substitution or value (for the statement kind).
+    head: Option<String>,
 }
 
 /// Whether `expr` is SQL text built from values not known to be safe.
@@ -342,9 +513,14 @@ fn dynamic_sql<'t>(
                 .filter(|(_, c)| *c == SubClass::Unsafe)
                 .map(|(n, _)| n)
                 .collect();
+            let head = match pieces.first() {
+                Some(Piece::Text(r)) => src.get(r.clone()).map(str::to_string),
+                _ => None,
+            };
             (!unsafe_parts.is_empty()).then_some(DynamicSql {
                 unsafe_parts,
                 via_variable: false,
+                head,
             })
         }
         "binary_expression" if operator(expr, src) == Some("+") => {
@@ -353,8 +529,21 @@ fn dynamic_sql<'t>(
             let mut text = String::new();
             let mut unsafe_parts = Vec::new();
             let mut prev_dollar = false;
+            let mut head = None;
             for op in operands {
                 let op = ast::unwrap_expr(op);
+                if head.is_none() {
+                    head = Some(match op.kind_name() {
+                        "string" => ast::string_value(op, src).unwrap_or_default(),
+                        "template_string" => match template_pieces(op).as_deref() {
+                            Some([Piece::Text(r), ..]) => {
+                                src.get(r.clone()).unwrap_or("").to_string()
+                            }
+                            _ => String::new(),
+                        },
+                        _ => String::new(),
+                    });
+                }
                 match op.kind_name() {
                     "string" => {
                         let v = ast::string_value(op, src).unwrap_or_default();
@@ -389,6 +578,7 @@ fn dynamic_sql<'t>(
             (SQL_KEYWORD.is_match(&text) && !unsafe_parts.is_empty()).then_some(DynamicSql {
                 unsafe_parts,
                 via_variable: false,
+                head,
             })
         }
         "identifier" if hop => {
@@ -562,12 +752,13 @@ impl<'s, 't> Safety<'s, 't> {
                     .iter()
                     .all(|(_, c)| *c != SubClass::Unsafe)
             }
-            "identifier" => {
+            "identifier" | "shorthand_property_identifier" => {
                 let name = ast::text(e, src);
                 if is_upper_const(name) || name == "undefined" || name == "NaN" {
                     return true;
                 }
                 match ast::find_declaration(e, name, src) {
+                    Some(b) if self.declared_safe(&b, depth) => true,
                     Some(b) => match b.kind {
                         BindingKind::Import | BindingKind::Enum => true,
                         BindingKind::ForOf
@@ -598,7 +789,9 @@ impl<'s, 't> Safety<'s, 't> {
                     return true;
                 }
                 if let Some(object) = e.field(Field::Object) {
-                    if self.is_constant_container(object, depth) {
+                    if self.is_constant_container(object, depth)
+                        || self.property_safe(object, prop_name, depth)
+                    {
                         return true;
                     }
                 }
@@ -639,6 +832,282 @@ impl<'s, 't> Safety<'s, 't> {
             "call_expression" => self.is_safe_call(e, depth) || self.checked(e),
             _ => false,
         }
+    }
+
+    /// A name whose declaration makes it safe by its type (`n: number`,
+    /// `dir: 'asc' | 'desc'`, `{ limit }: { limit: number }`) or, for a name
+    /// destructured from a call of a local function, by what that function
+    /// returns (`const { days } = parseArgs()` with `days: parseInt(…)`).
+    fn declared_safe(&mut self, b: &ast::Declared<'t>, depth: usize) -> bool {
+        if depth > 6
+            || !matches!(
+                b.kind,
+                BindingKind::Param | BindingKind::Const | BindingKind::Let | BindingKind::Var
+            )
+        {
+            return false;
+        }
+        let (pattern, annotation) = match b.decl.kind_name() {
+            "required_parameter" | "optional_parameter" => {
+                (b.decl.field(Field::Pattern), b.decl.field(Field::Type))
+            }
+            "variable_declarator" => (b.decl.field(Field::Name), b.decl.field(Field::Type)),
+            _ => (None, None),
+        };
+        let Some(pattern) = pattern else {
+            return false;
+        };
+        match &b.key {
+            None if pattern.id() == b.name.id() => {
+                annotation.is_some_and(|t| self.type_is_safe(t, depth + 1))
+            }
+            // `{ days }: Options` / `const { days } = parseArgs()`; only a
+            // property of the whole pattern (not a nested one).
+            Some(key)
+                if b.name.parent().and_then(|p| p.parent()).map(|p| p.id())
+                    == Some(pattern.id())
+                    || b.name.parent().map(|p| p.id()) == Some(pattern.id()) =>
+            {
+                annotation.is_some_and(|t| self.type_property_safe(t, key, depth + 1))
+                    || (b.kind == BindingKind::Const
+                        && b.value
+                            .is_some_and(|v| self.value_property_safe(v, key, depth + 1)))
+            }
+            _ => false,
+        }
+    }
+
+    /// `object.prop` is safe by the declared type of `object` or, for a `const`,
+    /// by its value (`const opts = parseArgs()`, `opts: ReturnType<typeof parseArgs>`).
+    fn property_safe(&mut self, object: Node<'t>, prop: &str, depth: usize) -> bool {
+        let src = self.src;
+        let object = ast::unwrap_expr(object);
+        if depth > 6 || object.kind_name() != "identifier" {
+            return false;
+        }
+        let Some(b) = ast::find_declaration(object, ast::text(object, src), src) else {
+            return false;
+        };
+        if b.key.is_some() {
+            return false;
+        }
+        let annotation = match b.decl.kind_name() {
+            "required_parameter" | "optional_parameter"
+                if b.decl.field(Field::Pattern).map(|p| p.id()) == Some(b.name.id()) =>
+            {
+                b.decl.field(Field::Type)
+            }
+            "variable_declarator"
+                if b.decl.field(Field::Name).map(|p| p.id()) == Some(b.name.id()) =>
+            {
+                b.decl.field(Field::Type)
+            }
+            _ => return false,
+        };
+        if annotation.is_some_and(|t| self.type_property_safe(t, prop, depth + 1)) {
+            return true;
+        }
+        b.kind == BindingKind::Const
+            && b.value
+                .is_some_and(|v| self.value_property_safe(v, prop, depth + 1))
+    }
+
+    /// A type whose values cannot carry SQL: numbers, booleans, literal types
+    /// and unions of them, `Date`, `keyof typeof X`, `(typeof X)[number]`, an
+    /// enum or a type alias of this file that is one of those.
+    fn type_is_safe(&mut self, ty: Node<'t>, depth: usize) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let src = self.src;
+        match ty.kind_name() {
+            "type_annotation" | "parenthesized_type" | "readonly_type" => ty
+                .named_child(0)
+                .is_some_and(|t| self.type_is_safe(t, depth + 1)),
+            "predefined_type" => matches!(
+                ast::text(ty, src),
+                "number" | "bigint" | "boolean" | "null" | "undefined" | "never" | "void"
+            ),
+            "literal_type" => true,
+            "union_type" => {
+                let mut c = ty.walk();
+                let members: Vec<Node> = ty
+                    .named_children(&mut c)
+                    .filter(|n| n.kind_name() != "comment")
+                    .collect();
+                !members.is_empty() && members.into_iter().all(|m| self.type_is_safe(m, depth + 1))
+            }
+            // `keyof typeof COLUMNS`, `keyof Row`.
+            "index_type_query" => ty
+                .named_child(0)
+                .is_some_and(|t| matches!(t.kind_name(), "type_query" | "type_identifier")),
+            // `(typeof SORTS)[number]`, `Row['status']`.
+            "lookup_type" => ty.named_child(0).is_some_and(|t| {
+                let t = if t.kind_name() == "parenthesized_type" {
+                    t.named_child(0).unwrap_or(t)
+                } else {
+                    t
+                };
+                t.kind_name() == "type_query"
+            }),
+            "type_identifier" => {
+                let name = ast::text(ty, src);
+                if name == "Date" {
+                    return true;
+                }
+                match local_type(ty, name, src) {
+                    Some(d) if d.kind_name() == "enum_declaration" => true,
+                    Some(d) if d.kind_name() == "type_alias_declaration" => d
+                        .field(Field::Value)
+                        .is_some_and(|v| self.type_is_safe(v, depth + 1)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The property `key` of values of type `ty` is safe: an object type (or a
+    /// local interface / type alias, through `Partial`/`Readonly`/`Required`) that
+    /// declares it with a safe type, or `ReturnType<typeof f>` of a local `f`
+    /// whose returned objects give it a safe value.
+    fn type_property_safe(&mut self, ty: Node<'t>, key: &str, depth: usize) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let src = self.src;
+        match ty.kind_name() {
+            "type_annotation" | "parenthesized_type" | "readonly_type" => ty
+                .named_child(0)
+                .is_some_and(|t| self.type_property_safe(t, key, depth + 1)),
+            "object_type" | "interface_body" => {
+                let mut c = ty.walk();
+                let sig = ty.named_children(&mut c).find(|m| {
+                    m.kind_name() == "property_signature"
+                        && m.field(Field::Name).is_some_and(|n| {
+                            ast::string_value(n, src)
+                                .as_deref()
+                                .unwrap_or(ast::text(n, src))
+                                == key
+                        })
+                });
+                sig.and_then(|m| m.field(Field::Type))
+                    .is_some_and(|t| self.type_is_safe(t, depth + 1))
+            }
+            "intersection_type" => {
+                let mut c = ty.walk();
+                let members: Vec<Node> = ty.named_children(&mut c).collect();
+                members
+                    .into_iter()
+                    .any(|m| self.type_property_safe(m, key, depth + 1))
+            }
+            "type_identifier" => match local_type(ty, ast::text(ty, src), src) {
+                Some(d) if d.kind_name() == "interface_declaration" => d
+                    .field(Field::Body)
+                    .is_some_and(|b| self.type_property_safe(b, key, depth + 1)),
+                Some(d) if d.kind_name() == "type_alias_declaration" => d
+                    .field(Field::Value)
+                    .is_some_and(|v| self.type_property_safe(v, key, depth + 1)),
+                _ => false,
+            },
+            "generic_type" => {
+                let name = ty
+                    .field(Field::Name)
+                    .map(|n| ast::text(n, src))
+                    .unwrap_or("");
+                let Some(arg) = ty
+                    .field(Field::TypeArguments)
+                    .and_then(|a| a.named_child(0))
+                else {
+                    return false;
+                };
+                match name {
+                    "Partial" | "Readonly" | "Required" | "Awaited" | "NonNullable" => {
+                        self.type_property_safe(arg, key, depth + 1)
+                    }
+                    "ReturnType" if arg.kind_name() == "type_query" => {
+                        let Some(f) = arg.named_child(0).filter(|f| f.kind_name() == "identifier")
+                        else {
+                            return false;
+                        };
+                        match ast::top_level_function(ast::root_of(ty), ast::text(f, src), src) {
+                            Some(func) => self.returns_safe_property(func, key, depth + 1),
+                            None => false,
+                        }
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The property `key` of `value` is safe: an object literal whose `key` is a
+    /// safe value, a `const` bound to one, or a call of a local function whose
+    /// every returned object has a safe `key`.
+    fn value_property_safe(&mut self, value: Node<'t>, key: &str, depth: usize) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let src = self.src;
+        let v = ast::unwrap_expr(value);
+        match v.kind_name() {
+            "object" => {
+                let mut c = v.walk();
+                let found = v.named_children(&mut c).find_map(|p| match p.kind_name() {
+                    "pair" => {
+                        let k = p.field(Field::Key)?;
+                        let name = ast::string_value(k, src)
+                            .unwrap_or_else(|| ast::text(k, src).to_string());
+                        (name == key).then(|| p.field(Field::Value)).flatten()
+                    }
+                    "shorthand_property_identifier" if ast::text(p, src) == key => Some(p),
+                    _ => None,
+                });
+                found.is_some_and(|n| self.is_safe(n, depth + 1))
+            }
+            "call_expression" => {
+                let Some(callee) = v
+                    .field(Field::Function)
+                    .filter(|f| f.kind_name() == "identifier")
+                else {
+                    return false;
+                };
+                match ast::top_level_function(ast::root_of(v), ast::text(callee, src), src) {
+                    Some(func) => self.returns_safe_property(func, key, depth + 1),
+                    None => false,
+                }
+            }
+            "identifier" => match ast::find_declaration(v, ast::text(v, src), src) {
+                Some(b) if b.kind == BindingKind::Const && b.key.is_none() => b
+                    .value
+                    .is_some_and(|x| self.value_property_safe(x, key, depth + 1)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Every object returned by the function `func` has a safe `key`.
+    fn returns_safe_property(&mut self, func: Node<'t>, key: &str, depth: usize) -> bool {
+        let Some(body) = func.field(Field::Body) else {
+            return false;
+        };
+        if body.kind_name() != "statement_block" {
+            return self.value_property_safe(body, key, depth + 1);
+        }
+        let mut returns = Vec::new();
+        ast::visit(body, &mut |n| {
+            if n.kind_name() == "return_statement" {
+                returns.push(n);
+            }
+            !ast::is_function(n)
+        });
+        !returns.is_empty()
+            && returns.into_iter().all(|r| {
+                r.named_child(0)
+                    .is_some_and(|v| self.value_property_safe(v, key, depth + 1))
+            })
     }
 
     fn is_safe_call(&mut self, call: Node<'t>, depth: usize) -> bool {
@@ -893,6 +1362,28 @@ impl<'s, 't> Safety<'s, 't> {
         }
         from_enum_schema(ast::unwrap_expr(value), uses_zenum, src)
     }
+}
+
+/// The `type`/`interface`/`enum` declared as `name` at the top level of the file
+/// holding `at` (exported or not).
+fn local_type<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let program = ast::root_of(at);
+    let mut c = program.walk();
+    let found = program.named_children(&mut c).find_map(|stmt| {
+        let decl = if stmt.kind_name() == "export_statement" {
+            stmt.field(Field::Declaration)?
+        } else {
+            stmt
+        };
+        let declares = matches!(
+            decl.kind_name(),
+            "type_alias_declaration" | "interface_declaration" | "enum_declaration"
+        ) && decl
+            .field(Field::Name)
+            .is_some_and(|n| ast::text(n, src) == name);
+        declares.then_some(decl)
+    });
+    found
 }
 
 fn root_of(node: Node) -> Node {
@@ -1478,6 +1969,98 @@ mod tests {
             R,
             "src/repo.ts",
             "import { USERS } from './tables';\nimport { schema } from './config';\nconst TABLE = 'users';\nconst columns = 'id, email';\nconst COLS = ['id', 'email'];\nenum T { Users = 'users' }\nconst SORTS = { new: 'created_at DESC', old: 'created_at' };\nexport async function q(page: number, sort: string) {\n  const limit = 20;\n  await pool.query(`SELECT ${columns} FROM ${TABLE} LIMIT ${limit}`);\n  await pool.query(`SELECT ${COLS.join(', ')} FROM ${USERS} OFFSET ${(page - 1) * limit}`);\n  await pool.query(`SELECT * FROM ${schema}.${T.Users} ORDER BY ${SORTS[sort] ?? 'id'}`);\n  await pool.query(`SELECT * FROM t LIMIT ${Number(page)} OFFSET ${parseInt(sort, 10)}`);\n  await pool.query(`SELECT * FROM t WHERE n = ${ids.length} AND d > ${new Date().getTime()}`);\n  await pool.query('SELECT * FROM ' + TABLE + ' WHERE id = $1', [page]);\n  await pool.query(`SELECT * FROM t WHERE name = ${client.escapeLiteral(sort)}`);\n  await pool.query(`SELECT * FROM t ${page > 1 ? 'WHERE archived' : ''}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_values_safe_by_type() {
+        assert_clean(
+            R,
+            "src/report.ts",
+            "type Dir = 'ASC' | 'DESC';\nenum Unit { Ms = 'ms' }\ninterface Page { size: number; order: Dir }\nconst SORTS = ['name', 'age'] as const;\nconst COLUMNS = { a: 'x', b: 'y' };\nexport async function list(limit: number, dir: Dir, on: boolean, unit: Unit, page: Page, sort: (typeof SORTS)[number], col: keyof typeof COLUMNS, { offset }: { offset?: number | null }) {\n  const n: 1 | 2 = 1;\n  await pool.query(`SELECT * FROM t ORDER BY ${sort} ${dir} LIMIT ${limit} OFFSET ${offset}`);\n  await pool.query(`SELECT ${col} FROM t WHERE on = ${on} AND u = '${unit}' AND n = ${n}`);\n  await pool.query(`SELECT * FROM t ORDER BY id ${page.order} LIMIT ${page.size}`);\n}\n",
+        );
+        // numbers parsed by a local function, read through its return type or value
+        assert_clean(
+            R,
+            "src/jobs/eval.ts",
+            "function parseArgs(argv: string[]) {\n  return { timeout: Number.parseInt(argv[0] ?? '60000', 10), days: parseInt(argv[1], 10) };\n}\nasync function run(opts: ReturnType<typeof parseArgs>) {\n  await client.query(`SET LOCAL statement_timeout = '${opts.timeout}ms'`);\n}\nasync function main() {\n  const opts = parseArgs(process.argv);\n  const { days } = parseArgs(process.argv);\n  await client.query(`SELECT * FROM t WHERE d > now() - interval '${opts.days} days' LIMIT ${days}`);\n}\n",
+        );
+    }
+
+    #[test]
+    fn values_typed_string_or_unknown_types_still_flagged() {
+        let src = "import type { Filters } from './types';\ntype Opts = { name: string; size: number };\nfunction parse(a: string[]) { return { name: a[0] }; }\nexport async function f(name: string, q: string | number, filters: Filters, o: Opts, { who }: { who: string }, p: ReturnType<typeof parse>, anyv: any) {\n  await pool.query(`SELECT * FROM t WHERE name = '${name}'`);\n  await pool.query(`SELECT * FROM t WHERE q = ${q}`);\n  await pool.query(`SELECT * FROM t WHERE e = ${filters.event}`);\n  await pool.query(`SELECT * FROM t WHERE n = '${o.name}' LIMIT ${o.size}`);\n  await pool.query(`SELECT * FROM t WHERE w = '${who}'`);\n  await pool.query(`SELECT * FROM t WHERE p = '${p.name}'`);\n  await pool.query(`SELECT * FROM t WHERE a = ${anyv as number}`);\n}\n";
+        assert_flags(R, "src/a.ts", src, 7);
+    }
+
+    #[test]
+    fn set_and_ddl_get_no_placeholder_advice_or_fix() {
+        let src = "export async function f(ms: string, name: string) {\n  await pool.query(`SET statement_timeout = ${ms}`);\n  await client.query(`SET LOCAL lock_timeout = '${ms}'`);\n  await pool.query(`CREATE DATABASE ${name}`);\n  await prisma.$executeRawUnsafe(`ALTER TABLE t RENAME TO ${name}`);\n  await pool.query(`SELECT * FROM t WHERE a = ${name}`);\n}\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 5);
+        for x in &d[..4] {
+            assert!(x.fix().is_none(), "{}", x.message);
+            assert!(
+                x.message.contains("takes no bind parameters"),
+                "{}",
+                x.message
+            );
+            assert!(
+                !x.message.contains("use `$1` placeholders"),
+                "{}",
+                x.message
+            );
+        }
+        assert!(d[0].message.contains("`SET`"), "{}", d[0].message);
+        assert!(d[0].message.contains("set_config"), "{}", d[0].message);
+        assert!(d[1].message.contains("`SET LOCAL`"), "{}", d[1].message);
+        assert!(
+            d[2].message.contains("`CREATE DATABASE`"),
+            "{}",
+            d[2].message
+        );
+        assert!(d[2].message.contains("allowlist"), "{}", d[2].message);
+        assert!(d[3].message.contains("`ALTER TABLE`"), "{}", d[3].message);
+        assert!(
+            d[4].message.contains("`$1` placeholders"),
+            "{}",
+            d[4].message
+        );
+        assert!(d[4].fix().is_some());
+    }
+
+    #[test]
+    fn scripts_and_migrations_are_warnings() {
+        let src = "export async function up(name: string) {\n  await db.query(`UPDATE t SET a = '${name}'`);\n}\n";
+        for path in [
+            "scripts/backfill.ts",
+            "db/migrations/20240101_backfill.ts",
+            "src/migration/1700000000-Fill.ts",
+            "src/__tests__/x.test.ts",
+        ] {
+            let d = findings(R, path, src);
+            assert_eq!(d.len(), 1, "{path}");
+            assert_eq!(d[0].level, Level::Warn, "{path}");
+        }
+        let d = findings(R, "src/migrations.ts", src);
+        assert_eq!(d[0].level, Level::Error);
+    }
+
+    #[test]
+    fn message_quotes_code_on_one_line() {
+        let src = "export async function f(cols: string[], id: string) {\n  await conn.execute(\n    `UPDATE t SET ${cols\n      .map((c) => `${c} = ?`)\n      .join(', ')} WHERE id = ?`,\n    [id],\n  );\n  await pool.query(`SELECT * FROM t WHERE a = ${someVeryLongFunctionName(\n    argumentNumberOne,\n    argumentNumberTwo,\n  )}`);\n}\n";
+        let d = findings(R, "src/a.ts", src);
+        assert_eq!(d.len(), 2);
+        assert!(
+            d[0].message.starts_with("SQL built from `c` is passed"),
+            "{}",
+            d[0].message
+        );
+        assert!(!d[1].message.contains('\n'), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("`someVeryLongFunctionName…`"),
+            "{}",
+            d[1].message
         );
     }
 
