@@ -69,9 +69,19 @@ Flags string literals that are live credentials:
 
 Placeholders (`xxx`, `<…>`, `your_…`, `…example…`), publishable keys
 (`pk_live_`/`pk_test_`), the Supabase anon key, empty strings, UI placeholder
-text and values read from `process.env` are not findings. A weak default such as
+text and values read from `process.env` are not findings; nor are values that
+are public by design or published samples: PostHog `phc_` project keys, UUIDs,
+the Supabase local demo JWTs (`"iss": "supabase-demo"`) and the jwt.io sample
+token; nor a value whose own comment (just above it, or trailing on its line)
+says it is not a secret (`not a secret`, `dummy`, `fake`, `safe to expose`…),
+unless it is a provider-format live key. A weak default such as
 `process.env.JWT_SECRET || 'changeme'` is a `secret-fallback` finding.
-Findings are errors, warnings on test-like paths.
+
+On test-like paths (tests, mocks, fixtures, dev scripts, seeds) only
+provider-format live keys are reported, as warnings: `sk_live_`, `rk_live_`,
+`AKIA…`, private key blocks, Slack and GitHub tokens. Test keys, webhook
+secrets, sample JWTs and secret-named values there are test data.
+Findings are errors elsewhere.
 
 ## Why is this bad?
 A secret in the source is in every clone, CI log, bundle and backup of the
@@ -98,6 +108,21 @@ const password = '';
 const token = 'your_token_here';
 const example = { secret: '<YOUR_SECRET>' };
 const storageKey = { tokenStorageKey: 'app.auth.refreshToken' };
+```
+
+```ts ok
+const posthogKey = 'phc_Lk3PzW9tYb6Hc1MdJ5sF0gT2hU7wE4aBq8N2vXr';
+const tenant = { apiKey: '3f2b8c1e-7d4a-4e9b-a6c5-0b1d2e3f4a5b' };
+// Not a secret: it only scrambles short link ids.
+const SHUFFLE_SECRET_KEY = 'c4e7a1f09b3d58e26a7c0f4b91d3e852';
+```
+
+```ts ok path=scripts/dev/replay-webhook.ts
+const webhook = { secret: 'whsec_Pq8Lr2Zx5Wm9Tn3Vb7Kc1Hd6Jf4', checkoutToken: '7c2e9a4b1f8d3e6a5c0b9d2f4e7a1c8b3' };
+```
+
+```ts flagged path=src/__tests__/aws.test.ts
+const credentials = { accessKeyId: 'AKIAQ7RZT4WJ2M6XKP3N' };
 ```
 
 ```tsx ok

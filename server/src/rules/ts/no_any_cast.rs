@@ -28,9 +28,10 @@ pub const RULE: TsRule = TsRule {
 const DOCS: &str = r#"## What it does
 Flags `expr as any`, `expr as any[]`, the `<any>expr` type assertion (in `.ts`
 files; `foo<any>()` is a type argument and is not flagged) and
-`expr as unknown as T` double casts. The finding is reported at the `as any`
-(or `as unknown as T`) itself, not at the start of a multi-line expression, so a
-`prodlint-ignore` on that line suppresses it. It is an error in server code that
+`expr as unknown as T` double casts. A cast whose value spans several lines is
+reported at its `as any` (or `as unknown as T`), not at the start of the
+expression, so a `prodlint-ignore` on the line of the cast suppresses it; a cast
+on one line is reported whole. It is an error in server code that
 handles money — a route handler (`route.ts`), a server action (`'use server'`),
 a file under an `api/` or `server/` folder (`app/api`, `pages/api`) whose path
 says `webhook`, `stripe`, `checkout`, `payment`, `billing` or `invoice` — and a
@@ -94,7 +95,10 @@ fn is_server_money(cx: &RuleContext<'_>, node: Node<'_>) -> bool {
     cx.memo(|| {
         let path = cx.file.path;
         let rel = path.strip_prefix(&cx.config.base_dir).unwrap_or(path);
-        let rel = rel.to_string_lossy().replace('\\', "/").to_ascii_lowercase();
+        let rel = rel
+            .to_string_lossy()
+            .replace('\\', "/")
+            .to_ascii_lowercase();
         if !MONEY_PATHS.iter().any(|p| rel.contains(p)) {
             return ServerMoney(false);
         }
@@ -106,8 +110,7 @@ fn is_server_money(cx: &RuleContext<'_>, node: Node<'_>) -> bool {
         let (file, dirs) = segments.split_last().unwrap_or((&"", &[]));
         let stem = file.split('.').next().unwrap_or("");
         // `app/api/…`, `pages/api/…`, `apps/api/…`, `src/server/…`, `route.ts`.
-        let by_path =
-            stem == "route" || dirs.iter().any(|d| matches!(*d, "api" | "server"));
+        let by_path = stem == "route" || dirs.iter().any(|d| matches!(*d, "api" | "server"));
         let server_action = || {
             ast::directives(ast::root_of(node), cx.source)
                 .iter()
@@ -118,19 +121,28 @@ fn is_server_money(cx: &RuleContext<'_>, node: Node<'_>) -> bool {
     .0
 }
 
-/// From the start of the `as` keyword before `ty` to the end of `ty`.
-fn as_clause(cast: Node<'_>, ty: Node<'_>) -> std::ops::Range<usize> {
-    let mut start = ty.start_byte();
+/// Where a cast is reported: the whole cast when it fits on one line (`x as any`),
+/// else from the `as` keyword before `ty` to the end of `ty`, so that a finding
+/// (and a `prodlint-ignore`) is on the line of the cast, not at the start of a
+/// multi-line expression.
+fn cast_range(cast: Node<'_>, operand: Node<'_>, ty: Node<'_>) -> std::ops::Range<usize> {
+    let mut as_start = ty.start_byte();
+    let mut as_row = ty.start_position().row;
     let mut c = cast.walk();
     for child in cast.children(&mut c) {
         if child.start_byte() >= ty.start_byte() {
             break;
         }
         if !child.is_named() && child.kind_name() == "as" {
-            start = child.start_byte();
+            as_start = child.start_byte();
+            as_row = child.start_position().row;
         }
     }
-    start..ty.end_byte()
+    if operand.start_position().row == as_row {
+        operand.start_byte()..ty.end_byte()
+    } else {
+        as_start..ty.end_byte()
+    }
 }
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
@@ -173,7 +185,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                     )
                 };
                 let message = format!("`as {ty_text}` switches type checking off for this value; cast to `unknown` and narrow it, or fix the type");
-                cx.report(as_clause(node, ty), message)
+                let operand = node.named_child(0).unwrap_or(node);
+                cx.report(cast_range(node, operand, ty), message)
                     .with_level(level)
                     .with_fix(fix);
             } else if let Some(inner) = node.named_child(0) {
@@ -183,7 +196,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                         .named_child(1)
                         .filter(|t| ast::text(*t, src).trim() == "unknown")
                     {
-                        let start = as_clause(inner, unknown).start;
+                        let operand = inner.named_child(0).unwrap_or(inner);
+                        let start = cast_range(inner, operand, unknown).start;
                         cx.report(start..node.end_byte(), format!("`as unknown as {ty_text}` forces an unchecked type; validate the value (e.g. with a schema) instead"))
                             .with_level(level);
                     }
@@ -204,7 +218,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                 .trim()
                 == "any"
             {
-                cx.report(args.byte_range(), "`<any>` assertion switches type checking off for this value; use a typed value or `unknown`")
+                cx.report(node.byte_range(), "`<any>` assertion switches type checking off for this value; use a typed value or `unknown`")
                     .with_level(level);
             }
         }
@@ -268,7 +282,7 @@ mod tests {
             "const a = <any>s;\nconst b = s as unknown as Invoice;\n",
             2,
         );
-        assert_eq!(got, ["<any>", "as unknown as Invoice"]);
+        assert_eq!(got, ["<any>s", "s as unknown as Invoice"]);
         let d = findings(
             "no-any-cast",
             "src/app/api/billing/route.ts",
@@ -347,7 +361,7 @@ mod tests {
             "const rows = (await db.query(sql)) as any[];\nconst ok = rows as string[];\n",
             1,
         );
-        assert_eq!(got, ["as any[]"]);
+        assert_eq!(got, ["(await db.query(sql)) as any[]"]);
         check_fix(
             "no-any-cast",
             "src/lib/db.ts",
