@@ -22,6 +22,14 @@ pub const DEFAULT_TEST_PATTERNS: &[&str] = &[
     "**/scripts/**",
     "**/fixtures/**",
     "**/__mocks__/**",
+    "**/mocks/**",
+    "**/*.mock.*",
+    "**/playwright/**",
+    "**/seed.*",
+    "**/setupTests.*",
+    "**/vitest.config.*",
+    "**/test-utils/**",
+    "**/*.stories.*",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -767,10 +775,29 @@ mod tests {
             "/p/supabase/seed/a.sql",
             "/p/scripts/x.ts",
             "/p/src/__mocks__/m.ts",
+            "/p/src/mocks/handlers.ts",
+            "/p/src/api/client.mock.ts",
+            "/p/apps/web/playwright/login.ts",
+            "/p/apps/web/e2e/fixtures/user.ts",
+            "/p/src/fixtures/data.json",
+            "/p/prisma/seed.ts",
+            "/p/src/setupTests.ts",
+            "/p/vitest.config.mts",
+            "/p/src/test-utils/render.tsx",
+            "/p/src/components/Button.stories.tsx",
         ] {
             assert!(d.is_test_path(Path::new(p)), "{p}");
         }
-        assert!(!d.is_test_path(Path::new("/p/src/testing.ts")));
+        for p in [
+            "/p/src/testing.ts",
+            "/p/src/mockup/page.tsx",
+            "/p/src/seeding.ts",
+            "/p/src/stories/page.tsx",
+            "/p/src/playwright-config-ui.tsx",
+            "/p/vitest.ts",
+        ] {
+            assert!(!d.is_test_path(Path::new(p)), "{p}");
+        }
     }
 
     #[test]

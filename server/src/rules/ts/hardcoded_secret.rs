@@ -69,9 +69,19 @@ Flags string literals that are live credentials:
 
 Placeholders (`xxx`, `<…>`, `your_…`, `…example…`), publishable keys
 (`pk_live_`/`pk_test_`), the Supabase anon key, empty strings, UI placeholder
-text and values read from `process.env` are not findings. A weak default such as
+text and values read from `process.env` are not findings; nor are values that
+are public by design or published samples: PostHog `phc_` project keys, UUIDs,
+the Supabase local demo JWTs (`"iss": "supabase-demo"`) and the jwt.io sample
+token; nor a value whose own comment (just above it, or trailing on its line)
+says it is not a secret (`not a secret`, `dummy`, `fake`, `safe to expose`…),
+unless it is a provider-format live key. A weak default such as
 `process.env.JWT_SECRET || 'changeme'` is a `secret-fallback` finding.
-Findings are errors, warnings on test-like paths.
+
+On test-like paths (tests, mocks, fixtures, dev scripts, seeds) only
+provider-format live keys are reported, as warnings: `sk_live_`, `rk_live_`,
+`AKIA…`, private key blocks, Slack and GitHub tokens. Test keys, webhook
+secrets, sample JWTs and secret-named values there are test data.
+Findings are errors elsewhere.
 
 ## Why is this bad?
 A secret in the source is in every clone, CI log, bundle and backup of the
@@ -98,6 +108,21 @@ const password = '';
 const token = 'your_token_here';
 const example = { secret: '<YOUR_SECRET>' };
 const storageKey = { tokenStorageKey: 'app.auth.refreshToken' };
+```
+
+```ts ok
+const posthogKey = 'phc_Lk3PzW9tYb6Hc1MdJ5sF0gT2hU7wE4aBq8N2vXr';
+const tenant = { apiKey: '3f2b8c1e-7d4a-4e9b-a6c5-0b1d2e3f4a5b' };
+// Not a secret: it only scrambles short link ids.
+const SHUFFLE_SECRET_KEY = 'c4e7a1f09b3d58e26a7c0f4b91d3e852';
+```
+
+```ts ok path=scripts/dev/replay-webhook.ts
+const webhook = { secret: 'whsec_Pq8Lr2Zx5Wm9Tn3Vb7Kc1Hd6Jf4', checkoutToken: '7c2e9a4b1f8d3e6a5c0b9d2f4e7a1c8b3' };
+```
+
+```ts flagged path=src/__tests__/aws.test.ts
+const credentials = { accessKeyId: 'AKIAQ7RZT4WJ2M6XKP3N' };
 ```
 
 ```tsx ok
@@ -128,6 +153,20 @@ enum Kind {
 }
 
 impl Kind {
+    /// A provider-format live key: a leak wherever it is written, test files and
+    /// comments saying otherwise included.
+    fn is_live_provider_key(self) -> bool {
+        matches!(
+            self,
+            Kind::StripeSecret
+                | Kind::StripeRestricted
+                | Kind::AwsAccessKey
+                | Kind::PrivateKey
+                | Kind::Slack
+                | Kind::GitHub
+        )
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Kind::StripeSecret => "A Stripe live secret key",
@@ -230,6 +269,14 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let Some((kind, whole)) = classify(&content, has_substitution, &place) else {
         return;
     };
+    // Test fixtures and dev scripts hold sample tokens and secret-named test
+    // values; only a live provider key is a leak there.
+    if cx.file.is_test && !kind.is_live_provider_key() {
+        return;
+    }
+    if !kind.is_live_provider_key() && comment_disclaims_secret(node, src) {
+        return;
+    }
     let mut level = if kind == Kind::StripeTest {
         Level::Warn
     } else {
@@ -391,7 +438,10 @@ fn classify(content: &str, has_substitution: bool, place: &Place) -> Option<(Kin
                 continue;
             }
             if *kind == Kind::ServiceRoleJwt
-                && !caps.get(2).is_some_and(|p| is_service_role(p.as_str()))
+                && !caps.get(2).is_some_and(|p| {
+                    let payload = jwt_payload(p.as_str());
+                    is_service_role(&payload) && !is_sample_jwt(&payload)
+                })
             {
                 continue;
             }
@@ -403,7 +453,124 @@ fn classify(content: &str, has_substitution: bool, place: &Place) -> Option<(Kin
     if has_substitution || place.env_fallback || !names_a_secret(name) {
         return None;
     }
+    if is_public_value(content.trim()) {
+        return None;
+    }
     looks_random(content).then_some((Kind::Named, true))
+}
+
+/// Values that are public by design or published samples: PostHog project keys
+/// (`phc_…`, sent by every browser), UUIDs (identifiers), the Supabase local
+/// demo JWTs and the jwt.io sample token.
+fn is_public_value(value: &str) -> bool {
+    if value.starts_with("phc_") || is_uuid(value) {
+        return true;
+    }
+    let mut parts = value.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(_), None) if h.starts_with("eyJ") && p.starts_with("eyJ") => {
+            is_sample_jwt(&jwt_payload(p))
+        }
+        _ => false,
+    }
+}
+
+fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A JWT payload segment decoded to its JSON text (empty when it does not decode).
+fn jwt_payload(segment: &str) -> String {
+    base64url_decode(segment)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+/// The Supabase CLI's local demo keys (`"iss": "supabase-demo"`) and the jwt.io
+/// sample token (`"sub": "1234567890", "name": "John Doe"`): published, they
+/// open nothing.
+fn is_sample_jwt(payload: &str) -> bool {
+    let compact: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("\"iss\":\"supabase-demo\"")
+        || (compact.contains("\"sub\":\"1234567890\"") && compact.contains("\"name\":\"JohnDoe\""))
+}
+
+/// Words of a comment that say the value next to it is not a secret.
+const DISCLAIMERS: &[&str] = &[
+    "not a secret",
+    "not actually a secret",
+    "not secret",
+    "isn't a secret",
+    "is not a real",
+    "not a real",
+    "not sensitive",
+    "dummy",
+    "fake",
+    "safe to expose",
+    "safe to commit",
+    "safe to share",
+    "safe to publish",
+    "public by design",
+    "is public",
+];
+
+/// A comment of the literal's own statement or property — on the lines just
+/// before it, or trailing on its last line — says it is not a secret.
+fn comment_disclaims_secret(node: Node<'_>, src: &str) -> bool {
+    // The statement, property or class member holding the literal (bounded climb).
+    let mut item = node;
+    for _ in 0..12 {
+        let Some(p) = item.parent() else { break };
+        if matches!(
+            p.kind_name(),
+            "program" | "statement_block" | "object" | "class_body" | "switch_body"
+        ) {
+            break;
+        }
+        item = p;
+    }
+    let says = |c: Node<'_>| {
+        let lower = ast::text(c, src).to_ascii_lowercase();
+        DISCLAIMERS.iter().any(|d| lower.contains(d))
+    };
+    // Comments directly above (a block of up to three).
+    let mut row = item.start_position().row;
+    let mut prev = item.prev_named_sibling();
+    for _ in 0..3 {
+        let Some(c) = prev.filter(|c| c.kind_name() == "comment") else {
+            break;
+        };
+        // adjacent, and on its own line (not trailing an earlier statement)
+        let line_start = src[..c.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        if c.end_position().row + 1 < row || !src[line_start..c.start_byte()].trim().is_empty() {
+            break;
+        }
+        if says(c) {
+            return true;
+        }
+        row = c.start_position().row;
+        prev = c.prev_named_sibling();
+    }
+    // A trailing comment on the line the item ends (after `,` or `;`, or inside
+    // the statement when it has no semicolon).
+    let end_row = item.end_position().row;
+    let trailing = item
+        .next_named_sibling()
+        .filter(|c| c.kind_name() == "comment" && c.start_position().row == end_row);
+    if trailing.is_some_and(says) {
+        return true;
+    }
+    let mut c = item.walk();
+    let inner = item
+        .named_children(&mut c)
+        .filter(|n| n.kind_name() == "comment" && n.start_position().row == end_row)
+        .any(says);
+    inner
 }
 
 /// Obvious stand-ins for a credential.
@@ -444,13 +611,9 @@ fn is_placeholder(value: &str) -> bool {
     bytes.windows(6).any(|w| w.iter().all(|&b| b == w[0]))
 }
 
-/// The JWT payload (base64url) has `"role": "service_role"`.
-fn is_service_role(payload: &str) -> bool {
-    let Some(bytes) = base64url_decode(payload) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    match serde_json::from_str::<serde_json::Value>(&text) {
+/// The decoded JWT payload has `"role": "service_role"`.
+fn is_service_role(text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => v.get("role").and_then(|r| r.as_str()) == Some("service_role"),
         Err(_) => {
             let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -643,12 +806,12 @@ mod tests {
 
     #[test]
     fn payload_decodes() {
-        assert!(is_service_role(
+        assert!(is_service_role(&jwt_payload(
             "eyJyb2xlIjoic2VydmljZV9yb2xlIiwiaXNzIjoic3VwYWJhc2UifQ"
-        ));
-        assert!(!is_service_role(
+        )));
+        assert!(!is_service_role(&jwt_payload(
             "eyJyb2xlIjoiYW5vbiIsImlzcyI6InN1cGFiYXNlIn0"
-        ));
+        )));
         assert_eq!(base64url_decode("aGk").as_deref(), Some(&b"hi"[..]));
         assert!(shannon_entropy(&"aaaaaaaaaaaaaaaa".chars().collect::<Vec<_>>()) < 0.1);
         assert!(shannon_entropy(&"q8N2vXr7Lk3PzW9t".chars().collect::<Vec<_>>()) >= 3.0);
@@ -718,7 +881,7 @@ mod tests {
             "src/config.ts",
             "const JWT_SECRET = 'q8N2vXr7Lk3PzW9tYb6Hc1Md';\n\
              this.apiKey = 'a3f5c9e1b2d4f6a8c0e2a4b6';\n\
-             const cfg = { client_secret: 'Zx9_kP2-mQ7vL4wR8tY1', 'x-api-key': '550e8400-e29b-41d4-a716-446655440000' };\n\
+             const cfg = { client_secret: 'Zx9_kP2-mQ7vL4wR8tY1', 'x-api-key': 'b1f0e2d3-c4a5-4b6c-8d7e-9f0a1b2c3d4e5f' };\n\
              function connect(password = 'Sup3rS3cret!2024#') {}\n\
              class Api { privateKey = 'Mq7vL4wR8tY1Zx9kP2aa'; }\n\
              const accessToken = `b7Kp2Qx9Lm4Tz8Wv3Rn6`;\n",
@@ -848,6 +1011,102 @@ mod tests {
             &format!("const key = process.env.STRIPE_KEY || '{LIVE}';\n"),
             1,
         );
+    }
+
+    // {"iss":"supabase-demo","role":"service_role","exp":1983812996}
+    const DEMO_SERVICE_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.c2lnbmF0dXJlc2lnbmF0dXJlc2ln";
+    // {"sub":"1234567890","name":"John Doe","iat":1516239022}
+    const JWT_IO_SAMPLE: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln";
+    // {"sub":"u_42","name":"Ada"}
+    const OTHER_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1XzQyIiwibmFtZSI6IkFkYSJ9.Qm8TzR2vKx9LpW4nYc7HbJ3dXr7Lk3Pz";
+
+    #[test]
+    fn near_miss_known_public_and_sample_values() {
+        assert!(is_sample_jwt(&jwt_payload(
+            DEMO_SERVICE_JWT.split('.').nth(1).unwrap()
+        )));
+        assert_clean(
+            R,
+            "src/lib/config.ts",
+            &format!(
+                "const serviceRoleKey = '{DEMO_SERVICE_JWT}';\n\
+                 const admin = createClient(url, '{DEMO_SERVICE_JWT}');\n\
+                 const token = '{JWT_IO_SAMPLE}';\n\
+                 const POSTHOG_API_KEY = 'phc_q8N2vXr7Lk3PzW9tYb6Hc1MdJ5sF0gT2hU7wE4aB';\n\
+                 const cfg = {{ apiKey: '550e8400-e29b-41d4-a716-446655440000', token: 'F47AC10B-58CC-4372-A567-0E02B2C3D479' }};\n"
+            ),
+        );
+        // another JWT under a token's name is still a credential
+        assert_flags(
+            R,
+            "src/lib/config.ts",
+            &format!("const token = '{OTHER_JWT}';\n"),
+            1,
+        );
+    }
+
+    #[test]
+    fn near_miss_value_whose_comment_says_it_is_not_a_secret() {
+        assert_clean(
+            R,
+            "src/lib/links.ts",
+            "// Not actually a secret: a salt we XOR ids with to keep them short.\n\
+             const XOR_SECRET_KEY = 'a3f5c9e1b2d4f6a8c0e2a4b6d8f0a2c4';\n\
+             export const hook = {\n  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', // dummy secret for previews\n};\n\
+             /**\n * Safe to expose: the widget sends it from the browser.\n */\n\
+             export const widgetToken = 'b7Kp2Qx9Lm4Tz8Wv3Rn6'\n\
+             const apiKey = 'q8N2vXr7Lk3PzW9tYb6Hc1Md' // not sensitive, rate-limited demo key\n",
+        );
+        // a comment further away, or about another statement, does not count
+        assert_flags(
+            R,
+            "src/lib/links.ts",
+            "// not a secret\n\nconst JWT_SECRET = 'q8N2vXr7Lk3PzW9tYb6Hc1Md';\nconst a = 1; // not a secret\nconst apiKey = 'b7Kp2Qx9Lm4Tz8Wv3Rn6';\n",
+            2,
+        );
+        // a live provider key is a leak whatever its comment says
+        assert_flags(
+            R,
+            "src/lib/links.ts",
+            &format!("const stripeKey = '{LIVE}'; // not a secret, test account\n"),
+            1,
+        );
+    }
+
+    #[test]
+    fn test_like_paths_report_only_live_provider_keys() {
+        for path in [
+            "src/__tests__/auth.test.ts",
+            "scripts/dev/simulate-webhook.ts",
+            "src/mocks/handlers.ts",
+            "e2e/login.spec.ts",
+        ] {
+            assert_clean(
+                R,
+                path,
+                &format!(
+                    "const mockToken = '{OTHER_JWT}';\n\
+                     const webhook = {{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }};\n\
+                     const k = 'sk_test_51HqLyjWDarjtT1zdp7dcXYZ2';\n\
+                     const admin = createClient(url, '{SERVICE_JWT}');\n\
+                     const JWT_SECRET = 'q8N2vXr7Lk3PzW9tYb6Hc1Md';\n"
+                ),
+            );
+            let got = assert_flags(
+                R,
+                path,
+                &format!(
+                    "const a = '{LIVE}';\n\
+                     const b = 'AKIAZ3MSJV4WQ7EXMPL2';\n\
+                     const c = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';\n\
+                     const d = 'xoxb-2947385610-4829105736251-Qm8TzR2vKx9LpW4nYc7HbJ3d';\n\
+                     const e = 'rk_live_51HqLyjWDarjtT1zdp7dcXYZ2';\n\
+                     const f = '-----BEGIN PRIVATE KEY-----\\nMIIEowIBAAKCAQEA1x2y3z4Q5w6e7r8t9y0uIoPaSdFgHjKlZxCvBnM\\n-----END PRIVATE KEY-----';\n"
+                ),
+                6,
+            );
+            assert_eq!(got[0], format!("'{LIVE}'"), "{path}");
+        }
     }
 
     #[test]

@@ -26,10 +26,16 @@ pub const RULE: TsRule = TsRule {
 };
 
 const DOCS: &str = r#"## What it does
-Flags `expr as any`, the `<any>expr` type assertion (in `.ts` files; `foo<any>()`
-is a type argument and is not flagged) and `expr as unknown as T` double casts.
-The finding is an error on paths that handle money (`webhook`, `stripe`,
-`checkout`, `payment`, `billing`, `invoice`), a warning elsewhere.
+Flags `expr as any`, `expr as any[]`, the `<any>expr` type assertion (in `.ts`
+files; `foo<any>()` is a type argument and is not flagged) and
+`expr as unknown as T` double casts. A cast whose value spans several lines is
+reported at its `as any` (or `as unknown as T`), not at the start of the
+expression, so a `prodlint-ignore` on the line of the cast suppresses it; a cast
+on one line is reported whole. It is an error in server code that
+handles money — a route handler (`route.ts`), a server action (`'use server'`),
+a file under an `api/` or `server/` folder (`app/api`, `pages/api`) whose path
+says `webhook`, `stripe`, `checkout`, `payment`, `billing` or `invoice` — and a
+warning elsewhere, including `.tsx` UI components on such paths.
 
 ## Why is this bad?
 A cast to `any` turns off type checking for everything the value touches: a
@@ -59,6 +65,15 @@ const items = useQuery<any>(key);
 const session = event.data.object as any;
 ```
 
+```ts flagged
+const rows = (await db.query(sql)) as any[];
+```
+
+```tsx ok path=src/app/invoices/[id]/invoice-table.tsx
+// prodlint-ignore no-any-cast: the table library's row type is wrong
+const cells = buildCells(rows, columns) as any;
+```
+
 ## Fix
 `as any` → `as unknown` is **safe** when the cast value is only passed on or
 assigned (a call argument, a variable initialiser, a return value); elsewhere
@@ -71,18 +86,74 @@ const MONEY_PATHS: &[&str] = &[
     "webhook", "stripe", "checkout", "payment", "billing", "invoice",
 ];
 
+/// The file is server code that handles money (the cast is then an error): a
+/// route handler, server action or API/server module whose path names money.
+/// `.tsx`/`.jsx` files are UI components and stay warnings.
+struct ServerMoney(bool);
+
+fn is_server_money(cx: &RuleContext<'_>, node: Node<'_>) -> bool {
+    cx.memo(|| {
+        let path = cx.file.path;
+        let rel = path.strip_prefix(&cx.config.base_dir).unwrap_or(path);
+        let rel = rel
+            .to_string_lossy()
+            .replace('\\', "/")
+            .to_ascii_lowercase();
+        if !MONEY_PATHS.iter().any(|p| rel.contains(p)) {
+            return ServerMoney(false);
+        }
+        let ext = rel.rsplit('.').next().unwrap_or("");
+        if matches!(ext, "tsx" | "jsx") {
+            return ServerMoney(false);
+        }
+        let segments: Vec<&str> = rel.split('/').collect();
+        let (file, dirs) = segments.split_last().unwrap_or((&"", &[]));
+        let stem = file.split('.').next().unwrap_or("");
+        // `app/api/…`, `pages/api/…`, `apps/api/…`, `src/server/…`, `route.ts`.
+        let by_path = stem == "route" || dirs.iter().any(|d| matches!(*d, "api" | "server"));
+        let server_action = || {
+            ast::directives(ast::root_of(node), cx.source)
+                .iter()
+                .any(|(_, v)| v == "use server")
+        };
+        ServerMoney(by_path || server_action())
+    })
+    .0
+}
+
+/// Where a cast is reported: the whole cast when it fits on one line (`x as any`),
+/// else from the `as` keyword before `ty` to the end of `ty`, so that a finding
+/// (and a `prodlint-ignore`) is on the line of the cast, not at the start of a
+/// multi-line expression.
+fn cast_range(cast: Node<'_>, operand: Node<'_>, ty: Node<'_>) -> std::ops::Range<usize> {
+    let mut as_start = ty.start_byte();
+    let mut as_row = ty.start_position().row;
+    let mut c = cast.walk();
+    for child in cast.children(&mut c) {
+        if child.start_byte() >= ty.start_byte() {
+            break;
+        }
+        if !child.is_named() && child.kind_name() == "as" {
+            as_start = child.start_byte();
+            as_row = child.start_position().row;
+        }
+    }
+    if operand.start_position().row == as_row {
+        operand.start_byte()..ty.end_byte()
+    } else {
+        as_start..ty.end_byte()
+    }
+}
+
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if cx.file.is_declaration {
         return;
     }
     let src = cx.source;
-    let level = {
-        let path = cx.file.path_str().to_ascii_lowercase();
-        if MONEY_PATHS.iter().any(|p| path.contains(p)) {
-            Level::Error
-        } else {
-            Level::Warn
-        }
+    let level = if is_server_money(cx, node) {
+        Level::Error
+    } else {
+        Level::Warn
     };
     match node.kind_name() {
         "as_expression" => {
@@ -90,9 +161,21 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                 return;
             };
             let ty_text = ast::text(ty, src).trim();
-            if ty_text == "any" {
+            // `as any` and `as any[]`: the `any` to replace with `unknown`.
+            let any_node = if ty_text == "any" {
+                Some(ty)
+            } else if ty.kind_name() == "array_type"
+                && ty
+                    .named_child(0)
+                    .is_some_and(|t| ast::text(t, src).trim() == "any")
+            {
+                ty.named_child(0)
+            } else {
+                None
+            };
+            if let Some(any_node) = any_node {
                 let safe = passed_on(node);
-                let fix_edit = Edit::replace(ty.byte_range(), "unknown");
+                let fix_edit = Edit::replace(any_node.byte_range(), "unknown");
                 let fix = if safe {
                     Fix::safe("Cast to `unknown` instead of `any`", vec![fix_edit])
                 } else {
@@ -101,18 +184,23 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                         vec![fix_edit],
                     )
                 };
-                cx.report(node.byte_range(), "`as any` switches type checking off for this value; cast to `unknown` and narrow it, or fix the type")
+                let message = format!("`as {ty_text}` switches type checking off for this value; cast to `unknown` and narrow it, or fix the type");
+                let operand = node.named_child(0).unwrap_or(node);
+                cx.report(cast_range(node, operand, ty), message)
                     .with_level(level)
                     .with_fix(fix);
             } else if let Some(inner) = node.named_child(0) {
                 // `x as unknown as T`: the outer cast of an inner `as unknown`.
-                if inner.kind_name() == "as_expression"
-                    && inner
+                if inner.kind_name() == "as_expression" {
+                    if let Some(unknown) = inner
                         .named_child(1)
-                        .is_some_and(|t| ast::text(t, src).trim() == "unknown")
-                {
-                    cx.report(node.byte_range(), format!("`as unknown as {ty_text}` forces an unchecked type; validate the value (e.g. with a schema) instead"))
-                        .with_level(level);
+                        .filter(|t| ast::text(*t, src).trim() == "unknown")
+                    {
+                        let operand = inner.named_child(0).unwrap_or(inner);
+                        let start = cast_range(inner, operand, unknown).start;
+                        cx.report(start..node.end_byte(), format!("`as unknown as {ty_text}` forces an unchecked type; validate the value (e.g. with a schema) instead"))
+                            .with_level(level);
+                    }
                 }
             }
         }
@@ -188,13 +276,99 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].level, crate::diagnostic::Level::Warn);
+        let got = assert_flags(
+            "no-any-cast",
+            "src/app/api/billing/route.ts",
+            "const a = <any>s;\nconst b = s as unknown as Invoice;\n",
+            2,
+        );
+        assert_eq!(got, ["<any>s", "s as unknown as Invoice"]);
         let d = findings(
             "no-any-cast",
             "src/app/api/billing/route.ts",
             "const a = <any>s;\nconst b = s as unknown as Invoice;\n",
         );
-        assert_eq!(d.len(), 2);
         assert!(d.iter().all(|x| x.level == crate::diagnostic::Level::Error));
+    }
+
+    fn level_at(path: &str, text: &str) -> crate::diagnostic::Level {
+        let d = findings("no-any-cast", path, text);
+        assert_eq!(d.len(), 1, "{path}: {d:#?}");
+        d[0].level
+    }
+
+    #[test]
+    fn error_only_in_server_code_that_handles_money() {
+        use crate::diagnostic::Level::{Error, Warn};
+        let cast = "const a = s as any;\n";
+        for path in [
+            "src/app/api/stripe/webhook/route.ts",
+            "app/(ee)/api/stripe/integration/route.ts",
+            "src/pages/api/billing/portal.ts",
+            "apps/api/src/routers/invoices.ts",
+            "src/server/payments/charge.ts",
+            "src/app/checkout/route.js",
+        ] {
+            assert_eq!(level_at(path, cast), Error, "{path}");
+        }
+        // a server action (`'use server'`) on a money path
+        assert_eq!(
+            level_at(
+                "src/lib/actions/billing.ts",
+                "'use server';\nexport async function pay(s: string) { return s as any; }\n"
+            ),
+            Error
+        );
+        for path in [
+            // UI components stay warnings, whatever their path says
+            "src/app/invoices/[id]/invoice-table.tsx",
+            "src/app/api/billing/page.tsx",
+            "src/components/checkout/form.jsx",
+            // library code that is not a route, action or server module
+            "src/lib/stripe/client.ts",
+            "src/lib/webhook/failure.ts",
+            // server code without money in the path
+            "src/app/api/users/route.ts",
+        ] {
+            assert_eq!(level_at(path, cast), Warn, "{path}");
+        }
+    }
+
+    #[test]
+    fn reported_at_the_cast_not_the_expression() {
+        let src = "const total = items\n  .map((i) => i.price)\n  .reduce((a, b) => a + b, 0) as any;\nconst o = build({\n  a: 1,\n}) as unknown as Order;\n";
+        let got = assert_flags("no-any-cast", "src/lib/sum.ts", src, 2);
+        assert_eq!(got, ["as any", "as unknown as Order"]);
+        let d = findings("no-any-cast", "src/lib/sum.ts", src);
+        assert_eq!(&src[..d[0].range.start].matches('\n').count(), &2);
+        assert_eq!(&src[..d[1].range.start].matches('\n').count(), &5);
+    }
+
+    #[test]
+    fn suppression_on_the_line_of_the_cast() {
+        assert_clean(
+            "no-any-cast",
+            "src/lib/sum.ts",
+            "const total = items\n  .map((i) => i.price)\n  // prodlint-ignore no-any-cast: the SDK's types are wrong\n  .reduce((a, b) => a + b, 0) as any;\nconst o = build({\n  a: 1,\n}) as any; // prodlint-ignore no-any-cast: same\n",
+        );
+    }
+
+    #[test]
+    fn flags_as_any_array() {
+        let got = assert_flags(
+            "no-any-cast",
+            "src/lib/db.ts",
+            "const rows = (await db.query(sql)) as any[];\nconst ok = rows as string[];\n",
+            1,
+        );
+        assert_eq!(got, ["(await db.query(sql)) as any[]"]);
+        check_fix(
+            "no-any-cast",
+            "src/lib/db.ts",
+            "const rows = (await db.query(sql)) as any[];\n",
+            false,
+            "const rows = (await db.query(sql)) as unknown[];\n",
+        );
     }
 
     #[test]
