@@ -576,6 +576,13 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
 /// A value that is whole request data: `await req.json()` (also inside
 /// `JSON.parse(await req.text())`), or a whole request part (`req.body`).
 fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
+    whole_value_hops(value, src, 1)
+}
+
+/// [`whole_value`], following up to `hops` local variables: `const raw = await
+/// req.text(); const body = JSON.parse(raw);` makes `body` the parsed request
+/// body (the name must be bound to the whole value, not destructured).
+fn whole_value_hops(value: Node<'_>, src: &str, hops: u8) -> Option<String> {
     let mut v = value;
     loop {
         v = match v.kind_name() {
@@ -594,7 +601,26 @@ fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
         && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
     {
         let arg = *ast::call_arguments(v).first()?;
-        return whole_value(arg, src);
+        return whole_value_hops(arg, src, hops);
+    }
+    if v.kind_name() == "identifier" {
+        if hops == 0 {
+            return None;
+        }
+        let name = ast::text(v, src);
+        let Binding::Declarator {
+            declarator,
+            element,
+        } = ast::find_binding(v, name, src)?
+        else {
+            return None;
+        };
+        // the name itself, bound before it is used here
+        if element.kind_name() != "identifier" || declarator.start_byte() >= v.start_byte() {
+            return None;
+        }
+        let inner = declarator.field(Field::Value)?;
+        return whole_value_hops(inner, src, hops - 1).map(|what| format!("`{name}`, from {what}"));
     }
     let path = ast::member_path(v, src)?;
     whole_data_chain_path(&path)
@@ -973,6 +999,90 @@ mod tests {
              if (process.env.NODE_ENV === 'production') return res.sendStatus(204);\n\
              console.log(req.body);\n\
              });\n",
+        );
+    }
+
+    #[test]
+    fn production_branches_are_not_guards() {
+        let src = "app.post('/x', (req, res) => {\n\
+                   if (process.env.NODE_ENV === 'production') console.error('x', req.headers['authorization']);\n\
+                   if (isProd) {\n  console.error(req.body);\n} else {\n  console.debug(req.body);\n}\n\
+                   if (isProd && !verbose) {\n  res.status(500);\n} else {\n  console.error(req.query);\n}\n\
+                   if (!(isProd && verbose)) console.log(req.params);\n\
+                   isProd && console.log(req.cookies);\n\
+                   });\n\
+                   app.put('/y', (req, res) => {\n\
+                   if (isProd && !verbose) return res.sendStatus(204);\n\
+                   console.log(req.body);\n\
+                   });\n";
+        let got = assert_flags(R, "src/server.ts", src, 6);
+        assert_eq!(
+            got,
+            vec![
+                "console.error('x', req.headers['authorization'])",
+                "console.error(req.body)",
+                "console.error(req.query)",
+                "console.log(req.params)",
+                "console.log(req.cookies)",
+                "console.log(req.body)",
+            ]
+        );
+    }
+
+    #[test]
+    fn near_miss_guards_true_in_all_of_production() {
+        assert_clean(
+            R,
+            "src/server.ts",
+            "app.post('/x', (req, res) => {\n\
+             if (isProd || isStaging) {\n  res.status(500);\n} else {\n  console.error(req.body);\n}\n\
+             if (process.env.NODE_ENV !== 'development') res.end(); else console.log(req.query);\n\
+             isProd || console.log(req.cookies);\n\
+             });\n\
+             app.put('/y', (req, res) => {\n\
+             if (isProd || isStaging) return;\n\
+             console.log(req.body);\n\
+             });\n",
+        );
+    }
+
+    #[test]
+    fn follows_a_raw_body_through_one_variable() {
+        let src = "export async function POST(req: Request) {\n\
+                   const rawBody = await req.text();\n\
+                   const body = JSON.parse(rawBody);\n\
+                   const again = rawBody;\n\
+                   console.info(`event ${body.type}`, body);\n\
+                   console.log(again);\n\
+                   console.log(body.type, body.id);\n\
+                   }\n";
+        let got = assert_flags(R, "app/api/hook/route.ts", src, 2);
+        assert_eq!(got[0], "console.info(`event ${body.type}`, body)");
+        let d = findings(R, "app/api/hook/route.ts", src);
+        assert!(
+            d[0].message
+                .contains("(`body`, from `rawBody`, from `await req.text()`)"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn follows_only_one_variable_and_only_request_values() {
+        assert_clean(
+            R,
+            "app/api/hook/route.ts",
+            "export async function POST(req: Request) {\n\
+             const raw = await req.text();\n\
+             const copy = raw;\n\
+             const body = JSON.parse(copy);\n\
+             console.log(body);\n\
+             const tpl = await loadTemplate();\n\
+             const parsed = JSON.parse(tpl);\n\
+             console.log(parsed);\n\
+             const { type } = JSON.parse(raw);\n\
+             console.log(type);\n\
+             }\n",
         );
     }
 
