@@ -47,17 +47,26 @@ a variable created with `pino(…)` or `winston.createLogger(…)`) whose argume
 include request data: `req.body`, `req.params`, `req.query`, `req.headers`,
 `req.cookies` (also on `request`), a sensitive header (`req.headers.authorization`,
 `request.headers.get('cookie')`), a variable bound from `await req.json()`,
-`await request.formData()` or `await req.text()`, a `body` destructured from
+`await request.formData()` or `await req.text()` (also parsed, `JSON.parse(raw)`,
+or copied through one more variable: `const raw = await req.text(); const body =
+JSON.parse(raw)`), a `body` destructured from
 the request (`const { body } = req`), or a NestJS `@Body()` / `@Query()` /
 `@Headers()` parameter — anywhere in the arguments (`JSON.stringify(body)`,
 `{ ...req.body }`, a template substitution).
 
 Not flagged: calls under a development-only guard (`if (process.env.NODE_ENV ===
 'development')`, `!== 'production'`, brace-less `if` included, the `else` of an
-`if (isProd)`, after `if (isProd) return;`), calls in a function that is only
+`if (isProd)` or of `if (isProd || isStaging)` or of `if (NODE_ENV !==
+'development')`, `isProd || console.log(…)`, after `if (isProd) return;`), calls in a function that is only
 called under such a guard in the same file, single fields (`req.body.page`,
 `req.query.id`), `req.method`, `req.path`, `req.url`, `req.id`, the same text in
 comments or strings, and test-like paths.
+
+A guard counts only in the polarity that keeps the call out of production: the
+branch under `if (process.env.NODE_ENV === 'production')` or `if (isProd)` *is*
+production, and a check mixed with another condition guards only where the
+operators say so (`if (isProd && verbose) … else console.log(req.body)` and code
+after `if (isProd && !verbose) return;` still run in production: flagged).
 
 ## Why is this bad?
 Request bodies carry passwords, card data and personal data; headers and cookies
@@ -77,6 +86,31 @@ export async function POST(request: Request) {
   const body = await request.json();
   logger.info(`checkout ${JSON.stringify(body)}`);
 }
+```
+
+```ts flagged
+app.post('/login', (req, res) => {
+  if (process.env.NODE_ENV === 'production') console.error('login failed', req.headers['authorization']);
+});
+```
+
+```ts flagged
+export async function POST(req: Request) {
+  const rawBody = await req.text();
+  const event = JSON.parse(rawBody);
+  console.info(`webhook ${event.type}`, event);
+}
+```
+
+```ts ok
+app.post('/login', (req, res) => {
+  if (isProd || isStaging) {
+    res.status(500).end();
+  } else {
+    console.error('login failed', req.body);
+  }
+  isProd || console.log(req.headers);
+});
 ```
 
 ```ts ok

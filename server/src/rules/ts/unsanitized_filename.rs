@@ -80,7 +80,16 @@ Places: the `filename` callback of `multer.diskStorage` (`cb(null, …)`),
 `path.join` / `path.resolve`, `fs` writes, renames and deletes (`writeFile`,
 `appendFile`, `createWriteStream`, `rename`, `unlink`, `copyFile`, also from
 `fs/promises`), an S3 object `Key` (`PutObjectCommand`, `s3.upload`, `Upload`
-params) and a Supabase storage key (`supabase.storage.from(…).upload(key, …)`).
+params), a Supabase storage key (`supabase.storage.from(…).upload(key, …)`),
+and the `path` / `key` / `filePath` / `storagePath` / `storageKey` / `objectKey`
+of an object given to an upload helper (a call whose name contains `upload`:
+`uploadFile({ file, path: [teamId, 'logos', file.name] })`).
+
+Reads and deletes get their own message: an S3 `GetObjectCommand` /
+`HeadObjectCommand` / `getObject` key (also `s3.getSignedUrl('getObject', …)`)
+is flagged only when the request picks it (`req.params.key`: the client chooses
+which object is read), and a `DeleteObjectCommand` key, `unlink` or a rename's
+source say that the name picks the file deleted or moved.
 The name may pass through one local variable and through string building
 (template literals, `+`, `toLowerCase()`, `path.basename()`).
 
@@ -92,7 +101,12 @@ Not flagged: a name passed through a sanitizer (`sanitize*`, `slugify`,
 `filenamify`, an allowlist `replace(/[^a-z0-9._-]/gi, '')`), a random name
 (`crypto.randomUUID()`, `nanoid()`), `path.extname(file.originalname)` used only
 for the extension, a name stored as a display field in a database, and
-`Array.prototype.join` on a variable that happens to be called `path`.
+`Array.prototype.join` on a variable that happens to be called `path`; an S3
+read (`GetObjectCommand`, `HeadObjectCommand`) keyed by an uploaded file's own
+name; a `Key` of other AWS commands (DynamoDB's `GetItemCommand`, `GetCommand`);
+a function parameter that is merely called `params` (only Next.js route
+`params`, destructured as `{ params }`, are request input); a `path` array that
+is not given to an upload helper (a validation issue's `path: ['name']`).
 
 ## Why is this bad?
 The client chooses the file name. `../../server.js` walks out of the upload
@@ -114,6 +128,26 @@ import { writeFile } from 'node:fs/promises';
 export async function POST(request: Request) {
   const file = (await request.formData()).get('file') as File;
   await writeFile(path.join(process.cwd(), 'uploads', file.name), Buffer.from(await file.arrayBuffer()));
+}
+```
+
+```tsx flagged
+export function Logo({ teamId }: { teamId: string }) {
+  const { uploadFile } = useUpload();
+  const onChange = async (event: React.ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    if (file) await uploadFile({ file, bucket: 'logos', path: [teamId, 'invoice', file.name] });
+  };
+  return <input type="file" onChange={onChange} />;
+}
+```
+
+```ts ok
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+
+export async function readBack(file: Express.Multer.File, params: { key: string }) {
+  await s3.send(new GetObjectCommand({ Bucket, Key: `tmp/${file.originalname}` }));
+  await s3.send(new GetObjectCommand({ Bucket, Key: params.key }));
 }
 ```
 
