@@ -362,7 +362,10 @@ impl<'s> FileFacts<'s> {
                 None => {}
             }
         }
-        let from_request = whole_value(value, src).is_some()
+        // While the file is walked, only names already bound to request data
+        // are followed (declarations come before their uses in document
+        // order), so an ordinary `const a = b` costs no scope lookup.
+        let from_request = whole_value_hops(value, src, 1, Some(&self.data_names)).is_some()
             || ast::member_path(ast::unwrap_expr(value), src)
                 .is_some_and(|p| request_rest(&p).is_some_and(|r| r.is_empty()));
         if from_request {
@@ -610,13 +613,19 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
 /// A value that is whole request data: `await req.json()` (also inside
 /// `JSON.parse(await req.text())`), or a whole request part (`req.body`).
 fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
-    whole_value_hops(value, src, 1)
+    whole_value_hops(value, src, 1, None)
 }
 
 /// [`whole_value`], following up to `hops` local variables: `const raw = await
 /// req.text(); const body = JSON.parse(raw);` makes `body` the parsed request
-/// body (the name must be bound to the whole value, not destructured).
-fn whole_value_hops(value: Node<'_>, src: &str, hops: u8) -> Option<String> {
+/// body (the name must be bound to the whole value, not destructured). With
+/// `known`, only a name in that set is followed.
+fn whole_value_hops(
+    value: Node<'_>,
+    src: &str,
+    hops: u8,
+    known: Option<&HashSet<&str>>,
+) -> Option<String> {
     let mut v = value;
     loop {
         v = match v.kind_name() {
@@ -635,13 +644,13 @@ fn whole_value_hops(value: Node<'_>, src: &str, hops: u8) -> Option<String> {
         && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
     {
         let arg = *ast::call_arguments(v).first()?;
-        return whole_value_hops(arg, src, hops);
+        return whole_value_hops(arg, src, hops, known);
     }
     if v.kind_name() == "identifier" {
-        if hops == 0 {
+        let name = ast::text(v, src);
+        if hops == 0 || known.is_some_and(|k| !k.contains(name)) {
             return None;
         }
-        let name = ast::text(v, src);
         let Binding::Declarator {
             declarator,
             element,
@@ -654,7 +663,8 @@ fn whole_value_hops(value: Node<'_>, src: &str, hops: u8) -> Option<String> {
             return None;
         }
         let inner = declarator.field(Field::Value)?;
-        return whole_value_hops(inner, src, hops - 1).map(|what| format!("`{name}`, from {what}"));
+        return whole_value_hops(inner, src, hops - 1, None)
+            .map(|what| format!("`{name}`, from {what}"));
     }
     let path = ast::member_path(v, src)?;
     whole_data_chain_path(&path)
