@@ -335,81 +335,156 @@ pub fn line_ending(source: &str) -> &'static str {
 /// How a condition reads as an environment check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvCheck {
-    /// true only outside production (`NODE_ENV === 'development'`, `!== 'production'`, `!isProd`).
+    /// True only outside production (`NODE_ENV === 'development'`, `!== 'production'`,
+    /// `!isProd`, `isDev && verbose`): the branch it guards is development-only.
     DevOnly,
-    /// true only in production (`NODE_ENV === 'production'`, `isProd`).
+    /// False only outside production, i.e. true in every production run
+    /// (`NODE_ENV === 'production'`, `isProd`, `NODE_ENV !== 'development'`,
+    /// `isProd || isStaging`): its `else` branch, and the code after an early
+    /// `return` under it, are development-only. The branch it guards is *not*
+    /// production-only in general (`isProd || isStaging`), and nothing is said
+    /// about it being development-only.
     ProdOnly,
 }
 
-/// Classify an `if` condition as a development/production check.
+/// What a condition implies about production, both ways.
+#[derive(Clone, Copy, Default)]
+struct EnvFacts {
+    /// The condition is true only outside production.
+    dev_if_true: bool,
+    /// The condition is false only outside production.
+    dev_if_false: bool,
+}
+
+/// Classify an `if` condition as a development/production check. The
+/// polarity follows the operators: `A && B` is development-only when either
+/// side is, but holds in all of production only when both sides do; `A || B`
+/// the other way round; `!A` swaps the two. A condition that mixes an
+/// environment check with something else in the other way (`isProd && x`,
+/// `isDev || x`) is no guard for the branch it would need to be.
 pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
+    let f = env_facts(cond, source, 0);
+    if f.dev_if_true {
+        Some(EnvCheck::DevOnly)
+    } else if f.dev_if_false {
+        Some(EnvCheck::ProdOnly)
+    } else {
+        None
+    }
+}
+
+/// Nesting of `!`, `&&`, `||` and parentheses looked through; deeper
+/// conditions are no environment checks (and the recursion stays bounded).
+const ENV_CHECK_MAX_DEPTH: usize = 16;
+
+fn env_facts(cond: Node, source: &str, depth: usize) -> EnvFacts {
+    let none = EnvFacts::default();
+    if depth > ENV_CHECK_MAX_DEPTH {
+        return none;
+    }
     let cond = unwrap_paren(cond);
     match cond.kind_name() {
         "binary_expression" => {
-            let op = cond.field(Field::Operator).map(|o| text(o, source))?;
-            let left = cond.field(Field::Left)?;
-            let right = cond.field(Field::Right)?;
-            if op == "&&" {
-                // `dev && other`: the body runs only in dev if either side is a dev check.
-                let l = env_check(left, source);
-                let r = env_check(right, source);
-                return match (l, r) {
-                    (Some(EnvCheck::DevOnly), _) | (_, Some(EnvCheck::DevOnly)) => {
-                        Some(EnvCheck::DevOnly)
-                    }
-                    (Some(EnvCheck::ProdOnly), _) | (_, Some(EnvCheck::ProdOnly)) => {
-                        Some(EnvCheck::ProdOnly)
-                    }
-                    _ => None,
-                };
+            let Some(op) = cond.field(Field::Operator).map(|o| text(o, source)) else {
+                return none;
+            };
+            let (Some(left), Some(right)) = (cond.field(Field::Left), cond.field(Field::Right))
+            else {
+                return none;
+            };
+            match op {
+                "&&" => {
+                    let l = env_facts(left, source, depth + 1);
+                    let r = env_facts(right, source, depth + 1);
+                    return EnvFacts {
+                        dev_if_true: l.dev_if_true || r.dev_if_true,
+                        dev_if_false: l.dev_if_false && r.dev_if_false,
+                    };
+                }
+                "||" => {
+                    let l = env_facts(left, source, depth + 1);
+                    let r = env_facts(right, source, depth + 1);
+                    return EnvFacts {
+                        dev_if_true: l.dev_if_true && r.dev_if_true,
+                        dev_if_false: l.dev_if_false || r.dev_if_false,
+                    };
+                }
+                _ => {}
             }
             let negated = match op {
                 "===" | "==" => false,
                 "!==" | "!=" => true,
-                _ => return None,
+                _ => return none,
             };
-            let (env, value) = if is_node_env(left, source) {
-                (left, right)
+            let value = if is_node_env(left, source) {
+                right
             } else if is_node_env(right, source) {
-                (right, left)
+                left
             } else {
-                return None;
+                return none;
             };
-            let _ = env;
-            let v = string_value(value, source)?;
+            let Some(v) = string_value(value, source) else {
+                return none;
+            };
             let is_prod = matches!(v.as_str(), "production" | "prod");
             let is_dev = matches!(v.as_str(), "development" | "dev" | "test" | "local");
-            match (is_prod, is_dev, negated) {
-                (true, _, false) => Some(EnvCheck::ProdOnly),
-                (true, _, true) => Some(EnvCheck::DevOnly),
-                (_, true, false) => Some(EnvCheck::DevOnly),
-                _ => None,
+            // `=== 'production'` is false only outside production and
+            // `=== 'development'` true only outside it; `!==` swaps them.
+            let (dev_if_true, dev_if_false) = match (is_prod, is_dev) {
+                (true, _) => (false, true),
+                (_, true) => (true, false),
+                _ => return none,
+            };
+            if negated {
+                EnvFacts {
+                    dev_if_true: dev_if_false,
+                    dev_if_false: dev_if_true,
+                }
+            } else {
+                EnvFacts {
+                    dev_if_true,
+                    dev_if_false,
+                }
             }
         }
         "unary_expression" => {
-            let op = cond.field(Field::Operator).map(|o| text(o, source))?;
-            let arg = cond.field(Field::Argument)?;
-            if op != "!" {
-                return None;
-            }
-            match env_check(arg, source)? {
-                EnvCheck::DevOnly => Some(EnvCheck::ProdOnly),
-                EnvCheck::ProdOnly => Some(EnvCheck::DevOnly),
+            let op = cond.field(Field::Operator).map(|o| text(o, source));
+            match (op, cond.field(Field::Argument)) {
+                (Some("!"), Some(arg)) => {
+                    let f = env_facts(arg, source, depth + 1);
+                    EnvFacts {
+                        dev_if_true: f.dev_if_false,
+                        dev_if_false: f.dev_if_true,
+                    }
+                }
+                _ => none,
             }
         }
         "identifier" | "member_expression" => {
-            let name = member_path(cond, source)?;
+            // `import.meta.env.DEV` (Vite) has no member path of its own
+            let Some(name) = member_path(cond, source).or_else(|| {
+                let t = text(cond, source);
+                t.starts_with("import.meta.env.").then(|| t.to_string())
+            }) else {
+                return none;
+            };
             let last = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
             match last.as_str() {
                 "isprod" | "isproduction" | "is_prod" | "is_production" | "production" | "prod" => {
-                    Some(EnvCheck::ProdOnly)
+                    EnvFacts {
+                        dev_if_true: false,
+                        dev_if_false: true,
+                    }
                 }
                 "isdev" | "isdevelopment" | "is_dev" | "is_development" | "dev" | "debug"
-                | "isdebug" | "islocal" => Some(EnvCheck::DevOnly),
-                _ => None,
+                | "isdebug" | "islocal" => EnvFacts {
+                    dev_if_true: true,
+                    dev_if_false: false,
+                },
+                _ => none,
             }
         }
-        _ => None,
+        _ => none,
     }
 }
 
@@ -450,12 +525,18 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
                 }
             }
             "binary_expression" => {
-                let op = n.field(Field::Operator).map(|o| text(o, source));
-                if op == Some("&&") {
-                    if let (Some(l), Some(r)) = (n.field(Field::Left), n.field(Field::Right)) {
-                        if contains(r, child) && env_check(l, source) == Some(EnvCheck::DevOnly) {
-                            return true;
-                        }
+                // `dev && log(…)` runs the right side only when the check is
+                // true, `prod || log(…)` only when it is false.
+                let wanted = match n.field(Field::Operator).map(|o| text(o, source)) {
+                    Some("&&") => Some(EnvCheck::DevOnly),
+                    Some("||") => Some(EnvCheck::ProdOnly),
+                    _ => None,
+                };
+                if let (Some(wanted), Some(l), Some(r)) =
+                    (wanted, n.field(Field::Left), n.field(Field::Right))
+                {
+                    if contains(r, child) && env_check(l, source) == Some(wanted) {
+                        return true;
                     }
                 }
             }
@@ -959,6 +1040,138 @@ mod tests {
         );
     }
 
+    /// The environment check of each `if` condition in `src`, in order.
+    fn env_checks(src: &str) -> Vec<(String, Option<EnvCheck>)> {
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let mut out = Vec::new();
+        visit(tree.root_node(), &mut |n| {
+            if n.kind_name() == "if_statement" {
+                let cond = n.field(Field::Condition).unwrap();
+                out.push((
+                    text(cond, src).trim_matches(['(', ')']).to_string(),
+                    env_check(cond, src),
+                ));
+            }
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn env_check_follows_operator_polarity() {
+        use EnvCheck::{DevOnly, ProdOnly};
+        let src = "if (process.env.NODE_ENV === 'production') {}
+                   if ('production' !== process.env.NODE_ENV) {}
+                   if (process.env.NODE_ENV === 'development') {}
+                   if (process.env.NODE_ENV !== 'development') {}
+                   if (process.env.NODE_ENV === 'staging') {}
+                   if (isProd) {}
+                   if (!isProd) {}
+                   if (import.meta.env.DEV) {}
+                   if (isProd && verbose) {}
+                   if (isDev && verbose) {}
+                   if (isProd || isStaging) {}
+                   if (isDev || verbose) {}
+                   if (isDev || process.env.NODE_ENV === 'test') {}
+                   if (!(isProd && verbose)) {}
+                   if (!(isProd || isStaging)) {}
+                   if (isProd && process.env.NODE_ENV === 'production') {}
+                   if (user.isAdmin) {}
+";
+        let got = env_checks(src);
+        let want = vec![
+            ("process.env.NODE_ENV === 'production'", Some(ProdOnly)),
+            ("'production' !== process.env.NODE_ENV", Some(DevOnly)),
+            ("process.env.NODE_ENV === 'development'", Some(DevOnly)),
+            // false only when NODE_ENV is 'development': true in all of production
+            ("process.env.NODE_ENV !== 'development'", Some(ProdOnly)),
+            ("process.env.NODE_ENV === 'staging'", None),
+            ("isProd", Some(ProdOnly)),
+            ("!isProd", Some(DevOnly)),
+            ("import.meta.env.DEV", Some(DevOnly)),
+            // true only in production, but false in production too when `!verbose`:
+            // its `else` is no development-only branch
+            ("isProd && verbose", None),
+            ("isDev && verbose", Some(DevOnly)),
+            ("isProd || isStaging", Some(ProdOnly)),
+            // true in production whenever `verbose` is
+            ("isDev || verbose", None),
+            ("isDev || process.env.NODE_ENV === 'test'", Some(DevOnly)),
+            // true in production whenever `!verbose`
+            ("!(isProd && verbose", None),
+            ("!(isProd || isStaging", Some(DevOnly)),
+            (
+                "isProd && process.env.NODE_ENV === 'production'",
+                Some(ProdOnly),
+            ),
+            ("user.isAdmin", None),
+        ];
+        let want: Vec<(String, Option<EnvCheck>)> =
+            want.into_iter().map(|(c, e)| (c.to_string(), e)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn env_check_depth_is_bounded() {
+        // a deeply nested negation is no check (and does not overflow the stack)
+        let cond = format!("{}isDev{}", "!(".repeat(5000), ")".repeat(5000));
+        let src = format!("if ({cond}) a();\nif (!!isDev) b();\n");
+        let tree = crate::ts::parse(&src, Language::TypeScript, None).unwrap();
+        let conds: Vec<Option<EnvCheck>> = all(&tree, "if_statement")
+            .into_iter()
+            .map(|n| env_check(n.field(Field::Condition).unwrap(), &src))
+            .collect();
+        assert_eq!(conds, vec![None, Some(EnvCheck::DevOnly)]);
+    }
+
+    #[test]
+    fn dev_only_branches_by_polarity() {
+        let src = "if (process.env.NODE_ENV === 'production') a1();
+                   if (process.env.NODE_ENV === 'production') { a2() } else { a3() }
+                   if (isProd) { b1() } else if (verbose) { b2() } else { b3() }
+                   if (isProd && verbose) { c1() } else { c2() }
+                   if (isProd || isStaging) { d1() } else { d2() }
+                   if (process.env.NODE_ENV !== 'development') { e1() } else { e2() }
+                   if (!(isProd && verbose)) { f1() } else { f2() }
+                   isProd ? g1() : g2();
+                   isProd && h1();
+                   isProd || h2();
+                   isDev || h3();
+                   !isProd && h4();
+";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, bool)> = all(&tree, "call_expression")
+            .into_iter()
+            .map(|n| (text(n, src).to_string(), in_dev_only_branch(n, src)))
+            .collect();
+        let want: Vec<(String, bool)> = [
+            ("a1()", false),
+            ("a2()", false),
+            ("a3()", true),
+            ("b1()", false),
+            ("b2()", true),
+            ("b3()", true),
+            ("c1()", false),
+            ("c2()", false),
+            ("d1()", false),
+            ("d2()", true),
+            ("e1()", false),
+            ("e2()", true),
+            ("f1()", false),
+            ("f2()", false),
+            ("g1()", false),
+            ("g2()", true),
+            ("h1()", false),
+            ("h2()", true),
+            ("h3()", false),
+            ("h4()", true),
+        ]
+        .into_iter()
+        .map(|(c, d)| (c.to_string(), d))
+        .collect();
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn string_values() {
         let src = "f('a\\'b', `t`, `x${y}`)";
@@ -1082,6 +1295,30 @@ mod tests {
                 ("e(x)".to_string(), false),
             ]
         );
+    }
+
+    #[test]
+    fn early_exits_follow_polarity() {
+        let src = "function a() {\n  if (isProd && !verbose) return;\n  a1();\n}\n\
+                   function b() {\n  if (isProd || isStaging) return;\n  b1();\n}\n\
+                   function c() {\n  if (process.env.NODE_ENV !== 'development') throw new Error('x');\n  c1();\n}\n\
+                   function d() {\n  if (process.env.NODE_ENV === 'production') {\n    d1();\n    return;\n  }\n  d2();\n}\n";
+        let tree = crate::ts::parse(src, Language::TypeScript, None).unwrap();
+        let got: Vec<(String, bool)> = all(&tree, "call_expression")
+            .into_iter()
+            .map(|n| (text(n, src).to_string(), in_dev_only_code(n, src)))
+            .collect();
+        let want: Vec<(String, bool)> = [
+            ("a1()", false),
+            ("b1()", true),
+            ("c1()", true),
+            ("d1()", false),
+            ("d2()", true),
+        ]
+        .into_iter()
+        .map(|(c, d)| (c.to_string(), d))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -47,17 +47,26 @@ a variable created with `pino(…)` or `winston.createLogger(…)`) whose argume
 include request data: `req.body`, `req.params`, `req.query`, `req.headers`,
 `req.cookies` (also on `request`), a sensitive header (`req.headers.authorization`,
 `request.headers.get('cookie')`), a variable bound from `await req.json()`,
-`await request.formData()` or `await req.text()`, a `body` destructured from
+`await request.formData()` or `await req.text()` (also parsed, `JSON.parse(raw)`,
+or copied through one more variable: `const raw = await req.text(); const body =
+JSON.parse(raw)`), a `body` destructured from
 the request (`const { body } = req`), or a NestJS `@Body()` / `@Query()` /
 `@Headers()` parameter — anywhere in the arguments (`JSON.stringify(body)`,
 `{ ...req.body }`, a template substitution).
 
 Not flagged: calls under a development-only guard (`if (process.env.NODE_ENV ===
 'development')`, `!== 'production'`, brace-less `if` included, the `else` of an
-`if (isProd)`, after `if (isProd) return;`), calls in a function that is only
+`if (isProd)` or of `if (isProd || isStaging)` or of `if (NODE_ENV !==
+'development')`, `isProd || console.log(…)`, after `if (isProd) return;`), calls in a function that is only
 called under such a guard in the same file, single fields (`req.body.page`,
 `req.query.id`), `req.method`, `req.path`, `req.url`, `req.id`, the same text in
 comments or strings, and test-like paths.
+
+A guard counts only in the polarity that keeps the call out of production: the
+branch under `if (process.env.NODE_ENV === 'production')` or `if (isProd)` *is*
+production, and a check mixed with another condition guards only where the
+operators say so (`if (isProd && verbose) … else console.log(req.body)` and code
+after `if (isProd && !verbose) return;` still run in production: flagged).
 
 ## Why is this bad?
 Request bodies carry passwords, card data and personal data; headers and cookies
@@ -77,6 +86,31 @@ export async function POST(request: Request) {
   const body = await request.json();
   logger.info(`checkout ${JSON.stringify(body)}`);
 }
+```
+
+```ts flagged
+app.post('/login', (req, res) => {
+  if (process.env.NODE_ENV === 'production') console.error('login failed', req.headers['authorization']);
+});
+```
+
+```ts flagged
+export async function POST(req: Request) {
+  const rawBody = await req.text();
+  const event = JSON.parse(rawBody);
+  console.info(`webhook ${event.type}`, event);
+}
+```
+
+```ts ok
+app.post('/login', (req, res) => {
+  if (isProd || isStaging) {
+    res.status(500).end();
+  } else {
+    console.error('login failed', req.body);
+  }
+  isProd || console.log(req.headers);
+});
 ```
 
 ```ts ok
@@ -328,7 +362,10 @@ impl<'s> FileFacts<'s> {
                 None => {}
             }
         }
-        let from_request = whole_value(value, src).is_some()
+        // While the file is walked, only names already bound to request data
+        // are followed (declarations come before their uses in document
+        // order), so an ordinary `const a = b` costs no scope lookup.
+        let from_request = whole_value_hops(value, src, 1, Some(&self.data_names)).is_some()
             || ast::member_path(ast::unwrap_expr(value), src)
                 .is_some_and(|p| request_rest(&p).is_some_and(|r| r.is_empty()));
         if from_request {
@@ -576,6 +613,19 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
 /// A value that is whole request data: `await req.json()` (also inside
 /// `JSON.parse(await req.text())`), or a whole request part (`req.body`).
 fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
+    whole_value_hops(value, src, 1, None)
+}
+
+/// [`whole_value`], following up to `hops` local variables: `const raw = await
+/// req.text(); const body = JSON.parse(raw);` makes `body` the parsed request
+/// body (the name must be bound to the whole value, not destructured). With
+/// `known`, only a name in that set is followed.
+fn whole_value_hops(
+    value: Node<'_>,
+    src: &str,
+    hops: u8,
+    known: Option<&HashSet<&str>>,
+) -> Option<String> {
     let mut v = value;
     loop {
         v = match v.kind_name() {
@@ -594,7 +644,27 @@ fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
         && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
     {
         let arg = *ast::call_arguments(v).first()?;
-        return whole_value(arg, src);
+        return whole_value_hops(arg, src, hops, known);
+    }
+    if v.kind_name() == "identifier" {
+        let name = ast::text(v, src);
+        if hops == 0 || known.is_some_and(|k| !k.contains(name)) {
+            return None;
+        }
+        let Binding::Declarator {
+            declarator,
+            element,
+        } = ast::find_binding(v, name, src)?
+        else {
+            return None;
+        };
+        // the name itself, bound before it is used here
+        if element.kind_name() != "identifier" || declarator.start_byte() >= v.start_byte() {
+            return None;
+        }
+        let inner = declarator.field(Field::Value)?;
+        return whole_value_hops(inner, src, hops - 1, None)
+            .map(|what| format!("`{name}`, from {what}"));
     }
     let path = ast::member_path(v, src)?;
     whole_data_chain_path(&path)
@@ -973,6 +1043,90 @@ mod tests {
              if (process.env.NODE_ENV === 'production') return res.sendStatus(204);\n\
              console.log(req.body);\n\
              });\n",
+        );
+    }
+
+    #[test]
+    fn production_branches_are_not_guards() {
+        let src = "app.post('/x', (req, res) => {\n\
+                   if (process.env.NODE_ENV === 'production') console.error('x', req.headers['authorization']);\n\
+                   if (isProd) {\n  console.error(req.body);\n} else {\n  console.debug(req.body);\n}\n\
+                   if (isProd && !verbose) {\n  res.status(500);\n} else {\n  console.error(req.query);\n}\n\
+                   if (!(isProd && verbose)) console.log(req.params);\n\
+                   isProd && console.log(req.cookies);\n\
+                   });\n\
+                   app.put('/y', (req, res) => {\n\
+                   if (isProd && !verbose) return res.sendStatus(204);\n\
+                   console.log(req.body);\n\
+                   });\n";
+        let got = assert_flags(R, "src/server.ts", src, 6);
+        assert_eq!(
+            got,
+            vec![
+                "console.error('x', req.headers['authorization'])",
+                "console.error(req.body)",
+                "console.error(req.query)",
+                "console.log(req.params)",
+                "console.log(req.cookies)",
+                "console.log(req.body)",
+            ]
+        );
+    }
+
+    #[test]
+    fn near_miss_guards_true_in_all_of_production() {
+        assert_clean(
+            R,
+            "src/server.ts",
+            "app.post('/x', (req, res) => {\n\
+             if (isProd || isStaging) {\n  res.status(500);\n} else {\n  console.error(req.body);\n}\n\
+             if (process.env.NODE_ENV !== 'development') res.end(); else console.log(req.query);\n\
+             isProd || console.log(req.cookies);\n\
+             });\n\
+             app.put('/y', (req, res) => {\n\
+             if (isProd || isStaging) return;\n\
+             console.log(req.body);\n\
+             });\n",
+        );
+    }
+
+    #[test]
+    fn follows_a_raw_body_through_one_variable() {
+        let src = "export async function POST(req: Request) {\n\
+                   const rawBody = await req.text();\n\
+                   const body = JSON.parse(rawBody);\n\
+                   const again = rawBody;\n\
+                   console.info(`event ${body.type}`, body);\n\
+                   console.log(again);\n\
+                   console.log(body.type, body.id);\n\
+                   }\n";
+        let got = assert_flags(R, "app/api/hook/route.ts", src, 2);
+        assert_eq!(got[0], "console.info(`event ${body.type}`, body)");
+        let d = findings(R, "app/api/hook/route.ts", src);
+        assert!(
+            d[0].message
+                .contains("(`body`, from `rawBody`, from `await req.text()`)"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn follows_only_one_variable_and_only_request_values() {
+        assert_clean(
+            R,
+            "app/api/hook/route.ts",
+            "export async function POST(req: Request) {\n\
+             const raw = await req.text();\n\
+             const copy = raw;\n\
+             const body = JSON.parse(copy);\n\
+             console.log(body);\n\
+             const tpl = await loadTemplate();\n\
+             const parsed = JSON.parse(tpl);\n\
+             console.log(parsed);\n\
+             const { type } = JSON.parse(raw);\n\
+             console.log(type);\n\
+             }\n",
         );
     }
 

@@ -80,7 +80,16 @@ Places: the `filename` callback of `multer.diskStorage` (`cb(null, …)`),
 `path.join` / `path.resolve`, `fs` writes, renames and deletes (`writeFile`,
 `appendFile`, `createWriteStream`, `rename`, `unlink`, `copyFile`, also from
 `fs/promises`), an S3 object `Key` (`PutObjectCommand`, `s3.upload`, `Upload`
-params) and a Supabase storage key (`supabase.storage.from(…).upload(key, …)`).
+params), a Supabase storage key (`supabase.storage.from(…).upload(key, …)`),
+and the `path` / `key` / `filePath` / `storagePath` / `storageKey` / `objectKey`
+of an object given to an upload helper (a call whose name contains `upload`:
+`uploadFile({ file, path: [teamId, 'logos', file.name] })`).
+
+Reads and deletes get their own message: an S3 `GetObjectCommand` /
+`HeadObjectCommand` / `getObject` key (also `s3.getSignedUrl('getObject', …)`)
+is flagged only when the request picks it (`req.params.key`: the client chooses
+which object is read), and a `DeleteObjectCommand` key, `unlink` or a rename's
+source say that the name picks the file deleted or moved.
 The name may pass through one local variable and through string building
 (template literals, `+`, `toLowerCase()`, `path.basename()`).
 
@@ -92,7 +101,12 @@ Not flagged: a name passed through a sanitizer (`sanitize*`, `slugify`,
 `filenamify`, an allowlist `replace(/[^a-z0-9._-]/gi, '')`), a random name
 (`crypto.randomUUID()`, `nanoid()`), `path.extname(file.originalname)` used only
 for the extension, a name stored as a display field in a database, and
-`Array.prototype.join` on a variable that happens to be called `path`.
+`Array.prototype.join` on a variable that happens to be called `path`; an S3
+read (`GetObjectCommand`, `HeadObjectCommand`) keyed by an uploaded file's own
+name; a `Key` of other AWS commands (DynamoDB's `GetItemCommand`, `GetCommand`);
+a function parameter that is merely called `params` (only Next.js route
+`params`, destructured as `{ params }`, are request input); a `path` array that
+is not given to an upload helper (a validation issue's `path: ['name']`).
 
 ## Why is this bad?
 The client chooses the file name. `../../server.js` walks out of the upload
@@ -114,6 +128,26 @@ import { writeFile } from 'node:fs/promises';
 export async function POST(request: Request) {
   const file = (await request.formData()).get('file') as File;
   await writeFile(path.join(process.cwd(), 'uploads', file.name), Buffer.from(await file.arrayBuffer()));
+}
+```
+
+```tsx flagged
+export function Logo({ teamId }: { teamId: string }) {
+  const { uploadFile } = useUpload();
+  const onChange = async (event: React.ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    if (file) await uploadFile({ file, bucket: 'logos', path: [teamId, 'invoice', file.name] });
+  };
+  return <input type="file" onChange={onChange} />;
+}
+```
+
+```ts ok
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+
+export async function readBack(file: Express.Multer.File, params: { key: string }) {
+  await s3.send(new GetObjectCommand({ Bucket, Key: `tmp/${file.originalname}` }));
+  await s3.send(new GetObjectCommand({ Bucket, Key: params.key }));
 }
 ```
 
@@ -172,8 +206,13 @@ enum SinkUse {
     Store,
     /// `path.join` / `path.resolve`: builds a path for any use.
     Path,
-    /// Deletes or moves away an existing file (`unlink`, a rename's source).
+    /// Deletes or moves away an existing file (`unlink`, a rename's source,
+    /// `DeleteObjectCommand`).
     Remove,
+    /// Reads an existing object (`GetObjectCommand`, `HeadObjectCommand`,
+    /// `s3.getObject`): only a name the client picks in the request matters
+    /// there (it chooses which object is read), not an uploaded file's name.
+    Read,
 }
 
 /// Per file, computed once: names that imports or `require` calls of the
@@ -273,22 +312,35 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             };
             let key_text =
                 ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).into());
-            if key_text != "Key" || !is_s3_params(node, src) {
+            let (sink, used) = if key_text == "Key" {
+                let Some(used) = s3_params_use(node, src) else {
+                    return;
+                };
+                ("an S3 object key".to_string(), used)
+            } else if let Some(helper) = upload_helper_path(node, &key_text, src) {
+                (
+                    format!("the storage path given to `{helper}(…)`"),
+                    SinkUse::Store,
+                )
+            } else {
                 return;
-            }
+            };
             let Some(value) = node.field(Field::Value) else {
                 return;
             };
             for name in names_in(value, src, true, facts) {
-                report(cx, &name, "an S3 object key", SinkUse::Store);
+                report(cx, &name, &sink, used);
             }
         }
         "shorthand_property_identifier" => {
-            if ast::text(node, src) != "Key" || !is_s3_params(node, src) {
+            if ast::text(node, src) != "Key" {
                 return;
             }
+            let Some(used) = s3_params_use(node, src) else {
+                return;
+            };
             if let Some(name) = hop(node, src, facts) {
-                report(cx, &name, "an S3 object key", SinkUse::Store);
+                report(cx, &name, "an S3 object key", used);
             }
         }
         _ => {}
@@ -296,6 +348,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 }
 
 fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) {
+    // Reading an object by the name of a file the client uploaded is no risk
+    // of its own; a name picked in the request chooses what is read.
+    if used == SinkUse::Read && name.origin != Origin::Request {
+        return;
+    }
     let src = cx.source;
     let level = match name.origin {
         Origin::Request => Level::Error,
@@ -309,13 +366,21 @@ fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) 
     } else {
         String::new()
     };
-    let message = format!(
-        "The client-supplied file name `{shown}`{via} is used in {sink}: a name like `../../app.js` can escape the folder or overwrite other files; store the file under a generated name (`crypto.randomUUID()` plus a checked extension) or sanitize the name"
-    );
+    let message = match used {
+        SinkUse::Store | SinkUse::Path => format!(
+            "The client-supplied file name `{shown}`{via} is used in {sink}: a name like `../../app.js` can escape the folder or overwrite other files; store the file under a generated name (`crypto.randomUUID()` plus a checked extension) or sanitize the name"
+        ),
+        SinkUse::Remove => format!(
+            "The client-supplied name `{shown}`{via} picks the file deleted or moved through {sink}: a name like `../../app.js` or another user's key reaches files it should not; look the file up by an id the user owns, or check the name against the folder first"
+        ),
+        SinkUse::Read => format!(
+            "The client-supplied name `{shown}`{via} picks the object read through {sink}: any key in the bucket can be requested, other users' files included; look the key up by an id the user owns, or check that it belongs to the user"
+        ),
+    };
     // A random name fits a file being stored. Names the client picks in the
     // request (`req.params.file`) usually point at an existing file to read,
     // rename or delete: they need validation, not a new name.
-    let fix = if used != SinkUse::Remove && name.origin != Origin::Request {
+    let fix = if matches!(used, SinkUse::Store | SinkUse::Path) && name.origin != Origin::Request {
         build_fix(cx, name.target)
     } else {
         None
@@ -587,24 +652,23 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
             .is_some_and(|p| p == "diskStorage" || p.ends_with(".diskStorage"))
 }
 
-/// A `Key` property of S3 parameters: an argument of `new PutObjectCommand(…)`
-/// (any `…Command`), `s3.upload(…)`, `putObject`, `createPresignedPost`, …, the
+/// A `Key` property of S3 parameters, and what the operation does with the
+/// object: an argument of `new PutObjectCommand(…)` (any S3 object command:
+/// `…Object…Command`, `…MultipartUpload…Command`, `UploadPartCommand`),
+/// `s3.upload(…)`, `putObject`, `getObject`, `createPresignedPost`, …, the
 /// `params` of `new Upload(…)`, or an object held in a variable in a file that
-/// uses S3.
-fn is_s3_params(prop: Node, src: &str) -> bool {
-    let Some(object) = prop.parent().filter(|o| o.kind_name() == "object") else {
-        return false;
-    };
-    let Some(parent) = object.parent() else {
-        return false;
-    };
+/// uses S3 (taken as a write). Other AWS commands with a `Key` (DynamoDB's
+/// `GetItemCommand`, `GetCommand`) are not storage.
+fn s3_params_use(prop: Node, src: &str) -> Option<SinkUse> {
+    let object = prop.parent().filter(|o| o.kind_name() == "object")?;
+    let parent = object.parent()?;
     match parent.kind_name() {
-        "arguments" => parent.parent().is_some_and(|call| is_s3_call(call, src)),
+        "arguments" => s3_call_use(parent.parent()?, src),
         "pair" => {
             let is_params = parent
                 .field(Field::Key)
                 .is_some_and(|k| ast::text(k, src) == "params");
-            is_params
+            let is_upload = is_params
                 && parent
                     .parent()
                     .and_then(|o| o.parent())
@@ -613,33 +677,90 @@ fn is_s3_params(prop: Node, src: &str) -> bool {
                     .is_some_and(|call| {
                         ast::callee_path(call, src)
                             .is_some_and(|p| p == "Upload" || p.ends_with(".Upload"))
-                    })
+                    });
+            is_upload.then_some(SinkUse::Store)
         }
-        "variable_declarator" => src.contains("S3") || src.contains("aws-sdk"),
-        _ => false,
+        "variable_declarator" => {
+            (src.contains("S3") || src.contains("aws-sdk")).then_some(SinkUse::Store)
+        }
+        _ => None,
     }
 }
 
-fn is_s3_call(call: Node, src: &str) -> bool {
-    let name = match call.kind_name() {
-        "new_expression" | "call_expression" => {
-            ast::callee_path(call, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
+/// What an S3 call does with the object its parameters name.
+fn s3_call_use(call: Node, src: &str) -> Option<SinkUse> {
+    if !matches!(call.kind_name(), "new_expression" | "call_expression") {
+        return None;
+    }
+    let path = ast::callee_path(call, src)?;
+    let name = path.rsplit('.').next().unwrap_or("");
+    if let Some(op) = name.strip_suffix("Command").filter(|op| !op.is_empty()) {
+        let is_object_op =
+            op.contains("Object") || op.contains("MultipartUpload") || op == "UploadPart";
+        if !is_object_op {
+            return None;
+        }
+        return Some(s3_operation_use(op));
+    }
+    match name {
+        "upload" | "putObject" | "createMultipartUpload" | "createPresignedPost" | "copyObject" => {
+            Some(SinkUse::Store)
+        }
+        "getObject" | "headObject" => Some(SinkUse::Read),
+        "deleteObject" => Some(SinkUse::Remove),
+        // v2: `s3.getSignedUrl('getObject', params)`: the operation decides
+        "getSignedUrl" | "getSignedUrlPromise" => {
+            let op = ast::call_arguments(call)
+                .first()
+                .and_then(|a| ast::string_value(*a, src));
+            Some(match op {
+                Some(op) => s3_operation_use(&op),
+                None => SinkUse::Store,
+            })
         }
         _ => None,
-    };
-    name.is_some_and(|n| {
-        (n.ends_with("Command") && n.len() > "Command".len())
-            || matches!(
-                n.as_str(),
-                "upload"
-                    | "putObject"
-                    | "createMultipartUpload"
-                    | "createPresignedPost"
-                    | "copyObject"
-                    | "getSignedUrl"
-                    | "getSignedUrlPromise"
-            )
-    })
+    }
+}
+
+/// `PutObject` / `putObject` → a write, `GetObject` / `HeadObject` → a read,
+/// `DeleteObject` → a removal (case-insensitive on the operation's name).
+fn s3_operation_use(op: &str) -> SinkUse {
+    let l = op.to_ascii_lowercase();
+    if l.starts_with("get") || l.starts_with("head") || l.starts_with("select") {
+        SinkUse::Read
+    } else if l.starts_with("delete") {
+        SinkUse::Remove
+    } else {
+        SinkUse::Store
+    }
+}
+
+/// Property names that give an upload helper its storage path.
+const UPLOAD_PATH_KEYS: &[&str] = &[
+    "path",
+    "key",
+    "filePath",
+    "storagePath",
+    "storageKey",
+    "objectKey",
+];
+
+/// An object argument of an upload helper (`uploadFile({ file, path: [team,
+/// file.name] })`, `storage.upload({ key, body })`): a call whose function's
+/// name contains `upload`, given a path-like property (`path`, `key`,
+/// `filePath`, …). The helper's path, for the message.
+fn upload_helper_path(pair: Node, key: &str, src: &str) -> Option<String> {
+    if !UPLOAD_PATH_KEYS.contains(&key) {
+        return None;
+    }
+    let object = pair.parent().filter(|o| o.kind_name() == "object")?;
+    let args = object.parent().filter(|a| a.kind_name() == "arguments")?;
+    let call = args
+        .parent()
+        .filter(|c| c.kind_name() == "call_expression")?;
+    let path = ast::callee_path(call, src)?;
+    let name = path.rsplit('.').next().unwrap_or("");
+    name.to_ascii_lowercase().contains("upload").then_some(path)
 }
 
 // ---------------------------------------------------------------------------
@@ -836,7 +957,10 @@ fn request_field(path: &str, at: Node, src: &str) -> bool {
     let root_name = segs[0];
     match ast::find_declaration(root, root_name, src) {
         Some(b) if b.kind == BindingKind::Param => {
-            (root_name == "params" && segs.len() == 2)
+            // Next.js route `params`, destructured from the props or the
+            // route context (`{ params }`); a plain parameter that happens to
+            // be called `params` holds whatever its caller passes.
+            (root_name == "params" && segs.len() == 2 && b.key.as_deref() == Some("params"))
                 || decorated_param_origin(b.decl, src, false).is_some()
         }
         _ => false,
@@ -1634,6 +1758,106 @@ mod tests {
                 "file.originalname"
             ]
         );
+    }
+
+    #[test]
+    fn s3_reads_and_deletes_get_their_own_message() {
+        let src = "import { GetObjectCommand, DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';\n\
+                   export async function get(req, res) {\n\
+                   await s3.send(new GetObjectCommand({ Bucket: B, Key: req.params.fileName }));\n\
+                   await s3.send(new DeleteObjectCommand({ Bucket: B, Key: `u/${req.query.filename}` }));\n\
+                   const url = s3.getSignedUrl('getObject', { Bucket: B, Key: req.query.key });\n\
+                   }\n";
+        let s = assert_flags(R, "src/files.ts", src, 3);
+        assert_eq!(
+            s,
+            vec!["req.params.fileName", "req.query.filename", "req.query.key"]
+        );
+        let d = findings(R, "src/files.ts", src);
+        assert!(d
+            .iter()
+            .all(|x| x.level == Level::Error && x.fixes.is_empty()));
+        assert!(
+            d[0].message
+                .contains("picks the object read through an S3 object key"),
+            "{}",
+            d[0].message
+        );
+        assert!(!d[0].message.contains("overwrite"), "{}", d[0].message);
+        assert!(
+            d[1].message.contains("picks the file deleted or moved"),
+            "{}",
+            d[1].message
+        );
+        assert!(
+            d[2].message.contains("picks the object read"),
+            "{}",
+            d[2].message
+        );
+    }
+
+    #[test]
+    fn near_miss_reads_of_uploaded_names_and_non_storage_keys() {
+        assert_clean(
+            R,
+            "src/files.ts",
+            "import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';\n\
+             import { GetItemCommand, GetCommand } from '@aws-sdk/client-dynamodb';\n\
+             export async function f(file: Express.Multer.File, req) {\n\
+             await s3.send(new GetObjectCommand({ Bucket: B, Key: file.originalname }));\n\
+             await s3.send(new HeadObjectCommand({ Bucket: B, Key: `t/${file.originalname}` }));\n\
+             await s3.getObject({ Bucket: B, Key: file.originalname }).promise();\n\
+             await db.send(new GetItemCommand({ TableName: 'f', Key: { name: { S: req.params.fileName } } }));\n\
+             await doc.send(new GetCommand({ TableName: 'f', Key: req.params.fileName }));\n\
+             }\n",
+        );
+    }
+
+    #[test]
+    fn near_miss_a_plain_parameter_called_params() {
+        assert_clean(
+            R,
+            "src/files.ts",
+            "import { PutObjectCommand } from '@aws-sdk/client-s3';\n\
+             export async function put(params: { key: string }, body: Buffer) {\n\
+             await s3.send(new PutObjectCommand({ Bucket: B, Key: params.key, Body: body }));\n\
+             }\n",
+        );
+        // Next.js route params (destructured from the context) still count
+        let s = assert_flags(
+            R,
+            "app/api/files/[name]/route.ts",
+            "import { GetObjectCommand } from '@aws-sdk/client-s3';\n\
+             export async function GET(req: Request, { params }: { params: { name: string } }) {\n\
+             return s3.send(new GetObjectCommand({ Bucket: B, Key: params.name }));\n\
+             }\n",
+            1,
+        );
+        assert_eq!(s, vec!["params.name"]);
+    }
+
+    #[test]
+    fn upload_helper_path_segments() {
+        let src = "export function Logo({ teamId }) {\n\
+                   const onChange = async (event) => {\n\
+                   const file = event.target.files?.[0];\n\
+                   await uploadFile({ file, path: [teamId, 'invoice', file.name], bucket: 'logos' });\n\
+                   await storage.upload({ key: `logos/${file.name}`, body: file });\n\
+                   await uploadFile({ file, path: [teamId, stripSpecial(file.name)] });\n\
+                   await uploadFile({ file, fileName: file.name, path: [teamId, 'logo'] });\n\
+                   ctx.addIssue({ path: ['logo', file.name] });\n\
+                   };\n\
+                   }\n";
+        let s = assert_flags(R, "src/components/Logo.jsx", src, 2);
+        assert_eq!(s, vec!["file.name", "file.name"]);
+        let d = findings(R, "src/components/Logo.jsx", src);
+        assert!(
+            d[0].message
+                .contains("the storage path given to `uploadFile(…)`"),
+            "{}",
+            d[0].message
+        );
+        assert!(d.iter().all(|x| x.level == Level::Warn));
     }
 
     #[test]
