@@ -10,6 +10,7 @@ pub mod docs;
 pub mod dotenv;
 pub mod engine;
 pub mod fix;
+pub mod fsutil;
 pub mod language;
 pub mod line_index;
 pub mod lsp;
