@@ -814,10 +814,22 @@ fn lone_cr_line_endings_agree_with_the_client() {
     let mut cur = text.to_string();
     let at = cur.find("// b").unwrap();
     cur = edit(&mut s, uri, &cur, 4, at, at + 2, "const f = g as any;\r");
-    assert_ranges(&mut s, uri, 4, &cur, &["g as any", "JSON.parse(raw) as any"]);
+    assert_ranges(
+        &mut s,
+        uri,
+        4,
+        &cur,
+        &["g as any", "JSON.parse(raw) as any"],
+    );
     let at = cur.find("raw").unwrap();
     cur = edit(&mut s, uri, &cur, 5, at, at + 3, "input");
-    assert_ranges(&mut s, uri, 5, &cur, &["g as any", "JSON.parse(input) as any"]);
+    assert_ranges(
+        &mut s,
+        uri,
+        5,
+        &cur,
+        &["g as any", "JSON.parse(input) as any"],
+    );
     // Fix-all against the server's text gives the client's text, fixed.
     let r = s
         .request(
@@ -835,4 +847,36 @@ fn lone_cr_line_endings_agree_with_the_client() {
         "// a\rconst f = g as unknown;\r b\rconst e = JSON.parse(input) as unknown;\n"
     );
     assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- malformed framing --------------------------------------------------------
+
+/// A header line with no end (here 1 MiB, no newline) is not buffered: past
+/// 8 KiB the server gives up on the stream and exits as at the end of its
+/// input (code 1: no shutdown), like vscode-languageserver on a bad header.
+#[test]
+fn an_endless_header_line_closes_the_connection() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let mut junk = b"Content-Length: 1".to_vec();
+    junk.extend(std::iter::repeat_n(b'0', 1 << 20));
+    s.send_raw_lossy(&junk);
+    assert_eq!(s.wait_exit(), 1);
+}
+
+/// Headers within the caps still work, and stray long-but-legal header lines
+/// (a few KiB) are accepted.
+#[test]
+fn long_but_legal_headers_are_accepted() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let body = json!({ "jsonrpc": "2.0", "id": 77, "method": "shutdown" }).to_string();
+    let frame = format!(
+        "X-Note: {}\r\nContent-Length: {}\r\n\r\n{}",
+        "n".repeat(4000),
+        body.len(),
+        body
+    );
+    s.send_raw(frame.as_bytes());
+    assert!(s.response(77).is_ok());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit(), 0);
 }

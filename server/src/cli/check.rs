@@ -153,9 +153,7 @@ fn lint_one(
             let not_written = match crate::fsutil::write_preserving(path, &text, &new_text) {
                 Ok(()) => None,
                 Err(crate::fsutil::WriteSkip::ReadOnly) => {
-                    rejected.push(format!(
-                        "{display}: read-only file; fixes not written"
-                    ));
+                    rejected.push(format!("{display}: read-only file; fixes not written"));
                     Some(None)
                 }
                 Err(crate::fsutil::WriteSkip::Failed(e)) => {

@@ -176,6 +176,13 @@ impl Server {
         stdin.flush().unwrap();
     }
 
+    /// Like `send_raw`, but a server that stops reading (and closes its
+    /// input) is not an error here; returns whether everything was written.
+    pub fn send_raw_lossy(&mut self, bytes: &[u8]) -> bool {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).and_then(|_| stdin.flush()).is_ok()
+    }
+
     pub fn send(&mut self, msg: &Value) {
         let body = msg.to_string();
         let frame = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
