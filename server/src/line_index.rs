@@ -16,6 +16,17 @@ pub enum ColumnUnit {
     CodePoint,
 }
 
+/// The width of `prefix` (the text between a line's start and a position) in
+/// `unit`: the position's column.
+pub fn width(prefix: &str, unit: ColumnUnit) -> u32 {
+    let w: usize = match unit {
+        ColumnUnit::Utf8 => prefix.len(),
+        ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+        ColumnUnit::CodePoint => prefix.chars().count(),
+    };
+    w as u32
+}
+
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     /// Byte offset of the start of every line; `line_starts[0] == 0`.
@@ -87,15 +98,9 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let prefix = &text[start..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
-            ColumnUnit::CodePoint => prefix.chars().count(),
-        };
         LineCol {
             line: line as u32,
-            col: col as u32,
+            col: width(&text[start..offset], unit),
         }
     }
 

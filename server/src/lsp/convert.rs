@@ -78,9 +78,9 @@ impl RopePositions<'_> {
         }
         let line = self.rope.byte_to_line(offset);
         let prefix = &self.text[self.rope.line_to_byte(line)..offset];
-        let col = LineIndex::new(prefix)
-            .position(prefix, prefix.len(), self.unit)
-            .col;
+        // Not a `LineIndex` over the prefix: a prefix ending inside a `\r\n`
+        // would end with what looks like a lone `\r`.
+        let col = crate::line_index::width(prefix, self.unit);
         lsp::Position {
             line: line as u32,
             character: col,
