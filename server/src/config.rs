@@ -260,6 +260,11 @@ fn parse_table(text: &str, path: &Path) -> Result<toml::Table, ConfigError> {
     })
 }
 
+/// ` (did you mean `warn`?)` for a level that is not one (`warning`), else "".
+pub fn level_hint(level: &str) -> String {
+    did_you_mean(level, ["off", "info", "warn", "error"])
+}
+
 fn did_you_mean<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     let best = known
         .into_iter()
@@ -399,17 +404,21 @@ pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
                     return Err(bad(
                         origin,
                         &format!("rules.{id}"),
-                        &format!("has level \"{s}\"; use off, info, warn or error"),
+                        &format!(
+                            "has level \"{s}\"{}; use off, info, warn or error",
+                            level_hint(s)
+                        ),
                     ))
                 }
                 toml::Value::Table(opts) => {
                     for (k, v) in opts {
                         if k == "level" {
                             if !level_ok(v) {
+                                let hint = v.as_str().map(level_hint).unwrap_or_default();
                                 return Err(bad(
                                     origin,
                                     &format!("rules.{id}.level"),
-                                    "must be off, info, warn or error",
+                                    &format!("must be off, info, warn or error{hint}"),
                                 ));
                             }
                         } else if let Some(opt) = meta.options.iter().find(|o| o.name == k) {
@@ -446,6 +455,20 @@ pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// Config files larger than this are refused (a real one is a few KiB; this
+/// stops `--config /dev/zero` or a runaway generated file from eating memory).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Read a config file: a regular file (a FIFO or device is refused without
+/// blocking on it) of at most `MAX_CONFIG_BYTES`, in UTF-8.
+fn read_config(path: &Path) -> Result<String, ConfigError> {
+    let err = |e: &dyn std::fmt::Display| ConfigError {
+        message: format!("{}: cannot read config: {e}", path.display()),
+    };
+    let bytes = crate::fsutil::read_capped(path, MAX_CONFIG_BYTES).map_err(|e| err(&e))?;
+    String::from_utf8(bytes).map_err(|_| err(&"not valid UTF-8"))
+}
+
 /// Finds and caches the configuration for each directory.
 pub struct ConfigResolver {
     /// `--config FILE`: used for every file.
@@ -465,9 +488,7 @@ impl ConfigResolver {
     ) -> Result<ConfigResolver, ConfigError> {
         let fixed = match fixed {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-                    message: format!("{}: cannot read config: {e}", path.display()),
-                })?;
+                let text = read_config(path)?;
                 let abs = absolute(path, cwd);
                 let mut c = Config::parse(&text, &abs)?;
                 apply_overrides(&mut c, &overrides);
@@ -523,9 +544,7 @@ impl ConfigResolver {
         while let Some(d) = cur {
             let candidate = d.join(FILE_NAME);
             if candidate.is_file() {
-                let text = std::fs::read_to_string(&candidate).map_err(|e| ConfigError {
-                    message: format!("{}: cannot read config: {e}", candidate.display()),
-                })?;
+                let text = read_config(&candidate)?;
                 let table = parse_table(&text, &candidate)?;
                 validate(&table, &format!("{}: ", candidate.display()))?;
                 let is_root = table.get("root").and_then(|v| v.as_bool()).unwrap_or(false);
@@ -593,7 +612,10 @@ pub fn parse_rule_override(s: &str) -> Result<(String, Level), ConfigError> {
         });
     }
     let level = Level::parse(level).ok_or_else(|| ConfigError {
-        message: format!("--rule {s}: unknown level `{level}`; use off, info, warn or error"),
+        message: format!(
+            "--rule {s}: unknown level `{level}`{}; use off, info, warn or error",
+            level_hint(level)
+        ),
     })?;
     Ok((id.to_string(), level))
 }

@@ -16,11 +16,13 @@ pub enum Level {
 }
 
 impl Level {
+    /// `off`, `info`, `warn` or `error`, exactly. Like ESLint, no aliases
+    /// (`warning` is refused, with a did-you-mean, by the config readers).
     pub fn parse(s: &str) -> Option<Level> {
         match s {
             "off" => Some(Level::Off),
             "info" => Some(Level::Info),
-            "warn" | "warning" => Some(Level::Warn),
+            "warn" => Some(Level::Warn),
             "error" => Some(Level::Error),
             _ => None,
         }

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod dotenv;
 pub mod engine;
 pub mod fix;
+pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod language;

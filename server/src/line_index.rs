@@ -2,6 +2,11 @@
 //! outside world uses: 1-based lines with code-point columns (CLI, JSON, SARIF) and
 //! 0-based lines with UTF-8 or UTF-16 columns (LSP). This is the only module that
 //! does such conversions.
+//!
+//! Line breaks are those of LSP 3.17 (and of the ECMAScript grammar, minus the
+//! Unicode separators): `\n`, `\r\n` and a lone `\r`. The editor counts a
+//! lone `\r` as a line end, so the CLI and the server must too, or their line
+//! numbers, fixes and suppression comments land on the wrong line.
 
 /// Column unit of a position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,6 +14,17 @@ pub enum ColumnUnit {
     Utf8,
     Utf16,
     CodePoint,
+}
+
+/// The width of `prefix` (the text between a line's start and a position) in
+/// `unit`: the position's column.
+pub fn width(prefix: &str, unit: ColumnUnit) -> u32 {
+    let w: usize = match unit {
+        ColumnUnit::Utf8 => prefix.len(),
+        ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+        ColumnUnit::CodePoint => prefix.chars().count(),
+    };
+    w as u32
 }
 
 #[derive(Clone, Debug)]
@@ -27,9 +43,15 @@ pub struct LineCol {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                // `\r\n` is one break: it ends at the `\n`.
+                .filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+                .map(|i| i + 1),
+        );
         LineIndex {
             line_starts,
             len: text.len(),
@@ -53,16 +75,16 @@ impl LineIndex {
         self.line_starts.get(line).copied().unwrap_or(self.len)
     }
 
-    /// Byte offset of the end of `line`'s content (before `\r\n` or `\n`).
+    /// Byte offset of the end of `line`'s content (before `\r\n`, `\n` or `\r`).
     pub fn line_end(&self, text: &str, line: usize) -> usize {
         let next = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
         let bytes = text.as_bytes();
         let mut end = next;
         if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
-            if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
-                end -= 1;
-            }
+        }
+        if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
         }
         end
     }
@@ -76,15 +98,9 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let prefix = &text[start..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
-            ColumnUnit::CodePoint => prefix.chars().count(),
-        };
         LineCol {
             line: line as u32,
-            col: col as u32,
+            col: width(&text[start..offset], unit),
         }
     }
 
@@ -162,6 +178,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// LSP 3.17: `\n`, `\r\n` and a lone `\r` end a line; U+2028 does not.
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let text = "// a\r// b\rx\r\ny\n\rz\u{2028}w\r";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 7);
+        let x = text.find('x').unwrap();
+        assert_eq!(
+            idx.position(text, x, ColumnUnit::Utf16),
+            LineCol { line: 2, col: 0 }
+        );
+        let w = text.find('w').unwrap();
+        assert_eq!(
+            idx.position(text, w, ColumnUnit::Utf16),
+            LineCol { line: 5, col: 2 }
+        );
+        assert_eq!(idx.line_end(text, 0), 4);
+        assert_eq!(idx.line_end(text, 2), x + 1);
+        assert_eq!(idx.line_end(text, 3), 14);
+        assert_eq!(idx.line_end(text, 4), 15);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 1, col: 99 }, ColumnUnit::Utf16),
+            9
+        );
+        assert_eq!(idx.line_start(6), text.len());
     }
 
     #[test]

@@ -713,3 +713,300 @@ fn debug_commands_count_and_list_files() {
     assert_eq!(code, 0);
     assert!(out.contains("parsed=2 "), "{out}");
 }
+
+// ---- reliability: files prodlint must never touch, special files ------------
+
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// The cache deletes only the files it wrote (its own header), writes its
+/// `.gitignore` only into a folder it created, and never blocks on a FIFO.
+#[cfg(unix)]
+#[test]
+fn the_cache_never_touches_user_files() {
+    use std::time::Duration;
+    // `.prodlint_cache` is a symlink to a user's folder.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "proj/a.ts", "f(x as any);\n");
+    write(d, "v/results-q3.csv", "q3\n");
+    write(d, "v/results-v1-old.bin", "user data, not a cache file");
+    std::os::unix::fs::symlink(d.join("v"), d.join("proj/.prodlint_cache")).unwrap();
+    let (_, code) = stdout(prodlint(&d.join("proj")).arg("check"));
+    assert_eq!(code, 0);
+    assert_eq!(
+        fs::read_to_string(d.join("v/results-q3.csv")).unwrap(),
+        "q3\n"
+    );
+    assert!(d.join("v/results-v1-old.bin").is_file());
+    assert!(!d.join("v/.gitignore").exists(), "not our folder");
+    let ours = cache_files(&d.join("proj"));
+    assert_eq!(ours.len(), 3, "{ours:?}");
+    // An outdated cache file of ours (same header, other key) is removed.
+    let cache_file = ours
+        .iter()
+        .find(|p| !p.ends_with("results-q3.csv") && !p.ends_with("results-v1-old.bin"))
+        .unwrap()
+        .clone();
+    let mut old = fs::read(&cache_file).unwrap();
+    old.truncate(16);
+    fs::write(d.join("v/results-v2-stale.bin"), &old).unwrap();
+    write(d, "proj/a.ts", "f(x as any);\ng(y as any);\n");
+    let (_, code) = stdout(prodlint(&d.join("proj")).arg("check"));
+    assert_eq!(code, 0);
+    assert!(!d.join("v/results-v2-stale.bin").exists(), "ours: removed");
+    assert!(d.join("v/results-q3.csv").is_file());
+    assert!(d.join("v/results-v1-old.bin").is_file());
+
+    // PRODLINT_CACHE_DIR=. in a project: nothing of the project is deleted, and
+    // no `.gitignore` with `*` hides it from git.
+    let dir2 = tempfile::tempdir().unwrap();
+    let p = dir2.path();
+    write(p, "a.ts", "f(x as any);\n");
+    write(p, "results-summary.csv", "total\n");
+    let (_, code) = stdout(prodlint(p).env("PRODLINT_CACHE_DIR", ".").arg("check"));
+    assert_eq!(code, 0);
+    write(p, "a.ts", "f(x as any);\ng(y as any);\n");
+    let (_, code) = stdout(prodlint(p).env("PRODLINT_CACHE_DIR", ".").arg("check"));
+    assert_eq!(code, 0);
+    assert!(p.join("results-summary.csv").is_file());
+    assert!(!p.join(".gitignore").exists());
+
+    // A FIFO in place of the cache file does not block the run.
+    fs::remove_file(&cache_file).unwrap();
+    mkfifo(&cache_file);
+    let out = prodlint(&d.join("proj"))
+        .args(["check", "--format", "json"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+/// A lone CR ends a line (as in editors and LSP 3.17): the CLI's line numbers
+/// agree with the editor's, and `prodlint-ignore` on the line above applies.
+#[test]
+fn lone_cr_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.ts", "// a\r// b\rconst e = JSON.parse(raw) as any;\n");
+    write(
+        d,
+        "b.ts",
+        "const a = 1;\r// prodlint-ignore no-any-cast: sdk\rconst e = JSON.parse(raw) as any;\r",
+    );
+    let (out, _) = stdout(prodlint(d).args(["check", "--format", "json", "--no-cache"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{out}");
+    assert_eq!(diags[0]["path"], "a.ts");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        serde_json::json!({ "line": 3, "column": 11 })
+    );
+    let (out, _) = stdout(prodlint(d).args(["check", "--no-cache", "a.ts"]));
+    assert!(out.contains("a.ts:3:11"), "{out}");
+}
+
+/// --fix keeps the file's identity: symlinks are written through, owner,
+/// group and mode are kept, hard links stay linked, read-only files are
+/// skipped with a message (their findings stay reported).
+#[cfg(unix)]
+#[test]
+fn fix_keeps_file_identity() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let original = "send(x as any);\n";
+    let fixed = "send(x as unknown);\n";
+    // A symlink named on the command line.
+    write(d, "real/a.ts", original);
+    std::os::unix::fs::symlink("real/a.ts", d.join("link.ts")).unwrap();
+    let (_, code) = stdout(prodlint(d).args(["check", "--fix", "link.ts"]));
+    assert_eq!(code, 0);
+    assert!(fs::symlink_metadata(d.join("link.ts"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_to_string(d.join("real/a.ts")).unwrap(), fixed);
+    // Owner, group and mode are kept (the tests may run as root).
+    write(d, "owned.ts", original);
+    fs::set_permissions(d.join("owned.ts"), fs::Permissions::from_mode(0o640)).unwrap();
+    let me = fs::metadata(d.join("owned.ts")).unwrap();
+    let other = if me.uid() == 0 {
+        std::os::unix::fs::chown(d.join("owned.ts"), Some(4242), Some(4343)).unwrap();
+        (4242, 4343)
+    } else {
+        (me.uid(), me.gid())
+    };
+    stdout(prodlint(d).args(["check", "--fix", "owned.ts"]));
+    let m = fs::metadata(d.join("owned.ts")).unwrap();
+    assert_eq!(fs::read_to_string(d.join("owned.ts")).unwrap(), fixed);
+    assert_eq!((m.uid(), m.gid()), other);
+    assert_eq!(m.mode() & 0o7777, 0o640);
+    // A hard-linked file stays linked.
+    write(d, "h1.ts", original);
+    fs::hard_link(d.join("h1.ts"), d.join("other-name.txt")).unwrap();
+    stdout(prodlint(d).args(["check", "--fix", "h1.ts"]));
+    assert_eq!(fs::read_to_string(d.join("other-name.txt")).unwrap(), fixed);
+    assert_eq!(fs::metadata(d.join("h1.ts")).unwrap().nlink(), 2);
+    // A read-only file is not written; its finding is still reported.
+    write(d, "ro.ts", original);
+    fs::set_permissions(d.join("ro.ts"), fs::Permissions::from_mode(0o444)).unwrap();
+    let out = prodlint(d)
+        .args(["check", "--fix", "--format", "json", "ro.ts"])
+        .output()
+        .unwrap();
+    assert_eq!(fs::read_to_string(d.join("ro.ts")).unwrap(), original);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ro.ts: read-only file; fixes not written"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["warnings"], 1, "{v}");
+}
+
+/// A write that fails (here: over the file-size limit, as a full disk would)
+/// leaves the file as it was, says so, reports the findings as still there and
+/// exits 2 — never "No problems found".
+#[cfg(unix)]
+#[test]
+fn a_failed_fix_write_reports_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Long enough that the fixed text is over the 2-block limit below.
+    let original = format!(
+        "send(x as any);\n{}",
+        "// padding padding padding\n".repeat(200)
+    );
+    write(d, "a.ts", &original);
+    let bin = assert_cmd::cargo::cargo_bin("prodlint");
+    let out = std::process::Command::new("sh")
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 2; exec \"$0\" check --fix a.ts")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("a.ts: cannot write fixes"), "{stderr}");
+    assert!(!stdout.contains("No problems found"), "{stdout}");
+    assert!(stdout.contains("no-any-cast"), "{stdout}");
+    assert_eq!(fs::read_to_string(d.join("a.ts")).unwrap(), original);
+}
+
+/// Unbounded inputs are capped: standard input like a file on disk, config
+/// files at 1 MiB (and special files are refused without blocking).
+#[cfg(unix)]
+#[test]
+fn inputs_are_capped() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 33 MiB on stdin: the same `unreadable-file` as on disk, promptly.
+    let big = "x".repeat(33 << 20);
+    let out = prodlint(d)
+        .args(["check", "--stdin-filename", "a.ts", "--format", "json"])
+        .write_stdin(big.clone())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["rule"], "unreadable-file", "{v}");
+    assert!(v["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("larger than 32 MiB"));
+    // With --fix the input passes through unchanged (it often goes back into the file).
+    let out = prodlint(d)
+        .args(["check", "--stdin-filename", "a.ts", "--fix"])
+        .write_stdin(big.clone())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout == big.as_bytes(), "passed through");
+    drop(big);
+    // --config: a device, a FIFO, an oversized file.
+    write(d, "a.ts", "f(x as any);\n");
+    mkfifo(&d.join("fifo.toml"));
+    write(d, "big.toml", format!("# {}\n", "x".repeat(2 << 20)));
+    for (config, want) in [
+        ("/dev/zero", "not a regular file (a device)"),
+        ("fifo.toml", "not a regular file (a FIFO)"),
+        ("big.toml", "larger than 1 MiB"),
+    ] {
+        let out = prodlint(d)
+            .args(["check", "--config", config])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{config}: {stderr}");
+        assert!(stderr.contains(want), "{config}: {stderr}");
+    }
+}
+
+/// Small ones: output errors are reported (exit 2), a FIFO named on the command
+/// line is "not a regular file" (and not waited on), `warning` is not a level.
+#[cfg(unix)]
+#[test]
+fn output_errors_fifos_and_level_names() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.ts", "f(x as any);\n");
+    for args in [
+        vec!["check", "--no-cache"],
+        vec!["rules"],
+        vec!["explain", "no-any-cast"],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("prodlint"))
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .stdout(fs::File::options().write(true).open("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}: {stderr}"
+        );
+    }
+    mkfifo(&d.join("x.ts"));
+    let out = prodlint(d)
+        .args(["check", "x.ts"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("x.ts: not a regular file"), "{stderr}");
+    fs::remove_file(d.join("x.ts")).unwrap();
+    // `warning` is refused with a did-you-mean, like ESLint does.
+    write(d, "prodlint.toml", "[rules]\nno-any-cast = \"warning\"\n");
+    let out = prodlint(d).arg("check").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(did you mean `warn`?)"), "{stderr}");
+    let out = prodlint(d)
+        .args(["check", "--rule", "no-any-cast=warning"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(did you mean `warn`?)"), "{stderr}");
+}

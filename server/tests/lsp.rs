@@ -762,3 +762,121 @@ fn disabling_a_second_rule_extends_the_comment_above() {
     assert!(s.diagnostics(uri, 2).is_empty());
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+// ---- lone CR line endings -----------------------------------------------------
+
+/// LSP 3.17 counts `\r`, `\n` and `\r\n` as line ends. With lone CRs the
+/// diagnostic, its quick fix, the disable comment and incremental edits must
+/// all be on the client's lines (the client helpers count lines the same way).
+#[test]
+fn lone_cr_line_endings_agree_with_the_client() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:cr.ts";
+    let text = "// a\r// b\rconst e = JSON.parse(raw) as any;\n";
+    s.open(uri, "typescript", 1, text);
+    let diags = s.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["no-any-cast"], "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"]["line"], 2, "{diags:?}");
+    let start = text.find("JSON.parse(raw) as any").unwrap();
+    assert_eq!(
+        diags[0]["range"],
+        range(text, start, start + "JSON.parse(raw) as any".len(), false)
+    );
+    // The quick fix edits line 2, not the comment on line 0.
+    let at = text.find("as any").unwrap();
+    let actions = code_actions(&mut s, uri, text, at, at, json!(diags), None);
+    let fix = actions
+        .iter()
+        .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("unknown"))
+        .expect("a quick fix to `unknown`");
+    let (edits, _) = edits_for(&fix["edit"], uri);
+    assert_eq!(
+        apply_edits(text, &edits, false),
+        "// a\r// b\rconst e = JSON.parse(raw) as unknown;\n"
+    );
+    // "Disable for this line" goes on its own line above line 2 (with a lone CR),
+    // and the suppression works across a lone CR.
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable no-any-cast for this line")
+        .expect("a disable action");
+    let (edits, _) = edits_for(&disable["edit"], uri);
+    let disabled = apply_edits(text, &edits, false);
+    assert_eq!(
+        disabled,
+        "// a\r// b\r// prodlint-ignore no-any-cast: <reason>\rconst e = JSON.parse(raw) as any;\n"
+    );
+    s.change_full(uri, 2, &disabled);
+    assert!(s.diagnostics(uri, 2).is_empty(), "the suppression applies");
+    // Incremental edits after lone CRs keep the server's text the client's.
+    s.change_full(uri, 3, text);
+    assert_eq!(s.diagnostics(uri, 3).len(), 1);
+    let mut cur = text.to_string();
+    let at = cur.find("// b").unwrap();
+    cur = edit(&mut s, uri, &cur, 4, at, at + 2, "const f = g as any;\r");
+    assert_ranges(
+        &mut s,
+        uri,
+        4,
+        &cur,
+        &["g as any", "JSON.parse(raw) as any"],
+    );
+    let at = cur.find("raw").unwrap();
+    cur = edit(&mut s, uri, &cur, 5, at, at + 3, "input");
+    assert_ranges(
+        &mut s,
+        uri,
+        5,
+        &cur,
+        &["g as any", "JSON.parse(input) as any"],
+    );
+    // Fix-all against the server's text gives the client's text, fixed.
+    let r = s
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": range(&cur, 0, 0, false),
+                "context": { "diagnostics": [], "only": ["source.fixAll"] }
+            }),
+        )
+        .unwrap();
+    let (edits, _) = edits_for(&r[0]["edit"], uri);
+    assert_eq!(
+        apply_edits(&cur, &edits, false),
+        "// a\rconst f = g as unknown;\r b\rconst e = JSON.parse(input) as unknown;\n"
+    );
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- malformed framing --------------------------------------------------------
+
+/// A header line with no end (here 1 MiB, no newline) is not buffered: past
+/// 8 KiB the server gives up on the stream and exits as at the end of its
+/// input (code 1: no shutdown), like vscode-languageserver on a bad header.
+#[test]
+fn an_endless_header_line_closes_the_connection() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let mut junk = b"Content-Length: 1".to_vec();
+    junk.extend(std::iter::repeat_n(b'0', 1 << 20));
+    s.send_raw_lossy(&junk);
+    assert_eq!(s.wait_exit(), 1);
+}
+
+/// Headers within the caps still work, and stray long-but-legal header lines
+/// (a few KiB) are accepted.
+#[test]
+fn long_but_legal_headers_are_accepted() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let body = json!({ "jsonrpc": "2.0", "id": 77, "method": "shutdown" }).to_string();
+    let frame = format!(
+        "X-Note: {}\r\nContent-Length: {}\r\n\r\n{}",
+        "n".repeat(4000),
+        body.len(),
+        body
+    );
+    s.send_raw(frame.as_bytes());
+    assert!(s.response(77).is_ok());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit(), 0);
+}

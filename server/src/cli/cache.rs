@@ -17,6 +17,13 @@
 //! one file) is decoded only when its file is looked up, in the worker threads.
 //! A file that is truncated, corrupt, of another format version or of another key
 //! is ignored (the run lints everything and rewrites it).
+//!
+//! The folder may be shared with other files (`PRODLINT_CACHE_DIR=.`, or a
+//! `.prodlint_cache` that is a symlink to a user's folder), so the cache only
+//! ever deletes files it wrote itself — `results-v*.bin` regular files that start
+//! with its `MAGIC` — and writes its `.gitignore` only into a folder it created.
+//! Files are opened only if they are regular files, without blocking (a FIFO
+//! planted in the folder is skipped, not waited on).
 
 use super::report::{Finding, Pos, Span};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Level};
@@ -92,14 +99,16 @@ impl Cache {
         let dir = std::env::var_os("PRODLINT_CACHE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| cwd.join(".prodlint_cache"));
-        std::fs::create_dir_all(&dir).ok()?;
-        let ignore = dir.join(".gitignore");
-        if !ignore.exists() {
-            let _ = std::fs::write(&ignore, "# Created by prodlint.\n*\n");
+        // `symlink_metadata` would refuse a `.prodlint_cache` symlink; following
+        // it is fine as long as nothing but the cache's own files is touched.
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir).ok()?;
+            // Only a folder made here is ours to hide from git.
+            let _ = std::fs::write(dir.join(".gitignore"), "# Created by prodlint.\n*\n");
         }
         let key = key(facts_fingerprint);
         let file = dir.join(format!("results-v{FORMAT_VERSION}-{key}.bin"));
-        let bytes = std::fs::read(&file).unwrap_or_default();
+        let bytes = read_regular(&file, None).unwrap_or_default();
         let old = parse(&bytes, &key).unwrap_or_default();
         Some(Cache {
             file,
@@ -232,8 +241,7 @@ impl Cache {
         if let Ok(rd) = std::fs::read_dir(dir) {
             for e in rd.flatten() {
                 let p = e.path();
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with("results-") && p != self.file {
+                if p != self.file && is_cache_file(&p) {
                     let _ = std::fs::remove_file(&p);
                 }
             }
@@ -245,6 +253,32 @@ impl Cache {
             }
         }
     }
+}
+
+/// Read `path` if it is a regular file (opened without blocking, so a FIFO or
+/// device is refused, not waited on), at most `limit` bytes when given.
+pub fn read_regular(path: &Path, limit: Option<u64>) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = crate::fsutil::open_regular(path)?;
+    let mut bytes = Vec::new();
+    match limit {
+        Some(n) => file.take(n).read_to_end(&mut bytes)?,
+        None => (&file).read_to_end(&mut bytes)?,
+    };
+    Ok(bytes)
+}
+
+/// A file this cache wrote: named `results-v*.bin`, a regular file (not a
+/// symlink), starting with `MAGIC`. Anything else in the folder is left alone.
+fn is_cache_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !(name.starts_with("results-v") && name.ends_with(".bin")) {
+        return false;
+    }
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()) {
+        return false;
+    }
+    read_regular(path, Some(MAGIC.len() as u64)).is_ok_and(|head| head == MAGIC)
 }
 
 /// mtime (ns), size, content hash, config fingerprint.

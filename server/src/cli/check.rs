@@ -86,20 +86,6 @@ fn unreadable(config: &Config, message: String) -> Vec<Diagnostic> {
     }]
 }
 
-/// Write `text` to `path` atomically (temp file in the same folder, then rename),
-/// keeping the file's permissions.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 struct Outcome {
     report: FileReport,
     fixed: usize,
@@ -153,32 +139,41 @@ fn lint_one(
     let (body, had_bom) = strip_bom(&text);
     if args.fix {
         let out = engine::fix(path, body, facts, config, args.unsafe_fixes);
-        let mut write_error = None;
-        let mut fixed = out.applied;
+        let mut rejected: Vec<String> = out
+            .rejected
+            .iter()
+            .map(|(rule, msg)| format!("{display}: {rule}: fix not applied: {msg}"))
+            .collect();
         if out.text != body {
             let new_text = if had_bom {
                 format!("{BOM}{}", out.text)
             } else {
                 out.text.clone()
             };
-            if let Err(e) = write_atomic(path, &new_text) {
-                write_error = Some(format!("{display}: cannot write fixes: {e}"));
-                fixed = 0;
+            let not_written = match crate::fsutil::write_preserving(path, &text, &new_text) {
+                Ok(()) => None,
+                Err(crate::fsutil::WriteSkip::ReadOnly) => {
+                    rejected.push(format!("{display}: read-only file; fixes not written"));
+                    Some(None)
+                }
+                Err(crate::fsutil::WriteSkip::Failed(e)) => {
+                    Some(Some(format!("{display}: cannot write fixes: {e}")))
+                }
+            };
+            if let Some(write_error) = not_written {
+                // Nothing was written: the file's findings are all still there.
+                let lint = engine::lint(path, body, facts, config);
+                return finish_outcome(display, body, needs, lint, 0, rejected, write_error);
             }
         }
-        let rejected = out
-            .rejected
-            .iter()
-            .map(|(rule, msg)| format!("{display}: {rule}: fix not applied: {msg}"))
-            .collect();
         return finish_outcome(
             display,
             &out.text,
             needs,
             out.remaining,
-            fixed,
+            out.applied,
             rejected,
-            write_error,
+            None,
         );
     }
     let out = engine::lint(path, body, facts, config);
@@ -365,6 +360,12 @@ pub fn run(args: CheckArgs) -> i32 {
     if let Some(m) = walked.missing.first() {
         return fail(format!("{}: no such file or folder", m.display()));
     }
+    if let Some((p, kind)) = walked.not_regular.first() {
+        return fail(format!(
+            "{}: not a regular file or folder ({kind}); not linted",
+            p.display()
+        ));
+    }
     // Every config in play must be valid before anything is linted.
     let mut configs: Vec<Arc<Config>> = Vec::with_capacity(walked.files.len());
     for f in &walked.files {
@@ -445,9 +446,30 @@ fn run_stdin(
     resolver: &ConfigResolver,
     format: Format,
 ) -> i32 {
+    // The same size cap as for files on disk; never more than the cap + 1 byte
+    // is held.
+    let mut stdin = std::io::stdin().lock();
     let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+    if let Err(e) = (&mut stdin)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+    {
         return fail(format!("cannot read standard input: {e}"));
+    }
+    let too_large = bytes.len() as u64 > MAX_FILE_BYTES;
+    if too_large && args.fix {
+        // The fixed text goes to standard output, often back into the file: pass
+        // the input through unchanged (streamed) rather than print nothing.
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(&bytes)
+            .and_then(|_| std::io::copy(&mut stdin, &mut stdout).map(drop))
+            .and_then(|_| stdout.flush());
+        eprintln!(
+            "prodlint: standard input is larger than {} MiB; not linted, nothing fixed",
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+        return 2;
     }
     let path = config::absolute(name, cwd);
     let config = match resolver.for_file(&path) {
@@ -461,7 +483,16 @@ fn run_stdin(
             name.display()
         ));
     };
-    let text = match decode(bytes) {
+    let decoded = if too_large {
+        drop(bytes);
+        Err(format!(
+            "file is larger than {} MiB; not linted",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+    } else {
+        decode(bytes)
+    };
+    let text = match decoded {
         Ok(t) => t,
         Err(message) => {
             let outcome = Outcome {
@@ -565,13 +596,8 @@ fn report_and_exit(
             }
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
-                return 2;
+            if let Err(e) = super::write_stdout(&text) {
+                return super::stdout_failed(e, false);
             }
         }
     }

@@ -9,6 +9,33 @@ macro_rules! out {
     }};
 }
 
+/// Write `text` to standard output and flush it.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|_| out.flush())
+}
+
+/// The exit code for a failed write to standard output. A closed pipe
+/// (`prodlint rules | head`) gets no message (and is success where
+/// `closed_pipe_ok`); any other failure (`> /dev/full`) is reported on one line
+/// on stderr and exits 2.
+pub fn stdout_failed(e: std::io::Error, closed_pipe_ok: bool) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return if closed_pipe_ok { 0 } else { 2 };
+    }
+    eprintln!("prodlint: cannot write to standard output: {e}");
+    2
+}
+
+/// Print `text` (a listing): 0, or the code for a failed write.
+fn print_listing(text: &str) -> i32 {
+    match write_stdout(text) {
+        Ok(()) => 0,
+        Err(e) => stdout_failed(e, true),
+    }
+}
+
 pub mod cache;
 pub mod check;
 pub mod report;
@@ -180,23 +207,17 @@ pub fn main() -> i32 {
                 2
             }
         },
-        Command::Rules { format } => {
-            out!("{}", list_rules(format).trim_end());
-            0
-        }
+        Command::Rules { format } => print_listing(&format!("{}\n", list_rules(format).trim_end())),
         Command::Explain { rule } => match rules::meta(&rule) {
-            Some(m) => {
-                out!(
-                    "# {} ({}, {}, fix: {})\n",
-                    m.id,
-                    m.language.as_str(),
-                    m.default_level.as_str(),
-                    m.fix.as_str()
-                );
-                out!("{}\n", m.summary);
-                out!("{}", crate::docs::render_for_terminal(m.docs));
-                0
-            }
+            Some(m) => print_listing(&format!(
+                "# {} ({}, {}, fix: {})\n\n{}\n\n{}\n",
+                m.id,
+                m.language.as_str(),
+                m.default_level.as_str(),
+                m.fix.as_str(),
+                m.summary,
+                crate::docs::render_for_terminal(m.docs)
+            )),
             None => {
                 let ids: Vec<&str> = rules::all_meta().map(|m| m.id).collect();
                 let best = ids.iter().copied().max_by(|a, b| {
@@ -219,10 +240,7 @@ pub fn main() -> i32 {
                 return 2;
             }
             match std::fs::write(&path, crate::config::starter_file()) {
-                Ok(()) => {
-                    out!("wrote {}", path.display());
-                    0
-                }
+                Ok(()) => print_listing(&format!("wrote {}\n", path.display())),
                 Err(e) => {
                     eprintln!("prodlint: cannot write {}: {e}", path.display());
                     2

@@ -30,11 +30,15 @@ pub struct Walked {
     pub supabase_dir: bool,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Paths given on the command line that exist but are neither files nor
+    /// folders (FIFOs, sockets, devices), with what they are. Never opened.
+    pub not_regular: Vec<(PathBuf, &'static str)>,
 }
 
 pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigResolver) -> Walked {
     let mut files = Vec::new();
     let mut missing = Vec::new();
+    let mut not_regular = Vec::new();
     let mut supabase_dir = false;
     for root in roots {
         let abs = crate::config::absolute(root, cwd);
@@ -46,7 +50,10 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigReso
             continue;
         }
         if !abs.is_dir() {
-            missing.push(root.clone());
+            match std::fs::metadata(&abs) {
+                Ok(m) => not_regular.push((root.clone(), crate::fsutil::kind_name(m.file_type()))),
+                Err(_) => missing.push(root.clone()),
+            }
             continue;
         }
         if abs.join("supabase").is_dir() {
@@ -98,5 +105,6 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigReso
         files,
         supabase_dir,
         missing,
+        not_regular,
     }
 }

@@ -193,7 +193,9 @@ fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
     let line = index.line_of(d.range.start);
     let line_start = index.line_start(line);
     let line_end = index.line_end(text, line);
-    let indent = ast::line_indent(text, d.range.start.max(line_start));
+    // The indentation of the finding's line (from `line_start`: a lone `\r`
+    // before it ends a line too).
+    let indent = ast::line_indent(&text[line_start..], 0);
     let place = match (req.lang.is_script(), req.tree) {
         (true, Some(tree)) => script_place(tree, line_start, line_end)?,
         _ => Place::Above,
@@ -201,7 +203,7 @@ fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
     let comment = format!("prodlint-ignore {}: <reason>", d.rule);
     match place {
         Place::Above => {
-            let eol = ast::line_ending(text);
+            let eol = line_ending(text);
             let lead = req.lang.line_comment();
             // A suppression comment already on the line above: add the rule to it
             // (a second comment line would make the first one target itself).
@@ -228,6 +230,16 @@ fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
                 new_text: format!(" {{/* {comment} */}}"),
             })
         }
+    }
+}
+
+/// The file's line ending: that of its first line (`\r\n`, a lone `\r` or `\n`).
+fn line_ending(text: &str) -> &'static str {
+    let bytes = text.as_bytes();
+    match memchr::memchr2(b'\n', b'\r', bytes) {
+        Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => "\r\n",
+        Some(i) if bytes[i] == b'\r' => "\r",
+        _ => "\n",
     }
 }
 

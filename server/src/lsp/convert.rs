@@ -1,10 +1,12 @@
 //! LSP positions ↔ byte offsets, and engine diagnostics → LSP diagnostics.
 //!
 //! All column arithmetic is `line_index`'s. Incoming positions are resolved
-//! against the rope (ropey is built with LF-only line breaks, so its lines are
-//! exactly `LineIndex`'s lines): the rope gives the line's start, `LineIndex` over
-//! that one line gives the column's byte. Outgoing positions come from a
-//! `LineIndex` over the linted text.
+//! against the rope (ropey is built with `cr_lines` and without `unicode_lines`,
+//! so its line breaks are LSP's and `LineIndex`'s: `\n`, `\r\n`, lone `\r`): the
+//! rope gives the line's start, `LineIndex` over that one line gives the column's
+//! byte. Outgoing positions come from a `LineIndex` over the linted text.
+//!
+//! tree-sitter counts rows by `\n` only; `rope_point` gives its points.
 
 use crate::diagnostic::{Diagnostic, Level};
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
@@ -35,12 +37,25 @@ pub fn rope_offset(rope: &Rope, pos: lsp::Position, unit: ColumnUnit) -> usize {
 }
 
 /// The tree-sitter point (row, byte column) of a byte offset in `rope`.
+/// tree-sitter's rows end at `\n` only, unlike the rope's lines (a lone `\r`
+/// also ends those), so the rows are counted here: one `memchr` pass over the
+/// text before `offset` (microseconds even on large files, once per edit).
 pub fn rope_point(rope: &Rope, offset: usize) -> tree_sitter::Point {
     let offset = offset.min(rope.len_bytes());
-    let row = rope.byte_to_line(offset);
+    let mut row = 0;
+    let mut row_start = 0;
+    let mut at = 0;
+    for chunk in rope.byte_slice(..offset).chunks() {
+        let bytes = chunk.as_bytes();
+        row += memchr::memchr_iter(b'\n', bytes).count();
+        if let Some(last) = memchr::memrchr(b'\n', bytes) {
+            row_start = at + last + 1;
+        }
+        at += bytes.len();
+    }
     tree_sitter::Point {
         row,
-        column: offset - rope.line_to_byte(row),
+        column: offset - row_start,
     }
 }
 
@@ -63,9 +78,9 @@ impl RopePositions<'_> {
         }
         let line = self.rope.byte_to_line(offset);
         let prefix = &self.text[self.rope.line_to_byte(line)..offset];
-        let col = LineIndex::new(prefix)
-            .position(prefix, prefix.len(), self.unit)
-            .col;
+        // Not a `LineIndex` over the prefix: a prefix ending inside a `\r\n`
+        // would end with what looks like a lone `\r`.
+        let col = crate::line_index::width(prefix, self.unit);
         lsp::Position {
             line: line as u32,
             character: col,
@@ -217,10 +232,29 @@ mod tests {
         }
     }
 
+    /// LSP 3.17: a lone `\r` ends a line (as in the rope and `LineIndex`);
+    /// U+2028 does not.
     #[test]
-    fn a_lone_cr_or_line_separator_is_not_a_line_break() {
-        let text = "a\rb\u{2028}c\nd";
+    fn a_lone_cr_is_a_line_break_a_line_separator_is_not() {
+        let text = "a\rb\u{2028}c\nd\r\ne\r";
         let rope = Rope::from_str(text);
+        assert_eq!(rope.len_lines(), 5);
         assert_eq!(rope.len_lines(), LineIndex::new(text).line_count());
+        let pos = |line, character| lsp::Position { line, character };
+        assert_eq!(rope_offset(&rope, pos(1, 0), ColumnUnit::Utf16), 2);
+        assert_eq!(rope_offset(&rope, pos(0, 9), ColumnUnit::Utf16), 1);
+        assert_eq!(rope_offset(&rope, pos(2, 9), ColumnUnit::Utf16), 9);
+    }
+
+    /// tree-sitter points count `\n` only, whatever the rope's lines are.
+    #[test]
+    fn tree_sitter_points_count_newlines_only() {
+        let text = "a\rb\nc\r\nd";
+        let rope = Rope::from_str(text);
+        let p = |row, column| tree_sitter::Point { row, column };
+        assert_eq!(rope_point(&rope, 2), p(0, 2));
+        assert_eq!(rope_point(&rope, 4), p(1, 0));
+        assert_eq!(rope_point(&rope, 7), p(2, 0));
+        assert_eq!(rope_point(&rope, 99), p(2, 1));
     }
 }

@@ -150,7 +150,12 @@ impl Settings {
                         match parsed {
                             Some(l) => s.rules.push((id.clone(), l)),
                             None => problems.push(format!(
-                                "`rules.{id}`: level must be off, info, warn or error, not {level}"
+                                "`rules.{id}`: level must be off, info, warn or error, not {level}{}",
+                                level
+                                    .as_str()
+                                    .or_else(|| level.get("level").and_then(Value::as_str))
+                                    .map(crate::config::level_hint)
+                                    .unwrap_or_default()
                             )),
                         }
                     }

@@ -27,6 +27,52 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 /// comes close: documents over the size limit are not linted anyway).
 const MAX_FRAME: usize = 256 * 1024 * 1024;
 
+/// A header line longer than this (real ones are under 100 bytes) ends the
+/// connection: the stream cannot be resynchronised, so, like
+/// vscode-languageserver on a malformed header, the server stops reading (and
+/// exits as at the end of its input) instead of buffering the line.
+pub const MAX_HEADER_LINE: usize = 8 * 1024;
+
+/// The same for a message's header block as a whole (many short lines and no
+/// empty line).
+pub const MAX_HEADER_BLOCK: usize = 64 * 1024;
+
+/// Read one line (up to and including `\n`) into `line`, at most `cap` bytes.
+/// `Ok(None)` at the end of the input; `Err` for a line over the cap (nothing
+/// beyond the cap is kept).
+fn read_header_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<()>> {
+    line.clear();
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(if line.is_empty() { None } else { Some(()) });
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        if line.len() + take > cap {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("header line longer than {cap} bytes"),
+            ));
+        }
+        line.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if done {
+            return Ok(Some(()));
+        }
+    }
+}
+
 /// A message for the writer thread.
 pub enum Out {
     Frame(Vec<u8>),
@@ -122,12 +168,16 @@ pub fn read_loop(
         // Headers: lines up to an empty line.
         let mut content_length: Option<Result<usize, String>> = None;
         let mut saw_header = false;
+        let mut header_bytes = 0usize;
+        let mut line = Vec::new();
         loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(_) => return,
+            match read_header_line(&mut reader, &mut line, MAX_HEADER_LINE) {
+                Ok(Some(())) => {}
+                Ok(None) => return,
+                Err(e) => {
+                    eprintln!("prodlint lsp: malformed input ({e}); closing the connection");
+                    return;
+                }
             }
             let text = String::from_utf8_lossy(&line);
             let text = text.trim_end_matches(['\r', '\n']);
@@ -136,6 +186,13 @@ pub fn read_loop(
                     break;
                 }
                 continue; // stray blank lines between messages
+            }
+            header_bytes += line.len();
+            if header_bytes > MAX_HEADER_BLOCK {
+                eprintln!(
+                    "prodlint lsp: malformed input (headers longer than {MAX_HEADER_BLOCK} bytes); closing the connection"
+                );
+                return;
             }
             saw_header = true;
             if let Some((name, value)) = text.split_once(':') {
@@ -174,9 +231,12 @@ pub fn read_loop(
             )));
             continue;
         }
-        let mut body = vec![0u8; len];
-        if reader.read_exact(&mut body).is_err() {
-            return;
+        // Grown as the bytes arrive: a large Content-Length with no body behind
+        // it does not allocate its size up front.
+        let mut body = Vec::new();
+        match (&mut reader).take(len as u64).read_to_end(&mut body) {
+            Ok(n) if n == len => {}
+            _ => return,
         }
         match check_body(&body) {
             Verdict::Forward => {

@@ -176,6 +176,13 @@ impl Server {
         stdin.flush().unwrap();
     }
 
+    /// Like `send_raw`, but a server that stops reading (and closes its
+    /// input) is not an error here; returns whether everything was written.
+    pub fn send_raw_lossy(&mut self, bytes: &[u8]) -> bool {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).and_then(|_| stdin.flush()).is_ok()
+    }
+
     pub fn send(&mut self, msg: &Value) {
         let body = msg.to_string();
         let frame = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
@@ -464,13 +471,26 @@ fn read_frames(stdout: impl Read, tx: mpsc::Sender<Incoming>) {
 
 // ---- text helpers -------------------------------------------------------
 
+/// Byte offsets where the lines of `text` start, with LSP 3.17's line ends
+/// (`\n`, `\r\n` and a lone `\r`), computed independently of the server's code.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut starts = vec![0];
+    for i in 0..b.len() {
+        let ends = b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        if ends {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// LSP position of byte `offset` in `text` (UTF-16 or UTF-8 columns),
 /// computed independently of the server's code.
 pub fn pos(text: &str, offset: usize, utf8: bool) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let prefix = &text[line_start..offset];
+    let starts = line_starts(text);
+    let line = starts.iter().rposition(|&s| s <= offset).unwrap_or(0);
+    let prefix = &text[starts[line]..offset];
     let col = if utf8 {
         prefix.len()
     } else {
@@ -487,10 +507,7 @@ pub fn range(text: &str, start: usize, end: usize, utf8: bool) -> Value {
 pub fn offset(text: &str, p: &Value, utf8: bool) -> usize {
     let line = p["line"].as_u64().unwrap() as usize;
     let col = p["character"].as_u64().unwrap() as usize;
-    let mut start = 0;
-    for _ in 0..line {
-        start += text[start..].find('\n').expect("line exists") + 1;
-    }
+    let start = *line_starts(text).get(line).expect("line exists");
     let mut units = 0;
     for (i, ch) in text[start..].char_indices() {
         if units >= col || ch == '\n' || ch == '\r' {
