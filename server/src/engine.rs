@@ -404,6 +404,41 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Edit, Fix};
 
+    fn lint_ts(text: &str) -> LintOutput {
+        let config = Config::default_for(Path::new(""));
+        let facts = WorkspaceFacts::from_sql_files(Vec::<(std::path::PathBuf, &str)>::new(), false);
+        lint(Path::new("src/a.ts"), text, &facts, &config)
+    }
+
+    #[test]
+    fn deep_nesting_is_skipped_with_one_analysis_limit_info() {
+        let n = 3_000;
+        let deep = format!("{}x as any{}", "(".repeat(n), ")".repeat(n));
+        let text = format!("const a = JSON.parse(raw) as any;\nconst b = {deep};\nconst c = {deep};\n");
+        let out = lint_ts(&text);
+        assert!(out.panics.is_empty());
+        let limits: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "analysis-limit")
+            .collect();
+        assert_eq!(limits.len(), 1, "{:?}", out.diagnostics);
+        assert_eq!(limits[0].level, Level::Info);
+        // The shallow code is still linted.
+        let casts: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "no-any-cast")
+            .map(|d| d.range.start)
+            .collect();
+        assert_eq!(casts.first(), text.find("JSON.parse(raw) as any").as_ref());
+        // Nesting below the limit is linted whole, with no notice.
+        let shallow = format!("const b = {}x as any{};\n", "(".repeat(200), ")".repeat(200));
+        let out = lint_ts(&shallow);
+        assert!(out.diagnostics.iter().all(|d| d.rule != "analysis-limit"));
+        assert!(out.diagnostics.iter().any(|d| d.rule == "no-any-cast"));
+    }
+
     /// A fake linter: a finding with a fix that breaks the syntax (deletes `}`)
     /// and one with a good fix, as long as their targets are in the text.
     fn fake(text: &str) -> LintOutput {

@@ -11,7 +11,11 @@ fn every_documented_example_behaves_as_documented() {
     let mut checked = 0;
     for meta in super::all_meta() {
         let examples = docs::examples(meta.docs);
-        if meta.language != super::RuleLanguage::Meta || meta.id != "unreadable-file" {
+        // Meta rules whose flagged input cannot be written in a doc block: an
+        // unreadable file, code nested over 1,000 levels (tested in engine.rs).
+        if meta.language != super::RuleLanguage::Meta
+            || !["unreadable-file", "analysis-limit"].contains(&meta.id)
+        {
             let flagged = examples.iter().filter(|e| e.flagged).count();
             let ok = examples.iter().filter(|e| !e.flagged).count();
             if flagged == 0 || ok == 0 {
