@@ -1,7 +1,8 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::config::OptionKind;
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOption};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -19,7 +20,11 @@ pub const RULE: TsRule = TsRule {
         docs: DOCS,
         triggers: &["cors", "access-control-allow-origin"],
         also_triggers: &[],
-        options: &[],
+        options: &[RuleOption {
+            name: "strict",
+            kind: OptionKind::Bool,
+            help: "Also flag a plain `*` (and a reflected origin or bare `cors()`) without credentials or cookie sessions",
+        }],
     },
     kinds: &["program", "call_expression", "pair"],
     check: Check::Node(check),
@@ -170,13 +175,91 @@ fn report(
     }
 }
 
-fn level_for(credentials: bool) -> Level {
-    if credentials {
-        Level::Error
+/// The `strict` option: plain `*` (and any open origin without credentials) is a finding.
+fn strict(cx: &RuleContext<'_>) -> bool {
+    cx.options()
+        .and_then(|o| o.get("strict"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// File-level fact: the file uses cookie sessions (see [`uses_cookie_sessions`]).
+struct CookieSessions(bool);
+
+fn cookie_sessions(cx: &RuleContext<'_>) -> bool {
+    let src = cx.source;
+    cx.memo(|| CookieSessions(uses_cookie_sessions(src))).0
+}
+
+/// Cookie/session libraries and cookie APIs whose names in a file say that the
+/// app authenticates with cookies (matched as text, once per file).
+const COOKIE_TOKENS: &[&str] = &[
+    "express-session",
+    "cookie-session",
+    "cookie-parser",
+    "cookieparser",
+    "next-auth",
+    "@auth/",
+    "iron-session",
+    "@fastify/cookie",
+    "@fastify/session",
+    "@fastify/secure-session",
+    "hono/cookie",
+    "koa-session",
+    "better-auth",
+    "req.cookies",
+    "request.cookies",
+    "req.session",
+    "request.session",
+    "ctx.cookies",
+    "res.cookie(",
+    "set-cookie",
+    "setcookie(",
+    "getcookie(",
+    "getsignedcookie(",
+    "cookies()",
+    "credentials: true",
+    "credentials:true",
+    "access-control-allow-credentials",
+];
+
+/// Whether the file uses cookie sessions: it imports a cookie/session library
+/// (`express-session`, `cookie-parser`, `next-auth`, `iron-session`, `hono/cookie`…),
+/// reads or sets cookies (`req.cookies`, `res.cookie(…)`, `cookies()`, `Set-Cookie`,
+/// `setCookie(…)`), or allows credentials (`credentials: true`,
+/// `Access-Control-Allow-Credentials`). Case-insensitive text match.
+fn uses_cookie_sessions(src: &str) -> bool {
+    let lower = src.to_ascii_lowercase();
+    COOKIE_TOKENS.iter().any(|t| lower.contains(t))
+}
+
+/// How an origin is opened without credentials.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// A deliberate `*` (`origin: '*'`, the header set to `'*'`).
+    Wildcard,
+    /// `cors()` / `enableCors()` / `cors: true` without an `origin` (defaults to `*`).
+    Bare,
+    /// The request's `Origin` sent back (`origin: true`, the raw header).
+    Reflect,
+}
+
+/// The level of an open origin without credentials, and the words that say
+/// why it is reported (`None`: not a finding). A plain `*` is a finding only
+/// with `strict`; a bare `cors()` or a reflected origin also in a file that uses
+/// cookie sessions.
+fn open_level(cx: &RuleContext<'_>, open: Open) -> Option<&'static str> {
+    if open != Open::Wildcard && cookie_sessions(cx) {
+        Some(" in a file that uses cookie sessions")
+    } else if strict(cx) {
+        Some("")
     } else {
-        Level::Warn
+        None
     }
 }
+
+/// `*` with credentials: browsers refuse it, so the danger is the "fix".
+const STAR_WITH_CREDENTIALS: &str = "browsers refuse `*` together with credentials, so credentialed requests fail, and reflecting the request's `Origin` to make them work would let any site act as the user";
 
 /// `cors` / `hono/cors` / `@fastify/cors` imports, then the calls of those names.
 fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
@@ -285,8 +368,16 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
             let scope = ast::enclosing_function(call)
                 .or_else(|| ast::enclosing_statement(call))
                 .unwrap_or(call);
+            if is_request_receiver(call, src) {
+                return;
+            }
             let credentials = ast::any_descendant(scope, &mut |n| sets_credentials(n, src));
-            check_header_value(cx, args[1], credentials);
+            let site = HeaderSite {
+                credentials,
+                public: false,
+                object: None,
+            };
+            check_header_value(cx, args[1], site);
         }
         _ => {}
     }
@@ -304,6 +395,9 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
         if ast::in_dev_only_branch(call, src) {
             return;
         }
+        let Some(why) = open_level(cx, Open::Bare) else {
+            return;
+        };
         let Some(arg_list) = call.field(Field::Arguments) else {
             return;
         };
@@ -319,7 +413,7 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
             cx,
             call,
             Level::Warn,
-            format!("CORS allows any origin: `{what}` without an `origin` option sends `Access-Control-Allow-Origin: *`; list the allowed origins"),
+            format!("CORS allows any origin: `{what}` without an `origin` option sends `Access-Control-Allow-Origin: *`{why}; list the allowed origins"),
             Some(Fix::unsafe_("Allow only the origins listed in CORS_ORIGIN", vec![edit])),
         );
         return;
@@ -358,12 +452,15 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
             if ast::in_dev_only_branch(value, src) {
                 return;
             }
+            let Some(why) = open_level(cx, Open::Bare) else {
+                return;
+            };
             let expr = origin_list_expr(src);
             report(
                 cx,
                 value,
                 Level::Warn,
-                "CORS allows any origin: `cors: true` enables CORS with `Access-Control-Allow-Origin: *`; pass `{ origin: [...] }` with the allowed origins".to_string(),
+                format!("CORS allows any origin: `cors: true` enables CORS with `Access-Control-Allow-Origin: *`{why}; pass `{{ origin: [...] }}` with the allowed origins"),
                 Some(Fix::unsafe_(
                     "Allow only the origins listed in CORS_ORIGIN",
                     vec![Edit::replace(value.byte_range(), format!("{{ origin: {expr} }}"))],
@@ -434,7 +531,6 @@ fn check_options_object(
             _ => {}
         }
     }
-    let level = level_for(credentials);
     let expr = origin_list_expr(src);
     if let Some(value) = origin {
         let mut bad = Vec::new();
@@ -456,18 +552,29 @@ fn check_options_object(
                         "CORS reflects any origin with credentials: `origin: true` with `credentials: true` lets every site make authenticated requests; list the allowed origins".to_string(),
                         fix,
                     );
+                } else if let Some(why) = open_level(cx, Open::Reflect) {
+                    report(
+                        cx,
+                        b,
+                        Level::Warn,
+                        format!("CORS reflects any origin: `origin: true` sends every request's `Origin` back{why}; list the allowed origins"),
+                        fix,
+                    );
                 }
-            } else {
-                let with = if credentials {
-                    " (with `credentials: true`)"
-                } else {
-                    ""
-                };
+            } else if credentials {
                 report(
                     cx,
                     b,
-                    level,
-                    format!("CORS allows any origin: `origin: '*'`{with}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
+                    Level::Error,
+                    format!("CORS `origin: '*'` with `credentials: true`: {STAR_WITH_CREDENTIALS}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
+                    fix,
+                );
+            } else if let Some(why) = open_level(cx, Open::Wildcard) {
+                report(
+                    cx,
+                    b,
+                    Level::Warn,
+                    format!("CORS allows any origin: `origin: '*'`{why}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
                     fix,
                 );
             }
@@ -476,16 +583,25 @@ fn check_options_object(
         if opaque || ast::in_dev_only_branch(call, src) || ast::in_dev_only_branch(obj, src) {
             return;
         }
-        let with = if credentials {
-            " together with `credentials: true`"
+        let (level, message) = if credentials {
+            (
+                Level::Error,
+                format!("CORS `{what}` options without `origin` default to `*`, here with `credentials: true`: {STAR_WITH_CREDENTIALS}; list the allowed origins"),
+            )
         } else {
-            ""
+            let Some(why) = open_level(cx, Open::Bare) else {
+                return;
+            };
+            (
+                Level::Warn,
+                format!("CORS allows any origin: `{what}` options without `origin` default to `*`{why}; list the allowed origins"),
+            )
         };
         report(
             cx,
             anchor,
             level,
-            format!("CORS allows any origin: `{what}` options without `origin` default to `*`{with}; list the allowed origins"),
+            message,
             Some(Fix::unsafe_(
                 "Allow only the origins listed in CORS_ORIGIN",
                 vec![insert_origin(obj, src, &expr)],
@@ -569,7 +685,12 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
             let found = obj.named_children(&mut c).any(|p| sets_credentials(p, src));
             found
         };
-        check_header_value(cx, value, credentials);
+        let site = HeaderSite {
+            credentials,
+            public: is_public_headers(obj, src),
+            object: Some(obj),
+        };
+        check_header_value(cx, value, site);
     } else if key == "key"
         && ast::string_value(value, src).is_some_and(|v| v.trim().eq_ignore_ascii_case(ACAO))
     {
@@ -577,14 +698,28 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
         let Some((_, header_value)) = find_pair(obj, "value", src) else {
             return;
         };
-        let credentials = obj.parent().is_some_and(|list| {
+        let list = obj.parent();
+        let credentials = list.is_some_and(|list| {
             let mut c = list.walk();
             let found = list
                 .named_children(&mut c)
                 .any(|o| sets_credentials(o, src));
             found
         });
-        check_header_value(cx, header_value, credentials);
+        // `{ source: '/fonts/:path*', headers: [ … ] }`
+        let public = list
+            .and_then(|l| l.parent())
+            .filter(|p| p.kind_name() == "pair")
+            .and_then(|p| p.parent())
+            .and_then(|entry| find_pair(entry, "source", src))
+            .and_then(|(_, v)| ast::string_value(v, src))
+            .is_some_and(|s| is_asset_source(&s));
+        let site = HeaderSite {
+            credentials,
+            public,
+            object: None,
+        };
+        check_header_value(cx, header_value, site);
     } else if key == "cors" {
         let value = ast::unwrap_expr(value);
         if value.kind_name() != "object" {
@@ -785,7 +920,16 @@ fn in_assertion(node: Node<'_>, src: &str) -> bool {
     false
 }
 
-fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bool) {
+/// Where a header value was found: whether credentials are allowed alongside,
+/// whether the response is a public/static one (asset paths, images, fonts), and
+/// the headers object holding it (to tell a request's headers from a response's).
+struct HeaderSite<'t> {
+    credentials: bool,
+    public: bool,
+    object: Option<Node<'t>>,
+}
+
+fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site: HeaderSite<'_>) {
     let src = cx.source;
     if in_assertion(value, src) {
         return;
@@ -793,12 +937,10 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
     let Some(bad) = classify(value, src, true) else {
         return;
     };
-    let level = level_for(credentials);
-    let with = if credentials {
-        " together with `Access-Control-Allow-Credentials: true`"
-    } else {
-        ""
-    };
+    // Only response headers count: `fetch(url, { headers: { … } })` sends a request.
+    if site.object.is_some_and(|o| is_request_headers(o, src)) {
+        return;
+    }
     match bad {
         Bad::Wildcard { node, literal } => {
             if ast::in_dev_only_branch(node, src) {
@@ -810,27 +952,239 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
                     vec![replace_with(node, &origin_header_expr(src))],
                 )
             });
-            report(
-                cx,
-                node,
-                level,
-                format!("CORS allows any origin: `Access-Control-Allow-Origin: *`{with}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
-                fix,
-            );
+            let (level, message) = if site.credentials {
+                (
+                    Level::Error,
+                    format!("CORS `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: {STAR_WITH_CREDENTIALS}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
+                )
+            } else {
+                if site.public || in_wildcard_branch(node, src) {
+                    return;
+                }
+                let Some(why) = open_level(cx, Open::Wildcard) else {
+                    return;
+                };
+                (
+                    Level::Warn,
+                    format!("CORS allows any origin: `Access-Control-Allow-Origin: *`{why}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
+                )
+            };
+            report(cx, node, level, message, fix);
         }
         Bad::Reflect { node, name } => {
             if ast::in_dev_only_branch(node, src) || origin_checked(node, name.as_deref(), src) {
                 return;
             }
-            report(
-                cx,
-                node,
-                level,
-                format!("CORS allows any origin: `Access-Control-Allow-Origin` reflects the request's `Origin` without an allowlist check{with}; check it against the allowed origins first"),
-                None,
-            );
+            let (level, message) = if site.credentials {
+                (
+                    Level::Error,
+                    "CORS reflects any origin with credentials: `Access-Control-Allow-Origin` sends back the request's `Origin` without an allowlist check together with `Access-Control-Allow-Credentials: true`, so any site can act as the user; check it against the allowed origins first".to_string(),
+                )
+            } else {
+                let Some(why) = open_level(cx, Open::Reflect) else {
+                    return;
+                };
+                (
+                    Level::Warn,
+                    format!("CORS allows any origin: `Access-Control-Allow-Origin` reflects the request's `Origin` without an allowlist check{why}; check it against the allowed origins first"),
+                )
+            };
+            report(cx, node, level, message, None);
         }
     }
+}
+
+/// The `*` branch of a CORS helper's own implementation:
+/// `if (origin === '*') headers.set('Access-Control-Allow-Origin', '*')` or
+/// `origin === '*' ? '*' : …` — the wildcard is the configured value, passed on.
+fn in_wildcard_branch(node: Node<'_>, src: &str) -> bool {
+    let mut child = node;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) {
+            return false;
+        }
+        if matches!(n.kind_name(), "if_statement" | "ternary_expression")
+            && n.field(Field::Consequence)
+                .is_some_and(|c| c.id() == child.id())
+            && n.field(Field::Condition)
+                .is_some_and(|c| compares_with_star(c, src))
+        {
+            return true;
+        }
+        child = n;
+        cur = n.parent();
+    }
+    false
+}
+
+/// A condition that tests a value for equality with `'*'` (`origin === '*'`).
+fn compares_with_star(cond: Node<'_>, src: &str) -> bool {
+    ast::any_descendant(cond, &mut |n| {
+        n.kind_name() == "binary_expression"
+            && matches!(
+                n.field(Field::Operator).map(|o| ast::text(o, src)),
+                Some("===" | "==")
+            )
+            && [Field::Left, Field::Right].into_iter().any(|f| {
+                n.field(f)
+                    .and_then(|side| ast::string_value(side, src))
+                    .is_some_and(|v| v.trim() == "*")
+            })
+    })
+}
+
+/// A headers object (`{ 'Access-Control-Allow-Origin': … }`, maybe inside
+/// `new Headers(…)`) that is sent with an outgoing request: passed as `headers`
+/// to `fetch`/`axios`/`ky`/`got`/`new Request(…)`, directly or through a
+/// variable used in such a call in the same function (or module).
+fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
+    let mut holder = obj;
+    if let Some(new_expr) = holder
+        .parent()
+        .filter(|a| a.kind_name() == "arguments")
+        .and_then(|a| a.parent())
+        .filter(|n| n.kind_name() == "new_expression")
+    {
+        holder = new_expr;
+    }
+    let init = holder
+        .parent()
+        .filter(|p| p.kind_name() == "pair" && key_name(*p, src).as_deref() == Some("headers"))
+        .and_then(|p| p.parent());
+    for candidate in [Some(holder), init].into_iter().flatten() {
+        let Some(parent) = candidate.parent() else {
+            continue;
+        };
+        match parent.kind_name() {
+            "arguments" => {
+                if parent.parent().is_some_and(|c| is_request_call(c, src)) {
+                    return true;
+                }
+            }
+            "variable_declarator" => {
+                let Some(name) = parent
+                    .field(Field::Name)
+                    .filter(|n| n.kind_name() == "identifier")
+                    .map(|n| ast::text(n, src))
+                else {
+                    continue;
+                };
+                let scope = ast::enclosing_function(parent).unwrap_or_else(|| ast::root_of(parent));
+                let used = ast::any_descendant(scope, &mut |n| {
+                    is_request_call(n, src)
+                        && n.field(Field::Arguments).is_some_and(|args| {
+                            ast::any_descendant(args, &mut |m| {
+                                matches!(
+                                    m.kind_name(),
+                                    "identifier" | "shorthand_property_identifier"
+                                ) && ast::text(m, src) == name
+                            })
+                        })
+                });
+                if used {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// HTTP clients: `fetch(…)`, `$fetch`, `ofetch`, `ky`, `got`, `axios(…)`,
+/// `axios.get/post/…/create(…)`, `http.request(…)`, `new Request(…)`.
+fn is_request_call(n: Node<'_>, src: &str) -> bool {
+    match n.kind_name() {
+        "new_expression" => n
+            .field(Field::Constructor)
+            .is_some_and(|c| ast::text(c, src) == "Request"),
+        "call_expression" => {
+            let Some(path) = ast::callee_path(n, src) else {
+                return false;
+            };
+            let mut segs = path.split('.');
+            let root = segs.next().unwrap_or("");
+            let last = path.rsplit('.').next().unwrap_or("");
+            const CLIENTS: &[&str] = &[
+                "fetch", "$fetch", "ofetch", "ky", "got", "axios", "superagent", "undici",
+                "http", "https",
+            ];
+            const METHODS: &[&str] = &[
+                "get", "post", "put", "patch", "delete", "head", "request", "create", "fetch",
+            ];
+            if !path.contains('.') {
+                CLIENTS.contains(&root)
+            } else {
+                CLIENTS.contains(&root) && METHODS.contains(&last)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the receiver of `x.setHeader(…)`/`x.headers.set(…)` is a request
+/// (`req`, `request`, `proxyReq`, `xhr`): the header goes out, it is not CORS.
+fn is_request_receiver(call: Node<'_>, src: &str) -> bool {
+    let Some(obj) = call
+        .field(Field::Function)
+        .and_then(|f| f.field(Field::Object))
+    else {
+        return false;
+    };
+    let Some(path) = ast::member_path(obj, src) else {
+        return false;
+    };
+    path.split('.').any(|seg| {
+        let seg = seg.to_ascii_lowercase();
+        seg == "xhr" || seg.ends_with("req") || seg.ends_with("request")
+    })
+}
+
+/// A public/static response: a `Content-Type` of an image, font, stylesheet or
+/// script, or `Cache-Control: public, … immutable` among the same headers.
+fn is_public_headers(obj: Node<'_>, src: &str) -> bool {
+    let mut c = obj.walk();
+    let found = obj.named_children(&mut c).any(|p| {
+        if p.kind_name() != "pair" {
+            return false;
+        }
+        let Some(key) = key_name(p, src) else {
+            return false;
+        };
+        let Some(v) = p.field(Field::Value).and_then(|v| ast::string_value(v, src)) else {
+            return false;
+        };
+        let v = v.to_ascii_lowercase();
+        if key.eq_ignore_ascii_case("content-type") {
+            v.starts_with("image/")
+                || v.starts_with("font/")
+                || v.starts_with("text/css")
+                || v.contains("javascript")
+        } else if key.eq_ignore_ascii_case("cache-control") {
+            v.contains("public") && v.contains("immutable")
+        } else {
+            false
+        }
+    });
+    found
+}
+
+/// A `next.config` `headers()` `source` for static assets: a file extension of an
+/// image, font, stylesheet, script or document, or an asset folder.
+fn is_asset_source(source: &str) -> bool {
+    let s = source.to_ascii_lowercase();
+    const EXT: &[&str] = &[
+        ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".woff", ".woff2",
+        ".ttf", ".otf", ".eot", ".css", ".js", ".mjs", ".map", ".json", ".yaml", ".yml",
+        ".txt", ".xml", ".pdf", ".mp4", ".webm", ".mp3", "(png", "(jpg", "(svg", "(woff",
+        "|png", "|svg", "|woff", "|ico",
+    ];
+    const DIRS: &[&str] = &[
+        "/_next/static", "/static/", "/fonts", "/images", "/img/", "/assets", "/icons",
+        "/.well-known", "/favicon", "/openapi", "/swagger",
+    ];
+    EXT.iter().any(|e| s.contains(e)) || DIRS.iter().any(|d| s.contains(d))
 }
 
 /// Whether the origin is checked against something before `at` in its function
