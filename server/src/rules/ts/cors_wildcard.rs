@@ -1260,13 +1260,65 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::{Applicability, Level};
-    use crate::rules::testing::*;
+    use crate::config::Config;
+    use crate::diagnostic::{Applicability, Diagnostic, Level};
+    use crate::rules::testing;
+    use crate::rules::testing::{config_only, facts_for};
+    use std::path::Path;
 
     const ID: &str = "cors-wildcard";
 
+    // The helpers `findings`, `assert_flags`, `assert_clean` and `check_fix` of this
+    // module lint with `strict = true`: they test what the rule recognises (and
+    // where it stays quiet even when strict). The `default_*` tests check which of
+    // those are findings, and at which level, without options.
+
+    fn strict_config(base: Config) -> Config {
+        let opts = Config::parse(
+            "[rules.cors-wildcard]\nstrict = true\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid options");
+        let mut c = base;
+        c.rules.insert(ID.to_string(), opts.rules[ID].clone());
+        c
+    }
+
+    fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
+        let config = strict_config(Config::default_for(Path::new("")));
+        testing::findings_with(rule, path, text, &config, &facts_for(path, text))
+    }
+
+    #[track_caller]
+    fn assert_clean(rule: &str, path: &str, text: &str) {
+        let d = findings(rule, path, text);
+        assert!(d.is_empty(), "expected no `{rule}` finding (strict) in {path}:\n{text}\ngot: {d:#?}");
+        testing::assert_clean(rule, path, text);
+    }
+
+    #[track_caller]
+    fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
+        let d = findings(rule, path, text);
+        assert_eq!(d.len(), n, "expected {n} finding(s) (strict) in {path}:\n{text}\ngot: {d:#?}");
+        d.iter().map(|x| text[x.range.clone()].to_string()).collect()
+    }
+
+    #[track_caller]
+    fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
+        let config = strict_config(config_only(rule));
+        testing::check_fix_with(rule, path, before, unsafe_ok, expected, &config, &facts_for(path, before));
+    }
+
     fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
         findings(ID, path, src)
+            .into_iter()
+            .map(|d| (src[d.range.clone()].to_string(), d.level))
+            .collect()
+    }
+
+    /// Findings without options.
+    fn default_levels(path: &str, src: &str) -> Vec<(String, Level)> {
+        testing::findings(ID, path, src)
             .into_iter()
             .map(|d| (src[d.range.clone()].to_string(), d.level))
             .collect()
@@ -1368,12 +1420,11 @@ mod tests {
             levels("src/app.ts", src),
             vec![("true".to_string(), Level::Error)]
         );
-        // `origin: true` alone is not in the catalogue
-        assert_clean(
-            ID,
-            "src/app.ts",
-            "import cors from 'cors';\napp.use(cors({ origin: true }));\n",
-        );
+        // `origin: true` alone reflects every origin without credentials: only
+        // with `strict` or cookie sessions
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true }));\n";
+        assert_eq!(levels("src/app.ts", src), vec![("true".to_string(), Level::Warn)]);
+        assert_eq!(default_levels("src/app.ts", src), vec![]);
     }
 
     #[test]
@@ -1585,5 +1636,145 @@ mod tests {
         let d = findings(ID, "src/app.ts", src);
         assert_eq!(&src[d[0].range.clone()], "'*'");
         assert_eq!(d[0].range.start, src.rfind("'*'").unwrap());
+    }
+
+    #[test]
+    fn default_plain_wildcard_is_no_finding() {
+        for (path, src) in [
+            ("src/app.ts", "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n"),
+            ("src/app.ts", "import cors from 'cors';\napp.use(cors());\n"),
+            ("src/main.ts", "app.enableCors();\n"),
+            ("src/main.ts", "const a = await NestFactory.create(AppModule, { cors: true });\n"),
+            ("src/hono.ts", "import { cors } from 'hono/cors';\napp.use('/api/v1/*', cors());\n"),
+            ("src/pages/api/a.ts", "export default function handler(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.json({ ok: true });\n}\n"),
+            ("src/app/api/a/route.ts", "const CORS = new Headers({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization' });\nexport async function GET() {\n  return NextResponse.json(data, { headers: CORS });\n}\n"),
+            ("next.config.js", "module.exports = { async headers() { return [{ source: '/api/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] }]; } };\n"),
+            ("src/app.ts", "app.use((req, res, next) => {\n  res.header('Access-Control-Allow-Origin', req.headers.origin);\n  next();\n});\n"),
+        ] {
+            assert_eq!(default_levels(path, src), vec![], "{src}");
+            assert_eq!(levels(path, src).len(), 1, "strict: {src}");
+        }
+    }
+
+    #[test]
+    fn default_star_with_credentials_is_an_error_that_explains_the_refusal() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: '*', credentials: true }));\napp.use(cors({ credentials: true }));\nfunction h(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n}\n";
+        let d = testing::findings(ID, "src/app.ts", src);
+        let got: Vec<(&str, Level)> = d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
+        assert_eq!(
+            got,
+            vec![("'*'", Level::Error), ("cors", Level::Error), ("'*'", Level::Error)]
+        );
+        for x in &d {
+            assert!(x.message.contains("browsers refuse"), "{}", x.message);
+            assert!(x.message.contains("reflecting"), "{}", x.message);
+        }
+    }
+
+    #[test]
+    fn default_reflection_with_credentials_is_an_error() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true }));\napp.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});\n";
+        assert_eq!(
+            default_levels("src/app.ts", src),
+            vec![
+                ("true".to_string(), Level::Error),
+                ("req.headers.origin".to_string(), Level::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn default_cookie_sessions_make_bare_cors_and_reflection_a_warning() {
+        for session in [
+            "import session from 'express-session';\napp.use(session({ secret }));\n",
+            "import cookieParser from 'cookie-parser';\napp.use(cookieParser());\n",
+            "import { getServerSession } from 'next-auth';\n",
+            "import { getIronSession } from 'iron-session';\n",
+            "import { getCookie } from 'hono/cookie';\n",
+            "const sid = req.cookies.sid;\n",
+            "res.cookie('sid', token, { httpOnly: true });\n",
+            "res.setHeader('Set-Cookie', serialize('sid', token));\n",
+        ] {
+            let src = format!("import cors from 'cors';\n{session}app.use(cors());\napp.use('/r', cors({{ origin: true }}));\napp.use((req, res, next) => {{\n  res.header('Access-Control-Allow-Origin', req.headers.origin);\n  next();\n}});\napp.use('/p', cors({{ origin: '*' }}));\n");
+            let d = testing::findings(ID, "src/app.ts", &src);
+            let got: Vec<(&str, Level)> = d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
+            // a deliberate `*` stays quiet: without credentials browsers send no cookies
+            assert_eq!(
+                got,
+                vec![("cors()", Level::Warn), ("true", Level::Warn), ("req.headers.origin", Level::Warn)],
+                "{src}"
+            );
+            assert!(d.iter().all(|x| x.message.contains("cookie sessions")));
+        }
+        // no cookies anywhere: bearer-token / API-key API
+        assert_eq!(
+            default_levels(
+                "src/app.ts",
+                "import cors from 'cors';\n// sessions are bearer tokens\napp.use(cors());\napp.use(requireApiKey);\n"
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn near_miss_request_headers() {
+        let src = "export async function sync() {\n  await fetch(url, { headers: { 'Access-Control-Allow-Origin': '*' } });\n  await axios.post(url, body, { headers: { 'Access-Control-Allow-Origin': '*' } });\n  const req = new Request(url, { headers: new Headers({ 'Access-Control-Allow-Origin': '*' }) });\n  const headers = { 'Access-Control-Allow-Origin': '*', Authorization: token };\n  await fetch(url, { method: 'POST', headers });\n  const init = { headers: { 'Access-Control-Allow-Origin': '*' } };\n  return ky.get(url, init);\n}\n";
+        assert_clean(ID, "src/lib/sync.ts", src);
+        let src = "export function middleware(request) {\n  const requestHeaders = new Headers(request.headers);\n  request.headers.set('Access-Control-Allow-Origin', '*');\n  proxyReq.setHeader('Access-Control-Allow-Origin', '*');\n  xhr.setRequestHeader('Access-Control-Allow-Origin', '*');\n  return NextResponse.next();\n}\n";
+        assert_clean(ID, "src/middleware.ts", src);
+        // a response built with the same headers object is still one
+        let src = "const headers = { 'Access-Control-Allow-Origin': '*' };\nexport async function GET() {\n  await fetch(url);\n  return new Response('ok', { headers });\n}\n";
+        assert_flags(ID, "src/app/api/a/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_cors_helper_wildcard_branch() {
+        let src = "function originHeaders(reqOrigin, origin) {\n  const headers = new Headers();\n  if (origin === '*') {\n    headers.set('Access-Control-Allow-Origin', '*');\n  } else if (typeof origin === 'string') {\n    headers.set('Access-Control-Allow-Origin', origin);\n  }\n  return headers;\n}\nconst value = (o) => ({ 'Access-Control-Allow-Origin': o === '*' ? '*' : o });\n";
+        assert_clean(ID, "src/lib/cors.ts", src);
+        // the `*` outside such a branch is still seen (strict)
+        let src = "function h(origin) {\n  if (origin !== '*') return;\n  headers.set('Access-Control-Allow-Origin', '*');\n}\n";
+        assert_flags(ID, "src/lib/cors.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_public_static_responses() {
+        let src = "module.exports = {\n  async headers() {\n    return [\n      { source: '/fonts/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n      { source: '/:all*(svg|png|woff2)', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n      { source: '/openapi.json', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n    ];\n  },\n};\n";
+        assert_clean(ID, "next.config.js", src);
+        let src = "export async function GET() {\n  const png = await render();\n  return new Response(png, { headers: { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' } });\n}\nexport async function HEAD() {\n  return new Response(null, { headers: { 'Cache-Control': 'public, max-age=31536000, immutable', 'Access-Control-Allow-Origin': '*' } });\n}\n";
+        assert_clean(ID, "src/app/og/route.ts", src);
+        // ... but credentials make it an error even there
+        let src = "export async function GET() {\n  return new Response(png, { headers: { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Credentials': 'true' } });\n}\n";
+        assert_eq!(
+            default_levels("src/app/og/route.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+    }
+
+    #[test]
+    fn strict_option_in_prodlint_toml() {
+        let c = Config::parse(
+            "[rules.cors-wildcard]\nlevel = \"error\"\nstrict = true\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid");
+        assert_eq!(c.level_override(ID), Some(Level::Error));
+        let src = "res.setHeader('Access-Control-Allow-Origin', '*');\n";
+        let d = testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Error);
+        // the short form still sets the level only
+        let c = Config::parse("[rules]\ncors-wildcard = \"warn\"\n", Path::new("prodlint.toml"))
+            .expect("valid");
+        assert!(testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src)).is_empty());
+        let err = Config::parse(
+            "[rules.cors-wildcard]\nstrict = \"yes\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("rules.cors-wildcard.strict"), "{}", err.message);
+        assert!(Config::parse("[rules.cors-wildcard]\nstrikt = true\n", Path::new("prodlint.toml"))
+            .unwrap_err()
+            .message
+            .contains("did you mean `strict`"));
     }
 }
