@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
+use crate::config::OptionKind;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::config::OptionKind;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOption};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
@@ -16,7 +16,7 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Warn,
         fix: FixKind::Unsafe,
         not_in_tests: false,
-        summary: "CORS that lets any origin in: `origin: '*'`, `cors()` without options, a reflected `Origin`",
+        summary: "CORS that lets other sites use the session: a reflected `Origin` or `*` with credentials, a bare `cors()` or reflection where the app uses cookies",
         docs: DOCS,
         triggers: &["cors", "access-control-allow-origin"],
         also_triggers: &[],
@@ -31,52 +31,92 @@ pub const RULE: TsRule = TsRule {
 };
 
 const DOCS: &str = r#"## What it does
-Flags CORS configurations that let any web site call the API from a browser:
-- `cors({ origin: '*' })`, and `cors()` / `app.use(cors())` / NestJS
-  `app.enableCors()` / Hono `cors()` / `fastify.register(cors)` without an
-  `origin` option (they all default to `*`); `cors` must be imported from
-  `cors`, `hono/cors` or `@fastify/cors` (a local function called `cors` is not
-  checked);
-- `origin: true` together with `credentials: true` (every origin is reflected
-  and may send cookies);
-- `NestFactory.create(AppModule, { cors: true })` and a `cors: { origin: '*' }`
-  option object (Socket.IO and similar);
-- the `Access-Control-Allow-Origin` header set by hand to `'*'` or to the raw
-  request `Origin` (`req.headers.origin`, `request.headers.get('origin')`):
-  `res.setHeader`, `res.header`, `res.set`, `headers.set`/`append`, a headers
-  object of `Response`/`NextResponse`/`new Headers`, and `next.config`
-  `headers()` entries (`{ key: 'Access-Control-Allow-Origin', value: '*' }`).
+Flags CORS configurations that let other web sites act as the signed-in user:
 
-The finding is an error when credentials are allowed as well
-(`credentials: true`, `Access-Control-Allow-Credentials: true`), a warning
-otherwise. Not flagged: origins taken from configuration (`process.env.X`, an
-allowlist array, a function that checks an allowlist), reflecting the `Origin`
-after an allowlist check (`if (allowed.includes(origin))`), and wildcards in the
-non-production branch of an environment check.
+- **error**: a reflected origin with credentials — `origin: true` with
+  `credentials: true`, or `Access-Control-Allow-Origin` set to the raw request
+  `Origin` (`req.headers.origin`, `request.headers.get('origin')`) next to
+  `Access-Control-Allow-Credentials: true`; and `*` with credentials
+  (`cors({ origin: '*', credentials: true })`, options with `credentials: true`
+  but no `origin`, or both headers by hand). Browsers refuse `*` together with
+  credentials, so such requests fail, and the usual "fix" (reflecting the
+  request's `Origin`) lets any site act as the user.
+- **warn**: a reflected origin (`origin: true`, the raw `Origin` header) or a bare
+  `cors()` / `app.use(cors())` / NestJS `app.enableCors()` /
+  `NestFactory.create(AppModule, { cors: true })` / Hono `cors()` /
+  `fastify.register(cors)` without an `origin` option (they all default to `*`),
+  in a file that **uses cookie sessions**: it imports `express-session`,
+  `cookie-session`, `cookie-parser`, `next-auth`/`@auth/…`, `iron-session`,
+  `better-auth`, `@fastify/cookie`/`@fastify/session`, `hono/cookie`,
+  `koa-session`; reads or sets cookies (`req.cookies`, `req.session`,
+  `res.cookie(…)`, `cookies()`, `setCookie(…)`/`getCookie(…)`, a `Set-Cookie`
+  header); or allows credentials somewhere (`credentials: true`,
+  `Access-Control-Allow-Credentials`). The signal is read from the same file.
+- a plain `*` without credentials (`cors({ origin: '*' })`, the header set to
+  `'*'` by `res.setHeader`/`res.header`/`headers.set`, in a
+  `Response`/`NextResponse`/`new Headers` headers object or a `next.config`
+  `headers()` entry), and a bare `cors()` or reflected origin where the file
+  shows no cookie sessions, are **not findings by default**: without credentials
+  the browser sends no cookies, so public APIs, bearer-token/API-key APIs and
+  static assets are fine. Set the rule's `strict` option to flag them too.
 
-## Why is this bad?
-A wildcard (or reflected) origin lets any page the user visits read the API's
-responses. With credentials, a malicious site can act as the logged-in user.
+`cors` must be imported from `cors`, `hono/cors` or `@fastify/cors` (a local
+function called `cors` is not checked). Only **response** headers count.
 
-## Examples
-```ts flagged
-import cors from 'cors';
-app.use(cors());
+Not flagged (even with `strict`): origins taken from configuration
+(`process.env.X`, an allowlist array, a function that checks an allowlist),
+reflecting the `Origin` after an allowlist check (`if (allowed.includes(origin))`),
+wildcards in the non-production branch of an environment check, headers of an
+outgoing request (`fetch(url, { headers })`, `axios`, `ky`, `got`,
+`new Request(…)`, `req.headers.set`, `proxyReq.setHeader`), the `*` branch inside
+a CORS helper's own implementation (`if (origin === '*') headers.set(…, '*')`),
+and public/static responses (a `next.config` `headers()` `source` for assets,
+fonts, images or OpenAPI documents; a response whose `Content-Type` is an image,
+font, stylesheet or script, or whose `Cache-Control` is `public, … immutable`).
+
+## Options
+```toml
+[rules.cors-wildcard]
+level = "warn"   # or the short form: cors-wildcard = "warn"
+strict = true    # also flag a plain `*`, and a bare cors() / reflected origin without cookie sessions
 ```
 
+## Why is this bad?
+With credentials, a reflected origin lets any page the user visits read the API's
+responses and act as the logged-in user. `*` with credentials does not work at
+all in browsers, and is usually "fixed" by reflecting the origin. A bare
+`cors()` in an app with cookie sessions opens every route to every origin, one
+`credentials: true` away from that.
+
+## Examples
 ```ts flagged
 import cors from 'cors';
 app.use(cors({ origin: true, credentials: true }));
 ```
 
 ```ts flagged
-export async function GET() {
-  return Response.json(data, { headers: { 'Access-Control-Allow-Origin': '*' } });
+import cors from 'cors';
+import session from 'express-session';
+app.use(session({ secret: process.env.SESSION_SECRET }));
+app.use(cors());
+```
+
+```ts flagged
+export async function GET(req) {
+  return Response.json(data, {
+    headers: {
+      'Access-Control-Allow-Origin': req.headers.get('origin'),
+      'Access-Control-Allow-Credentials': 'true',
+    },
+  });
 }
 ```
 
 ```ts flagged
-res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+function handler(req, res) {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+}
 ```
 
 ```ts ok
@@ -86,16 +126,50 @@ app.use(cors({ origin: allowed, credentials: true }));
 ```
 
 ```ts ok
+// a public API authenticated by bearer tokens: `*` without credentials
+export async function GET() {
+  return Response.json(data, { headers: { 'Access-Control-Allow-Origin': '*' } });
+}
+```
+
+```ts ok
+import cors from 'cors';
+app.use('/api/v1', cors());
+app.use('/api/v1', requireApiKey);
+```
+
+```js ok path=next.config.js
+module.exports = {
+  async headers() {
+    return [{ source: '/fonts/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] }];
+  },
+};
+```
+
+```ts ok
+await fetch(url, { headers: { 'Access-Control-Allow-Origin': '*' } });
+```
+
+```ts ok
+function originHeaders(configured) {
+  const headers = new Headers();
+  if (configured === '*') headers.set('Access-Control-Allow-Origin', '*');
+  return headers;
+}
+```
+
+```ts ok
 const origin = req.headers.origin;
 if (origin && allowed.includes(origin)) {
   res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
 }
 ```
 
 ```ts ok
 import cors from 'cors';
 if (process.env.NODE_ENV !== 'production') {
-  app.use(cors());
+  app.use(cors({ origin: true, credentials: true }));
 }
 ```
 
@@ -1107,8 +1181,16 @@ fn is_request_call(n: Node<'_>, src: &str) -> bool {
             let root = segs.next().unwrap_or("");
             let last = path.rsplit('.').next().unwrap_or("");
             const CLIENTS: &[&str] = &[
-                "fetch", "$fetch", "ofetch", "ky", "got", "axios", "superagent", "undici",
-                "http", "https",
+                "fetch",
+                "$fetch",
+                "ofetch",
+                "ky",
+                "got",
+                "axios",
+                "superagent",
+                "undici",
+                "http",
+                "https",
             ];
             const METHODS: &[&str] = &[
                 "get", "post", "put", "patch", "delete", "head", "request", "create", "fetch",
@@ -1152,7 +1234,10 @@ fn is_public_headers(obj: Node<'_>, src: &str) -> bool {
         let Some(key) = key_name(p, src) else {
             return false;
         };
-        let Some(v) = p.field(Field::Value).and_then(|v| ast::string_value(v, src)) else {
+        let Some(v) = p
+            .field(Field::Value)
+            .and_then(|v| ast::string_value(v, src))
+        else {
             return false;
         };
         let v = v.to_ascii_lowercase();
@@ -1176,13 +1261,22 @@ fn is_asset_source(source: &str) -> bool {
     let s = source.to_ascii_lowercase();
     const EXT: &[&str] = &[
         ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".woff", ".woff2",
-        ".ttf", ".otf", ".eot", ".css", ".js", ".mjs", ".map", ".json", ".yaml", ".yml",
-        ".txt", ".xml", ".pdf", ".mp4", ".webm", ".mp3", "(png", "(jpg", "(svg", "(woff",
-        "|png", "|svg", "|woff", "|ico",
+        ".ttf", ".otf", ".eot", ".css", ".js", ".mjs", ".map", ".json", ".yaml", ".yml", ".txt",
+        ".xml", ".pdf", ".mp4", ".webm", ".mp3", "(png", "(jpg", "(svg", "(woff", "|png", "|svg",
+        "|woff", "|ico",
     ];
     const DIRS: &[&str] = &[
-        "/_next/static", "/static/", "/fonts", "/images", "/img/", "/assets", "/icons",
-        "/.well-known", "/favicon", "/openapi", "/swagger",
+        "/_next/static",
+        "/static/",
+        "/fonts",
+        "/images",
+        "/img/",
+        "/assets",
+        "/icons",
+        "/.well-known",
+        "/favicon",
+        "/openapi",
+        "/swagger",
     ];
     EXT.iter().any(|e| s.contains(e)) || DIRS.iter().any(|d| s.contains(d))
 }
@@ -1292,21 +1386,38 @@ mod tests {
     #[track_caller]
     fn assert_clean(rule: &str, path: &str, text: &str) {
         let d = findings(rule, path, text);
-        assert!(d.is_empty(), "expected no `{rule}` finding (strict) in {path}:\n{text}\ngot: {d:#?}");
+        assert!(
+            d.is_empty(),
+            "expected no `{rule}` finding (strict) in {path}:\n{text}\ngot: {d:#?}"
+        );
         testing::assert_clean(rule, path, text);
     }
 
     #[track_caller]
     fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
         let d = findings(rule, path, text);
-        assert_eq!(d.len(), n, "expected {n} finding(s) (strict) in {path}:\n{text}\ngot: {d:#?}");
-        d.iter().map(|x| text[x.range.clone()].to_string()).collect()
+        assert_eq!(
+            d.len(),
+            n,
+            "expected {n} finding(s) (strict) in {path}:\n{text}\ngot: {d:#?}"
+        );
+        d.iter()
+            .map(|x| text[x.range.clone()].to_string())
+            .collect()
     }
 
     #[track_caller]
     fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
         let config = strict_config(config_only(rule));
-        testing::check_fix_with(rule, path, before, unsafe_ok, expected, &config, &facts_for(path, before));
+        testing::check_fix_with(
+            rule,
+            path,
+            before,
+            unsafe_ok,
+            expected,
+            &config,
+            &facts_for(path, before),
+        );
     }
 
     fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
@@ -1423,7 +1534,10 @@ mod tests {
         // `origin: true` alone reflects every origin without credentials: only
         // with `strict` or cookie sessions
         let src = "import cors from 'cors';\napp.use(cors({ origin: true }));\n";
-        assert_eq!(levels("src/app.ts", src), vec![("true".to_string(), Level::Warn)]);
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("true".to_string(), Level::Warn)]
+        );
         assert_eq!(default_levels("src/app.ts", src), vec![]);
     }
 
@@ -1663,7 +1777,11 @@ mod tests {
         let got: Vec<(&str, Level)> = d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
         assert_eq!(
             got,
-            vec![("'*'", Level::Error), ("cors", Level::Error), ("'*'", Level::Error)]
+            vec![
+                ("'*'", Level::Error),
+                ("cors", Level::Error),
+                ("'*'", Level::Error)
+            ]
         );
         for x in &d {
             assert!(x.message.contains("browsers refuse"), "{}", x.message);
@@ -1697,11 +1815,16 @@ mod tests {
         ] {
             let src = format!("import cors from 'cors';\n{session}app.use(cors());\napp.use('/r', cors({{ origin: true }}));\napp.use((req, res, next) => {{\n  res.header('Access-Control-Allow-Origin', req.headers.origin);\n  next();\n}});\napp.use('/p', cors({{ origin: '*' }}));\n");
             let d = testing::findings(ID, "src/app.ts", &src);
-            let got: Vec<(&str, Level)> = d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
+            let got: Vec<(&str, Level)> =
+                d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
             // a deliberate `*` stays quiet: without credentials browsers send no cookies
             assert_eq!(
                 got,
-                vec![("cors()", Level::Warn), ("true", Level::Warn), ("req.headers.origin", Level::Warn)],
+                vec![
+                    ("cors()", Level::Warn),
+                    ("true", Level::Warn),
+                    ("req.headers.origin", Level::Warn)
+                ],
                 "{src}"
             );
             assert!(d.iter().all(|x| x.message.contains("cookie sessions")));
@@ -1763,18 +1886,30 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].level, Level::Error);
         // the short form still sets the level only
-        let c = Config::parse("[rules]\ncors-wildcard = \"warn\"\n", Path::new("prodlint.toml"))
-            .expect("valid");
-        assert!(testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src)).is_empty());
+        let c = Config::parse(
+            "[rules]\ncors-wildcard = \"warn\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid");
+        assert!(
+            testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src)).is_empty()
+        );
         let err = Config::parse(
             "[rules.cors-wildcard]\nstrict = \"yes\"\n",
             Path::new("prodlint.toml"),
         )
         .unwrap_err();
-        assert!(err.message.contains("rules.cors-wildcard.strict"), "{}", err.message);
-        assert!(Config::parse("[rules.cors-wildcard]\nstrikt = true\n", Path::new("prodlint.toml"))
-            .unwrap_err()
-            .message
-            .contains("did you mean `strict`"));
+        assert!(
+            err.message.contains("rules.cors-wildcard.strict"),
+            "{}",
+            err.message
+        );
+        assert!(Config::parse(
+            "[rules.cors-wildcard]\nstrikt = true\n",
+            Path::new("prodlint.toml")
+        )
+        .unwrap_err()
+        .message
+        .contains("did you mean `strict`"));
     }
 }
