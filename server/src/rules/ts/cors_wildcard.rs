@@ -1131,10 +1131,8 @@ fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
             continue;
         };
         match parent.kind_name() {
-            "arguments" => {
-                if parent.parent().is_some_and(|c| is_request_call(c, src)) {
-                    return true;
-                }
+            "arguments" if parent.parent().is_some_and(|c| is_request_call(c, src)) => {
+                return true;
             }
             "variable_declarator" => {
                 let Some(name) = parent
