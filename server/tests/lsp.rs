@@ -677,7 +677,8 @@ fn every_fix_of_a_finding_is_a_quick_fix() {
 fn contract_fixture_quick_fixes_and_fix_all() {
     let mut s = Server::start(&[], caps_utf16(), no_debounce());
     let uri = "untitled:contract.ts";
-    let text = "import cors from 'cors';\nimport express from 'express';\nconst app = express();\napp.use(cors());\nexport async function getProducts() {\n  'use cache'\n  return fetch('https://api.example.com/products');\n}\n";
+    // cookie sessions (express-session) make the bare `cors()` a cors-wildcard finding
+    let text = "import cors from 'cors';\nimport session from 'express-session';\nconst app = express();\napp.use(cors());\nexport async function getProducts() {\n  'use cache'\n  return fetch('https://api.example.com/products');\n}\n";
     s.open(uri, "typescript", 1, text);
     let diags = s.diagnostics(uri, 1);
     let mut found = codes(&diags);
@@ -735,7 +736,7 @@ fn contract_fixture_quick_fixes_and_fix_all() {
 fn disabling_a_second_rule_extends_the_comment_above() {
     let mut s = Server::start(&[], caps_utf16(), no_debounce());
     let uri = "untitled:two.ts";
-    let text = "import cors from 'cors';\nif (a) {\n  // prodlint-ignore no-any-cast: legacy payload\n  app.use(cors()); take(x as any);\n}\n";
+    let text = "import cors from 'cors';\nimport cookieParser from 'cookie-parser';\nif (a) {\n  // prodlint-ignore no-any-cast: legacy payload\n  app.use(cors()); take(x as any);\n}\n";
     s.open(uri, "typescript", 1, text);
     let diags = s.diagnostics(uri, 1);
     assert_eq!(codes(&diags), vec!["cors-wildcard"]);
@@ -756,7 +757,7 @@ fn disabling_a_second_rule_extends_the_comment_above() {
     let fixed = apply_edits(text, &edits_for(&disable["edit"], uri).0, false);
     assert_eq!(
         fixed,
-        "import cors from 'cors';\nif (a) {\n  // prodlint-ignore no-any-cast, cors-wildcard: legacy payload\n  app.use(cors()); take(x as any);\n}\n"
+        "import cors from 'cors';\nimport cookieParser from 'cookie-parser';\nif (a) {\n  // prodlint-ignore no-any-cast, cors-wildcard: legacy payload\n  app.use(cors()); take(x as any);\n}\n"
     );
     s.change_full(uri, 2, &fixed);
     assert!(s.diagnostics(uri, 2).is_empty());

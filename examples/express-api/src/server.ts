@@ -9,7 +9,7 @@ import { pool } from './db/pool';
 const app = express();
 app.use(express.json());
 
-// finding: cors-wildcard — cors() with no options allows every origin
+app.use(require('cookie-parser')()); // finding below: cors-wildcard — cookie sessions, and cors() allows every origin
 app.use(cors());
 
 // finding: secret-fallback — the app starts with a known secret when the env var is missing

@@ -1,7 +1,8 @@
 use super::{Check, TsRule};
+use crate::config::OptionKind;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOption};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -15,63 +16,107 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Warn,
         fix: FixKind::Unsafe,
         not_in_tests: false,
-        summary: "CORS that lets any origin in: `origin: '*'`, `cors()` without options, a reflected `Origin`",
+        summary: "CORS that lets other sites use the session: a reflected `Origin` or `*` with credentials, a bare `cors()` or reflection where the app uses cookies",
         docs: DOCS,
         triggers: &["cors", "access-control-allow-origin"],
         also_triggers: &[],
-        options: &[],
+        options: &[RuleOption {
+            name: "strict",
+            kind: OptionKind::Bool,
+            help: "Also flag a plain `*` (and a reflected origin or bare `cors()`) without credentials or cookie sessions",
+        }],
     },
     kinds: &["program", "call_expression", "pair"],
     check: Check::Node(check),
 };
 
 const DOCS: &str = r#"## What it does
-Flags CORS configurations that let any web site call the API from a browser:
-- `cors({ origin: '*' })`, and `cors()` / `app.use(cors())` / NestJS
-  `app.enableCors()` / Hono `cors()` / `fastify.register(cors)` without an
-  `origin` option (they all default to `*`); `cors` must be imported from
-  `cors`, `hono/cors` or `@fastify/cors` (a local function called `cors` is not
-  checked);
-- `origin: true` together with `credentials: true` (every origin is reflected
-  and may send cookies);
-- `NestFactory.create(AppModule, { cors: true })` and a `cors: { origin: '*' }`
-  option object (Socket.IO and similar);
-- the `Access-Control-Allow-Origin` header set by hand to `'*'` or to the raw
-  request `Origin` (`req.headers.origin`, `request.headers.get('origin')`):
-  `res.setHeader`, `res.header`, `res.set`, `headers.set`/`append`, a headers
-  object of `Response`/`NextResponse`/`new Headers`, and `next.config`
-  `headers()` entries (`{ key: 'Access-Control-Allow-Origin', value: '*' }`).
+Flags CORS configurations that let other web sites act as the signed-in user:
 
-The finding is an error when credentials are allowed as well
-(`credentials: true`, `Access-Control-Allow-Credentials: true`), a warning
-otherwise. Not flagged: origins taken from configuration (`process.env.X`, an
-allowlist array, a function that checks an allowlist), reflecting the `Origin`
-after an allowlist check (`if (allowed.includes(origin))`), and wildcards in the
-non-production branch of an environment check.
+- **error**: a reflected origin with credentials — `origin: true` with
+  `credentials: true`, or `Access-Control-Allow-Origin` set to the raw request
+  `Origin` (`req.headers.origin`, `request.headers.get('origin')`) next to
+  `Access-Control-Allow-Credentials: true`; and `*` with credentials
+  (`cors({ origin: '*', credentials: true })`, options with `credentials: true`
+  but no `origin`, or both headers by hand). Browsers refuse `*` together with
+  credentials, so such requests fail, and the usual "fix" (reflecting the
+  request's `Origin`) lets any site act as the user.
+- **warn**: a reflected origin (`origin: true`, the raw `Origin` header) or a bare
+  `cors()` / `app.use(cors())` / NestJS `app.enableCors()` /
+  `NestFactory.create(AppModule, { cors: true })` / Hono `cors()` /
+  `fastify.register(cors)` without an `origin` option (they all default to `*`),
+  in a file that **uses cookie sessions**: it imports `express-session`,
+  `cookie-session`, `cookie-parser`, `next-auth`/`@auth/…`, `iron-session`,
+  `better-auth`, `@fastify/cookie`/`@fastify/session`, `hono/cookie`,
+  `koa-session`; reads or sets cookies (`req.cookies`, `req.session`,
+  `res.cookie(…)`, `cookies()`, `setCookie(…)`/`getCookie(…)`, a `Set-Cookie`
+  header); or allows credentials somewhere (`credentials: true`,
+  `Access-Control-Allow-Credentials`). The signal is read from the same file.
+- a plain `*` without credentials (`cors({ origin: '*' })`, the header set to
+  `'*'` by `res.setHeader`/`res.header`/`headers.set`, in a
+  `Response`/`NextResponse`/`new Headers` headers object or a `next.config`
+  `headers()` entry), and a bare `cors()` or reflected origin where the file
+  shows no cookie sessions, are **not findings by default**: without credentials
+  the browser sends no cookies, so public APIs, bearer-token/API-key APIs and
+  static assets are fine. Set the rule's `strict` option to flag them too.
 
-## Why is this bad?
-A wildcard (or reflected) origin lets any page the user visits read the API's
-responses. With credentials, a malicious site can act as the logged-in user.
+`cors` must be imported from `cors`, `hono/cors` or `@fastify/cors` (a local
+function called `cors` is not checked). Only **response** headers count.
 
-## Examples
-```ts flagged
-import cors from 'cors';
-app.use(cors());
+Not flagged (even with `strict`): origins taken from configuration
+(`process.env.X`, an allowlist array, a function that checks an allowlist),
+reflecting the `Origin` after an allowlist check (`if (allowed.includes(origin))`),
+wildcards in the non-production branch of an environment check, headers of an
+outgoing request (`fetch(url, { headers })`, `axios`, `ky`, `got`,
+`new Request(…)`, `req.headers.set`, `proxyReq.setHeader`), the `*` branch inside
+a CORS helper's own implementation (`if (origin === '*') headers.set(…, '*')`),
+and public/static responses (a `next.config` `headers()` `source` for assets,
+fonts, images or OpenAPI documents; a response whose `Content-Type` is an image,
+font, stylesheet or script, or whose `Cache-Control` is `public, … immutable`).
+
+## Options
+```toml
+[rules.cors-wildcard]
+level = "warn"   # or the short form: cors-wildcard = "warn"
+strict = true    # also flag a plain `*`, and a bare cors() / reflected origin without cookie sessions
 ```
 
+## Why is this bad?
+With credentials, a reflected origin lets any page the user visits read the API's
+responses and act as the logged-in user. `*` with credentials does not work at
+all in browsers, and is usually "fixed" by reflecting the origin. A bare
+`cors()` in an app with cookie sessions opens every route to every origin, one
+`credentials: true` away from that.
+
+## Examples
 ```ts flagged
 import cors from 'cors';
 app.use(cors({ origin: true, credentials: true }));
 ```
 
 ```ts flagged
-export async function GET() {
-  return Response.json(data, { headers: { 'Access-Control-Allow-Origin': '*' } });
+import cors from 'cors';
+import session from 'express-session';
+app.use(session({ secret: process.env.SESSION_SECRET }));
+app.use(cors());
+```
+
+```ts flagged
+export async function GET(req) {
+  return Response.json(data, {
+    headers: {
+      'Access-Control-Allow-Origin': req.headers.get('origin'),
+      'Access-Control-Allow-Credentials': 'true',
+    },
+  });
 }
 ```
 
 ```ts flagged
-res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+function handler(req, res) {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+}
 ```
 
 ```ts ok
@@ -81,16 +126,50 @@ app.use(cors({ origin: allowed, credentials: true }));
 ```
 
 ```ts ok
+// a public API authenticated by bearer tokens: `*` without credentials
+export async function GET() {
+  return Response.json(data, { headers: { 'Access-Control-Allow-Origin': '*' } });
+}
+```
+
+```ts ok
+import cors from 'cors';
+app.use('/api/v1', cors());
+app.use('/api/v1', requireApiKey);
+```
+
+```js ok path=next.config.js
+module.exports = {
+  async headers() {
+    return [{ source: '/fonts/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] }];
+  },
+};
+```
+
+```ts ok
+await fetch(url, { headers: { 'Access-Control-Allow-Origin': '*' } });
+```
+
+```ts ok
+function originHeaders(configured) {
+  const headers = new Headers();
+  if (configured === '*') headers.set('Access-Control-Allow-Origin', '*');
+  return headers;
+}
+```
+
+```ts ok
 const origin = req.headers.origin;
 if (origin && allowed.includes(origin)) {
   res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
 }
 ```
 
 ```ts ok
 import cors from 'cors';
 if (process.env.NODE_ENV !== 'production') {
-  app.use(cors());
+  app.use(cors({ origin: true, credentials: true }));
 }
 ```
 
@@ -170,13 +249,91 @@ fn report(
     }
 }
 
-fn level_for(credentials: bool) -> Level {
-    if credentials {
-        Level::Error
+/// The `strict` option: plain `*` (and any open origin without credentials) is a finding.
+fn strict(cx: &RuleContext<'_>) -> bool {
+    cx.options()
+        .and_then(|o| o.get("strict"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// File-level fact: the file uses cookie sessions (see [`uses_cookie_sessions`]).
+struct CookieSessions(bool);
+
+fn cookie_sessions(cx: &RuleContext<'_>) -> bool {
+    let src = cx.source;
+    cx.memo(|| CookieSessions(uses_cookie_sessions(src))).0
+}
+
+/// Cookie/session libraries and cookie APIs whose names in a file say that the
+/// app authenticates with cookies (matched as text, once per file).
+const COOKIE_TOKENS: &[&str] = &[
+    "express-session",
+    "cookie-session",
+    "cookie-parser",
+    "cookieparser",
+    "next-auth",
+    "@auth/",
+    "iron-session",
+    "@fastify/cookie",
+    "@fastify/session",
+    "@fastify/secure-session",
+    "hono/cookie",
+    "koa-session",
+    "better-auth",
+    "req.cookies",
+    "request.cookies",
+    "req.session",
+    "request.session",
+    "ctx.cookies",
+    "res.cookie(",
+    "set-cookie",
+    "setcookie(",
+    "getcookie(",
+    "getsignedcookie(",
+    "cookies()",
+    "credentials: true",
+    "credentials:true",
+    "access-control-allow-credentials",
+];
+
+/// Whether the file uses cookie sessions: it imports a cookie/session library
+/// (`express-session`, `cookie-parser`, `next-auth`, `iron-session`, `hono/cookie`…),
+/// reads or sets cookies (`req.cookies`, `res.cookie(…)`, `cookies()`, `Set-Cookie`,
+/// `setCookie(…)`), or allows credentials (`credentials: true`,
+/// `Access-Control-Allow-Credentials`). Case-insensitive text match.
+fn uses_cookie_sessions(src: &str) -> bool {
+    let lower = src.to_ascii_lowercase();
+    COOKIE_TOKENS.iter().any(|t| lower.contains(t))
+}
+
+/// How an origin is opened without credentials.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// A deliberate `*` (`origin: '*'`, the header set to `'*'`).
+    Wildcard,
+    /// `cors()` / `enableCors()` / `cors: true` without an `origin` (defaults to `*`).
+    Bare,
+    /// The request's `Origin` sent back (`origin: true`, the raw header).
+    Reflect,
+}
+
+/// The level of an open origin without credentials, and the words that say
+/// why it is reported (`None`: not a finding). A plain `*` is a finding only
+/// with `strict`; a bare `cors()` or a reflected origin also in a file that uses
+/// cookie sessions.
+fn open_level(cx: &RuleContext<'_>, open: Open) -> Option<&'static str> {
+    if open != Open::Wildcard && cookie_sessions(cx) {
+        Some(" in a file that uses cookie sessions")
+    } else if strict(cx) {
+        Some("")
     } else {
-        Level::Warn
+        None
     }
 }
+
+/// `*` with credentials: browsers refuse it, so the danger is the "fix".
+const STAR_WITH_CREDENTIALS: &str = "browsers refuse `*` together with credentials, so credentialed requests fail, and reflecting the request's `Origin` to make them work would let any site act as the user";
 
 /// `cors` / `hono/cors` / `@fastify/cors` imports, then the calls of those names.
 fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
@@ -285,8 +442,16 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
             let scope = ast::enclosing_function(call)
                 .or_else(|| ast::enclosing_statement(call))
                 .unwrap_or(call);
+            if is_request_receiver(call, src) {
+                return;
+            }
             let credentials = ast::any_descendant(scope, &mut |n| sets_credentials(n, src));
-            check_header_value(cx, args[1], credentials);
+            let site = HeaderSite {
+                credentials,
+                public: false,
+                object: None,
+            };
+            check_header_value(cx, args[1], site);
         }
         _ => {}
     }
@@ -304,6 +469,9 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
         if ast::in_dev_only_branch(call, src) {
             return;
         }
+        let Some(why) = open_level(cx, Open::Bare) else {
+            return;
+        };
         let Some(arg_list) = call.field(Field::Arguments) else {
             return;
         };
@@ -319,7 +487,7 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
             cx,
             call,
             Level::Warn,
-            format!("CORS allows any origin: `{what}` without an `origin` option sends `Access-Control-Allow-Origin: *`; list the allowed origins"),
+            format!("CORS allows any origin: `{what}` without an `origin` option sends `Access-Control-Allow-Origin: *`{why}; list the allowed origins"),
             Some(Fix::unsafe_("Allow only the origins listed in CORS_ORIGIN", vec![edit])),
         );
         return;
@@ -358,12 +526,15 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
             if ast::in_dev_only_branch(value, src) {
                 return;
             }
+            let Some(why) = open_level(cx, Open::Bare) else {
+                return;
+            };
             let expr = origin_list_expr(src);
             report(
                 cx,
                 value,
                 Level::Warn,
-                "CORS allows any origin: `cors: true` enables CORS with `Access-Control-Allow-Origin: *`; pass `{ origin: [...] }` with the allowed origins".to_string(),
+                format!("CORS allows any origin: `cors: true` enables CORS with `Access-Control-Allow-Origin: *`{why}; pass `{{ origin: [...] }}` with the allowed origins"),
                 Some(Fix::unsafe_(
                     "Allow only the origins listed in CORS_ORIGIN",
                     vec![Edit::replace(value.byte_range(), format!("{{ origin: {expr} }}"))],
@@ -434,7 +605,6 @@ fn check_options_object(
             _ => {}
         }
     }
-    let level = level_for(credentials);
     let expr = origin_list_expr(src);
     if let Some(value) = origin {
         let mut bad = Vec::new();
@@ -456,18 +626,29 @@ fn check_options_object(
                         "CORS reflects any origin with credentials: `origin: true` with `credentials: true` lets every site make authenticated requests; list the allowed origins".to_string(),
                         fix,
                     );
+                } else if let Some(why) = open_level(cx, Open::Reflect) {
+                    report(
+                        cx,
+                        b,
+                        Level::Warn,
+                        format!("CORS reflects any origin: `origin: true` sends every request's `Origin` back{why}; list the allowed origins"),
+                        fix,
+                    );
                 }
-            } else {
-                let with = if credentials {
-                    " (with `credentials: true`)"
-                } else {
-                    ""
-                };
+            } else if credentials {
                 report(
                     cx,
                     b,
-                    level,
-                    format!("CORS allows any origin: `origin: '*'`{with}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
+                    Level::Error,
+                    format!("CORS `origin: '*'` with `credentials: true`: {STAR_WITH_CREDENTIALS}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
+                    fix,
+                );
+            } else if let Some(why) = open_level(cx, Open::Wildcard) {
+                report(
+                    cx,
+                    b,
+                    Level::Warn,
+                    format!("CORS allows any origin: `origin: '*'`{why}; list the allowed origins (e.g. from `process.env.CORS_ORIGIN`)"),
                     fix,
                 );
             }
@@ -476,16 +657,25 @@ fn check_options_object(
         if opaque || ast::in_dev_only_branch(call, src) || ast::in_dev_only_branch(obj, src) {
             return;
         }
-        let with = if credentials {
-            " together with `credentials: true`"
+        let (level, message) = if credentials {
+            (
+                Level::Error,
+                format!("CORS `{what}` options without `origin` default to `*`, here with `credentials: true`: {STAR_WITH_CREDENTIALS}; list the allowed origins"),
+            )
         } else {
-            ""
+            let Some(why) = open_level(cx, Open::Bare) else {
+                return;
+            };
+            (
+                Level::Warn,
+                format!("CORS allows any origin: `{what}` options without `origin` default to `*`{why}; list the allowed origins"),
+            )
         };
         report(
             cx,
             anchor,
             level,
-            format!("CORS allows any origin: `{what}` options without `origin` default to `*`{with}; list the allowed origins"),
+            message,
             Some(Fix::unsafe_(
                 "Allow only the origins listed in CORS_ORIGIN",
                 vec![insert_origin(obj, src, &expr)],
@@ -569,7 +759,12 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
             let found = obj.named_children(&mut c).any(|p| sets_credentials(p, src));
             found
         };
-        check_header_value(cx, value, credentials);
+        let site = HeaderSite {
+            credentials,
+            public: is_public_headers(obj, src),
+            object: Some(obj),
+        };
+        check_header_value(cx, value, site);
     } else if key == "key"
         && ast::string_value(value, src).is_some_and(|v| v.trim().eq_ignore_ascii_case(ACAO))
     {
@@ -577,14 +772,28 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
         let Some((_, header_value)) = find_pair(obj, "value", src) else {
             return;
         };
-        let credentials = obj.parent().is_some_and(|list| {
+        let list = obj.parent();
+        let credentials = list.is_some_and(|list| {
             let mut c = list.walk();
             let found = list
                 .named_children(&mut c)
                 .any(|o| sets_credentials(o, src));
             found
         });
-        check_header_value(cx, header_value, credentials);
+        // `{ source: '/fonts/:path*', headers: [ … ] }`
+        let public = list
+            .and_then(|l| l.parent())
+            .filter(|p| p.kind_name() == "pair")
+            .and_then(|p| p.parent())
+            .and_then(|entry| find_pair(entry, "source", src))
+            .and_then(|(_, v)| ast::string_value(v, src))
+            .is_some_and(|s| is_asset_source(&s));
+        let site = HeaderSite {
+            credentials,
+            public,
+            object: None,
+        };
+        check_header_value(cx, header_value, site);
     } else if key == "cors" {
         let value = ast::unwrap_expr(value);
         if value.kind_name() != "object" {
@@ -785,7 +994,16 @@ fn in_assertion(node: Node<'_>, src: &str) -> bool {
     false
 }
 
-fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bool) {
+/// Where a header value was found: whether credentials are allowed alongside,
+/// whether the response is a public/static one (asset paths, images, fonts), and
+/// the headers object holding it (to tell a request's headers from a response's).
+struct HeaderSite<'t> {
+    credentials: bool,
+    public: bool,
+    object: Option<Node<'t>>,
+}
+
+fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site: HeaderSite<'_>) {
     let src = cx.source;
     if in_assertion(value, src) {
         return;
@@ -793,12 +1011,10 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
     let Some(bad) = classify(value, src, true) else {
         return;
     };
-    let level = level_for(credentials);
-    let with = if credentials {
-        " together with `Access-Control-Allow-Credentials: true`"
-    } else {
-        ""
-    };
+    // Only response headers count: `fetch(url, { headers: { … } })` sends a request.
+    if site.object.is_some_and(|o| is_request_headers(o, src)) {
+        return;
+    }
     match bad {
         Bad::Wildcard { node, literal } => {
             if ast::in_dev_only_branch(node, src) {
@@ -810,27 +1026,257 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, credentials: bo
                     vec![replace_with(node, &origin_header_expr(src))],
                 )
             });
-            report(
-                cx,
-                node,
-                level,
-                format!("CORS allows any origin: `Access-Control-Allow-Origin: *`{with}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
-                fix,
-            );
+            let (level, message) = if site.credentials {
+                (
+                    Level::Error,
+                    format!("CORS `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: {STAR_WITH_CREDENTIALS}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
+                )
+            } else {
+                if site.public || in_wildcard_branch(node, src) {
+                    return;
+                }
+                let Some(why) = open_level(cx, Open::Wildcard) else {
+                    return;
+                };
+                (
+                    Level::Warn,
+                    format!("CORS allows any origin: `Access-Control-Allow-Origin: *`{why}; send an allowed origin instead (e.g. from `process.env.CORS_ORIGIN`)"),
+                )
+            };
+            report(cx, node, level, message, fix);
         }
         Bad::Reflect { node, name } => {
             if ast::in_dev_only_branch(node, src) || origin_checked(node, name.as_deref(), src) {
                 return;
             }
-            report(
-                cx,
-                node,
-                level,
-                format!("CORS allows any origin: `Access-Control-Allow-Origin` reflects the request's `Origin` without an allowlist check{with}; check it against the allowed origins first"),
-                None,
-            );
+            let (level, message) = if site.credentials {
+                (
+                    Level::Error,
+                    "CORS reflects any origin with credentials: `Access-Control-Allow-Origin` sends back the request's `Origin` without an allowlist check together with `Access-Control-Allow-Credentials: true`, so any site can act as the user; check it against the allowed origins first".to_string(),
+                )
+            } else {
+                let Some(why) = open_level(cx, Open::Reflect) else {
+                    return;
+                };
+                (
+                    Level::Warn,
+                    format!("CORS allows any origin: `Access-Control-Allow-Origin` reflects the request's `Origin` without an allowlist check{why}; check it against the allowed origins first"),
+                )
+            };
+            report(cx, node, level, message, None);
         }
     }
+}
+
+/// The `*` branch of a CORS helper's own implementation:
+/// `if (origin === '*') headers.set('Access-Control-Allow-Origin', '*')` or
+/// `origin === '*' ? '*' : …` — the wildcard is the configured value, passed on.
+fn in_wildcard_branch(node: Node<'_>, src: &str) -> bool {
+    let mut child = node;
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if ast::is_function(n) {
+            return false;
+        }
+        if matches!(n.kind_name(), "if_statement" | "ternary_expression")
+            && n.field(Field::Consequence)
+                .is_some_and(|c| c.id() == child.id())
+            && n.field(Field::Condition)
+                .is_some_and(|c| compares_with_star(c, src))
+        {
+            return true;
+        }
+        child = n;
+        cur = n.parent();
+    }
+    false
+}
+
+/// A condition that tests a value for equality with `'*'` (`origin === '*'`).
+fn compares_with_star(cond: Node<'_>, src: &str) -> bool {
+    ast::any_descendant(cond, &mut |n| {
+        n.kind_name() == "binary_expression"
+            && matches!(
+                n.field(Field::Operator).map(|o| ast::text(o, src)),
+                Some("===" | "==")
+            )
+            && [Field::Left, Field::Right].into_iter().any(|f| {
+                n.field(f)
+                    .and_then(|side| ast::string_value(side, src))
+                    .is_some_and(|v| v.trim() == "*")
+            })
+    })
+}
+
+/// A headers object (`{ 'Access-Control-Allow-Origin': … }`, maybe inside
+/// `new Headers(…)`) that is sent with an outgoing request: passed as `headers`
+/// to `fetch`/`axios`/`ky`/`got`/`new Request(…)`, directly or through a
+/// variable used in such a call in the same function (or module).
+fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
+    let mut holder = obj;
+    if let Some(new_expr) = holder
+        .parent()
+        .filter(|a| a.kind_name() == "arguments")
+        .and_then(|a| a.parent())
+        .filter(|n| n.kind_name() == "new_expression")
+    {
+        holder = new_expr;
+    }
+    let init = holder
+        .parent()
+        .filter(|p| p.kind_name() == "pair" && key_name(*p, src).as_deref() == Some("headers"))
+        .and_then(|p| p.parent());
+    for candidate in [Some(holder), init].into_iter().flatten() {
+        let Some(parent) = candidate.parent() else {
+            continue;
+        };
+        match parent.kind_name() {
+            "arguments" if parent.parent().is_some_and(|c| is_request_call(c, src)) => {
+                return true;
+            }
+            "variable_declarator" => {
+                let Some(name) = parent
+                    .field(Field::Name)
+                    .filter(|n| n.kind_name() == "identifier")
+                    .map(|n| ast::text(n, src))
+                else {
+                    continue;
+                };
+                let scope = ast::enclosing_function(parent).unwrap_or_else(|| ast::root_of(parent));
+                let used = ast::any_descendant(scope, &mut |n| {
+                    is_request_call(n, src)
+                        && n.field(Field::Arguments).is_some_and(|args| {
+                            ast::any_descendant(args, &mut |m| {
+                                matches!(
+                                    m.kind_name(),
+                                    "identifier" | "shorthand_property_identifier"
+                                ) && ast::text(m, src) == name
+                            })
+                        })
+                });
+                if used {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// HTTP clients: `fetch(…)`, `$fetch`, `ofetch`, `ky`, `got`, `axios(…)`,
+/// `axios.get/post/…/create(…)`, `http.request(…)`, `new Request(…)`.
+fn is_request_call(n: Node<'_>, src: &str) -> bool {
+    match n.kind_name() {
+        "new_expression" => n
+            .field(Field::Constructor)
+            .is_some_and(|c| ast::text(c, src) == "Request"),
+        "call_expression" => {
+            let Some(path) = ast::callee_path(n, src) else {
+                return false;
+            };
+            let mut segs = path.split('.');
+            let root = segs.next().unwrap_or("");
+            let last = path.rsplit('.').next().unwrap_or("");
+            const CLIENTS: &[&str] = &[
+                "fetch",
+                "$fetch",
+                "ofetch",
+                "ky",
+                "got",
+                "axios",
+                "superagent",
+                "undici",
+                "http",
+                "https",
+            ];
+            const METHODS: &[&str] = &[
+                "get", "post", "put", "patch", "delete", "head", "request", "create", "fetch",
+            ];
+            if !path.contains('.') {
+                CLIENTS.contains(&root)
+            } else {
+                CLIENTS.contains(&root) && METHODS.contains(&last)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the receiver of `x.setHeader(…)`/`x.headers.set(…)` is a request
+/// (`req`, `request`, `proxyReq`, `xhr`): the header goes out, it is not CORS.
+fn is_request_receiver(call: Node<'_>, src: &str) -> bool {
+    let Some(obj) = call
+        .field(Field::Function)
+        .and_then(|f| f.field(Field::Object))
+    else {
+        return false;
+    };
+    let Some(path) = ast::member_path(obj, src) else {
+        return false;
+    };
+    path.split('.').any(|seg| {
+        let seg = seg.to_ascii_lowercase();
+        seg == "xhr" || seg.ends_with("req") || seg.ends_with("request")
+    })
+}
+
+/// A public/static response: a `Content-Type` of an image, font, stylesheet or
+/// script, or `Cache-Control: public, … immutable` among the same headers.
+fn is_public_headers(obj: Node<'_>, src: &str) -> bool {
+    let mut c = obj.walk();
+    let found = obj.named_children(&mut c).any(|p| {
+        if p.kind_name() != "pair" {
+            return false;
+        }
+        let Some(key) = key_name(p, src) else {
+            return false;
+        };
+        let Some(v) = p
+            .field(Field::Value)
+            .and_then(|v| ast::string_value(v, src))
+        else {
+            return false;
+        };
+        let v = v.to_ascii_lowercase();
+        if key.eq_ignore_ascii_case("content-type") {
+            v.starts_with("image/")
+                || v.starts_with("font/")
+                || v.starts_with("text/css")
+                || v.contains("javascript")
+        } else if key.eq_ignore_ascii_case("cache-control") {
+            v.contains("public") && v.contains("immutable")
+        } else {
+            false
+        }
+    });
+    found
+}
+
+/// A `next.config` `headers()` `source` for static assets: a file extension of an
+/// image, font, stylesheet, script or document, or an asset folder.
+fn is_asset_source(source: &str) -> bool {
+    let s = source.to_ascii_lowercase();
+    const EXT: &[&str] = &[
+        ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".woff", ".woff2",
+        ".ttf", ".otf", ".eot", ".css", ".js", ".mjs", ".map", ".json", ".yaml", ".yml", ".txt",
+        ".xml", ".pdf", ".mp4", ".webm", ".mp3", "(png", "(jpg", "(svg", "(woff", "|png", "|svg",
+        "|woff", "|ico",
+    ];
+    const DIRS: &[&str] = &[
+        "/_next/static",
+        "/static/",
+        "/fonts",
+        "/images",
+        "/img/",
+        "/assets",
+        "/icons",
+        "/.well-known",
+        "/favicon",
+        "/openapi",
+        "/swagger",
+    ];
+    EXT.iter().any(|e| s.contains(e)) || DIRS.iter().any(|d| s.contains(d))
 }
 
 /// Whether the origin is checked against something before `at` in its function
@@ -906,13 +1352,82 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::{Applicability, Level};
-    use crate::rules::testing::*;
+    use crate::config::Config;
+    use crate::diagnostic::{Applicability, Diagnostic, Level};
+    use crate::rules::testing;
+    use crate::rules::testing::{config_only, facts_for};
+    use std::path::Path;
 
     const ID: &str = "cors-wildcard";
 
+    // The helpers `findings`, `assert_flags`, `assert_clean` and `check_fix` of this
+    // module lint with `strict = true`: they test what the rule recognises (and
+    // where it stays quiet even when strict). The `default_*` tests check which of
+    // those are findings, and at which level, without options.
+
+    fn strict_config(base: Config) -> Config {
+        let opts = Config::parse(
+            "[rules.cors-wildcard]\nstrict = true\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid options");
+        let mut c = base;
+        c.rules.insert(ID.to_string(), opts.rules[ID].clone());
+        c
+    }
+
+    fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
+        let config = strict_config(Config::default_for(Path::new("")));
+        testing::findings_with(rule, path, text, &config, &facts_for(path, text))
+    }
+
+    #[track_caller]
+    fn assert_clean(rule: &str, path: &str, text: &str) {
+        let d = findings(rule, path, text);
+        assert!(
+            d.is_empty(),
+            "expected no `{rule}` finding (strict) in {path}:\n{text}\ngot: {d:#?}"
+        );
+        testing::assert_clean(rule, path, text);
+    }
+
+    #[track_caller]
+    fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
+        let d = findings(rule, path, text);
+        assert_eq!(
+            d.len(),
+            n,
+            "expected {n} finding(s) (strict) in {path}:\n{text}\ngot: {d:#?}"
+        );
+        d.iter()
+            .map(|x| text[x.range.clone()].to_string())
+            .collect()
+    }
+
+    #[track_caller]
+    fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
+        let config = strict_config(config_only(rule));
+        testing::check_fix_with(
+            rule,
+            path,
+            before,
+            unsafe_ok,
+            expected,
+            &config,
+            &facts_for(path, before),
+        );
+    }
+
     fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
         findings(ID, path, src)
+            .into_iter()
+            .map(|d| (src[d.range.clone()].to_string(), d.level))
+            .collect()
+    }
+
+    /// Findings without options.
+    fn default_levels(path: &str, src: &str) -> Vec<(String, Level)> {
+        testing::findings(ID, path, src)
             .into_iter()
             .map(|d| (src[d.range.clone()].to_string(), d.level))
             .collect()
@@ -1014,12 +1529,14 @@ mod tests {
             levels("src/app.ts", src),
             vec![("true".to_string(), Level::Error)]
         );
-        // `origin: true` alone is not in the catalogue
-        assert_clean(
-            ID,
-            "src/app.ts",
-            "import cors from 'cors';\napp.use(cors({ origin: true }));\n",
+        // `origin: true` alone reflects every origin without credentials: only
+        // with `strict` or cookie sessions
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true }));\n";
+        assert_eq!(
+            levels("src/app.ts", src),
+            vec![("true".to_string(), Level::Warn)]
         );
+        assert_eq!(default_levels("src/app.ts", src), vec![]);
     }
 
     #[test]
@@ -1231,5 +1748,166 @@ mod tests {
         let d = findings(ID, "src/app.ts", src);
         assert_eq!(&src[d[0].range.clone()], "'*'");
         assert_eq!(d[0].range.start, src.rfind("'*'").unwrap());
+    }
+
+    #[test]
+    fn default_plain_wildcard_is_no_finding() {
+        for (path, src) in [
+            ("src/app.ts", "import cors from 'cors';\napp.use(cors({ origin: '*' }));\n"),
+            ("src/app.ts", "import cors from 'cors';\napp.use(cors());\n"),
+            ("src/main.ts", "app.enableCors();\n"),
+            ("src/main.ts", "const a = await NestFactory.create(AppModule, { cors: true });\n"),
+            ("src/hono.ts", "import { cors } from 'hono/cors';\napp.use('/api/v1/*', cors());\n"),
+            ("src/pages/api/a.ts", "export default function handler(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.json({ ok: true });\n}\n"),
+            ("src/app/api/a/route.ts", "const CORS = new Headers({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization' });\nexport async function GET() {\n  return NextResponse.json(data, { headers: CORS });\n}\n"),
+            ("next.config.js", "module.exports = { async headers() { return [{ source: '/api/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] }]; } };\n"),
+            ("src/app.ts", "app.use((req, res, next) => {\n  res.header('Access-Control-Allow-Origin', req.headers.origin);\n  next();\n});\n"),
+        ] {
+            assert_eq!(default_levels(path, src), vec![], "{src}");
+            assert_eq!(levels(path, src).len(), 1, "strict: {src}");
+        }
+    }
+
+    #[test]
+    fn default_star_with_credentials_is_an_error_that_explains_the_refusal() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: '*', credentials: true }));\napp.use(cors({ credentials: true }));\nfunction h(req, res) {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n}\n";
+        let d = testing::findings(ID, "src/app.ts", src);
+        let got: Vec<(&str, Level)> = d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("'*'", Level::Error),
+                ("cors", Level::Error),
+                ("'*'", Level::Error)
+            ]
+        );
+        for x in &d {
+            assert!(x.message.contains("browsers refuse"), "{}", x.message);
+            assert!(x.message.contains("reflecting"), "{}", x.message);
+        }
+    }
+
+    #[test]
+    fn default_reflection_with_credentials_is_an_error() {
+        let src = "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true }));\napp.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});\n";
+        assert_eq!(
+            default_levels("src/app.ts", src),
+            vec![
+                ("true".to_string(), Level::Error),
+                ("req.headers.origin".to_string(), Level::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn default_cookie_sessions_make_bare_cors_and_reflection_a_warning() {
+        for session in [
+            "import session from 'express-session';\napp.use(session({ secret }));\n",
+            "import cookieParser from 'cookie-parser';\napp.use(cookieParser());\n",
+            "import { getServerSession } from 'next-auth';\n",
+            "import { getIronSession } from 'iron-session';\n",
+            "import { getCookie } from 'hono/cookie';\n",
+            "const sid = req.cookies.sid;\n",
+            "res.cookie('sid', token, { httpOnly: true });\n",
+            "res.setHeader('Set-Cookie', serialize('sid', token));\n",
+        ] {
+            let src = format!("import cors from 'cors';\n{session}app.use(cors());\napp.use('/r', cors({{ origin: true }}));\napp.use((req, res, next) => {{\n  res.header('Access-Control-Allow-Origin', req.headers.origin);\n  next();\n}});\napp.use('/p', cors({{ origin: '*' }}));\n");
+            let d = testing::findings(ID, "src/app.ts", &src);
+            let got: Vec<(&str, Level)> =
+                d.iter().map(|x| (&src[x.range.clone()], x.level)).collect();
+            // a deliberate `*` stays quiet: without credentials browsers send no cookies
+            assert_eq!(
+                got,
+                vec![
+                    ("cors()", Level::Warn),
+                    ("true", Level::Warn),
+                    ("req.headers.origin", Level::Warn)
+                ],
+                "{src}"
+            );
+            assert!(d.iter().all(|x| x.message.contains("cookie sessions")));
+        }
+        // no cookies anywhere: bearer-token / API-key API
+        assert_eq!(
+            default_levels(
+                "src/app.ts",
+                "import cors from 'cors';\n// sessions are bearer tokens\napp.use(cors());\napp.use(requireApiKey);\n"
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn near_miss_request_headers() {
+        let src = "export async function sync() {\n  await fetch(url, { headers: { 'Access-Control-Allow-Origin': '*' } });\n  await axios.post(url, body, { headers: { 'Access-Control-Allow-Origin': '*' } });\n  const req = new Request(url, { headers: new Headers({ 'Access-Control-Allow-Origin': '*' }) });\n  const headers = { 'Access-Control-Allow-Origin': '*', Authorization: token };\n  await fetch(url, { method: 'POST', headers });\n  const init = { headers: { 'Access-Control-Allow-Origin': '*' } };\n  return ky.get(url, init);\n}\n";
+        assert_clean(ID, "src/lib/sync.ts", src);
+        let src = "export function middleware(request) {\n  const requestHeaders = new Headers(request.headers);\n  request.headers.set('Access-Control-Allow-Origin', '*');\n  proxyReq.setHeader('Access-Control-Allow-Origin', '*');\n  xhr.setRequestHeader('Access-Control-Allow-Origin', '*');\n  return NextResponse.next();\n}\n";
+        assert_clean(ID, "src/middleware.ts", src);
+        // a response built with the same headers object is still one
+        let src = "const headers = { 'Access-Control-Allow-Origin': '*' };\nexport async function GET() {\n  await fetch(url);\n  return new Response('ok', { headers });\n}\n";
+        assert_flags(ID, "src/app/api/a/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_cors_helper_wildcard_branch() {
+        let src = "function originHeaders(reqOrigin, origin) {\n  const headers = new Headers();\n  if (origin === '*') {\n    headers.set('Access-Control-Allow-Origin', '*');\n  } else if (typeof origin === 'string') {\n    headers.set('Access-Control-Allow-Origin', origin);\n  }\n  return headers;\n}\nconst value = (o) => ({ 'Access-Control-Allow-Origin': o === '*' ? '*' : o });\n";
+        assert_clean(ID, "src/lib/cors.ts", src);
+        // the `*` outside such a branch is still seen (strict)
+        let src = "function h(origin) {\n  if (origin !== '*') return;\n  headers.set('Access-Control-Allow-Origin', '*');\n}\n";
+        assert_flags(ID, "src/lib/cors.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_public_static_responses() {
+        let src = "module.exports = {\n  async headers() {\n    return [\n      { source: '/fonts/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n      { source: '/:all*(svg|png|woff2)', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n      { source: '/openapi.json', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },\n    ];\n  },\n};\n";
+        assert_clean(ID, "next.config.js", src);
+        let src = "export async function GET() {\n  const png = await render();\n  return new Response(png, { headers: { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' } });\n}\nexport async function HEAD() {\n  return new Response(null, { headers: { 'Cache-Control': 'public, max-age=31536000, immutable', 'Access-Control-Allow-Origin': '*' } });\n}\n";
+        assert_clean(ID, "src/app/og/route.ts", src);
+        // ... but credentials make it an error even there
+        let src = "export async function GET() {\n  return new Response(png, { headers: { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Credentials': 'true' } });\n}\n";
+        assert_eq!(
+            default_levels("src/app/og/route.ts", src),
+            vec![("'*'".to_string(), Level::Error)]
+        );
+    }
+
+    #[test]
+    fn strict_option_in_prodlint_toml() {
+        let c = Config::parse(
+            "[rules.cors-wildcard]\nlevel = \"error\"\nstrict = true\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid");
+        assert_eq!(c.level_override(ID), Some(Level::Error));
+        let src = "res.setHeader('Access-Control-Allow-Origin', '*');\n";
+        let d = testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Error);
+        // the short form still sets the level only
+        let c = Config::parse(
+            "[rules]\ncors-wildcard = \"warn\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .expect("valid");
+        assert!(
+            testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src)).is_empty()
+        );
+        let err = Config::parse(
+            "[rules.cors-wildcard]\nstrict = \"yes\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("rules.cors-wildcard.strict"),
+            "{}",
+            err.message
+        );
+        assert!(Config::parse(
+            "[rules.cors-wildcard]\nstrikt = true\n",
+            Path::new("prodlint.toml")
+        )
+        .unwrap_err()
+        .message
+        .contains("did you mean `strict`"));
     }
 }
