@@ -78,12 +78,14 @@ fn ident_end(source: &str, start: usize) -> Option<usize> {
         }
         return None;
     }
-    if !(first.is_alphabetic() || first == '_') {
+    // PostgreSQL's scanner: ident_start [A-Za-z\200-\377_], ident_cont adds
+    // digits and `$`: every non-ASCII character is an identifier character.
+    if !(first.is_ascii_alphabetic() || !first.is_ascii() || first == '_') {
         return None;
     }
     let len = rest
         .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$'))
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || !c.is_ascii() || *c == '_' || *c == '$'))
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
     Some(start + len)
@@ -191,6 +193,12 @@ mod tests {
         assert!(name_range("\"open", 0).is_none());
         let s = "café_tbl(";
         assert_eq!(&s[name_range(s, 0).unwrap()], "café_tbl");
+        // Any non-ASCII character continues a name, as in PostgreSQL's scanner
+        // (found by the fuzzer: `public.or\u{fffd}ders` was cut to `public.or`).
+        let s = "public.or\u{fffd}ders for";
+        assert_eq!(&s[name_range(s, 0).unwrap()], "public.or\u{fffd}ders");
+        let s = "public.t😀 (";
+        assert_eq!(&s[name_range(s, 0).unwrap()], "public.t😀");
     }
 
     #[test]
