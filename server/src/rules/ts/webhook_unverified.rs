@@ -74,13 +74,21 @@ pub const RULE: TsRule = TsRule {
 };
 
 const DOCS: &str = r#"## What it does
-Flags a webhook handler that takes the event from the parsed request body
-(`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`) without
-verifying the sender's signature. A handler is a request handler (a Next.js
-route export such as `POST`, a `pages/api` default export, an Express/Hono/
-Fastify route callback, a NestJS `@Post()` method, a function taking `req` or a
-`Request`) that is a webhook: its file path, its name or its route says
-`webhook`, or it switches on Stripe event types (`checkout.session.completed`,
+Flags an inbound webhook handler that takes the event from the parsed request
+body (`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`)
+without verifying the sender's signature.
+
+Only inbound handlers count: a Next.js route export (`GET`, `POST`, … in
+`app/**/route.ts`), a `pages/api` default export, a serverless `handler`, a
+Remix / React Router `action` in a route module, an Express/Fastify/Hono/Koa
+router registration (`app.post('/webhook', …)`, `router.post`, Hono
+`app.openapi(route, …)`), a NestJS `@Post()` method of a `@Controller`, a Worker
+`fetch`, a `Deno.serve` callback, a function the file registers or exports by
+name under one of these forms, and an exported function named as a webhook
+receiver (`stripeWebhookHandler(req)`) that a route elsewhere delegates to. A
+function that merely takes `req` is not one (its caller decides). A handler is
+a webhook when its file path, its name or its route says `webhook`, or when it
+switches on Stripe event types (`checkout.session.completed`,
 `payment_intent.succeeded`, `invoice.paid`, …).
 
 Verification counts when it happens in the handler or in a function of the
@@ -88,11 +96,18 @@ same file that it calls: `stripe.webhooks.constructEvent(Async)`, svix
 `Webhook.verify` / `new Webhook(secret).verify`, any `verify…`/`…Signature`
 call, an HMAC (`createHmac`) compared with the received one
 (`timingSafeEqual`, `===`), or a shared-secret header compared with a
-`process.env` secret. Route middleware named `verify…`/`…auth…`, NestJS guards and a user-session
-check (`auth()`, `getServerSession()`, `supabase.auth.getUser()`: an
-authenticated route is not a webhook receiver) count too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
-verification that is commented out counts as missing. The finding is reported
-where the handler reads the body.
+`process.env` secret. Authentication counts too: a bearer token or API key
+(the `Authorization` / `x-api-key` header read, `validateApiToken(…)`), route
+or router-level middleware named `verify…`/`…auth…` (`app.use(basicAuth(…))`),
+an authenticating wrapper (`withAuth`, `withSession`, `withWorkspace`), NestJS
+guards and a user-session check (`auth()`, `getServerSession()`,
+`supabase.auth.getUser()`: an authenticated route is not a webhook receiver).
+
+Not handlers: re-exports (`export { POST } from './stripe'`); the verifier
+itself (`verifyWebhook(req)`, a function passing the body to
+`*.webhooks.constructEvent`); code that *sends* webhooks (`sendWebhook`,
+`triggerWebhooks`, a `send-…-webhooks` route). Verification that is commented
+out counts as missing. The finding is reported where the handler reads the body.
 
 ## Why is this bad?
 Anyone can POST to a webhook URL. Without the signature check, a forged
@@ -136,6 +151,33 @@ export async function POST(req: Request) {
 
 ```ts ok path=src/app/api/webhooks/stripe/route.ts
 export { POST } from '@/lib/stripe/webhook-route';
+```
+
+```ts ok path=src/app/api/webhooks/zapier/route.ts
+// Managing subscriptions with an API token: authenticated, not a receiver.
+export async function POST(req: Request) {
+  const authorization = req.headers.get('authorization');
+  if (!authorization) return new Response(null, { status: 401 });
+  const owner = await validateApiToken({ authorization });
+  const { url } = await req.json();
+  return Response.json(await subscribe(owner, url));
+}
+```
+
+```ts ok path=src/lib/webhooks/zapier/subscribe.ts
+// Not a route: a library function that a router elsewhere calls.
+export const subscribeHandler = async (req: Request) => {
+  const { url } = await req.json();
+  return Response.json(await save(url));
+};
+```
+
+```ts ok path=src/lib/webhooks/send.ts
+// Sends webhooks; it does not receive them.
+export async function sendWebhook(request: OutgoingWebhook) {
+  const payload = JSON.parse(request.body);
+  return fetch(request.url, { method: 'POST', body: JSON.stringify(payload) });
+}
 ```
 
 ## Fix
@@ -1019,6 +1061,13 @@ fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
             return true;
         }
     }
+    // An authenticating wrapper: `export const POST = withWorkspace(async ({ req }) => …)`.
+    if wrapper_names(handler, src)
+        .iter()
+        .any(|w| is_auth_wrapper_name(w))
+    {
+        return true;
+    }
     if handler.kind_name() == "method_definition" {
         let mut decs = member_decorators(handler);
         decs.extend(class_decorators(handler));
@@ -1058,6 +1107,37 @@ fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
         }
         hmac && compare
     })
+}
+
+/// The callees of the wrapper calls around a function (`withAuth(withLogging(fn))`),
+/// as `outer_position` skips them.
+fn wrapper_names(func: Node<'_>, src: &str) -> Vec<String> {
+    let outer = outer_position(func);
+    let mut out = Vec::new();
+    let mut cur = func;
+    while cur.id() != outer.id() {
+        let Some(p) = cur.parent() else {
+            break;
+        };
+        if p.kind_name() == "call_expression" {
+            if let Some(n) = ast::callee_name(p, src) {
+                out.push(n);
+            }
+        }
+        cur = p;
+    }
+    out
+}
+
+/// A wrapper that authenticates the caller or verifies the request
+/// (`withAuth`, `withSession`, `withWorkspace`, `withApiKey`, `withCron`,
+/// `verifySignatureAppRouter`), not one that only logs (`withAxiom`).
+fn is_auth_wrapper_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    is_guard_name(&l)
+        || ["session", "user", "workspace", "cron", "admin", "signature"]
+            .iter()
+            .any(|k| l.contains(k))
 }
 
 fn is_verify_name(text: &str) -> bool {
@@ -1363,6 +1443,15 @@ mod tests {
         assert_clean(ID, "src/lib/webhooks/verify.ts", src);
         let src = "export async function parseStripeWebhook(req: Request) {\n  const raw = await req.text();\n  const event = stripe.webhooks.constructEvent(raw, req.headers.get('stripe-signature')!, secret);\n  return { event, extra: JSON.parse(raw) };\n}\n";
         assert_clean(ID, "src/lib/stripe.ts", src);
+    }
+
+    #[test]
+    fn near_miss_authenticating_wrapper() {
+        let src = "export const POST = withWorkspace(async ({ req, workspace }) => {\n  const { url } = await req.json();\n  return Response.json(await createHook(workspace.id, url));\n});\n";
+        assert_clean(ID, "src/app/api/webhooks/route.ts", src);
+        // a logging wrapper authenticates nothing
+        let src = "export const POST = withAxiom(async (req) => {\n  const event = await req.json();\n  return Response.json(await apply(event));\n});\n";
+        assert_flags(ID, "src/app/api/webhooks/route.ts", src, 1);
     }
 
     #[test]
