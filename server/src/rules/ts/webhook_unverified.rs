@@ -278,17 +278,22 @@ fn router_guard(root: Node<'_>, src: &str) -> bool {
                 if ast::is_string_like(a) {
                     return false;
                 }
-                let head = match a.kind_name() {
-                    "call_expression" => ast::callee_name(a, src),
-                    "identifier" | "member_expression" => last_segment(a, src),
-                    _ => None,
-                };
-                head.is_some_and(|h| is_guard_name(&h))
+                middleware_name(a, src).is_some_and(|h| is_guard_name(&h))
             });
         }
         !found
     });
     found
+}
+
+/// The name a middleware argument goes by: `verify`, `auth.required`,
+/// `requireAuth()`; none for literals and route definitions.
+fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
+    match arg.kind_name() {
+        "call_expression" => ast::callee_path(arg, src),
+        "identifier" | "member_expression" => ast::member_path(arg, src),
+        _ => None,
+    }
 }
 
 /// A middleware/guard name that says it authenticates or verifies.
@@ -1052,10 +1057,10 @@ fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<N
 fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
     // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
     if let Some(call) = route_call(handler, src) {
+        // by name (`verifySignature`, `requireAuth()`, `auth.check`), not by the
+        // text of a route definition (`createRoute({ description: 'Verifies …' })`)
         let mw = ast::call_arguments(call).into_iter().any(|a| {
-            !ast::contains(a, handler)
-                && !ast::is_string_like(a)
-                && (is_verify_name(ast::text(a, src)) || is_guard_name(ast::text(a, src)))
+            !ast::contains(a, handler) && middleware_name(a, src).is_some_and(|n| is_guard_name(&n))
         });
         if mw {
             return true;
@@ -1463,6 +1468,9 @@ mod tests {
         // router-level middleware guards every route of the file
         let src = "app.use('*', basicAuth({ username: u, password: p }));\napp.openapi(route, async (c) => {\n  const body = await c.req.json();\n  return c.json(await apply(body));\n});\n";
         assert_clean(ID, "src/rest/webhooks/inbox.ts", src);
+        // the route definition's text is not middleware
+        let src = "app.openapi(\n  createRoute({ method: 'post', description: 'Verifies the signature' }),\n  async (c) => {\n    const body = await c.req.json();\n    return c.json(await apply(body));\n  },\n);\n";
+        assert_flags(ID, "src/rest/webhooks/plaid.ts", src, 1);
         // a middleware that neither authenticates nor verifies does not count
         let src = "app.use('*', logger());\napp.openapi(route, async (c) => {\n  const body = await c.req.json();\n  return c.json(await apply(body));\n});\n";
         assert_flags(ID, "src/rest/webhooks/inbox.ts", src, 1);
