@@ -1147,18 +1147,14 @@ fn is_auth_wrapper_name(name: &str) -> bool {
 
 fn is_verify_name(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    [
-        "verif",
-        "signature",
-        "constructevent",
-        "timingsafeequal",
-        "validatewebhook",
-        "validaterequest",
-        "validatehmac",
-        "validateevent",
-    ]
-    .iter()
-    .any(|k| t.contains(k))
+    ["verif", "signature", "constructevent", "timingsafeequal"]
+        .iter()
+        .any(|k| t.contains(k))
+        // `validatePlaidWebhook`, `validateRequest`, `isValidHmac`, Polar's `validateEvent`
+        || ((t.contains("validate") || t.contains("isvalid"))
+            && ["webhook", "request", "hmac", "event", "payload"]
+                .iter()
+                .any(|k| t.contains(k)))
 }
 
 /// A user-session check: an authenticated route (e.g. managing one's webhook
@@ -1468,6 +1464,9 @@ mod tests {
         // router-level middleware guards every route of the file
         let src = "app.use('*', basicAuth({ username: u, password: p }));\napp.openapi(route, async (c) => {\n  const body = await c.req.json();\n  return c.json(await apply(body));\n});\n";
         assert_clean(ID, "src/rest/webhooks/inbox.ts", src);
+        // a provider-specific validator (`validate<Provider>Webhook`)
+        let src = "app.openapi(route, async (c) => {\n  const raw = await c.req.text();\n  if (!(await validatePlaidWebhook({ body: raw, jwt: c.req.header('plaid-verification') }))) return c.json({}, 401);\n  const body = JSON.parse(raw);\n  return c.json(await apply(body));\n});\n";
+        assert_clean(ID, "src/rest/webhooks/plaid.ts", src);
         // the route definition's text is not middleware
         let src = "app.openapi(\n  createRoute({ method: 'post', description: 'Verifies the signature' }),\n  async (c) => {\n    const body = await c.req.json();\n    return c.json(await apply(body));\n  },\n);\n";
         assert_flags(ID, "src/rest/webhooks/plaid.ts", src, 1);
