@@ -219,7 +219,13 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let mut handler = None;
     let mut cur = node.parent();
     while let Some(n) = cur {
-        if ast::is_function(n) && is_handler(n, src, &path) {
+        // the text search of `registered_by_name` only for a function whose
+        // request this node reads (not for every `res.json()` of client code)
+        if ast::is_function(n)
+            && (is_handler_by_shape(n, src, &path)
+                || (reads_body(node, n, &request_names(n, src), src)
+                    && registered_by_name(n, src, &path)))
+        {
             handler = Some(n);
             break;
         }
@@ -768,6 +774,11 @@ fn is_worker_fetch(func: Node<'_>, src: &str) -> bool {
 /// top-level function registered or exported by name elsewhere in the file.
 /// A function merely taking `req` is not one: its caller decides.
 fn is_handler(func: Node<'_>, src: &str, path: &str) -> bool {
+    is_handler_by_shape(func, src, path) || registered_by_name(func, src, path)
+}
+
+/// `is_handler` without the by-name registrations (no text search).
+fn is_handler_by_shape(func: Node<'_>, src: &str, path: &str) -> bool {
     if is_default_export(func) && exported_as_handler("default", func, src, path) {
         return true;
     }
@@ -776,14 +787,10 @@ fn is_handler(func: Node<'_>, src: &str, path: &str) -> bool {
             return true;
         }
     }
-    if route_call(func, src).is_some()
+    route_call(func, src).is_some()
         || is_nest_handler(func, src)
         || is_worker_fetch(func, src)
         || is_server_callback(func, src)
-    {
-        return true;
-    }
-    registered_by_name(func, src, path)
 }
 
 /// A top-level function that the file registers or exports by name:
