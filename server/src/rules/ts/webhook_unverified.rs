@@ -87,7 +87,8 @@ router registration (`app.post('/webhook', …)`, `router.post`, Hono
 name under one of these forms, and an exported function named as a webhook
 receiver (`stripeWebhookHandler(req)`) that a route elsewhere delegates to. A
 function that merely takes `req` is not one (its caller decides). A handler is
-a webhook when its file path, its name or its route says `webhook`, or when it
+a webhook when its file path inside the project, its name or its route says
+`webhook`, or when it
 switches on Stripe event types (`checkout.session.completed`,
 `payment_intent.succeeded`, `invoice.paid`, …).
 
@@ -214,7 +215,16 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !body_read_shape(node, src) {
         return;
     }
-    let path = cx.file.path_str().to_ascii_lowercase();
+    // Path heuristics judge the path inside the project, not the folder it is
+    // checked out in (`~/code/webhook-service/src/app.ts`).
+    let path = cx
+        .file
+        .path
+        .strip_prefix(&cx.config.base_dir)
+        .unwrap_or(cx.file.path)
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
     // The innermost enclosing inbound request handler.
     let mut handler = None;
     let mut cur = node.parent();
@@ -1451,6 +1461,35 @@ mod tests {
         assert_clean(ID, "src/lib/webhooks/verify.ts", src);
         let src = "export async function parseStripeWebhook(req: Request) {\n  const raw = await req.text();\n  const event = stripe.webhooks.constructEvent(raw, req.headers.get('stripe-signature')!, secret);\n  return { event, extra: JSON.parse(raw) };\n}\n";
         assert_clean(ID, "src/lib/stripe.ts", src);
+    }
+
+    #[test]
+    fn path_is_judged_inside_the_project() {
+        use crate::config::Config;
+        use crate::workspace::WorkspaceFacts;
+        use std::path::Path;
+        let src =
+            "app.post('/login', async (req, res) => {\n  res.json(await login(req.body));\n});\n";
+        let config = Config::default_for(Path::new("/home/dev/webhook-service"));
+        let facts = WorkspaceFacts::default();
+        // the checkout folder's name says nothing about the route
+        let d = findings_with(
+            ID,
+            "/home/dev/webhook-service/src/server.ts",
+            src,
+            &config,
+            &facts,
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        // a folder inside the project does
+        let d = findings_with(
+            ID,
+            "/home/dev/webhook-service/src/webhooks/server.ts",
+            src,
+            &config,
+            &facts,
+        );
+        assert_eq!(d.len(), 1);
     }
 
     #[test]
