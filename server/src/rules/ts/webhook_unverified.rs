@@ -227,17 +227,23 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         .to_ascii_lowercase();
     // The innermost enclosing inbound request handler.
     let mut handler = None;
+    let mut by_name = None;
     let mut cur = node.parent();
     while let Some(n) = cur {
-        // the text search of `registered_by_name` only for a function whose
-        // request this node reads (not for every `res.json()` of client code)
-        if ast::is_function(n)
-            && (is_handler_by_shape(n, src, &path)
-                || (reads_body(node, n, &request_names(n, src), src)
-                    && registered_by_name(n, src, &path)))
-        {
-            handler = Some(n);
-            break;
+        if ast::is_function(n) {
+            if is_handler_by_shape(n, src, &path) {
+                handler = Some(n);
+                break;
+            }
+            // the text search for a by-name registration only for a function
+            // whose request this node reads (not for every `res.json()` of client code)
+            if reads_body(node, n, &request_names(n, src), src) {
+                by_name = registration(n, src, &path);
+                if by_name.is_some() {
+                    handler = Some(n);
+                    break;
+                }
+            }
         }
         cur = n.parent();
     }
@@ -253,15 +259,16 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if first.is_some_and(|f| f.id() != node.id()) {
         return;
     }
-    if !is_webhook(handler, &path, src) {
+    let by_name = by_name.unwrap_or_default();
+    if !by_name.route_says_webhook && !is_webhook(handler, &path, src) {
         return;
     }
-    if is_verified(handler, src, &path) {
+    if by_name.guarded || is_verified(handler, src, &path) {
         return;
     }
     // Router-level middleware (`app.use(basicAuth(…))`, `router.use(verifySignature)`)
     // guards every route registered in the file.
-    if route_call(handler, src).is_some() {
+    if by_name.on_router || route_call(handler, src).is_some() {
         let root = ast::root_of(handler);
         if cx.memo(|| RouterGuard(router_guard(root, src))).0 {
             return;
@@ -809,6 +816,22 @@ fn is_handler_by_shape(func: Node<'_>, src: &str, path: &str) -> bool {
 /// `module.exports = { handleWebhook }`. A text search confirmed on the tree,
 /// done only for top-level functions (the cost is one scan of the text).
 fn registered_by_name(func: Node<'_>, src: &str, path: &str) -> bool {
+    registration(func, src, path).is_some()
+}
+
+/// How a top-level function is registered by name (see `registered_by_name`).
+#[derive(Clone, Copy, Default)]
+struct Registration {
+    /// Route middleware or a wrapper at the registration authenticates or
+    /// verifies: `router.post('/x', verifySignature, handle)`, `withAuth(handle)`.
+    guarded: bool,
+    /// Registered on a router (`router.post(…)`, `app.openapi(…)`).
+    on_router: bool,
+    /// The route path says webhook: `router.post('/webhooks/stripe', handle)`.
+    route_says_webhook: bool,
+}
+
+fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
     let top_level = outer_position(func).parent().is_some_and(|p| {
         let decl = if p.kind_name() == "variable_declarator" {
             p.parent().and_then(|d| d.parent())
@@ -822,11 +845,9 @@ fn registered_by_name(func: Node<'_>, src: &str, path: &str) -> bool {
         })
     });
     if !top_level {
-        return false;
+        return None;
     }
-    let Some(name) = ast::function_name(func, src).filter(|n| !n.is_empty()) else {
-        return false;
-    };
+    let name = ast::function_name(func, src).filter(|n| !n.is_empty())?;
     let root = ast::root_of(func);
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let bytes = src.as_bytes();
@@ -850,55 +871,84 @@ fn registered_by_name(func: Node<'_>, src: &str, path: &str) -> bool {
         let Some(parent) = id.parent() else {
             continue;
         };
-        let registered = match (id.kind_name(), parent.kind_name()) {
+        let plain = Registration::default();
+        let found = match (id.kind_name(), parent.kind_name()) {
             ("identifier", "arguments") => parent
                 .parent()
                 .filter(|c| c.kind_name() == "call_expression")
-                .is_some_and(|call| {
+                .and_then(|call| {
                     let callee = ast::callee_name(call, src).unwrap_or_default();
-                    (ROUTE_METHODS.contains(&callee.as_str())
-                        && (is_route_call(call) || callee == "openapi"))
-                        || matches!(callee.as_str(), "serve" | "createServer")
-                        // a wrapper exported as a route: `export const POST = wrap(handle)`
-                        || {
-                            let mut top = call;
-                            while let Some(p) = top.parent().filter(|p| {
-                                matches!(p.kind_name(), "arguments" | "call_expression")
-                            }) {
-                                top = p;
-                            }
-                            exported_wrapper_name(top, src)
-                                .is_some_and(|n| exported_as_handler(&n, func, src, path))
+                    if ROUTE_METHODS.contains(&callee.as_str())
+                        && (is_route_call(call) || callee == "openapi")
+                    {
+                        let args = ast::call_arguments(call);
+                        return Some(Registration {
+                            guarded: args.iter().any(|a| {
+                                a.id() != id.id()
+                                    && middleware_name(*a, src).is_some_and(|n| is_guard_name(&n))
+                            }),
+                            on_router: true,
+                            route_says_webhook: args.first().is_some_and(|a| {
+                                ast::is_string_like(*a)
+                                    && ast::text(*a, src).to_ascii_lowercase().contains("webhook")
+                            }),
+                        });
+                    }
+                    if matches!(callee.as_str(), "serve" | "createServer") {
+                        return Some(plain);
+                    }
+                    // a wrapper exported as a route: `export const POST = wrap(handle)`
+                    let mut top = call;
+                    let mut guarded = is_auth_wrapper_name(&callee);
+                    while let Some(p) = top
+                        .parent()
+                        .filter(|p| matches!(p.kind_name(), "arguments" | "call_expression"))
+                    {
+                        if p.kind_name() == "call_expression" {
+                            guarded |=
+                                ast::callee_name(p, src).is_some_and(|n| is_auth_wrapper_name(&n));
                         }
+                        top = p;
+                    }
+                    exported_wrapper_name(top, src)
+                        .filter(|n| exported_as_handler(n, func, src, path))
+                        .map(|_| Registration { guarded, ..plain })
                 }),
-            ("identifier", "export_statement") => exported_as_handler("default", func, src, path),
+            ("identifier", "export_statement") => {
+                exported_as_handler("default", func, src, path).then_some(plain)
+            }
             ("identifier", "export_specifier") => {
                 let alias = parent
                     .field(Field::Alias)
                     .map(|a| ast::text(a, src).to_string())
                     .unwrap_or_else(|| name.to_string());
-                exported_as_handler(&alias, func, src, path)
+                exported_as_handler(&alias, func, src, path).then_some(plain)
             }
-            ("shorthand_property_identifier", "object") => {
-                parent
-                    .parent()
-                    .filter(|a| a.kind_name() == "assignment_expression")
-                    .and_then(|a| a.field(Field::Left))
-                    .and_then(|l| ast::member_path(l, src))
-                    .is_some_and(|l| l == "module.exports" || l == "exports")
-                    && exported_as_handler(name, func, src, path)
-            }
-            _ => false,
+            ("shorthand_property_identifier", "object") => (parent
+                .parent()
+                .filter(|a| a.kind_name() == "assignment_expression")
+                .and_then(|a| a.field(Field::Left))
+                .and_then(|l| ast::member_path(l, src))
+                .is_some_and(|l| l == "module.exports" || l == "exports")
+                && exported_as_handler(name, func, src, path))
+            .then_some(plain),
+            _ => None,
         };
-        if registered {
-            return true;
+        if found.is_some() {
+            return found;
         }
     }
-    false
+    None
 }
 
 /// The name a wrapper call is exported as: `export const POST = wrap(…)`.
 fn exported_wrapper_name(call: Node<'_>, src: &str) -> Option<String> {
+    if call
+        .parent()
+        .is_some_and(|p| p.kind_name() == "export_statement")
+    {
+        return Some("default".into());
+    }
     let decl = call
         .parent()
         .filter(|p| p.kind_name() == "variable_declarator")?;
@@ -1490,6 +1540,27 @@ mod tests {
             &facts,
         );
         assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn by_name_registration_middleware_and_wrappers() {
+        let handle =
+            "async function handle(req, res) {\n  await apply(req.body);\n  res.end();\n}\n";
+        // the route path says webhook
+        let src = format!("{handle}router.post('/webhooks/stripe', express.json(), handle);\n");
+        assert_eq!(assert_flags(ID, "src/routes.ts", &src, 1), vec!["req.body"]);
+        // verified by route middleware or an authenticating wrapper at the registration
+        let src =
+            format!("{handle}router.post('/webhooks/stripe', verifyStripeSignature, handle);\n");
+        assert_clean(ID, "src/routes.ts", &src);
+        let src = format!(
+            "{handle}router.use(requireApiKey);\nrouter.post('/webhooks/stripe', handle);\n"
+        );
+        assert_clean(ID, "src/routes.ts", &src);
+        let src = format!("{handle}export default withApiAuth(handle);\n");
+        assert_clean(ID, "src/pages/api/webhooks/x.ts", &src);
+        let src = format!("{handle}export default withLogging(handle);\n");
+        assert_flags(ID, "src/pages/api/webhooks/x.ts", &src, 1);
     }
 
     #[test]
