@@ -873,47 +873,57 @@ fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
         };
         let plain = Registration::default();
         let found = match (id.kind_name(), parent.kind_name()) {
-            ("identifier", "arguments") => parent
-                .parent()
-                .filter(|c| c.kind_name() == "call_expression")
-                .and_then(|call| {
+            ("identifier", "arguments") => {
+                // climb through wrappers (`withApiKey(handle)`) to the route
+                // registration, the server call or the export
+                let mut guarded = false;
+                let mut arg = id;
+                let mut cur = parent
+                    .parent()
+                    .filter(|c| c.kind_name() == "call_expression");
+                let mut out = None;
+                while let Some(call) = cur {
                     let callee = ast::callee_name(call, src).unwrap_or_default();
                     if ROUTE_METHODS.contains(&callee.as_str())
                         && (is_route_call(call) || callee == "openapi")
                     {
                         let args = ast::call_arguments(call);
-                        return Some(Registration {
-                            guarded: args.iter().any(|a| {
-                                a.id() != id.id()
-                                    && middleware_name(*a, src).is_some_and(|n| is_guard_name(&n))
-                            }),
+                        out = Some(Registration {
+                            guarded: guarded
+                                || args.iter().any(|a| {
+                                    a.id() != arg.id()
+                                        && middleware_name(*a, src)
+                                            .is_some_and(|n| is_guard_name(&n))
+                                }),
                             on_router: true,
                             route_says_webhook: args.first().is_some_and(|a| {
                                 ast::is_string_like(*a)
                                     && ast::text(*a, src).to_ascii_lowercase().contains("webhook")
                             }),
                         });
+                        break;
                     }
                     if matches!(callee.as_str(), "serve" | "createServer") {
-                        return Some(plain);
+                        out = Some(plain);
+                        break;
                     }
-                    // a wrapper exported as a route: `export const POST = wrap(handle)`
-                    let mut top = call;
-                    let mut guarded = is_auth_wrapper_name(&callee);
-                    while let Some(p) = top
-                        .parent()
-                        .filter(|p| matches!(p.kind_name(), "arguments" | "call_expression"))
-                    {
-                        if p.kind_name() == "call_expression" {
-                            guarded |=
-                                ast::callee_name(p, src).is_some_and(|n| is_auth_wrapper_name(&n));
+                    guarded |= is_auth_wrapper_name(&callee);
+                    // `export const POST = wrap(handle)`, `export default wrap(handle)`
+                    if let Some(n) = exported_wrapper_name(call, src) {
+                        if exported_as_handler(&n, func, src, path) {
+                            out = Some(Registration { guarded, ..plain });
                         }
-                        top = p;
+                        break;
                     }
-                    exported_wrapper_name(top, src)
-                        .filter(|n| exported_as_handler(n, func, src, path))
-                        .map(|_| Registration { guarded, ..plain })
-                }),
+                    arg = call;
+                    cur = call
+                        .parent()
+                        .filter(|p| p.kind_name() == "arguments")
+                        .and_then(|p| p.parent())
+                        .filter(|c| c.kind_name() == "call_expression");
+                }
+                out
+            }
             ("identifier", "export_statement") => {
                 exported_as_handler("default", func, src, path).then_some(plain)
             }
