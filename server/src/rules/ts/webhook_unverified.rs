@@ -74,13 +74,22 @@ pub const RULE: TsRule = TsRule {
 };
 
 const DOCS: &str = r#"## What it does
-Flags a webhook handler that takes the event from the parsed request body
-(`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`) without
-verifying the sender's signature. A handler is a request handler (a Next.js
-route export such as `POST`, a `pages/api` default export, an Express/Hono/
-Fastify route callback, a NestJS `@Post()` method, a function taking `req` or a
-`Request`) that is a webhook: its file path, its name or its route says
-`webhook`, or it switches on Stripe event types (`checkout.session.completed`,
+Flags an inbound webhook handler that takes the event from the parsed request
+body (`req.body`, `await req.json()`, `JSON.parse(rawBody)`, NestJS `@Body()`)
+without verifying the sender's signature.
+
+Only inbound handlers count: a Next.js route export (`GET`, `POST`, … in
+`app/**/route.ts`), a `pages/api` default export, a serverless `handler`, a
+Remix / React Router `action` in a route module, an Express/Fastify/Hono/Koa
+router registration (`app.post('/webhook', …)`, `router.post`, Hono
+`app.openapi(route, …)`), a NestJS `@Post()` method of a `@Controller`, a Worker
+`fetch`, a `Deno.serve` callback, a function the file registers or exports by
+name under one of these forms, and an exported function named as a webhook
+receiver (`stripeWebhookHandler(req)`) that a route elsewhere delegates to. A
+function that merely takes `req` is not one (its caller decides). A handler is
+a webhook when its file path inside the project, its name or its route says
+`webhook`, or when it
+switches on Stripe event types (`checkout.session.completed`,
 `payment_intent.succeeded`, `invoice.paid`, …).
 
 Verification counts when it happens in the handler or in a function of the
@@ -88,11 +97,18 @@ same file that it calls: `stripe.webhooks.constructEvent(Async)`, svix
 `Webhook.verify` / `new Webhook(secret).verify`, any `verify…`/`…Signature`
 call, an HMAC (`createHmac`) compared with the received one
 (`timingSafeEqual`, `===`), or a shared-secret header compared with a
-`process.env` secret. Route middleware named `verify…`/`…auth…`, NestJS guards and a user-session
-check (`auth()`, `getServerSession()`, `supabase.auth.getUser()`: an
-authenticated route is not a webhook receiver) count too. A re-export (`export { POST } from './stripe'`) is not a handler here, and
-verification that is commented out counts as missing. The finding is reported
-where the handler reads the body.
+`process.env` secret. Authentication counts too: a bearer token or API key
+(the `Authorization` / `x-api-key` header read, `validateApiToken(…)`), route
+or router-level middleware named `verify…`/`…auth…` (`app.use(basicAuth(…))`),
+an authenticating wrapper (`withAuth`, `withSession`, `withWorkspace`), NestJS
+guards and a user-session check (`auth()`, `getServerSession()`,
+`supabase.auth.getUser()`: an authenticated route is not a webhook receiver).
+
+Not handlers: re-exports (`export { POST } from './stripe'`); the verifier
+itself (`verifyWebhook(req)`, a function passing the body to
+`*.webhooks.constructEvent`); code that *sends* webhooks (`sendWebhook`,
+`triggerWebhooks`, a `send-…-webhooks` route). Verification that is commented
+out counts as missing. The finding is reported where the handler reads the body.
 
 ## Why is this bad?
 Anyone can POST to a webhook URL. Without the signature check, a forged
@@ -138,6 +154,33 @@ export async function POST(req: Request) {
 export { POST } from '@/lib/stripe/webhook-route';
 ```
 
+```ts ok path=src/app/api/webhooks/zapier/route.ts
+// Managing subscriptions with an API token: authenticated, not a receiver.
+export async function POST(req: Request) {
+  const authorization = req.headers.get('authorization');
+  if (!authorization) return new Response(null, { status: 401 });
+  const owner = await validateApiToken({ authorization });
+  const { url } = await req.json();
+  return Response.json(await subscribe(owner, url));
+}
+```
+
+```ts ok path=src/lib/webhooks/zapier/subscribe.ts
+// Not a route: a library function that a router elsewhere calls.
+export const subscribeHandler = async (req: Request) => {
+  const { url } = await req.json();
+  return Response.json(await save(url));
+};
+```
+
+```ts ok path=src/lib/webhooks/send.ts
+// Sends webhooks; it does not receive them.
+export async function sendWebhook(request: OutgoingWebhook) {
+  const payload = JSON.parse(request.body);
+  return fetch(request.url, { method: 'POST', body: JSON.stringify(payload) });
+}
+```
+
 ## Fix
 None: add the provider's signature check before using the event (e.g.
 `stripe.webhooks.constructEvent(rawBody, req.headers.get('stripe-signature'),
@@ -145,7 +188,9 @@ process.env.STRIPE_WEBHOOK_SECRET)` on the raw body).
 "#;
 
 const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "all", "use"];
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "all", "use", "openapi",
+];
 const NEST_METHODS: &[&str] = &["Post", "Put", "Patch", "Delete", "All", "Get"];
 
 /// First segments of Stripe event types.
@@ -170,13 +215,35 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !body_read_shape(node, src) {
         return;
     }
-    // The innermost enclosing request handler.
+    // Path heuristics judge the path inside the project, not the folder it is
+    // checked out in (`~/code/webhook-service/src/app.ts`).
+    let path = cx
+        .file
+        .path
+        .strip_prefix(&cx.config.base_dir)
+        .unwrap_or(cx.file.path)
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
+    // The innermost enclosing inbound request handler.
     let mut handler = None;
+    let mut by_name = None;
     let mut cur = node.parent();
     while let Some(n) = cur {
-        if ast::is_function(n) && is_handler(n, src) {
-            handler = Some(n);
-            break;
+        if ast::is_function(n) {
+            if is_handler_by_shape(n, src, &path) {
+                handler = Some(n);
+                break;
+            }
+            // the text search for a by-name registration only for a function
+            // whose request this node reads (not for every `res.json()` of client code)
+            if reads_body(node, n, &request_names(n, src), src) {
+                by_name = registration(n, src, &path);
+                if by_name.is_some() {
+                    handler = Some(n);
+                    break;
+                }
+            }
         }
         cur = n.parent();
     }
@@ -188,21 +255,24 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     }
     // One finding per handler: at its first body read.
-    let first = first_body_read(handler, &names, src);
+    let first = first_body_read(handler, &names, src, &path);
     if first.is_some_and(|f| f.id() != node.id()) {
         return;
     }
-    let path = cx.file.path_str().to_ascii_lowercase();
-    if !is_webhook(handler, &path, src) {
+    let by_name = by_name.unwrap_or_default();
+    if !by_name.route_says_webhook && !is_webhook(handler, &path, src) {
         return;
     }
-    if is_verified(handler, src) {
+    if by_name.guarded || is_verified(handler, src, &path) {
         return;
     }
-    // A helper that only looks like a handler (it takes `req`) and is called
-    // elsewhere in the file: its caller decides what it gets.
-    if !is_entry(handler, src) && called_in_file(handler, src) {
-        return;
+    // Router-level middleware (`app.use(basicAuth(…))`, `router.use(verifySignature)`)
+    // guards every route registered in the file.
+    if by_name.on_router || route_call(handler, src).is_some() {
+        let root = ast::root_of(handler);
+        if cx.memo(|| RouterGuard(router_guard(root, src))).0 {
+            return;
+        }
     }
     let name = handler_name(handler, src)
         .map(|n| format!("`{n}` "))
@@ -211,6 +281,51 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         node.byte_range(),
         format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. `stripe.webhooks.constructEvent(rawBody, signature, secret)`) and use the verified event"),
     );
+}
+
+/// File fact: a router-level middleware of the file authenticates or verifies.
+struct RouterGuard(bool);
+
+/// Whether a top-level `x.use(…)` (also inside a top-level `if`) installs a
+/// middleware whose name says it authenticates or verifies
+/// (`app.use('*', basicAuth({…}))`, `router.use(verifySignature)`).
+fn router_guard(root: Node<'_>, src: &str) -> bool {
+    let mut found = false;
+    ast::visit(root, &mut |n| {
+        if found || ast::is_function(n) || n.kind_name() == "class_declaration" {
+            return false;
+        }
+        if n.kind_name() == "call_expression" && ast::callee_name(n, src).as_deref() == Some("use")
+        {
+            found = ast::call_arguments(n).into_iter().any(|a| {
+                if ast::is_string_like(a) {
+                    return false;
+                }
+                middleware_name(a, src).is_some_and(|h| is_guard_name(&h))
+            });
+        }
+        !found
+    });
+    found
+}
+
+/// The name a middleware argument goes by: `verify`, `auth.required`,
+/// `requireAuth()`; none for literals and route definitions.
+fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
+    match arg.kind_name() {
+        "call_expression" => ast::callee_path(arg, src),
+        "identifier" | "member_expression" => ast::member_path(arg, src),
+        _ => None,
+    }
+}
+
+/// A middleware/guard name that says it authenticates or verifies.
+fn is_guard_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    is_verify_name(&l)
+        || ["auth", "apikey", "apitoken", "bearer"]
+            .iter()
+            .any(|k| l.contains(k))
 }
 
 /// A body read by its shape alone: `x.body`, `x['body']`, `x.json()`,
@@ -368,13 +483,18 @@ fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -
 }
 
 /// The first body read of `handler` (pre-order), skipping nested handlers.
-fn first_body_read<'t>(handler: Node<'t>, names: &[String], src: &str) -> Option<Node<'t>> {
+fn first_body_read<'t>(
+    handler: Node<'t>,
+    names: &[String],
+    src: &str,
+    path: &str,
+) -> Option<Node<'t>> {
     let mut first = None;
     ast::visit(handler, &mut |n| {
         if first.is_some() {
             return false;
         }
-        if n.id() != handler.id() && ast::is_function(n) && is_handler(n, src) {
+        if n.id() != handler.id() && ast::is_function(n) && is_handler(n, src, path) {
             return false;
         }
         if body_read_shape(n, src) && reads_body(n, handler, names, src) {
@@ -437,9 +557,10 @@ fn route_call<'t>(func: Node<'t>, src: &str) -> Option<Node<'t>> {
                 if call.kind_name() != "call_expression" {
                     return None;
                 }
-                if is_route_call(call)
-                    && ast::callee_name(call, src)
-                        .is_some_and(|n| ROUTE_METHODS.contains(&n.as_str()))
+                let callee = ast::callee_name(call, src).unwrap_or_default();
+                // `app.post('/path', …)`, Hono `app.openapi(createRoute({…}), …)`
+                if ROUTE_METHODS.contains(&callee.as_str())
+                    && (is_route_call(call) || callee == "openapi")
                 {
                     return Some(call);
                 }
@@ -512,11 +633,15 @@ fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
+/// A NestJS route method: `@Post()` on a method of a `@Controller()` class.
 fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
     func.kind_name() == "method_definition"
         && member_decorators(func)
             .iter()
             .any(|d| decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str())))
+        && class_decorators(func)
+            .iter()
+            .any(|d| decorator_name(*d, src).as_deref() == Some("Controller"))
 }
 
 /// Exported names: `export function POST`, `export const POST = …`,
@@ -559,28 +684,175 @@ fn export_name(func: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
-/// An entry point: exported as a route/handler, a route callback, a NestJS route
-/// method or a Worker `fetch` (not just a function that takes `req`).
-fn is_entry(func: Node<'_>, src: &str) -> bool {
-    let mut param_only = false;
-    is_handler_how(func, src, &mut param_only) && !param_only
+/// Verbs that name code sending (not receiving) webhooks: `sendWebhook`,
+/// `triggerWebhooks`, `cron/send-link-clicked-webhooks`.
+const SENDER_VERBS: &[&str] = &[
+    "send",
+    "trigger",
+    "dispatch",
+    "deliver",
+    "emit",
+    "fire",
+    "publish",
+    "queue",
+    "enqueue",
+    "execute",
+    "resend",
+    "retry",
+    "notify",
+    "forward",
+    "broadcast",
+];
+
+/// Verbs that name the verifier itself (`verifyWebhook(req)`), not a handler.
+const VERIFIER_VERBS: &[&str] = &["verify", "validate", "check", "assert", "authenticate"];
+
+fn starts_with_verb(name: &str, verbs: &[&str]) -> bool {
+    let l = name.trim_start_matches('_').to_ascii_lowercase();
+    verbs.iter().any(|v| l.starts_with(v))
 }
 
-/// Whether the function's name is called somewhere else in the file
-/// (`name(` or `this.name(` as code). A text search confirmed on the tree, so
-/// the cost is one scan of the text, not a walk of the tree.
-fn called_in_file(func: Node<'_>, src: &str) -> bool {
-    let Some(name) = handler_name(func, src) else {
-        return false;
-    };
-    if name.is_empty() {
-        return false;
+/// A name that says the function receives webhooks (`stripeWebhookHandler`,
+/// `handleWebhook`), not that it sends or verifies them.
+fn is_receiver_name(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("webhook")
+        && !starts_with_verb(name, SENDER_VERBS)
+        && !starts_with_verb(name, VERIFIER_VERBS)
+}
+
+/// The first parameter is a request: named `req`/`request` or typed `…Request`.
+fn takes_request(func: Node<'_>, src: &str) -> bool {
+    first_param(func, src).is_some_and(|p| p == "req" || p == "request")
+        || first_param_type(func, src).is_some_and(|t| t.contains("Request"))
+}
+
+/// A path where a default export serves HTTP: `pages/api`, `api/`, serverless `functions/`.
+fn is_api_path(path: &str) -> bool {
+    let p = format!("/{path}");
+    p.contains("/api/") || p.contains("/functions/")
+}
+
+/// A Remix / React Router route module.
+fn is_route_module_path(path: &str) -> bool {
+    format!("/{path}").contains("/routes/")
+}
+
+/// Whether a function exported as `name` (`"default"` for a default export) is
+/// an inbound handler.
+fn exported_as_handler(name: &str, func: Node<'_>, src: &str, path: &str) -> bool {
+    HTTP_VERBS.contains(&name)
+        || name == "handler"
+        || (name == "default" && (is_api_path(path) || takes_request(func, src)))
+        || (name == "action" && is_route_module_path(path))
+        || (is_receiver_name(name) && takes_request(func, src))
+}
+
+/// `export default function foo() {}` / `export default async () => …`.
+fn is_default_export(func: Node<'_>) -> bool {
+    outer_position(func)
+        .parent()
+        .filter(|p| p.kind_name() == "export_statement")
+        .is_some_and(|e| {
+            let mut c = e.walk();
+            let found = e.children(&mut c).any(|k| k.kind_name() == "default");
+            found
+        })
+}
+
+/// A callback of a server: `Deno.serve(async (req) => …)`, `serve(…)`,
+/// `Bun.serve(…)`, `http.createServer(…)`.
+fn is_server_callback(func: Node<'_>, src: &str) -> bool {
+    let pos = outer_position(func);
+    pos.parent()
+        .filter(|p| p.kind_name() == "arguments")
+        .and_then(|p| p.parent())
+        .filter(|c| c.kind_name() == "call_expression")
+        .and_then(|c| ast::callee_name(c, src))
+        .is_some_and(|n| matches!(n.as_str(), "serve" | "createServer"))
+}
+
+/// A Worker: `export default { async fetch(request) { … } }`.
+fn is_worker_fetch(func: Node<'_>, src: &str) -> bool {
+    func.kind_name() == "method_definition"
+        && func
+            .field(Field::Name)
+            .is_some_and(|n| ast::text(n, src) == "fetch")
+        && func
+            .parent()
+            .and_then(|o| o.parent())
+            .is_some_and(|e| e.kind_name() == "export_statement")
+}
+
+/// An inbound request handler: a route export (`export async function POST`,
+/// a `pages/api` default export, a Remix `action`, a serverless `handler`, an
+/// exported function named as a webhook receiver), a router registration
+/// (`app.post('/x', fn)`, Hono `app.openapi(route, fn)`), a NestJS `@Post()`
+/// method of a `@Controller`, a Worker `fetch`, a `Deno.serve` callback, or a
+/// top-level function registered or exported by name elsewhere in the file.
+/// A function merely taking `req` is not one: its caller decides.
+fn is_handler(func: Node<'_>, src: &str, path: &str) -> bool {
+    is_handler_by_shape(func, src, path) || registered_by_name(func, src, path)
+}
+
+/// `is_handler` without the by-name registrations (no text search).
+fn is_handler_by_shape(func: Node<'_>, src: &str, path: &str) -> bool {
+    if is_default_export(func) && exported_as_handler("default", func, src, path) {
+        return true;
     }
+    if let Some(name) = export_name(func, src) {
+        if exported_as_handler(&name, func, src, path) {
+            return true;
+        }
+    }
+    route_call(func, src).is_some()
+        || is_nest_handler(func, src)
+        || is_worker_fetch(func, src)
+        || is_server_callback(func, src)
+}
+
+/// A top-level function that the file registers or exports by name:
+/// `router.post('/x', handle)`, `export const POST = withLogging(handle)`,
+/// `export { handle as POST }`, `export default handle`,
+/// `module.exports = { handleWebhook }`. A text search confirmed on the tree,
+/// done only for top-level functions (the cost is one scan of the text).
+fn registered_by_name(func: Node<'_>, src: &str, path: &str) -> bool {
+    registration(func, src, path).is_some()
+}
+
+/// How a top-level function is registered by name (see `registered_by_name`).
+#[derive(Clone, Copy, Default)]
+struct Registration {
+    /// Route middleware or a wrapper at the registration authenticates or
+    /// verifies: `router.post('/x', verifySignature, handle)`, `withAuth(handle)`.
+    guarded: bool,
+    /// Registered on a router (`router.post(…)`, `app.openapi(…)`).
+    on_router: bool,
+    /// The route path says webhook: `router.post('/webhooks/stripe', handle)`.
+    route_says_webhook: bool,
+}
+
+fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
+    let top_level = outer_position(func).parent().is_some_and(|p| {
+        let decl = if p.kind_name() == "variable_declarator" {
+            p.parent().and_then(|d| d.parent())
+        } else {
+            Some(p)
+        };
+        decl.is_some_and(|d| {
+            d.kind_name() == "program"
+                || (d.kind_name() == "export_statement"
+                    && d.parent().is_some_and(|r| r.kind_name() == "program"))
+        })
+    });
+    if !top_level {
+        return None;
+    }
+    let name = ast::function_name(func, src).filter(|n| !n.is_empty())?;
     let root = ast::root_of(func);
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let bytes = src.as_bytes();
     let mut from = 0;
-    while let Some(i) = src.get(from..).and_then(|s| s.find(name.as_str())) {
+    while let Some(i) = src.get(from..).and_then(|s| s.find(name)) {
         let at = from + i;
         let end = at + name.len();
         from = end;
@@ -596,57 +868,105 @@ fn called_in_file(func: Node<'_>, src: &str) -> bool {
         let Some(id) = root.descendant_for_byte_range(at, end) else {
             continue;
         };
-        // `name(…)` or `this.name(…)`: the callee of a call expression.
-        let callee = match id.parent() {
-            Some(p) if p.kind_name() == "member_expression" => p,
-            _ => id,
+        let Some(parent) = id.parent() else {
+            continue;
         };
-        if callee.parent().is_some_and(|c| {
-            c.kind_name() == "call_expression"
-                && c.field(Field::Function)
-                    .is_some_and(|f| f.id() == callee.id())
-        }) {
-            return true;
+        let plain = Registration::default();
+        let found = match (id.kind_name(), parent.kind_name()) {
+            ("identifier", "arguments") => {
+                // climb through wrappers (`withApiKey(handle)`) to the route
+                // registration, the server call or the export
+                let mut guarded = false;
+                let mut arg = id;
+                let mut cur = parent
+                    .parent()
+                    .filter(|c| c.kind_name() == "call_expression");
+                let mut out = None;
+                while let Some(call) = cur {
+                    let callee = ast::callee_name(call, src).unwrap_or_default();
+                    if ROUTE_METHODS.contains(&callee.as_str())
+                        && (is_route_call(call) || callee == "openapi")
+                    {
+                        let args = ast::call_arguments(call);
+                        out = Some(Registration {
+                            guarded: guarded
+                                || args.iter().any(|a| {
+                                    a.id() != arg.id()
+                                        && middleware_name(*a, src)
+                                            .is_some_and(|n| is_guard_name(&n))
+                                }),
+                            on_router: true,
+                            route_says_webhook: args.first().is_some_and(|a| {
+                                ast::is_string_like(*a)
+                                    && ast::text(*a, src).to_ascii_lowercase().contains("webhook")
+                            }),
+                        });
+                        break;
+                    }
+                    if matches!(callee.as_str(), "serve" | "createServer") {
+                        out = Some(plain);
+                        break;
+                    }
+                    guarded |= is_auth_wrapper_name(&callee);
+                    // `export const POST = wrap(handle)`, `export default wrap(handle)`
+                    if let Some(n) = exported_wrapper_name(call, src) {
+                        if exported_as_handler(&n, func, src, path) {
+                            out = Some(Registration { guarded, ..plain });
+                        }
+                        break;
+                    }
+                    arg = call;
+                    cur = call
+                        .parent()
+                        .filter(|p| p.kind_name() == "arguments")
+                        .and_then(|p| p.parent())
+                        .filter(|c| c.kind_name() == "call_expression");
+                }
+                out
+            }
+            ("identifier", "export_statement") => {
+                exported_as_handler("default", func, src, path).then_some(plain)
+            }
+            ("identifier", "export_specifier") => {
+                let alias = parent
+                    .field(Field::Alias)
+                    .map(|a| ast::text(a, src).to_string())
+                    .unwrap_or_else(|| name.to_string());
+                exported_as_handler(&alias, func, src, path).then_some(plain)
+            }
+            ("shorthand_property_identifier", "object") => (parent
+                .parent()
+                .filter(|a| a.kind_name() == "assignment_expression")
+                .and_then(|a| a.field(Field::Left))
+                .and_then(|l| ast::member_path(l, src))
+                .is_some_and(|l| l == "module.exports" || l == "exports")
+                && exported_as_handler(name, func, src, path))
+            .then_some(plain),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
         }
     }
-    false
+    None
 }
 
-fn is_handler(func: Node<'_>, src: &str) -> bool {
-    let mut param_only = false;
-    is_handler_how(func, src, &mut param_only)
-}
-
-/// A request handler: an exported route function, a route callback, a NestJS
-/// route method, a Worker `fetch`, or a function whose first parameter is the
-/// request.
-fn is_handler_how(func: Node<'_>, src: &str, param_only: &mut bool) -> bool {
-    if let Some(name) = export_name(func, src) {
-        if HTTP_VERBS.contains(&name.as_str())
-            || matches!(name.as_str(), "default" | "handler")
-            || name.to_ascii_lowercase().contains("webhook")
-        {
-            return true;
-        }
-    }
-    if route_call(func, src).is_some() || is_nest_handler(func, src) {
-        return true;
-    }
-    if func.kind_name() == "method_definition"
-        && func
-            .field(Field::Name)
-            .is_some_and(|n| ast::text(n, src) == "fetch")
-        && func
-            .parent()
-            .and_then(|o| o.parent())
-            .is_some_and(|e| e.kind_name() == "export_statement")
+/// The name a wrapper call is exported as: `export const POST = wrap(…)`.
+fn exported_wrapper_name(call: Node<'_>, src: &str) -> Option<String> {
+    if call
+        .parent()
+        .is_some_and(|p| p.kind_name() == "export_statement")
     {
-        return true;
+        return Some("default".into());
     }
-    *param_only = first_param(func, src).is_some_and(|p| p == "req" || p == "request")
-        || first_param_type(func, src)
-            .is_some_and(|t| t.contains("Request") || t.contains("Context"));
-    *param_only
+    let decl = call
+        .parent()
+        .filter(|p| p.kind_name() == "variable_declarator")?;
+    decl.parent()
+        .and_then(|d| d.parent())
+        .filter(|e| e.kind_name() == "export_statement")?;
+    decl.field(Field::Name)
+        .map(|n| ast::text(n, src).to_string())
 }
 
 /// The name a handler goes by (for the message and the `webhook` name check).
@@ -665,7 +985,12 @@ fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
 }
 
 fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
-    if path.contains("webhook") {
+    // a path segment says webhook, unless it says the code sends them
+    // (`cron/send-link-clicked-webhooks/route.ts`)
+    if path
+        .split('/')
+        .any(|seg| seg.contains("webhook") && !starts_with_verb(seg, SENDER_VERBS))
+    {
         return true;
     }
     if handler_name(handler, src).is_some_and(|n| n.to_ascii_lowercase().contains("webhook")) {
@@ -689,7 +1014,9 @@ fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
             return true;
         }
     }
-    scan_with_callees(handler, handler, src, &mut |n| is_stripe_event_test(n, src))
+    scan_with_callees(handler, handler, src, path, &mut |n| {
+        is_stripe_event_test(n, src)
+    })
 }
 
 /// A Stripe event type compared in a `case` or an equality test:
@@ -727,6 +1054,7 @@ fn scan_with_callees(
     scope: Node<'_>,
     handler: Node<'_>,
     src: &str,
+    path: &str,
     pred: &mut dyn FnMut(Node<'_>) -> bool,
 ) -> bool {
     let program = ast::root_of(handler);
@@ -742,7 +1070,7 @@ fn scan_with_callees(
             if n.id() != node.id()
                 && ast::is_function(n)
                 && !ast::contains(n, handler)
-                && is_handler(n, src)
+                && is_handler(n, src, path)
             {
                 return false;
             }
@@ -803,18 +1131,24 @@ fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<N
 
 /// Signature verification in the handler, the functions around it, the
 /// same-file functions it calls, its route middleware or NestJS guards.
-fn is_verified(handler: Node<'_>, src: &str) -> bool {
+fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
     // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
     if let Some(call) = route_call(handler, src) {
+        // by name (`verifySignature`, `requireAuth()`, `auth.check`), not by the
+        // text of a route definition (`createRoute({ description: 'Verifies …' })`)
         let mw = ast::call_arguments(call).into_iter().any(|a| {
-            !ast::contains(a, handler)
-                && !ast::is_string_like(a)
-                && (is_verify_name(ast::text(a, src))
-                    || ast::text(a, src).to_ascii_lowercase().contains("auth"))
+            !ast::contains(a, handler) && middleware_name(a, src).is_some_and(|n| is_guard_name(&n))
         });
         if mw {
             return true;
         }
+    }
+    // An authenticating wrapper: `export const POST = withWorkspace(async ({ req }) => …)`.
+    if wrapper_names(handler, src)
+        .iter()
+        .any(|w| is_auth_wrapper_name(w))
+    {
+        return true;
     }
     if handler.kind_name() == "method_definition" {
         let mut decs = member_decorators(handler);
@@ -837,7 +1171,7 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
     }
     let mut hmac = false;
     let mut compare = false;
-    scan_with_callees(scope, handler, src, &mut |n| {
+    scan_with_callees(scope, handler, src, path, &mut |n| {
         if is_verification(n, src) {
             return true;
         }
@@ -857,19 +1191,47 @@ fn is_verified(handler: Node<'_>, src: &str) -> bool {
     })
 }
 
+/// The callees of the wrapper calls around a function (`withAuth(withLogging(fn))`),
+/// as `outer_position` skips them.
+fn wrapper_names(func: Node<'_>, src: &str) -> Vec<String> {
+    let outer = outer_position(func);
+    let mut out = Vec::new();
+    let mut cur = func;
+    while cur.id() != outer.id() {
+        let Some(p) = cur.parent() else {
+            break;
+        };
+        if p.kind_name() == "call_expression" {
+            if let Some(n) = ast::callee_name(p, src) {
+                out.push(n);
+            }
+        }
+        cur = p;
+    }
+    out
+}
+
+/// A wrapper that authenticates the caller or verifies the request
+/// (`withAuth`, `withSession`, `withWorkspace`, `withApiKey`, `withCron`,
+/// `verifySignatureAppRouter`), not one that only logs (`withAxiom`).
+fn is_auth_wrapper_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    is_guard_name(&l)
+        || ["session", "user", "workspace", "cron", "admin", "signature"]
+            .iter()
+            .any(|k| l.contains(k))
+}
+
 fn is_verify_name(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    [
-        "verif",
-        "signature",
-        "constructevent",
-        "timingsafeequal",
-        "validatewebhook",
-        "validaterequest",
-        "validatehmac",
-    ]
-    .iter()
-    .any(|k| t.contains(k))
+    ["verif", "signature", "constructevent", "timingsafeequal"]
+        .iter()
+        .any(|k| t.contains(k))
+        // `validatePlaidWebhook`, `validateRequest`, `isValidHmac`, Polar's `validateEvent`
+        || ((t.contains("validate") || t.contains("isvalid"))
+            && ["webhook", "request", "hmac", "event", "payload"]
+                .iter()
+                .any(|k| t.contains(k)))
 }
 
 /// A user-session check: an authenticated route (e.g. managing one's webhook
@@ -889,6 +1251,50 @@ fn is_auth_name(name: &str) -> bool {
             | "authenticate"
             | "isauthenticated"
     )
+}
+
+/// An API-key / bearer-token check by name: `validateApiToken`, `getApiKey`.
+fn is_api_key_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    ["apikey", "apitoken", "bearer", "basicauth"]
+        .iter()
+        .any(|k| l.contains(k))
+}
+
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-api-key", "api-key", "x-api-token"];
+
+/// A read of the `Authorization` (or API-key) header: `req.headers.get('authorization')`,
+/// `c.req.header('Authorization')`, `req.headers.authorization`,
+/// `req.headers['x-api-key']`. A handler authenticated by a bearer token or an
+/// API key is not an anonymous webhook receiver.
+fn reads_credentials_header(n: Node<'_>, src: &str) -> bool {
+    let is_credential = |v: &str| CREDENTIAL_HEADERS.contains(&v.to_ascii_lowercase().as_str());
+    match n.kind_name() {
+        "call_expression" => {
+            let path = ast::callee_path(n, src).unwrap_or_default();
+            (path.ends_with("headers.get") || path.ends_with(".header") || path == "req.get")
+                && ast::call_arguments(n)
+                    .first()
+                    .and_then(|a| ast::string_value(*a, src))
+                    .is_some_and(|v| is_credential(&v))
+        }
+        "member_expression" => {
+            n.field(Field::Object)
+                .and_then(|o| last_segment(o, src))
+                .is_some_and(|o| o == "headers")
+                && n.field(Field::Property)
+                    .is_some_and(|p| is_credential(ast::text(p, src)))
+        }
+        "subscript_expression" => {
+            n.field(Field::Object)
+                .and_then(|o| last_segment(o, src))
+                .is_some_and(|o| o == "headers")
+                && n.field(Field::Index)
+                    .and_then(|i| ast::string_value(i, src))
+                    .is_some_and(|v| is_credential(&v))
+        }
+        _ => false,
+    }
 }
 
 fn is_equality(n: Node<'_>, src: &str) -> bool {
@@ -914,9 +1320,16 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
     if n.kind_name() == "call_expression" {
         // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
         // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
-        return ast::callee_name(n, src).is_some_and(|c| is_verify_name(&c) || is_auth_name(&c))
+        return ast::callee_name(n, src)
+            .is_some_and(|c| is_verify_name(&c) || is_auth_name(&c) || is_api_key_name(&c))
             || ast::callee_path(n, src)
-                .is_some_and(|p| p.split('.').rev().skip(1).any(|seg| seg == "webhooks"));
+                .is_some_and(|p| p.split('.').rev().skip(1).any(|seg| seg == "webhooks"))
+            || reads_credentials_header(n, src);
+    }
+    if matches!(n.kind_name(), "member_expression" | "subscript_expression")
+        && reads_credentials_header(n, src)
+    {
+        return true;
     }
     if !is_equality(n, src) {
         return false;
@@ -1043,12 +1456,150 @@ mod tests {
             assert_flags(ID, "functions/payments.ts", src, 1),
             vec!["JSON.parse(event.body)"]
         );
-        // a function named as a webhook handler
-        let src = "async function handleStripeWebhook(req, res) {\n  const raw = await getRawBody(req);\n  const event = JSON.parse(raw.toString());\n  await apply(event);\n}\n";
+        // a function registered by name as a route callback
+        let src = "async function handleStripeWebhook(req, res) {\n  const raw = await getRawBody(req);\n  const event = JSON.parse(raw.toString());\n  await apply(event);\n}\napp.post('/stripe', handleStripeWebhook);\n";
         assert_eq!(
             assert_flags(ID, "src/server.ts", src, 1),
             vec!["JSON.parse(raw.toString())"]
         );
+    }
+
+    #[test]
+    fn handlers_by_registration_and_export() {
+        let body = "(req: Request) {\n  const event = await req.json();\n  await apply(event);\n  return new Response('ok');\n}\n";
+        // an exported function named as a webhook receiver (called from a route elsewhere)
+        let src = format!("export async function stripeWebhookHandler{body}");
+        assert_flags(ID, "src/lib/stripe/handler.ts", &src, 1);
+        // exported under a route name or in `module.exports`
+        let src = format!("async function receive{body}export {{ receive as POST }};\n");
+        assert_flags(ID, "src/app/api/webhooks/x/route.ts", &src, 1);
+        let src =
+            format!("async function handleWebhook{body}module.exports = {{ handleWebhook }};\n");
+        assert_flags(ID, "src/hooks.js", &src, 1);
+        let src = format!("async function receive{body}export default receive;\n");
+        assert_flags(ID, "src/pages/api/webhooks/x.ts", &src, 1);
+        // Hono OpenAPI routes and Remix actions
+        let src = "app.openapi(\n  createRoute({ method: 'post', path: '/' }),\n  async (c) => {\n    const body = await c.req.json();\n    return c.json(await apply(body));\n  },\n);\n";
+        assert_eq!(
+            assert_flags(ID, "src/rest/webhooks/polar.ts", src, 1),
+            vec!["c.req.json()"]
+        );
+        let src = "export async function action({ request }: ActionFunctionArgs) {\n  const event = await request.json();\n  await apply(event);\n  return null;\n}\n";
+        assert_flags(ID, "app/routes/api.webhooks.paddle.ts", src, 1);
+        // the same `action` outside a route module is not a route
+        assert_clean(ID, "src/store/webhook-actions.ts", src);
+        // a Supabase edge function
+        let src = "Deno.serve(async (req) => {\n  const { record } = await req.json();\n  return new Response(record.id);\n});\n";
+        assert_flags(ID, "supabase/functions/db-webhook/index.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_not_an_inbound_handler() {
+        // a library function that takes a request but is neither a route export nor
+        // registered as one in its file: its caller (elsewhere) is the handler
+        let src = "export const subscribeHandler = async (req: Request) => {\n  const { url } = await req.json();\n  return Response.json(await save(url));\n};\n";
+        assert_clean(ID, "src/lib/webhooks/zapier/subscribe.ts", src);
+        let src = "async function handleStripeWebhook(req, res) {\n  const event = JSON.parse(await getRawBody(req));\n  await apply(event);\n}\n";
+        assert_clean(ID, "src/server.ts", src);
+        // a Stripe event switch in a function that only takes a request
+        let src = "export async function processEvent(req: Request) {\n  const e = await req.json();\n  switch (e.type) {\n    case 'checkout.session.completed':\n      return fulfil(e);\n  }\n}\n";
+        assert_clean(ID, "src/lib/billing/events.ts", src);
+        // NestJS `@Post()` outside a `@Controller`
+        let src = "export class Hooks {\n  @Post('webhook')\n  async handle(@Body() event: Stripe.Event) {\n    await this.apply(event);\n  }\n}\n";
+        assert_clean(ID, "src/hooks.ts", src);
+    }
+
+    #[test]
+    fn near_miss_senders_and_verifiers() {
+        // code that sends webhooks
+        let src = "export async function sendWebhook(request: WebhookRequest) {\n  const payload = JSON.parse(request.body);\n  return fetch(request.url, { method: 'POST', body: JSON.stringify(payload) });\n}\n";
+        assert_clean(ID, "src/lib/webhooks/send.ts", src);
+        let src = "export async function POST(req: Request) {\n  const { linkId } = await req.json();\n  await deliverClickWebhooks(linkId);\n  return new Response('ok');\n}\n";
+        assert_clean(ID, "src/app/api/cron/send-link-webhooks/route.ts", src);
+        // the verifier itself
+        let src = "export async function verifyWebhook(req: Request) {\n  const payload = await req.json();\n  return hmacMatches(payload, req.headers.get('x-sig'));\n}\n";
+        assert_clean(ID, "src/lib/webhooks/verify.ts", src);
+        let src = "export async function parseStripeWebhook(req: Request) {\n  const raw = await req.text();\n  const event = stripe.webhooks.constructEvent(raw, req.headers.get('stripe-signature')!, secret);\n  return { event, extra: JSON.parse(raw) };\n}\n";
+        assert_clean(ID, "src/lib/stripe.ts", src);
+    }
+
+    #[test]
+    fn path_is_judged_inside_the_project() {
+        use crate::config::Config;
+        use crate::workspace::WorkspaceFacts;
+        use std::path::Path;
+        let src =
+            "app.post('/login', async (req, res) => {\n  res.json(await login(req.body));\n});\n";
+        let config = Config::default_for(Path::new("/home/dev/webhook-service"));
+        let facts = WorkspaceFacts::default();
+        // the checkout folder's name says nothing about the route
+        let d = findings_with(
+            ID,
+            "/home/dev/webhook-service/src/server.ts",
+            src,
+            &config,
+            &facts,
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        // a folder inside the project does
+        let d = findings_with(
+            ID,
+            "/home/dev/webhook-service/src/webhooks/server.ts",
+            src,
+            &config,
+            &facts,
+        );
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn by_name_registration_middleware_and_wrappers() {
+        let handle =
+            "async function handle(req, res) {\n  await apply(req.body);\n  res.end();\n}\n";
+        // the route path says webhook
+        let src = format!("{handle}router.post('/webhooks/stripe', express.json(), handle);\n");
+        assert_eq!(assert_flags(ID, "src/routes.ts", &src, 1), vec!["req.body"]);
+        // verified by route middleware or an authenticating wrapper at the registration
+        let src =
+            format!("{handle}router.post('/webhooks/stripe', verifyStripeSignature, handle);\n");
+        assert_clean(ID, "src/routes.ts", &src);
+        let src = format!(
+            "{handle}router.use(requireApiKey);\nrouter.post('/webhooks/stripe', handle);\n"
+        );
+        assert_clean(ID, "src/routes.ts", &src);
+        let src = format!("{handle}export default withApiAuth(handle);\n");
+        assert_clean(ID, "src/pages/api/webhooks/x.ts", &src);
+        let src = format!("{handle}export default withLogging(handle);\n");
+        assert_flags(ID, "src/pages/api/webhooks/x.ts", &src, 1);
+    }
+
+    #[test]
+    fn near_miss_authenticating_wrapper() {
+        let src = "export const POST = withWorkspace(async ({ req, workspace }) => {\n  const { url } = await req.json();\n  return Response.json(await createHook(workspace.id, url));\n});\n";
+        assert_clean(ID, "src/app/api/webhooks/route.ts", src);
+        // a logging wrapper authenticates nothing
+        let src = "export const POST = withAxiom(async (req) => {\n  const event = await req.json();\n  return Response.json(await apply(event));\n});\n";
+        assert_flags(ID, "src/app/api/webhooks/route.ts", src, 1);
+    }
+
+    #[test]
+    fn near_miss_bearer_or_api_key() {
+        let src = "export async function POST(req: Request) {\n  const authorization = req.headers.get('authorization');\n  if (!authorization) return new Response(null, { status: 401 });\n  const { url } = await req.json();\n  const owner = await validateApiToken({ authorization });\n  return Response.json(await subscribe(owner, url));\n}\n";
+        assert_clean(ID, "src/app/api/webhooks/zapier/route.ts", src);
+        let src = "router.post('/webhooks/subscribe', async (req, res) => {\n  const key = req.headers['x-api-key'];\n  const owner = await findOwner(key);\n  res.json(await subscribe(owner, req.body.url));\n});\n";
+        assert_clean(ID, "src/routes.ts", src);
+        // router-level middleware guards every route of the file
+        let src = "app.use('*', basicAuth({ username: u, password: p }));\napp.openapi(route, async (c) => {\n  const body = await c.req.json();\n  return c.json(await apply(body));\n});\n";
+        assert_clean(ID, "src/rest/webhooks/inbox.ts", src);
+        // a provider-specific validator (`validate<Provider>Webhook`)
+        let src = "app.openapi(route, async (c) => {\n  const raw = await c.req.text();\n  if (!(await validatePlaidWebhook({ body: raw, jwt: c.req.header('plaid-verification') }))) return c.json({}, 401);\n  const body = JSON.parse(raw);\n  return c.json(await apply(body));\n});\n";
+        assert_clean(ID, "src/rest/webhooks/plaid.ts", src);
+        // the route definition's text is not middleware
+        let src = "app.openapi(\n  createRoute({ method: 'post', description: 'Verifies the signature' }),\n  async (c) => {\n    const body = await c.req.json();\n    return c.json(await apply(body));\n  },\n);\n";
+        assert_flags(ID, "src/rest/webhooks/plaid.ts", src, 1);
+        // a middleware that neither authenticates nor verifies does not count
+        let src = "app.use('*', logger());\napp.openapi(route, async (c) => {\n  const body = await c.req.json();\n  return c.json(await apply(body));\n});\n";
+        assert_flags(ID, "src/rest/webhooks/inbox.ts", src, 1);
     }
 
     #[test]
