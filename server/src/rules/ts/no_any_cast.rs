@@ -198,7 +198,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                     {
                         let operand = inner.named_child(0).unwrap_or(inner);
                         let start = cast_range(inner, operand, unknown).start;
-                        cx.report(start..node.end_byte(), format!("`as unknown as {ty_text}` forces an unchecked type; validate the value (e.g. with a schema) instead"))
+                        cx.report(start..node.end_byte(), format!("`as unknown as {}` forces an unchecked type; validate the value (e.g. with a schema) instead", crate::rules::snippet::one_line(ty_text, 60)))
                             .with_level(level);
                     }
                 }
@@ -400,5 +400,14 @@ mod tests {
             true,
             "send(x as unknown);\nconst y = (x as unknown).foo;\n",
         );
+    }
+
+    #[test]
+    fn message_quotes_a_multi_line_type_on_one_line() {
+        let src = "const m = raw as unknown as Record<\n  string,\n  { run: (input: never) => Promise<void> }\n>;\n";
+        let d = findings("no-any-cast", "src/lib/m.ts", src);
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].message.contains('\n'), "{}", d[0].message);
+        assert!(d[0].message.starts_with("`as unknown as Record<string, "), "{}", d[0].message);
     }
 }
