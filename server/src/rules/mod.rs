@@ -169,8 +169,15 @@ A file prodlint cannot read is a file nobody checked.
         docs: r#"## What it does
 Reports, at most once per file, the first statement that PostgreSQL's own parser
 (libpg_query) rejects. That statement is skipped by every other SQL rule; the rest
-of the file is still linted. Files that look like MySQL (`ENGINE=`,
-`AUTO_INCREMENT`, backticks) are not reported.
+of the file is still linted.
+
+A file is taken for MySQL only when a statement PostgreSQL rejects holds
+MySQL-only syntax outside comments, strings and dollar-quoted bodies (a
+backtick-quoted identifier, `ENGINE=`, `AUTO_INCREMENT`, `UNSIGNED`). The
+PostgreSQL rules skip such a file, and this rule reports it once, at that
+construct, so that nothing is skipped silently. Backticks in comments (the
+`/* … */` headers of generated Supabase migrations, Prisma's warnings) or in
+strings do not make a file MySQL.
 
 ## Why is this bad?
 A migration that does not parse fails when it is applied.
@@ -180,8 +187,18 @@ A migration that does not parse fails when it is applied.
 CREATE TABLE notes (id int PRIMARY KEY,);
 ```
 
+```sql flagged
+CREATE TABLE `notes` (id int PRIMARY KEY) ENGINE=InnoDB;
+```
+
 ```sql ok
 CREATE TABLE notes (id int PRIMARY KEY);
+```
+
+```sql ok
+/* Creates the `notes` table. */
+CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT 'use `md`');
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 ```
 "#,
         triggers: &[],
