@@ -83,7 +83,7 @@ pub fn decode_encoded(bytes: Vec<u8>) -> Result<(String, TextEncoding), String> 
         } else {
             "UTF-16BE"
         };
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             return Err(format!(
                 "not valid {name} (odd number of bytes); not linted"
             ));
@@ -568,7 +568,7 @@ fn run_stdin(
                 facts.update_sql_file(f, strip_bom(&t).0);
             }
         }
-        facts.update_sql_file(&path, &text);
+        facts.update_sql_file(&path, strip_bom(&text).0);
         facts
     } else {
         WorkspaceFacts::default()
