@@ -144,11 +144,16 @@ Safe: removes the comment (or the unused rule from its list).
         default_level: Level::Warn,
         fix: FixKind::None,
         not_in_tests: false,
-        summary: "A file that could not be read or decoded as UTF-8 text",
+        summary: "A file that could not be read or decoded as text",
         docs: r#"## What it does
 Reports a file that prodlint was asked to lint but could not read (permissions,
-I/O error), that is not UTF-8 text (binary content, another encoding), or that is
+I/O error), that is not text (binary content, another encoding), or that is
 larger than the size limit. The rest of the run goes on.
+
+Text is UTF-8 (with or without a byte order mark) or UTF-16 with a byte order
+mark (little or big endian, as some Windows tools write it): such a file is
+decoded and linted, and `--fix` writes it back in UTF-16 with its BOM. UTF-16
+without a BOM holds NUL bytes and is reported as binary.
 
 ## Why is this bad?
 A file prodlint cannot read is a file nobody checked.

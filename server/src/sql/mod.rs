@@ -187,13 +187,27 @@ pub fn mysql_evidence(text: &str, range: Range<usize>) -> Option<MysqlEvidence> 
                         what: "`AUTO_INCREMENT`",
                     });
                 }
-                if word.eq_ignore_ascii_case("unsigned") {
+                let before = || text[range.start..i].trim_end();
+                // `int unsigned`, `int(11) unsigned`: not a column named `unsigned`
+                if word.eq_ignore_ascii_case("unsigned") && {
+                    let before = before();
+                    let prev_word = before
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    before.ends_with(')')
+                        || NUMERIC_TYPES
+                            .iter()
+                            .any(|t| prev_word.eq_ignore_ascii_case(t))
+                } {
                     return Some(MysqlEvidence {
                         range: i..w_end,
                         what: "`UNSIGNED`",
                     });
                 }
+                // a table option after the column list: `) ENGINE=InnoDB`
                 if word.eq_ignore_ascii_case("engine")
+                    && before().ends_with(')')
                     && text[w_end..end].trim_start().starts_with('=')
                 {
                     return Some(MysqlEvidence {
@@ -208,6 +222,21 @@ pub fn mysql_evidence(text: &str, range: Range<usize>) -> Option<MysqlEvidence> 
     }
     None
 }
+
+/// Types MySQL lets `UNSIGNED` follow.
+const NUMERIC_TYPES: &[&str] = &[
+    "int",
+    "integer",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "mediumint",
+    "decimal",
+    "numeric",
+    "float",
+    "double",
+    "real",
+];
 
 fn memchr_nl(b: &[u8], from: usize, end: usize) -> usize {
     b[from..end]
@@ -499,6 +528,14 @@ mod tests {
             assert_eq!(ev.what, what);
             assert_eq!(&text[ev.range], at);
         }
+        // a column named `engine` or `unsigned` in a statement with a typo
+        for text in [
+            "update cars set engine = 'v8' wher id = 1;\n",
+            "select unsigned, signed fro t;\n",
+        ] {
+            assert!(!SqlFile::parse(text).is_mysql(), "{text}");
+        }
+        assert!(SqlFile::parse("create table t (n int(11) unsigned);").is_mysql());
         // only in what PostgreSQL rejected: a parsable file never is MySQL
         assert!(!SqlFile::parse("create table unsigned (engine int);").is_mysql());
         // an unterminated dollar quote or comment does not panic
