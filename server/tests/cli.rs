@@ -493,6 +493,13 @@ fn stdin_filename() {
             .write_stdin("f(x as any);\n"),
     );
     assert_eq!(out, "f(x as unknown);\n");
+    // …in the input's encoding: UTF-16 in, UTF-16 (with its BOM) out
+    let out = prodlint(dir.path())
+        .args(["check", "--stdin-filename", "a.ts", "--fix"])
+        .write_stdin(utf16("f(x as any);\n", false))
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, utf16("f(x as unknown);\n", false));
 }
 
 #[test]
