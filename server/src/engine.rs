@@ -149,7 +149,22 @@ fn first_statement_start(tree: &Tree) -> usize {
 
 pub fn lint_sql(input: &FileInput<'_>, sql: &SqlFile) -> LintOutput {
     let mut out = LintOutput::default();
-    if !sql.is_mysql {
+    let syntax = &rules::meta::SQL_SYNTAX;
+    if let Some(mysql) = &sql.mysql {
+        // Never skipped silently: say why the file was not linted.
+        if rule_runs(syntax, input.file, input.config) {
+            out.diagnostics.push(Diagnostic {
+                rule: syntax.id,
+                level: syntax.default_level,
+                message: format!(
+                    "This file looks like MySQL ({} in a statement PostgreSQL cannot parse); prodlint's PostgreSQL rules skipped the whole file",
+                    mysql.what
+                ),
+                range: mysql.range.clone(),
+                fixes: Vec::new(),
+            });
+        }
+    } else {
         for rule in rules::sql::RULES {
             if !rule_runs(&rule.meta, input.file, input.config) {
                 continue;
@@ -159,7 +174,6 @@ pub fn lint_sql(input: &FileInput<'_>, sql: &SqlFile) -> LintOutput {
                 (rule.check)(&mut cx, sql);
             });
         }
-        let syntax = &rules::meta::SQL_SYNTAX;
         if let Some(err) = &sql.syntax_error {
             let explained = out
                 .diagnostics

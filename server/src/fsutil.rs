@@ -113,7 +113,7 @@ pub enum WriteSkip {
 /// user in a shared folder) — is it truncated and written in place; the text was
 /// already re-parsed and checked by the fixer, it is fully built before the file
 /// is opened, and if the write fails the old text (`old`) is written back.
-pub fn write_preserving(path: &Path, old: &str, text: &str) -> Result<(), WriteSkip> {
+pub fn write_preserving(path: &Path, old: &[u8], text: &[u8]) -> Result<(), WriteSkip> {
     // The file itself, not a symlink to it (relative links resolved too).
     let target = std::fs::canonicalize(path).map_err(WriteSkip::Failed)?;
     let meta = std::fs::metadata(&target).map_err(WriteSkip::Failed)?;
@@ -155,7 +155,7 @@ enum Replace {
     Failed(io::Error),
 }
 
-fn replace_atomically(target: &Path, text: &str, meta: &std::fs::Metadata) -> Result<(), Replace> {
+fn replace_atomically(target: &Path, text: &[u8], meta: &std::fs::Metadata) -> Result<(), Replace> {
     use std::io::Write;
     let dir = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(Replace::Failed)?;
@@ -173,13 +173,13 @@ fn replace_atomically(target: &Path, text: &str, meta: &std::fs::Metadata) -> Re
     tmp.as_file()
         .set_permissions(meta.permissions())
         .map_err(Replace::Failed)?;
-    tmp.write_all(text.as_bytes()).map_err(Replace::Failed)?;
+    tmp.write_all(text).map_err(Replace::Failed)?;
     tmp.as_file().sync_all().map_err(Replace::Failed)?;
     tmp.persist(target).map_err(|e| Replace::Failed(e.error))?;
     Ok(())
 }
 
-fn write_in_place(target: &Path, text: &str) -> io::Result<()> {
+fn write_in_place(target: &Path, text: &[u8]) -> io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true);
@@ -195,7 +195,7 @@ fn write_in_place(target: &Path, text: &str) -> io::Result<()> {
         return Err(not_regular(ft));
     }
     f.set_len(0)?;
-    f.write_all(text.as_bytes())?;
+    f.write_all(text)?;
     f.sync_all()
 }
 

@@ -330,6 +330,73 @@ fn fix_removes_unused_suppressions_and_keeps_bom() {
     );
 }
 
+fn utf16(text: &str, le: bool) -> Vec<u8> {
+    let mut out = if le {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for u in text.encode_utf16() {
+        out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+    }
+    out
+}
+
+#[test]
+fn utf16_files_with_a_bom_are_linted_with_right_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A non-BMP character (a surrogate pair in UTF-16) before the finding.
+    let src = "const s = '\u{1F600}é'; const y = x as any;\n";
+    write(d, "le.ts", utf16(src, true));
+    write(d, "be.ts", utf16(src, false));
+    write(d, "u8.ts", format!("\u{feff}{src}"));
+    write(d, "odd.ts", b"\xFF\xFE\x41".as_slice());
+    let (out, _) = stdout(prodlint(d).args(["check", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    for f in ["le.ts", "be.ts", "u8.ts"] {
+        let d = diags
+            .iter()
+            .find(|d| d["path"] == f && d["rule"] == "no-any-cast")
+            .unwrap_or_else(|| panic!("{f}: {out}"));
+        assert_eq!(d["range"]["start"]["line"], 1, "{f}");
+        // code-point columns: `const s = '😀é'; const y = ` is 26 code points
+        // (the BOM is not a column)
+        assert_eq!(d["range"]["start"]["column"], 27, "{f}: {d}");
+    }
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["path"] == "odd.ts" && d["rule"] == "unreadable-file"),
+        "{out}"
+    );
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["rule"] == "unreadable-file" && d["path"] != "odd.ts"),
+        "{out}"
+    );
+}
+
+#[test]
+fn fix_writes_utf16_files_back_in_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = "// prodlint-ignore no-any-cast: stale\nconst a = 'é';\n";
+    write(d, "le.ts", utf16(src, true));
+    write(d, "be.ts", utf16(src, false));
+    stdout(prodlint(d).args(["check", "--fix"]));
+    assert_eq!(
+        fs::read(d.join("le.ts")).unwrap(),
+        utf16("const a = 'é';\n", true)
+    );
+    assert_eq!(
+        fs::read(d.join("be.ts")).unwrap(),
+        utf16("const a = 'é';\n", false)
+    );
+}
+
 #[test]
 fn bad_files_never_abort_the_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -426,6 +493,13 @@ fn stdin_filename() {
             .write_stdin("f(x as any);\n"),
     );
     assert_eq!(out, "f(x as unknown);\n");
+    // …in the input's encoding: UTF-16 in, UTF-16 (with its BOM) out
+    let out = prodlint(dir.path())
+        .args(["check", "--stdin-filename", "a.ts", "--fix"])
+        .write_stdin(utf16("f(x as any);\n", false))
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, utf16("f(x as unknown);\n", false));
 }
 
 #[test]

@@ -200,3 +200,32 @@ pub fn lint_disk(
         out.diagnostics.iter().map(|d| pos.diagnostic(d)).collect(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_utf16_files_are_linted_with_editor_positions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = "const s = '😀'; const y = x as any;\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(src.encode_utf16().flat_map(u16::to_le_bytes));
+        let path = dir.path().join("le.ts");
+        std::fs::write(&path, bytes).expect("write");
+        let resolver = ConfigResolver::new(None, dir.path(), Vec::new()).expect("config");
+        let facts = WorkspaceFacts::default();
+        let Some(DiskReport::Full(_, diags)) =
+            lint_disk(&path, &resolver, &facts, ColumnUnit::Utf16, 1, None)
+        else {
+            panic!("a full report");
+        };
+        let d = diags
+            .iter()
+            .find(|d| matches!(&d.code, Some(lsp::NumberOrString::String(c)) if c == "no-any-cast"))
+            .expect("no-any-cast");
+        // `const s = '😀'; const y = ` is 26 UTF-16 units (the emoji is two,
+        // the BOM is not part of the document's text)
+        assert_eq!((d.range.start.line, d.range.start.character), (0, 26));
+    }
+}

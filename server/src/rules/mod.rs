@@ -145,11 +145,16 @@ Safe: removes the comment (or the unused rule from its list).
         default_level: Level::Warn,
         fix: FixKind::None,
         not_in_tests: false,
-        summary: "A file that could not be read or decoded as UTF-8 text",
+        summary: "A file that could not be read or decoded as text",
         docs: r#"## What it does
 Reports a file that prodlint was asked to lint but could not read (permissions,
-I/O error), that is not UTF-8 text (binary content, another encoding), or that is
+I/O error), that is not text (binary content, another encoding), or that is
 larger than the size limit. The rest of the run goes on.
+
+Text is UTF-8 (with or without a byte order mark) or UTF-16 with a byte order
+mark (little or big endian, as some Windows tools write it): such a file is
+decoded and linted, and `--fix` writes it back in UTF-16 with its BOM. UTF-16
+without a BOM holds NUL bytes and is reported as binary.
 
 ## Why is this bad?
 A file prodlint cannot read is a file nobody checked.
@@ -170,8 +175,15 @@ A file prodlint cannot read is a file nobody checked.
         docs: r#"## What it does
 Reports, at most once per file, the first statement that PostgreSQL's own parser
 (libpg_query) rejects. That statement is skipped by every other SQL rule; the rest
-of the file is still linted. Files that look like MySQL (`ENGINE=`,
-`AUTO_INCREMENT`, backticks) are not reported.
+of the file is still linted.
+
+A file is taken for MySQL only when a statement PostgreSQL rejects holds
+MySQL-only syntax outside comments, strings and dollar-quoted bodies (a
+backtick-quoted identifier, `ENGINE=`, `AUTO_INCREMENT`, `UNSIGNED`). The
+PostgreSQL rules skip such a file, and this rule reports it once, at that
+construct, so that nothing is skipped silently. Backticks in comments (the
+`/* … */` headers of generated Supabase migrations, Prisma's warnings) or in
+strings do not make a file MySQL.
 
 ## Why is this bad?
 A migration that does not parse fails when it is applied.
@@ -181,8 +193,18 @@ A migration that does not parse fails when it is applied.
 CREATE TABLE notes (id int PRIMARY KEY,);
 ```
 
+```sql flagged
+CREATE TABLE `notes` (id int PRIMARY KEY) ENGINE=InnoDB;
+```
+
 ```sql ok
 CREATE TABLE notes (id int PRIMARY KEY);
+```
+
+```sql ok
+/* Creates the `notes` table. */
+CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT 'use `md`');
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 ```
 "#,
         triggers: &[],

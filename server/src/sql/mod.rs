@@ -47,8 +47,11 @@ pub struct SqlFile {
     pub statements: Vec<SqlStatement>,
     /// The first statement that did not parse.
     pub syntax_error: Option<SqlSyntaxError>,
-    /// Looks like MySQL (`ENGINE=`, `AUTO_INCREMENT`, backticks): Postgres rules stay silent.
-    pub is_mysql: bool,
+    /// MySQL-only syntax (`ENGINE=`, `AUTO_INCREMENT`, `UNSIGNED`, a backtick-quoted
+    /// identifier) in a statement PostgreSQL could not parse, outside comments,
+    /// strings and dollar-quoted bodies: the file is MySQL and the Postgres rules
+    /// stay silent (the engine says so with one `sql-syntax` info).
+    pub mysql: Option<MysqlEvidence>,
     /// Byte ranges of comments (`-- …` and `/* … */`).
     pub comments: Vec<Range<usize>>,
     /// Statements that did not parse (for rules that recognise foreign idioms).
@@ -78,17 +81,178 @@ impl SqlFile {
     }
 }
 
-/// A heuristic for MySQL dumps and migrations.
-pub fn looks_like_mysql(text: &str) -> bool {
-    let upper_hits = ["ENGINE=", "ENGINE =", "AUTO_INCREMENT", "UNSIGNED"];
-    let t = text.to_ascii_uppercase();
-    upper_hits.iter().any(|h| t.contains(h)) || text.contains('`')
+/// Why a file was taken for MySQL: the first MySQL-only construct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MysqlEvidence {
+    /// The construct's bytes in the file.
+    pub range: Range<usize>,
+    /// What it is, for the message (`` a backtick-quoted identifier ``, `ENGINE=`…).
+    pub what: &'static str,
+}
+
+/// The first MySQL-only construct in `text[range]` that is code: comments
+/// (`--`, `#` is not a PostgreSQL comment and is ignored, `/* */`, nested),
+/// strings (`'…'`, `E'…'`), quoted identifiers and dollar-quoted bodies are
+/// skipped. Only constructs PostgreSQL cannot parse count: a backtick-quoted
+/// identifier, `ENGINE =`, `AUTO_INCREMENT`, `UNSIGNED`.
+pub fn mysql_evidence(text: &str, range: Range<usize>) -> Option<MysqlEvidence> {
+    let b = text.as_bytes();
+    let end = range.end.min(b.len());
+    let mut i = range.start;
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    while i < end {
+        let c = b[i];
+        match c {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i = memchr_nl(b, i, end);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                // PostgreSQL block comments nest.
+                let mut depth = 0usize;
+                while i < end {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'\'' | b'"' => {
+                // `E'…'` allows backslash escapes; a plain string does not.
+                let escapes = c == b'\''
+                    && i > range.start
+                    && matches!(b[i - 1], b'e' | b'E')
+                    && (i - 1 == range.start || !is_word(b[i - 2]));
+                i += 1;
+                while i < end {
+                    if escapes && b[i] == b'\\' {
+                        i += 2;
+                    } else if b[i] == c {
+                        if b.get(i + 1) == Some(&c) {
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'$' if i == range.start || !is_word(b[i - 1]) => {
+                // `$tag$ … $tag$` (the tag is empty or an identifier).
+                let tag_end = b[i + 1..end]
+                    .iter()
+                    .position(|&x| !(x.is_ascii_alphanumeric() || x == b'_' || x >= 0x80))
+                    .map(|p| i + 1 + p);
+                match tag_end {
+                    Some(t) if b[t] == b'$' && b.get(i + 1).is_none_or(|x| !x.is_ascii_digit()) => {
+                        let tag = &text[i..=t];
+                        match text[t + 1..end].find(tag) {
+                            Some(p) => i = t + 1 + p + tag.len(),
+                            None => i = end,
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            b'`' => {
+                let close = b[i + 1..end].iter().position(|&x| x == b'`' || x == b'\n');
+                if let Some(p) = close {
+                    if b[i + 1 + p] == b'`' && p > 0 {
+                        return Some(MysqlEvidence {
+                            range: i..i + 2 + p,
+                            what: "a backtick-quoted identifier",
+                        });
+                    }
+                }
+                i += 1;
+            }
+            _ if c.is_ascii_alphabetic() && (i == range.start || !is_word(b[i - 1])) => {
+                let w_end = b[i..end]
+                    .iter()
+                    .position(|&x| !is_word(x))
+                    .map_or(end, |p| i + p);
+                let word = &text[i..w_end];
+                if word.eq_ignore_ascii_case("auto_increment") {
+                    return Some(MysqlEvidence {
+                        range: i..w_end,
+                        what: "`AUTO_INCREMENT`",
+                    });
+                }
+                let before = || text[range.start..i].trim_end();
+                // `int unsigned`, `int(11) unsigned`: not a column named `unsigned`
+                if word.eq_ignore_ascii_case("unsigned") && {
+                    let before = before();
+                    let prev_word = before
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    before.ends_with(')')
+                        || NUMERIC_TYPES
+                            .iter()
+                            .any(|t| prev_word.eq_ignore_ascii_case(t))
+                } {
+                    return Some(MysqlEvidence {
+                        range: i..w_end,
+                        what: "`UNSIGNED`",
+                    });
+                }
+                // a table option after the column list: `) ENGINE=InnoDB`
+                if word.eq_ignore_ascii_case("engine")
+                    && before().ends_with(')')
+                    && text[w_end..end].trim_start().starts_with('=')
+                {
+                    return Some(MysqlEvidence {
+                        range: i..w_end,
+                        what: "`ENGINE=`",
+                    });
+                }
+                i = w_end;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Types MySQL lets `UNSIGNED` follow.
+const NUMERIC_TYPES: &[&str] = &[
+    "int",
+    "integer",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "mediumint",
+    "decimal",
+    "numeric",
+    "float",
+    "double",
+    "real",
+];
+
+fn memchr_nl(b: &[u8], from: usize, end: usize) -> usize {
+    b[from..end]
+        .iter()
+        .position(|&x| x == b'\n')
+        .map_or(end, |p| from + p + 1)
 }
 
 impl SqlFile {
+    /// Whether the file was taken for MySQL (see [`SqlFile::mysql`]).
+    pub fn is_mysql(&self) -> bool {
+        self.mysql.is_some()
+    }
+
     pub fn parse(text: &str) -> SqlFile {
         let mut file = SqlFile {
-            is_mysql: looks_like_mysql(text),
             comments: comments(text),
             ..Default::default()
         };
@@ -114,7 +278,17 @@ impl SqlFile {
                     });
                 }
             }
-            Err(_) => file.parse_statement_by_statement(text),
+            Err(_) => {
+                file.parse_statement_by_statement(text);
+                // Only what PostgreSQL rejected can make the file MySQL.
+                file.mysql = if file.failed.is_empty() && file.statements.is_empty() {
+                    mysql_evidence(text, 0..text.len())
+                } else {
+                    file.failed
+                        .iter()
+                        .find_map(|r| mysql_evidence(text, r.clone()))
+                };
+            }
         }
         file.expand_do_blocks(text);
         file
@@ -301,6 +475,78 @@ mod tests {
             ]
         );
         assert!(f.syntax_error.is_none());
-        assert!(!f.is_mysql);
+        assert!(!f.is_mysql());
+    }
+
+    #[test]
+    fn backticks_in_comments_strings_and_bodies_do_not_make_mysql() {
+        for text in [
+            "/* Creates `profiles` for `auth.users` */\ncreate table profiles (id uuid);\n",
+            "-- Prisma: the `email` column will be dropped\nalter table \"User\" drop column email;\n",
+            "create table t (note text default 'see `x`');\n",
+            "create table t (n text default E'it\\'s `x`');\n",
+            "create function f() returns text language sql as $$ select '`x`' $$;\n",
+            "create function f() returns text language plv8 as $js$ return `a ${b}`; $js$;\n",
+            "create table t (\"engine\" text, unsigned_n int);\n",
+            "/* nested /* `x` */ still comment `y` */ create table t (id int);\n",
+        ] {
+            let f = SqlFile::parse(text);
+            assert!(!f.is_mysql(), "{text}");
+        }
+        // …even when another statement fails to parse for another reason
+        let text =
+            "/* `a` */ create tabel t (id int); -- `b`\ncreate table u (s text default '`c`');\n";
+        assert!(!SqlFile::parse(text).is_mysql());
+    }
+
+    #[test]
+    fn mysql_only_syntax_in_a_failed_statement_makes_mysql() {
+        for (text, what, at) in [
+            (
+                "create table `t` (id int);\n",
+                "a backtick-quoted identifier",
+                "`t`",
+            ),
+            (
+                "create table t (id int) ENGINE = InnoDB;\n",
+                "`ENGINE=`",
+                "ENGINE",
+            ),
+            (
+                "create table t (id int not null auto_increment);\n",
+                "`AUTO_INCREMENT`",
+                "auto_increment",
+            ),
+            (
+                "create table t (id int unsigned);\n",
+                "`UNSIGNED`",
+                "unsigned",
+            ),
+        ] {
+            let f = SqlFile::parse(text);
+            let ev = f.mysql.unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(ev.what, what);
+            assert_eq!(&text[ev.range], at);
+        }
+        // a column named `engine` or `unsigned` in a statement with a typo
+        for text in [
+            "update cars set engine = 'v8' wher id = 1;\n",
+            "select unsigned, signed fro t;\n",
+        ] {
+            assert!(!SqlFile::parse(text).is_mysql(), "{text}");
+        }
+        assert!(SqlFile::parse("create table t (n int(11) unsigned);").is_mysql());
+        // only in what PostgreSQL rejected: a parsable file never is MySQL
+        assert!(!SqlFile::parse("create table unsigned (engine int);").is_mysql());
+        // an unterminated dollar quote or comment does not panic
+        for text in [
+            "select $a$ `x`",
+            "select 1; /* `x`",
+            "create tabel `",
+            "x $",
+        ] {
+            let _ = SqlFile::parse(text);
+            let _ = mysql_evidence(text, 0..text.len());
+        }
     }
 }

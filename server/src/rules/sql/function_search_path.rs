@@ -38,6 +38,14 @@ warning otherwise. Functions with a SQL-standard body (`BEGIN ATOMIC … END`,
 `LANGUAGE c`/`internal` functions are not flagged. Runs in every PostgreSQL
 project, not only Supabase ones.
 
+Two kinds of functions are reported as an info only (a `SECURITY DEFINER` one
+stays an error): functions in test SQL (a path with the word `test`: helpers
+that stub Supabase's `auth.uid()` on a bare PostgreSQL), and, outside Supabase
+projects, invoker trigger functions whose body uses only built-in functions and
+types (no table, no user function, no dynamic SQL: `new.updated_at := now()`):
+built-ins resolve in `pg_catalog` first, whatever the caller's search_path
+(unless it names `pg_catalog` explicitly after another schema).
+
 ## Why is this bad?
 A function resolves the unqualified names in its body (tables, functions,
 operators) through the caller's `search_path`. Whoever can create an object in a
@@ -184,6 +192,16 @@ fn report(
             Level::Error,
             format!("{kind} `{name}` is SECURITY DEFINER without a fixed search_path: whoever controls the caller's search_path can make it run their objects with the owner's rights. Add `SET search_path = ''` and schema-qualify the names it uses."),
         )
+    } else if is_test_sql(&cx.file.path_str()) {
+        (
+            Level::Info,
+            format!("{kind} `{name}` (test SQL) has no fixed search_path: the names in its body resolve through the caller's search_path. Add `SET search_path = ''` if this SQL also runs outside tests."),
+        )
+    } else if returns_trigger(f) && !cx.is_supabase() && body_uses_only_builtins(src, stmt, info) {
+        (
+            Level::Info,
+            format!("Trigger {} `{name}` has no fixed search_path; its body uses only built-in functions, which resolve in `pg_catalog` first whatever the writer's search_path. Add `SET search_path = ''` to make that explicit.", kind.to_ascii_lowercase()),
+        )
     } else {
         (
             Level::Warn,
@@ -299,18 +317,70 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
 /// non-built-in function is schema-qualified, every cast is to a built-in or
 /// qualified type, no dynamic SQL. `false` when unsure.
 fn body_is_qualified(src: &str, stmt: &SqlStatement, info: &FunctionOptions) -> bool {
+    body_queries(src, stmt, info).is_some_and(|(body, queries)| {
+        queries.iter().all(|q| query_is_qualified(q)) && casts_are_builtin(body)
+    })
+}
+
+/// Whether the body names no table and no function but built-in ones (and
+/// casts only to built-in types): an invoker function like that can only be
+/// redirected by objects created in the caller's own search path. `false` when
+/// unsure.
+fn body_uses_only_builtins(src: &str, stmt: &SqlStatement, info: &FunctionOptions) -> bool {
+    body_queries(src, stmt, info).is_some_and(|(body, queries)| {
+        queries.iter().all(|q| query_uses_only_builtins(q)) && casts_are_builtin(body)
+    })
+}
+
+/// The body and its SQL texts (`None` for other languages, dynamic SQL or a
+/// body that cannot be analysed).
+fn body_queries<'i>(
+    src: &str,
+    stmt: &SqlStatement,
+    info: &'i FunctionOptions,
+) -> Option<(&'i str, Vec<String>)> {
     let [body] = info.body.as_slice() else {
-        return false;
+        return None;
     };
     let queries = match info.language.as_str() {
         "sql" => vec![body.clone()],
-        "plpgsql" => match plpgsql_queries(src, stmt, body) {
-            Some(q) => q,
-            None => return false,
-        },
-        _ => return false,
+        "plpgsql" => plpgsql_queries(src, stmt, body)?,
+        _ => return None,
     };
-    queries.iter().all(|q| query_is_qualified(q)) && casts_are_builtin(body)
+    Some((body, queries))
+}
+
+/// Test helper SQL: a path with the word `test` (`test/`, `__tests__/`,
+/// `setup-test-db.sql`, `rls.test.sql`; not `latest.sql` or `contest/`).
+fn is_test_sql(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower
+        .match_indices("test")
+        .any(|(i, _)| i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphabetic())
+}
+
+/// `RETURNS trigger` (or `event_trigger`).
+fn returns_trigger(f: &CreateFunctionStmt) -> bool {
+    f.return_type.as_ref().is_some_and(|t| {
+        t.names
+            .last()
+            .and_then(crate::sql::facts::string_value)
+            .is_some_and(|n| {
+                n.eq_ignore_ascii_case("trigger") || n.eq_ignore_ascii_case("event_trigger")
+            })
+    })
+}
+
+fn query_uses_only_builtins(query: &str) -> bool {
+    let Ok(parsed) = pg_query::parse(query, 0) else {
+        return false;
+    };
+    parsed.tables.is_empty()
+        && parsed.functions.iter().all(|(f, _)| {
+            let f = f.to_ascii_lowercase();
+            let f = f.strip_prefix("pg_catalog.").unwrap_or(&f);
+            BUILTIN_FUNCTIONS.contains(&f)
+        })
 }
 
 /// Every SQL text in a PL/pgSQL body, as parseable statements; `None` when the
@@ -700,9 +770,64 @@ mod tests {
         let text = "CREATE FUNCTION touch() RETURNS trigger AS $$ BEGIN NEW.updated_at = now(); RETURN NEW; END $$ LANGUAGE plpgsql;\nCREATE PROCEDURE app.cleanup() LANGUAGE sql AS 'delete from app.jobs where done';\ncreate function f(a int) returns int language sql security invoker as 'select a';\n";
         let got = assert_flags(R, "db/migrations/001.sql", text, 3);
         assert_eq!(got, vec!["touch", "app.cleanup", "f"]);
-        assert!(findings(R, "db/001.sql", text)
+        // outside Supabase, the invoker trigger function that uses only
+        // built-ins (`touch`) is an info; the others stay warnings
+        let levels: Vec<Level> = findings(R, "db/001.sql", text)
             .iter()
-            .all(|d| d.level == Level::Warn));
+            .map(|d| d.level)
+            .collect();
+        assert_eq!(levels, vec![Level::Info, Level::Warn, Level::Warn]);
+    }
+
+    #[test]
+    fn test_sql_is_info_but_security_definer_stays_an_error() {
+        let stub = "create function auth.uid() returns uuid language sql as $$ select '00000000-0000-0000-0000-000000000000'::uuid $$;\n";
+        for path in [
+            "packages/db/src/test/helpers/setup.sql",
+            "supabase/tests/rls.test.sql",
+        ] {
+            let d = findings(R, path, stub);
+            assert_eq!(d.len(), 1, "{path}");
+            assert_eq!(d[0].level, Level::Info, "{path}");
+            let d = findings(R, path, DEFINER);
+            assert_eq!(d[0].level, Level::Error, "{path}");
+        }
+        for path in [
+            "db/migrations/1.sql",
+            "db/latest_schema.sql",
+            "contest/x.sql",
+        ] {
+            assert_eq!(findings(R, path, stub)[0].level, Level::Warn, "{path}");
+        }
+    }
+
+    #[test]
+    fn builtin_only_invoker_triggers_are_info_outside_supabase_only() {
+        let touch = "create function touch() returns trigger as $$\nbegin\n  new.payload := jsonb_build_object('at', now(), 'n', coalesce(jsonb_array_length(new.items), 0));\n  return new;\nend;\n$$ language plpgsql;\n";
+        let level = |path: &str, text: &str| findings(R, path, text)[0].level;
+        assert_eq!(
+            level("prisma/migrations/1/migration.sql", touch),
+            Level::Info
+        );
+        // a Supabase project: a warning (the caller may be any API user)
+        assert_eq!(level(P, touch), Level::Warn);
+        // a table, a user function, an unknown cast, dynamic SQL: a warning
+        for body in [
+            "insert into audit (at) values (now())",
+            "new.slug := slugify(new.title)",
+            "new.state := 'open'::ticket_state",
+            "execute 'select 1'",
+            "insert into public.audit (at) values (now())",
+        ] {
+            let text = format!("create function t() returns trigger language plpgsql as $$ begin {body}; return new; end $$;\n");
+            assert_eq!(level("db/1.sql", &text), Level::Warn, "{body}");
+        }
+        // not a trigger: a warning
+        let f = "create function f(a int) returns int language sql as 'select abs(a)';\n";
+        assert_eq!(level("db/1.sql", f), Level::Warn);
+        // SECURITY DEFINER trigger: an error
+        let d = touch.replace("as $$", "security definer as $$");
+        assert_eq!(level("db/1.sql", &d), Level::Error);
     }
 
     #[test]

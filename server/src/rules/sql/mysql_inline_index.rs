@@ -32,9 +32,12 @@ Flags `INDEX name (cols)`, `KEY name (cols)` (also `UNIQUE INDEX|KEY`,
 of a PostgreSQL file. The listed columns must be columns of that table, so a
 column that happens to be called `key` or `index` (`key varchar(255)`) is not
 mistaken for one; `PRIMARY KEY (…)`, `FOREIGN KEY (…)` and `UNIQUE (…)` are
-PostgreSQL and are not flagged. Files that look like MySQL (`ENGINE=`,
-`AUTO_INCREMENT`, backticks) are not linted as PostgreSQL at all. Such a statement
-does not parse, so this finding replaces the file's `sql-syntax` notice for it.
+PostgreSQL and are not flagged. Files with MySQL-only syntax in a statement
+(`ENGINE=`, `AUTO_INCREMENT`, `UNSIGNED`, backtick-quoted identifiers) are MySQL
+and are not linted as PostgreSQL at all (one `sql-syntax` info says so); backticks
+in comments or strings (the `/* … */` header of a generated migration) do not
+count. Such a statement does not parse, so this finding replaces the file's
+`sql-syntax` notice for it.
 
 ## Why is this bad?
 Inline index definitions are a MySQL idiom. PostgreSQL rejects the whole
@@ -577,6 +580,9 @@ mod tests {
             P,
             "CREATE TABLE `t` (\n  `id` int,\n  KEY `idx` (`id`)\n) ENGINE=InnoDB;\n",
         );
+        // …but backticks in comments and strings do not make a file MySQL
+        let header = "/* Creates `events` (`created_at` indexed). */\ncreate table events (\n  id int,\n  created_at timestamptz default now(), -- see `docs`\n  note text default '`x`',\n  index events_created_idx (created_at)\n);\n";
+        assert_flags(R, P, header, 1);
         assert_clean(
             R,
             P,
