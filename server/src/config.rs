@@ -28,6 +28,15 @@ pub const DEFAULT_TEST_PATTERNS: &[&str] = &[
     "**/seed.*",
     "**/setupTests.*",
     "**/vitest.config.*",
+    // The other test runners' configuration and setup files (the e2e server's
+    // environment is set there, with throwaway fallbacks).
+    "**/vitest.setup.*",
+    "**/vitest.workspace.*",
+    "**/playwright.config.*",
+    "**/jest.config.*",
+    "**/jest.setup.*",
+    "**/cypress.config.*",
+    "**/cypress/**",
     "**/test-utils/**",
     "**/*.stories.*",
 ];
@@ -805,6 +814,10 @@ mod tests {
             "/p/prisma/seed.ts",
             "/p/src/setupTests.ts",
             "/p/vitest.config.mts",
+            "/p/apps/web/playwright.config.mjs",
+            "/p/jest.config.js",
+            "/p/jest.setup.ts",
+            "/p/cypress/support/commands.ts",
             "/p/src/test-utils/render.tsx",
             "/p/src/components/Button.stories.tsx",
         ] {
@@ -817,6 +830,7 @@ mod tests {
             "/p/src/stories/page.tsx",
             "/p/src/playwright-config-ui.tsx",
             "/p/vitest.ts",
+            "/p/src/lib/jest-like.ts",
         ] {
             assert!(!d.is_test_path(Path::new(p)), "{p}");
         }
