@@ -320,6 +320,12 @@ impl Default for Budget {
     }
 }
 
+/// The default configuration, built once (it compiles the path globs).
+fn default_config() -> &'static Config {
+    static CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(|| Config::default_for(Path::new("")))
+}
+
 fn facts_for(target: Target, text: &str) -> WorkspaceFacts {
     if target == Target::Sql {
         WorkspaceFacts::from_sql_files(vec![(PathBuf::from(target.path()), text)], true)
@@ -336,10 +342,10 @@ pub fn check_bytes(target: Target, bytes: &[u8], budget: &Budget) -> Result<(), 
 
 pub fn check_text(target: Target, text: &str, budget: &Budget) -> Result<(), Failure> {
     let path = Path::new(target.path());
-    let config = Config::default_for(Path::new(""));
+    let config = default_config();
     let facts = facts_for(target, text);
     let started = Instant::now();
-    let out = engine::lint(path, text, &facts, &config);
+    let out = engine::lint(path, text, &facts, config);
     let took = started.elapsed();
     if !out.panics.is_empty() {
         return Err(Failure {
@@ -384,7 +390,7 @@ pub fn check_text(target: Target, text: &str, budget: &Budget) -> Result<(), Fai
         return Ok(());
     }
     let lang = target.language();
-    let once = engine::fix(path, text, &facts, &config, true);
+    let once = engine::fix(path, text, &facts, config, true);
     if !once.remaining.panics.is_empty() {
         return Err(Failure {
             property: "no panic (fixed text)",
@@ -406,7 +412,7 @@ pub fn check_text(target: Target, text: &str, budget: &Budget) -> Result<(), Fai
         });
     }
     let facts2 = facts_for(target, &once.text);
-    let twice = engine::fix(path, &once.text, &facts2, &config, true);
+    let twice = engine::fix(path, &once.text, &facts2, config, true);
     if twice.text != once.text {
         return Err(Failure {
             property: "fix idempotent",
@@ -537,7 +543,10 @@ pub fn check_lsp_edits(
         }
     };
     let unit = ColumnUnit::Utf16;
-    let config = Arc::new(Config::default_for(Path::new("/fuzz")));
+    static LSP_CONFIG: std::sync::OnceLock<Arc<Config>> = std::sync::OnceLock::new();
+    let config = LSP_CONFIG
+        .get_or_init(|| Arc::new(Config::default_for(Path::new("/fuzz"))))
+        .clone();
     let facts = Arc::new(WorkspaceFacts::from_sql_files(
         Vec::<(PathBuf, &str)>::new(),
         target == Target::Sql,

@@ -117,7 +117,7 @@ pub fn expand(source: &str, stmt: &SqlStatement, d: &DoStmt) -> Expanded {
         let Some(sql) = source.get(file_range.clone()) else {
             continue;
         };
-        let Ok(parsed) = pg_query::parse(sql, 0) else {
+        let Ok(parsed) = crate::sql::pg_parse(sql) else {
             continue;
         };
         if f.dynamic {

@@ -42,6 +42,29 @@ pub struct SqlSyntaxError {
     pub message: String,
 }
 
+/// The stack of the thread that runs PostgreSQL's parser and decodes its tree.
+/// pg_query decodes the tree recursively (prost), about 10 KiB of stack per
+/// nesting level in a release build and several times that in a debug one;
+/// PostgreSQL itself rejects trees nested more than about 5,000 levels. Virtual
+/// memory: only what a parse uses is committed.
+pub const PARSE_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// `pg_query::parse` on a thread with [`PARSE_STACK_BYTES`] of stack, so that no
+/// valid statement can overflow the caller's (a worker's, the server's).
+pub fn pg_parse(sql: &str) -> pg_query::Result<pg_query::ParseResult> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pg_query".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || pg_query::parse(sql, 0))
+            .map_err(|e| pg_query::Error::Parse(format!("cannot start the parser thread: {e}")))
+            .and_then(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(pg_query::Error::Parse("the parser panicked".into())))
+            })
+    })
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SqlFile {
     pub statements: Vec<SqlStatement>,
@@ -256,7 +279,7 @@ impl SqlFile {
             comments: comments(text),
             ..Default::default()
         };
-        match pg_query::parse(text, 0) {
+        match pg_parse(text) {
             Ok(result) => {
                 // Moved out of the parse result, not cloned (the trees are large).
                 for raw in result.protobuf.stmts {
@@ -349,7 +372,7 @@ impl SqlFile {
             if range.is_empty() {
                 continue;
             }
-            match pg_query::parse(&text[range.clone()], 0) {
+            match pg_parse(&text[range.clone()]) {
                 Ok(result) => {
                     for raw in &result.protobuf.stmts {
                         if let Some(node) = raw.stmt.as_deref() {
@@ -442,6 +465,46 @@ fn comments(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deeply nested but valid SQL parses (prost's decode recursion limit is
+    /// lifted); PostgreSQL's own limit turns deeper nesting into a syntax error,
+    /// never a crash. Run on a thread with the stack the linter's workers get.
+    #[test]
+    fn deep_expressions_parse_up_to_postgres_own_limit() {
+        let run = || {
+            let sum = |n: usize| {
+                format!(
+                    "create table public.t (id int default {});\n",
+                    vec!["1"; n].join("+")
+                )
+            };
+            for n in [48, 1_000, 4_900] {
+                let f = SqlFile::parse(&sum(n));
+                assert!(f.syntax_error.is_none(), "{n}: {:?}", f.syntax_error);
+                assert_eq!(f.statements.len(), 1, "{n}");
+            }
+            // The statement is linted, not skipped: its table is still found.
+            let rls = crate::rules::testing::findings(
+                "rls-disabled",
+                "supabase/migrations/1_init.sql",
+                &sum(48),
+            );
+            assert_eq!(rls.len(), 1);
+            let concat = format!("select {};\n", vec!["'a'"; 60].join("||"));
+            assert!(SqlFile::parse(&concat).syntax_error.is_none());
+            for n in [100_000] {
+                let f = SqlFile::parse(&sum(n));
+                assert!(f.syntax_error.is_some(), "{n}");
+                assert!(f.statements.is_empty(), "{n}");
+            }
+        };
+        std::thread::Builder::new()
+            .stack_size(crate::WORKER_STACK_BYTES)
+            .spawn(run)
+            .expect("thread")
+            .join()
+            .expect("no panic");
+    }
 
     #[test]
     fn one_bad_statement_does_not_hide_the_rest() {

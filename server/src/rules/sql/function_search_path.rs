@@ -371,7 +371,7 @@ fn returns_trigger(f: &CreateFunctionStmt) -> bool {
 }
 
 fn query_uses_only_builtins(query: &str) -> bool {
-    let Ok(parsed) = pg_query::parse(query, 0) else {
+    let Ok(parsed) = crate::sql::pg_parse(query) else {
         return false;
     };
     parsed.tables.is_empty()
@@ -515,7 +515,7 @@ fn declared_as_record(body: &str, name: &str) -> bool {
 }
 
 fn query_is_qualified(query: &str) -> bool {
-    let Ok(parsed) = pg_query::parse(query, 0) else {
+    let Ok(parsed) = crate::sql::pg_parse(query) else {
         return false;
     };
     parsed.tables.iter().all(|(t, _)| t.contains('.'))

@@ -408,6 +408,10 @@ mod tests {
         let d = findings("no-any-cast", "src/lib/m.ts", src);
         assert_eq!(d.len(), 1);
         assert!(!d[0].message.contains('\n'), "{}", d[0].message);
-        assert!(d[0].message.starts_with("`as unknown as Record<"), "{}", d[0].message);
+        assert!(
+            d[0].message.starts_with("`as unknown as Record<"),
+            "{}",
+            d[0].message
+        );
     }
 }
