@@ -414,7 +414,8 @@ mod tests {
     fn deep_nesting_is_skipped_with_one_analysis_limit_info() {
         let n = 3_000;
         let deep = format!("{}x as any{}", "(".repeat(n), ")".repeat(n));
-        let text = format!("const a = JSON.parse(raw) as any;\nconst b = {deep};\nconst c = {deep};\n");
+        let text =
+            format!("const a = JSON.parse(raw) as any;\nconst b = {deep};\nconst c = {deep};\n");
         let out = lint_ts(&text);
         assert!(out.panics.is_empty());
         let limits: Vec<_> = out
@@ -433,7 +434,11 @@ mod tests {
             .collect();
         assert_eq!(casts.first(), text.find("JSON.parse(raw) as any").as_ref());
         // Nesting below the limit is linted whole, with no notice.
-        let shallow = format!("const b = {}x as any{};\n", "(".repeat(200), ")".repeat(200));
+        let shallow = format!(
+            "const b = {}x as any{};\n",
+            "(".repeat(200),
+            ")".repeat(200)
+        );
         let out = lint_ts(&shallow);
         assert!(out.diagnostics.iter().all(|d| d.rule != "analysis-limit"));
         assert!(out.diagnostics.iter().any(|d| d.rule == "no-any-cast"));

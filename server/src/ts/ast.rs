@@ -6,6 +6,20 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
+/// How many levels the recursive helpers here and in the rules follow the tree
+/// down (member chains, patterns, nested templates, conditions…) before they
+/// give the conservative answer (not a known path, not provably safe, not
+/// request data). Real code stays within a few dozen levels; the bound keeps
+/// the stack use of every helper small whatever the input
+/// (`docs/reliability.md`, "Rule cost and nesting").
+pub const MAX_HELPER_DEPTH: usize = 128;
+
+/// How many ancestors an upward scan (`node.parent()` in a loop) looks at
+/// before it gives up with the conservative answer. The scans only need to
+/// reach the enclosing statement or function; the bound keeps the per-node
+/// cost independent of how deep the file nests.
+pub const MAX_ANCESTOR_STEPS: usize = 256;
+
 /// The source text of `node`.
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
@@ -843,6 +857,35 @@ fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
 /// production check in an enclosing statement list, or inside an anonymous
 /// callback passed to a call that is itself dev-only (`if (dev) items.forEach(i => log(i))`).
 pub fn in_dev_only_code(node: Node, source: &str) -> bool {
+    in_dev_only_code_with(node, source, &mut EarlyExits::default())
+}
+
+/// A file's statement lists and where their first production early exit ends
+/// (statement list id → end byte), so that [`in_dev_only_code_with`] reads each
+/// list once per file instead of once per question (a flat file of 16,000
+/// top-level statements made that quadratic).
+#[derive(Default)]
+pub struct EarlyExits(std::collections::HashMap<usize, Option<usize>>);
+
+impl EarlyExits {
+    /// Whether a statement of `list` that ends at or before `before` is a
+    /// production early exit. The children are in document order, so that is
+    /// the case exactly when the first early exit of the list ends by then.
+    fn guards(&mut self, list: Node, before: usize, source: &str) -> bool {
+        let first = *self.0.entry(list.id()).or_insert_with(|| {
+            let mut c = list.walk();
+            let first = list
+                .named_children(&mut c)
+                .find(|s| is_prod_early_exit(*s, source))
+                .map(|s| s.end_byte());
+            first
+        });
+        first.is_some_and(|end| end <= before)
+    }
+}
+
+/// [`in_dev_only_code`] with a per-file cache of the statement lists' early exits.
+pub fn in_dev_only_code_with(node: Node, source: &str, exits: &mut EarlyExits) -> bool {
     let mut node = node;
     for _ in 0..16 {
         if in_dev_only_branch(node, source) {
@@ -851,7 +894,12 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
         // early exits in the statement lists between `node` and its function
         let mut cur = node;
         let mut func = None;
+        let mut steps = 0;
         while let Some(p) = cur.parent() {
+            steps += 1;
+            if steps > MAX_ANCESTOR_STEPS {
+                return false;
+            }
             if is_function(p) {
                 func = Some(p);
                 break;
@@ -859,15 +907,9 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
             if matches!(
                 p.kind_name(),
                 "statement_block" | "program" | "switch_case" | "switch_default"
-            ) {
-                let mut c = p.walk();
-                let guarded = p
-                    .named_children(&mut c)
-                    .take_while(|s| s.end_byte() <= cur.start_byte())
-                    .any(|s| is_prod_early_exit(s, source));
-                if guarded {
-                    return true;
-                }
+            ) && exits.guards(p, cur.start_byte(), source)
+            {
+                return true;
             }
             cur = p;
         }
@@ -915,6 +957,12 @@ pub fn indent_unit(source: &str) -> String {
 /// indented than the line where its enclosing block starts, else
 /// [`indent_unit`].
 pub fn indent_unit_at(stmt: Node, source: &str) -> String {
+    indent_unit_at_with(stmt, source, &mut None)
+}
+
+/// [`indent_unit_at`] with the file's [`indent_unit`] kept in `file_unit` once
+/// computed (it reads up to 500 lines; a caller with many findings asks once).
+pub fn indent_unit_at_with(stmt: Node, source: &str, file_unit: &mut Option<String>) -> String {
     let indent = line_indent(source, stmt.start_byte());
     if let Some(parent) = stmt.parent().filter(|p| p.kind_name() != "program") {
         let outer = line_indent(source, parent.start_byte());
@@ -922,7 +970,7 @@ pub fn indent_unit_at(stmt: Node, source: &str) -> String {
             return unit.to_string();
         }
     }
-    indent_unit(source)
+    file_unit.get_or_insert_with(|| indent_unit(source)).clone()
 }
 
 /// [`preferred_quote`] over the 4 KiB around `offset`: the file's quote style
