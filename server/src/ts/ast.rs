@@ -20,6 +20,40 @@ pub const MAX_HELPER_DEPTH: usize = 128;
 /// cost independent of how deep the file nests.
 pub const MAX_ANCESTOR_STEPS: usize = 256;
 
+thread_local! {
+    /// How many recursive helper calls are open on this thread ([`descend`]).
+    static HELPER_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One open level of a recursive helper; closes when dropped (also when a rule
+/// panics and unwinds).
+pub struct Level(());
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        HELPER_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Enter one level of a recursive tree helper: `None` when [`MAX_HELPER_DEPTH`]
+/// levels are already open on this thread, and the caller must then return its
+/// conservative answer. Every helper that calls itself (directly, through
+/// another helper or through an [`visit`] callback) starts with
+/// `let Some(_level) = ast::descend() else { return … };`, so the helpers'
+/// stack use is bounded together, however they nest.
+#[must_use]
+pub fn descend() -> Option<Level> {
+    HELPER_DEPTH.with(|d| {
+        let open = d.get();
+        if open >= MAX_HELPER_DEPTH {
+            None
+        } else {
+            d.set(open + 1);
+            Some(Level(()))
+        }
+    })
+}
+
 /// The source text of `node`.
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
@@ -51,6 +85,9 @@ pub fn unwrap_expr(mut node: Node) -> Node {
 /// `req.body`, `req["body"]` → `req.body`. `None` for anything else (calls,
 /// computed non-literal keys, ...).
 pub fn member_path(node: Node, source: &str) -> Option<String> {
+    let Some(_level) = descend() else {
+        return None;
+    };
     let node = unwrap_paren(node);
     match node.kind_name() {
         "identifier"
@@ -126,6 +163,9 @@ pub fn call_arguments(call: Node) -> Vec<Node> {
 /// The value of a string literal, or of a template literal without
 /// substitutions. Escapes are kept as written except `\'`, `\"` and `` \` ``.
 pub fn string_value(node: Node, source: &str) -> Option<String> {
+    let Some(_level) = descend() else {
+        return None;
+    };
     match node.kind_name() {
         "string" => {
             let raw = text(node, source);
@@ -191,7 +231,11 @@ pub fn is_function(node: Node) -> bool {
 /// The nearest enclosing function of `node` (not `node` itself).
 pub fn enclosing_function(node: Node) -> Option<Node> {
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if is_function(n) {
             return Some(n);
         }
@@ -299,7 +343,11 @@ pub fn contains(outer: Node, inner: Node) -> bool {
 /// block, program, or a brace-less `if` body).
 pub fn enclosing_statement(node: Node) -> Option<Node> {
     let mut cur = Some(node);
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if n.kind_name().ends_with("_statement") || n.kind_name().ends_with("_declaration") {
             if let Some(p) = n.parent() {
                 if matches!(
@@ -392,6 +440,9 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
 const ENV_CHECK_MAX_DEPTH: usize = 16;
 
 fn env_facts(cond: Node, source: &str, depth: usize) -> EnvFacts {
+    let Some(_level) = descend() else {
+        return EnvFacts::default();
+    };
     let none = EnvFacts::default();
     if depth > ENV_CHECK_MAX_DEPTH {
         return none;
@@ -520,7 +571,11 @@ fn is_node_env(node: Node, source: &str) -> bool {
 pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     let mut child = node;
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         match n.kind_name() {
             "if_statement" | "ternary_expression" => {
                 if let Some(cond) = n.field(Field::Condition) {
@@ -610,7 +665,11 @@ pub fn screaming_snake(name: &str) -> String {
 /// Walk up from an expression through wrappers that keep its value
 /// (parentheses, `as`, `satisfies`, `!`): the outermost such node.
 pub fn value_root(mut node: Node) -> Node {
-    while let Some(p) = node.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = node.parent().filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if matches!(
             p.kind_name(),
             "parenthesized_expression"
@@ -707,7 +766,11 @@ pub enum Binding<'t> {
 /// function and class declarations are not reported (they shadow nothing here).
 pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Binding<'t>> {
     let mut cur = at.parent();
-    while let Some(scope) = cur {
+    let mut steps = 0usize;
+    while let Some(scope) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if matches!(
             scope.kind_name(),
             "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
@@ -793,6 +856,9 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
 /// The element of a binding pattern that binds `name` (the pattern itself for
 /// an identifier).
 fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let Some(_level) = descend() else {
+        return None;
+    };
     match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             (text(pattern, source) == name).then_some(pattern)
@@ -894,12 +960,11 @@ pub fn in_dev_only_code_with(node: Node, source: &str, exits: &mut EarlyExits) -
         // early exits in the statement lists between `node` and its function
         let mut cur = node;
         let mut func = None;
-        let mut steps = 0;
-        while let Some(p) = cur.parent() {
+        let mut steps = 0usize;
+        while let Some(p) = cur.parent().filter(|_| {
             steps += 1;
-            if steps > MAX_ANCESTOR_STEPS {
-                return false;
-            }
+            steps <= MAX_ANCESTOR_STEPS
+        }) {
             if is_function(p) {
                 func = Some(p);
                 break;
@@ -1481,7 +1546,11 @@ impl Declared<'_> {
 /// names. Looks only at the ancestors of `at` and their direct statements.
 pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
     let mut cur = at.parent();
-    while let Some(scope) = cur {
+    let mut steps = 0usize;
+    while let Some(scope) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if let Some(b) = declaration_in_scope(scope, name, source) {
             return Some(b);
         }
@@ -1577,6 +1646,9 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
 }
 
 fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    let Some(_level) = descend() else {
+        return None;
+    };
     match stmt.kind_name() {
         "export_statement" => {
             let decl = stmt.field(Field::Declaration)?;
@@ -1674,6 +1746,9 @@ fn pattern_declares<'t>(
     name: &str,
     source: &str,
 ) -> Option<(Node<'t>, Option<String>)> {
+    let Some(_level) = descend() else {
+        return None;
+    };
     match pattern.kind_name() {
         "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
         "shorthand_property_identifier_pattern" => {
@@ -1999,7 +2074,11 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
 /// The root (`program`) of the tree holding `node`.
 pub fn root_of(node: Node) -> Node {
     let mut cur = node;
-    while let Some(p) = cur.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = cur.parent().filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         cur = p;
     }
     cur
@@ -2035,7 +2114,11 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
 /// has no declaration in sight.
 pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if is_function(n) && binds_parameter(n, name, source) {
             return None;
         }

@@ -449,6 +449,9 @@ fn request_data_in_args(call: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Opt
 }
 
 fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
+    let Some(_level) = ast::descend() else {
+        return None;
+    };
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
         if found.is_some() {
@@ -628,6 +631,9 @@ fn whole_value_hops(
     hops: u8,
     known: Option<&HashSet<&str>>,
 ) -> Option<String> {
+    let Some(_level) = ast::descend() else {
+        return None;
+    };
     let mut v = value;
     loop {
         v = match v.kind_name() {
@@ -715,6 +721,9 @@ impl<'t, 's> Guards<'t, 's> {
     /// `node` runs only outside production: under a guard in its function, or in
     /// a (non-exported) function that is only called under such guards in this file.
     fn dev_only(&mut self, node: Node<'t>, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if ast::in_dev_only_code_with(node, self.src, &mut self.exits) {
             return true;
         }
