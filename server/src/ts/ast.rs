@@ -85,9 +85,7 @@ pub fn unwrap_expr(mut node: Node) -> Node {
 /// `req.body`, `req["body"]` → `req.body`. `None` for anything else (calls,
 /// computed non-literal keys, ...).
 pub fn member_path(node: Node, source: &str) -> Option<String> {
-    let Some(_level) = descend() else {
-        return None;
-    };
+    let _level = descend()?;
     let node = unwrap_paren(node);
     match node.kind_name() {
         "identifier"
@@ -163,9 +161,7 @@ pub fn call_arguments(call: Node) -> Vec<Node> {
 /// The value of a string literal, or of a template literal without
 /// substitutions. Escapes are kept as written except `\'`, `\"` and `` \` ``.
 pub fn string_value(node: Node, source: &str) -> Option<String> {
-    let Some(_level) = descend() else {
-        return None;
-    };
+    let _level = descend()?;
     match node.kind_name() {
         "string" => {
             let raw = text(node, source);
@@ -856,9 +852,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
 /// The element of a binding pattern that binds `name` (the pattern itself for
 /// an identifier).
 fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
-    let Some(_level) = descend() else {
-        return None;
-    };
+    let _level = descend()?;
     match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             (text(pattern, source) == name).then_some(pattern)
@@ -1646,9 +1640,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
 }
 
 fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
-    let Some(_level) = descend() else {
-        return None;
-    };
+    let _level = descend()?;
     match stmt.kind_name() {
         "export_statement" => {
             let decl = stmt.field(Field::Declaration)?;
@@ -1746,9 +1738,7 @@ fn pattern_declares<'t>(
     name: &str,
     source: &str,
 ) -> Option<(Node<'t>, Option<String>)> {
-    let Some(_level) = descend() else {
-        return None;
-    };
+    let _level = descend()?;
     match pattern.kind_name() {
         "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
         "shorthand_property_identifier_pattern" => {

@@ -853,9 +853,7 @@ enum Bad<'t> {
 
 /// A header value that allows any origin.
 fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
-    let Some(_level) = ast::descend() else {
-        return None;
-    };
+    let _level = ast::descend()?;
     let v = ast::unwrap_expr(value);
     if ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
         return Some(Bad::Wildcard {

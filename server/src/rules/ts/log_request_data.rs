@@ -449,9 +449,7 @@ fn request_data_in_args(call: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Opt
 }
 
 fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
-    let Some(_level) = ast::descend() else {
-        return None;
-    };
+    let _level = ast::descend()?;
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
         if found.is_some() {
@@ -631,9 +629,7 @@ fn whole_value_hops(
     hops: u8,
     known: Option<&HashSet<&str>>,
 ) -> Option<String> {
-    let Some(_level) = ast::descend() else {
-        return None;
-    };
+    let _level = ast::descend()?;
     let mut v = value;
     loop {
         v = match v.kind_name() {

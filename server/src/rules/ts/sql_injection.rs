@@ -493,9 +493,7 @@ fn dynamic_sql<'t>(
     safety: &mut Safety<'_, 't>,
     hop: bool,
 ) -> Option<DynamicSql<'t>> {
-    let Some(_level) = ast::descend() else {
-        return None;
-    };
+    let _level = ast::descend()?;
     let src = safety.src;
     let expr = ast::unwrap_expr(expr);
     match expr.kind_name() {
