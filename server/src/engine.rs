@@ -1,6 +1,15 @@
 //! The one entry point both front ends call: text in, findings out.
 //! read → parse → rules (one walk, dispatched by node kind) → suppressions → levels.
 
+/// The stack of every thread that lints (the CLI's main thread and rayon
+/// workers, the language server's tokio threads). Rayon's default is 2 MiB and
+/// a plain main thread's is whatever `ulimit -s` says; one explicit size makes
+/// the nesting a file can have the same alone, in a folder and in the editor.
+/// The rule helpers are bounded far below it (`ts::ast::MAX_HELPER_DEPTH`,
+/// `ts::MAX_WALK_DEPTH`); this is the second line of defence. It is virtual
+/// memory: pages are committed only when touched.
+pub const LINT_STACK_BYTES: usize = 16 << 20;
+
 use crate::config::Config;
 use crate::context::{FileInfo, FileInput};
 use crate::diagnostic::{Diagnostic, Level};

@@ -17,5 +17,14 @@ fn main() {
             Some(libmimalloc_sys::mi_free),
         );
     }
-    std::process::exit(prodlint::cli::main());
+    // The command runs on a thread with the linting stack
+    // (`engine::LINT_STACK_BYTES`): `--stdin-filename` and the fixer lint on it,
+    // and the main thread's own stack depends on `ulimit -s`.
+    let code = std::thread::Builder::new()
+        .name("main-lint".into())
+        .stack_size(prodlint::engine::LINT_STACK_BYTES)
+        .spawn(prodlint::cli::main)
+        .map(|t| t.join().unwrap_or(101))
+        .unwrap_or_else(|_| prodlint::cli::main());
+    std::process::exit(code);
 }

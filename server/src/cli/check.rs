@@ -406,14 +406,13 @@ pub fn run(args: CheckArgs) -> i32 {
     if args.unsafe_fixes && !args.fix {
         return fail("--unsafe-fixes needs --fix");
     }
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return fail("--threads must be at least 1");
-        }
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+    if args.threads == Some(0) {
+        return fail("--threads must be at least 1");
     }
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .stack_size(engine::LINT_STACK_BYTES)
+        .build_global();
     let resolver = match ConfigResolver::new(args.config.as_deref(), &cwd, overrides) {
         Ok(r) => r,
         Err(e) => return fail(e),
@@ -706,11 +705,10 @@ pub fn debug_parse(
     errors: bool,
     prefiltered: bool,
 ) -> i32 {
-    if let Some(n) = threads {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
-    }
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.map_or(0, |n| n.max(1)))
+        .stack_size(engine::LINT_STACK_BYTES)
+        .build_global();
     let walked = match debug_walk(paths) {
         Ok(w) => w,
         Err(code) => return code,

@@ -45,6 +45,7 @@ pub fn run(options: Options) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(8)
+        .thread_stack_size(crate::engine::LINT_STACK_BYTES)
         .enable_all()
         .build()?;
     let (out_tx, out_rx) = std::sync::mpsc::channel();

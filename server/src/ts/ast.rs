@@ -6,6 +6,54 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
+/// How many levels the recursive helpers here and in the rules follow the tree
+/// down (member chains, patterns, nested templates, conditions…) before they
+/// give the conservative answer (not a known path, not provably safe, not
+/// request data). Real code stays within a few dozen levels; the bound keeps
+/// the stack use of every helper small whatever the input
+/// (`docs/reliability.md`, "Rule cost and nesting").
+pub const MAX_HELPER_DEPTH: usize = 128;
+
+/// How many ancestors an upward scan (`node.parent()` in a loop) looks at
+/// before it gives up with the conservative answer. The scans only need to
+/// reach the enclosing statement or function; the bound keeps the per-node
+/// cost independent of how deep the file nests.
+pub const MAX_ANCESTOR_STEPS: usize = 256;
+
+thread_local! {
+    /// How many recursive helper calls are open on this thread ([`descend`]).
+    static HELPER_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One open level of a recursive helper; closes when dropped (also when a rule
+/// panics and unwinds).
+pub struct Level(());
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        HELPER_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Enter one level of a recursive tree helper: `None` when [`MAX_HELPER_DEPTH`]
+/// levels are already open on this thread, and the caller must then return its
+/// conservative answer. Every helper that calls itself (directly, through
+/// another helper or through an [`visit`] callback) starts with
+/// `let Some(_level) = ast::descend() else { return … };`, so the helpers'
+/// stack use is bounded together, however they nest.
+#[must_use]
+pub fn descend() -> Option<Level> {
+    HELPER_DEPTH.with(|d| {
+        let open = d.get();
+        if open >= MAX_HELPER_DEPTH {
+            None
+        } else {
+            d.set(open + 1);
+            Some(Level(()))
+        }
+    })
+}
+
 /// The source text of `node`.
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
@@ -37,6 +85,7 @@ pub fn unwrap_expr(mut node: Node) -> Node {
 /// `req.body`, `req["body"]` → `req.body`. `None` for anything else (calls,
 /// computed non-literal keys, ...).
 pub fn member_path(node: Node, source: &str) -> Option<String> {
+    let _level = descend()?;
     let node = unwrap_paren(node);
     match node.kind_name() {
         "identifier"
@@ -112,6 +161,7 @@ pub fn call_arguments(call: Node) -> Vec<Node> {
 /// The value of a string literal, or of a template literal without
 /// substitutions. Escapes are kept as written except `\'`, `\"` and `` \` ``.
 pub fn string_value(node: Node, source: &str) -> Option<String> {
+    let _level = descend()?;
     match node.kind_name() {
         "string" => {
             let raw = text(node, source);
@@ -177,7 +227,11 @@ pub fn is_function(node: Node) -> bool {
 /// The nearest enclosing function of `node` (not `node` itself).
 pub fn enclosing_function(node: Node) -> Option<Node> {
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if is_function(n) {
             return Some(n);
         }
@@ -285,7 +339,11 @@ pub fn contains(outer: Node, inner: Node) -> bool {
 /// block, program, or a brace-less `if` body).
 pub fn enclosing_statement(node: Node) -> Option<Node> {
     let mut cur = Some(node);
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if n.kind_name().ends_with("_statement") || n.kind_name().ends_with("_declaration") {
             if let Some(p) = n.parent() {
                 if matches!(
@@ -378,6 +436,9 @@ pub fn env_check(cond: Node, source: &str) -> Option<EnvCheck> {
 const ENV_CHECK_MAX_DEPTH: usize = 16;
 
 fn env_facts(cond: Node, source: &str, depth: usize) -> EnvFacts {
+    let Some(_level) = descend() else {
+        return EnvFacts::default();
+    };
     let none = EnvFacts::default();
     if depth > ENV_CHECK_MAX_DEPTH {
         return none;
@@ -506,7 +567,11 @@ fn is_node_env(node: Node, source: &str) -> bool {
 pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     let mut child = node;
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         match n.kind_name() {
             "if_statement" | "ternary_expression" => {
                 if let Some(cond) = n.field(Field::Condition) {
@@ -596,7 +661,11 @@ pub fn screaming_snake(name: &str) -> String {
 /// Walk up from an expression through wrappers that keep its value
 /// (parentheses, `as`, `satisfies`, `!`): the outermost such node.
 pub fn value_root(mut node: Node) -> Node {
-    while let Some(p) = node.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = node.parent().filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if matches!(
             p.kind_name(),
             "parenthesized_expression"
@@ -693,7 +762,11 @@ pub enum Binding<'t> {
 /// function and class declarations are not reported (they shadow nothing here).
 pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Binding<'t>> {
     let mut cur = at.parent();
-    while let Some(scope) = cur {
+    let mut steps = 0usize;
+    while let Some(scope) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if matches!(
             scope.kind_name(),
             "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
@@ -779,6 +852,7 @@ pub fn find_binding<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Bindin
 /// The element of a binding pattern that binds `name` (the pattern itself for
 /// an identifier).
 fn pattern_binds<'t>(pattern: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let _level = descend()?;
     match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             (text(pattern, source) == name).then_some(pattern)
@@ -843,6 +917,35 @@ fn is_prod_early_exit(stmt: Node, source: &str) -> bool {
 /// production check in an enclosing statement list, or inside an anonymous
 /// callback passed to a call that is itself dev-only (`if (dev) items.forEach(i => log(i))`).
 pub fn in_dev_only_code(node: Node, source: &str) -> bool {
+    in_dev_only_code_with(node, source, &mut EarlyExits::default())
+}
+
+/// A file's statement lists and where their first production early exit ends
+/// (statement list id → end byte), so that [`in_dev_only_code_with`] reads each
+/// list once per file instead of once per question (a flat file of 16,000
+/// top-level statements made that quadratic).
+#[derive(Default)]
+pub struct EarlyExits(std::collections::HashMap<usize, Option<usize>>);
+
+impl EarlyExits {
+    /// Whether a statement of `list` that ends at or before `before` is a
+    /// production early exit. The children are in document order, so that is
+    /// the case exactly when the first early exit of the list ends by then.
+    fn guards(&mut self, list: Node, before: usize, source: &str) -> bool {
+        let first = *self.0.entry(list.id()).or_insert_with(|| {
+            let mut c = list.walk();
+            let first = list
+                .named_children(&mut c)
+                .find(|s| is_prod_early_exit(*s, source))
+                .map(|s| s.end_byte());
+            first
+        });
+        first.is_some_and(|end| end <= before)
+    }
+}
+
+/// [`in_dev_only_code`] with a per-file cache of the statement lists' early exits.
+pub fn in_dev_only_code_with(node: Node, source: &str, exits: &mut EarlyExits) -> bool {
     let mut node = node;
     for _ in 0..16 {
         if in_dev_only_branch(node, source) {
@@ -851,7 +954,11 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
         // early exits in the statement lists between `node` and its function
         let mut cur = node;
         let mut func = None;
-        while let Some(p) = cur.parent() {
+        let mut steps = 0usize;
+        while let Some(p) = cur.parent().filter(|_| {
+            steps += 1;
+            steps <= MAX_ANCESTOR_STEPS
+        }) {
             if is_function(p) {
                 func = Some(p);
                 break;
@@ -859,15 +966,9 @@ pub fn in_dev_only_code(node: Node, source: &str) -> bool {
             if matches!(
                 p.kind_name(),
                 "statement_block" | "program" | "switch_case" | "switch_default"
-            ) {
-                let mut c = p.walk();
-                let guarded = p
-                    .named_children(&mut c)
-                    .take_while(|s| s.end_byte() <= cur.start_byte())
-                    .any(|s| is_prod_early_exit(s, source));
-                if guarded {
-                    return true;
-                }
+            ) && exits.guards(p, cur.start_byte(), source)
+            {
+                return true;
             }
             cur = p;
         }
@@ -915,6 +1016,12 @@ pub fn indent_unit(source: &str) -> String {
 /// indented than the line where its enclosing block starts, else
 /// [`indent_unit`].
 pub fn indent_unit_at(stmt: Node, source: &str) -> String {
+    indent_unit_at_with(stmt, source, &mut None)
+}
+
+/// [`indent_unit_at`] with the file's [`indent_unit`] kept in `file_unit` once
+/// computed (it reads up to 500 lines; a caller with many findings asks once).
+pub fn indent_unit_at_with(stmt: Node, source: &str, file_unit: &mut Option<String>) -> String {
     let indent = line_indent(source, stmt.start_byte());
     if let Some(parent) = stmt.parent().filter(|p| p.kind_name() != "program") {
         let outer = line_indent(source, parent.start_byte());
@@ -922,7 +1029,7 @@ pub fn indent_unit_at(stmt: Node, source: &str) -> String {
             return unit.to_string();
         }
     }
-    indent_unit(source)
+    file_unit.get_or_insert_with(|| indent_unit(source)).clone()
 }
 
 /// [`preferred_quote`] over the 4 KiB around `offset`: the file's quote style
@@ -1433,7 +1540,11 @@ impl Declared<'_> {
 /// names. Looks only at the ancestors of `at` and their direct statements.
 pub fn find_declaration<'t>(at: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
     let mut cur = at.parent();
-    while let Some(scope) = cur {
+    let mut steps = 0usize;
+    while let Some(scope) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if let Some(b) = declaration_in_scope(scope, name, source) {
             return Some(b);
         }
@@ -1529,6 +1640,7 @@ fn declaration_in_scope<'t>(scope: Node<'t>, name: &str, source: &str) -> Option
 }
 
 fn declaration_in_statement<'t>(stmt: Node<'t>, name: &str, source: &str) -> Option<Declared<'t>> {
+    let _level = descend()?;
     match stmt.kind_name() {
         "export_statement" => {
             let decl = stmt.field(Field::Declaration)?;
@@ -1626,6 +1738,7 @@ fn pattern_declares<'t>(
     name: &str,
     source: &str,
 ) -> Option<(Node<'t>, Option<String>)> {
+    let _level = descend()?;
     match pattern.kind_name() {
         "identifier" => (text(pattern, source) == name).then_some((pattern, None)),
         "shorthand_property_identifier_pattern" => {
@@ -1951,7 +2064,11 @@ pub fn module_bindings<'t>(program: Node<'t>, source: &str) -> Vec<ModuleBinding
 /// The root (`program`) of the tree holding `node`.
 pub fn root_of(node: Node) -> Node {
     let mut cur = node;
-    while let Some(p) = cur.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = cur.parent().filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         cur = p;
     }
     cur
@@ -1987,7 +2104,11 @@ fn binds_parameter(func: Node, name: &str, source: &str) -> bool {
 /// has no declaration in sight.
 pub fn binding_value<'t>(node: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS
+    }) {
         if is_function(n) && binds_parameter(n, name, source) {
             return None;
         }

@@ -717,6 +717,9 @@ fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
 /// The `'*'` / `true` values an `origin` option can take: the value itself, or
 /// both branches of an environment-check ternary.
 fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+    let Some(_level) = ast::descend() else {
+        return;
+    };
     let mut v = value;
     while v.kind_name() == "parenthesized_expression" {
         match v.named_child(0) {
@@ -850,6 +853,7 @@ enum Bad<'t> {
 
 /// A header value that allows any origin.
 fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
+    let _level = ast::descend()?;
     let v = ast::unwrap_expr(value);
     if ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
         return Some(Bad::Wildcard {
@@ -962,7 +966,11 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
 /// the header is what the test checks, not what the code sends.
 fn in_assertion(node: Node<'_>, src: &str) -> bool {
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         if n.kind_name().ends_with("_statement") || ast::is_function(n) {
             return false;
         }
@@ -1074,7 +1082,11 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site: HeaderSit
 fn in_wildcard_branch(node: Node<'_>, src: &str) -> bool {
     let mut child = node;
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         if ast::is_function(n) {
             return false;
         }
@@ -1288,7 +1300,11 @@ fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
     let scope = ast::enclosing_function(at)
         .or_else(|| {
             let mut cur = at;
-            while let Some(p) = cur.parent() {
+            let mut steps = 0usize;
+            while let Some(p) = cur.parent().filter(|_| {
+                steps += 1;
+                steps <= ast::MAX_ANCESTOR_STEPS
+            }) {
                 if p.kind_name() == "program" {
                     return Some(cur);
                 }

@@ -336,7 +336,11 @@ impl Place {
         let mut top = ast::value_root(node);
         let mut env_fallback = false;
         // Climb through `a || '<lit>'`, `a ?? '<lit>'` and `c ? '<lit>' : b`.
-        while let Some(p) = top.parent() {
+        let mut steps = 0usize;
+        while let Some(p) = top.parent().filter(|_| {
+            steps += 1;
+            steps <= ast::MAX_ANCESTOR_STEPS
+        }) {
             match p.kind_name() {
                 "binary_expression" => {
                     let op = p.field(Field::Operator).map(|o| ast::text(o, src));

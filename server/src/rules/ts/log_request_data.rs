@@ -241,7 +241,9 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             program,
             src,
             refs: None,
+            exits: ast::EarlyExits::default(),
         };
+        let mut unit = None;
         for (call, callee, data) in candidates {
             if guards.dev_only(call, 0) {
                 continue;
@@ -249,7 +251,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             let message = format!(
                 "`{callee}(…)` writes request data ({data}) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
             );
-            let fixes = fixes_for(call, src);
+            let fixes = fixes_for(call, src, &mut unit);
             let diag = cx.report(call.byte_range(), message);
             for f in fixes {
                 diag.with_fix(f);
@@ -447,6 +449,7 @@ fn request_data_in_args(call: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Opt
 }
 
 fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
+    let _level = ast::descend()?;
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
         if found.is_some() {
@@ -626,6 +629,7 @@ fn whole_value_hops(
     hops: u8,
     known: Option<&HashSet<&str>>,
 ) -> Option<String> {
+    let _level = ast::descend()?;
     let mut v = value;
     loop {
         v = match v.kind_name() {
@@ -706,13 +710,17 @@ struct Guards<'t, 's> {
     program: Node<'t>,
     src: &'s str,
     refs: Option<HashMap<&'s str, Vec<Node<'t>>>>,
+    exits: ast::EarlyExits,
 }
 
 impl<'t, 's> Guards<'t, 's> {
     /// `node` runs only outside production: under a guard in its function, or in
     /// a (non-exported) function that is only called under such guards in this file.
     fn dev_only(&mut self, node: Node<'t>, depth: usize) -> bool {
-        if ast::in_dev_only_code(node, self.src) {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
+        if ast::in_dev_only_code_with(node, self.src, &mut self.exits) {
             return true;
         }
         if depth > 4 {
@@ -811,7 +819,7 @@ fn declared_name(func: Node<'_>) -> Option<(Node<'_>, bool)> {
 
 /// Remove the statement, or wrap it in a development guard; only when the call
 /// is a statement of its own in a statement list.
-fn fixes_for(call: Node<'_>, src: &str) -> Vec<Fix> {
+fn fixes_for(call: Node<'_>, src: &str, file_unit: &mut Option<String>) -> Vec<Fix> {
     let mut expr = call;
     if let Some(p) = expr
         .parent()
@@ -844,7 +852,7 @@ fn fixes_for(call: Node<'_>, src: &str) -> Vec<Fix> {
     let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let wrapped = if src[line_start..start].trim().is_empty() {
         let indent = ast::line_indent(src, start);
-        let unit = ast::indent_unit_at(stmt, src);
+        let unit = ast::indent_unit_at_with(stmt, src, file_unit);
         let eol = ast::line_ending(src);
         let body = text
             .split('\n')

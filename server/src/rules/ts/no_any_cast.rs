@@ -230,7 +230,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 /// return value, the right side of an assignment (parentheses allowed).
 fn passed_on(node: Node<'_>) -> bool {
     let mut cur = node;
-    while let Some(p) = cur.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = cur.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         if p.kind_name() == "parenthesized_expression" {
             cur = p;
             continue;

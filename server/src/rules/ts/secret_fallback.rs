@@ -199,6 +199,9 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
 /// Collect the env names read by `node`, which must be a `process.env.X` read or
 /// a chain of them joined with the same operator. `false` if anything else occurs.
 fn env_reads(node: Node<'_>, op: &str, src: &str, out: &mut Vec<String>) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     let node = ast::unwrap_expr(node);
     if node.kind_name() == "binary_expression" {
         let same_op = node

@@ -493,6 +493,7 @@ fn dynamic_sql<'t>(
     safety: &mut Safety<'_, 't>,
     hop: bool,
 ) -> Option<DynamicSql<'t>> {
+    let _level = ast::descend()?;
     let src = safety.src;
     let expr = ast::unwrap_expr(expr);
     match expr.kind_name() {
@@ -605,15 +606,25 @@ fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
 }
 
 fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
-    let e = ast::unwrap_expr(expr);
-    if e.kind_name() == "binary_expression" && operator(e, src) == Some("+") {
-        if let (Some(l), Some(r)) = (e.field(Field::Left), e.field(Field::Right)) {
-            flatten_plus(l, src, out);
-            flatten_plus(r, src, out);
-            return;
+    // An explicit stack, and at most `MAX_HELPER_DEPTH` levels: a generated
+    // `'…' + a + '…' + …` chain nests one level per `+`, without bound, and
+    // every part is looked at with ancestor scans that cost its depth. A
+    // deeper rest of the chain stays one part (not provably safe).
+    let mut stack = vec![(expr, 0usize)];
+    while let Some((x, depth)) = stack.pop() {
+        let e = ast::unwrap_expr(x);
+        if depth < ast::MAX_HELPER_DEPTH
+            && e.kind_name() == "binary_expression"
+            && operator(e, src) == Some("+")
+        {
+            if let (Some(l), Some(r)) = (e.field(Field::Left), e.field(Field::Right)) {
+                stack.push((r, depth + 1));
+                stack.push((l, depth + 1));
+                continue;
+            }
         }
+        out.push(x);
     }
-    out.push(expr);
 }
 
 #[derive(Clone, Debug)]
@@ -737,6 +748,9 @@ impl<'s, 't> Safety<'s, 't> {
     }
 
     fn is_safe(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 6 {
             return false;
         }
@@ -916,6 +930,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// and unions of them, `Date`, `keyof typeof X`, `(typeof X)[number]`, an
     /// enum or a type alias of this file that is one of those.
     fn type_is_safe(&mut self, ty: Node<'t>, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 8 {
             return false;
         }
@@ -972,6 +989,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// declares it with a safe type, or `ReturnType<typeof f>` of a local `f`
     /// whose returned objects give it a safe value.
     fn type_property_safe(&mut self, ty: Node<'t>, key: &str, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 8 {
             return false;
         }
@@ -1046,6 +1066,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// safe value, a `const` bound to one, or a call of a local function whose
     /// every returned object has a safe `key`.
     fn value_property_safe(&mut self, value: Node<'t>, key: &str, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 8 {
             return false;
         }
@@ -1154,6 +1177,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// `const` bound to one, `.map(cb)` with a callback returning safe values,
     /// `.fill(safe)`, `Object.keys(CONSTANT)`.
     fn is_safe_array(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 6 {
             return false;
         }
@@ -1279,6 +1305,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// An object/array whose values are all constants: an UPPER_CASE name, an
     /// enum, an import, or a `const` bound to an object/array literal of literals.
     fn is_constant_container(&mut self, expr: Node<'t>, depth: usize) -> bool {
+        let Some(_level) = ast::descend() else {
+            return false;
+        };
         if depth > 6 {
             return false;
         }
@@ -1388,7 +1417,11 @@ fn local_type<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
 
 fn root_of(node: Node) -> Node {
     let mut n = node;
-    while let Some(p) = n.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = n.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         n = p;
     }
     n

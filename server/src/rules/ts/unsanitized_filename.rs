@@ -230,7 +230,11 @@ fn is_sink_module(module: &str) -> bool {
 
 fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
     let mut root = node;
-    while let Some(p) = root.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = root.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         root = p;
     }
     let mut names = std::collections::HashSet::new();
@@ -269,7 +273,11 @@ fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
         if !required.is_some_and(|m| is_sink_module(&m)) {
             continue;
         }
-        while let Some(p) = n.parent() {
+        let mut steps = 0usize;
+        while let Some(p) = n.parent().filter(|_| {
+            steps += 1;
+            steps <= ast::MAX_ANCESTOR_STEPS
+        }) {
             if p.kind_name() == "variable_declarator" {
                 if let Some(name) = p.field(Field::Name) {
                     collect(name);
@@ -575,6 +583,9 @@ fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
 
 /// `supabase.storage.from('bucket')`, or a local bound to it.
 fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     let o = ast::unwrap_expr(object);
     match o.kind_name() {
         "call_expression" => {
@@ -1037,6 +1048,9 @@ fn names_file_type(ty: &str) -> bool {
 
 /// Is `expr` a `File` (whose `.name` the client chose)?
 fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     if depth > 2 {
         return false;
     }
@@ -1116,6 +1130,9 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
 /// `formData.getAll('files')`, `input.files`, `Array.from(input.files)`, a local
 /// bound to one, or typed `File[]`.
 fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     if depth > 3 {
         return false;
     }
@@ -1367,7 +1384,11 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
 /// multer configured with `preservePath: true` somewhere in the file.
 fn preserve_path(at: Node, src: &str) -> bool {
     let mut root = at;
-    while let Some(p) = root.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = root.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         root = p;
     }
     src.match_indices("preservePath").any(|(i, m)| {
@@ -1402,7 +1423,11 @@ struct FileShape<'t> {
 
 fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
     let mut root = at;
-    while let Some(p) = root.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = root.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         root = p;
     }
     let mut shape = FileShape {

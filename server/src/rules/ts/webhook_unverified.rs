@@ -229,7 +229,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let mut handler = None;
     let mut by_name = None;
     let mut cur = node.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         if ast::is_function(n) {
             if is_handler_by_shape(n, src, &path) {
                 handler = Some(n);
@@ -457,6 +461,9 @@ fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) ->
 /// `expr` refers to the request (directly, or through one variable:
 /// `const raw = await req.text(); JSON.parse(raw)`).
 fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     let mut found = false;
     ast::visit(expr, &mut |n| {
         if found {
@@ -510,7 +517,11 @@ fn first_body_read<'t>(
 /// upwards: the node that names or exports the function.
 fn outer_position(func: Node<'_>) -> Node<'_> {
     let mut cur = func;
-    while let Some(p) = cur.parent() {
+    let mut steps = 0usize;
+    while let Some(p) = cur.parent().filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         match p.kind_name() {
             "parenthesized_expression" | "as_expression" | "satisfies_expression" => cur = p,
             "arguments" => match p.parent() {
@@ -1111,7 +1122,11 @@ fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<N
             }
             let name = ast::text(func.field(Field::Property)?, src);
             let mut cur = call.parent();
-            while let Some(n) = cur {
+            let mut steps = 0usize;
+            while let Some(n) = cur.filter(|_| {
+                steps += 1;
+                steps <= ast::MAX_ANCESTOR_STEPS
+            }) {
                 if n.kind_name() == "class_body" {
                     let mut c = n.walk();
                     let found = n.named_children(&mut c).find(|m| {
@@ -1163,7 +1178,11 @@ fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
     // The outermost function around the handler (verification may wrap it).
     let mut scope = handler;
     let mut cur = handler.parent();
-    while let Some(n) = cur {
+    let mut steps = 0usize;
+    while let Some(n) = cur.filter(|_| {
+        steps += 1;
+        steps <= ast::MAX_ANCESTOR_STEPS
+    }) {
         if ast::is_function(n) {
             scope = n;
         }
@@ -1348,6 +1367,9 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
 /// `process.env.X` / `import.meta.env.X` / `Deno.env.get(…)` / a request header,
 /// directly or through one variable.
 fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
+    let Some(_level) = ast::descend() else {
+        return false;
+    };
     let mut found = false;
     ast::visit(expr, &mut |n| {
         if found {
