@@ -354,13 +354,23 @@ pub fn fix_with(
     let mut applied_total = 0;
     let mut rejected: Vec<(&'static str, String)> = Vec::new();
     let mut rejected_keys: Vec<(&'static str, usize, String)> = Vec::new();
+    // Rules whose fixes did not reduce their own fixable findings: on broken or
+    // unusual code a fix can land where the rule does not see it, and would be
+    // added again on every round (and on every later `--fix`). Their round is
+    // undone and their fixes are not offered again in this run, so `--fix` is
+    // idempotent.
+    let mut stalled: Vec<&'static str> = Vec::new();
+    let usable = |d: &Diagnostic, unsafe_ok: bool| {
+        d.fix()
+            .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe || unsafe_ok)
+    };
     let mut output = lint(&current);
     for _round in 0..10 {
         let candidates: Vec<(&Diagnostic, &crate::diagnostic::Fix)> = output
             .diagnostics
             .iter()
+            .filter(|d| usable(d, unsafe_ok) && !stalled.contains(&d.rule))
             .filter_map(|d| d.fix().map(|f| (d, f)))
-            .filter(|(_, f)| f.applicability == crate::diagnostic::Applicability::Safe || unsafe_ok)
             .filter(|(d, f)| {
                 !rejected_keys
                     .iter()
@@ -376,9 +386,10 @@ pub fn fix_with(
         if applied.is_empty() {
             break;
         }
-        let next = if syntax_errors(&next, lang) <= before {
-            applied_total += applied.len();
-            next
+        let mut applied_rules: Vec<&'static str> =
+            applied.iter().map(|&i| candidates[i].0.rule).collect();
+        let (next, count) = if syntax_errors(&next, lang) <= before {
+            (next, applied.len())
         } else {
             // Find the culprits: apply the fixes one at a time.
             let mut text = current.clone();
@@ -393,7 +404,7 @@ pub fn fix_with(
                 if syntax_errors(&candidate, lang) <= before {
                     text = candidate;
                     any = true;
-                    applied_total += 1;
+                    applied_rules = vec![d.rule];
                     break;
                 }
                 rejected.push((d.rule, format!("{} (the result would not parse)", f.title)));
@@ -406,13 +417,32 @@ pub fn fix_with(
                 output = lint(&current);
                 continue;
             }
-            text
+            (text, 1)
         };
         if next == current {
             break;
         }
+        let next_output = lint(&next);
+        let fixable = |out: &LintOutput, rule: &str| {
+            out.diagnostics
+                .iter()
+                .filter(|d| d.rule == rule && usable(d, unsafe_ok))
+                .count()
+        };
+        applied_rules.sort_unstable();
+        applied_rules.dedup();
+        let stuck: Vec<&'static str> = applied_rules
+            .into_iter()
+            .filter(|r| fixable(&next_output, r) >= fixable(&output, r))
+            .collect();
+        if !stuck.is_empty() {
+            // Undo the round; try again without the rules that did not converge.
+            stalled.extend(stuck);
+            continue;
+        }
+        applied_total += count;
         current = next;
-        output = lint(&current);
+        output = next_output;
     }
     FixOutcome {
         text: current,
@@ -511,5 +541,45 @@ mod tests {
         assert_eq!(out.rejected.len(), 1);
         assert!(out.rejected[0].1.contains("would not parse"));
         assert_eq!(syntax_errors(&out.text, Language::TypeScript), 0);
+    }
+
+    /// A fix that does not remove its finding (found by the fuzzer: on broken
+    /// code `cacheLife()` was inserted where the rule does not see it, once per
+    /// round and once more per `--fix`) is undone, not repeated; the other
+    /// rules' fixes still apply, and a second run changes nothing.
+    #[test]
+    fn a_fix_that_does_not_remove_its_finding_is_not_repeated() {
+        fn stuck(text: &str) -> LintOutput {
+            let mut diagnostics = Vec::new();
+            if let Some(i) = text.find("stuck") {
+                diagnostics.push(Diagnostic {
+                    rule: "cache-without-cachelife",
+                    level: Level::Warn,
+                    message: "stuck".into(),
+                    range: i..i + 5,
+                    fixes: vec![Fix::safe("add a line", vec![Edit::insert(0, "x();\n")])],
+                });
+            }
+            if let Some(i) = text.find("good") {
+                diagnostics.push(Diagnostic {
+                    rule: "no-any-cast",
+                    level: Level::Warn,
+                    message: "good".into(),
+                    range: i..i + 4,
+                    fixes: vec![Fix::safe("fix it", vec![Edit::replace(i..i + 4, "fine")])],
+                });
+            }
+            LintOutput {
+                diagnostics,
+                panics: Vec::new(),
+            }
+        }
+        let text = "good();\nstuck();\n";
+        let once = fix_with(text, Language::TypeScript, false, &stuck);
+        assert_eq!(once.text, "fine();\nstuck();\n");
+        assert_eq!(once.applied, 1);
+        let twice = fix_with(&once.text, Language::TypeScript, false, &stuck);
+        assert_eq!(twice.text, once.text);
+        assert_eq!(twice.applied, 0);
     }
 }

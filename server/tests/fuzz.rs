@@ -44,6 +44,15 @@ fn save_failure(name: &str, input: &[u8]) -> PathBuf {
 }
 
 fn run(target: Target, default_iters: u64) {
+    // `PRODLINT_FUZZ_REPLAY=FILE`: check one saved input (a cargo-fuzz artifact
+    // or a file from target/fuzz-failures/) instead of fuzzing.
+    if let Ok(file) = std::env::var("PRODLINT_FUZZ_REPLAY") {
+        let input = std::fs::read(&file).expect("the replayed input");
+        if let Err(f) = fuzzing::check_bytes(target, &input, &Budget::default()) {
+            panic!("{target:?}: {file} breaks `{}`\n{}", f.property, f.detail);
+        }
+        return;
+    }
     let iters = env_u64("PRODLINT_FUZZ_ITERS", default_iters);
     let seed = env_u64("PRODLINT_FUZZ_SEED", 20261205);
     let budget = Budget {

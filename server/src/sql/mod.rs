@@ -499,7 +499,7 @@ mod tests {
             }
         };
         std::thread::Builder::new()
-            .stack_size(crate::WORKER_STACK_BYTES)
+            .stack_size(crate::engine::LINT_STACK_BYTES)
             .spawn(run)
             .expect("thread")
             .join()
