@@ -49,20 +49,62 @@ pub struct SqlSyntaxError {
 /// memory: only what a parse uses is committed.
 pub const PARSE_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-/// `pg_query::parse` on a thread with [`PARSE_STACK_BYTES`] of stack, so that no
-/// valid statement can overflow the caller's (a worker's, the server's).
+/// Text up to this length is parsed on the calling thread. Every level of a
+/// PostgreSQL tree takes at least two bytes of text (`1+`, `-(`, `not `), so
+/// such text nests at most 256 levels: a few MiB of stack even in a debug build,
+/// within the 16 MiB every linting thread gets (`engine::LINT_STACK_BYTES`).
+/// Longer text, rare (a migration file, a long function body), pays for a thread.
+pub const INLINE_PARSE_BYTES: usize = 512;
+
+/// `pg_query::parse`, on a thread with [`PARSE_STACK_BYTES`] of stack when the
+/// text is long enough to nest deeply, so that no valid statement can overflow
+/// the caller's stack (a worker's, the server's). That thread is started once
+/// per calling thread and kept (starting one per parse cost more than the parse
+/// of a typical migration).
 pub fn pg_parse(sql: &str) -> pg_query::Result<pg_query::ParseResult> {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("pg_query".into())
-            .stack_size(PARSE_STACK_BYTES)
-            .spawn_scoped(scope, || pg_query::parse(sql, 0))
-            .map_err(|e| pg_query::Error::Parse(format!("cannot start the parser thread: {e}")))
-            .and_then(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(pg_query::Error::Parse("the parser panicked".into())))
-            })
-    })
+    if sql.len() <= INLINE_PARSE_BYTES {
+        return pg_query::parse(sql, 0);
+    }
+    type Reply = std::sync::mpsc::Sender<pg_query::Result<pg_query::ParseResult>>;
+    thread_local! {
+        static PARSER: std::cell::RefCell<Option<std::sync::mpsc::Sender<(String, Reply)>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let failed = |m: &str| Err(pg_query::Error::Parse(m.to_string()));
+    let job = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let (tx, rx) = std::sync::mpsc::channel::<(String, Reply)>();
+            let started = std::thread::Builder::new()
+                .name("pg_query".into())
+                .stack_size(PARSE_STACK_BYTES)
+                .spawn(move || {
+                    // Ends when the calling thread (and its sender) goes away.
+                    for (text, reply) in rx {
+                        let result = std::panic::catch_unwind(|| pg_query::parse(&text, 0))
+                            .unwrap_or_else(|_| {
+                                Err(pg_query::Error::Parse("the parser panicked".into()))
+                            });
+                        let _ = reply.send(result);
+                    }
+                });
+            if started.is_ok() {
+                *slot = Some(tx);
+            }
+        }
+        slot.clone()
+    });
+    let Some(job) = job else {
+        return failed("cannot start the parser thread");
+    };
+    let (reply, answer) = std::sync::mpsc::channel();
+    if job.send((sql.to_string(), reply)).is_err() {
+        PARSER.with(|cell| *cell.borrow_mut() = None);
+        return failed("the parser thread is gone");
+    }
+    answer
+        .recv()
+        .unwrap_or_else(|_| failed("the parser thread is gone"))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -478,7 +520,7 @@ mod tests {
                     vec!["1"; n].join("+")
                 )
             };
-            for n in [48, 1_000, 4_900] {
+            for n in [48, 256, 1_000, 4_900] {
                 let f = SqlFile::parse(&sum(n));
                 assert!(f.syntax_error.is_none(), "{n}: {:?}", f.syntax_error);
                 assert_eq!(f.statements.len(), 1, "{n}");

@@ -354,10 +354,12 @@ fn walk<'t>(
 ) -> Option<Node<'t>> {
     let mut cursor = tree.walk();
     let mut too_deep = None;
+    // Counted here: `TreeCursor::depth()` walks the cursor's stack on every call.
+    let mut depth: u32 = 0;
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
-        let deep = cursor.depth() >= MAX_WALK_DEPTH;
+        let deep = depth >= MAX_WALK_DEPTH;
         if deep {
             too_deep.get_or_insert(node);
         } else {
@@ -366,6 +368,7 @@ fn walk<'t>(
         let skip = deep
             || (!all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error());
         if !skip && cursor.goto_first_child() {
+            depth += 1;
             continue;
         }
         loop {
@@ -375,6 +378,7 @@ fn walk<'t>(
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            depth -= 1;
         }
     }
     too_deep
