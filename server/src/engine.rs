@@ -391,33 +391,40 @@ pub fn fix_with(
         let (next, count) = if syntax_errors(&next, lang) <= before {
             (next, applied.len())
         } else {
-            // Find the culprits: apply the fixes one at a time.
+            // Find the culprits: a fix that breaks the syntax on its own is
+            // rejected; the others are accepted greedily, in order, as long as
+            // they parse together (fixes are byte edits on `current`, so a
+            // compatible set is applied at once).
+            let mut accepted: Vec<usize> = Vec::new();
             let mut text = current.clone();
-            let mut any = false;
-            for (d, f) in &candidates {
-                // Re-locate by re-linting would be exact; fixes are byte-based on
-                // `current`, so only the first fix can be tried per round.
-                let (candidate, ok) = crate::fix::apply(&current, &[*f]);
+            for (i, (d, f)) in candidates.iter().enumerate() {
+                let (alone, ok) = crate::fix::apply(&current, &[*f]);
                 if ok.is_empty() {
                     continue;
                 }
-                if syntax_errors(&candidate, lang) <= before {
-                    text = candidate;
-                    any = true;
-                    applied_rules = vec![d.rule];
-                    break;
+                if syntax_errors(&alone, lang) > before {
+                    rejected.push((d.rule, format!("{} (the result would not parse)", f.title)));
+                    rejected_keys.push((d.rule, f.span().start, f.title.clone()));
+                    continue;
                 }
-                rejected.push((d.rule, format!("{} (the result would not parse)", f.title)));
-                rejected_keys.push((d.rule, f.span().start, f.title.clone()));
+                let mut trial: Vec<&crate::diagnostic::Fix> =
+                    accepted.iter().map(|&j| candidates[j].1).collect();
+                trial.push(*f);
+                let (together, ok) = crate::fix::apply(&current, &trial);
+                if ok.len() == trial.len() && syntax_errors(&together, lang) <= before {
+                    accepted.push(i);
+                    text = together;
+                }
             }
-            if !any {
+            if accepted.is_empty() {
                 if rejected_keys.is_empty() {
                     break;
                 }
                 output = lint(&current);
                 continue;
             }
-            (text, 1)
+            applied_rules = accepted.iter().map(|&i| candidates[i].0.rule).collect();
+            (text, accepted.len())
         };
         if next == current {
             break;

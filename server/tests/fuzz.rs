@@ -59,6 +59,24 @@ fn run(target: Target, default_iters: u64) {
         lint: Duration::from_millis(env_u64("PRODLINT_FUZZ_BUDGET_MS", 10_000)),
         fixes: true,
     };
+    // Inputs that once broke a property (tests/fuzz-regressions/<target>/,
+    // named after what broke) are checked first, every run.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fuzz-regressions")
+        .join(format!("{target:?}").to_lowercase());
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        for e in rd.flatten() {
+            let input = std::fs::read(e.path()).expect("a regression input");
+            if let Err(f) = fuzzing::check_bytes(target, &input, &Budget::default()) {
+                panic!(
+                    "{}: `{}` broken again\n{}",
+                    e.path().display(),
+                    f.property,
+                    f.detail
+                );
+            }
+        }
+    }
     let mut seeds = fuzzing::seeds(target, &seed_dirs(), 2_000);
     seeds.push(Vec::new());
     assert!(seeds.len() > 1, "no seed files for {target:?}");
