@@ -155,10 +155,10 @@ else
   sed 's/^/    /' "$INT/github.log" | head -20
 fi
 
-if grep -E '^::error ' "$INT/github.log" | grep -F 'file=src/payments/charge.ts' | grep -Eq '[ ,]line=2,col=11(,|::)'; then
-  pass "--format github: error annotation for no-any-cast in src/payments/charge.ts at 2:11"
+if grep -E '^::error ' "$INT/github.log" | grep -F 'file=src/server/payments/charge.ts' | grep -Eq '[ ,]line=2,col=11(,|::)'; then
+  pass "--format github: error annotation for no-any-cast in src/server/payments/charge.ts at 2:11"
 else
-  fail "--format github: error annotation for no-any-cast in src/payments/charge.ts at 2:11"
+  fail "--format github: error annotation for no-any-cast in src/server/payments/charge.ts at 2:11"
   sed 's/^/    /' "$INT/github.log" | head -20
 fi
 
@@ -175,10 +175,10 @@ try_hook() { # HOOK LOG FILES...
   shift 2
   (cd "$PC_REPO" && PATH="$INT/path-bin:$PATH" "$PRE_COMMIT" try-repo "$REPO" "$hook" --verbose --files "$@") >"$log" 2>&1
 }
-try_hook prodlint "$INT/pc-error.log" src/payments/charge.ts src/cast.ts
+try_hook prodlint "$INT/pc-error.log" src/server/payments/charge.ts src/cast.ts
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'no-any-cast' "$INT/pc-error.log" && grep -Eq '^prodlint\.+Failed' "$INT/pc-error.log"; then
-  pass "pre-commit try-repo: hook prodlint fails on an error-level finding (no-any-cast in a payments path)"
+  pass "pre-commit try-repo: hook prodlint fails on an error-level finding (no-any-cast in server payments code)"
 else
   fail "pre-commit try-repo: hook prodlint fails on an error-level finding (exit $rc)"
   sed 's/^/    /' "$INT/pc-error.log" | tail -30
