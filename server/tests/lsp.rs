@@ -881,3 +881,57 @@ fn long_but_legal_headers_are_accepted() {
     s.notify("exit", Value::Null);
     assert_eq!(s.wait_exit(), 0);
 }
+
+// ---- hostile input ----------------------------------------------------------
+
+/// The deep inputs, opened in the editor: the server used to overflow its
+/// stack at about 3,000 levels (6 KB of text) or never finish the lint. Now each
+/// document gets its diagnostics — the shallow findings and one
+/// `analysis-limit` info for the part deeper than the walk goes — and the server
+/// stays up for the next request.
+#[test]
+fn deeply_nested_documents_get_diagnostics_and_the_server_survives() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let n = 20_000;
+    let docs = [
+        (
+            "untitled:destructure.ts",
+            format!(
+                "const {}x{} = req.body;\nconsole.log(x);\nconst y = raw as any;\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            ),
+        ),
+        (
+            "untitled:member.ts",
+            format!(
+                "console.log(req{});\nconst y = raw as any;\n",
+                ".body".repeat(n)
+            ),
+        ),
+        (
+            "untitled:parens.ts",
+            format!(
+                "const a = {}x as any{};\nconst y = raw as any;\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+        ),
+        (
+            "untitled:templates.ts",
+            format!(
+                "db.query(`select ${{{}x{} }}`);\nconst y = raw as any;\n",
+                "`${ ".repeat(n / 4),
+                " }`".repeat(n / 4)
+            ),
+        ),
+    ];
+    for (uri, text) in &docs {
+        s.open(uri, "typescript", 1, text);
+        let diags = s.diagnostics(uri, 1);
+        let codes = codes(&diags);
+        assert!(codes.contains(&"analysis-limit".to_string()), "{uri}: {codes:?}");
+        assert!(codes.contains(&"no-any-cast".to_string()), "{uri}: {codes:?}");
+    }
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
