@@ -343,8 +343,41 @@ pub fn fix(
     }
 }
 
-/// The fix loop over any linter (`lint` is re-run on the text after each round).
+/// The fix loop over any linter (`lint` is re-run on the text after each round),
+/// repeated from its own result until a pass changes nothing (at most 4 passes):
+/// a pass decides what to skip from what it saw (fixes that break the syntax,
+/// rules whose fixes do not converge), and the next `--fix` starts afresh from
+/// the result, so only a text that a whole pass leaves unchanged is a fixpoint.
 pub fn fix_with(
+    text: &str,
+    lang: Language,
+    unsafe_ok: bool,
+    lint: &dyn Fn(&str) -> LintOutput,
+) -> FixOutcome {
+    let mut out = fix_pass(text, lang, unsafe_ok, lint);
+    for _ in 0..3 {
+        if out.applied == 0 {
+            break;
+        }
+        let next = fix_pass(&out.text, lang, unsafe_ok, lint);
+        if next.text == out.text {
+            break;
+        }
+        out = FixOutcome {
+            applied: out.applied + next.applied,
+            rejected: {
+                let mut r = out.rejected;
+                r.extend(next.rejected);
+                r
+            },
+            ..next
+        };
+    }
+    out
+}
+
+/// One pass of the fix loop: rounds of non-overlapping fixes until none applies.
+fn fix_pass(
     text: &str,
     lang: Language,
     unsafe_ok: bool,

@@ -930,8 +930,14 @@ fn deeply_nested_documents_get_diagnostics_and_the_server_survives() {
         s.open(uri, "typescript", 1, text);
         let diags = s.diagnostics(uri, 1);
         let codes = codes(&diags);
-        assert!(codes.contains(&"analysis-limit".to_string()), "{uri}: {codes:?}");
-        assert!(codes.contains(&"no-any-cast".to_string()), "{uri}: {codes:?}");
+        assert!(
+            codes.contains(&"analysis-limit".to_string()),
+            "{uri}: {codes:?}"
+        );
+        assert!(
+            codes.contains(&"no-any-cast".to_string()),
+            "{uri}: {codes:?}"
+        );
     }
     assert_eq!(s.shutdown_and_exit(), 0);
 }

@@ -396,7 +396,8 @@ impl SqlFile {
             Ok(p) => p,
             Err(e) => {
                 self.syntax_error = Some(SqlSyntaxError {
-                    range: 0..text.len().min(1),
+                    // The first character (whole: it may be several bytes).
+                    range: 0..text.chars().next().map_or(0, char::len_utf8),
                     message: e.to_string(),
                 });
                 return;
