@@ -90,13 +90,15 @@ impl Target {
     }
     /// The seed files of this target among `paths`.
     pub fn accepts(self, path: &Path) -> bool {
-        match (self, language::detect(path)) {
-            (Target::Ts, Some(Language::TypeScript | Language::JavaScript)) => true,
-            (Target::Tsx, Some(Language::Tsx | Language::JavaScript)) => true,
-            (Target::Sql, Some(Language::Sql)) => true,
-            (Target::Dotenv, Some(Language::Dotenv)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, language::detect(path)),
+            (
+                Target::Ts,
+                Some(Language::TypeScript | Language::JavaScript)
+            ) | (Target::Tsx, Some(Language::Tsx | Language::JavaScript))
+                | (Target::Sql, Some(Language::Sql))
+                | (Target::Dotenv, Some(Language::Dotenv))
+        )
     }
     /// A token for mutations to insert: the syntax the rules and parsers care about.
     fn token(self, rng: &mut Rng) -> &'static str {
@@ -211,9 +213,9 @@ impl Target {
             Target::Dotenv => ENV,
         };
         if rng.chance(3) {
-            *rng.pick(COMMON)
+            COMMON[rng.below(COMMON.len())]
         } else {
-            *rng.pick(own)
+            own[rng.below(own.len())]
         }
     }
 }
@@ -498,7 +500,8 @@ fn edit_text(rng: &mut Rng, target: Target) -> String {
         s.push_str(target.token(rng));
     }
     if rng.chance(3) {
-        s.push_str(*rng.pick(&["😀", "\r", "\r\n", "\n", "é", "𝄞"]));
+        const ODD: [&str; 6] = ["😀", "\r", "\r\n", "\n", "é", "𝄞"];
+        s.push_str(ODD[rng.below(ODD.len())]);
     }
     s
 }
@@ -650,12 +653,12 @@ pub fn seeds(target: Target, dirs: &[PathBuf], limit: usize) -> Vec<Vec<u8>> {
         for e in rd.flatten() {
             let p = e.path();
             match e.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if p.file_name()
-                        .is_some_and(|n| n != "node_modules" && n != "target")
-                    {
-                        stack.push(p);
-                    }
+                Ok(t)
+                    if t.is_dir()
+                        && p.file_name()
+                            .is_some_and(|n| n != "node_modules" && n != "target") =>
+                {
+                    stack.push(p)
                 }
                 Ok(t) if t.is_file() && target.accepts(&p) => paths.push(p),
                 _ => {}

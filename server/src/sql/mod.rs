@@ -535,11 +535,9 @@ mod tests {
             assert_eq!(rls.len(), 1);
             let concat = format!("select {};\n", vec!["'a'"; 60].join("||"));
             assert!(SqlFile::parse(&concat).syntax_error.is_none());
-            for n in [100_000] {
-                let f = SqlFile::parse(&sum(n));
-                assert!(f.syntax_error.is_some(), "{n}");
-                assert!(f.statements.is_empty(), "{n}");
-            }
+            let f = SqlFile::parse(&sum(100_000));
+            assert!(f.syntax_error.is_some());
+            assert!(f.statements.is_empty());
         };
         std::thread::Builder::new()
             .stack_size(crate::engine::LINT_STACK_BYTES)
