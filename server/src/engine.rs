@@ -95,6 +95,24 @@ pub fn active_script_rules(input: &FileInput<'_>) -> Option<ActiveRules> {
     })
 }
 
+/// The result for a script that tree-sitter gave up on (its work budget,
+/// `ts::PARSE_OPS_*`): one `analysis-limit` info, nothing else.
+pub fn unparsable(input: &FileInput<'_>) -> LintOutput {
+    let mut out = LintOutput::default();
+    let limit = &rules::meta::ANALYSIS_LIMIT;
+    if active_script_rules(input).is_some() && rule_runs(limit, input.file, input.config) {
+        let end = input.source.chars().next().map_or(0, char::len_utf8);
+        out.diagnostics.push(Diagnostic {
+            rule: limit.id,
+            level: limit.default_level,
+            message: "The parser gave up on this file (its syntax sends error recovery into too much work); prodlint's rules did not check it".into(),
+            range: 0..end,
+            fixes: Vec::new(),
+        });
+    }
+    out
+}
+
 /// Lint a script; `tree` is the already (re)parsed tree when the caller has one
 /// (the language server). Without a tree, a file that holds none of the enabled
 /// rules' trigger tokens is not parsed at all.
@@ -110,7 +128,7 @@ pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
                 owned = t;
                 &owned
             }
-            None => return LintOutput::default(),
+            None => return unparsable(input),
         },
     };
     let mut out = LintOutput::default();
@@ -501,6 +519,30 @@ mod tests {
         let config = Config::default_for(Path::new(""));
         let facts = WorkspaceFacts::from_sql_files(Vec::<(std::path::PathBuf, &str)>::new(), false);
         lint(Path::new("src/a.ts"), text, &facts, &config)
+    }
+
+    /// A 1.3 KB TSX file (found by libFuzzer) on which tree-sitter's error
+    /// recovery ran for 243 s: the parse stops at its work budget and the file
+    /// gets one `analysis-limit` info.
+    #[test]
+    fn a_pathological_parse_stops_at_its_budget() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fuzz-regressions/tsx/parser-error-recovery-243s");
+        let bytes = std::fs::read(path).expect("the regression input");
+        let text = String::from_utf8_lossy(&bytes);
+        let config = Config::default_for(Path::new(""));
+        let facts = WorkspaceFacts::from_sql_files(Vec::<(std::path::PathBuf, &str)>::new(), false);
+        let started = std::time::Instant::now();
+        let out = lint(
+            Path::new("src/components/Checkout.tsx"),
+            &text,
+            &facts,
+            &config,
+        );
+        let rules: Vec<&str> = out.diagnostics.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, vec!["analysis-limit"]);
+        // Not a timing assertion: a generous bound that only a hang exceeds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn run(job: &Job) -> Outcome {
         Language::Dotenv => engine::lint_dotenv(&input, &DotenvFile::parse(text)),
         _ => match &out.tree {
             Some(tree) => engine::lint_script(&input, Some(tree)),
-            None => LintOutput::default(),
+            None => engine::unparsable(&input),
         },
     };
     let pos = RopePositions {

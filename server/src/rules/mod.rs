@@ -219,12 +219,16 @@ ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
         default_level: Level::Info,
         fix: FixKind::None,
         not_in_tests: false,
-        summary: "Code nested too deeply for the rules to analyse (the deep part was skipped)",
+        summary: "Code too deeply nested (or too pathological to parse) for the rules to analyse; that part was skipped",
         docs: r#"## What it does
 Reports, once per file, code nested more deeply than prodlint analyses
 (expressions, brackets or member chains more than 1,000 levels deep, which only
 generated or hostile code reaches). The rules still run on the rest of the file;
 the part below that depth is skipped, so a finding inside it can be missed.
+
+Also reports a script file whose syntax sends the parser's error recovery into
+more work than its budget (a fixed allowance plus about 40 times what real code
+needs per KiB, and 10 s): such a file is not linted at all.
 
 ## Why is this bad?
 Nothing is wrong with the code as such: the finding says that prodlint did not
