@@ -104,6 +104,14 @@ pub fn run(job: &Job) -> Outcome {
     // Parse first, whatever happens next: the tree stays current for the next edit.
     let sql = if job.lang.is_script() {
         out.tree = ts::parse(text, job.lang, job.old_tree.as_ref());
+        // On text with syntax errors, tree-sitter's incremental reparse can
+        // recover differently from a fresh parse (the fuzzer found findings that
+        // came and went with the edit history). Diagnostics must not depend on
+        // how the text was typed: such a tree is parsed afresh.
+        if job.old_tree.is_some() && out.tree.as_ref().is_some_and(|t| t.root_node().has_error()) {
+            out.tree = ts::parse(text, job.lang, None);
+            out.incremental = false;
+        }
         None
     } else if job.lang == Language::Sql {
         let parsed = SqlFile::parse(text);
