@@ -99,18 +99,34 @@ pub fn active_script_rules(input: &FileInput<'_>) -> Option<ActiveRules> {
 /// `ts::PARSE_OPS_*`): one `analysis-limit` info, nothing else.
 pub fn unparsable(input: &FileInput<'_>) -> LintOutput {
     let mut out = LintOutput::default();
-    let limit = &rules::meta::ANALYSIS_LIMIT;
-    if active_script_rules(input).is_some() && rule_runs(limit, input.file, input.config) {
-        let end = input.source.chars().next().map_or(0, char::len_utf8);
-        out.diagnostics.push(Diagnostic {
-            rule: limit.id,
-            level: limit.default_level,
-            message: "The parser gave up on this file (its syntax sends error recovery into too much work); prodlint's rules did not check it".into(),
-            range: 0..end,
-            fixes: Vec::new(),
-        });
+    if active_script_rules(input).is_some() {
+        out.diagnostics.extend(analysis_limit(
+            input,
+            0,
+            "The parser gave up on this file (its syntax sends error recovery into too much work); prodlint's rules did not check it".into(),
+        ));
     }
     out
+}
+
+/// One `analysis-limit` info at the character starting at `start` (when the
+/// rule runs for this file).
+fn analysis_limit(input: &FileInput<'_>, start: usize, message: String) -> Option<Diagnostic> {
+    let limit = &rules::meta::ANALYSIS_LIMIT;
+    if !rule_runs(limit, input.file, input.config) {
+        return None;
+    }
+    let end = input.source[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    Some(Diagnostic {
+        rule: limit.id,
+        level: limit.default_level,
+        message,
+        range: start..end,
+        fixes: Vec::new(),
+    })
 }
 
 /// Lint a script; `tree` is the already (re)parsed tree when the caller has one
@@ -141,24 +157,15 @@ pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
         &mut out.diagnostics,
         &mut out.panics,
     );
-    let limit = &rules::meta::ANALYSIS_LIMIT;
     if let Some(range) = walked.too_deep {
-        if rule_runs(limit, input.file, input.config) {
-            let start = range.start;
-            let end = (start + 1..=range.end.min(start + 4))
-                .find(|&e| input.source.is_char_boundary(e))
-                .unwrap_or(start);
-            out.diagnostics.push(Diagnostic {
-                rule: limit.id,
-                level: limit.default_level,
-                message: format!(
-                    "Code nested more than {} levels deep starts here; prodlint's rules skipped the deeper part",
-                    ts::MAX_WALK_DEPTH
-                ),
-                range: start..end,
-                fixes: Vec::new(),
-            });
-        }
+        out.diagnostics.extend(analysis_limit(
+            input,
+            range.start,
+            format!(
+                "Code nested more than {} levels deep starts here; prodlint's rules skipped the deeper part",
+                ts::MAX_WALK_DEPTH
+            ),
+        ));
     }
     let first_code = first_statement_start(tree);
     finish(input, &walked.comments, first_code, &mut out);
