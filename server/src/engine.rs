@@ -586,6 +586,18 @@ mod tests {
         assert!(out.diagnostics.iter().any(|d| d.rule == "no-any-cast"));
     }
 
+    /// A finding at `good` whose fix (`good` → `fine`) is harmless.
+    fn good(text: &str) -> Option<Diagnostic> {
+        let i = text.find("good")?;
+        Some(Diagnostic {
+            rule: "no-any-cast",
+            level: Level::Warn,
+            message: "good".into(),
+            range: i..i + 4,
+            fixes: vec![Fix::safe("fix it", vec![Edit::replace(i..i + 4, "fine")])],
+        })
+    }
+
     /// A fake linter: a finding with a fix that breaks the syntax (deletes `}`)
     /// and one with a good fix, as long as their targets are in the text.
     fn fake(text: &str) -> LintOutput {
@@ -606,15 +618,7 @@ mod tests {
                 )],
             });
         }
-        if let Some(i) = text.find("good") {
-            diagnostics.push(Diagnostic {
-                rule: "no-any-cast",
-                level: Level::Warn,
-                message: "good".into(),
-                range: i..i + 4,
-                fixes: vec![Fix::safe("fix it", vec![Edit::replace(i..i + 4, "fine")])],
-            });
-        }
+        diagnostics.extend(good(text));
         LintOutput {
             diagnostics,
             panics: Vec::new(),
@@ -649,15 +653,7 @@ mod tests {
                     fixes: vec![Fix::safe("add a line", vec![Edit::insert(0, "x();\n")])],
                 });
             }
-            if let Some(i) = text.find("good") {
-                diagnostics.push(Diagnostic {
-                    rule: "no-any-cast",
-                    level: Level::Warn,
-                    message: "good".into(),
-                    range: i..i + 4,
-                    fixes: vec![Fix::safe("fix it", vec![Edit::replace(i..i + 4, "fine")])],
-                });
-            }
+            diagnostics.extend(good(text));
             LintOutput {
                 diagnostics,
                 panics: Vec::new(),
