@@ -72,7 +72,7 @@ pub fn parse(text: &str, lang: Language, old: Option<&Tree>) -> Option<Tree> {
     let mut calls = 0u64;
     let mut progress = |_: &tree_sitter::ParseState| {
         calls += 1;
-        if calls > budget || (calls % 64 == 0 && std::time::Instant::now() > deadline) {
+        if calls > budget || (calls.is_multiple_of(64) && std::time::Instant::now() > deadline) {
             std::ops::ControlFlow::Break(())
         } else {
             std::ops::ControlFlow::Continue(())
