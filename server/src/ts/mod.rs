@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod field;
 pub mod kind;
+pub mod semantic;
 
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;

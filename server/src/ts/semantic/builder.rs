@@ -1,0 +1,446 @@
+//! Builds a [`Semantic`] from the nodes of one walk, in document order.
+
+use super::{Binding, BindingKind, Import, Scope, ScopeId, ScopeKind, Semantic};
+use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
+use tree_sitter::Node;
+
+/// Fed every node of the walk with its depth (`node`), then `finish`ed.
+pub struct Builder<'t> {
+    source: &'t str,
+    root: Option<Node<'t>>,
+    scopes: Vec<Scope<'t>>,
+    bindings: Vec<Binding<'t>>,
+    /// The open scopes: (id, depth of the scope's node, id of a function's body
+    /// block, which shares the function's scope).
+    stack: Vec<(ScopeId, u32, Option<usize>)>,
+}
+
+/// One name found in a binding pattern.
+struct Bound<'t> {
+    ident: Node<'t>,
+    /// Inside a destructuring pattern.
+    destructured: bool,
+    element: Node<'t>,
+    key: Option<Node<'t>>,
+}
+
+impl<'t> Builder<'t> {
+    pub fn new(source: &'t str) -> Builder<'t> {
+        Builder {
+            source,
+            root: None,
+            scopes: Vec::new(),
+            bindings: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// The next node of a pre-order walk, `depth` levels below the root.
+    pub fn node(&mut self, node: Node<'t>, depth: u32) {
+        while self.stack.last().is_some_and(|&(_, d, _)| d >= depth) {
+            self.stack.pop();
+        }
+        if !node.is_named() {
+            // e.g. the `function` keyword token, whose kind is also `function`
+            return;
+        }
+        match node.kind_name() {
+            "program" => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+                self.push(node, ScopeKind::Program, depth, None);
+            }
+            "function_declaration"
+            | "generator_function_declaration"
+            | "function_expression"
+            | "function"
+            | "generator_function"
+            | "arrow_function"
+            | "method_definition" => self.function(node, depth),
+            "statement_block" => {
+                let is_body = self
+                    .stack
+                    .last()
+                    .is_some_and(|&(_, _, body)| body == Some(node.id()));
+                if !is_body {
+                    self.push(node, ScopeKind::Block, depth, None);
+                }
+            }
+            "switch_body" | "class_static_block" => {
+                self.push(node, ScopeKind::Block, depth, None);
+            }
+            "for_statement" => {
+                self.push(node, ScopeKind::Header, depth, None);
+            }
+            "for_in_statement" => {
+                let scope = self.push(node, ScopeKind::Header, depth, None);
+                if let Some(left) = node.field(Field::Left) {
+                    // `for (const x of xs)` (the left side is the pattern) or a
+                    // declaration node around it.
+                    let pattern = if matches!(
+                        left.kind_name(),
+                        "lexical_declaration" | "variable_declaration"
+                    ) {
+                        left.named_child(0)
+                            .and_then(|d| d.field(Field::Name))
+                            .unwrap_or(left)
+                    } else {
+                        left
+                    };
+                    let value = node.field(Field::Right);
+                    self.pattern(pattern, scope, BindingKind::ForOf, node, value);
+                }
+            }
+            "catch_clause" => {
+                let scope = self.push(node, ScopeKind::Header, depth, None);
+                if let Some(p) = node.field(Field::Parameter) {
+                    self.pattern(p, scope, BindingKind::Param, node, None);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => self.declaration(node),
+            "import_statement" => self.import(node),
+            "class_declaration" | "abstract_class_declaration" => {
+                self.named(node, BindingKind::Class)
+            }
+            "enum_declaration" => self.named(node, BindingKind::Enum),
+            _ => {}
+        }
+    }
+
+    pub fn finish(mut self) -> Semantic<'t> {
+        self.bindings
+            .sort_by(|a, b| (a.scope, a.name, a.ident.start_byte()).cmp(&(b.scope, b.name, b.ident.start_byte())));
+        let mut module_imports: Vec<u32> = (0..self.bindings.len())
+            .filter(|&i| {
+                let b = &self.bindings[i];
+                b.scope == 0 && b.import.is_some()
+            })
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        module_imports.sort_by_key(|&i| {
+            let b = &self.bindings[i as usize];
+            let stmt = b.import.as_ref().map_or(0, |m| m.statement.start_byte());
+            (stmt, b.ident.start_byte())
+        });
+        if self.scopes.first().is_some_and(|s| s.kind != ScopeKind::Program) {
+            // A partial tree (tests): no program scope, so scope 0 is not "top level".
+            module_imports.clear();
+        }
+        Semantic {
+            root: self.root,
+            scopes: self.scopes,
+            bindings: self.bindings,
+            module_imports,
+        }
+    }
+
+    fn push(
+        &mut self,
+        node: Node<'t>,
+        kind: ScopeKind,
+        depth: u32,
+        body: Option<usize>,
+    ) -> ScopeId {
+        let id = self.scopes.len() as ScopeId;
+        self.scopes.push(Scope {
+            kind,
+            node,
+            parent: self.current(),
+            start: node.start_byte(),
+            end: node.end_byte(),
+        });
+        self.stack.push((id, depth, body));
+        id
+    }
+
+    fn current(&self) -> Option<ScopeId> {
+        self.stack.last().map(|&(id, _, _)| id)
+    }
+
+    /// The scope `var` declarations belong to: the nearest function or program.
+    fn var_scope(&self) -> Option<ScopeId> {
+        self.stack.iter().rev().map(|&(id, _, _)| id).find(|&id| {
+            matches!(
+                self.scopes[id as usize].kind,
+                ScopeKind::Function | ScopeKind::Program
+            )
+        })
+    }
+
+    fn add(&mut self, scope: ScopeId, kind: BindingKind, decl: Node<'t>, bound: Bound<'t>, value: Option<Node<'t>>, import: Option<Import<'t>>) {
+        self.bindings.push(Binding {
+            name: ast::text(bound.ident, self.source),
+            kind,
+            ident: bound.ident,
+            decl,
+            element: bound.element,
+            value,
+            key: bound.key,
+            destructured: bound.destructured,
+            import,
+            scope,
+        });
+    }
+
+    /// Every name a binding pattern declares (iteratively: patterns can nest
+    /// as deep as the input).
+    fn bound_names(pattern: Node<'t>) -> Vec<Bound<'t>> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> =
+            vec![(pattern, None, None)];
+        while let Some((n, element, key)) = stack.pop() {
+            match n.kind_name() {
+                "identifier" => out.push(Bound {
+                    ident: n,
+                    destructured: element.is_some(),
+                    element: element.unwrap_or(n),
+                    key,
+                }),
+                "shorthand_property_identifier_pattern" => out.push(Bound {
+                    ident: n,
+                    destructured: true,
+                    element: element.unwrap_or(n),
+                    key: Some(n),
+                }),
+                "object_pattern" | "array_pattern" => {
+                    let mut c = n.walk();
+                    let children: Vec<Node<'t>> = n.named_children(&mut c).collect();
+                    for child in children.into_iter().rev() {
+                        stack.push((child, element.or(Some(child)), key));
+                    }
+                }
+                "pair_pattern" => {
+                    if let Some(v) = n.field(Field::Value) {
+                        stack.push((v, element, n.field(Field::Key)));
+                    }
+                }
+                "rest_pattern" => {
+                    if let Some(v) = n.named_child(0) {
+                        stack.push((v, element, None));
+                    }
+                }
+                "object_assignment_pattern" | "assignment_pattern" => {
+                    if let Some(v) = n.field(Field::Left) {
+                        stack.push((v, element, key));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn pattern(
+        &mut self,
+        pattern: Node<'t>,
+        scope: ScopeId,
+        kind: BindingKind,
+        decl: Node<'t>,
+        value: Option<Node<'t>>,
+    ) {
+        for bound in Self::bound_names(pattern) {
+            self.add(scope, kind, decl, bound, value, None);
+        }
+    }
+
+    fn function(&mut self, node: Node<'t>, depth: u32) {
+        let kind = node.kind_name();
+        let declares_name = matches!(
+            kind,
+            "function_declaration" | "generator_function_declaration"
+        );
+        if declares_name {
+            if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
+                let bound = Bound { ident: name, destructured: false, element: name, key: None };
+                self.add(scope, BindingKind::Function, node, bound, None, None);
+            }
+        }
+        let body = node.field(Field::Body).map(|b| b.id());
+        let scope = self.push(node, ScopeKind::Function, depth, body);
+        if !declares_name && kind != "method_definition" {
+            // A named function expression's name is visible inside it.
+            if let Some(name) = node.field(Field::Name).filter(|n| n.kind_name() == "identifier") {
+                let bound = Bound { ident: name, destructured: false, element: name, key: None };
+                self.add(scope, BindingKind::Function, node, bound, None, None);
+            }
+        }
+        if let Some(params) = node.field(Field::Parameters) {
+            let mut c = params.walk();
+            let params: Vec<Node<'t>> = params.named_children(&mut c).collect();
+            for p in params {
+                let (pattern, value) = match p.kind_name() {
+                    "required_parameter" | "optional_parameter" => {
+                        (p.field(Field::Pattern), p.field(Field::Value))
+                    }
+                    _ => (Some(p), None),
+                };
+                if let Some(pattern) = pattern {
+                    self.pattern(pattern, scope, BindingKind::Param, p, value);
+                }
+            }
+        } else if let Some(p) = node.field(Field::Parameter) {
+            if p.kind_name() == "identifier" {
+                let bound = Bound { ident: p, destructured: false, element: p, key: None };
+                self.add(scope, BindingKind::Param, p, bound, None, None);
+            }
+        }
+    }
+
+    fn named(&mut self, node: Node<'t>, kind: BindingKind) {
+        if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
+            let bound = Bound { ident: name, destructured: false, element: name, key: None };
+            self.add(scope, kind, node, bound, None, None);
+        }
+    }
+
+    /// `const`/`let`/`var` declarators, with `require`s as imports.
+    fn declaration(&mut self, stmt: Node<'t>) {
+        let src = self.source;
+        let (kind, scope) = if stmt.kind_name() == "variable_declaration" {
+            (BindingKind::Var, self.var_scope())
+        } else if stmt.child(0).is_some_and(|k| ast::text(k, src) == "const") {
+            (BindingKind::Const, self.current())
+        } else {
+            (BindingKind::Let, self.current())
+        };
+        let Some(scope) = scope else {
+            return;
+        };
+        let mut c = stmt.walk();
+        let declarators: Vec<Node<'t>> = stmt
+            .named_children(&mut c)
+            .filter(|d| d.kind_name() == "variable_declarator")
+            .collect();
+        for d in declarators {
+            let Some(pattern) = d.field(Field::Name) else {
+                continue;
+            };
+            let value = d.field(Field::Value);
+            // `require('m')` or `require('m').prop`
+            let required = value.map(ast::unwrap_expr).and_then(|v| {
+                match super::require_source(v, src) {
+                    Some(m) => Some((m, None)),
+                    None if v.kind_name() == "member_expression" => {
+                        let m = super::require_source(v.field(Field::Object)?, src)?;
+                        let p = v.field(Field::Property).map(|p| ast::text(p, src).to_string());
+                        Some((m, p))
+                    }
+                    None => None,
+                }
+            });
+            for bound in Self::bound_names(pattern) {
+                let import = required.as_ref().and_then(|(module, prop)| {
+                    let imported = if !bound.destructured {
+                        prop.clone().unwrap_or_else(|| "*".to_string())
+                    } else if prop.is_none()
+                        && (bound.element.kind_name() == "shorthand_property_identifier_pattern"
+                            || bound.element.kind_name() == "pair_pattern"
+                                && bound.element.field(Field::Value).map(|v| v.id())
+                                    == Some(bound.ident.id()))
+                    {
+                        let k = bound.key?;
+                        ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string())
+                    } else {
+                        return None;
+                    };
+                    Some(Import {
+                        module: module.clone(),
+                        imported,
+                        type_only: false,
+                        statement: stmt,
+                        named_imports: None,
+                    })
+                });
+                self.add(scope, kind, d, bound, value, import);
+            }
+        }
+    }
+
+    fn import(&mut self, stmt: Node<'t>) {
+        let src = self.source;
+        let Some(scope) = self.current() else {
+            return;
+        };
+        let stmt_type = has_token_child(stmt, "type");
+        let module = stmt
+            .field(Field::Source)
+            .and_then(|s| ast::string_value(s, src));
+        let mut found: Vec<(Node<'t>, String, bool, Option<Node<'t>>, String)> = Vec::new();
+        let mut c = stmt.walk();
+        let clauses: Vec<Node<'t>> = stmt.named_children(&mut c).collect();
+        for clause in clauses {
+            match clause.kind_name() {
+                "import_clause" => {
+                    let Some(module) = module.clone() else {
+                        continue;
+                    };
+                    let mut c3 = clause.walk();
+                    let parts: Vec<Node<'t>> = clause.named_children(&mut c3).collect();
+                    for part in parts {
+                        match part.kind_name() {
+                            "identifier" => {
+                                found.push((part, "default".into(), stmt_type, None, module.clone()))
+                            }
+                            "namespace_import" => {
+                                if let Some(id) = part.named_child(0) {
+                                    found.push((id, "*".into(), stmt_type, None, module.clone()));
+                                }
+                            }
+                            "named_imports" => {
+                                let mut c4 = part.walk();
+                                let specs: Vec<Node<'t>> = part.named_children(&mut c4).collect();
+                                for spec in specs {
+                                    if spec.kind_name() != "import_specifier" {
+                                        continue;
+                                    }
+                                    let Some(name) = spec.field(Field::Name) else {
+                                        continue;
+                                    };
+                                    let local = spec.field(Field::Alias).unwrap_or(name);
+                                    let imported = ast::string_value(name, src)
+                                        .unwrap_or_else(|| ast::text(name, src).into());
+                                    let type_only = stmt_type || has_token_child(spec, "type");
+                                    found.push((local, imported, type_only, Some(part), module.clone()));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "import_require_clause" => {
+                    let m = clause
+                        .field(Field::Source)
+                        .and_then(|s| ast::string_value(s, src));
+                    if let (Some(m), Some(id)) = (m, clause.named_child(0)) {
+                        if id.kind_name() == "identifier" {
+                            found.push((id, "*".into(), stmt_type, None, m));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (ident, imported, type_only, named_imports, module) in found {
+            let bound = Bound { ident, destructured: false, element: ident, key: None };
+            let import = Import {
+                module,
+                imported,
+                type_only,
+                statement: stmt,
+                named_imports,
+            };
+            self.add(scope, BindingKind::Import, stmt, bound, None, Some(import));
+        }
+    }
+}
+
+fn has_token_child(node: Node, token: &str) -> bool {
+    let mut c = node.walk();
+    let found = node
+        .children(&mut c)
+        .any(|ch| !ch.is_named() && ch.kind_name() == token);
+    found
+}
