@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Fix, Level};
 use crate::language::Language;
 use crate::rules::RuleMeta;
+use crate::ts::semantic::Semantic;
 use crate::workspace::WorkspaceFacts;
 use std::ops::Range;
 use std::path::Path;
@@ -36,6 +37,8 @@ pub struct FileInput<'a> {
     /// File-level facts computed lazily by rules, at most once per file (see
     /// [`RuleContext::memo`]).
     memo: Memo,
+    /// What rules of a file without a syntax tree see as its semantic model.
+    no_tree: Semantic<'static>,
 }
 
 type Memo = std::cell::RefCell<Vec<(std::any::TypeId, std::rc::Rc<dyn std::any::Any>)>>;
@@ -53,15 +56,28 @@ impl<'a> FileInput<'a> {
             config,
             facts,
             memo: Default::default(),
+            no_tree: Semantic::EMPTY,
         }
     }
 
+    /// The context of a rule on a file without a syntax tree (SQL, dotenv).
     pub fn context<'b>(
         &'b self,
         rule: &'static RuleMeta,
         out: &'b mut Vec<Diagnostic>,
     ) -> RuleContext<'b> {
+        self.script_context(rule, out, &self.no_tree)
+    }
+
+    /// The context of a script rule, with the file's semantic model.
+    pub fn script_context<'b>(
+        &'b self,
+        rule: &'static RuleMeta,
+        out: &'b mut Vec<Diagnostic>,
+        semantic: &'b Semantic<'b>,
+    ) -> RuleContext<'b> {
         RuleContext {
+            semantic,
             source: self.source,
             file: self.file,
             config: self.config,
@@ -78,6 +94,8 @@ pub struct RuleContext<'a> {
     pub file: &'a FileInfo<'a>,
     pub config: &'a Config,
     pub facts: &'a WorkspaceFacts,
+    /// The file's scopes and bindings (empty for files without a syntax tree).
+    pub semantic: &'a Semantic<'a>,
     pub(crate) rule: &'static RuleMeta,
     pub(crate) out: &'a mut Vec<Diagnostic>,
     memo: &'a Memo,

@@ -10,6 +10,7 @@ use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
 use crate::language::Language;
 use crate::rules::ts::{Check, TsRule, Visitor, RULES};
+use semantic::Builder;
 use aho_corasick::AhoCorasick;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -332,34 +333,46 @@ pub fn run_rules(
             guarded(i, &mut active, &mut |_| visitors[i] = Some(make(source)));
         }
     }
+    // The walk builds the semantic model and collects the nodes the rules
+    // asked for; the rules run after it, so every lookup sees the whole file.
     let mut comments = Vec::new();
-    let too_deep = walk(tree, dispatch, all_comments, |node, kind| {
+    let mut builder = Builder::new(source);
+    let mut wanted: Vec<Node<'_>> = Vec::new();
+    let too_deep = walk(tree, dispatch, all_comments, |node, kind, depth| {
+        builder.node(node, depth);
         if kind == dispatch.comment_kind {
             comments.push(node.byte_range());
         }
-        if let Some(rules) = dispatch.by_kind.get(kind as usize) {
-            for &i in rules {
-                if !active[i] {
-                    continue;
-                }
-                let rule: &'static TsRule = &RULES[i];
-                guarded(i, &mut active, &mut |out| {
-                    let mut cx = base.context(&rule.meta, out);
-                    match (&rule.check, &mut visitors[i]) {
-                        (Check::Node(check), _) => check(&mut cx, node),
-                        (Check::File(_), Some(v)) => v.visit(&mut cx, node),
-                        (Check::File(_), None) => {}
-                    }
-                });
-            }
+        if dispatch.by_kind.get(kind as usize).is_some_and(|r| !r.is_empty()) {
+            wanted.push(node);
         }
     });
+    let semantic = builder.finish();
+    for node in wanted {
+        let Some(rules) = dispatch.by_kind.get(node.kind_id() as usize) else {
+            continue;
+        };
+        for &i in rules {
+            if !active[i] {
+                continue;
+            }
+            let rule: &'static TsRule = &RULES[i];
+            guarded(i, &mut active, &mut |out| {
+                let mut cx = base.script_context(&rule.meta, out, &semantic);
+                match (&rule.check, &mut visitors[i]) {
+                    (Check::Node(check), _) => check(&mut cx, node),
+                    (Check::File(_), Some(v)) => v.visit(&mut cx, node),
+                    (Check::File(_), None) => {}
+                }
+            });
+        }
+    }
     let root = tree.root_node();
     for (i, slot) in visitors.iter_mut().enumerate() {
         if let (true, Some(v)) = (active[i], slot.as_mut()) {
             let meta = &RULES[i].meta;
             guarded(i, &mut active, &mut |out| {
-                v.finish(&mut base.context(meta, out), root)
+                v.finish(&mut base.script_context(meta, out, &semantic), root)
             });
         }
     }
@@ -386,7 +399,7 @@ fn walk<'t>(
     tree: &'t Tree,
     dispatch: &Dispatch,
     all: bool,
-    mut f: impl FnMut(Node<'t>, u16),
+    mut f: impl FnMut(Node<'t>, u16, u32),
 ) -> Option<Node<'t>> {
     let mut cursor = tree.walk();
     let mut too_deep = None;
@@ -399,7 +412,7 @@ fn walk<'t>(
         if deep {
             too_deep.get_or_insert(node);
         } else {
-            f(node, kind);
+            f(node, kind, depth);
         }
         let skip = deep
             || (!all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error());
@@ -488,7 +501,7 @@ mod tests {
                     stack.extend(children.into_iter().rev().map(|c| (c, skip_children)));
                 }
                 let mut visited = Vec::new();
-                walk(&tree, d, false, |n, kind| {
+                walk(&tree, d, false, |n, kind, _| {
                     assert_eq!(kind, n.kind_id());
                     visited.push(n.id());
                 });
@@ -498,7 +511,7 @@ mod tests {
                     "types were skipped: {src}"
                 );
                 let mut all = Vec::new();
-                walk(&tree, d, true, |n, _| all.push(n.id()));
+                walk(&tree, d, true, |n, _, _| all.push(n.id()));
                 assert_eq!(all, everything, "{lang:?}: {src}");
             }
         }
