@@ -2,7 +2,8 @@ use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
-use crate::ts::ast::{self, Binding};
+use crate::ts::ast;
+use crate::ts::semantic::{BindingKind, Semantic};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use std::collections::{HashMap, HashSet};
@@ -196,7 +197,7 @@ fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
 }
 
 impl<'t> Visitor<'t> for FileVisitor<'t> {
-    fn visit(&mut self, _cx: &mut RuleContext<'_>, n: Node<'t>) {
+    fn visit(&mut self, cx: &mut RuleContext<'_>, n: Node<'t>) {
         let src = self.src;
         match n.kind_name() {
             "call_expression" => {
@@ -204,7 +205,10 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                     self.calls.push((n, callee));
                 }
             }
-            "variable_declarator" => self.facts.declarator(n, src, &mut self.children),
+            "variable_declarator" => {
+                self.facts
+                    .declarator(n, src, cx.semantic, &mut self.children)
+            }
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind_name() == "decorator");
@@ -230,7 +234,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             {
                 continue;
             }
-            if let Some(data) = request_data_in_args(call, src, facts) {
+            if let Some(data) = request_data_in_args(call, src, cx.semantic, facts) {
                 candidates.push((call, callee.path, data));
             }
         }
@@ -351,7 +355,13 @@ struct FileFacts<'s> {
 }
 
 impl<'s> FileFacts<'s> {
-    fn declarator(&mut self, d: Node<'_>, src: &'s str, children: &mut Vec<(&'s str, &'s str)>) {
+    fn declarator(
+        &mut self,
+        d: Node<'_>,
+        src: &'s str,
+        sem: &Semantic<'_>,
+        children: &mut Vec<(&'s str, &'s str)>,
+    ) {
         let (Some(name), Some(value)) = (d.field(Field::Name), d.field(Field::Value)) else {
             return;
         };
@@ -367,7 +377,7 @@ impl<'s> FileFacts<'s> {
         // While the file is walked, only names already bound to request data
         // are followed (declarations come before their uses in document
         // order), so an ordinary `const a = b` costs no scope lookup.
-        let from_request = whole_value_hops(value, src, 1, Some(&self.data_names)).is_some()
+        let from_request = whole_value_hops(value, src, sem, 1, Some(&self.data_names)).is_some()
             || ast::member_path(ast::unwrap_expr(value), src)
                 .is_some_and(|p| request_rest(&p).is_some_and(|r| r.is_empty()));
         if from_request {
@@ -442,13 +452,23 @@ fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
 }
 
 /// The first request data found in the call's arguments, described for the message.
-fn request_data_in_args(call: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
+fn request_data_in_args(
+    call: Node<'_>,
+    src: &str,
+    sem: &Semantic<'_>,
+    facts: &FileFacts<'_>,
+) -> Option<String> {
     ast::call_arguments(call)
         .into_iter()
-        .find_map(|a| request_data_in(a, src, facts))
+        .find_map(|a| request_data_in(a, src, sem, facts))
 }
 
-fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
+fn request_data_in(
+    node: Node<'_>,
+    src: &str,
+    sem: &Semantic<'_>,
+    facts: &FileFacts<'_>,
+) -> Option<String> {
     let _level = ast::descend()?;
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
@@ -463,17 +483,17 @@ fn request_data_in(node: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<S
                         // `req.body[key]` is one field; only the index can hold data.
                         found = n
                             .field(Field::Index)
-                            .and_then(|i| request_data_in(i, src, facts));
+                            .and_then(|i| request_data_in(i, src, sem, facts));
                         return false;
                     }
                     return true;
                 }
-                found = whole_data_chain(n, src, facts).filter(|_| !is_excluded_position(n, src));
+                found = whole_data_chain(n, src, sem, facts).filter(|_| !is_excluded_position(n, src));
                 false
             }
             "identifier" | "shorthand_property_identifier" => {
                 if facts.data_names.contains(ast::text(n, src)) {
-                    found = bound_request_data(n, src).filter(|_| !is_excluded_position(n, src));
+                    found = bound_request_data(n, src, sem).filter(|_| !is_excluded_position(n, src));
                 }
                 false
             }
@@ -516,7 +536,12 @@ fn body_read(call: Node<'_>, src: &str) -> Option<String> {
 /// A member chain that is a whole request part (`req.body`, `request.headers`,
 /// `req.headers.authorization`, `request.headers.get('cookie')`), or a whole
 /// bound value turned into text or entries (`body.toString()`, `formData.entries()`).
-fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<String> {
+fn whole_data_chain(
+    n: Node<'_>,
+    src: &str,
+    sem: &Semantic<'_>,
+    facts: &FileFacts<'_>,
+) -> Option<String> {
     let path = ast::member_path(n, src)?;
     let called = n
         .parent()
@@ -528,7 +553,7 @@ fn whole_data_chain(n: Node<'_>, src: &str, facts: &FileFacts<'_>) -> Option<Str
             let obj = n.field(Field::Object)?;
             return match obj.kind_name() {
                 "identifier" if facts.data_names.contains(ast::text(obj, src)) => {
-                    bound_request_data(obj, src)
+                    bound_request_data(obj, src, sem)
                 }
                 "identifier" => None,
                 _ => whole_data_chain_path(object),
@@ -558,18 +583,40 @@ fn whole_data_chain_path(path: &str) -> Option<String> {
     }
 }
 
+/// Where a name is bound, as the request-data checks see it: a `const`/`let`/
+/// `var` declarator (`declarator`, and `element`, the part of its pattern that
+/// binds the name) or a function parameter.
+enum Bound<'t> {
+    Declarator { declarator: Node<'t>, element: Node<'t> },
+    Parameter(Node<'t>),
+}
+
+fn local_binding<'t>(sem: &Semantic<'t>, at: Node<'_>, name: &str) -> Option<Bound<'t>> {
+    let b = sem.resolve_at(at.start_byte(), name)?;
+    match b.kind {
+        BindingKind::Const | BindingKind::Let | BindingKind::Var => Some(Bound::Declarator {
+            declarator: b.decl,
+            element: b.element,
+        }),
+        BindingKind::Param if b.decl.kind_name() != "catch_clause" => {
+            Some(Bound::Parameter(b.decl))
+        }
+        _ => None,
+    }
+}
+
 /// An identifier bound to whole request data in its scope.
-fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
+fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<String> {
     let name = ast::text(ident, src);
-    match ast::find_binding(ident, name, src)? {
-        Binding::Declarator {
+    match local_binding(sem, ident, name)? {
+        Bound::Declarator {
             declarator,
             element,
         } => {
             let value = declarator.field(Field::Value)?;
             match element.kind_name() {
                 "identifier" => {
-                    whole_value(value, src).map(|what| format!("`{name}`, from {what}"))
+                    whole_value(value, src, sem).map(|what| format!("`{name}`, from {what}"))
                 }
                 // `const { body } = req`, `const { body: payload } = req`
                 "shorthand_property_identifier_pattern" | "pair_pattern" => {
@@ -586,12 +633,12 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
                 }
                 // `const { password, ...rest } = req.body`: the rest of the body
                 "rest_pattern" => {
-                    whole_value(value, src).map(|what| format!("`{name}`, the rest of {what}"))
+                    whole_value(value, src, sem).map(|what| format!("`{name}`, the rest of {what}"))
                 }
                 _ => None,
             }
         }
-        Binding::Parameter(param) => {
+        Bound::Parameter(param) => {
             // NestJS: `@Body() body`, `@Query() query`, `@Headers() headers` (whole objects only)
             let mut c = param.walk();
             let decorators: Vec<Node<'_>> = param
@@ -615,8 +662,8 @@ fn bound_request_data(ident: Node<'_>, src: &str) -> Option<String> {
 
 /// A value that is whole request data: `await req.json()` (also inside
 /// `JSON.parse(await req.text())`), or a whole request part (`req.body`).
-fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
-    whole_value_hops(value, src, 1, None)
+fn whole_value(value: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<String> {
+    whole_value_hops(value, src, sem, 1, None)
 }
 
 /// [`whole_value`], following up to `hops` local variables: `const raw = await
@@ -626,6 +673,7 @@ fn whole_value(value: Node<'_>, src: &str) -> Option<String> {
 fn whole_value_hops(
     value: Node<'_>,
     src: &str,
+    sem: &Semantic<'_>,
     hops: u8,
     known: Option<&HashSet<&str>>,
 ) -> Option<String> {
@@ -648,17 +696,17 @@ fn whole_value_hops(
         && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
     {
         let arg = *ast::call_arguments(v).first()?;
-        return whole_value_hops(arg, src, hops, known);
+        return whole_value_hops(arg, src, sem, hops, known);
     }
     if v.kind_name() == "identifier" {
         let name = ast::text(v, src);
         if hops == 0 || known.is_some_and(|k| !k.contains(name)) {
             return None;
         }
-        let Binding::Declarator {
+        let Bound::Declarator {
             declarator,
             element,
-        } = ast::find_binding(v, name, src)?
+        } = local_binding(sem, v, name)?
         else {
             return None;
         };
@@ -667,7 +715,7 @@ fn whole_value_hops(
             return None;
         }
         let inner = declarator.field(Field::Value)?;
-        return whole_value_hops(inner, src, hops - 1, None)
+        return whole_value_hops(inner, src, sem, hops - 1, None)
             .map(|what| format!("`{name}`, from {what}"));
     }
     let path = ast::member_path(v, src)?;
