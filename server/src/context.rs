@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Fix, Level};
 use crate::language::Language;
 use crate::rules::RuleMeta;
-use crate::ts::semantic::Semantic;
+use crate::ts::semantic::{Script, Semantic};
 use crate::workspace::WorkspaceFacts;
 use std::ops::Range;
 use std::path::Path;
@@ -104,6 +104,14 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     pub fn rule(&self) -> &'static RuleMeta {
         self.rule
+    }
+
+    /// The source with its semantic model, for rule helpers.
+    pub fn script(&self) -> Script<'a> {
+        Script {
+            source: self.source,
+            semantic: self.semantic,
+        }
     }
 
     /// The current rule's options from `prodlint.toml`.

@@ -3,9 +3,10 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::language::Language;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
-use crate::ts::ast::{self, BindingKind};
+use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -228,7 +229,7 @@ fn is_sink_module(module: &str) -> bool {
     FS_MODULES.contains(&module) || PATH_MODULES.contains(&module)
 }
 
-fn file_facts(node: Node<'_>, src: &str) -> FileFacts {
+fn file_facts(node: Node<'_>, src: &Script<'_>) -> FileFacts {
     let mut root = node;
     let mut steps = 0usize;
     while let Some(p) = root.parent().filter(|_| {
@@ -300,7 +301,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if cx.file.is_declaration {
         return;
     }
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let facts = cx.memo(|| file_facts(node, src));
     let facts = &*facts;
     match node.kind_name() {
@@ -361,7 +363,8 @@ fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) 
     if used == SinkUse::Read && name.origin != Origin::Request {
         return;
     }
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let level = match name.origin {
         Origin::Request => Level::Error,
         Origin::Multer if preserve_path(name.node, src) => Level::Error,
@@ -438,7 +441,7 @@ fn fs_sink_args(method: &str) -> Option<&'static [(usize, SinkUse)]> {
 type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
 
 /// If `call` is a sink: a description and the arguments that are paths/keys.
-fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
+fn sink_of<'t>(call: Node<'t>, src: &Script<'t>, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
     let callee = ast::unwrap_expr(call.field(Field::Function)?);
     // The arguments are collected only for a call that turns out to be a sink.
     let args = || ast::call_arguments(call);
@@ -463,17 +466,17 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
             if !facts.module_names.contains(name) {
                 return None;
             }
-            let b = ast::find_declaration(callee, name, src)?;
-            let (module, imported) = b.module(src)?;
-            if PATH_MODULES.contains(&module.as_str())
-                && matches!(imported.as_str(), "join" | "resolve")
+            let b = src.declaration(callee, name)?;
+            let (module, imported) = b.module()?;
+            if PATH_MODULES.contains(&module)
+                && matches!(imported, "join" | "resolve")
             {
                 if looks_like_array_join(&args(), src) {
                     return None;
                 }
                 return Some((format!("`path.{imported}`"), all(SinkUse::Path)));
             }
-            if FS_MODULES.contains(&module.as_str()) {
+            if FS_MODULES.contains(&module) {
                 let idx = fs_sink_args(&imported)?;
                 return Some((format!("`{imported}`"), pick(idx)));
             }
@@ -515,13 +518,13 @@ fn sink_of<'t>(call: Node<'t>, src: &str, facts: &FileFacts) -> Option<(String, 
 }
 
 /// `path.join('/')`, `path.join()`: an array's `join`, not the module's.
-fn looks_like_array_join(args: &[Node], _src: &str) -> bool {
+fn looks_like_array_join(args: &[Node], _src: &Script<'_>) -> bool {
     args.is_empty() || (args.len() == 1 && ast::is_string_like(ast::unwrap_expr(args[0])))
 }
 
 /// Whether `object` is the `path` module (or `path.posix`/`path.win32`): bound
 /// to an import or `require` of `path`, or an unbound `path`.
-fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
+fn is_path_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
     let object = ast::unwrap_expr(object);
     let ident = match object.kind_name() {
         "identifier" => object,
@@ -543,9 +546,9 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     if !facts.module_names.contains(name) && name != "path" {
         return false;
     }
-    match ast::find_declaration(ident, name, src) {
-        Some(b) => b.module(src).is_some_and(|(m, imported)| {
-            PATH_MODULES.contains(&m.as_str()) && matches!(imported.as_str(), "default" | "*")
+    match src.declaration(ident, name) {
+        Some(b) => b.module().is_some_and(|(m, imported)| {
+            PATH_MODULES.contains(&m) && matches!(imported, "default" | "*")
         }),
         None => name == "path",
     }
@@ -553,7 +556,7 @@ fn is_path_module(object: Node, src: &str, facts: &FileFacts) -> bool {
 
 /// Whether `object` is the `fs` module (`fs`, `fs.promises`, `fsp`, `fse`, an
 /// import or `require` of `fs`, `fs/promises` or `fs-extra`).
-fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
+fn is_fs_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
     let mut o = ast::unwrap_expr(object);
     if o.kind_name() == "member_expression"
         && o.field(Field::Property)
@@ -572,17 +575,17 @@ fn is_fs_module(object: Node, src: &str, facts: &FileFacts) -> bool {
     if !facts.module_names.contains(name) && !UNBOUND_FS.contains(&name) {
         return false;
     }
-    match ast::find_declaration(o, name, src) {
-        Some(b) => b.module(src).is_some_and(|(m, imported)| {
-            FS_MODULES.contains(&m.as_str())
-                && matches!(imported.as_str(), "default" | "*" | "promises")
+    match src.declaration(o, name) {
+        Some(b) => b.module().is_some_and(|(m, imported)| {
+            FS_MODULES.contains(&m)
+                && matches!(imported, "default" | "*" | "promises")
         }),
         None => UNBOUND_FS.contains(&name),
     }
 }
 
 /// `supabase.storage.from('bucket')`, or a local bound to it.
-fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
+fn is_storage_bucket(object: Node, src: &Script<'_>, hop: bool) -> bool {
     let Some(_level) = ast::descend() else {
         return false;
     };
@@ -606,7 +609,7 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
                             .is_some_and(|p| ast::text(p, src) == "storage")
                 })
         }
-        "identifier" if hop => ast::find_declaration(o, ast::text(o, src), src)
+        "identifier" if hop => src.declaration(o, ast::text(o, src))
             .and_then(|b| b.value)
             .is_some_and(|v| is_storage_bucket(v, src, false)),
         _ => false,
@@ -614,8 +617,8 @@ fn is_storage_bucket(object: Node, src: &str, hop: bool) -> bool {
 }
 
 /// `cb` in `multer.diskStorage({ filename: (req, file, cb) => … cb(null, name) … })`.
-fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
-    let Some(b) = ast::find_declaration(callee, name, src) else {
+fn is_multer_filename_callback(callee: Node, name: &str, src: &Script<'_>) -> bool {
+    let Some(b) = src.declaration(callee, name) else {
         return false;
     };
     if b.kind != BindingKind::Param {
@@ -670,7 +673,7 @@ fn is_multer_filename_callback(callee: Node, name: &str, src: &str) -> bool {
 /// `params` of `new Upload(…)`, or an object held in a variable in a file that
 /// uses S3 (taken as a write). Other AWS commands with a `Key` (DynamoDB's
 /// `GetItemCommand`, `GetCommand`) are not storage.
-fn s3_params_use(prop: Node, src: &str) -> Option<SinkUse> {
+fn s3_params_use(prop: Node, src: &Script<'_>) -> Option<SinkUse> {
     let object = prop.parent().filter(|o| o.kind_name() == "object")?;
     let parent = object.parent()?;
     match parent.kind_name() {
@@ -699,7 +702,7 @@ fn s3_params_use(prop: Node, src: &str) -> Option<SinkUse> {
 }
 
 /// What an S3 call does with the object its parameters name.
-fn s3_call_use(call: Node, src: &str) -> Option<SinkUse> {
+fn s3_call_use(call: Node, src: &Script<'_>) -> Option<SinkUse> {
     if !matches!(call.kind_name(), "new_expression" | "call_expression") {
         return None;
     }
@@ -760,7 +763,7 @@ const UPLOAD_PATH_KEYS: &[&str] = &[
 /// file.name] })`, `storage.upload({ key, body })`): a call whose function's
 /// name contains `upload`, given a path-like property (`path`, `key`,
 /// `filePath`, …). The helper's path, for the message.
-fn upload_helper_path(pair: Node, key: &str, src: &str) -> Option<String> {
+fn upload_helper_path(pair: Node, key: &str, src: &Script<'_>) -> Option<String> {
     if !UPLOAD_PATH_KEYS.contains(&key) {
         return None;
     }
@@ -791,7 +794,7 @@ fn fileish(name: &str) -> bool {
 
 /// The client-supplied names inside a sink argument (`root`). With `hop`, an
 /// identifier bound to an expression holding a name counts too.
-fn names_in<'t>(root: Node<'t>, src: &str, hop_ok: bool, facts: &FileFacts) -> Vec<Name<'t>> {
+fn names_in<'t>(root: Node<'t>, src: &Script<'t>, hop_ok: bool, facts: &FileFacts) -> Vec<Name<'t>> {
     let mut out = Vec::new();
     ast::visit(root, &mut |n| {
         if ast::is_function(n) {
@@ -839,13 +842,13 @@ fn is_value_identifier(n: Node) -> bool {
 
 /// One hop through a local: the identifier (or shorthand property) `n` is bound
 /// to a client-supplied name, or to an expression that holds one.
-fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
+fn hop<'t>(n: Node<'t>, src: &Script<'t>, facts: &FileFacts) -> Option<Name<'t>> {
     let name = ast::text(n, src);
-    let b = ast::find_declaration(n, name, src)?;
+    let b = src.declaration(n, name)?;
     match b.kind {
         BindingKind::Const | BindingKind::Let | BindingKind::Var => {
             let value = b.value?;
-            if let Some(key) = &b.key {
+            if let Some(key) = &b.key_name(src) {
                 // `const { originalname } = req.file`, `const { filename } = req.body`.
                 let origin = destructured_origin(key, value, src)?;
                 let shown = match ast::member_path(ast::unwrap_expr(value), src) {
@@ -859,7 +862,7 @@ fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
                     target: n,
                 });
             }
-            if b.name.kind_name() != "identifier" {
+            if b.ident.kind_name() != "identifier" {
                 return None;
             }
             let inner = names_in(value, src, false, facts);
@@ -892,7 +895,7 @@ fn hop<'t>(n: Node<'t>, src: &str, facts: &FileFacts) -> Option<Name<'t>> {
     }
 }
 
-fn destructured_origin(key: &str, value: Node, src: &str) -> Option<Origin> {
+fn destructured_origin(key: &str, value: Node, src: &Script<'_>) -> Option<Origin> {
     if matches!(key, "originalname" | "originalFilename") {
         return Some(Origin::Multer);
     }
@@ -914,7 +917,7 @@ fn destructured_origin(key: &str, value: Node, src: &str) -> Option<Origin> {
 /// NestJS: a parameter decorated with `@Body`, `@Query` or `@Param`. With
 /// `whole_name`, the decorator must name a file-like field (`@Body('filename')`);
 /// otherwise any such parameter (a DTO whose fields are checked by the caller).
-fn decorated_param_origin(param: Node, src: &str, whole_name: bool) -> Option<Origin> {
+fn decorated_param_origin(param: Node, src: &Script<'_>, whole_name: bool) -> Option<Origin> {
     let mut c = param.walk();
     for d in param.children(&mut c) {
         if d.kind_name() != "decorator" {
@@ -946,7 +949,7 @@ fn decorated_param_origin(param: Node, src: &str, whole_name: bool) -> Option<Or
 
 /// `req.body.filename`, `request.query.name`, `ctx.params.file`, a NestJS
 /// `@Body() dto` → `dto.fileName`, Next.js `params.file`.
-fn request_field(path: &str, at: Node, src: &str) -> bool {
+fn request_field(path: &str, at: Node, src: &Script<'_>) -> bool {
     let segs: Vec<&str> = path.split('.').collect();
     let Some(last) = segs.last() else {
         return false;
@@ -966,12 +969,12 @@ fn request_field(path: &str, at: Node, src: &str) -> bool {
         return false;
     };
     let root_name = segs[0];
-    match ast::find_declaration(root, root_name, src) {
+    match src.declaration(root, root_name) {
         Some(b) if b.kind == BindingKind::Param => {
             // Next.js route `params`, destructured from the props or the
             // route context (`{ params }`); a plain parameter that happens to
             // be called `params` holds whatever its caller passes.
-            (root_name == "params" && segs.len() == 2 && b.key.as_deref() == Some("params"))
+            (root_name == "params" && segs.len() == 2 && b.key_name(src).as_deref() == Some("params"))
                 || decorated_param_origin(b.decl, src, false).is_some()
         }
         _ => false,
@@ -992,7 +995,7 @@ fn first_identifier(expr: Node) -> Option<Node> {
 }
 
 /// Is `n` itself a client-supplied name?
-fn source_origin(n: Node, src: &str) -> Option<Origin> {
+fn source_origin(n: Node, src: &Script<'_>) -> Option<Origin> {
     match n.kind_name() {
         "member_expression" => {
             let prop = ast::text(n.field(Field::Property)?, src);
@@ -1047,7 +1050,7 @@ fn names_file_type(ty: &str) -> bool {
 }
 
 /// Is `expr` a `File` (whose `.name` the client chose)?
-fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
+fn is_file_object(expr: Node, src: &Script<'_>, depth: usize) -> bool {
     let Some(_level) = ast::descend() else {
         return false;
     };
@@ -1103,7 +1106,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
         }
         "new_expression" => ast::callee_path(e, src).as_deref() == Some("File"),
         "identifier" => {
-            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
+            let Some(b) = src.declaration(e, ast::text(e, src)) else {
                 return false;
             };
             if b.key.is_some() {
@@ -1129,7 +1132,7 @@ fn is_file_object(expr: Node, src: &str, depth: usize) -> bool {
 
 /// `formData.getAll('files')`, `input.files`, `Array.from(input.files)`, a local
 /// bound to one, or typed `File[]`.
-fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
+fn is_file_list(expr: Node, src: &Script<'_>, depth: usize) -> bool {
     let Some(_level) = ast::descend() else {
         return false;
     };
@@ -1154,7 +1157,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
                 && f.field(Field::Object).is_some_and(|o| is_form_data(o, src))
         }
         "identifier" => {
-            let Some(b) = ast::find_declaration(e, ast::text(e, src), src) else {
+            let Some(b) = src.declaration(e, ast::text(e, src)) else {
                 return false;
             };
             if b.decl
@@ -1185,7 +1188,7 @@ fn is_file_list(expr: Node, src: &str, depth: usize) -> bool {
 }
 
 /// A `FormData`: `await req.formData()`, or a name that says so.
-fn is_form_data(object: Node, src: &str) -> bool {
+fn is_form_data(object: Node, src: &Script<'_>) -> bool {
     let o = ast::unwrap_expr(object);
     if o.kind_name() == "call_expression" {
         return ast::callee_name(o, src).as_deref() == Some("formData");
@@ -1194,7 +1197,7 @@ fn is_form_data(object: Node, src: &str) -> bool {
         return true;
     }
     if o.kind_name() == "identifier" {
-        if let Some(v) = ast::find_declaration(o, ast::text(o, src), src).and_then(|b| b.value) {
+        if let Some(v) = src.declaration(o, ast::text(o, src)).and_then(|b| b.value) {
             let v = ast::unwrap_expr(v);
             return v.kind_name() == "call_expression"
                 && ast::callee_name(v, src).as_deref() == Some("formData");
@@ -1241,7 +1244,7 @@ const PASS_FUNCTIONS: &[&str] = &[
 
 /// A function whose result still carries its argument as a name:
 /// `String(x)`, `decodeURIComponent(x)`, `path.basename(x)`, `Buffer.from(x)`.
-fn is_pass_function(call: Node, src: &str) -> bool {
+fn is_pass_function(call: Node, src: &Script<'_>) -> bool {
     let Some(path) = ast::callee_path(call, src) else {
         return false;
     };
@@ -1260,7 +1263,7 @@ fn is_sanitizer_name(name: &str) -> bool {
 
 /// `replace(/[^a-z0-9._-]/gi, …)`: a global replace of everything outside an
 /// allowlist that has no `/` or `\` in it.
-fn is_allowlist_replace(call: Node, src: &str) -> bool {
+fn is_allowlist_replace(call: Node, src: &Script<'_>) -> bool {
     let Some(re) = ast::call_arguments(call)
         .first()
         .map(|a| ast::unwrap_expr(*a))
@@ -1293,7 +1296,7 @@ fn is_allowlist_replace(call: Node, src: &str) -> bool {
 /// Whether the value of `source` reaches `root` unchanged enough to still be a
 /// client-chosen name: through string building and pass-through calls, not
 /// through sanitizers, `path.extname`, conditions or unknown functions.
-fn flows(source: Node, root: Node, src: &str) -> bool {
+fn flows(source: Node, root: Node, src: &Script<'_>) -> bool {
     let mut cur = source;
     while cur.id() != root.id() {
         let Some(parent) = cur.parent() else {
@@ -1382,7 +1385,7 @@ fn flows(source: Node, root: Node, src: &str) -> bool {
 }
 
 /// multer configured with `preservePath: true` somewhere in the file.
-fn preserve_path(at: Node, src: &str) -> bool {
+fn preserve_path(at: Node, src: &Script<'_>) -> bool {
     let mut root = at;
     let mut steps = 0usize;
     while let Some(p) = root.parent().filter(|_| {
@@ -1421,7 +1424,7 @@ struct FileShape<'t> {
     random_uuid: Option<ModuleImport<'t>>,
 }
 
-fn file_shape<'t>(at: Node<'t>, src: &str) -> FileShape<'t> {
+fn file_shape<'t>(at: Node<'t>, src: &Script<'t>) -> FileShape<'t> {
     let mut root = at;
     let mut steps = 0usize;
     while let Some(p) = root.parent().filter(|_| {
@@ -1534,16 +1537,16 @@ fn module_name(
     at: Node,
     found: Option<&ModuleImport>,
     default: &str,
-    src: &str,
+    src: &Script<'_>,
 ) -> Option<(String, bool)> {
     match found {
         Some(m) => {
-            let b = ast::find_declaration(at, &m.name, src)?;
+            let b = src.declaration(at, &m.name)?;
             let same =
                 b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
             same.then(|| (m.name.clone(), false))
         }
-        None => ast::find_declaration(at, default, src)
+        None => src.declaration(at, default)
             .is_none()
             .then(|| (default.to_string(), true)),
     }
@@ -1551,7 +1554,7 @@ fn module_name(
 
 /// The expression that only transforms the name `target` (`file.name.trim()`,
 /// `Buffer.from(file.originalname, 'latin1').toString()`): the fix replaces it whole.
-fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
+fn flow_top<'t>(target: Node<'t>, src: &Script<'t>) -> Node<'t> {
     let mut cur = target;
     loop {
         let Some(parent) = cur.parent() else {
@@ -1593,7 +1596,8 @@ fn flow_top<'t>(target: Node<'t>, src: &str) -> Node<'t> {
 }
 
 fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let shape = file_shape(target, src);
     if ast::directives(shape.root, src)
         .iter()
@@ -1653,7 +1657,8 @@ fn import_edit(
     shape: &FileShape<'_>,
     needed: &[(&str, &str)],
 ) -> Option<Edit> {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let le = ast::line_ending(src);
     let q = ast::preferred_quote(src);
     let path = cx.file.path_str();

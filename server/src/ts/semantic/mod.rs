@@ -293,6 +293,39 @@ impl<'t> Semantic<'t> {
     }
 }
 
+/// A script's text with its semantic model: what rule helpers pass around
+/// instead of the bare source, so any of them can resolve a name. Dereferences
+/// to the source text (`ast::text(node, src)` takes a `&Script` as it is).
+#[derive(Clone, Copy)]
+pub struct Script<'t> {
+    pub source: &'t str,
+    pub semantic: &'t Semantic<'t>,
+}
+
+impl std::ops::Deref for Script<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.source
+    }
+}
+
+impl<'t> Script<'t> {
+    /// The declaration `name` refers to where `at` is (see [`Semantic::resolve_at`]).
+    pub fn declaration(&self, at: Node<'_>, name: &str) -> Option<&'t Binding<'t>> {
+        self.semantic.resolve_at(at.start_byte(), name)
+    }
+
+    /// The initial value of the simple variable `name` seen from `at`.
+    pub fn value_of(&self, at: Node<'_>, name: &str) -> Option<Node<'t>> {
+        self.semantic.value_of(at, name)
+    }
+
+    /// See [`Semantic::qualified_name`].
+    pub fn qualified_name(&self, expr: Node<'_>) -> Option<QualifiedName> {
+        self.semantic.qualified_name(expr, self.source)
+    }
+}
+
 /// `require('m')` → `m` (one string argument, `require` not shadowed by a
 /// parameter of that name is not checked: a file that rebinds `require` is
 /// not a module loader's).
