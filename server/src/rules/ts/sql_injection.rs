@@ -2,13 +2,14 @@ use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta};
-use crate::ts::ast::{self, BindingKind};
+use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
+use crate::ts::semantic::{Binding, BindingKind, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -204,7 +205,7 @@ fn receiver_is(name: &str, bases: &[&str]) -> bool {
 }
 
 /// The raw query API called by `call`, with a display name for the message.
-fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
+fn api_of(call: Node, src: &Script<'_>) -> Option<(Api, String)> {
     // `await prisma.$queryRawUnsafe<T>(…)` parses as `(await prisma.$queryRawUnsafe)<T>(…)`.
     let callee = ast::unwrap_expr(call.field(Field::Function)?);
     if callee.kind_name() != "member_expression" {
@@ -257,7 +258,8 @@ fn api_of(call: Node, src: &str) -> Option<(Api, String)> {
 }
 
 fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let Some((api, api_name)) = api_of(call, src) else {
         return;
     };
@@ -458,7 +460,7 @@ fn innermost_unsafe<'t>(part: Node<'t>, safety: &mut Safety<'_, 't>) -> Node<'t>
 }
 
 /// The value of a `key: value` property (or shorthand `key`) of an object literal.
-fn object_property<'t>(obj: Node<'t>, keys: &[&str], src: &str) -> Option<Node<'t>> {
+fn object_property<'t>(obj: Node<'t>, keys: &[&str], src: &Script<'t>) -> Option<Node<'t>> {
     let mut c = obj.walk();
     for p in obj.named_children(&mut c) {
         match p.kind_name() {
@@ -583,13 +585,13 @@ fn dynamic_sql<'t>(
             })
         }
         "identifier" if hop => {
-            let b = ast::find_declaration(expr, ast::text(expr, src), src)?;
+            let b = src.declaration(expr, ast::text(expr, src))?;
             if !matches!(
                 b.kind,
                 BindingKind::Const | BindingKind::Let | BindingKind::Var
             ) || b.key.is_some()
-                || b.name.kind_name() != "identifier"
-                || b.decl.field(Field::Name).map(|n| n.id()) != Some(b.name.id())
+                || b.ident.kind_name() != "identifier"
+                || b.decl.field(Field::Name).map(|n| n.id()) != Some(b.ident.id())
             {
                 return None;
             }
@@ -605,7 +607,7 @@ fn operator<'s>(bin: Node, src: &'s str) -> Option<&'s str> {
     bin.field(Field::Operator).map(|o| ast::text(o, src))
 }
 
-fn flatten_plus<'t>(expr: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+fn flatten_plus<'t>(expr: Node<'t>, src: &Script<'t>, out: &mut Vec<Node<'t>>) {
     // An explicit stack, and at most `MAX_HELPER_DEPTH` levels: a generated
     // `'…' + a + '…' + …` chain nests one level per `+`, without bound, and
     // every part is looked at with ancestor scans that cost its depth. A
@@ -721,14 +723,14 @@ fn is_upper_const(name: &str) -> bool {
 /// What is known to be safe to interpolate into SQL, with the allowlist checks
 /// of each enclosing function collected once.
 struct Safety<'s, 't> {
-    src: &'s str,
+    src: &'s Script<'t>,
     /// Function (or program) node id → (normalised texts checked against an
     /// allowlist, whether the function uses `z.enum`).
     checks: HashMap<usize, (Vec<String>, bool)>,
     _tree: std::marker::PhantomData<Node<'t>>,
 }
 
-fn norm(node: Node, src: &str) -> String {
+fn norm(node: Node, src: &Script<'_>) -> String {
     let node = ast::unwrap_expr(node);
     ast::member_path(node, src).unwrap_or_else(|| {
         ast::text(node, src)
@@ -739,7 +741,7 @@ fn norm(node: Node, src: &str) -> String {
 }
 
 impl<'s, 't> Safety<'s, 't> {
-    fn new(src: &'s str) -> Self {
+    fn new(src: &'s Script<'t>) -> Self {
         Safety {
             src,
             checks: HashMap::new(),
@@ -771,7 +773,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) || name == "undefined" || name == "NaN" {
                     return true;
                 }
-                match ast::find_declaration(e, name, src) {
+                match src.declaration(e, name) {
                     Some(b) if self.declared_safe(&b, depth) => true,
                     Some(b) => match b.kind {
                         BindingKind::Import | BindingKind::Enum => true,
@@ -852,7 +854,7 @@ impl<'s, 't> Safety<'s, 't> {
     /// `dir: 'asc' | 'desc'`, `{ limit }: { limit: number }`) or, for a name
     /// destructured from a call of a local function, by what that function
     /// returns (`const { days } = parseArgs()` with `days: parseInt(…)`).
-    fn declared_safe(&mut self, b: &ast::Declared<'t>, depth: usize) -> bool {
+    fn declared_safe(&mut self, b: &Binding<'t>, depth: usize) -> bool {
         if depth > 6
             || !matches!(
                 b.kind,
@@ -871,16 +873,16 @@ impl<'s, 't> Safety<'s, 't> {
         let Some(pattern) = pattern else {
             return false;
         };
-        match &b.key {
-            None if pattern.id() == b.name.id() => {
+        match &b.key_name(self.src) {
+            None if pattern.id() == b.ident.id() => {
                 annotation.is_some_and(|t| self.type_is_safe(t, depth + 1))
             }
             // `{ days }: Options` / `const { days } = parseArgs()`; only a
             // property of the whole pattern (not a nested one).
             Some(key)
-                if b.name.parent().and_then(|p| p.parent()).map(|p| p.id())
+                if b.ident.parent().and_then(|p| p.parent()).map(|p| p.id())
                     == Some(pattern.id())
-                    || b.name.parent().map(|p| p.id()) == Some(pattern.id()) =>
+                    || b.ident.parent().map(|p| p.id()) == Some(pattern.id()) =>
             {
                 annotation.is_some_and(|t| self.type_property_safe(t, key, depth + 1))
                     || (b.kind == BindingKind::Const
@@ -899,7 +901,7 @@ impl<'s, 't> Safety<'s, 't> {
         if depth > 6 || object.kind_name() != "identifier" {
             return false;
         }
-        let Some(b) = ast::find_declaration(object, ast::text(object, src), src) else {
+        let Some(b) = src.declaration(object, ast::text(object, src)) else {
             return false;
         };
         if b.key.is_some() {
@@ -907,12 +909,12 @@ impl<'s, 't> Safety<'s, 't> {
         }
         let annotation = match b.decl.kind_name() {
             "required_parameter" | "optional_parameter"
-                if b.decl.field(Field::Pattern).map(|p| p.id()) == Some(b.name.id()) =>
+                if b.decl.field(Field::Pattern).map(|p| p.id()) == Some(b.ident.id()) =>
             {
                 b.decl.field(Field::Type)
             }
             "variable_declarator"
-                if b.decl.field(Field::Name).map(|p| p.id()) == Some(b.name.id()) =>
+                if b.decl.field(Field::Name).map(|p| p.id()) == Some(b.ident.id()) =>
             {
                 b.decl.field(Field::Type)
             }
@@ -1050,7 +1052,7 @@ impl<'s, 't> Safety<'s, 't> {
                         else {
                             return false;
                         };
-                        match ast::top_level_function(ast::root_of(ty), ast::text(f, src), src) {
+                        match src.top_level_function(ast::text(f, src)) {
                             Some(func) => self.returns_safe_property(func, key, depth + 1),
                             None => false,
                         }
@@ -1096,12 +1098,12 @@ impl<'s, 't> Safety<'s, 't> {
                 else {
                     return false;
                 };
-                match ast::top_level_function(ast::root_of(v), ast::text(callee, src), src) {
+                match src.top_level_function(ast::text(callee, src)) {
                     Some(func) => self.returns_safe_property(func, key, depth + 1),
                     None => false,
                 }
             }
-            "identifier" => match ast::find_declaration(v, ast::text(v, src), src) {
+            "identifier" => match src.declaration(v, ast::text(v, src)) {
                 Some(b) if b.kind == BindingKind::Const && b.key.is_none() => b
                     .value
                     .is_some_and(|x| self.value_property_safe(x, key, depth + 1)),
@@ -1199,7 +1201,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) {
                     return true;
                 }
-                match ast::find_declaration(e, name, src) {
+                match src.declaration(e, name) {
                     Some(b) if b.kind == BindingKind::Const && b.key.is_none() => {
                         b.value.is_some_and(|v| self.is_safe_array(v, depth + 1))
                             && self.additions_are_safe(b.decl, name, depth)
@@ -1245,7 +1247,7 @@ impl<'s, 't> Safety<'s, 't> {
     /// with `push`/`unshift`/`splice` is safe: `conditions.push(`a = $${n}`)`.
     fn additions_are_safe(&mut self, decl: Node<'t>, name: &str, depth: usize) -> bool {
         let src = self.src;
-        let scope = ast::enclosing_function(decl).unwrap_or_else(|| root_of(decl));
+        let scope = ast::enclosing_function(decl).unwrap_or_else(|| self.src.program(decl));
         let mut added = Vec::new();
         ast::visit(scope, &mut |n| {
             if n.kind_name() == "call_expression" {
@@ -1319,7 +1321,7 @@ impl<'s, 't> Safety<'s, 't> {
                 if is_upper_const(name) {
                     return true;
                 }
-                match ast::find_declaration(e, name, src) {
+                match src.declaration(e, name) {
                     Some(b) => match b.kind {
                         BindingKind::Enum | BindingKind::Import => true,
                         BindingKind::Const if b.key.is_none() => b
@@ -1362,7 +1364,7 @@ impl<'s, 't> Safety<'s, 't> {
     /// or bound from a `z.enum` schema parse.
     fn checked(&mut self, expr: Node<'t>) -> bool {
         let src = self.src;
-        let scope = ast::enclosing_function(expr).unwrap_or_else(|| root_of(expr));
+        let scope = ast::enclosing_function(expr).unwrap_or_else(|| self.src.program(expr));
         let key = norm(expr, src);
         let (list, uses_zenum) = self
             .checks
@@ -1377,7 +1379,7 @@ impl<'s, 't> Safety<'s, 't> {
         let Some(root) = first_identifier(expr) else {
             return false;
         };
-        let Some(b) = ast::find_declaration(root, root_name, src) else {
+        let Some(b) = src.declaration(root, root_name) else {
             return false;
         };
         let Some(value) = b.value else {
@@ -1395,8 +1397,8 @@ impl<'s, 't> Safety<'s, 't> {
 
 /// The `type`/`interface`/`enum` declared as `name` at the top level of the file
 /// holding `at` (exported or not).
-fn local_type<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let program = ast::root_of(at);
+fn local_type<'t>(at: Node<'t>, name: &str, src: &Script<'t>) -> Option<Node<'t>> {
+    let program = src.program(at);
     let mut c = program.walk();
     let found = program.named_children(&mut c).find_map(|stmt| {
         let decl = if stmt.kind_name() == "export_statement" {
@@ -1413,18 +1415,6 @@ fn local_type<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
         declares.then_some(decl)
     });
     found
-}
-
-fn root_of(node: Node) -> Node {
-    let mut n = node;
-    let mut steps = 0usize;
-    while let Some(p) = n.parent().filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
-        n = p;
-    }
-    n
 }
 
 /// The leftmost identifier of a member/subscript chain.
@@ -1447,7 +1437,7 @@ fn mentions_enum(text: &str) -> bool {
 
 /// `z.enum([...]).parse(x)`, or `Schema.parse(x)` where `Schema` is a const
 /// whose definition uses `z.enum` (or the function itself uses `z.enum`).
-fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
+fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &Script<'_>) -> bool {
     let mut e = value;
     // `.data` of a safeParse result, `(await …)`.
     while e.kind_name() == "member_expression" {
@@ -1483,7 +1473,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
     }
     let schema = ast::unwrap_expr(schema);
     if schema.kind_name() == "identifier" {
-        if let Some(b) = ast::find_declaration(schema, ast::text(schema, src), src) {
+        if let Some(b) = src.declaration(schema, ast::text(schema, src)) {
             return b.value.is_some_and(|v| mentions_enum(ast::text(v, src)));
         }
     }
@@ -1491,7 +1481,7 @@ fn from_enum_schema(value: Node, function_uses_zenum: bool, src: &str) -> bool {
 }
 
 /// The expressions checked against an allowlist in `scope`, and whether it uses `z.enum`.
-fn collect_checks(scope: Node, src: &str) -> (Vec<String>, bool) {
+fn collect_checks(scope: Node, src: &Script<'_>) -> (Vec<String>, bool) {
     let mut list = Vec::new();
     let mut zenum = false;
     ast::visit(scope, &mut |n| {
@@ -1642,7 +1632,7 @@ struct ParamPlan {
 
 /// Plan the parameter for each substitution in `bind` (by index among the
 /// substitutions): `None` if any of them cannot be bound.
-fn plan_bindings(pieces: &[Piece], bind: &[bool], src: &str) -> Option<Vec<Option<ParamPlan>>> {
+fn plan_bindings(pieces: &[Piece], bind: &[bool], src: &Script<'_>) -> Option<Vec<Option<ParamPlan>>> {
     let mut before = String::new();
     let mut plans = Vec::new();
     let mut sub_index = 0;
@@ -1706,7 +1696,7 @@ fn plan_bindings(pieces: &[Piece], bind: &[bool], src: &str) -> Option<Vec<Optio
 fn rebuild(
     pieces: &[Piece],
     plans: &[Option<ParamPlan>],
-    src: &str,
+    src: &Script<'_>,
     mut param: impl FnMut(usize) -> String,
 ) -> Option<String> {
     let mut out = String::new();
@@ -1742,7 +1732,7 @@ fn rebuild(
 }
 
 /// Whether the file uses a MySQL/SQLite driver (whose placeholders are `?`).
-fn uses_question_mark_driver(src: &str) -> bool {
+fn uses_question_mark_driver(src: &Script<'_>) -> bool {
     ["'mysql", "\"mysql", "'mariadb", "\"mariadb", "sqlite"]
         .iter()
         .any(|m| src.contains(m))
@@ -1755,7 +1745,8 @@ fn pg_fix<'t>(
     args: &[Node<'t>],
     safety: &mut Safety<'_, 't>,
 ) -> Option<Fix> {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     if uses_question_mark_driver(src) || args.first().map(|a| a.id()) != Some(tpl.id()) {
         return None;
     }

@@ -320,6 +320,17 @@ impl<'t> Script<'t> {
         self.semantic.value_of(at, name)
     }
 
+    /// The file's root node (`program`); `node` itself walked up to its root
+    /// only for a file without a model (not a script).
+    pub fn program(&self, node: Node<'t>) -> Node<'t> {
+        self.semantic.root().unwrap_or_else(|| ast::root_of(node))
+    }
+
+    /// See [`Semantic::top_level_function`].
+    pub fn top_level_function(&self, name: &str) -> Option<Node<'t>> {
+        self.semantic.top_level_function(name)
+    }
+
     /// See [`Semantic::qualified_name`].
     pub fn qualified_name(&self, expr: Node<'_>) -> Option<QualifiedName> {
         self.semantic.qualified_name(expr, self.source)
