@@ -6,6 +6,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOption};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::{require_source, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -26,7 +27,7 @@ pub const RULE: TsRule = TsRule {
             help: "Also flag a plain `*` (and a reflected origin or bare `cors()`) without credentials or cookie sessions",
         }],
     },
-    kinds: &["program", "call_expression", "pair"],
+    kinds: &["call_expression", "pair"],
     check: Check::Node(check),
 };
 
@@ -192,8 +193,10 @@ const ACAC: &str = "access-control-allow-credentials";
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     match node.kind_name() {
-        "program" => check_imported_cors(cx, node),
-        "call_expression" => check_call(cx, node),
+        "call_expression" => {
+            check_imported_cors(cx, node);
+            check_call(cx, node);
+        }
         "pair" => check_pair(cx, node),
         _ => {}
     }
@@ -261,7 +264,8 @@ fn strict(cx: &RuleContext<'_>) -> bool {
 struct CookieSessions(bool);
 
 fn cookie_sessions(cx: &RuleContext<'_>) -> bool {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     cx.memo(|| CookieSessions(uses_cookie_sessions(src))).0
 }
 
@@ -302,7 +306,7 @@ const COOKIE_TOKENS: &[&str] = &[
 /// reads or sets cookies (`req.cookies`, `res.cookie(…)`, `cookies()`, `Set-Cookie`,
 /// `setCookie(…)`), or allows credentials (`credentials: true`,
 /// `Access-Control-Allow-Credentials`). Case-insensitive text match.
-fn uses_cookie_sessions(src: &str) -> bool {
+fn uses_cookie_sessions(src: &Script<'_>) -> bool {
     let lower = src.to_ascii_lowercase();
     COOKIE_TOKENS.iter().any(|t| lower.contains(t))
 }
@@ -335,79 +339,49 @@ fn open_level(cx: &RuleContext<'_>, open: Open) -> Option<&'static str> {
 /// `*` with credentials: browsers refuse it, so the danger is the "fix".
 const STAR_WITH_CREDENTIALS: &str = "browsers refuse `*` together with credentials, so credentialed requests fail, and reflecting the request's `Origin` to make them work would let any site act as the user";
 
-/// `cors` / `hono/cors` / `@fastify/cors` imports, then the calls of those names.
-fn check_imported_cors(cx: &mut RuleContext<'_>, program: Node<'_>) {
-    let src = cx.source;
-    let mut middleware: Vec<String> = Vec::new();
-    let mut fastify: Vec<String> = Vec::new();
-    for b in ast::module_bindings(program, src) {
-        if b.type_only {
-            continue;
-        }
-        match (b.module.as_str(), b.imported.as_str()) {
-            ("cors", "default" | "*") | ("hono/cors", "cors") => middleware.push(b.local),
-            ("@fastify/cors" | "fastify-cors", "default" | "*") => fastify.push(b.local),
-            _ => {}
-        }
-    }
-    if middleware.is_empty() && fastify.is_empty() {
+/// A call of an imported CORS middleware (`cors`, `hono/cors`) or a Fastify
+/// `register` of `@fastify/cors`: its options are checked.
+fn check_imported_cors(cx: &mut RuleContext<'_>, call: Node<'_>) {
+    let src = cx.script();
+    let Some(f) = call.field(Field::Function) else {
         return;
-    }
-    // One walk of the file, only when it imports a CORS middleware.
-    let mut calls: Vec<(Node, bool)> = Vec::new();
-    ast::visit(program, &mut |n| {
-        if n.kind_name() == "call_expression" {
-            if let Some(f) = n.field(Field::Function) {
-                if f.kind_name() == "identifier"
-                    && middleware.iter().any(|m| m == ast::text(f, src))
-                {
-                    calls.push((n, false));
-                } else if ast::callee_name(n, src).as_deref() == Some("register") {
-                    let args = ast::call_arguments(n);
-                    if args.first().is_some_and(|a| {
-                        a.kind_name() == "identifier"
-                            && fastify.iter().any(|m| m == ast::text(*a, src))
-                    }) {
-                        calls.push((n, true));
-                    }
-                }
-            }
+    };
+    let imported = |n: Node<'_>, fastify: bool| {
+        let Some(b) = src.declaration(n, ast::text(n, &src)) else {
+            return false;
+        };
+        match b.import.as_ref() {
+            Some(i) if !i.type_only => match (i.module.as_str(), i.imported.as_str()) {
+                ("cors", "default" | "*") | ("hono/cors", "cors") => !fastify,
+                ("@fastify/cors" | "fastify-cors", "default" | "*") => fastify,
+                _ => false,
+            },
+            _ => false,
         }
-        true
-    });
-    for (call, is_fastify) in calls {
-        if is_fastify {
+    };
+    if f.kind_name() == "identifier" && imported(f, false) {
+        let name = ast::text(f, &src);
+        check_options_call(cx, call, 0, &format!("{name}()"));
+    } else if ast::callee_name(call, &src).as_deref() == Some("register") {
+        let args = ast::call_arguments(call);
+        if args
+            .first()
+            .is_some_and(|a| a.kind_name() == "identifier" && imported(*a, true))
+        {
             check_options_call(cx, call, 1, "register(cors)");
-        } else {
-            let name = call
-                .field(Field::Function)
-                .map(|f| ast::text(f, src))
-                .unwrap_or("cors");
-            check_options_call(cx, call, 0, &format!("{name}()"));
         }
     }
-}
-
-/// `require('m')` → `m`.
-fn required_module(node: Node<'_>, src: &str) -> Option<String> {
-    let node = ast::unwrap_expr(node);
-    if node.kind_name() != "call_expression"
-        || ast::callee_path(node, src).as_deref() != Some("require")
-    {
-        return None;
-    }
-    let args = ast::call_arguments(node);
-    ast::string_value(*args.first()?, src)
 }
 
 fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let Some(func) = call.field(Field::Function) else {
         return;
     };
     // `app.use(require('cors')())`
     if func.kind_name() == "call_expression" {
-        if required_module(func, src).as_deref() == Some("cors") {
+        if require_source(func, src).as_deref() == Some("cors") {
             check_options_call(cx, call, 0, "cors()");
         }
         return;
@@ -423,7 +397,7 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
             let args = ast::call_arguments(call);
             if args
                 .first()
-                .and_then(|a| required_module(*a, src))
+                .and_then(|a| require_source(*a, src))
                 .is_some_and(|m| m == "@fastify/cors" || m == "fastify-cors")
             {
                 check_options_call(cx, call, 1, "register(cors)");
@@ -459,7 +433,8 @@ fn check_call(cx: &mut RuleContext<'_>, call: Node<'_>) {
 
 /// A CORS middleware call whose options are argument `idx`.
 fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what: &str) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let args = ast::call_arguments(call);
     if args.len() < idx {
         return;
@@ -496,7 +471,7 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
     let obj = match opt.kind_name() {
         "object" => opt,
         "identifier" => {
-            match ast::binding_value(opt, ast::text(opt, src), src).map(ast::unwrap_expr) {
+            match src.value_of(opt, ast::text(opt, src)).map(ast::unwrap_expr) {
                 Some(v) if v.kind_name() == "object" => v,
                 _ => return,
             }
@@ -509,7 +484,8 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
 
 /// `NestFactory.create(AppModule, { cors: true })` / `{ cors: { … } }`.
 fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let args = ast::call_arguments(call);
     let Some(opts) = args.get(1).map(|a| ast::unwrap_expr(*a)) else {
         return;
@@ -547,7 +523,7 @@ fn check_nest_factory(cx: &mut RuleContext<'_>, call: Node<'_>) {
 }
 
 /// The key of a pair as a plain name (`origin`, `'origin'`); `None` for computed keys.
-fn key_name(pair: Node<'_>, src: &str) -> Option<String> {
+fn key_name(pair: Node<'_>, src: &Script<'_>) -> Option<String> {
     let key = pair.field(Field::Key)?;
     match key.kind_name() {
         "property_identifier" | "identifier" => Some(ast::text(key, src).to_string()),
@@ -557,7 +533,7 @@ fn key_name(pair: Node<'_>, src: &str) -> Option<String> {
 }
 
 /// The (key node, value node) of the pair `name` in an object literal.
-fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node<'t>)> {
+fn find_pair<'t>(obj: Node<'t>, name: &str, src: &Script<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let mut c = obj.walk();
     let found = obj
         .named_children(&mut c)
@@ -567,7 +543,7 @@ fn find_pair<'t>(obj: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Node
     Some((pair.field(Field::Key)?, pair.field(Field::Value)?))
 }
 
-fn is_true_value(node: Node<'_>, src: &str) -> bool {
+fn is_true_value(node: Node<'_>, src: &Script<'_>) -> bool {
     let node = ast::unwrap_expr(node);
     node.kind_name() == "true" || ast::string_value(node, src).is_some_and(|v| v.trim() == "true")
 }
@@ -582,7 +558,8 @@ fn check_options_object(
     what: &str,
     call: Node<'_>,
 ) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let mut origin = None;
     let mut credentials = false;
     let mut opaque = false;
@@ -685,7 +662,7 @@ fn check_options_object(
 }
 
 /// Add `origin: EXPR` as the first property of an options object.
-fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
+fn insert_origin(obj: Node<'_>, src: &Script<'_>, expr: &str) -> Edit {
     let mut c = obj.walk();
     let first = obj
         .named_children(&mut c)
@@ -716,7 +693,7 @@ fn insert_origin(obj: Node<'_>, src: &str, expr: &str) -> Edit {
 
 /// The `'*'` / `true` values an `origin` option can take: the value itself, or
 /// both branches of an environment-check ternary.
-fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+fn wildcard_origins<'t>(value: Node<'t>, src: &Script<'t>, out: &mut Vec<Node<'t>>) {
     let Some(_level) = ast::descend() else {
         return;
     };
@@ -746,7 +723,8 @@ fn wildcard_origins<'t>(value: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
 /// `Access-Control-Allow-Origin: …` as a key, or `{ key: 'Access-Control-Allow-Origin', value }`,
 /// or a `cors: { … }` option object.
 fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let Some(key) = key_name(pair, src) else {
         return;
     };
@@ -817,7 +795,7 @@ fn check_pair(cx: &mut RuleContext<'_>, pair: Node<'_>) {
 
 /// Whether `node` allows credentials: a header setter call or a pair/object for
 /// `Access-Control-Allow-Credentials: true`.
-fn sets_credentials(node: Node<'_>, src: &str) -> bool {
+fn sets_credentials(node: Node<'_>, src: &Script<'_>) -> bool {
     match node.kind_name() {
         "call_expression" => {
             let args = ast::call_arguments(node);
@@ -852,7 +830,7 @@ enum Bad<'t> {
 }
 
 /// A header value that allows any origin.
-fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
+fn classify<'t>(value: Node<'t>, src: &Script<'t>, follow: bool) -> Option<Bad<'t>> {
     let _level = ast::descend()?;
     let v = ast::unwrap_expr(value);
     if ast::string_value(v, src).is_some_and(|s| s.trim() == "*") {
@@ -870,7 +848,7 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
     match v.kind_name() {
         "identifier" if follow => {
             let name = ast::text(v, src);
-            let init = ast::binding_value(v, name, src)?;
+            let init = src.value_of(v, name)?;
             match classify(init, src, false)? {
                 Bad::Wildcard { .. } => Some(Bad::Wildcard {
                     node: v,
@@ -920,7 +898,7 @@ fn classify<'t>(value: Node<'t>, src: &str, follow: bool) -> Option<Bad<'t>> {
 /// `req.headers.origin`, `req.headers['origin']`, `request.headers.get('origin')`,
 /// `req.get('origin')`, `req.header('origin')`, `c.req.header('origin')`,
 /// `headers().get('origin')`.
-fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
+fn is_raw_origin(node: Node<'_>, src: &Script<'_>) -> bool {
     match node.kind_name() {
         "member_expression" | "subscript_expression" => {
             ast::member_path(node, src).is_some_and(|p| {
@@ -964,7 +942,7 @@ fn is_raw_origin(node: Node<'_>, src: &str) -> bool {
 
 /// Inside a test assertion (`expect(headers).toEqual({ … })`, `assert.equal(…)`):
 /// the header is what the test checks, not what the code sends.
-fn in_assertion(node: Node<'_>, src: &str) -> bool {
+fn in_assertion(node: Node<'_>, src: &Script<'_>) -> bool {
     let mut cur = node.parent();
     let mut steps = 0usize;
     while let Some(n) = cur.filter(|_| {
@@ -1012,7 +990,8 @@ struct HeaderSite<'t> {
 }
 
 fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site: HeaderSite<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     if in_assertion(value, src) {
         return;
     }
@@ -1079,7 +1058,7 @@ fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site: HeaderSit
 /// The `*` branch of a CORS helper's own implementation:
 /// `if (origin === '*') headers.set('Access-Control-Allow-Origin', '*')` or
 /// `origin === '*' ? '*' : …` — the wildcard is the configured value, passed on.
-fn in_wildcard_branch(node: Node<'_>, src: &str) -> bool {
+fn in_wildcard_branch(node: Node<'_>, src: &Script<'_>) -> bool {
     let mut child = node;
     let mut cur = node.parent();
     let mut steps = 0usize;
@@ -1105,7 +1084,7 @@ fn in_wildcard_branch(node: Node<'_>, src: &str) -> bool {
 }
 
 /// A condition that tests a value for equality with `'*'` (`origin === '*'`).
-fn compares_with_star(cond: Node<'_>, src: &str) -> bool {
+fn compares_with_star(cond: Node<'_>, src: &Script<'_>) -> bool {
     ast::any_descendant(cond, &mut |n| {
         n.kind_name() == "binary_expression"
             && matches!(
@@ -1124,7 +1103,7 @@ fn compares_with_star(cond: Node<'_>, src: &str) -> bool {
 /// `new Headers(…)`) that is sent with an outgoing request: passed as `headers`
 /// to `fetch`/`axios`/`ky`/`got`/`new Request(…)`, directly or through a
 /// variable used in such a call in the same function (or module).
-fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
+fn is_request_headers(obj: Node<'_>, src: &Script<'_>) -> bool {
     let mut holder = obj;
     if let Some(new_expr) = holder
         .parent()
@@ -1154,7 +1133,7 @@ fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
                 else {
                     continue;
                 };
-                let scope = ast::enclosing_function(parent).unwrap_or_else(|| ast::root_of(parent));
+                let scope = ast::enclosing_function(parent).unwrap_or_else(|| src.program(parent));
                 let used = ast::any_descendant(scope, &mut |n| {
                     is_request_call(n, src)
                         && n.field(Field::Arguments).is_some_and(|args| {
@@ -1178,7 +1157,7 @@ fn is_request_headers(obj: Node<'_>, src: &str) -> bool {
 
 /// HTTP clients: `fetch(…)`, `$fetch`, `ofetch`, `ky`, `got`, `axios(…)`,
 /// `axios.get/post/…/create(…)`, `http.request(…)`, `new Request(…)`.
-fn is_request_call(n: Node<'_>, src: &str) -> bool {
+fn is_request_call(n: Node<'_>, src: &Script<'_>) -> bool {
     match n.kind_name() {
         "new_expression" => n
             .field(Field::Constructor)
@@ -1217,7 +1196,7 @@ fn is_request_call(n: Node<'_>, src: &str) -> bool {
 
 /// Whether the receiver of `x.setHeader(…)`/`x.headers.set(…)` is a request
 /// (`req`, `request`, `proxyReq`, `xhr`): the header goes out, it is not CORS.
-fn is_request_receiver(call: Node<'_>, src: &str) -> bool {
+fn is_request_receiver(call: Node<'_>, src: &Script<'_>) -> bool {
     let Some(obj) = call
         .field(Field::Function)
         .and_then(|f| f.field(Field::Object))
@@ -1235,7 +1214,7 @@ fn is_request_receiver(call: Node<'_>, src: &str) -> bool {
 
 /// A public/static response: a `Content-Type` of an image, font, stylesheet or
 /// script, or `Cache-Control: public, … immutable` among the same headers.
-fn is_public_headers(obj: Node<'_>, src: &str) -> bool {
+fn is_public_headers(obj: Node<'_>, src: &Script<'_>) -> bool {
     let mut c = obj.walk();
     let found = obj.named_children(&mut c).any(|p| {
         if p.kind_name() != "pair" {
@@ -1295,7 +1274,7 @@ fn is_asset_source(source: &str) -> bool {
 /// (or top-level statement): a condition that passes it to a call (`allowed.includes(origin)`),
 /// calls a method on it (`origin.endsWith(…)`) or compares it with a value.
 /// A bare truthiness test (`if (origin)`) is no check.
-fn origin_checked(at: Node<'_>, name: Option<&str>, src: &str) -> bool {
+fn origin_checked(at: Node<'_>, name: Option<&str>, src: &Script<'_>) -> bool {
     // At the top level, only the statement itself (no walk of the whole file per finding).
     let scope = ast::enclosing_function(at)
         .or_else(|| {
