@@ -10,8 +10,8 @@ use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
 use crate::language::Language;
 use crate::rules::ts::{Check, TsRule, Visitor, RULES};
-use semantic::Builder;
 use aho_corasick::AhoCorasick;
+use semantic::Builder;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -343,7 +343,11 @@ pub fn run_rules(
         if kind == dispatch.comment_kind {
             comments.push(node.byte_range());
         }
-        if dispatch.by_kind.get(kind as usize).is_some_and(|r| !r.is_empty()) {
+        if dispatch
+            .by_kind
+            .get(kind as usize)
+            .is_some_and(|r| !r.is_empty())
+        {
             wanted.push(node);
         }
     });

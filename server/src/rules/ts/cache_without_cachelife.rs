@@ -5,6 +5,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::{Import, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -111,7 +112,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
 }
 
 /// The `'use cache'` directive statement of a program or function body, if any.
-fn cache_directive<'t>(body: Node<'t>, src: &str) -> Option<Node<'t>> {
+fn cache_directive<'t>(body: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     ast::directives(body, src)
         .into_iter()
         .find(|(_, v)| DIRECTIVES.contains(&v.as_str()))
@@ -127,15 +128,18 @@ fn has_token(node: Node<'_>, token: &str) -> bool {
 }
 
 /// The local names `cacheLife` is imported as from `next/cache`.
-fn cache_life_names(program: Node<'_>, src: &str) -> Vec<String> {
-    let mut names: Vec<String> = ast::module_bindings(program, src)
-        .into_iter()
+fn cache_life_names(src: &Script<'_>) -> Vec<String> {
+    let mut names: Vec<String> = src
+        .semantic
+        .module_imports()
         .filter(|b| {
-            b.module == "next/cache"
-                && !b.type_only
-                && matches!(b.imported.as_str(), "cacheLife" | "unstable_cacheLife")
+            b.import.as_ref().is_some_and(|i| {
+                i.module == "next/cache"
+                    && !i.type_only
+                    && matches!(i.imported.as_str(), "cacheLife" | "unstable_cacheLife")
+            })
         })
-        .map(|b| b.local)
+        .map(|b| b.name.to_string())
         .collect();
     names.push("cacheLife".into());
     names.push("unstable_cacheLife".into());
@@ -143,7 +147,7 @@ fn cache_life_names(program: Node<'_>, src: &str) -> Vec<String> {
 }
 
 /// Whether `func`'s body calls `cacheLife` (nested functions are their own matter).
-fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
+fn calls_cache_life(func: Node<'_>, names: &[String], src: &Script<'_>) -> bool {
     let Some(body) = func.field(Field::Body) else {
         return false;
     };
@@ -164,7 +168,8 @@ fn calls_cache_life(func: Node<'_>, names: &[String], src: &str) -> bool {
 }
 
 fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let Some(body) = func.field(Field::Body) else {
         return;
     };
@@ -174,8 +179,8 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let Some(directive) = cache_directive(body, src) else {
         return;
     };
-    let program = ast::root_of(func);
-    let names = cache_life_names(program, src);
+    let program = src.program(func);
+    let names = cache_life_names(src);
     if calls_cache_life(func, &names, src) {
         return;
     }
@@ -215,11 +220,12 @@ fn directive_string(stmt: Node<'_>) -> Node<'_> {
 }
 
 fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     let Some(directive) = cache_directive(program, src) else {
         return;
     };
-    let names = cache_life_names(program, src);
+    let names = cache_life_names(src);
     let semi_file = ends_with_semicolon(directive, src);
     let dir_text = ast::text(directive, src)
         .trim_end_matches(';')
@@ -260,7 +266,10 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
 /// Exported async functions: `export async function f`, `export default async
 /// function`, `export const f = async () => {}`, `export { f }` of a local
 /// async function. Returns (function, name node).
-fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, Option<Node<'t>>)> {
+fn exported_async_functions<'t>(
+    program: Node<'t>,
+    src: &Script<'t>,
+) -> Vec<(Node<'t>, Option<Node<'t>>)> {
     let mut out = Vec::new();
     let is_async = |f: Node<'_>| has_token(f, "async");
     let mut c = program.walk();
@@ -305,7 +314,7 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
                     let Some(name) = spec.field(Field::Name) else {
                         continue;
                     };
-                    if let Some(f) = ast::top_level_function(program, ast::text(name, src), src) {
+                    if let Some(f) = src.top_level_function(ast::text(name, src)) {
                         if is_async(f) && !out.iter().any(|(g, _)| g.id() == f.id()) {
                             let n = f.field(Field::Name).or_else(|| {
                                 f.parent()
@@ -322,13 +331,13 @@ fn exported_async_functions<'t>(program: Node<'t>, src: &str) -> Vec<(Node<'t>, 
     out
 }
 
-fn ends_with_semicolon(stmt: Node<'_>, src: &str) -> bool {
+fn ends_with_semicolon(stmt: Node<'_>, src: &Script<'_>) -> bool {
     ast::text(stmt, src).trim_end().ends_with(';')
 }
 
 /// Whether the statement after `stmt` starts with a character that would
 /// continue an inserted line without a semicolon (`(`, `[`, `` ` ``, …).
-fn next_line_hazard(stmt: Node<'_>, src: &str) -> bool {
+fn next_line_hazard(stmt: Node<'_>, src: &Script<'_>) -> bool {
     let mut next = stmt.next_named_sibling();
     while let Some(n) = next {
         if n.kind_name() != "comment" {
@@ -354,7 +363,11 @@ enum Placement {
 }
 
 /// Where the call goes after a directive statement.
-fn insert_after_directive(directive: Node<'_>, call_with_semi: &str, src: &str) -> Placement {
+fn insert_after_directive(
+    directive: Node<'_>,
+    call_with_semi: &str,
+    src: &Script<'_>,
+) -> Placement {
     let after = directive.end_byte();
     match line_end_if_blank(after, src) {
         Some(at) => Placement::OwnLine(at),
@@ -371,7 +384,7 @@ fn insert_after_directive(directive: Node<'_>, call_with_semi: &str, src: &str) 
 
 /// If the rest of the line after `offset` is blank or a line comment, the offset
 /// of that line's end (before `\r\n`/`\n`).
-fn line_end_if_blank(offset: usize, src: &str) -> Option<usize> {
+fn line_end_if_blank(offset: usize, src: &Script<'_>) -> Option<usize> {
     let rest = src.get(offset..)?;
     let end = rest
         .find(['\n', '\r'])
@@ -386,7 +399,12 @@ fn line_end_if_blank(offset: usize, src: &str) -> Option<usize> {
 }
 
 /// The call at the top of a function body (for a file-level directive).
-fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str) -> Option<Edit> {
+fn insert_in_body(
+    body: Node<'_>,
+    plan: &ImportPlan,
+    semi_file: bool,
+    src: &Script<'_>,
+) -> Option<Edit> {
     let open = body.start_byte();
     if src.as_bytes().get(open) != Some(&b'{') {
         return None;
@@ -426,7 +444,7 @@ fn insert_in_body(body: Node<'_>, plan: &ImportPlan, semi_file: bool, src: &str)
 }
 
 /// One level of indentation as the file writes it (a tab or two spaces).
-fn indent_unit(src: &str) -> &'static str {
+fn indent_unit(src: &Script<'_>) -> &'static str {
     if src.lines().any(|l| l.starts_with('\t')) {
         "\t"
     } else {
@@ -445,25 +463,30 @@ struct ImportPlan {
 
 impl ImportPlan {
     fn new(program: Node<'_>, cx: &RuleContext<'_>, style: Node<'_>) -> ImportPlan {
-        let src = cx.source;
+        let script = cx.script();
+        let src = &script;
         let profile = cx.config.cache_life_profile.clone();
         let quote = ast::preferred_quote(src);
-        let bindings = ast::module_bindings(program, src);
-        if let Some(b) = bindings.iter().find(|b| {
-            b.module == "next/cache"
-                && !b.type_only
-                && matches!(b.imported.as_str(), "cacheLife" | "unstable_cacheLife")
+        let imports: Vec<(&str, &Import<'_>)> = src
+            .semantic
+            .module_imports()
+            .filter_map(|b| Some((b.name, b.import.as_ref()?)))
+            .collect();
+        if let Some((local, _)) = imports.iter().find(|(_, i)| {
+            i.module == "next/cache"
+                && !i.type_only
+                && matches!(i.imported.as_str(), "cacheLife" | "unstable_cacheLife")
         }) {
             return ImportPlan {
-                call_name: b.local.clone(),
+                call_name: local.to_string(),
                 profile,
                 quote,
                 import: None,
             };
         }
-        if bindings
+        if imports
             .iter()
-            .any(|b| b.local == "cacheLife" && !b.type_only)
+            .any(|(local, i)| *local == "cacheLife" && !i.type_only)
         {
             // Some other `cacheLife` is in scope; do not import a second one.
             return ImportPlan {
@@ -478,8 +501,8 @@ impl ImportPlan {
         } else {
             "cacheLife"
         };
-        let extend = bindings.iter().find(|b| {
-            b.module == "next/cache" && b.named_imports.is_some() && !has_token(b.statement, "type")
+        let extend = imports.iter().map(|(_, i)| i).find(|i| {
+            i.module == "next/cache" && i.named_imports.is_some() && !has_token(i.statement, "type")
         });
         let import = match extend.and_then(|b| b.named_imports) {
             Some(named) => {
@@ -542,7 +565,7 @@ impl ImportPlan {
 /// A new `import { cacheLife } from 'next/cache'` line: after the last top-level
 /// import, else after the file's directives, else before the first statement.
 /// Semicolons as in the last import, else the first directive, else `style`.
-fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &str) -> Edit {
+fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &Script<'_>) -> Edit {
     let eol = ast::line_ending(src);
     let mut c = program.walk();
     let stmts: Vec<Node> = program

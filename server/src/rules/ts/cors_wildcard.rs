@@ -470,12 +470,10 @@ fn check_options_call(cx: &mut RuleContext<'_>, call: Node<'_>, idx: usize, what
     let opt = ast::unwrap_expr(opt);
     let obj = match opt.kind_name() {
         "object" => opt,
-        "identifier" => {
-            match src.value_of(opt, ast::text(opt, src)).map(ast::unwrap_expr) {
-                Some(v) if v.kind_name() == "object" => v,
-                _ => return,
-            }
-        }
+        "identifier" => match src.value_of(opt, ast::text(opt, src)).map(ast::unwrap_expr) {
+            Some(v) if v.kind_name() == "object" => v,
+            _ => return,
+        },
         _ => return,
     };
     let anchor = call.field(Field::Function).unwrap_or(call);

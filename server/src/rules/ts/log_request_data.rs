@@ -3,9 +3,9 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
-use crate::ts::semantic::{BindingKind, Semantic};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::{BindingKind, Semantic};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -205,10 +205,9 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                     self.calls.push((n, callee));
                 }
             }
-            "variable_declarator" => {
-                self.facts
-                    .declarator(n, src, cx.semantic, &mut self.children)
-            }
+            "variable_declarator" => self
+                .facts
+                .declarator(n, src, cx.semantic, &mut self.children),
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind_name() == "decorator");
@@ -488,12 +487,14 @@ fn request_data_in(
                     }
                     return true;
                 }
-                found = whole_data_chain(n, src, sem, facts).filter(|_| !is_excluded_position(n, src));
+                found =
+                    whole_data_chain(n, src, sem, facts).filter(|_| !is_excluded_position(n, src));
                 false
             }
             "identifier" | "shorthand_property_identifier" => {
                 if facts.data_names.contains(ast::text(n, src)) {
-                    found = bound_request_data(n, src, sem).filter(|_| !is_excluded_position(n, src));
+                    found =
+                        bound_request_data(n, src, sem).filter(|_| !is_excluded_position(n, src));
                 }
                 false
             }
@@ -587,7 +588,10 @@ fn whole_data_chain_path(path: &str) -> Option<String> {
 /// `var` declarator (`declarator`, and `element`, the part of its pattern that
 /// binds the name) or a function parameter.
 enum Bound<'t> {
-    Declarator { declarator: Node<'t>, element: Node<'t> },
+    Declarator {
+        declarator: Node<'t>,
+        element: Node<'t>,
+    },
     Parameter(Node<'t>),
 }
 

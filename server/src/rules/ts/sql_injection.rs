@@ -5,11 +5,11 @@ use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::{Binding, BindingKind, Script};
 use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
-use crate::ts::semantic::{Binding, BindingKind, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -1632,7 +1632,11 @@ struct ParamPlan {
 
 /// Plan the parameter for each substitution in `bind` (by index among the
 /// substitutions): `None` if any of them cannot be bound.
-fn plan_bindings(pieces: &[Piece], bind: &[bool], src: &Script<'_>) -> Option<Vec<Option<ParamPlan>>> {
+fn plan_bindings(
+    pieces: &[Piece],
+    bind: &[bool],
+    src: &Script<'_>,
+) -> Option<Vec<Option<ParamPlan>>> {
     let mut before = String::new();
     let mut plans = Vec::new();
     let mut sub_index = 0;

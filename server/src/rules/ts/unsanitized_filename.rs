@@ -441,7 +441,11 @@ fn fs_sink_args(method: &str) -> Option<&'static [(usize, SinkUse)]> {
 type SinkArgs<'t> = Vec<(Node<'t>, SinkUse)>;
 
 /// If `call` is a sink: a description and the arguments that are paths/keys.
-fn sink_of<'t>(call: Node<'t>, src: &Script<'t>, facts: &FileFacts) -> Option<(String, SinkArgs<'t>)> {
+fn sink_of<'t>(
+    call: Node<'t>,
+    src: &Script<'t>,
+    facts: &FileFacts,
+) -> Option<(String, SinkArgs<'t>)> {
     let callee = ast::unwrap_expr(call.field(Field::Function)?);
     // The arguments are collected only for a call that turns out to be a sink.
     let args = || ast::call_arguments(call);
@@ -468,9 +472,7 @@ fn sink_of<'t>(call: Node<'t>, src: &Script<'t>, facts: &FileFacts) -> Option<(S
             }
             let b = src.declaration(callee, name)?;
             let (module, imported) = b.module()?;
-            if PATH_MODULES.contains(&module)
-                && matches!(imported, "join" | "resolve")
-            {
+            if PATH_MODULES.contains(&module) && matches!(imported, "join" | "resolve") {
                 if looks_like_array_join(&args(), src) {
                     return None;
                 }
@@ -577,8 +579,7 @@ fn is_fs_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
     }
     match src.declaration(o, name) {
         Some(b) => b.module().is_some_and(|(m, imported)| {
-            FS_MODULES.contains(&m)
-                && matches!(imported, "default" | "*" | "promises")
+            FS_MODULES.contains(&m) && matches!(imported, "default" | "*" | "promises")
         }),
         None => UNBOUND_FS.contains(&name),
     }
@@ -609,7 +610,8 @@ fn is_storage_bucket(object: Node, src: &Script<'_>, hop: bool) -> bool {
                             .is_some_and(|p| ast::text(p, src) == "storage")
                 })
         }
-        "identifier" if hop => src.declaration(o, ast::text(o, src))
+        "identifier" if hop => src
+            .declaration(o, ast::text(o, src))
             .and_then(|b| b.value)
             .is_some_and(|v| is_storage_bucket(v, src, false)),
         _ => false,
@@ -794,7 +796,12 @@ fn fileish(name: &str) -> bool {
 
 /// The client-supplied names inside a sink argument (`root`). With `hop`, an
 /// identifier bound to an expression holding a name counts too.
-fn names_in<'t>(root: Node<'t>, src: &Script<'t>, hop_ok: bool, facts: &FileFacts) -> Vec<Name<'t>> {
+fn names_in<'t>(
+    root: Node<'t>,
+    src: &Script<'t>,
+    hop_ok: bool,
+    facts: &FileFacts,
+) -> Vec<Name<'t>> {
     let mut out = Vec::new();
     ast::visit(root, &mut |n| {
         if ast::is_function(n) {
@@ -974,7 +981,9 @@ fn request_field(path: &str, at: Node, src: &Script<'_>) -> bool {
             // Next.js route `params`, destructured from the props or the
             // route context (`{ params }`); a plain parameter that happens to
             // be called `params` holds whatever its caller passes.
-            (root_name == "params" && segs.len() == 2 && b.key_name(src).as_deref() == Some("params"))
+            (root_name == "params"
+                && segs.len() == 2
+                && b.key_name(src).as_deref() == Some("params"))
                 || decorated_param_origin(b.decl, src, false).is_some()
         }
         _ => false,
@@ -1546,7 +1555,8 @@ fn module_name(
                 b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
             same.then(|| (m.name.clone(), false))
         }
-        None => src.declaration(at, default)
+        None => src
+            .declaration(at, default)
             .is_none()
             .then(|| (default.to_string(), true)),
     }

@@ -111,8 +111,9 @@ impl<'t> Builder<'t> {
     }
 
     pub fn finish(mut self) -> Semantic<'t> {
-        self.bindings
-            .sort_by(|a, b| (a.scope, a.name, a.ident.start_byte()).cmp(&(b.scope, b.name, b.ident.start_byte())));
+        self.bindings.sort_by(|a, b| {
+            (a.scope, a.name, a.ident.start_byte()).cmp(&(b.scope, b.name, b.ident.start_byte()))
+        });
         let mut module_imports: Vec<u32> = (0..self.bindings.len())
             .filter(|&i| {
                 let b = &self.bindings[i];
@@ -125,7 +126,11 @@ impl<'t> Builder<'t> {
             let stmt = b.import.as_ref().map_or(0, |m| m.statement.start_byte());
             (stmt, b.ident.start_byte())
         });
-        if self.scopes.first().is_some_and(|s| s.kind != ScopeKind::Program) {
+        if self
+            .scopes
+            .first()
+            .is_some_and(|s| s.kind != ScopeKind::Program)
+        {
             // A partial tree (tests): no program scope, so scope 0 is not "top level".
             module_imports.clear();
         }
@@ -170,7 +175,15 @@ impl<'t> Builder<'t> {
         })
     }
 
-    fn add(&mut self, scope: ScopeId, kind: BindingKind, decl: Node<'t>, bound: Bound<'t>, value: Option<Node<'t>>, import: Option<Import<'t>>) {
+    fn add(
+        &mut self,
+        scope: ScopeId,
+        kind: BindingKind,
+        decl: Node<'t>,
+        bound: Bound<'t>,
+        value: Option<Node<'t>>,
+        import: Option<Import<'t>>,
+    ) {
         self.bindings.push(Binding {
             name: ast::text(bound.ident, self.source),
             kind,
@@ -254,7 +267,12 @@ impl<'t> Builder<'t> {
         );
         if declares_name {
             if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
-                let bound = Bound { ident: name, destructured: false, element: name, key: None };
+                let bound = Bound {
+                    ident: name,
+                    destructured: false,
+                    element: name,
+                    key: None,
+                };
                 self.add(scope, BindingKind::Function, node, bound, None, None);
             }
         }
@@ -262,8 +280,16 @@ impl<'t> Builder<'t> {
         let scope = self.push(node, ScopeKind::Function, depth, body);
         if !declares_name && kind != "method_definition" {
             // A named function expression's name is visible inside it.
-            if let Some(name) = node.field(Field::Name).filter(|n| n.kind_name() == "identifier") {
-                let bound = Bound { ident: name, destructured: false, element: name, key: None };
+            if let Some(name) = node
+                .field(Field::Name)
+                .filter(|n| n.kind_name() == "identifier")
+            {
+                let bound = Bound {
+                    ident: name,
+                    destructured: false,
+                    element: name,
+                    key: None,
+                };
                 self.add(scope, BindingKind::Function, node, bound, None, None);
             }
         }
@@ -283,7 +309,12 @@ impl<'t> Builder<'t> {
             }
         } else if let Some(p) = node.field(Field::Parameter) {
             if p.kind_name() == "identifier" {
-                let bound = Bound { ident: p, destructured: false, element: p, key: None };
+                let bound = Bound {
+                    ident: p,
+                    destructured: false,
+                    element: p,
+                    key: None,
+                };
                 self.add(scope, BindingKind::Param, p, bound, None, None);
             }
         }
@@ -291,7 +322,12 @@ impl<'t> Builder<'t> {
 
     fn named(&mut self, node: Node<'t>, kind: BindingKind) {
         if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
-            let bound = Bound { ident: name, destructured: false, element: name, key: None };
+            let bound = Bound {
+                ident: name,
+                destructured: false,
+                element: name,
+                key: None,
+            };
             self.add(scope, kind, node, bound, None, None);
         }
     }
@@ -320,17 +356,20 @@ impl<'t> Builder<'t> {
             };
             let value = d.field(Field::Value);
             // `require('m')` or `require('m').prop`
-            let required = value.map(ast::unwrap_expr).and_then(|v| {
-                match super::require_source(v, src) {
-                    Some(m) => Some((m, None)),
-                    None if v.kind_name() == "member_expression" => {
-                        let m = super::require_source(v.field(Field::Object)?, src)?;
-                        let p = v.field(Field::Property).map(|p| ast::text(p, src).to_string());
-                        Some((m, p))
-                    }
-                    None => None,
-                }
-            });
+            let required =
+                value
+                    .map(ast::unwrap_expr)
+                    .and_then(|v| match super::require_source(v, src) {
+                        Some(m) => Some((m, None)),
+                        None if v.kind_name() == "member_expression" => {
+                            let m = super::require_source(v.field(Field::Object)?, src)?;
+                            let p = v
+                                .field(Field::Property)
+                                .map(|p| ast::text(p, src).to_string());
+                            Some((m, p))
+                        }
+                        None => None,
+                    });
             for bound in Self::bound_names(pattern) {
                 let import = required.as_ref().and_then(|(module, prop)| {
                     let imported = if !bound.destructured {
@@ -381,9 +420,13 @@ impl<'t> Builder<'t> {
                     let parts: Vec<Node<'t>> = clause.named_children(&mut c3).collect();
                     for part in parts {
                         match part.kind_name() {
-                            "identifier" => {
-                                found.push((part, "default".into(), stmt_type, None, module.clone()))
-                            }
+                            "identifier" => found.push((
+                                part,
+                                "default".into(),
+                                stmt_type,
+                                None,
+                                module.clone(),
+                            )),
                             "namespace_import" => {
                                 if let Some(id) = part.named_child(0) {
                                     found.push((id, "*".into(), stmt_type, None, module.clone()));
@@ -403,7 +446,13 @@ impl<'t> Builder<'t> {
                                     let imported = ast::string_value(name, src)
                                         .unwrap_or_else(|| ast::text(name, src).into());
                                     let type_only = stmt_type || has_token_child(spec, "type");
-                                    found.push((local, imported, type_only, Some(part), module.clone()));
+                                    found.push((
+                                        local,
+                                        imported,
+                                        type_only,
+                                        Some(part),
+                                        module.clone(),
+                                    ));
                                 }
                             }
                             _ => {}
@@ -424,7 +473,12 @@ impl<'t> Builder<'t> {
             }
         }
         for (ident, imported, type_only, named_imports, module) in found {
-            let bound = Bound { ident, destructured: false, element: ident, key: None };
+            let bound = Bound {
+                ident,
+                destructured: false,
+                element: ident,
+                key: None,
+            };
             let import = Import {
                 module,
                 imported,

@@ -22,7 +22,12 @@ pub struct QualifiedName {
 impl QualifiedName {
     /// `module` and `path` as one dotted string: `fs.promises.writeFile`.
     pub fn is(&self, module: &str, path: &[&str]) -> bool {
-        self.module == module && self.path.iter().map(String::as_str).eq(path.iter().copied())
+        self.module == module
+            && self
+                .path
+                .iter()
+                .map(String::as_str)
+                .eq(path.iter().copied())
     }
 }
 

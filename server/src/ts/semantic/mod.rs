@@ -44,7 +44,10 @@ pub enum BindingKind {
 impl BindingKind {
     /// `const`, `let` or `var`.
     pub fn is_variable(self) -> bool {
-        matches!(self, BindingKind::Const | BindingKind::Let | BindingKind::Var)
+        matches!(
+            self,
+            BindingKind::Const | BindingKind::Let | BindingKind::Var
+        )
     }
 }
 
@@ -224,9 +227,7 @@ impl<'t> Semantic<'t> {
         let lo = self
             .bindings
             .partition_point(|b| (b.scope, b.name) < (scope, name));
-        let hi = lo
-            + self.bindings[lo..]
-                .partition_point(|b| b.scope == scope && b.name == name);
+        let hi = lo + self.bindings[lo..].partition_point(|b| b.scope == scope && b.name == name);
         &self.bindings[lo..hi]
     }
 

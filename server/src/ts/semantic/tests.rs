@@ -18,7 +18,12 @@ fn last_ident<'t>(tree: &'t tree_sitter::Tree, src: &str, name: &str) -> Node<'t
     last.expect("the identifier is in the text")
 }
 
-type Found = (BindingKind, String, Option<String>, Option<(String, String)>);
+type Found = (
+    BindingKind,
+    String,
+    Option<String>,
+    Option<(String, String)>,
+);
 
 /// The binding of the last identifier `name`: (kind, value, key, module).
 fn bind(src: &str, name: &str) -> Option<Found> {
@@ -27,7 +32,9 @@ fn bind(src: &str, name: &str) -> Option<Found> {
     let b = sem.resolve(last_ident(&tree, src, name), src)?;
     Some((
         b.kind,
-        b.value.map(|v| text(v, src).to_string()).unwrap_or_default(),
+        b.value
+            .map(|v| text(v, src).to_string())
+            .unwrap_or_default(),
         b.key_name(src),
         b.module().map(|(m, i)| (m.to_string(), i.to_string())),
     ))
@@ -40,10 +47,16 @@ fn finds_the_nearest_declaration() {
     assert_eq!(k, BindingKind::Param);
     assert_eq!(m, None);
     let (k, v, key, _) = bind(src, "fileName").unwrap();
-    assert_eq!((k, v.as_str(), key.as_deref()), (BindingKind::Param, "x", Some("name")));
+    assert_eq!(
+        (k, v.as_str(), key.as_deref()),
+        (BindingKind::Param, "x", Some("name"))
+    );
     let (k, v, _, _) = bind(src, "file").unwrap();
     assert_eq!((k, v.as_str()), (BindingKind::ForOf, "files"));
-    assert_eq!(bind(src, "j").unwrap().3, Some(("path".into(), "join".into())));
+    assert_eq!(
+        bind(src, "j").unwrap().3,
+        Some(("path".into(), "join".into()))
+    );
     assert_eq!(bind(src, "fs").unwrap().3, Some(("fs".into(), "*".into())));
     assert_eq!(
         bind(src, "writeFile").unwrap().3,
@@ -54,7 +67,10 @@ fn finds_the_nearest_declaration() {
     assert_eq!(bind(src, "y").unwrap().0, BindingKind::Let);
     assert!(bind(src, "z").is_none());
     let top = "import path from 'node:path';\nexport const a = () => path.join(b);\n";
-    assert_eq!(bind(top, "path").unwrap().3, Some(("node:path".into(), "default".into())));
+    assert_eq!(
+        bind(top, "path").unwrap().3,
+        Some(("node:path".into(), "default".into()))
+    );
     let arrow = "const f = path => path.join('/');\n";
     assert_eq!(bind(arrow, "path").unwrap().0, BindingKind::Param);
 }
@@ -67,22 +83,48 @@ fn scopes_follow_javascript() {
     let src = "function f() {\n  if (a) { var v = 1; let l = 2; }\n  use(v, l);\n  try {} catch (err) { use(err); }\n  for (let i = 0; i < 1; i++) { use(i); }\n  use(i, later);\n}\nconst later = 3;\n";
     assert_eq!(bind(src, "v").unwrap().0, BindingKind::Var);
     assert!(bind(src, "l").is_none(), "`let` stays in its block");
-    assert!(bind(src, "i").is_none(), "the loop variable stays in the loop");
+    assert!(
+        bind(src, "i").is_none(),
+        "the loop variable stays in the loop"
+    );
     let tree = parse(src);
     let sem = Semantic::build(tree.root_node(), src);
-    let err = sem.resolve_at(src.find("use(err)").unwrap() + 4, "err").unwrap();
-    assert_eq!((err.kind, err.decl.kind_name()), (BindingKind::Param, "catch_clause"));
-    let i = sem.resolve_at(src.find("use(i)").unwrap() + 4, "i").unwrap();
+    let err = sem
+        .resolve_at(src.find("use(err)").unwrap() + 4, "err")
+        .unwrap();
+    assert_eq!(
+        (err.kind, err.decl.kind_name()),
+        (BindingKind::Param, "catch_clause")
+    );
+    let i = sem
+        .resolve_at(src.find("use(i)").unwrap() + 4, "i")
+        .unwrap();
     assert_eq!(i.kind, BindingKind::Let);
     assert_eq!(bind(src, "later").unwrap().1, "3");
     // the last declaration before the use wins; a use before any, the first
     let src = "var x = 1;\nuse(x);\nvar x = 2;\nuse(x);\n";
     let tree = parse(src);
     let sem = Semantic::build(tree.root_node(), src);
-    let at = |s: &str| sem.resolve_at(src.find(s).unwrap(), "x").unwrap().value.map(|v| text(v, src));
+    let at = |s: &str| {
+        sem.resolve_at(src.find(s).unwrap(), "x")
+            .unwrap()
+            .value
+            .map(|v| text(v, src))
+    };
     assert_eq!(at("x);\nvar"), Some("1"));
-    assert_eq!(sem.resolve_at(src.rfind("x)").unwrap(), "x").and_then(|b| b.value).map(|v| text(v, src)), Some("2"));
-    assert_eq!(sem.resolve_at(0, "x").and_then(|b| b.value).map(|v| text(v, src)), Some("1"), "before any: the first");
+    assert_eq!(
+        sem.resolve_at(src.rfind("x)").unwrap(), "x")
+            .and_then(|b| b.value)
+            .map(|v| text(v, src)),
+        Some("2")
+    );
+    assert_eq!(
+        sem.resolve_at(0, "x")
+            .and_then(|b| b.value)
+            .map(|v| text(v, src)),
+        Some("1"),
+        "before any: the first"
+    );
 }
 
 #[test]
@@ -91,7 +133,10 @@ fn destructuring_elements_and_keys() {
     let tree = parse(src);
     let sem = Semantic::build(tree.root_node(), src);
     let get = |n: &str| sem.resolve(last_ident(&tree, src, n), src).unwrap();
-    assert_eq!(get("body").element.kind_name(), "shorthand_property_identifier_pattern");
+    assert_eq!(
+        get("body").element.kind_name(),
+        "shorthand_property_identifier_pattern"
+    );
     assert_eq!(get("body").key_name(src).as_deref(), Some("body"));
     assert_eq!(get("h").element.kind_name(), "pair_pattern");
     assert_eq!(get("h").key_name(src).as_deref(), Some("headers"));
@@ -113,7 +158,12 @@ fn module_imports_cover_imports_and_requires() {
         .module_imports()
         .map(|b| {
             let i = b.import.as_ref().unwrap();
-            (i.module.clone(), i.imported.clone(), b.name.to_string(), i.type_only)
+            (
+                i.module.clone(),
+                i.imported.clone(),
+                b.name.to_string(),
+                i.type_only,
+            )
         })
         .collect();
     let want: Vec<(String, String, String, bool)> = [
@@ -143,7 +193,10 @@ fn values_and_top_level_functions() {
         let i = src.find(s).unwrap();
         tree.root_node().descendant_for_byte_range(i, i).unwrap()
     };
-    assert!(sem.value_of(at("opts); }"), "opts").is_none(), "a parameter shadows");
+    assert!(
+        sem.value_of(at("opts); }"), "opts").is_none(),
+        "a parameter shadows"
+    );
     let call = at("inner, opts");
     let v = |n: &str| sem.value_of(call, n).map(|v| text(v, src).to_string());
     assert_eq!(v("inner").as_deref(), Some("'x'"));
@@ -151,8 +204,14 @@ fn values_and_top_level_functions() {
     assert_eq!(v("top").as_deref(), Some("2"));
     assert_eq!(v("nope"), None);
     assert_eq!(sem.root().map(|r| r.id()), Some(tree.root_node().id()));
-    assert_eq!(sem.top_level_function("h").map(|f| f.kind_name()), Some("arrow_function"));
-    assert_eq!(sem.top_level_function("k").map(|f| f.kind_name()), Some("function_declaration"));
+    assert_eq!(
+        sem.top_level_function("h").map(|f| f.kind_name()),
+        Some("arrow_function")
+    );
+    assert_eq!(
+        sem.top_level_function("k").map(|f| f.kind_name()),
+        Some("function_declaration")
+    );
     assert!(sem.top_level_function("opts").is_none());
     assert!(sem.top_level_function("inner").is_none(), "not top level");
 }
@@ -164,27 +223,41 @@ fn qualified_names_through_imports() {
     let sem = Semantic::build(tree.root_node(), src);
     let q = |s: &str| {
         let i = src.find(s).unwrap();
-        let n = tree.root_node().descendant_for_byte_range(i, i + s.len()).unwrap();
+        let n = tree
+            .root_node()
+            .descendant_for_byte_range(i, i + s.len())
+            .unwrap();
         sem.qualified_name(n, src)
     };
-    assert!(q("fs.promises.writeFile").unwrap().is("fs", &["promises", "writeFile"]));
+    assert!(q("fs.promises.writeFile")
+        .unwrap()
+        .is("fs", &["promises", "writeFile"]));
     assert!(q("join(a);\npromises").is_none(), "a call is not a name");
     assert!(q("join").unwrap().is("path", &["join"]));
-    assert!(q("promises.readFile").unwrap().is("fs", &["promises", "readFile"]));
-    assert!(q("require('crypto').randomUUID").unwrap().is("crypto", &["randomUUID"]));
+    assert!(q("promises.readFile")
+        .unwrap()
+        .is("fs", &["promises", "readFile"]));
+    assert!(q("require('crypto').randomUUID")
+        .unwrap()
+        .is("crypto", &["randomUUID"]));
     assert!(q("local.join").is_none(), "a global");
     assert!(q("path.join").is_none(), "a parameter");
-    assert!(q("stripeNs.webhooks.constructEvent").unwrap().is("stripe", &["webhooks", "constructEvent"]));
+    assert!(q("stripeNs.webhooks.constructEvent")
+        .unwrap()
+        .is("stripe", &["webhooks", "constructEvent"]));
 }
 
 #[test]
 fn deep_patterns_do_not_recurse() {
     let n = 20_000;
-    let src = format!("const {}x{} = req.body;\nuse(x);\n", "[".repeat(n), "]".repeat(n));
+    let src = format!(
+        "const {}x{} = req.body;\nuse(x);\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
     let tree = parse(&src);
     let sem = Semantic::build(tree.root_node(), &src);
     // The walk stops at MAX_WALK_DEPTH, but the declaration is at the top.
     let b = sem.resolve_at(src.rfind('x').unwrap(), "x").unwrap();
     assert_eq!(b.kind, BindingKind::Const);
 }
-
