@@ -112,7 +112,7 @@ fn is_server_money(cx: &RuleContext<'_>, node: Node<'_>) -> bool {
         // `app/api/…`, `pages/api/…`, `apps/api/…`, `src/server/…`, `route.ts`.
         let by_path = stem == "route" || dirs.iter().any(|d| matches!(*d, "api" | "server"));
         let server_action = || {
-            ast::directives(ast::root_of(node), cx.source)
+            ast::directives(cx.script().program(node), cx.source)
                 .iter()
                 .any(|(_, v)| v == "use server")
         };

@@ -5,6 +5,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::Script;
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -211,7 +212,8 @@ const STRIPE_OBJECTS: &[&str] = &[
 ];
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
-    let src = cx.source;
+    let script = cx.script();
+    let src = &script;
     if !body_read_shape(node, src) {
         return;
     }
@@ -273,7 +275,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     // Router-level middleware (`app.use(basicAuth(…))`, `router.use(verifySignature)`)
     // guards every route registered in the file.
     if by_name.on_router || route_call(handler, src).is_some() {
-        let root = ast::root_of(handler);
+        let root = src.program(handler);
         if cx.memo(|| RouterGuard(router_guard(root, src))).0 {
             return;
         }
@@ -293,7 +295,7 @@ struct RouterGuard(bool);
 /// Whether a top-level `x.use(…)` (also inside a top-level `if`) installs a
 /// middleware whose name says it authenticates or verifies
 /// (`app.use('*', basicAuth({…}))`, `router.use(verifySignature)`).
-fn router_guard(root: Node<'_>, src: &str) -> bool {
+fn router_guard(root: Node<'_>, src: &Script<'_>) -> bool {
     let mut found = false;
     ast::visit(root, &mut |n| {
         if found || ast::is_function(n) || n.kind_name() == "class_declaration" {
@@ -315,7 +317,7 @@ fn router_guard(root: Node<'_>, src: &str) -> bool {
 
 /// The name a middleware argument goes by: `verify`, `auth.required`,
 /// `requireAuth()`; none for literals and route definitions.
-fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
+fn middleware_name(arg: Node<'_>, src: &Script<'_>) -> Option<String> {
     match arg.kind_name() {
         "call_expression" => ast::callee_path(arg, src),
         "identifier" | "member_expression" => ast::member_path(arg, src),
@@ -334,7 +336,7 @@ fn is_guard_name(name: &str) -> bool {
 
 /// A body read by its shape alone: `x.body`, `x['body']`, `x.json()`,
 /// `JSON.parse(…)`, `@Body()`.
-fn body_read_shape(node: Node<'_>, src: &str) -> bool {
+fn body_read_shape(node: Node<'_>, src: &Script<'_>) -> bool {
     match node.kind_name() {
         "member_expression" | "subscript_expression" => {
             // cheap test first: most member expressions are not `.body`
@@ -385,7 +387,7 @@ fn body_read_shape(node: Node<'_>, src: &str) -> bool {
 }
 
 /// Names the request goes by in `handler`: `req`, `request` and its first parameter.
-fn request_names(handler: Node<'_>, src: &str) -> Vec<String> {
+fn request_names(handler: Node<'_>, src: &Script<'_>) -> Vec<String> {
     let mut names = vec!["req".to_string(), "request".to_string()];
     if let Some(p) = first_param(handler, src) {
         if !names.contains(&p) {
@@ -395,7 +397,7 @@ fn request_names(handler: Node<'_>, src: &str) -> Vec<String> {
     names
 }
 
-fn first_param(func: Node<'_>, src: &str) -> Option<String> {
+fn first_param(func: Node<'_>, src: &Script<'_>) -> Option<String> {
     if let Some(p) = func.field(Field::Parameter) {
         return Some(ast::text(p, src).to_string());
     }
@@ -412,7 +414,7 @@ fn first_param(func: Node<'_>, src: &str) -> Option<String> {
     (pat.kind_name() == "identifier").then(|| ast::text(pat, src).to_string())
 }
 
-fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
+fn first_param_type(func: Node<'_>, src: &Script<'_>) -> Option<String> {
     let params = func.field(Field::Parameters)?;
     let mut c = params.walk();
     let first = params
@@ -423,13 +425,13 @@ fn first_param_type(func: Node<'_>, src: &str) -> Option<String> {
         .map(|t| ast::text(t, src).to_string())
 }
 
-fn last_segment(node: Node<'_>, src: &str) -> Option<String> {
+fn last_segment(node: Node<'_>, src: &Script<'_>) -> Option<String> {
     ast::member_path(ast::unwrap_expr(node), src)
         .map(|p| p.rsplit('.').next().unwrap_or("").to_string())
 }
 
 /// Whether a body-read-shaped node reads the request of `handler`.
-fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) -> bool {
+fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &Script<'_>) -> bool {
     match node.kind_name() {
         "member_expression" | "subscript_expression" => node
             .field(Field::Object)
@@ -460,7 +462,7 @@ fn reads_body(node: Node<'_>, handler: Node<'_>, names: &[String], src: &str) ->
 
 /// `expr` refers to the request (directly, or through one variable:
 /// `const raw = await req.text(); JSON.parse(raw)`).
-fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -> bool {
+fn mentions_request(expr: Node<'_>, names: &[String], src: &Script<'_>, follow: bool) -> bool {
     let Some(_level) = ast::descend() else {
         return false;
     };
@@ -474,7 +476,7 @@ fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -
             if names.iter().any(|m| m == t) {
                 found = true;
             } else if follow {
-                if let Some(init) = ast::binding_value(n, t, src) {
+                if let Some(init) = src.value_of(n, t) {
                     if mentions_request(init, names, src, false) {
                         found = true;
                     }
@@ -493,7 +495,7 @@ fn mentions_request(expr: Node<'_>, names: &[String], src: &str, follow: bool) -
 fn first_body_read<'t>(
     handler: Node<'t>,
     names: &[String],
-    src: &str,
+    src: &Script<'t>,
     path: &str,
 ) -> Option<Node<'t>> {
     let mut first = None;
@@ -556,7 +558,7 @@ fn is_route_call(call: Node<'_>) -> bool {
 }
 
 /// The route registration `app.post('/path', …, handler)` that `func` is passed to.
-fn route_call<'t>(func: Node<'t>, src: &str) -> Option<Node<'t>> {
+fn route_call<'t>(func: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     let mut cur = func;
     // through wrappers like `asyncHandler(async (req, res) => …)`
     loop {
@@ -603,7 +605,7 @@ fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
+fn decorator_name(dec: Node<'_>, src: &Script<'_>) -> Option<String> {
     let inner = dec.named_child(0)?;
     match inner.kind_name() {
         "call_expression" => ast::callee_name(inner, src),
@@ -645,7 +647,7 @@ fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
 }
 
 /// A NestJS route method: `@Post()` on a method of a `@Controller()` class.
-fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
+fn is_nest_handler(func: Node<'_>, src: &Script<'_>) -> bool {
     func.kind_name() == "method_definition"
         && member_decorators(func)
             .iter()
@@ -657,7 +659,7 @@ fn is_nest_handler(func: Node<'_>, src: &str) -> bool {
 
 /// Exported names: `export function POST`, `export const POST = …`,
 /// `export default …`, `module.exports = …`, `exports.handler = …`.
-fn export_name(func: Node<'_>, src: &str) -> Option<String> {
+fn export_name(func: Node<'_>, src: &Script<'_>) -> Option<String> {
     let pos = outer_position(func);
     let parent = pos.parent()?;
     match parent.kind_name() {
@@ -732,7 +734,7 @@ fn is_receiver_name(name: &str) -> bool {
 }
 
 /// The first parameter is a request: named `req`/`request` or typed `…Request`.
-fn takes_request(func: Node<'_>, src: &str) -> bool {
+fn takes_request(func: Node<'_>, src: &Script<'_>) -> bool {
     first_param(func, src).is_some_and(|p| p == "req" || p == "request")
         || first_param_type(func, src).is_some_and(|t| t.contains("Request"))
 }
@@ -750,7 +752,7 @@ fn is_route_module_path(path: &str) -> bool {
 
 /// Whether a function exported as `name` (`"default"` for a default export) is
 /// an inbound handler.
-fn exported_as_handler(name: &str, func: Node<'_>, src: &str, path: &str) -> bool {
+fn exported_as_handler(name: &str, func: Node<'_>, src: &Script<'_>, path: &str) -> bool {
     HTTP_VERBS.contains(&name)
         || name == "handler"
         || (name == "default" && (is_api_path(path) || takes_request(func, src)))
@@ -772,7 +774,7 @@ fn is_default_export(func: Node<'_>) -> bool {
 
 /// A callback of a server: `Deno.serve(async (req) => …)`, `serve(…)`,
 /// `Bun.serve(…)`, `http.createServer(…)`.
-fn is_server_callback(func: Node<'_>, src: &str) -> bool {
+fn is_server_callback(func: Node<'_>, src: &Script<'_>) -> bool {
     let pos = outer_position(func);
     pos.parent()
         .filter(|p| p.kind_name() == "arguments")
@@ -783,7 +785,7 @@ fn is_server_callback(func: Node<'_>, src: &str) -> bool {
 }
 
 /// A Worker: `export default { async fetch(request) { … } }`.
-fn is_worker_fetch(func: Node<'_>, src: &str) -> bool {
+fn is_worker_fetch(func: Node<'_>, src: &Script<'_>) -> bool {
     func.kind_name() == "method_definition"
         && func
             .field(Field::Name)
@@ -801,12 +803,12 @@ fn is_worker_fetch(func: Node<'_>, src: &str) -> bool {
 /// method of a `@Controller`, a Worker `fetch`, a `Deno.serve` callback, or a
 /// top-level function registered or exported by name elsewhere in the file.
 /// A function merely taking `req` is not one: its caller decides.
-fn is_handler(func: Node<'_>, src: &str, path: &str) -> bool {
+fn is_handler(func: Node<'_>, src: &Script<'_>, path: &str) -> bool {
     is_handler_by_shape(func, src, path) || registered_by_name(func, src, path)
 }
 
 /// `is_handler` without the by-name registrations (no text search).
-fn is_handler_by_shape(func: Node<'_>, src: &str, path: &str) -> bool {
+fn is_handler_by_shape(func: Node<'_>, src: &Script<'_>, path: &str) -> bool {
     if is_default_export(func) && exported_as_handler("default", func, src, path) {
         return true;
     }
@@ -826,7 +828,7 @@ fn is_handler_by_shape(func: Node<'_>, src: &str, path: &str) -> bool {
 /// `export { handle as POST }`, `export default handle`,
 /// `module.exports = { handleWebhook }`. A text search confirmed on the tree,
 /// done only for top-level functions (the cost is one scan of the text).
-fn registered_by_name(func: Node<'_>, src: &str, path: &str) -> bool {
+fn registered_by_name(func: Node<'_>, src: &Script<'_>, path: &str) -> bool {
     registration(func, src, path).is_some()
 }
 
@@ -842,7 +844,7 @@ struct Registration {
     route_says_webhook: bool,
 }
 
-fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
+fn registration(func: Node<'_>, src: &Script<'_>, path: &str) -> Option<Registration> {
     let top_level = outer_position(func).parent().is_some_and(|p| {
         let decl = if p.kind_name() == "variable_declarator" {
             p.parent().and_then(|d| d.parent())
@@ -859,7 +861,7 @@ fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
         return None;
     }
     let name = ast::function_name(func, src).filter(|n| !n.is_empty())?;
-    let root = ast::root_of(func);
+    let root = src.program(func);
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let bytes = src.as_bytes();
     let mut from = 0;
@@ -963,7 +965,7 @@ fn registration(func: Node<'_>, src: &str, path: &str) -> Option<Registration> {
 }
 
 /// The name a wrapper call is exported as: `export const POST = wrap(…)`.
-fn exported_wrapper_name(call: Node<'_>, src: &str) -> Option<String> {
+fn exported_wrapper_name(call: Node<'_>, src: &Script<'_>) -> Option<String> {
     if call
         .parent()
         .is_some_and(|p| p.kind_name() == "export_statement")
@@ -981,7 +983,7 @@ fn exported_wrapper_name(call: Node<'_>, src: &str) -> Option<String> {
 }
 
 /// The name a handler goes by (for the message and the `webhook` name check).
-fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
+fn handler_name(func: Node<'_>, src: &Script<'_>) -> Option<String> {
     if let Some(n) = ast::function_name(func, src) {
         return Some(n.to_string());
     }
@@ -995,7 +997,7 @@ fn handler_name(func: Node<'_>, src: &str) -> Option<String> {
         .map(|n| ast::text(n, src).to_string())
 }
 
-fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
+fn is_webhook(handler: Node<'_>, path: &str, src: &Script<'_>) -> bool {
     // a path segment says webhook, unless it says the code sends them
     // (`cron/send-link-clicked-webhooks/route.ts`)
     if path
@@ -1032,7 +1034,7 @@ fn is_webhook(handler: Node<'_>, path: &str, src: &str) -> bool {
 
 /// A Stripe event type compared in a `case` or an equality test:
 /// `case 'checkout.session.completed':`, `event.type === 'invoice.paid'`.
-fn is_stripe_event_test(node: Node<'_>, src: &str) -> bool {
+fn is_stripe_event_test(node: Node<'_>, src: &Script<'_>) -> bool {
     if node.kind_name() != "string" {
         return false;
     }
@@ -1064,11 +1066,10 @@ fn is_stripe_event_type(v: &str) -> bool {
 fn scan_with_callees(
     scope: Node<'_>,
     handler: Node<'_>,
-    src: &str,
+    src: &Script<'_>,
     path: &str,
     pred: &mut dyn FnMut(Node<'_>) -> bool,
 ) -> bool {
-    let program = ast::root_of(handler);
     let mut todo: Vec<(Node, usize)> = vec![(scope, 0)];
     let mut seen: Vec<usize> = vec![scope.id()];
     while let Some((node, depth)) = todo.pop() {
@@ -1090,7 +1091,7 @@ fn scan_with_callees(
                 return false;
             }
             if depth < 2 && n.kind_name() == "call_expression" {
-                if let Some(f) = called_function(n, program, src) {
+                if let Some(f) = called_function(n, src) {
                     callees.push(f);
                 }
             }
@@ -1111,10 +1112,10 @@ fn scan_with_callees(
 
 /// The same-file function a call invokes: `helper(…)` (top level) or
 /// `this.helper(…)` (a method of the enclosing class).
-fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<Node<'t>> {
+fn called_function<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     let func = call.field(Field::Function)?;
     match func.kind_name() {
-        "identifier" => ast::top_level_function(program, ast::text(func, src), src),
+        "identifier" => src.top_level_function(ast::text(func, src)),
         "member_expression" => {
             let obj = func.field(Field::Object)?;
             if obj.kind_name() != "this" {
@@ -1146,7 +1147,7 @@ fn called_function<'t>(call: Node<'t>, program: Node<'t>, src: &str) -> Option<N
 
 /// Signature verification in the handler, the functions around it, the
 /// same-file functions it calls, its route middleware or NestJS guards.
-fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
+fn is_verified(handler: Node<'_>, src: &Script<'_>, path: &str) -> bool {
     // Route middleware: `app.post('/webhook', verifySignature, async (req, res) => …)`.
     if let Some(call) = route_call(handler, src) {
         // by name (`verifySignature`, `requireAuth()`, `auth.check`), not by the
@@ -1212,7 +1213,7 @@ fn is_verified(handler: Node<'_>, src: &str, path: &str) -> bool {
 
 /// The callees of the wrapper calls around a function (`withAuth(withLogging(fn))`),
 /// as `outer_position` skips them.
-fn wrapper_names(func: Node<'_>, src: &str) -> Vec<String> {
+fn wrapper_names(func: Node<'_>, src: &Script<'_>) -> Vec<String> {
     let outer = outer_position(func);
     let mut out = Vec::new();
     let mut cur = func;
@@ -1286,7 +1287,7 @@ const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-api-key", "api-key", "
 /// `c.req.header('Authorization')`, `req.headers.authorization`,
 /// `req.headers['x-api-key']`. A handler authenticated by a bearer token or an
 /// API key is not an anonymous webhook receiver.
-fn reads_credentials_header(n: Node<'_>, src: &str) -> bool {
+fn reads_credentials_header(n: Node<'_>, src: &Script<'_>) -> bool {
     let is_credential = |v: &str| CREDENTIAL_HEADERS.contains(&v.to_ascii_lowercase().as_str());
     match n.kind_name() {
         "call_expression" => {
@@ -1316,7 +1317,7 @@ fn reads_credentials_header(n: Node<'_>, src: &str) -> bool {
     }
 }
 
-fn is_equality(n: Node<'_>, src: &str) -> bool {
+fn is_equality(n: Node<'_>, src: &Script<'_>) -> bool {
     n.kind_name() == "binary_expression"
         && matches!(
             n.field(Field::Operator).map(|o| ast::text(o, src)),
@@ -1324,7 +1325,7 @@ fn is_equality(n: Node<'_>, src: &str) -> bool {
         )
 }
 
-fn is_literal(n: Node<'_>, src: &str) -> bool {
+fn is_literal(n: Node<'_>, src: &Script<'_>) -> bool {
     let n = ast::unwrap_expr(n);
     matches!(
         n.kind_name(),
@@ -1335,7 +1336,7 @@ fn is_literal(n: Node<'_>, src: &str) -> bool {
 
 /// A verification call, or a comparison of a secret from the environment (or
 /// of a request header) with a received value.
-fn is_verification(n: Node<'_>, src: &str) -> bool {
+fn is_verification(n: Node<'_>, src: &Script<'_>) -> bool {
     if n.kind_name() == "call_expression" {
         // `stripe.webhooks.constructEvent`, `shopify.webhooks.validate`,
         // `paddle.webhooks.unmarshal`: a provider SDK's webhook namespace checks.
@@ -1366,7 +1367,7 @@ fn is_verification(n: Node<'_>, src: &str) -> bool {
 
 /// `process.env.X` / `import.meta.env.X` / `Deno.env.get(…)` / a request header,
 /// directly or through one variable.
-fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
+fn reads_secret_or_header(expr: Node<'_>, src: &Script<'_>, follow: bool) -> bool {
     let Some(_level) = ast::descend() else {
         return false;
     };
@@ -1415,7 +1416,7 @@ fn reads_secret_or_header(expr: Node<'_>, src: &str, follow: bool) -> bool {
             }
             "identifier" if follow => {
                 let t = ast::text(n, src);
-                if let Some(init) = ast::binding_value(n, t, src) {
+                if let Some(init) = src.value_of(n, t) {
                     if reads_secret_or_header(init, src, false) {
                         found = true;
                     }

@@ -261,3 +261,44 @@ fn deep_patterns_do_not_recurse() {
     let b = sem.resolve_at(src.rfind('x').unwrap(), "x").unwrap();
     assert_eq!(b.kind, BindingKind::Const);
 }
+
+#[test]
+fn bindings_are_found_in_enclosing_scopes() {
+    let src = "const top = 1;\nfunction f(p, { q }) {\n  const { a, b: c, ...rest } = obj;\n  use(top, p, q, a, c, rest, late, none);\n  for (const top of xs) { use(top); }\n}\nconst late = 2;\n";
+    let tree = parse(src);
+    let sem = Semantic::build(tree.root_node(), src);
+    let mut uses = Vec::new();
+    visit(tree.root_node(), &mut |n| {
+        if n.kind_name() == "identifier" && n.parent().is_some_and(|p| p.kind_name() == "arguments")
+        {
+            uses.push(n);
+        }
+        true
+    });
+    let got: Vec<String> = uses
+        .iter()
+        .map(|n| match sem.resolve(*n, src) {
+            Some(b) => format!(
+                "{:?} {} {}",
+                b.kind,
+                b.decl.kind_name(),
+                b.element.kind_name()
+            ),
+            None => "none".to_string(),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "Const variable_declarator identifier",
+            "Param required_parameter identifier",
+            "Param required_parameter shorthand_property_identifier_pattern",
+            "Const variable_declarator shorthand_property_identifier_pattern",
+            "Const variable_declarator pair_pattern",
+            "Const variable_declarator rest_pattern",
+            "Const variable_declarator identifier",
+            "none",
+            "ForOf for_in_statement identifier",
+        ]
+    );
+}
