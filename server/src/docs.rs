@@ -118,7 +118,7 @@ pub fn catalogue_markdown() -> String {
     for m in crate::rules::all_meta() {
         s.push_str(&format!("\n---\n\n## {}\n\n{}\n\n", m.id, m.summary));
         // Demote the rule's own headings one level.
-        for line in m.docs.trim_end().lines() {
+        for line in m.full_docs().trim_end().lines() {
             if line.starts_with('#') {
                 s.push('#');
             }

@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::{SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{a_const, Node, RoleSpecType};
@@ -19,7 +19,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["policy"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };

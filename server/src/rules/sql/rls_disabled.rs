@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::{self, Fate, TableChange};
 use crate::sql::{lex, SqlFile};
 use crate::ts::ast;
@@ -18,7 +18,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["table", "policy"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };

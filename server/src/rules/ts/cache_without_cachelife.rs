@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -19,7 +19,7 @@ pub const RULE: TsRule = TsRule {
         docs: DOCS,
         triggers: &["use cache"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &[
         "program",

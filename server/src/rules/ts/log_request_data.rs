@@ -1,7 +1,7 @@
 use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast::{self, Binding};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -27,7 +27,7 @@ pub const RULE: TsRule = TsRule {
         ],
         // Request data: `req.*`, `request`, bodies, queries, params, headers, cookies, parsed bodies.
         also_triggers: &["req.", "req?.", "req[", "request", "body", "query", "param", "header", "cookie", "json", "formdata", "text("],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     // The whole file at once: findings need file-level facts (logger instances,
     // names bound to request data, which functions are only called under a

@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast::{self, BindingKind};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -57,7 +57,7 @@ pub const RULE: TsRule = TsRule {
             "create index",
             "grant ",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["call_expression"],
     check: Check::Node(check),

@@ -2,7 +2,7 @@ use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::language::Language;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast::{self, BindingKind};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -64,7 +64,7 @@ pub const RULE: TsRule = TsRule {
             "searchparams",
             "formdata",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["call_expression", "pair", "shorthand_property_identifier"],
     check: Check::Node(check),

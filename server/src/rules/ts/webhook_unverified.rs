@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -62,7 +62,7 @@ pub const RULE: TsRule = TsRule {
             "\"product.",
             "`product.",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &[
         "member_expression",
