@@ -73,8 +73,10 @@ pub struct RuleMeta {
     /// One line, shown by `prodlint rules` and as SARIF `shortDescription`.
     pub summary: &'static str,
     /// Markdown: `## What it does`, `## Why is this bad?`, `## Examples` with fenced
-    /// blocks tagged `ts flagged` / `ts ok` (or `tsx`, `js`, `sql`, `dotenv`), which
-    /// are run as tests, optional `path=…` after the tag.
+    /// blocks tagged `ts flagged lines=N,…` / `ts ok` (or `tsx`, `js`, `sql`,
+    /// `dotenv`), which are run as tests (a flagged block must give exactly the
+    /// findings that start on the listed lines of the block), optional `path=…`.
+    /// The `## Options` section is generated from `options`.
     pub docs: &'static str,
     /// For script rules: byte strings (ASCII, matched case-insensitively) one of
     /// which must occur in a file (or its path) for the rule to possibly fire there. Files with
@@ -129,7 +131,7 @@ Stale suppressions hide future findings on that line and mislead readers about
 what is risky.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 // prodlint-ignore no-any-cast: legacy payload
 const total = order.total;
 ```
@@ -198,11 +200,11 @@ strings do not make a file MySQL.
 A migration that does not parse fails when it is applied.
 
 ## Examples
-```sql flagged
+```sql flagged lines=1
 CREATE TABLE notes (id int PRIMARY KEY,);
 ```
 
-```sql flagged
+```sql flagged lines=1
 CREATE TABLE `notes` (id int PRIMARY KEY) ENGINE=InnoDB;
 ```
 

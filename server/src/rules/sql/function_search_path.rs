@@ -54,7 +54,7 @@ owner's rights when the function is `SECURITY DEFINER`. Supabase's database
 linter reports this as "function search path mutable".
 
 ## Examples
-```sql flagged
+```sql flagged lines=1
 create or replace function public.handle_new_user()
 returns trigger
 language plpgsql

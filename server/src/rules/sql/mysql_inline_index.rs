@@ -45,7 +45,7 @@ Inline index definitions are a MySQL idiom. PostgreSQL rejects the whole
 ignores errors, the table is silently missing).
 
 ## Examples
-```sql flagged
+```sql flagged lines=4
 create table public.audit_log (
   id bigint generated always as identity primary key,
   actor uuid,

@@ -43,13 +43,13 @@ delete every row through the Data API. It usually stands where an ownership chec
 such as `(select auth.uid()) = user_id` was meant to go.
 
 ## Examples
-```sql flagged
+```sql flagged lines=3
 create policy "orders are editable" on public.orders
   for update to authenticated
   using (true);
 ```
 
-```sql flagged
+```sql flagged lines=2
 create table public.customers (id uuid primary key, email text not null);
 create policy "read customers" on public.customers for select using (true);
 ```

@@ -47,14 +47,14 @@ is recomputed too often. The launch checklist item reads "audit every
 'use cache' for a cacheLife() pairing".
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 export async function getProducts() {
   'use cache';
   return db.product.findMany();
 }
 ```
 
-```ts flagged
+```ts flagged lines=3
 'use cache';
 
 export async function getCategories() {

@@ -89,19 +89,19 @@ all in browsers, and is usually "fixed" by reflecting the origin. A bare
 `credentials: true` away from that.
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 import cors from 'cors';
 app.use(cors({ origin: true, credentials: true }));
 ```
 
-```ts flagged
+```ts flagged lines=4
 import cors from 'cors';
 import session from 'express-session';
 app.use(session({ secret: process.env.SESSION_SECRET }));
 app.use(cors());
 ```
 
-```ts flagged
+```ts flagged lines=4
 export async function GET(req) {
   return Response.json(data, {
     headers: {
@@ -112,7 +112,7 @@ export async function GET(req) {
 }
 ```
 
-```ts flagged
+```ts flagged lines=2
 function handler(req, res) {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Allow-Credentials', 'true');

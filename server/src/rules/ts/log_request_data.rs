@@ -75,26 +75,26 @@ parties and read by many people: a logged body is a data leak that nobody
 notices.
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 app.post('/login', (req, res) => {
   console.log('login', req.body);
 });
 ```
 
-```ts flagged
+```ts flagged lines=3
 export async function POST(request: Request) {
   const body = await request.json();
   logger.info(`checkout ${JSON.stringify(body)}`);
 }
 ```
 
-```ts flagged
+```ts flagged lines=2
 app.post('/login', (req, res) => {
   if (process.env.NODE_ENV === 'production') console.error('login failed', req.headers['authorization']);
 });
 ```
 
-```ts flagged
+```ts flagged lines=4
 export async function POST(req: Request) {
   const rawBody = await req.text();
   const event = JSON.parse(rawBody);

@@ -47,11 +47,11 @@ sessions or webhooks with a value that is in the source code, so anyone who has
 read the repository can forge them.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 const secret = process.env.JWT_SECRET || 'dev-secret';
 ```
 
-```ts flagged
+```ts flagged lines=1
 const token = jwt.sign({ sub: user.id }, process.env.AUTH_SIGNING ?? 'local', { expiresIn: '1h' });
 ```
 

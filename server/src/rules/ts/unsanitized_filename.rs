@@ -114,14 +114,14 @@ folder and overwrites code; `index.html` replaces a page; two users uploading
 `avatar.png` overwrite each other; odd characters break URLs and shells.
 
 ## Examples
-```js flagged
+```js flagged lines=3
 const storage = multer.diskStorage({
   destination: 'uploads/',
   filename: (req, file, cb) => cb(null, file.originalname),
 });
 ```
 
-```ts flagged
+```ts flagged lines=6
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 
@@ -131,7 +131,7 @@ export async function POST(request: Request) {
 }
 ```
 
-```tsx flagged
+```tsx flagged lines=5
 export function Logo({ teamId }: { teamId: string }) {
   const { uploadFile } = useUpload();
   const onChange = async (event: React.ChangeEvent<HTMLInputElement>) => {

@@ -116,7 +116,7 @@ Anyone can POST to a webhook URL. Without the signature check, a forged
 `customer.subscription.updated` upgrades an account for free.
 
 ## Examples
-```ts flagged path=src/app/api/webhooks/stripe/route.ts
+```ts flagged lines=2 path=src/app/api/webhooks/stripe/route.ts
 export async function POST(req: Request) {
   const event = await req.json();
   if (event.type === 'checkout.session.completed') {
@@ -126,7 +126,7 @@ export async function POST(req: Request) {
 }
 ```
 
-```ts flagged path=src/server.ts
+```ts flagged lines=2 path=src/server.ts
 app.post('/api/stripe', async (req, res) => {
   const event = req.body;
   switch (event.type) {
