@@ -1,8 +1,12 @@
 //! `prodlint.toml`: discovery, validation (unknown keys are errors that name the
 //! key, with a did-you-mean suggestion) and the resolved [`Config`] the engine reads.
+//!
+//! Depends on the rule registry's metadata (`rules::meta`, `rules::options`) to
+//! validate `[rules]` and parse each rule's typed options; nothing in `rules/mod.rs`
+//! or `rules/options.rs` depends on this module.
 
 use crate::diagnostic::Level;
-use crate::rules;
+use crate::rules::{self, ParsedOptions};
 use globset::{GlobSet, GlobSetBuilder};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -62,10 +66,21 @@ pub enum Supabase {
 }
 
 /// One rule's configuration: a level override and rule-specific options.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct RuleConfig {
     pub level: Option<Level>,
+    /// The `[rules.<id>]` keys besides `level`, as written.
     pub options: toml::Table,
+    /// The rule's options struct parsed from `options` (with its defaults for
+    /// missing keys), once per configuration; `None` for a rule without options.
+    pub parsed: Option<ParsedOptions>,
+}
+
+impl PartialEq for RuleConfig {
+    fn eq(&self, other: &Self) -> bool {
+        // `parsed` is a function of `options`.
+        self.level == other.level && self.options == other.options
+    }
 }
 
 /// The configuration in force for a file.
@@ -107,8 +122,9 @@ impl Config {
         self.level_override(id) != Some(Level::Off)
     }
 
-    pub fn options(&self, id: &str) -> Option<&toml::Table> {
-        self.rules.get(id).map(|r| &r.options)
+    /// Rule `id`'s parsed options struct (see `rules::options`).
+    pub fn parsed_options(&self, id: &str) -> Option<&ParsedOptions> {
+        self.rules.get(id).and_then(|r| r.parsed.as_ref())
     }
 
     fn relative<'p>(&self, path: &'p Path) -> &'p Path {
@@ -152,6 +168,18 @@ impl Config {
         if let Some(rt) = table.get("rules").and_then(|v| v.as_table()) {
             for (id, value) in rt {
                 rules.insert(id.clone(), rule_config(value));
+            }
+        }
+        // Every rule with options gets its struct (the defaults when unset), so
+        // rules read it without parsing anything per file or per node.
+        for meta in rules::all_meta() {
+            let rc = rules.entry(meta.id.to_string()).or_default();
+            rc.parsed = meta
+                .options
+                .parse(&rc.options)
+                .map_err(|m| err(&format!("rules.{}", meta.id), &m))?;
+            if rc.parsed.is_none() && rc.level.is_none() && rc.options.is_empty() {
+                rules.remove(meta.id);
             }
         }
         let next = table.get("next").and_then(|v| v.as_table());
@@ -211,14 +239,18 @@ fn rule_config(value: &toml::Value) -> RuleConfig {
     match value {
         toml::Value::String(s) => RuleConfig {
             level: Level::parse(s),
-            options: toml::Table::new(),
+            ..RuleConfig::default()
         },
         toml::Value::Table(t) => {
             let mut options = t.clone();
             let level = options
                 .remove("level")
                 .and_then(|l| l.as_str().and_then(Level::parse));
-            RuleConfig { level, options }
+            RuleConfig {
+                level,
+                options,
+                parsed: None,
+            }
         }
         _ => RuleConfig::default(),
     }
@@ -420,6 +452,8 @@ pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
                     ))
                 }
                 toml::Value::Table(opts) => {
+                    let mut typed = opts.clone();
+                    typed.remove("level");
                     for (k, v) in opts {
                         if k == "level" {
                             if !level_ok(v) {
@@ -430,7 +464,7 @@ pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
                                     &format!("must be off, info, warn or error{hint}"),
                                 ));
                             }
-                        } else if let Some(opt) = meta.options.iter().find(|o| o.name == k) {
+                        } else if let Some(opt) = meta.options.field(k) {
                             if !opt.kind.accepts(v) {
                                 return Err(bad(
                                     origin,
@@ -444,12 +478,17 @@ pub fn validate(t: &toml::Table, origin: &str) -> Result<(), ConfigError> {
                                     "{origin}unknown option `rules.{id}.{k}`{}",
                                     did_you_mean(
                                         k,
-                                        meta.options.iter().map(|o| o.name).chain(["level"])
+                                        meta.options.fields.iter().map(|o| o.name).chain(["level"])
                                     )
                                 ),
                             });
                         }
                     }
+                    // The rule's options struct has the last word (a value its
+                    // type rejects beyond what the documented kind says).
+                    meta.options.parse(&typed).map_err(|m| ConfigError {
+                        message: format!("{origin}`rules.{id}`: {m}"),
+                    })?;
                 }
                 _ => {
                     return Err(bad(
@@ -663,47 +702,6 @@ pub fn starter_file() -> String {
     s
 }
 
-/// Used by `rules` metadata to describe a rule option.
-#[derive(Clone, Copy, Debug)]
-pub enum OptionKind {
-    StringList,
-    String,
-    Bool,
-    Integer,
-}
-
-impl OptionKind {
-    pub fn accepts(self, v: &toml::Value) -> bool {
-        match self {
-            OptionKind::StringList => v.as_array().is_some_and(|a| a.iter().all(|x| x.is_str())),
-            OptionKind::String => v.is_str(),
-            OptionKind::Bool => v.is_bool(),
-            OptionKind::Integer => v.is_integer(),
-        }
-    }
-    pub fn describe(self) -> &'static str {
-        match self {
-            OptionKind::StringList => "an array of strings",
-            OptionKind::String => "a string",
-            OptionKind::Bool => "true or false",
-            OptionKind::Integer => "an integer",
-        }
-    }
-}
-
-/// Read a string-list option.
-pub fn string_list(options: Option<&toml::Table>, key: &str) -> Vec<String> {
-    options
-        .and_then(|o| o.get(key))
-        .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -836,6 +834,55 @@ mod tests {
         }
     }
 
+    fn cors_strict(c: &Config) -> Option<bool> {
+        let parsed = c.parsed_options("cors-wildcard")?.clone();
+        let o = parsed
+            .downcast::<crate::rules::ts::cors_wildcard::CorsOptions>()
+            .ok()?;
+        Some(o.strict)
+    }
+
+    #[test]
+    fn typed_rule_options_are_parsed_once_per_config() {
+        let p = Path::new("/p/prodlint.toml");
+        let c = Config::parse("[rules.cors-wildcard]\nstrict = true\n", p).unwrap();
+        assert_eq!(cors_strict(&c), Some(true));
+        assert_eq!(c.level_override("cors-wildcard"), None);
+        // unset: the struct's defaults, parsed all the same
+        assert_eq!(
+            cors_strict(&Config::default_for(Path::new("/p"))),
+            Some(false)
+        );
+        let c = Config::parse("[rules]\ncors-wildcard = \"error\"\n", p).unwrap();
+        assert_eq!(cors_strict(&c), Some(false));
+        // `--rule` overrides keep the options
+        let mut c = Config::parse("[rules.cors-wildcard]\nstrict = true\n", p).unwrap();
+        c.set_level("cors-wildcard", Level::Off);
+        assert_eq!(cors_strict(&c), Some(true));
+        // errors name the file and the key
+        let e = Config::parse("[rules.cors-wildcard]\nstrict = 1\n", p).unwrap_err();
+        assert_eq!(
+            e.message,
+            "/p/prodlint.toml: `rules.cors-wildcard.strict` must be true or false"
+        );
+        let e = Config::parse("[rules.cors-wildcard]\nstrictt = true\n", p).unwrap_err();
+        assert_eq!(
+            e.message,
+            "/p/prodlint.toml: unknown option `rules.cors-wildcard.strictt` (did you mean `strict`?)"
+        );
+        // a rule without options takes none
+        let e = Config::parse("[rules.no-any-cast]\nstrict = true\n", p).unwrap_err();
+        assert!(
+            e.message
+                .contains("unknown option `rules.no-any-cast.strict`"),
+            "{}",
+            e.message
+        );
+        assert!(Config::default_for(Path::new("/p"))
+            .parsed_options("no-any-cast")
+            .is_none());
+    }
+
     #[test]
     fn rule_options_are_validated() {
         let err = Config::parse(
@@ -856,6 +903,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.level_override("no-any-cast"), Some(Level::Error));
         assert!(Config::parse("[next]\nversion = 7\n", Path::new("prodlint.toml")).is_err());
+        // The spec's project settings stay where it puts them.
+        let c = Config::parse(
+            "[next]\nversion = 15\ncache-life-profile = \"days\"\n[sql]\ndialect = \"postgres\"\nsupabase = \"auto\"\n",
+            Path::new("prodlint.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.next_version, c.cache_life_profile.as_str()),
+            (15, "days")
+        );
         assert!(parse_rule_override("no-any-cast=loud").is_err());
         assert_eq!(
             parse_rule_override("no-any-cast=off").unwrap().1,

@@ -114,9 +114,14 @@ impl<'a> RuleContext<'a> {
         }
     }
 
-    /// The current rule's options from `prodlint.toml`.
-    pub fn options(&self) -> Option<&'a toml::Table> {
-        self.config.options(self.rule.id)
+    /// The current rule's options struct `T` (its `[rules.<id>]` table in
+    /// `prodlint.toml`, parsed once per configuration; `T::default()` if the
+    /// configuration holds none, or `T` is not this rule's options type).
+    pub fn options<T: std::any::Any + Default + Send + Sync>(&self) -> std::sync::Arc<T> {
+        self.config
+            .parsed_options(self.rule.id)
+            .and_then(|o| o.clone().downcast::<T>().ok())
+            .unwrap_or_default()
     }
 
     /// A file-level fact of type `T`, computed by `init` the first time any rule

@@ -1,5 +1,6 @@
 //! Rule documentation: the code examples inside each rule's docs, which are run
-//! as tests (a `flagged` block must give a finding of the rule, an `ok` block none).
+//! as tests (a `flagged` block must give exactly the findings of the rule that its
+//! `lines=` attribute lists, an `ok` block none).
 
 use crate::language::Language;
 
@@ -7,6 +8,10 @@ use crate::language::Language;
 pub struct Example {
     pub language: Language,
     pub flagged: bool,
+    /// `lines=3,5` on a flagged block: the 1-based lines (within the block) where
+    /// the rule's findings start, one entry per finding (`lines=2,2` for two
+    /// findings on line 2). `None` when the fence has no (valid) `lines=`.
+    pub lines: Option<Vec<usize>>,
     /// The path the example is linted as.
     pub path: String,
     pub code: String,
@@ -23,7 +28,7 @@ pub fn default_path(lang: Language) -> &'static str {
     }
 }
 
-/// Fenced blocks tagged `<lang> flagged|ok [path=…]`.
+/// Fenced blocks tagged `<lang> flagged|ok [lines=N,…] [path=…]`.
 pub fn examples(docs: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut lines = docs.lines();
@@ -35,6 +40,7 @@ pub fn examples(docs: &str) -> Vec<Example> {
         let lang = words.next().and_then(Language::from_fence);
         let mut flagged = None;
         let mut path = None;
+        let mut flagged_lines = None;
         for w in words {
             match w {
                 "flagged" => flagged = Some(true),
@@ -42,6 +48,8 @@ pub fn examples(docs: &str) -> Vec<Example> {
                 _ => {
                     if let Some(p) = w.strip_prefix("path=") {
                         path = Some(p.to_string());
+                    } else if let Some(l) = w.strip_prefix("lines=") {
+                        flagged_lines = l.split(',').map(|n| n.parse().ok()).collect();
                     }
                 }
             }
@@ -59,6 +67,7 @@ pub fn examples(docs: &str) -> Vec<Example> {
             out.push(Example {
                 language,
                 flagged,
+                lines: flagged_lines,
                 path,
                 code,
             });
@@ -77,11 +86,21 @@ pub fn render_for_terminal(docs: &str) -> String {
                 let lang = words.next().unwrap_or("");
                 let rest: Vec<&str> = words.collect();
                 let label = if rest.contains(&"flagged") {
-                    "  # flagged"
+                    let mut lines: Vec<&str> = rest
+                        .iter()
+                        .find_map(|w| w.strip_prefix("lines="))
+                        .map(|l| l.split(',').collect())
+                        .unwrap_or_default();
+                    lines.dedup();
+                    match lines.len() {
+                        0 => "  # flagged".to_string(),
+                        1 => format!("  # flagged (line {})", lines[0]),
+                        _ => format!("  # flagged (lines {})", lines.join(", ")),
+                    }
                 } else if rest.contains(&"ok") {
-                    "  # not flagged"
+                    "  # not flagged".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
                 if lang.is_empty() {
                     "```".to_string()
@@ -118,7 +137,7 @@ pub fn catalogue_markdown() -> String {
     for m in crate::rules::all_meta() {
         s.push_str(&format!("\n---\n\n## {}\n\n{}\n\n", m.id, m.summary));
         // Demote the rule's own headings one level.
-        for line in m.docs.trim_end().lines() {
+        for line in m.full_docs().trim_end().lines() {
             if line.starts_with('#') {
                 s.push('#');
             }

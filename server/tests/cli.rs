@@ -523,6 +523,13 @@ fn rules_explain_and_init() {
     let (out, code) = stdout(prodlint(dir.path()).args(["explain", "no-any-cast"]));
     assert_eq!(code, 0);
     assert!(out.contains("## What it does") && out.contains("as any"));
+    assert!(out.contains("```ts  # flagged (line 1)"), "{out}");
+    // A rule's options are documented with their type and default.
+    let (out, _) = stdout(prodlint(dir.path()).args(["explain", "cors-wildcard"]));
+    assert!(
+        out.contains("## Options") && out.contains("| `strict` | true or false | `false` |"),
+        "{out}"
+    );
     let out = prodlint(dir.path())
         .args(["explain", "no-any-cats"])
         .output()

@@ -216,7 +216,7 @@ pub fn main() -> i32 {
                 m.default_level.as_str(),
                 m.fix.as_str(),
                 m.summary,
-                crate::docs::render_for_terminal(m.docs)
+                crate::docs::render_for_terminal(&m.full_docs())
             )),
             None => {
                 let ids: Vec<&str> = rules::all_meta().map(|m| m.id).collect();

@@ -5,6 +5,7 @@
 //! the editor settings schema all read [`RuleMeta`].
 
 pub mod dotenv;
+pub mod options;
 pub mod snippet;
 pub mod sql;
 pub mod ts;
@@ -14,8 +15,8 @@ mod doc_examples;
 #[cfg(test)]
 pub mod testing;
 
-use crate::config::OptionKind;
 use crate::diagnostic::Level;
+pub use options::{OptionKind, ParsedOptions, RuleOption, RuleOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleLanguage {
@@ -59,13 +60,6 @@ impl FixKind {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct RuleOption {
-    pub name: &'static str,
-    pub kind: OptionKind,
-    pub help: &'static str,
-}
-
 #[derive(Debug)]
 pub struct RuleMeta {
     pub id: &'static str,
@@ -79,8 +73,10 @@ pub struct RuleMeta {
     /// One line, shown by `prodlint rules` and as SARIF `shortDescription`.
     pub summary: &'static str,
     /// Markdown: `## What it does`, `## Why is this bad?`, `## Examples` with fenced
-    /// blocks tagged `ts flagged` / `ts ok` (or `tsx`, `js`, `sql`, `dotenv`), which
-    /// are run as tests, optional `path=…` after the tag.
+    /// blocks tagged `ts flagged lines=N,…` / `ts ok` (or `tsx`, `js`, `sql`,
+    /// `dotenv`), which are run as tests (a flagged block must give exactly the
+    /// findings that start on the listed lines of the block), optional `path=…`.
+    /// The `## Options` section is generated from `options`.
     pub docs: &'static str,
     /// For script rules: byte strings (ASCII, matched case-insensitively) one of
     /// which must occur in a file (or its path) for the rule to possibly fire there. Files with
@@ -90,12 +86,27 @@ pub struct RuleMeta {
     /// text or the file's path) when non-empty: the prefilter requires
     /// `any(triggers) && any(also_triggers)`.
     pub also_triggers: &'static [&'static str],
-    pub options: &'static [RuleOption],
+    /// `[rules.<id>]` keys besides `level` (see [`options`]).
+    pub options: RuleOptions,
 }
 
 impl RuleMeta {
     pub fn help_uri(&self) -> String {
         format!("https://prodlint.dev/rules/{}", self.id)
+    }
+
+    /// The docs with the generated `## Options` section (for `explain` and
+    /// `docs/rules.md`).
+    pub fn full_docs(&self) -> std::borrow::Cow<'static, str> {
+        if self.options.is_empty() {
+            return self.docs.into();
+        }
+        format!(
+            "{}\n\n{}",
+            self.docs.trim_end(),
+            self.options.markdown(self.id)
+        )
+        .into()
     }
 }
 
@@ -120,7 +131,7 @@ Stale suppressions hide future findings on that line and mislead readers about
 what is risky.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 // prodlint-ignore no-any-cast: legacy payload
 const total = order.total;
 ```
@@ -135,7 +146,7 @@ Safe: removes the comment (or the unused rule from its list).
 "#,
         triggers: &[],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     };
 
     pub const UNREADABLE_FILE: RuleMeta = RuleMeta {
@@ -161,7 +172,7 @@ A file prodlint cannot read is a file nobody checked.
 "#,
         triggers: &[],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     };
 
     pub const SQL_SYNTAX: RuleMeta = RuleMeta {
@@ -189,11 +200,11 @@ strings do not make a file MySQL.
 A migration that does not parse fails when it is applied.
 
 ## Examples
-```sql flagged
+```sql flagged lines=1
 CREATE TABLE notes (id int PRIMARY KEY,);
 ```
 
-```sql flagged
+```sql flagged lines=1
 CREATE TABLE `notes` (id int PRIMARY KEY) ENGINE=InnoDB;
 ```
 
@@ -209,7 +220,7 @@ ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 "#,
         triggers: &[],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     };
 
     pub const ANALYSIS_LIMIT: RuleMeta = RuleMeta {
@@ -242,7 +253,7 @@ const total = ((a + b) * (c - d)) / 2;
 "#,
         triggers: &[],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     };
 
     pub const ALL: &[&RuleMeta] = &[

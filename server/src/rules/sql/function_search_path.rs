@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::qualified_from_list;
 use crate::sql::lex::{self, Token};
 use crate::sql::{SqlFile, SqlStatement};
@@ -22,7 +22,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["function", "procedure"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };
@@ -54,7 +54,7 @@ owner's rights when the function is `SECURITY DEFINER`. Supabase's database
 linter reports this as "function search path mutable".
 
 ## Examples
-```sql flagged
+```sql flagged lines=1
 create or replace function public.handle_new_user()
 returns trigger
 language plpgsql

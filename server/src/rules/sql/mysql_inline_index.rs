@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::lex::{self, Token};
 use crate::sql::SqlFile;
 use crate::ts::ast;
@@ -21,7 +21,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["index", "key"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };
@@ -45,7 +45,7 @@ Inline index definitions are a MySQL idiom. PostgreSQL rejects the whole
 ignores errors, the table is silently missing).
 
 ## Examples
-```sql flagged
+```sql flagged lines=4
 create table public.audit_log (
   id bigint generated always as identity primary key,
   actor uuid,

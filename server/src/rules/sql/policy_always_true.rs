@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::{SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{a_const, Node, RoleSpecType};
@@ -19,7 +19,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["policy"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };
@@ -43,13 +43,13 @@ delete every row through the Data API. It usually stands where an ownership chec
 such as `(select auth.uid()) = user_id` was meant to go.
 
 ## Examples
-```sql flagged
+```sql flagged lines=3
 create policy "orders are editable" on public.orders
   for update to authenticated
   using (true);
 ```
 
-```sql flagged
+```sql flagged lines=2
 create table public.customers (id uuid primary key, email text not null);
 create policy "read customers" on public.customers for select using (true);
 ```

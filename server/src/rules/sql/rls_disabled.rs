@@ -1,7 +1,7 @@
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::{self, Fate, TableChange};
 use crate::sql::{lex, SqlFile};
 use crate::ts::ast;
@@ -18,7 +18,7 @@ pub const RULE: SqlRule = SqlRule {
         docs: DOCS,
         triggers: &["table", "policy"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     check,
 };
@@ -47,7 +47,7 @@ security, anyone can read, change and delete every row. Policies on a table whos
 RLS is off do nothing at all.
 
 ## Examples
-```sql flagged
+```sql flagged lines=1
 create table public.profiles (
   id uuid primary key references auth.users (id),
   email text not null
@@ -62,7 +62,7 @@ create table public.profiles (
 alter table public.profiles enable row level security;
 ```
 
-```sql flagged
+```sql flagged lines=1
 create policy "read own notes" on notes
   for select to authenticated using ((select auth.uid()) = owner_id);
 ```

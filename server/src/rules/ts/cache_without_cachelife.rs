@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -20,7 +20,7 @@ pub const RULE: TsRule = TsRule {
         docs: DOCS,
         triggers: &["use cache"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &[
         "program",
@@ -48,14 +48,14 @@ is recomputed too often. The launch checklist item reads "audit every
 'use cache' for a cacheLife() pairing".
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 export async function getProducts() {
   'use cache';
   return db.product.findMany();
 }
 ```
 
-```ts flagged
+```ts flagged lines=3
 'use cache';
 
 export async function getCategories() {

@@ -1,8 +1,7 @@
 use super::{Check, TsRule};
-use crate::config::OptionKind;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOption};
+use crate::rules::{FixKind, OptionKind, RuleLanguage, RuleMeta, RuleOption, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -21,11 +20,12 @@ pub const RULE: TsRule = TsRule {
         docs: DOCS,
         triggers: &["cors", "access-control-allow-origin"],
         also_triggers: &[],
-        options: &[RuleOption {
+        options: RuleOptions::typed::<CorsOptions>(&[RuleOption {
             name: "strict",
             kind: OptionKind::Bool,
+            default: "false",
             help: "Also flag a plain `*` (and a reflected origin or bare `cors()`) without credentials or cookie sessions",
-        }],
+        }]),
     },
     kinds: &["call_expression", "pair"],
     check: Check::Node(check),
@@ -90,19 +90,19 @@ all in browsers, and is usually "fixed" by reflecting the origin. A bare
 `credentials: true` away from that.
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 import cors from 'cors';
 app.use(cors({ origin: true, credentials: true }));
 ```
 
-```ts flagged
+```ts flagged lines=4
 import cors from 'cors';
 import session from 'express-session';
 app.use(session({ secret: process.env.SESSION_SECRET }));
 app.use(cors());
 ```
 
-```ts flagged
+```ts flagged lines=4
 export async function GET(req) {
   return Response.json(data, {
     headers: {
@@ -113,7 +113,7 @@ export async function GET(req) {
 }
 ```
 
-```ts flagged
+```ts flagged lines=2
 function handler(req, res) {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -252,12 +252,17 @@ fn report(
     }
 }
 
+/// `[rules.cors-wildcard]` options.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CorsOptions {
+    /// Plain `*` (and any open origin without credentials) is a finding.
+    pub strict: bool,
+}
+
 /// The `strict` option: plain `*` (and any open origin without credentials) is a finding.
 fn strict(cx: &RuleContext<'_>) -> bool {
-    cx.options()
-        .and_then(|o| o.get("strict"))
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+    cx.options::<CorsOptions>().strict
 }
 
 /// File-level fact: the file uses cookie sessions (see [`uses_cookie_sessions`]).

@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -47,7 +47,7 @@ pub const RULE: TsRule = TsRule {
             "private-key",
         ],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["string", "template_string"],
     check: Check::Node(check),
@@ -89,15 +89,15 @@ repository, and cannot be rotated without a deploy. Leaked live keys are found
 and abused by scanners within minutes of a push.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 const stripe = new Stripe('sk_live_51HqLyjWDarjtT1zdp7dcXYZ2Qm8TzR2vKx9LpW4n');
 ```
 
-```ts flagged
+```ts flagged lines=1
 const config = { clientSecret: 'q8N2vXr7Lk3PzW9tYb6Hc1Md' };
 ```
 
-```ts flagged
+```ts flagged lines=1
 const supabase = createClient(url, 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIiwiaXNzIjoic3VwYWJhc2UifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln');
 ```
 
@@ -121,7 +121,7 @@ const SHUFFLE_SECRET_KEY = 'c4e7a1f09b3d58e26a7c0f4b91d3e852';
 const webhook = { secret: 'whsec_Pq8Lr2Zx5Wm9Tn3Vb7Kc1Hd6Jf4', checkoutToken: '7c2e9a4b1f8d3e6a5c0b9d2f4e7a1c8b3' };
 ```
 
-```ts flagged path=src/__tests__/aws.test.ts
+```ts flagged lines=1 path=src/__tests__/aws.test.ts
 const credentials = { accessKeyId: 'AKIAQ7RZT4WJ2M6XKP3N' };
 ```
 

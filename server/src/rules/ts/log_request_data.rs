@@ -1,7 +1,7 @@
 use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -28,7 +28,7 @@ pub const RULE: TsRule = TsRule {
         ],
         // Request data: `req.*`, `request`, bodies, queries, params, headers, cookies, parsed bodies.
         also_triggers: &["req.", "req?.", "req[", "request", "body", "query", "param", "header", "cookie", "json", "formdata", "text("],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     // The whole file at once: findings need file-level facts (logger instances,
     // names bound to request data, which functions are only called under a
@@ -76,26 +76,26 @@ parties and read by many people: a logged body is a data leak that nobody
 notices.
 
 ## Examples
-```ts flagged
+```ts flagged lines=2
 app.post('/login', (req, res) => {
   console.log('login', req.body);
 });
 ```
 
-```ts flagged
+```ts flagged lines=3
 export async function POST(request: Request) {
   const body = await request.json();
   logger.info(`checkout ${JSON.stringify(body)}`);
 }
 ```
 
-```ts flagged
+```ts flagged lines=2
 app.post('/login', (req, res) => {
   if (process.env.NODE_ENV === 'production') console.error('login failed', req.headers['authorization']);
 });
 ```
 
-```ts flagged
+```ts flagged lines=4
 export async function POST(req: Request) {
   const rawBody = await req.text();
   const event = JSON.parse(rawBody);

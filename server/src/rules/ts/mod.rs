@@ -3,6 +3,8 @@
 
 use crate::context::RuleContext;
 use crate::rules::RuleMeta;
+use crate::ts::kind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
@@ -17,7 +19,8 @@ pub mod webhook_unverified;
 
 pub struct TsRule {
     pub meta: RuleMeta,
-    /// Named tree-sitter node kinds the rule is called for.
+    /// Named tree-sitter node kinds the rule is called for (`ts::kind`'s
+    /// constants; checked against the grammars, see [`RULES`]).
     pub kinds: &'static [&'static str],
     pub check: Check,
 }
@@ -44,8 +47,20 @@ pub trait Visitor<'t> {
     fn finish(&mut self, cx: &mut RuleContext<'_>, root: Node<'t>);
 }
 
-/// Every script rule (catalogue order).
-pub static RULES: &[TsRule] = &[
+/// Every script rule (catalogue order). In debug builds the first use checks
+/// every kind the rules list against the grammars: the walk dispatches by kind
+/// id, and a misspelt kind has none, so the rule would silently never run
+/// (`tests::every_rule_kind_is_a_named_kind` checks the same in every build).
+pub static RULES: LazyLock<&'static [TsRule]> = LazyLock::new(|| {
+    debug_assert!(
+        unknown_kinds(REGISTERED).is_empty(),
+        "script rules list node kinds that neither grammar has: {:?}",
+        unknown_kinds(REGISTERED)
+    );
+    REGISTERED
+});
+
+static REGISTERED: &[TsRule] = &[
     log_request_data::RULE,
     no_any_cast::RULE,
     cors_wildcard::RULE,
@@ -56,3 +71,45 @@ pub static RULES: &[TsRule] = &[
     webhook_unverified::RULE,
     sql_injection::RULE,
 ];
+
+/// (rule id, kind) for each listed kind that is not a named node kind of the
+/// TypeScript or the TSX grammar.
+pub fn unknown_kinds(rules: &[TsRule]) -> Vec<(&'static str, &'static str)> {
+    rules
+        .iter()
+        .flat_map(|r| r.kinds.iter().map(move |k| (r.meta.id, *k)))
+        .filter(|(_, k)| !kind::is_named_kind(k))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{FixKind, RuleLanguage, RuleOptions};
+
+    #[test]
+    fn every_rule_kind_is_a_named_kind() {
+        assert_eq!(unknown_kinds(REGISTERED), Vec::new());
+        assert!(RULES.iter().all(|r| !r.kinds.is_empty()));
+        // A typo is caught.
+        fn nothing(_: &mut RuleContext<'_>, _: Node<'_>) {}
+        let typo = TsRule {
+            meta: RuleMeta {
+                id: "typo",
+                language: RuleLanguage::Script,
+                tier: 'A',
+                default_level: crate::diagnostic::Level::Warn,
+                fix: FixKind::None,
+                not_in_tests: false,
+                summary: "",
+                docs: "",
+                triggers: &[],
+                also_triggers: &[],
+                options: RuleOptions::NONE,
+            },
+            kinds: &[kind::CALL_EXPRESSION, "call_expresion", "jsx_element"],
+            check: Check::Node(nothing),
+        };
+        assert_eq!(unknown_kinds(&[typo]), vec![("typo", "call_expresion")]);
+    }
+}

@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -19,7 +19,7 @@ pub const RULE: TsRule = TsRule {
         docs: DOCS,
         triggers: &["as any", "<any>", "as unknown"],
         also_triggers: &[],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["as_expression", "type_assertion"],
     check: Check::Node(check),
@@ -42,15 +42,15 @@ A cast to `any` turns off type checking for everything the value touches: a
 renamed field in a payment payload compiles and fails at run time.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 const event = JSON.parse(raw) as any;
 ```
 
-```ts flagged
+```ts flagged lines=1
 const user = <any>session.user;
 ```
 
-```ts flagged
+```ts flagged lines=1
 const order = payload as unknown as Order;
 ```
 
@@ -61,11 +61,11 @@ const roles = ['admin', 'user'] as const;
 const items = useQuery<any>(key);
 ```
 
-```ts flagged path=src/app/api/stripe/webhook/route.ts
+```ts flagged lines=1 path=src/app/api/stripe/webhook/route.ts
 const session = event.data.object as any;
 ```
 
-```ts flagged
+```ts flagged lines=1
 const rows = (await db.query(sql)) as any[];
 ```
 

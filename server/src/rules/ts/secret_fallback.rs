@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -22,7 +22,7 @@ pub const RULE: TsRule = TsRule {
         triggers: &["process"],
         // The fallback operator, or a destructuring default from `process.env`.
         also_triggers: &["||", "??", "= process"],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &[
         "binary_expression",
@@ -47,11 +47,11 @@ sessions or webhooks with a value that is in the source code, so anyone who has
 read the repository can forge them.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 const secret = process.env.JWT_SECRET || 'dev-secret';
 ```
 
-```ts flagged
+```ts flagged lines=1
 const token = jwt.sign({ sub: user.id }, process.env.AUTH_SIGNING ?? 'local', { expiresIn: '1h' });
 ```
 

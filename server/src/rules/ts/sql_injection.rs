@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -58,7 +58,7 @@ pub const RULE: TsRule = TsRule {
             "create index",
             "grant ",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["call_expression"],
     check: Check::Node(check),
@@ -103,15 +103,15 @@ SQL: `' OR 1=1 --` reads every row, `'; DROP TABLE users; --` does worse.
 Parameters are sent separately from the SQL text and can never change the query.
 
 ## Examples
-```ts flagged
+```ts flagged lines=1
 const { rows } = await pool.query(`SELECT * FROM users WHERE email = '${email}'`);
 ```
 
-```ts flagged
+```ts flagged lines=1
 await prisma.$executeRawUnsafe(`UPDATE users SET name = ${name} WHERE id = ${id}`);
 ```
 
-```js flagged
+```js flagged lines=1
 connection.execute("SELECT * FROM orders WHERE user_id = " + req.params.id);
 ```
 
@@ -137,7 +137,7 @@ export async function page(limit: number, dir: Dir) {
 }
 ```
 
-```ts flagged
+```ts flagged lines=2
 export async function setTimeout(ms: string) {
   await client.query(`SET LOCAL statement_timeout = '${ms}'`);
 }

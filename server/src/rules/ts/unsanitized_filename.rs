@@ -2,7 +2,7 @@ use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::language::Language;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -65,7 +65,7 @@ pub const RULE: TsRule = TsRule {
             "searchparams",
             "formdata",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &["call_expression", "pair", "shorthand_property_identifier"],
     check: Check::Node(check),
@@ -115,14 +115,14 @@ folder and overwrites code; `index.html` replaces a page; two users uploading
 `avatar.png` overwrite each other; odd characters break URLs and shells.
 
 ## Examples
-```js flagged
+```js flagged lines=3
 const storage = multer.diskStorage({
   destination: 'uploads/',
   filename: (req, file, cb) => cb(null, file.originalname),
 });
 ```
 
-```ts flagged
+```ts flagged lines=6
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 
@@ -132,7 +132,7 @@ export async function POST(request: Request) {
 }
 ```
 
-```tsx flagged
+```tsx flagged lines=5
 export function Logo({ teamId }: { teamId: string }) {
   const { uploadFile } = useUpload();
   const onChange = async (event: React.ChangeEvent<HTMLInputElement>) => {

@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta};
+use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -63,7 +63,7 @@ pub const RULE: TsRule = TsRule {
             "\"product.",
             "`product.",
         ],
-        options: &[],
+        options: RuleOptions::NONE,
     },
     kinds: &[
         "member_expression",
@@ -117,7 +117,7 @@ Anyone can POST to a webhook URL. Without the signature check, a forged
 `customer.subscription.updated` upgrades an account for free.
 
 ## Examples
-```ts flagged path=src/app/api/webhooks/stripe/route.ts
+```ts flagged lines=2 path=src/app/api/webhooks/stripe/route.ts
 export async function POST(req: Request) {
   const event = await req.json();
   if (event.type === 'checkout.session.completed') {
@@ -127,7 +127,7 @@ export async function POST(req: Request) {
 }
 ```
 
-```ts flagged path=src/server.ts
+```ts flagged lines=2 path=src/server.ts
 app.post('/api/stripe', async (req, res) => {
   const event = req.body;
   switch (event.type) {
