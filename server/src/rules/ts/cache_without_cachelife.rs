@@ -5,7 +5,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
-use crate::ts::semantic::{Import, Script};
+use crate::ts::semantic::{extend_named_imports, Import, ImportBlock, NewImport, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -504,19 +504,17 @@ impl ImportPlan {
         let extend = imports.iter().map(|(_, i)| i).find(|i| {
             i.module == "next/cache" && i.named_imports.is_some() && !has_token(i.statement, "type")
         });
-        let import = match extend.and_then(|b| b.named_imports) {
-            Some(named) => {
-                let mut c = named.walk();
-                let last = named
-                    .named_children(&mut c)
-                    .filter(|n| n.kind_name() == "import_specifier")
-                    .last();
-                match last {
-                    Some(l) => Edit::insert(l.end_byte(), format!(", {spec}")),
-                    None => Edit::insert(named.start_byte() + 1, format!(" {spec} ")),
-                }
-            }
-            None => new_import(program, spec, style, quote, src),
+        let import = match extend.and_then(|i| i.named_imports) {
+            Some(named) => extend_named_imports(named, spec),
+            None => ImportBlock::of(src, program).add(
+                src,
+                &[NewImport::Named {
+                    spec,
+                    module: "next/cache",
+                }],
+                false,
+                Some(style),
+            ),
         };
         ImportPlan {
             call_name: "cacheLife".into(),
@@ -560,59 +558,6 @@ impl ImportPlan {
         };
         Fix::safe(title, edits)
     }
-}
-
-/// A new `import { cacheLife } from 'next/cache'` line: after the last top-level
-/// import, else after the file's directives, else before the first statement.
-/// Semicolons as in the last import, else the first directive, else `style`.
-fn new_import(program: Node<'_>, spec: &str, style: Node<'_>, q: char, src: &Script<'_>) -> Edit {
-    let eol = ast::line_ending(src);
-    let mut c = program.walk();
-    let stmts: Vec<Node> = program
-        .named_children(&mut c)
-        .filter(|n| !matches!(n.kind_name(), "comment" | "hash_bang_line"))
-        .collect();
-    let last_import = stmts
-        .iter()
-        .rev()
-        .find(|n| n.kind_name() == "import_statement");
-    let directives = ast::directives(program, src);
-    let anchor = last_import
-        .copied()
-        .or_else(|| directives.last().map(|(s, _)| *s));
-    let semi_ref = last_import
-        .copied()
-        .or_else(|| directives.first().map(|(s, _)| *s))
-        .or(Some(style));
-    let semi = match semi_ref {
-        Some(s) if !ends_with_semicolon(s, src) => "",
-        _ => ";",
-    };
-    let line = format!("import {{ {spec} }} from {q}next/cache{q}{semi}");
-    if let Some(a) = anchor {
-        if let Some(at) = line_end_if_blank(a.end_byte(), src) {
-            return Edit::insert(at, format!("{eol}{line}"));
-        }
-        return Edit::insert(a.end_byte(), format!("{eol}{line}{eol}"));
-    }
-    let at = stmts
-        .first()
-        .map(|s| {
-            // the start of its line when only indentation precedes it
-            let start = s.start_byte();
-            let line_start = src
-                .get(..start)
-                .and_then(|h| h.rfind(['\n', '\r']))
-                .map_or(0, |i| i + 1);
-            let before = src.get(line_start..start).unwrap_or("x");
-            if before.trim().is_empty() {
-                line_start
-            } else {
-                start
-            }
-        })
-        .unwrap_or(0);
-    Edit::insert(at, format!("{line}{eol}"))
 }
 
 #[cfg(test)]

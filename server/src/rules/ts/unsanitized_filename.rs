@@ -6,7 +6,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
-use crate::ts::semantic::{BindingKind, Script};
+use crate::ts::semantic::{BindingKind, ImportBlock, NewImport, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -1416,127 +1416,61 @@ fn preserve_path(at: Node, src: &Script<'_>) -> bool {
 // ---------------------------------------------------------------------------
 // Fix
 
-/// How the file brings in a module at the top level: (local name, declaring statement).
+/// A module the file brings in at the top level: its local name and the
+/// identifier that binds it.
 struct ModuleImport<'t> {
     name: String,
-    stmt: Node<'t>,
+    ident: Node<'t>,
 }
 
 struct FileShape<'t> {
     root: Node<'t>,
     path: Option<ModuleImport<'t>>,
     crypto: Option<ModuleImport<'t>>,
-    last_import: Option<Node<'t>>,
-    last_require: Option<Node<'t>>,
-    namespace_style: bool,
     /// `import { randomUUID } from 'node:crypto'` (its local name).
     random_uuid: Option<ModuleImport<'t>>,
+    block: ImportBlock<'t>,
 }
 
 fn file_shape<'t>(at: Node<'t>, src: &Script<'t>) -> FileShape<'t> {
-    let mut root = at;
-    let mut steps = 0usize;
-    while let Some(p) = root.parent().filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
-        root = p;
-    }
+    let root = src.program(at);
     let mut shape = FileShape {
         root,
         path: None,
         crypto: None,
-        last_import: None,
-        last_require: None,
-        namespace_style: false,
         random_uuid: None,
+        block: ImportBlock::of(src, root),
     };
-    let mut c = root.walk();
-    for stmt in root.named_children(&mut c) {
-        match stmt.kind_name() {
-            "import_statement" => {
-                shape.last_import = Some(stmt);
-                let module = stmt
-                    .field(Field::Source)
-                    .and_then(|s| ast::string_value(s, src))
-                    .unwrap_or_default();
-                let mut local = None;
-                let mut uuid = None;
-                ast::visit(stmt, &mut |n| {
-                    match n.kind_name() {
-                        "import_specifier" => {
-                            let imported = n.field(Field::Name).map(|x| ast::text(x, src));
-                            if imported == Some("randomUUID") {
-                                let alias = n.field(Field::Alias).or(n.field(Field::Name));
-                                uuid = alias.map(|a| ast::text(a, src).to_string());
-                            }
-                            return false;
-                        }
-                        "namespace_import" => {
-                            shape.namespace_style = true;
-                            if let Some(i) = n.named_child(0) {
-                                local = Some(ast::text(i, src).to_string());
-                            }
-                            return false;
-                        }
-                        "identifier"
-                            if n.parent().is_some_and(|p| p.kind_name() == "import_clause") =>
-                        {
-                            local = Some(ast::text(n, src).to_string());
-                        }
-                        "string" => return false,
-                        _ => {}
-                    }
-                    true
-                });
-                if let Some(name) = uuid {
-                    if matches!(module.as_str(), "crypto" | "node:crypto")
-                        && shape.random_uuid.is_none()
-                    {
-                        shape.random_uuid = Some(ModuleImport { name, stmt });
-                    }
-                }
-                if let Some(name) = local {
-                    record_module(&mut shape, &module, name, stmt);
-                }
+    for b in src.semantic.module_imports() {
+        let Some(i) = &b.import else {
+            continue;
+        };
+        let esm = i.statement.kind_name() == "import_statement";
+        let module = i.module.as_str();
+        let whole = if esm {
+            matches!(i.imported.as_str(), "default" | "*")
+        } else {
+            i.imported == "*"
+        };
+        let import = || ModuleImport {
+            name: b.name.to_string(),
+            ident: b.ident,
+        };
+        if whole {
+            if PATH_MODULES.contains(&module) && shape.path.is_none() {
+                shape.path = Some(import());
+            } else if matches!(module, "crypto" | "node:crypto") && shape.crypto.is_none() {
+                shape.crypto = Some(import());
             }
-            "lexical_declaration" | "variable_declaration" => {
-                let mut dc = stmt.walk();
-                for d in stmt.named_children(&mut dc) {
-                    let Some(v) = d.field(Field::Value) else {
-                        continue;
-                    };
-                    let v = ast::unwrap_expr(v);
-                    if v.kind_name() != "call_expression"
-                        || ast::callee_path(v, src).as_deref() != Some("require")
-                    {
-                        continue;
-                    }
-                    shape.last_require = Some(stmt);
-                    let module = ast::call_arguments(v)
-                        .first()
-                        .and_then(|a| ast::string_value(*a, src))
-                        .unwrap_or_default();
-                    if let Some(n) = d
-                        .field(Field::Name)
-                        .filter(|n| n.kind_name() == "identifier")
-                    {
-                        record_module(&mut shape, &module, ast::text(n, src).to_string(), stmt);
-                    }
-                }
-            }
-            _ => {}
+        } else if esm
+            && i.imported == "randomUUID"
+            && matches!(module, "crypto" | "node:crypto")
+            && shape.random_uuid.is_none()
+        {
+            shape.random_uuid = Some(import());
         }
     }
     shape
-}
-
-fn record_module<'t>(shape: &mut FileShape<'t>, module: &str, name: String, stmt: Node<'t>) {
-    if PATH_MODULES.contains(&module) && shape.path.is_none() {
-        shape.path = Some(ModuleImport { name, stmt });
-    } else if matches!(module, "crypto" | "node:crypto") && shape.crypto.is_none() {
-        shape.crypto = Some(ModuleImport { name, stmt });
-    }
 }
 
 /// The local name to use for a module at `at`: the file's own import (if not
@@ -1551,9 +1485,7 @@ fn module_name(
     match found {
         Some(m) => {
             let b = src.declaration(at, &m.name)?;
-            let same =
-                b.decl.id() == m.stmt.id() || b.decl.parent().map(|p| p.id()) == Some(m.stmt.id());
-            same.then(|| (m.name.clone(), false))
+            (b.ident.id() == m.ident.id()).then(|| (m.name.clone(), false))
         }
         None => src
             .declaration(at, default)
@@ -1646,87 +1578,29 @@ fn build_fix(cx: &RuleContext<'_>, target: Node<'_>) -> Option<Fix> {
     let mut edits = vec![Edit::replace(range, replacement)];
     let mut needed = Vec::new();
     if need_crypto {
-        needed.push(("crypto", "node:crypto"));
+        needed.push(NewImport::Module {
+            local: "crypto",
+            module: "node:crypto",
+        });
     }
     if need_path {
-        needed.push(("path", "node:path"));
+        needed.push(NewImport::Module {
+            local: "path",
+            module: "node:path",
+        });
     }
     if !needed.is_empty() {
-        edits.push(import_edit(cx, &shape, &needed)?);
+        let commonjs = shape.block.is_commonjs(
+            src,
+            &cx.file.path_str(),
+            cx.file.language == Language::JavaScript,
+        );
+        edits.push(shape.block.add(src, &needed, commonjs, None));
     }
     Some(Fix::unsafe_(
         "Store the file under a random name (keep the extension only)",
         edits,
     ))
-}
-
-/// One edit adding `import <name> from '<module>'` (or `require`) lines after
-/// the file's imports.
-fn import_edit(
-    cx: &RuleContext<'_>,
-    shape: &FileShape<'_>,
-    needed: &[(&str, &str)],
-) -> Option<Edit> {
-    let script = cx.script();
-    let src = &script;
-    let le = ast::line_ending(src);
-    let q = ast::preferred_quote(src);
-    let path = cx.file.path_str();
-    let commonjs = path.ends_with(".cjs")
-        || (!path.ends_with(".mjs")
-            && shape.last_import.is_none()
-            && cx.file.language == Language::JavaScript
-            && (shape.last_require.is_some()
-                || src.contains("module.exports")
-                || src.contains("exports.")));
-    let anchor = if commonjs {
-        shape.last_require
-    } else {
-        shape.last_import
-    };
-    let semi = match anchor {
-        Some(a) => ast::text(a, src).trim_end().ends_with(';'),
-        None => true,
-    };
-    let semi = if semi { ";" } else { "" };
-    let lines: Vec<String> = needed
-        .iter()
-        .map(|(name, module)| {
-            if commonjs {
-                format!("const {name} = require({q}{module}{q}){semi}")
-            } else if shape.namespace_style {
-                format!("import * as {name} from {q}{module}{q}{semi}")
-            } else {
-                format!("import {name} from {q}{module}{q}{semi}")
-            }
-        })
-        .collect();
-    let block = lines.join(le);
-    // After the anchor's line, or after the directive prologue, or before the first statement.
-    let after = anchor.or_else(|| {
-        ast::directives(shape.root, src)
-            .last()
-            .map(|(stmt, _)| *stmt)
-    });
-    match after {
-        Some(stmt) => {
-            let end = stmt.end_byte();
-            let line_end = src
-                .get(end..)?
-                .find(['\r', '\n'])
-                .map(|i| end + i)
-                .unwrap_or(src.len());
-            Some(Edit::insert(line_end, format!("{le}{block}")))
-        }
-        None => {
-            let mut c = shape.root.walk();
-            let first = shape
-                .root
-                .named_children(&mut c)
-                .find(|n| n.kind_name() != "comment" && n.kind_name() != "hash_bang_line")?;
-            Some(Edit::insert(first.start_byte(), format!("{block}{le}")))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ mod builder;
 mod imports;
 
 pub use builder::Builder;
-pub use imports::QualifiedName;
+pub use imports::{extend_named_imports, ImportBlock, NewImport, QualifiedName};
 
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};

@@ -302,3 +302,81 @@ fn bindings_are_found_in_enclosing_scopes() {
         ]
     );
 }
+
+fn with_import(src: &str, imports: &[NewImport<'_>], commonjs: bool) -> String {
+    let tree = parse(src);
+    let sem = Semantic::build(tree.root_node(), src);
+    let script = Script {
+        source: src,
+        semantic: &sem,
+    };
+    let block = ImportBlock::of(&script, tree.root_node());
+    let edit = block.add(&script, imports, commonjs, None);
+    let mut out = src.to_string();
+    out.replace_range(edit.range.clone(), &edit.text);
+    out
+}
+
+#[test]
+fn imports_are_added_the_way_the_file_writes_them() {
+    let path = NewImport::Module {
+        local: "path",
+        module: "node:path",
+    };
+    let life = NewImport::Named {
+        spec: "cacheLife",
+        module: "next/cache",
+    };
+    // after the last import, with its quotes and semicolons
+    assert_eq!(
+        with_import("import a from \"a\"\nimport \"./x.css\"\nrun()\n", &[path, life], false),
+        "import a from \"a\"\nimport \"./x.css\"\nimport path from \"node:path\"\nimport { cacheLife } from \"next/cache\"\nrun()\n"
+    );
+    // a namespace-style file; CRLF kept; a trailing comment stays on its line
+    assert_eq!(
+        with_import(
+            "import * as fs from 'fs'; // io\r\nrun();\r\n",
+            &[path],
+            false
+        ),
+        "import * as fs from 'fs'; // io\r\nimport * as path from 'node:path';\r\nrun();\r\n"
+    );
+    // code after the import on its line: the new import gets its own line
+    assert_eq!(
+        with_import("import a from 'a'; run();\n", &[path], false),
+        "import a from 'a';\nimport path from 'node:path';\n run();\n"
+    );
+    // CommonJS: after the last require, named imports destructured
+    let named = NewImport::Named {
+        spec: "randomUUID as uuid",
+        module: "node:crypto",
+    };
+    assert_eq!(
+        with_import("const a = require('a');\nrun();\n", &[path, named], true),
+        "const a = require('a');\nconst path = require('node:path');\nconst { randomUUID: uuid } = require('node:crypto');\nrun();\n"
+    );
+    // no import: after the directives, else before the first statement (not a comment)
+    assert_eq!(
+        with_import("'use server'\nrun()\n", &[path], false),
+        "'use server'\nimport path from 'node:path'\nrun()\n"
+    );
+    assert_eq!(
+        with_import("// header\n  run();\n", &[path], false),
+        "// header\nimport path from 'node:path';\n  run();\n"
+    );
+}
+
+#[test]
+fn commonjs_is_told_from_the_file() {
+    let tree = parse("const a = require('a');\n");
+    let sem = Semantic::build(tree.root_node(), "const a = require('a');\n");
+    let script = Script {
+        source: "const a = require('a');\n",
+        semantic: &sem,
+    };
+    let block = ImportBlock::of(&script, tree.root_node());
+    assert!(block.is_commonjs(&script, "a.js", true));
+    assert!(!block.is_commonjs(&script, "a.mjs", true));
+    assert!(!block.is_commonjs(&script, "a.ts", false));
+    assert!(block.is_commonjs(&script, "a.cjs", false));
+}
