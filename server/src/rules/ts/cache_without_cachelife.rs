@@ -207,7 +207,7 @@ fn check_function(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let name = ast::function_name(func, src)
         .map(|n| format!(" in `{n}`"))
         .unwrap_or_default();
-    let dir_text = ast::text(directive, src).trim_end_matches(';').trim();
+    let dir_text = ast::text(directive_string(directive), src);
     cx.report(
         directive_string(directive).byte_range(),
         format!("{dir_text}{name} without `cacheLife()`: the result is cached with the default profile; call `cacheLife(...)` with the lifetime this data needs"),
@@ -227,10 +227,7 @@ fn check_file(cx: &mut RuleContext<'_>, program: Node<'_>) {
     };
     let names = cache_life_names(src);
     let semi_file = ends_with_semicolon(directive, src);
-    let dir_text = ast::text(directive, src)
-        .trim_end_matches(';')
-        .trim()
-        .to_string();
+    let dir_text = ast::text(directive_string(directive), src).to_string();
     for (func, name_node) in exported_async_functions(program, src) {
         // A function with its own directive is checked on its own.
         let body = func.field(Field::Body);
