@@ -306,7 +306,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
             Api::PrismaUnsafe { execute: true } => {
                 "use the tagged template prisma.$executeRaw`…`"
             }
-            Api::Knex => "use `?` bindings (`?? ` for identifiers) with a values array",
+            Api::Knex => "use `?` bindings (`??` for identifiers) with a values array",
             Api::Sequelize => "pass the values as `replacements` or `bind`",
             Api::SqlUnsafe => "use the tagged template sql`…`",
             Api::Other => "use placeholders with a values array",
