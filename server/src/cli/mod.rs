@@ -39,7 +39,6 @@ fn print_listing(text: &str) -> i32 {
 pub mod cache;
 pub mod check;
 pub mod report;
-pub mod walk;
 
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};

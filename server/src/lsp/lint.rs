@@ -192,7 +192,7 @@ pub fn lint_disk(
     if config.is_excluded(path) {
         return None;
     }
-    let text = crate::cli::check::read_source(path).ok()?;
+    let text = crate::source::read_source(path).ok()?;
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let id = format!(
         "disk:{:016x}:{generation}",

@@ -2,12 +2,12 @@
 //! facts, built from the files on disk and overlaid with open SQL documents'
 //! unsaved text.
 
-use crate::cli::check::read_source;
-use crate::cli::walk;
 use crate::config::ConfigResolver;
 use crate::diagnostic::Level;
 use crate::language::{self, Language};
+use crate::source::read_source;
 use crate::sql::facts::SqlFileFacts;
+use crate::walk;
 use crate::workspace::WorkspaceFacts;
 use rayon::prelude::*;
 use std::collections::HashMap;
