@@ -14,6 +14,7 @@ pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod language;
+pub mod languages;
 pub mod line_index;
 pub mod lsp;
 pub mod rules;

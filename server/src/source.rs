@@ -1,6 +1,9 @@
 //! Reading a source file for linting: size cap, UTF-8 or UTF-16 with a byte
 //! order mark, binary files refused. Used by the CLI and the language server.
 
+use crate::engine;
+use crate::language;
+use crate::workspace::FileFacts;
 use std::path::Path;
 
 /// Files larger than this are reported as `unreadable-file` instead of linted.
@@ -111,6 +114,19 @@ pub fn strip_bom(text: &str) -> (&str, bool) {
         Some(rest) => (rest, true),
         None => (text, false),
     }
+}
+
+/// Whether the file at `path` contributes workspace facts (by its language).
+pub fn has_facts(path: &Path) -> bool {
+    language::detect(path).is_some_and(engine::contributes_facts)
+}
+
+/// A file's contribution to the workspace facts, read from disk (`None` if it
+/// cannot be read or its language contributes none).
+pub fn read_facts(path: &Path) -> Option<FileFacts> {
+    let lang = language::detect(path).filter(|&l| engine::contributes_facts(l))?;
+    let text = read_source(path).ok()?;
+    engine::file_facts(lang, strip_bom(&text).0, None)
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use super::lint::{self, ConfigSource, Job, Outcome};
 use super::settings::{DiagnosticMode, Run, Settings};
 use super::workspace::{self, Folder};
 use crate::config::{self, Config, ConfigResolver};
-use crate::language::Language;
 use crate::line_index::ColumnUnit;
 use crate::workspace::WorkspaceFacts;
 use serde_json::{json, Value};
@@ -79,7 +78,8 @@ enum Step {
         seq: u64,
     },
     Lint {
-        job: Job,
+        /// Boxed: a snapshot is much larger than the other steps.
+        job: Box<Job>,
         version: i32,
         generation: u64,
         seq: u64,
@@ -117,7 +117,7 @@ impl State {
     /// SQL documents in a folder wait for the folder's first scan: their
     /// findings depend on the other SQL files (indexing ends with a re-lint).
     fn waiting_for_index(&self, doc: &Document) -> bool {
-        doc.lang == Language::Sql
+        crate::engine::contributes_facts(doc.lang)
             && doc
                 .file
                 .as_ref()
@@ -128,7 +128,7 @@ impl State {
     /// A snapshot of `doc` to lint (or to compute code actions on).
     fn job(&self, doc: &Document) -> Job {
         let text = doc.text();
-        let (config, facts, own_sql) = match &doc.file {
+        let (config, facts, own_facts) = match &doc.file {
             None => (
                 ConfigSource::Fixed(self.untitled_config.clone()),
                 Arc::new(WorkspaceFacts::default()),
@@ -159,10 +159,10 @@ impl State {
             rope: doc.rope.clone(),
             lang: doc.lang,
             engine_path: doc.engine_path.clone(),
-            old_tree: doc.tree.clone(),
+            previous: doc.parsed.clone(),
             config,
             facts,
-            own_sql,
+            own_facts,
             unit: self.caps.unit,
         }
     }
@@ -187,12 +187,12 @@ impl State {
     /// Recompute folder `i`'s facts from disk plus open SQL documents' text.
     /// Returns whether they changed.
     fn refresh_facts(&mut self, i: usize) -> bool {
-        let overlay: Vec<(PathBuf, crate::sql::facts::SqlFileFacts)> = self
+        let overlay: Vec<(PathBuf, crate::workspace::FileFacts)> = self
             .docs
             .values()
             .filter_map(|d| {
                 let p = d.file.as_ref()?;
-                let facts = d.sql_facts.as_ref()?;
+                let facts = d.facts.as_ref()?;
                 (self.folder_of(p) == Some(i)).then(|| (d.engine_path.clone(), facts.clone()))
             })
             .collect();
@@ -262,7 +262,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| match e.try_into_panic() {
-            Ok(p) => crate::ts::panic_message(p.as_ref()),
+            Ok(p) => crate::engine::panic_message(p.as_ref()),
             Err(e) => e.to_string(),
         })
 }
@@ -383,10 +383,10 @@ impl Inner {
                     // Freeing the tree this lint started from (its nodes that
                     // the new tree does not share) takes a while on a large
                     // file: hold on to it until the result is published.
-                    let old_tree = job.old_tree.clone();
+                    let old_tree = job.previous.clone();
                     let outcome = {
                         let _lint = lock.lock().await;
-                        self.run_lint(&uri, job, version, generation).await
+                        self.run_lint(&uri, *job, version, generation).await
                     };
                     // The lint has ended: from here on a change is linted at
                     // once. Cleared before publishing, so that a client that
@@ -462,7 +462,7 @@ impl Inner {
             doc.lint.running = true;
         }
         Step::Lint {
-            job,
+            job: Box::new(job),
             version,
             generation,
             seq,
@@ -562,13 +562,13 @@ impl Inner {
         if doc.id != doc_id || doc.version != version {
             return None;
         }
-        if outcome.tree.is_some() {
-            doc.tree = outcome.tree.clone();
+        if outcome.parsed.is_some() {
+            doc.parsed = outcome.parsed.clone();
         }
         let mut facts_changed_in = None;
-        if let (Some(new), Some(path)) = (&outcome.sql_facts, doc.file.clone()) {
-            if doc.sql_facts.as_ref() != Some(new) {
-                doc.sql_facts = Some(new.clone());
+        if let (Some(new), Some(path)) = (&outcome.facts, doc.file.clone()) {
+            if doc.facts.as_ref() != Some(new) {
+                doc.facts = Some(new.clone());
                 facts_changed_in = st.folder_of(&path);
             }
         }
@@ -718,7 +718,7 @@ impl Inner {
                 for doc in st.docs.values_mut() {
                     doc.too_large = doc.byte_len() > max;
                     if doc.too_large {
-                        doc.tree = None;
+                        doc.parsed = None;
                     }
                 }
             }
@@ -799,7 +799,7 @@ impl Inner {
             match result {
                 Ok(scan) => {
                     let files = scan.files.len();
-                    let sql = scan.sql.len();
+                    let with_facts = scan.facts.len();
                     total += files;
                     {
                         let mut st = self.st();
@@ -813,7 +813,7 @@ impl Inner {
                     self.log(
                         lsp::MessageType::INFO,
                         format!(
-                            "indexed {}: {files} files, {sql} SQL files in {} ms",
+                            "indexed {}: {files} files, {with_facts} with workspace facts (SQL) in {} ms",
                             path.display(),
                             started.elapsed().as_millis()
                         ),
@@ -844,7 +844,7 @@ impl Inner {
         };
         let mut regs = Vec::new();
         if watch {
-            let watchers: Vec<Value> = workspace::WATCH_GLOBS
+            let watchers: Vec<Value> = workspace::watch_globs()
                 .iter()
                 .map(|g| json!({ "globPattern": g }))
                 .collect();
@@ -899,9 +899,9 @@ impl Inner {
                 {
                     supabase_touched.insert(folder.clone());
                 }
-                if let Some(lang) = crate::language::detect(&path) {
+                if crate::language::detect(&path).is_some() {
                     file_events.push((i, path.clone(), ev.typ));
-                    if lang == Language::Sql {
+                    if workspace::has_facts(&path) {
                         sql_changes.push((folder, path, ev.typ == lsp::FileChangeType::DELETED));
                     }
                 }
@@ -937,7 +937,7 @@ impl Inner {
                     let facts = if deleted {
                         None
                     } else {
-                        workspace::read_sql_facts(&path)
+                        workspace::read_facts(&path)
                     };
                     (folder, path, facts)
                 })
@@ -952,8 +952,8 @@ impl Inner {
             for (folder, path, facts) in read {
                 if let Some(f) = st.folders.iter_mut().find(|f| f.path == folder) {
                     match facts {
-                        Some(facts) => f.disk_sql.insert(path, facts),
-                        None => f.disk_sql.remove(&path),
+                        Some(facts) => f.disk_facts.insert(path, facts),
+                        None => f.disk_facts.remove(&path),
                     };
                     touched.insert(folder);
                 }
@@ -1237,7 +1237,7 @@ impl LanguageServer for Backend {
             let was = doc.too_large;
             doc.too_large = doc.byte_len() > max;
             if doc.too_large {
-                doc.tree = None;
+                doc.parsed = None;
             }
             (on_type, doc.too_large && !was)
         };
@@ -1291,7 +1291,7 @@ impl LanguageServer for Backend {
             let Some(doc) = st.docs.remove(&uri) else {
                 return;
             };
-            let folder = match (&doc.file, &doc.sql_facts) {
+            let folder = match (&doc.file, &doc.facts) {
                 (Some(p), Some(_)) => st.folder_of(p).map(|i| (i, p.clone())),
                 _ => None,
             };
@@ -1306,7 +1306,7 @@ impl LanguageServer for Backend {
         // A closed SQL file contributes its text on disk again.
         if let Some((_, path)) = folder {
             let p = path.clone();
-            let facts = blocking(move || workspace::read_sql_facts(&p))
+            let facts = blocking(move || workspace::read_facts(&p))
                 .await
                 .ok()
                 .flatten();
@@ -1315,8 +1315,8 @@ impl LanguageServer for Backend {
                 match st.folder_of(&path) {
                     Some(i) => {
                         match facts {
-                            Some(f) => st.folders[i].disk_sql.insert(path.clone(), f),
-                            None => st.folders[i].disk_sql.remove(&path),
+                            Some(f) => st.folders[i].disk_facts.insert(path.clone(), f),
+                            None => st.folders[i].disk_facts.remove(&path),
                         };
                         if st.refresh_facts(i) {
                             st.docs_in(Some(i))
@@ -1564,31 +1564,29 @@ impl LanguageServer for Backend {
                     Some(d) => Some((d, None)),
                     None => match inner.run_lint(&uri, job.clone(), version, generation).await {
                         Some(o) if o.config_error.is_some() || o.excluded => return Ok(None),
-                        Some(o) => Some((o.diagnostics, o.tree)),
+                        Some(o) => Some((o.diagnostics, o.parsed)),
                         None => None,
                     },
                 }
             }
         };
-        let Some((diagnostics, tree)) = linted else {
+        let Some((diagnostics, parsed)) = linted else {
             return Ok(None);
         };
         let result = blocking(move || {
-            let tree = match tree {
-                Some(t) => Some(t),
-                None => job
-                    .lang
-                    .is_script()
-                    .then(|| crate::ts::parse(&job.text, job.lang, job.old_tree.as_ref()))
-                    .flatten(),
-            };
+            // Suppression comments in scripts are placed with the tree: the
+            // lint's, else the document's reparsed (as the next lint would).
+            let parsed = parsed.or_else(|| {
+                let previous = job.previous.as_ref()?;
+                crate::engine::parse(job.lang, &job.text, Some(previous)).reusable()
+            });
             let pos = Positions::new(&job.text, job.unit);
             let req = actions::Request {
                 uri: &uri2,
                 version,
                 text: &job.text,
                 lang: job.lang,
-                tree: tree.as_ref(),
+                tree: parsed.as_ref().and_then(|p| p.tree()),
                 pos: &pos,
                 versioned,
             };
@@ -1611,16 +1609,16 @@ impl LanguageServer for Backend {
                     out.push(actions::fix_all(&req, &fixed));
                 }
             }
-            (out, tree)
+            (out, parsed)
         })
         .await;
         match result {
-            Ok((actions, tree)) => {
-                if let Some(tree) = tree {
+            Ok((actions, parsed)) => {
+                if let Some(parsed) = parsed {
                     let mut st = inner.st();
                     if let Some(doc) = st.docs.get_mut(&uri) {
                         if doc.version == version {
-                            doc.tree = Some(tree);
+                            doc.parsed = Some(parsed);
                         }
                     }
                 }
@@ -1666,7 +1664,7 @@ impl Inner {
                 let mut paths: HashSet<PathBuf> = HashSet::new();
                 for f in &st.folders {
                     paths.insert(f.path.join(config::FILE_NAME));
-                    paths.extend(f.disk_sql.keys().cloned());
+                    paths.extend(f.disk_facts.keys().cloned());
                 }
                 for d in st.docs.values() {
                     if let Some(p) = &d.file {
@@ -1684,7 +1682,7 @@ impl Inner {
                                 (
                                     f.path.clone(),
                                     f.resolver.clone(),
-                                    f.disk_sql.keys().cloned().collect(),
+                                    f.disk_facts.keys().cloned().collect(),
                                 )
                             })
                             .collect()
@@ -1704,7 +1702,7 @@ impl Inner {
                 let mut new_sql = Vec::new();
                 for (root, resolver, have) in rescan {
                     new_sql.extend(
-                        workspace::sql_files(&root, &resolver)
+                        workspace::fact_files(&root, &resolver)
                             .into_iter()
                             .filter(|p| !have.contains(p)),
                     );
