@@ -179,13 +179,11 @@ pub fn debug_time(file: &Path, runs: usize) -> i32 {
         times.sort_by(f64::total_cmp);
         times[times.len() / 2]
     };
-    if lang.is_script() {
-        out!(
-            "{:<26} {:>9.2} ms",
-            "parse",
-            median(&mut || drop(crate::ts::parse(&text, lang, None)))
-        );
-    }
+    out!(
+        "{:<26} {:>9.2} ms",
+        "parse",
+        median(&mut || drop(engine::parse(lang, &text, None)))
+    );
     out!(
         "{:<26} {:>9.2} ms",
         "all rules (with parse)",
