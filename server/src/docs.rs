@@ -19,13 +19,7 @@ pub struct Example {
 
 /// The path an example is linted as when its fence names none.
 pub fn default_path(lang: Language) -> &'static str {
-    match lang {
-        Language::TypeScript => "src/example.ts",
-        Language::Tsx => "src/example.tsx",
-        Language::JavaScript => "src/example.js",
-        Language::Sql => "supabase/migrations/20240101000000_example.sql",
-        Language::Dotenv => ".env",
-    }
+    lang.info().example_path
 }
 
 /// Fenced blocks tagged `<lang> flagged|ok [lines=N,…] [path=…]`.

@@ -518,10 +518,10 @@ fn job_for(
         rope: doc.rope.clone(),
         lang: doc.lang,
         engine_path: doc.engine_path.clone(),
-        old_tree: doc.tree.clone(),
+        previous: doc.parsed.clone(),
         config: ConfigSource::Fixed(config.clone()),
         facts: facts.clone(),
-        own_sql: None,
+        own_facts: None,
         unit,
     }
 }
@@ -600,7 +600,7 @@ pub fn check_lsp_edits(
                     detail: format!("{:?}", out.panics),
                 });
             }
-            doc.tree = out.tree;
+            doc.parsed = out.parsed;
             if step + 1 == steps {
                 let fresh_doc = Document::new(uri.clone(), 2, 1, target.language(), &client);
                 let fresh = lsp_lint::run(&job_for(&fresh_doc, &config, &facts, unit));

@@ -16,7 +16,80 @@ pub enum Language {
     Dotenv,
 }
 
+/// Everything about a language that is a name: the one table of them.
+#[derive(Debug)]
+pub struct LanguageInfo {
+    pub language: Language,
+    /// Its name in `grammars-config/languages.toml`, `prodlint rules` and the docs.
+    pub name: &'static str,
+    /// Code fence tags in rule documentation (`ts flagged`, `sql ok`…).
+    pub fence_tags: &'static [&'static str],
+    /// Editors' language ids (LSP `languageId`) for documents whose path does
+    /// not tell (untitled buffers, unusual names).
+    pub editor_ids: &'static [&'static str],
+    /// The file name given to a document that has none: `{}` stands for a
+    /// made-up stem (`Untitled-1.ts`), or a fixed name (`.env`).
+    pub made_up_name: &'static str,
+    /// The path documentation examples are linted as when their fence names none.
+    pub example_path: &'static str,
+    /// The start of a line comment (suppression comments).
+    pub line_comment: &'static str,
+}
+
+/// Indexed by `Language as usize` (a test checks the order).
+pub const LANGUAGES: &[LanguageInfo] = &[
+    LanguageInfo {
+        language: Language::TypeScript,
+        name: "typescript",
+        fence_tags: &["ts", "typescript"],
+        editor_ids: &["typescript"],
+        made_up_name: "{}.ts",
+        example_path: "src/example.ts",
+        line_comment: "//",
+    },
+    LanguageInfo {
+        language: Language::Tsx,
+        name: "tsx",
+        fence_tags: &["tsx"],
+        editor_ids: &["typescriptreact"],
+        made_up_name: "{}.tsx",
+        example_path: "src/example.tsx",
+        line_comment: "//",
+    },
+    LanguageInfo {
+        language: Language::JavaScript,
+        name: "javascript",
+        fence_tags: &["js", "javascript", "jsx"],
+        editor_ids: &["javascript", "javascriptreact"],
+        made_up_name: "{}.js",
+        example_path: "src/example.js",
+        line_comment: "//",
+    },
+    LanguageInfo {
+        language: Language::Sql,
+        name: "sql",
+        fence_tags: &["sql"],
+        editor_ids: &["sql", "pgsql", "postgres", "postgresql", "plpgsql"],
+        made_up_name: "{}.sql",
+        example_path: "supabase/migrations/20240101000000_example.sql",
+        line_comment: "--",
+    },
+    LanguageInfo {
+        language: Language::Dotenv,
+        name: "dotenv",
+        fence_tags: &["dotenv", "env"],
+        editor_ids: &["dotenv", "env"],
+        made_up_name: ".env",
+        example_path: ".env",
+        line_comment: "#",
+    },
+];
+
 impl Language {
+    pub fn info(self) -> &'static LanguageInfo {
+        // The table lists every variant in declaration order (tested below).
+        &LANGUAGES[self as usize]
+    }
     pub fn is_script(self) -> bool {
         matches!(
             self,
@@ -24,32 +97,32 @@ impl Language {
         )
     }
     pub fn name(self) -> &'static str {
-        match self {
-            Language::TypeScript => "typescript",
-            Language::Tsx => "tsx",
-            Language::JavaScript => "javascript",
-            Language::Sql => "sql",
-            Language::Dotenv => "dotenv",
-        }
+        self.info().name
     }
     /// The start of a line comment in this language (for suppression comments).
     pub fn line_comment(self) -> &'static str {
-        match self {
-            Language::Sql => "--",
-            Language::Dotenv => "#",
-            _ => "//",
-        }
+        self.info().line_comment
     }
     /// The language of a name used in documentation code fences (`ts`, `sql`, ...).
     pub fn from_fence(tag: &str) -> Option<Language> {
-        Some(match tag {
-            "ts" | "typescript" => Language::TypeScript,
-            "tsx" => Language::Tsx,
-            "js" | "javascript" | "jsx" => Language::JavaScript,
-            "sql" => Language::Sql,
-            "dotenv" | "env" => Language::Dotenv,
-            _ => return None,
-        })
+        LANGUAGES
+            .iter()
+            .find(|i| i.fence_tags.contains(&tag))
+            .map(|i| i.language)
+    }
+    /// The language of an editor's language id.
+    pub fn from_editor_id(id: &str) -> Option<Language> {
+        LANGUAGES
+            .iter()
+            .find(|i| i.editor_ids.contains(&id))
+            .map(|i| i.language)
+    }
+    /// The language named `name` in `grammars-config/languages.toml`.
+    pub fn from_name(name: &str) -> Option<Language> {
+        LANGUAGES
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| i.language)
     }
 }
 
@@ -83,13 +156,11 @@ static TABLE: LazyLock<LanguageTable> = LazyLock::new(|| {
     let mut by_extension = Vec::new();
     let mut by_name = Vec::new();
     for entry in table.language {
-        let lang = match entry.name.as_str() {
-            "typescript" => Language::TypeScript,
-            "tsx" => Language::Tsx,
-            "javascript" => Language::JavaScript,
-            "sql" => Language::Sql,
-            "dotenv" => Language::Dotenv,
-            other => panic!("unknown language {other} in grammars-config/languages.toml"),
+        let Some(lang) = Language::from_name(&entry.name) else {
+            panic!(
+                "unknown language {} in grammars-config/languages.toml",
+                entry.name
+            );
         };
         by_extension.extend(entry.extensions.into_iter().map(|e| (e, lang)));
         by_name.extend(entry.file_names.into_iter().map(|n| (n, lang)));
@@ -120,6 +191,14 @@ pub fn detect(path: &Path) -> Option<Language> {
         .map(|(_, l)| *l)
 }
 
+/// Globs of every file the detector recognises (the server watches them).
+pub fn watch_globs() -> Vec<String> {
+    let exts: Vec<&str> = TABLE.by_extension.iter().map(|(e, _)| e.as_str()).collect();
+    let mut globs = vec![format!("**/*.{{{}}}", exts.join(","))];
+    globs.extend(TABLE.by_name.iter().map(|(n, _)| format!("**/{n}")));
+    globs
+}
+
 /// `.d.ts`, `.d.mts`, `.d.cts`: declarations only.
 pub fn is_declaration_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -145,5 +224,40 @@ mod tests {
         assert_eq!(detect(Path::new(".envrc")), None);
         assert_eq!(detect(Path::new("README.md")), None);
         assert!(is_declaration_file(Path::new("x/index.d.ts")));
+    }
+
+    #[test]
+    fn the_name_table_is_indexed_by_language() {
+        for (i, info) in LANGUAGES.iter().enumerate() {
+            assert_eq!(info.language as usize, i, "{info:?}");
+            assert_eq!(info.language.info().name, info.name);
+        }
+        // Every language in the extension table has its row, and back.
+        for lang in TABLE
+            .by_extension
+            .iter()
+            .chain(&TABLE.by_name)
+            .map(|(_, l)| *l)
+        {
+            assert!(LANGUAGES.iter().any(|i| i.language == lang));
+        }
+        assert_eq!(Language::from_fence("jsx"), Some(Language::JavaScript));
+        assert_eq!(
+            Language::from_editor_id("typescriptreact"),
+            Some(Language::Tsx)
+        );
+        assert_eq!(Language::from_editor_id("markdown"), None);
+    }
+
+    /// Every extension and file name the detector knows is watched by the server.
+    #[test]
+    fn watch_globs_cover_the_table() {
+        let globs = watch_globs();
+        assert!(
+            globs.contains(&"**/*.{ts,mts,cts,tsx,js,jsx,mjs,cjs,sql}".to_string()),
+            "{globs:?}"
+        );
+        assert!(globs.contains(&"**/.env".to_string()));
+        assert!(globs.contains(&"**/.env.*".to_string()));
     }
 }

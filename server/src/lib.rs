@@ -14,10 +14,14 @@ pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod language;
+pub mod languages;
 pub mod line_index;
 pub mod lsp;
 pub mod rules;
+pub mod source;
 pub mod sql;
 pub mod suppression;
+pub mod text;
 pub mod ts;
+pub mod walk;
 pub mod workspace;

@@ -1,9 +1,17 @@
-//! Workspace facts: the only cross-file input of the rules. Computed once per run
-//! from every SQL file under the linted roots (in migration order, i.e. by file
-//! name), and updated per changed file by the language server.
+//! Workspace facts: the only cross-file input of the rules. Each file of a
+//! language that contributes facts (`LanguageSupport::facts`; today SQL) adds
+//! its [`FileFacts`]; the front ends gather them once per run (the CLI, in
+//! migration order, i.e. by file name) or per changed file (the server), and
+//! never look inside them.
 
 use crate::sql::facts::{SqlFacts, SqlFileFacts};
 use std::path::{Path, PathBuf};
+
+/// One file's contribution to the workspace facts, by language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileFacts {
+    Sql(SqlFileFacts),
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct WorkspaceFacts {
@@ -14,18 +22,27 @@ pub struct WorkspaceFacts {
 }
 
 impl WorkspaceFacts {
-    /// Replace (or add) one SQL file's contribution.
+    /// Facts with no file's contribution yet.
+    pub fn new(supabase_dir: bool) -> WorkspaceFacts {
+        WorkspaceFacts {
+            supabase_dir,
+            ..Default::default()
+        }
+    }
+
+    /// Replace (or add) one file's contribution.
+    pub fn set_file(&mut self, path: &Path, facts: FileFacts) {
+        match facts {
+            FileFacts::Sql(f) => self.sql.insert(path.to_path_buf(), f),
+        }
+    }
+
+    /// Replace (or add) one SQL file's contribution, from its text.
     pub fn update_sql_file(&mut self, path: &Path, text: &str) {
-        self.sql
-            .insert(path.to_path_buf(), SqlFileFacts::extract(text));
+        self.set_file(path, FileFacts::Sql(SqlFileFacts::extract(text)));
     }
 
-    /// Add one SQL file's contribution from its parsed form.
-    pub fn update_sql_parsed(&mut self, path: &Path, file: &crate::sql::SqlFile, text: &str) {
-        self.sql
-            .insert(path.to_path_buf(), SqlFileFacts::from_parsed(file, text));
-    }
-
+    /// Drop one file's contribution (whatever its language).
     pub fn remove_file(&mut self, path: &Path) {
         self.sql.remove(path);
     }
@@ -35,10 +52,7 @@ impl WorkspaceFacts {
         files: impl IntoIterator<Item = (PathBuf, &'a str)>,
         supabase_dir: bool,
     ) -> WorkspaceFacts {
-        let mut facts = WorkspaceFacts {
-            supabase_dir,
-            ..Default::default()
-        };
+        let mut facts = WorkspaceFacts::new(supabase_dir);
         for (path, text) in files {
             facts.update_sql_file(&path, text);
         }

@@ -1091,3 +1091,75 @@ fn output_errors_fifos_and_level_names() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("(did you mean `warn`?)"), "{stderr}");
 }
+
+/// `--add-suppressions REASON`: one comment above each line with findings
+/// (rules merged, indentation and CRLF kept, the language's comment syntax), a
+/// trailing `{/* … */}` among JSX children, lines inside a template skipped
+/// with a message; a second run adds nothing and the findings are gone.
+#[test]
+fn add_suppressions_comments_every_finding_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/a.ts",
+        "export function f() {\r\n  const a = x as any; const stripeKey = \"sk_live_51H8s9dKj2kL3mN4oP5qR6sT7uV8wX9yZ\";\r\n  return a;\r\n}\r\n",
+    );
+    write(
+        d,
+        "src/v.tsx",
+        "export const V = () => (\n  <div>\n    {x as any}\n  </div>\n);\nconst s = `a\n${y as any}`;\n",
+    );
+    write(d, "db/001.sql", "create tabel x;\n");
+    write(d, "src/clean.ts", "export const ok = 1;\n");
+    let out = prodlint(d)
+        .args(["check", "--add-suppressions", "legacy code"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "added 3 suppression comments to 3 files\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("src/v.tsx:7: no comment can go on this line"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |rel: &str| fs::read_to_string(d.join(rel)).unwrap();
+    assert_eq!(
+        read("src/a.ts"),
+        "export function f() {\r\n  // prodlint-ignore no-any-cast, hardcoded-secret: legacy code\r\n  const a = x as any; const stripeKey = \"sk_live_51H8s9dKj2kL3mN4oP5qR6sT7uV8wX9yZ\";\r\n  return a;\r\n}\r\n"
+    );
+    assert_eq!(
+        read("src/v.tsx"),
+        "export const V = () => (\n  <div>\n    {x as any} {/* prodlint-ignore no-any-cast: legacy code */}\n  </div>\n);\nconst s = `a\n${y as any}`;\n"
+    );
+    assert_eq!(
+        read("db/001.sql"),
+        "-- prodlint-ignore sql-syntax: legacy code\ncreate tabel x;\n"
+    );
+    assert_eq!(read("src/clean.ts"), "export const ok = 1;\n");
+    // Idempotent.
+    let (again, code) = stdout(prodlint(d).args(["check", "--add-suppressions", "legacy code"]));
+    assert_eq!(
+        (again.as_str(), code),
+        ("added 0 suppression comments to 0 files\n", 0)
+    );
+    // Only the template's finding is left.
+    let (json, _) = stdout(prodlint(d).args(["check", "--format", "json", "--no-cache"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let left: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| format!("{}:{}", x["path"], x["range"]["start"]["line"]))
+        .collect();
+    assert_eq!(left, vec!["\"src/v.tsx\":7".to_string()]);
+    // A reason must be one line, and the flag does not combine with --fix.
+    let (_, code) = stdout(prodlint(d).args(["check", "--add-suppressions", " "]));
+    assert_eq!(code, 2);
+    let (_, code) = stdout(prodlint(d).args(["check", "--fix", "--add-suppressions", "x"]));
+    assert_eq!(code, 2);
+}

@@ -445,10 +445,13 @@ fn prodlint_toml_changes_reload_the_configuration() {
         m["method"] == "client/registerCapability"
     });
     let globs = reg["params"]["registrations"].to_string();
+    // One glob for every extension of the language table, then file names.
     for g in [
-        "**/*.sql",
+        "**/*.{ts,mts,cts,tsx,js,jsx,mjs,cjs,sql}",
+        "**/.env",
+        "**/.env.*",
         "**/prodlint.toml",
-        "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
+        "**/supabase",
     ] {
         assert!(globs.contains(g), "{g} in {globs}");
     }
@@ -580,7 +583,9 @@ fn indexing_reports_work_done_progress() {
         "{end}"
     );
     assert!(
-        s.logs().iter().any(|l| l.contains("30 SQL files")),
+        s.logs()
+            .iter()
+            .any(|l| l.contains("30 with workspace facts (SQL)")),
         "{:?}",
         s.logs()
     );

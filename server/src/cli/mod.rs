@@ -38,8 +38,12 @@ fn print_listing(text: &str) -> i32 {
 
 pub mod cache;
 pub mod check;
+mod debug;
+mod fixes;
+mod outcome;
 pub mod report;
-pub mod walk;
+mod stdin;
+mod suppress;
 
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -184,6 +188,10 @@ pub struct CheckArgs {
     /// Do not read or write the result cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Insert a `prodlint-ignore RULE: REASON` comment above every line with a
+    /// finding (for adopting prodlint in an existing code base), then exit.
+    #[arg(long, value_name = "REASON")]
+    pub add_suppressions: Option<String>,
 }
 
 /// Run the command line; returns the process exit code.
@@ -255,16 +263,16 @@ pub fn main() -> i32 {
                     errors,
                     prefiltered,
                 },
-        } => check::debug_parse(paths, threads, errors, prefiltered),
+        } => debug::debug_parse(paths, threads, errors, prefiltered),
         Command::Debug {
             command: DebugCommand::Prefilter { paths },
-        } => check::debug_prefilter(paths),
+        } => debug::debug_prefilter(paths),
         Command::Debug {
             command: DebugCommand::Time { file, runs },
-        } => check::debug_time(&file, runs),
+        } => debug::debug_time(&file, runs),
         Command::Debug {
             command: DebugCommand::Slowest { paths, top },
-        } => check::debug_slowest(paths, top),
+        } => debug::debug_slowest(paths, top),
     }
 }
 

@@ -6,10 +6,10 @@ use super::convert::{touches, Positions};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::language::Language;
 use crate::rules;
-use crate::ts::ast;
+use crate::suppression;
 use std::collections::HashMap;
 use tower_lsp_server::ls_types as lsp;
-use tree_sitter::{Node, Tree};
+use tree_sitter::Tree;
 
 pub const FIX_ALL_KIND: &str = "source.fixAll.prodlint";
 
@@ -129,6 +129,26 @@ pub fn quick_fixes(
     out
 }
 
+/// The edit inserting `prodlint-ignore RULE: <reason>` for `d`'s line
+/// (`suppression::insertion`), or `None` where no comment can go.
+fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
+    let index = &req.pos.index;
+    let line = index.line_of(d.range.start);
+    let edit = suppression::insertion(
+        req.text,
+        req.lang,
+        req.tree,
+        index,
+        line,
+        &[d.rule],
+        "<reason>",
+    )?;
+    Some(lsp::TextEdit {
+        range: req.pos.range(&edit.range),
+        new_text: edit.text,
+    })
+}
+
 /// The `source.fixAll.prodlint` action turning `req.text` into `fixed`.
 pub fn fix_all(req: &Request<'_>, fixed: &str) -> lsp::CodeActionOrCommand {
     let edit = minimal_edit(req.text, fixed, req.pos);
@@ -177,127 +197,6 @@ pub fn minimal_edit(old: &str, new: &str, pos: &Positions<'_>) -> lsp::TextEdit 
     }
 }
 
-/// Where a suppression comment can go for a finding on a line.
-enum Place {
-    /// A comment line of its own above.
-    Above,
-    /// A trailing `{/* … */}` at the end of the line (JSX children).
-    JsxTrailing,
-}
-
-/// The edit inserting `prodlint-ignore RULE: <reason>` for `d`'s line, or `None`
-/// where no comment can go (inside a multi-line string or comment).
-fn disable_edit(req: &Request<'_>, d: &Diagnostic) -> Option<lsp::TextEdit> {
-    let text = req.text;
-    let index = &req.pos.index;
-    let line = index.line_of(d.range.start);
-    let line_start = index.line_start(line);
-    let line_end = index.line_end(text, line);
-    // The indentation of the finding's line (from `line_start`: a lone `\r`
-    // before it ends a line too).
-    let indent = ast::line_indent(&text[line_start..], 0);
-    let place = match (req.lang.is_script(), req.tree) {
-        (true, Some(tree)) => script_place(tree, line_start, line_end)?,
-        _ => Place::Above,
-    };
-    let comment = format!("prodlint-ignore {}: <reason>", d.rule);
-    match place {
-        Place::Above => {
-            let eol = line_ending(text);
-            let lead = req.lang.line_comment();
-            // A suppression comment already on the line above: add the rule to it
-            // (a second comment line would make the first one target itself).
-            if let Some(at) = line.checked_sub(1).and_then(|prev| {
-                let start = index.line_start(prev);
-                extend_point(&text[start..index.line_end(text, prev)], lead).map(|o| start + o)
-            }) {
-                let at = req.pos.position(at);
-                return Some(lsp::TextEdit {
-                    range: lsp::Range { start: at, end: at },
-                    new_text: format!(", {}", d.rule),
-                });
-            }
-            let at = req.pos.position(line_start);
-            Some(lsp::TextEdit {
-                range: lsp::Range { start: at, end: at },
-                new_text: format!("{indent}{lead} {comment}{eol}"),
-            })
-        }
-        Place::JsxTrailing => {
-            let at = req.pos.position(line_end);
-            Some(lsp::TextEdit {
-                range: lsp::Range { start: at, end: at },
-                new_text: format!(" {{/* {comment} */}}"),
-            })
-        }
-    }
-}
-
-/// The file's line ending: that of its first line (`\r\n`, a lone `\r` or `\n`).
-fn line_ending(text: &str) -> &'static str {
-    let bytes = text.as_bytes();
-    match memchr::memchr2(b'\n', b'\r', bytes) {
-        Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => "\r\n",
-        Some(i) if bytes[i] == b'\r' => "\r",
-        _ => "\n",
-    }
-}
-
-/// If `line` is a whole-line `prodlint-ignore RULE[, RULE…]: reason` comment,
-/// the offset in it just after the last rule.
-fn extend_point(line: &str, lead: &str) -> Option<usize> {
-    let body = line.trim_start().strip_prefix(lead)?;
-
-    let rest = body.trim_start().strip_prefix("prodlint-ignore")?;
-    if !rest.starts_with([' ', '\t']) {
-        return None; // `prodlint-ignore-file`, `prodlint-ignore:` (no rules)
-    }
-    let rest_start = line.len() - rest.len();
-    let list = &rest[..rest.find(':').unwrap_or(rest.len())];
-    if list.trim().is_empty() {
-        return None;
-    }
-    Some(rest_start + list.trim_end().len())
-}
-
-/// The innermost node that strictly encloses the point `at` (starts before it).
-fn enclosing(tree: &Tree, at: usize) -> Option<Node<'_>> {
-    let root = tree.root_node();
-    let mut n = root.descendant_for_byte_range(at, at)?;
-    while n.start_byte() >= at || n.end_byte() <= at {
-        n = n.parent()?;
-    }
-    Some(n)
-}
-
-/// Kinds whose inside is text: a comment inserted there would change a value
-/// or land in a comment.
-fn is_text_like(n: Node<'_>) -> bool {
-    matches!(
-        n.kind(),
-        "template_string" | "string" | "string_fragment" | "comment" | "regex" | "regex_pattern"
-    )
-}
-
-fn script_place(tree: &Tree, line_start: usize, line_end: usize) -> Option<Place> {
-    let Some(container) = enclosing(tree, line_start) else {
-        return Some(Place::Above);
-    };
-    if is_text_like(container) {
-        return None;
-    }
-    let jsx_children = |n: Node<'_>| matches!(n.kind(), "jsx_element" | "jsx_text");
-    if !jsx_children(container) {
-        return Some(Place::Above);
-    }
-    // JSX children: a `//` line would be text. A trailing `{/* */}` works if the
-    // line also ends among the element's children.
-    match enclosing(tree, line_end) {
-        Some(end) if jsx_children(end) => Some(Place::JsxTrailing),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,22 +236,6 @@ mod tests {
     }
 
     #[test]
-    fn an_existing_suppression_line_is_extended() {
-        assert_eq!(
-            extend_point("  // prodlint-ignore a, b: why", "//"),
-            Some(25)
-        );
-        assert_eq!(extend_point("-- prodlint-ignore a", "--"), Some(20));
-        assert_eq!(extend_point("// prodlint-ignore-file a: x", "//"), None);
-        assert_eq!(extend_point("// prodlint-ignore: x", "//"), None);
-        assert_eq!(
-            extend_point("const a = 1; // prodlint-ignore a: x", "//"),
-            None
-        );
-        assert_eq!(extend_point("# prodlint-ignore A_KEY: x", "#"), Some(23));
-    }
-
-    #[test]
     fn kinds_are_hierarchical() {
         let only = [lsp::CodeActionKind::SOURCE_FIX_ALL];
         assert!(wants(Some(&only), FIX_ALL_KIND));
@@ -360,32 +243,5 @@ mod tests {
         let only = [lsp::CodeActionKind::new("source.fix")];
         assert!(!wants(Some(&only), FIX_ALL_KIND));
         assert!(wants(None, "quickfix"));
-    }
-
-    fn place(text: &str, line: usize) -> Option<&'static str> {
-        let tree = crate::ts::parse(text, Language::Tsx, None).unwrap();
-        let idx = crate::line_index::LineIndex::new(text);
-        let start = idx.line_start(line);
-        script_place(&tree, start, idx.line_end(text, line)).map(|p| match p {
-            Place::Above => "above",
-            Place::JsxTrailing => "jsx",
-        })
-    }
-
-    #[test]
-    fn suppression_placement_in_scripts() {
-        assert_eq!(
-            place("const a = 1;\nconst b = x as any;\n", 1),
-            Some("above")
-        );
-        assert_eq!(place("const s = `a\n${x as any}`;\n", 1), None);
-        assert_eq!(
-            place("const v = (\n  <div>\n    {x as any}\n  </div>\n);\n", 2),
-            Some("jsx")
-        );
-        assert_eq!(
-            place("const v = (\n  <div\n    a={x as any}\n  />\n);\n", 2),
-            Some("above")
-        );
     }
 }

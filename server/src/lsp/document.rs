@@ -4,54 +4,43 @@
 
 use super::convert::{rope_offset, rope_point};
 use crate::language::{self, Language};
+use crate::languages::Parsed;
 use crate::line_index::ColumnUnit;
-use crate::sql::facts::SqlFileFacts;
+use crate::workspace::FileFacts;
 use ropey::Rope;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use tower_lsp_server::ls_types as lsp;
-use tree_sitter::{InputEdit, Tree};
+use tree_sitter::InputEdit;
 
 /// The language of a document: from its file name, else from the editor's
 /// language id (untitled buffers, unusual names).
 pub fn language_of(path: Option<&Path>, language_id: &str) -> Option<Language> {
-    if let Some(lang) = path.and_then(language::detect) {
-        return Some(lang);
-    }
-    Some(match language_id {
-        "typescript" => Language::TypeScript,
-        "typescriptreact" => Language::Tsx,
-        "javascript" | "javascriptreact" => Language::JavaScript,
-        "sql" | "pgsql" | "postgres" | "postgresql" | "plpgsql" => Language::Sql,
-        "dotenv" | "env" => Language::Dotenv,
-        _ => return None,
-    })
+    path.and_then(language::detect)
+        .or_else(|| Language::from_editor_id(language_id))
 }
 
-fn extension(lang: Language) -> &'static str {
-    match lang {
-        Language::TypeScript => "ts",
-        Language::Tsx => "tsx",
-        Language::JavaScript => "js",
-        Language::Sql => "sql",
-        Language::Dotenv => "env",
-    }
+/// A file name of `lang` for a document without a usable one (`stem` stands in
+/// for the name where the language's made-up name has a `{}`).
+fn made_up_name(lang: Language, stem: &str) -> String {
+    lang.info().made_up_name.replace("{}", stem)
 }
 
 /// The path the engine sees. For a file it is the file's path (with the
 /// language's extension added when the language came from the language id, so
-/// that path-based detection in the engine agrees); for other URIs a made-up
-/// relative name with the right extension.
+/// that path-based detection in the engine agrees; or the language's file name
+/// for languages known by name, like `.env`); for other URIs a made-up relative
+/// name of the language.
 pub fn engine_path(uri: &lsp::Uri, file: Option<&Path>, lang: Language) -> PathBuf {
     match file {
         Some(p) if language::detect(p) == Some(lang) => p.to_path_buf(),
-        Some(p) if lang == Language::Dotenv => p.with_file_name(".env"),
         Some(p) => {
-            let mut s = p.as_os_str().to_os_string();
-            s.push(".");
-            s.push(extension(lang));
-            PathBuf::from(s)
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            p.with_file_name(made_up_name(lang, &name))
         }
         None => {
             let name: String = uri
@@ -68,11 +57,7 @@ pub fn engine_path(uri: &lsp::Uri, file: Option<&Path>, lang: Language) -> PathB
                     }
                 })
                 .collect();
-            if lang == Language::Dotenv {
-                PathBuf::from(".env")
-            } else {
-                PathBuf::from(format!("{name}.{}", extension(lang)))
-            }
+            PathBuf::from(made_up_name(lang, &name))
         }
     }
 }
@@ -135,8 +120,9 @@ pub struct Document {
     pub file: Option<PathBuf>,
     pub engine_path: PathBuf,
     pub rope: Rope,
-    /// The last parsed tree with every later edit applied (scripts only).
-    pub tree: Option<Tree>,
+    /// The last parse with every later edit applied, when the next parse can
+    /// reuse it (scripts' trees; `Parsed::into_reusable`).
+    pub parsed: Option<Parsed>,
     /// The document is over the size limit (and the user has been told once).
     pub too_large: bool,
     /// Identifies this open instance of the document (a global sequence
@@ -152,8 +138,9 @@ pub struct Document {
     /// The sequence number of the last published result.
     pub published: u64,
     pub cached: Option<Cached>,
-    /// For SQL documents: the facts of the unsaved text, as last computed.
-    pub sql_facts: Option<SqlFileFacts>,
+    /// The document's contribution to the workspace facts from its unsaved
+    /// text, as last computed (languages that contribute facts).
+    pub facts: Option<FileFacts>,
     /// The version at the last open or save (`run: onSave`).
     pub saved_version: i32,
 }
@@ -169,14 +156,14 @@ impl Document {
             file,
             engine_path,
             rope: Rope::from_str(text),
-            tree: None,
+            parsed: None,
             too_large: false,
             id,
             lint: LintSchedule::default(),
             lint_lock: Arc::new(tokio::sync::Mutex::new(())),
             published: 0,
             cached: None,
-            sql_facts: None,
+            facts: None,
             saved_version: version,
         }
     }
@@ -194,7 +181,7 @@ impl Document {
     pub fn apply_change(&mut self, change: &lsp::TextDocumentContentChangeEvent, unit: ColumnUnit) {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
-            self.tree = None;
+            self.parsed = None;
             return;
         };
         let mut start = rope_offset(&self.rope, range.start, unit);
@@ -212,7 +199,7 @@ impl Document {
         if !change.text.is_empty() {
             self.rope.insert(cs, &change.text);
         }
-        if let Some(tree) = &mut self.tree {
+        if let Some(parsed) = &mut self.parsed {
             let inserted = change.text.as_bytes();
             let new_end_position = match inserted.iter().rposition(|&b| b == b'\n') {
                 Some(last) => tree_sitter::Point {
@@ -224,7 +211,7 @@ impl Document {
                     column: start_position.column + inserted.len(),
                 },
             };
-            tree.edit(&InputEdit {
+            parsed.edit(&InputEdit {
                 start_byte: start,
                 old_end_byte: end,
                 new_end_byte: start + inserted.len(),
@@ -269,13 +256,15 @@ mod tests {
         let uri = lsp::Uri::from_str("file:///p/a.ts").unwrap();
         let text = "const é = 1;\r\nconst 😀x = y as any;\r\n";
         let mut doc = Document::new(uri, 1, 1, Language::TypeScript, text);
-        doc.tree = crate::ts::parse(text, Language::TypeScript, None);
+        doc.parsed = Some(crate::engine::parse(Language::TypeScript, text, None));
         // UTF-16: the emoji is 2 units; insert a line before `x`.
         doc.apply_change(&change(1, 8, 1, 8, "\r\nz;\r\n"), ColumnUnit::Utf16);
         doc.apply_change(&change(0, 0, 1, 0, ""), ColumnUnit::Utf16);
         let now = doc.text();
         assert_eq!(now, "const 😀\r\nz;\r\nx = y as any;\r\n");
-        let incremental = crate::ts::parse(&now, Language::TypeScript, doc.tree.as_ref()).unwrap();
+        let incremental = crate::engine::parse(Language::TypeScript, &now, doc.parsed.as_ref());
+        assert!(incremental.incremental());
+        let incremental = incremental.tree().unwrap();
         let fresh = crate::ts::parse(&now, Language::TypeScript, None).unwrap();
         assert_eq!(
             incremental.root_node().to_sexp(),

@@ -3,21 +3,16 @@
 
 use super::convert::{Positions, RopePositions};
 use crate::config::{Config, ConfigResolver};
-use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
-use crate::dotenv::DotenvFile;
-use crate::engine::{self, LintOutput};
+use crate::engine::{self, Document, RulePanic};
 use crate::language::Language;
+use crate::languages::Parsed;
 use crate::line_index::ColumnUnit;
-use crate::sql::facts::SqlFileFacts;
-use crate::sql::SqlFile;
-use crate::ts::{self, RulePanic};
-use crate::workspace::WorkspaceFacts;
+use crate::workspace::{FileFacts, WorkspaceFacts};
 use ropey::Rope;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
-use tree_sitter::Tree;
 
 #[derive(Clone)]
 pub enum ConfigSource {
@@ -37,13 +32,14 @@ pub struct Job {
     pub rope: Rope,
     pub lang: Language,
     pub engine_path: PathBuf,
-    /// The document's tree with all edits since it was parsed applied.
-    pub old_tree: Option<Tree>,
+    /// The document's last parse with all edits since applied (reused by the
+    /// next parse where the language can).
+    pub previous: Option<Parsed>,
     pub config: ConfigSource,
     pub facts: Arc<WorkspaceFacts>,
-    /// For SQL files in a folder: this file's contribution to `facts` as the
+    /// For files in a folder: this file's contribution to `facts` as the
     /// folder holds it now (the text may have changed it).
-    pub own_sql: Option<SqlFileFacts>,
+    pub own_facts: Option<FileFacts>,
     pub unit: ColumnUnit,
 }
 
@@ -51,10 +47,10 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub lsp: Vec<lsp::Diagnostic>,
     pub panics: Vec<RulePanic>,
-    /// The new tree (scripts).
-    pub tree: Option<Tree>,
-    /// This text's SQL facts (SQL files).
-    pub sql_facts: Option<SqlFileFacts>,
+    /// The new parse, when the next parse can reuse it (scripts).
+    pub parsed: Option<Parsed>,
+    /// This text's contribution to the workspace facts (languages that have one).
+    pub facts: Option<FileFacts>,
     /// `prodlint.toml` is invalid: nothing was linted.
     pub config_error: Option<String>,
     /// Excluded by `[files] exclude`: nothing was linted.
@@ -73,12 +69,12 @@ impl Job {
         }
     }
 
-    /// The facts to lint with: the folder's, with this SQL text's own contribution.
-    fn facts_with(&self, own: Option<&SqlFileFacts>) -> Arc<WorkspaceFacts> {
+    /// The facts to lint with: the folder's, with this text's own contribution.
+    fn facts_with(&self, own: Option<&FileFacts>) -> Arc<WorkspaceFacts> {
         match own {
-            Some(new) if self.own_sql.as_ref() != Some(new) => {
+            Some(new) if self.own_facts.as_ref() != Some(new) => {
                 let mut f = (*self.facts).clone();
-                f.sql.insert(self.engine_path.clone(), new.clone());
+                f.set_file(&self.engine_path, new.clone());
                 Arc::new(f)
             }
             _ => self.facts.clone(),
@@ -91,35 +87,21 @@ pub fn run(job: &Job) -> Outcome {
         diagnostics: Vec::new(),
         lsp: Vec::new(),
         panics: Vec::new(),
-        tree: None,
-        sql_facts: None,
+        parsed: None,
+        facts: None,
         config_error: None,
         excluded: false,
         parse_time: Default::default(),
         lint_time: Default::default(),
-        incremental: job.old_tree.is_some(),
+        incremental: false,
     };
     let started = std::time::Instant::now();
     let text = job.text.as_str();
-    // Parse first, whatever happens next: the tree stays current for the next edit.
-    let sql = if job.lang.is_script() {
-        out.tree = ts::parse(text, job.lang, job.old_tree.as_ref());
-        // On text with syntax errors, tree-sitter's incremental reparse can
-        // recover differently from a fresh parse (the fuzzer found findings that
-        // came and went with the edit history). Diagnostics must not depend on
-        // how the text was typed: such a tree is parsed afresh.
-        if job.old_tree.is_some() && out.tree.as_ref().is_some_and(|t| t.root_node().has_error()) {
-            out.tree = ts::parse(text, job.lang, None);
-            out.incremental = false;
-        }
-        None
-    } else if job.lang == Language::Sql {
-        let parsed = SqlFile::parse(text);
-        out.sql_facts = Some(SqlFileFacts::from_parsed(&parsed, text));
-        Some(parsed)
-    } else {
-        None
-    };
+    // Parse first, whatever happens next: the parse stays current for the next edit.
+    let parsed = engine::parse(job.lang, text, job.previous.as_ref());
+    out.incremental = parsed.incremental();
+    out.facts = engine::file_facts(job.lang, text, Some(&parsed));
+    out.parsed = parsed.reusable();
     out.parse_time = started.elapsed();
     let started = std::time::Instant::now();
     let config = match job.config() {
@@ -133,17 +115,9 @@ pub fn run(job: &Job) -> Outcome {
         out.excluded = true;
         return out;
     }
-    let facts = job.facts_with(out.sql_facts.as_ref());
-    let file = engine::file_info(&job.engine_path, job.lang, &config);
-    let input = FileInput::new(text, &file, &config, &facts);
-    let result: LintOutput = match job.lang {
-        Language::Sql => engine::lint_sql(&input, sql.as_ref().expect("parsed above")),
-        Language::Dotenv => engine::lint_dotenv(&input, &DotenvFile::parse(text)),
-        _ => match &out.tree {
-            Some(tree) => engine::lint_script(&input, Some(tree)),
-            None => engine::unparsable(&input),
-        },
-    };
+    let facts = job.facts_with(out.facts.as_ref());
+    let doc = Document::new(&job.engine_path, job.lang, text).with_parsed(Some(&parsed));
+    let result = engine::lint_document(&doc, &facts, &config);
     let pos = RopePositions {
         text,
         rope: &job.rope,
@@ -166,7 +140,7 @@ pub fn fix_all(job: &Job) -> Option<String> {
     if matches!(job.config, ConfigSource::Resolver(_)) && config.is_excluded(&job.engine_path) {
         return None;
     }
-    let own = (job.lang == Language::Sql).then(|| SqlFileFacts::extract(&job.text));
+    let own = engine::file_facts(job.lang, &job.text, None);
     let facts = job.facts_with(own.as_ref());
     let outcome = engine::fix(&job.engine_path, &job.text, &facts, &config, false);
     (outcome.applied > 0 && outcome.text != job.text).then_some(outcome.text)
@@ -192,8 +166,8 @@ pub fn lint_disk(
     if config.is_excluded(path) {
         return None;
     }
-    let text = crate::cli::check::read_source(path).ok()?;
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = crate::source::read_source(path).ok()?;
+    let body = crate::source::strip_bom(&text).0;
     let id = format!(
         "disk:{:016x}:{generation}",
         xxhash_rust::xxh3::xxh3_64(body.as_bytes())

@@ -2,7 +2,9 @@
 //!
 //! - `transport`: a guard in front of tower-lsp-server (malformed messages get a
 //!   JSON-RPC error and the server keeps running), whole-frame output.
-//! - `server`: the handlers, documents, folders, settings, scheduling.
+//! - `server`: `Backend`/`Inner`; `state` (documents, folders, capabilities),
+//!   `scheduler` (lint drivers, publishing), `indexing` (folder scans,
+//!   watchers, polling), `handlers` (the LSP methods).
 //! - `document`: rope + tree-sitter tree kept in step with incremental edits.
 //! - `lint`: one lint of a snapshot (blocking pool), via `engine`.
 //! - `actions`: quick fixes, "Disable RULE for this line", `source.fixAll.prodlint`.
@@ -13,9 +15,13 @@
 pub mod actions;
 pub mod convert;
 pub mod document;
+mod handlers;
+mod indexing;
 pub mod lint;
+mod scheduler;
 pub mod server;
 pub mod settings;
+mod state;
 pub mod transport;
 pub mod workspace;
 

@@ -1,28 +1,27 @@
 //! Workspace folders: each with its `prodlint.toml` resolver and its workspace
-//! facts, built from the files on disk and overlaid with open SQL documents'
+//! facts, built from the files on disk that contribute facts (their language
+//! says so: `engine::contributes_facts`) and overlaid with open documents'
 //! unsaved text.
 
-use crate::cli::check::read_source;
-use crate::cli::walk;
 use crate::config::ConfigResolver;
 use crate::diagnostic::Level;
-use crate::language::{self, Language};
-use crate::sql::facts::SqlFileFacts;
-use crate::workspace::WorkspaceFacts;
+use crate::language;
+use crate::walk;
+use crate::workspace::{FileFacts, WorkspaceFacts};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Files the server watches (registered dynamically when the client can).
-pub const WATCH_GLOBS: &[&str] = &[
-    "**/*.sql",
-    "**/prodlint.toml",
-    "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
-    "**/.env",
-    "**/.env.*",
-    "**/supabase",
-];
+/// Files the server watches (registered dynamically when the client can):
+/// every file the language table recognises, the config files, and
+/// `supabase/` folders.
+pub fn watch_globs() -> Vec<String> {
+    let mut globs = language::watch_globs();
+    globs.push(format!("**/{}", crate::config::FILE_NAME));
+    globs.push("**/supabase".to_string());
+    globs
+}
 
 pub fn resolver(base: &Path, overrides: &[(String, Level)]) -> Arc<ConfigResolver> {
     let r = ConfigResolver::new(None, base, overrides.to_vec())
@@ -36,31 +35,27 @@ pub fn in_supabase_dir(path: &Path) -> bool {
     path.components().any(|c| c.as_os_str() == "supabase")
 }
 
-/// A SQL file's facts from disk (`None` if it cannot be read).
-pub fn read_sql_facts(path: &Path) -> Option<SqlFileFacts> {
-    let text = read_source(path).ok()?;
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Some(SqlFileFacts::extract(body))
-}
+pub use crate::source::{has_facts, read_facts};
 
 pub struct Scan {
     pub files: Vec<PathBuf>,
-    pub sql: Vec<(PathBuf, SqlFileFacts)>,
+    pub facts: Vec<(PathBuf, FileFacts)>,
     pub supabase_dir: bool,
 }
 
-/// Walk a folder like `prodlint check` does and extract every SQL file's facts.
+/// Walk a folder like `prodlint check` does and read the facts of every file
+/// that contributes some.
 pub fn scan(root: &Path, resolver: &ConfigResolver) -> Scan {
     let walked = walk::walk(&[root.to_path_buf()], root, false, resolver);
-    let sql: Vec<(PathBuf, SqlFileFacts)> = walked
+    let facts: Vec<(PathBuf, FileFacts)> = walked
         .files
         .par_iter()
-        .filter(|f| language::detect(f) == Some(Language::Sql))
-        .filter_map(|f| read_sql_facts(f).map(|facts| (f.clone(), facts)))
+        .filter(|f| has_facts(f))
+        .filter_map(|f| read_facts(f).map(|facts| (f.clone(), facts)))
         .collect();
     Scan {
         files: walked.files,
-        sql,
+        facts,
         supabase_dir: walked.supabase_dir,
     }
 }
@@ -68,15 +63,15 @@ pub fn scan(root: &Path, resolver: &ConfigResolver) -> Scan {
 pub struct Folder {
     pub path: PathBuf,
     pub resolver: Arc<ConfigResolver>,
-    /// Facts of the SQL files on disk.
-    pub disk_sql: HashMap<PathBuf, SqlFileFacts>,
+    /// Facts of the files on disk that contribute some.
+    pub disk_facts: HashMap<PathBuf, FileFacts>,
     /// Lintable files found by the last scan.
     pub files: Vec<PathBuf>,
     pub indexed: bool,
     scan_supabase: bool,
     pub supabase_dir: bool,
     /// Disk facts overlaid with open documents' unsaved text.
-    effective: HashMap<PathBuf, SqlFileFacts>,
+    effective: HashMap<PathBuf, FileFacts>,
     pub facts: Arc<WorkspaceFacts>,
 }
 
@@ -86,21 +81,18 @@ impl Folder {
         Folder {
             resolver: resolver(&path, overrides),
             path,
-            disk_sql: HashMap::new(),
+            disk_facts: HashMap::new(),
             files: Vec::new(),
             indexed: false,
             scan_supabase: supabase_dir,
             supabase_dir,
             effective: HashMap::new(),
-            facts: Arc::new(WorkspaceFacts {
-                supabase_dir,
-                ..Default::default()
-            }),
+            facts: Arc::new(WorkspaceFacts::new(supabase_dir)),
         }
     }
 
     pub fn set_scan(&mut self, scan: Scan) {
-        self.disk_sql = scan.sql.into_iter().collect();
+        self.disk_facts = scan.facts.into_iter().collect();
         self.files = scan.files;
         self.scan_supabase = scan.supabase_dir;
         self.indexed = true;
@@ -109,28 +101,25 @@ impl Folder {
 
     pub fn detect_supabase(&mut self) {
         self.supabase_dir = self.path.join("supabase").is_dir()
-            || self.disk_sql.keys().any(|p| in_supabase_dir(p))
+            || self.disk_facts.keys().any(|p| in_supabase_dir(p))
             || (self.scan_supabase && self.files.iter().any(|p| p.exists() && in_supabase_dir(p)));
     }
 
     /// This file's current contribution to the facts.
-    pub fn contribution(&self, path: &Path) -> Option<&SqlFileFacts> {
+    pub fn contribution(&self, path: &Path) -> Option<&FileFacts> {
         self.effective.get(path)
     }
 
     /// Recompute the facts; returns whether they changed.
-    pub fn rebuild_facts(&mut self, overlay: Vec<(PathBuf, SqlFileFacts)>) -> bool {
-        let mut effective = self.disk_sql.clone();
+    pub fn rebuild_facts(&mut self, overlay: Vec<(PathBuf, FileFacts)>) -> bool {
+        let mut effective = self.disk_facts.clone();
         effective.extend(overlay);
         if effective == self.effective && self.facts.supabase_dir == self.supabase_dir {
             return false;
         }
-        let mut facts = WorkspaceFacts {
-            supabase_dir: self.supabase_dir,
-            ..Default::default()
-        };
+        let mut facts = WorkspaceFacts::new(self.supabase_dir);
         for (p, f) in &effective {
-            facts.sql.insert(p.clone(), f.clone());
+            facts.set_file(p, f.clone());
         }
         self.effective = effective;
         self.facts = Arc::new(facts);
@@ -146,11 +135,11 @@ pub fn stamp(path: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
-/// SQL files under `root` (as `prodlint check` walks it).
-pub fn sql_files(root: &Path, resolver: &ConfigResolver) -> Vec<PathBuf> {
+/// The files under `root` that contribute facts (as `prodlint check` walks it).
+pub fn fact_files(root: &Path, resolver: &ConfigResolver) -> Vec<PathBuf> {
     walk::walk(&[root.to_path_buf()], root, false, resolver)
         .files
         .into_iter()
-        .filter(|f| language::detect(f) == Some(Language::Sql))
+        .filter(|f| has_facts(f))
         .collect()
 }

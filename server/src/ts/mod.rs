@@ -1,5 +1,6 @@
-//! TypeScript/JavaScript: parsing with tree-sitter, the byte-level prefilter, and
-//! the single tree walk that dispatches nodes to the rules by node kind.
+//! TypeScript/JavaScript: parsing with tree-sitter and the single tree walk
+//! that dispatches nodes to the rules by node kind. Depends on tree-sitter and
+//! the rule API only (the prefilter and the panic guard are the engine's).
 
 pub mod ast;
 pub mod field;
@@ -8,16 +9,14 @@ pub mod semantic;
 
 use crate::context::FileInput;
 use crate::diagnostic::Diagnostic;
+use crate::engine::guard::{panic_message, RulePanic};
 use crate::language::Language;
 use crate::rules::ts::{Check, TsRule, Visitor, RULES};
-use aho_corasick::AhoCorasick;
 use semantic::Builder;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
 use tree_sitter::{Node, Parser, Tree};
-
-pub const SUPPRESSION_MARKER: &str = "prodlint-ignore";
 
 fn grammar(lang: Language) -> tree_sitter::Language {
     match lang {
@@ -100,88 +99,6 @@ pub fn parse(text: &str, lang: Language, old: Option<&Tree>) -> Option<Tree> {
         }
         tree
     })
-}
-
-/// Which rules may fire, decided from the file's bytes (and path) before parsing.
-pub struct Prefilter {
-    automaton: AhoCorasick,
-    /// pattern index → (rule index, group: 0 = `triggers`, 1 = `also_triggers`);
-    /// the last pattern is the suppression marker.
-    pattern_rules: Vec<Vec<(usize, u8)>>,
-}
-
-pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
-    let mut patterns: Vec<String> = Vec::new();
-    let mut pattern_rules: Vec<Vec<(usize, u8)>> = Vec::new();
-    for (i, rule) in RULES.iter().enumerate() {
-        for (group, list) in [(0u8, rule.meta.triggers), (1u8, rule.meta.also_triggers)] {
-            for t in list {
-                let t = t.to_ascii_lowercase();
-                match patterns.iter().position(|p| *p == t) {
-                    Some(p) => pattern_rules[p].push((i, group)),
-                    None => {
-                        patterns.push(t);
-                        pattern_rules.push(vec![(i, group)]);
-                    }
-                }
-            }
-        }
-    }
-    patterns.push(SUPPRESSION_MARKER.to_string());
-    pattern_rules.push(Vec::new());
-    // A DFA: a few instructions per byte on the overlapping search that every
-    // file goes through (the default NFA took ~45 per byte).
-    let automaton = AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .build(&patterns)
-        .expect("trigger patterns are plain strings");
-    Prefilter {
-        automaton,
-        pattern_rules,
-    }
-});
-
-/// Result of the prefilter: which rules' triggers occur, and whether a
-/// suppression comment may be present.
-pub struct Triggered {
-    pub rules: Vec<bool>,
-    pub suppression: bool,
-}
-
-impl Prefilter {
-    /// Scan the text and the path: a rule may fire when one of its `triggers`
-    /// and (if it has any) one of its `also_triggers` occur.
-    pub fn scan(&self, text: &str, path: &str) -> Triggered {
-        let mut hits = vec![[false; 2]; RULES.len()];
-        let mut seen = vec![false; self.pattern_rules.len()];
-        let mut suppression = false;
-        let marker = self.pattern_rules.len() - 1;
-        for (k, haystack) in [text, path].into_iter().enumerate() {
-            for m in self.automaton.find_overlapping_iter(haystack) {
-                let p = m.pattern().as_usize();
-                if seen[p] {
-                    continue;
-                }
-                seen[p] = true;
-                if p == marker && k == 0 {
-                    suppression = true;
-                }
-                for &(r, g) in &self.pattern_rules[p] {
-                    hits[r][g as usize] = true;
-                }
-            }
-        }
-        let rules = RULES
-            .iter()
-            .zip(&hits)
-            .map(|(rule, h)| {
-                (rule.meta.triggers.is_empty() || h[0])
-                    && (rule.meta.also_triggers.is_empty() || h[1])
-            })
-            .collect();
-        Triggered { rules, suppression }
-    }
 }
 
 /// Node kinds that hold types only. No rule wants a node inside one (rules that
@@ -274,23 +191,6 @@ fn dispatch(lang: Language) -> &'static Dispatch {
         &DISPATCH_TS
     } else {
         &DISPATCH_TSX
-    }
-}
-
-/// A panic inside a rule, caught so that the other rules' findings still arrive.
-#[derive(Clone, Debug)]
-pub struct RulePanic {
-    pub rule: &'static str,
-    pub message: String,
-}
-
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
     }
 }
 

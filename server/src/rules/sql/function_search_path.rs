@@ -5,7 +5,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::qualified_from_list;
 use crate::sql::lex::{self, Token};
 use crate::sql::{SqlFile, SqlStatement};
-use crate::ts::ast;
+use crate::text;
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{CreateFunctionStmt, VariableSetKind};
 use serde_json::Value;
@@ -257,7 +257,7 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
     let as_tok = toks.get(as_index?)?;
     let lower = as_tok.text(src) == "as";
     let setting = format!("{} search_path = ''", lex::keyword_case("SET", lower));
-    let eol = ast::line_ending(src);
+    let eol = text::line_ending(src);
     let line_start = src[..as_tok.range.start]
         .rfind('\n')
         .map(|i| i + 1)
@@ -266,7 +266,7 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
     let edit = if before_on_line.trim().is_empty() {
         // `AS` begins its line: the setting goes on its own line above it,
         // indented like the option line before it (or like `AS`).
-        let as_indent = ast::line_indent(src, as_tok.range.start);
+        let as_indent = text::line_indent(src, as_tok.range.start);
         let prev_option = toks
             .iter()
             .rev()
@@ -280,7 +280,7 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
                     && first.range.start > stmt.range.start
             });
         let indent = prev_option
-            .map(|t| ast::line_indent(src, t.range.start))
+            .map(|t| text::line_indent(src, t.range.start))
             .unwrap_or(as_indent);
         Edit::insert(line_start, format!("{indent}{setting}{eol}"))
     } else {
@@ -295,7 +295,7 @@ fn fix(src: &str, stmt: &SqlStatement, toks: &[Token], info: &FunctionOptions) -
                 if line_start > stmt.range.start
                     && OPTION_WORDS.iter().any(|w| t.is_word(src, w)) =>
             {
-                let indent = ast::line_indent(src, t.range.start);
+                let indent = text::line_indent(src, t.range.start);
                 Edit::insert(t.range.start, format!("{setting}{eol}{indent}"))
             }
             _ => Edit::insert(as_tok.range.start, format!("{setting} ")),

@@ -4,7 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::lex::{self, Token};
 use crate::sql::SqlFile;
-use crate::ts::ast;
+use crate::text;
 use pg_query::protobuf::node::Node as NodeEnum;
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -443,8 +443,8 @@ fn statement_fix(src: &str, sql: &SqlFile, t: &TableDef, dup: &BTreeSet<String>)
     // The CREATE INDEX statements.
     let lower = lex::lowercase_keywords(src, &t.statement);
     let kw = |s: &str| lex::keyword_case(s, lower);
-    let eol = ast::line_ending(src);
-    let indent = ast::line_indent(src, t.statement.start);
+    let eol = text::line_ending(src);
+    let indent = text::line_indent(src, t.statement.start);
     let at = lex::insertion_after(src, t.statement.end);
     let mut text = String::new();
     if at.needs_semicolon {

@@ -4,7 +4,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::{self, Fate, TableChange};
 use crate::sql::{lex, SqlFile};
-use crate::ts::ast;
+use crate::text;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -146,8 +146,8 @@ fn report(cx: &mut RuleContext<'_>, sql: &SqlFile, offset: usize, message: Strin
         .min_by_key(|s| s.range.len())
         .filter(|s| fixable && !sql.in_execute_string(s));
     let fix = stmt.map(|stmt| {
-        let eol = ast::line_ending(src);
-        let indent = ast::line_indent(src, stmt.range.start);
+        let eol = text::line_ending(src);
+        let indent = text::line_indent(src, stmt.range.start);
         let lower = lex::lowercase_keywords(src, &stmt.range);
         let at = lex::insertion_after(src, stmt.range.end);
         let text = format!(

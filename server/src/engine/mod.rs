@@ -1,5 +1,12 @@
-//! The one entry point both front ends call: text in, findings out.
-//! read → parse → rules (one walk, dispatched by node kind) → suppressions → levels.
+//! The one entry point both front ends call: a document in, findings out.
+//! parse (the language's, `languages/`) → rules → suppressions → levels → sorted.
+//!
+//! - `guard`: rules run under `catch_unwind` (`RulePanic`).
+//! - `prefilter`: which script rules may fire, from the bytes, before parsing.
+//! - `suppression` (crate root): `prodlint-ignore` comments, read and written.
+
+pub mod guard;
+pub mod prefilter;
 
 /// The stack of every thread that lints (the CLI's main thread and rayon
 /// workers, the language server's tokio threads). Rayon's default is 2 MiB and
@@ -10,20 +17,18 @@
 /// memory: pages are committed only when touched.
 pub const LINT_STACK_BYTES: usize = 16 << 20;
 
+pub use guard::{panic_message, RulePanic};
+
 use crate::config::Config;
 use crate::context::{FileInfo, FileInput};
 use crate::diagnostic::{Diagnostic, Level};
-use crate::dotenv::DotenvFile;
 use crate::language::{self, Language};
+use crate::languages::{self, Linted, Parsed};
 use crate::line_index::LineIndex;
 use crate::rules::{self, RuleMeta};
-use crate::sql::SqlFile;
 use crate::suppression;
-use crate::ts::{self, RulePanic, PREFILTER};
-use crate::workspace::WorkspaceFacts;
-use std::ops::Range;
+use crate::workspace::{FileFacts, WorkspaceFacts};
 use std::path::Path;
-use tree_sitter::Tree;
 
 #[derive(Debug, Default)]
 pub struct LintOutput {
@@ -31,6 +36,43 @@ pub struct LintOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// Rules that panicked (their other findings for this file are dropped).
     pub panics: Vec<RulePanic>,
+}
+
+/// One file to lint, as a front end has it.
+#[derive(Clone, Copy)]
+pub struct Document<'a> {
+    /// As the engine sees it (absolute in the CLI and the server; relative in
+    /// tests): path-based rules and `[files]` globs read it.
+    pub path: &'a Path,
+    pub language: Language,
+    /// UTF-8, without a byte order mark.
+    pub text: &'a str,
+    /// The caller's parse of `text` ([`parse`]), if it has one: the server's
+    /// (incrementally) reparsed tree, the CLI's SQL parse from gathering the
+    /// workspace facts. Without one the language parses `text` itself (and a
+    /// script without any rule's trigger tokens is not parsed at all).
+    pub parsed: Option<&'a Parsed>,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(path: &'a Path, language: Language, text: &'a str) -> Document<'a> {
+        Document {
+            path,
+            language,
+            text,
+            parsed: None,
+        }
+    }
+
+    /// The document of the file at `path` (its language from the path), or
+    /// `None` when prodlint does not lint such files.
+    pub fn detect(path: &'a Path, text: &'a str) -> Option<Document<'a>> {
+        Some(Document::new(path, language::detect(path)?, text))
+    }
+
+    pub fn with_parsed(self, parsed: Option<&'a Parsed>) -> Document<'a> {
+        Document { parsed, ..self }
+    }
 }
 
 /// Whether `meta`'s rule runs on this file under `config`.
@@ -47,71 +89,48 @@ pub fn file_info<'a>(path: &'a Path, language: Language, config: &Config) -> Fil
     }
 }
 
+/// Lint one document: the only lint entry of the front ends.
+pub fn lint_document(doc: &Document<'_>, facts: &WorkspaceFacts, config: &Config) -> LintOutput {
+    let file = file_info(doc.path, doc.language, config);
+    let input = FileInput::new(doc.text, &file, config, facts);
+    let linted = languages::support(doc.language).lint(&input, doc.parsed);
+    finish(&input, linted)
+}
+
 /// Lint `text` as the file at `path` (its language comes from the path). Files
-/// prodlint does not lint give no findings.
+/// prodlint does not lint give no findings. (A shorthand of [`lint_document`]
+/// for tests and tools without a parse at hand.)
 pub fn lint(path: &Path, text: &str, facts: &WorkspaceFacts, config: &Config) -> LintOutput {
-    let Some(lang) = language::detect(path) else {
-        return LintOutput::default();
-    };
-    lint_as(path, lang, text, facts, config)
-}
-
-pub fn lint_as(
-    path: &Path,
-    lang: Language,
-    text: &str,
-    facts: &WorkspaceFacts,
-    config: &Config,
-) -> LintOutput {
-    let file = file_info(path, lang, config);
-    let input = crate::context::FileInput::new(text, &file, config, facts);
-    match lang {
-        Language::Sql => lint_sql(&input, &SqlFile::parse(text)),
-        Language::Dotenv => lint_dotenv(&input, &DotenvFile::parse(text)),
-        _ => lint_script(&input, None),
+    match Document::detect(path, text) {
+        Some(doc) => lint_document(&doc, facts, config),
+        None => LintOutput::default(),
     }
 }
 
-/// The script rules that may fire on a file, by the prefilter and the config.
-pub struct ActiveRules {
-    /// Indexed like `rules::ts::RULES`.
-    pub rules: Vec<bool>,
-    /// The text may hold a suppression comment.
-    pub suppression: bool,
+/// Parse `text` as `lang`; `previous` is the document's earlier parse with the
+/// edits since applied (reused where the language can: scripts).
+pub fn parse(lang: Language, text: &str, previous: Option<&Parsed>) -> Parsed {
+    languages::support(lang).parse(text, lang, previous)
 }
 
-/// The script rules that may fire on the file (by the prefilter and the
-/// config); `None` when the file need not be parsed at all.
-pub fn active_script_rules(input: &FileInput<'_>) -> Option<ActiveRules> {
-    let triggered = PREFILTER.scan(input.source, &input.file.path_str());
-    let active: Vec<bool> = rules::ts::RULES
-        .iter()
-        .enumerate()
-        .map(|(i, r)| triggered.rules[i] && rule_runs(&r.meta, input.file, input.config))
-        .collect();
-    (active.iter().any(|&a| a) || triggered.suppression).then_some(ActiveRules {
-        rules: active,
-        suppression: triggered.suppression,
-    })
+/// Whether files of `lang` contribute workspace facts (and so are read and
+/// parsed up front, and wait for them in the server).
+pub fn contributes_facts(lang: Language) -> bool {
+    languages::support(lang).contributes_facts()
 }
 
-/// The result for a script that tree-sitter gave up on (its work budget,
-/// `ts::PARSE_OPS_*`): one `analysis-limit` info, nothing else.
-pub fn unparsable(input: &FileInput<'_>) -> LintOutput {
-    let mut out = LintOutput::default();
-    if active_script_rules(input).is_some() {
-        out.diagnostics.extend(analysis_limit(
-            input,
-            0,
-            "The parser gave up on this file (its syntax sends error recovery into too much work); prodlint's rules did not check it".into(),
-        ));
-    }
-    out
+/// The file's contribution to the workspace facts (`None`: its language has none).
+pub fn file_facts(lang: Language, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
+    languages::support(lang).facts(text, parsed)
 }
 
 /// One `analysis-limit` info at the character starting at `start` (when the
 /// rule runs for this file).
-fn analysis_limit(input: &FileInput<'_>, start: usize, message: String) -> Option<Diagnostic> {
+pub(crate) fn analysis_limit(
+    input: &FileInput<'_>,
+    start: usize,
+    message: String,
+) -> Option<Diagnostic> {
     let limit = &rules::meta::ANALYSIS_LIMIT;
     if !rule_runs(limit, input.file, input.config) {
         return None;
@@ -129,163 +148,13 @@ fn analysis_limit(input: &FileInput<'_>, start: usize, message: String) -> Optio
     })
 }
 
-/// Lint a script; `tree` is the already (re)parsed tree when the caller has one
-/// (the language server). Without a tree, a file that holds none of the enabled
-/// rules' trigger tokens is not parsed at all.
-pub fn lint_script(input: &FileInput<'_>, tree: Option<&Tree>) -> LintOutput {
-    let Some(active) = active_script_rules(input) else {
-        return LintOutput::default();
-    };
-    let owned;
-    let tree = match tree {
-        Some(t) => t,
-        None => match ts::parse(input.source, input.file.language, None) {
-            Some(t) => {
-                owned = t;
-                &owned
-            }
-            None => return unparsable(input),
-        },
-    };
-    let mut out = LintOutput::default();
-    // Comments matter only for suppressions, which need the marker in the text.
-    let walked = ts::run_rules(
-        tree,
-        &active.rules,
-        active.suppression,
-        input,
-        &mut out.diagnostics,
-        &mut out.panics,
-    );
-    if let Some(range) = walked.too_deep {
-        out.diagnostics.extend(analysis_limit(
-            input,
-            range.start,
-            format!(
-                "Code nested more than {} levels deep starts here; prodlint's rules skipped the deeper part",
-                ts::MAX_WALK_DEPTH
-            ),
-        ));
-    }
-    let first_code = first_statement_start(tree);
-    finish(input, &walked.comments, first_code, &mut out);
-    out
-}
-
-fn first_statement_start(tree: &Tree) -> usize {
-    let root = tree.root_node();
-    let mut c = root.walk();
-    let first = root
-        .named_children(&mut c)
-        .find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line");
-    first.map(|n| n.start_byte()).unwrap_or(usize::MAX)
-}
-
-pub fn lint_sql(input: &FileInput<'_>, sql: &SqlFile) -> LintOutput {
-    let mut out = LintOutput::default();
-    let syntax = &rules::meta::SQL_SYNTAX;
-    if let Some(mysql) = &sql.mysql {
-        // Never skipped silently: say why the file was not linted.
-        if rule_runs(syntax, input.file, input.config) {
-            out.diagnostics.push(Diagnostic {
-                rule: syntax.id,
-                level: syntax.default_level,
-                message: format!(
-                    "This file looks like MySQL ({} in a statement PostgreSQL cannot parse); prodlint's PostgreSQL rules skipped the whole file",
-                    mysql.what
-                ),
-                range: mysql.range.clone(),
-                fixes: Vec::new(),
-            });
-        }
-    } else {
-        for rule in rules::sql::RULES {
-            if !rule_runs(&rule.meta, input.file, input.config) {
-                continue;
-            }
-            run_guarded(&rule.meta, &mut out, |diags| {
-                let mut cx = input.context(&rule.meta, diags);
-                (rule.check)(&mut cx, sql);
-            });
-        }
-        if let Some(err) = &sql.syntax_error {
-            let explained = out
-                .diagnostics
-                .iter()
-                .any(|d| d.range.start >= err.range.start && d.range.start <= err.range.end);
-            if !explained && rule_runs(syntax, input.file, input.config) {
-                out.diagnostics.push(Diagnostic {
-                    rule: syntax.id,
-                    level: syntax.default_level,
-                    message: format!(
-                        "PostgreSQL cannot parse this statement ({}); prodlint skipped it",
-                        err.message
-                    ),
-                    range: err.range.clone(),
-                    fixes: Vec::new(),
-                });
-            }
-        }
-    }
-    let first_code = sql
-        .statements
-        .first()
-        .map(|s| s.range.start)
-        .unwrap_or(usize::MAX);
-    let first_code = sql
-        .failed
-        .first()
-        .map(|r| r.start)
-        .unwrap_or(usize::MAX)
-        .min(first_code);
-    finish(input, &sql.comments, first_code, &mut out);
-    out
-}
-
-pub fn lint_dotenv(input: &FileInput<'_>, env: &DotenvFile) -> LintOutput {
-    let mut out = LintOutput::default();
-    for rule in rules::dotenv::RULES {
-        if !rule_runs(&rule.meta, input.file, input.config) {
-            continue;
-        }
-        run_guarded(&rule.meta, &mut out, |diags| {
-            let mut cx = input.context(&rule.meta, diags);
-            (rule.check)(&mut cx, env);
-        });
-    }
-    let first_code = env
-        .entries
-        .first()
-        .map(|e| e.line_range.start)
-        .unwrap_or(usize::MAX);
-    finish(input, &env.comments, first_code, &mut out);
-    out
-}
-
-/// Run one rule over a whole file, catching a panic so the other rules go on.
-fn run_guarded(
-    meta: &'static RuleMeta,
-    out: &mut LintOutput,
-    f: impl FnOnce(&mut Vec<Diagnostic>),
-) {
-    let mut diags = Vec::new();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut diags)));
-    match result {
-        Ok(()) => out.diagnostics.extend(diags),
-        Err(payload) => out.panics.push(RulePanic {
-            rule: meta.id,
-            message: ts::panic_message(payload.as_ref()),
-        }),
-    }
-}
-
 /// Suppressions, configured levels, sorting.
-fn finish(
-    input: &FileInput<'_>,
-    comments: &[Range<usize>],
-    first_code: usize,
-    out: &mut LintOutput,
-) {
+fn finish(input: &FileInput<'_>, linted: Linted) -> LintOutput {
+    let Linted {
+        mut out,
+        comments,
+        first_code,
+    } = linted;
     let text = input.source;
     let config = input.config;
     // Findings from panicked rules are unreliable: drop them.
@@ -295,10 +164,10 @@ fn finish(
     }
     let has_marker = comments
         .iter()
-        .any(|c| text[c.clone()].contains(ts::SUPPRESSION_MARKER));
+        .any(|c| text[c.clone()].contains(prefilter::SUPPRESSION_MARKER));
     if has_marker {
         let index = LineIndex::new(text);
-        let sups = suppression::parse(text, comments, &index, first_code);
+        let sups = suppression::parse(text, &comments, &index, first_code);
         let report_unused = config.is_enabled(rules::meta::UNUSED_SUPPRESSION.id);
         let enabled = |id: &str| rules::meta(id).is_some_and(|m| rule_runs(m, input.file, config));
         suppression::apply(
@@ -319,20 +188,12 @@ fn finish(
     out.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
+    out
 }
 
 /// Syntax health of a text, to check that a fix does not break the file.
 pub fn syntax_errors(text: &str, lang: Language) -> usize {
-    match lang {
-        Language::Sql => {
-            let f = SqlFile::parse(text);
-            f.failed.len()
-        }
-        Language::Dotenv => 0,
-        _ => ts::parse(text, lang, None)
-            .map(|t| ts::syntax_error_count(&t))
-            .unwrap_or(usize::MAX),
-    }
+    languages::support(lang).syntax_errors(text, lang)
 }
 
 #[derive(Debug)]
@@ -357,7 +218,7 @@ pub fn fix(
 ) -> FixOutcome {
     match language::detect(path) {
         Some(lang) => fix_with(text, lang, unsafe_ok, &|t| {
-            lint_as(path, lang, t, facts, config)
+            lint_document(&Document::new(path, lang, t), facts, config)
         }),
         None => FixOutcome {
             text: text.to_string(),

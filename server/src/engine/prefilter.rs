@@ -1,0 +1,116 @@
+//! The byte-level prefilter: which script rules may fire on a file, decided
+//! from its bytes (and path) before parsing. A file where none may fire (and
+//! with no suppression marker) is not parsed at all.
+
+use crate::rules::ts::RULES;
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
+
+/// The word every suppression comment holds (`prodlint-ignore`,
+/// `prodlint-ignore-file`): a file without it has no suppressions.
+pub const SUPPRESSION_MARKER: &str = "prodlint-ignore";
+
+/// Which rules may fire, decided from the file's bytes (and path) before parsing.
+pub struct Prefilter {
+    automaton: AhoCorasick,
+    /// pattern index → (rule index, group: 0 = `triggers`, 1 = `also_triggers`);
+    /// the last pattern is the suppression marker.
+    pattern_rules: Vec<Vec<(usize, u8)>>,
+}
+
+pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut pattern_rules: Vec<Vec<(usize, u8)>> = Vec::new();
+    for (i, rule) in RULES.iter().enumerate() {
+        for (group, list) in [(0u8, rule.meta.triggers), (1u8, rule.meta.also_triggers)] {
+            for t in list {
+                let t = t.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == t) {
+                    Some(p) => pattern_rules[p].push((i, group)),
+                    None => {
+                        patterns.push(t);
+                        pattern_rules.push(vec![(i, group)]);
+                    }
+                }
+            }
+        }
+    }
+    patterns.push(SUPPRESSION_MARKER.to_string());
+    pattern_rules.push(Vec::new());
+    // A DFA: a few instructions per byte on the overlapping search that every
+    // file goes through (the default NFA took ~45 per byte).
+    let automaton = AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .build(&patterns)
+        .expect("trigger patterns are plain strings");
+    Prefilter {
+        automaton,
+        pattern_rules,
+    }
+});
+
+/// Result of the prefilter: which rules' triggers occur, and whether a
+/// suppression comment may be present.
+pub struct Triggered {
+    pub rules: Vec<bool>,
+    pub suppression: bool,
+}
+
+impl Prefilter {
+    /// Scan the text and the path: a rule may fire when one of its `triggers`
+    /// and (if it has any) one of its `also_triggers` occur.
+    pub fn scan(&self, text: &str, path: &str) -> Triggered {
+        let mut hits = vec![[false; 2]; RULES.len()];
+        let mut seen = vec![false; self.pattern_rules.len()];
+        let mut suppression = false;
+        let marker = self.pattern_rules.len() - 1;
+        for (k, haystack) in [text, path].into_iter().enumerate() {
+            for m in self.automaton.find_overlapping_iter(haystack) {
+                let p = m.pattern().as_usize();
+                if seen[p] {
+                    continue;
+                }
+                seen[p] = true;
+                if p == marker && k == 0 {
+                    suppression = true;
+                }
+                for &(r, g) in &self.pattern_rules[p] {
+                    hits[r][g as usize] = true;
+                }
+            }
+        }
+        let rules = RULES
+            .iter()
+            .zip(&hits)
+            .map(|(rule, h)| {
+                (rule.meta.triggers.is_empty() || h[0])
+                    && (rule.meta.also_triggers.is_empty() || h[1])
+            })
+            .collect();
+        Triggered { rules, suppression }
+    }
+}
+
+/// The script rules that may fire on a file, by the prefilter and the config.
+pub struct ActiveRules {
+    /// Indexed like `rules::ts::RULES`.
+    pub rules: Vec<bool>,
+    /// The text may hold a suppression comment.
+    pub suppression: bool,
+}
+
+/// The script rules that may fire on the file (by the prefilter and the
+/// config); `None` when the file need not be parsed at all.
+pub fn active_script_rules(input: &crate::context::FileInput<'_>) -> Option<ActiveRules> {
+    let triggered = PREFILTER.scan(input.source, &input.file.path_str());
+    let active: Vec<bool> = RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| triggered.rules[i] && super::rule_runs(&r.meta, input.file, input.config))
+        .collect();
+    (active.iter().any(|&a| a) || triggered.suppression).then_some(ActiveRules {
+        rules: active,
+        suppression: triggered.suppression,
+    })
+}
