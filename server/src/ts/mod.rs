@@ -305,26 +305,40 @@ fn walk<'t>(
     all: bool,
     mut f: impl FnMut(Node<'t>, u16, u32),
 ) -> Option<Node<'t>> {
-    let mut cursor = tree.walk();
+    preorder(tree.root_node(), |node, depth| {
+        let kind = node.kind_id();
+        f(node, kind, depth);
+        all || dispatch.type_only.get(kind as usize) != Some(&true) || node.has_error()
+    })
+}
+
+/// Visit `root` and its descendants in document order with their depth below
+/// `root`; `f` says whether to enter the node's children. Nodes deeper than
+/// [`MAX_WALK_DEPTH`] are not visited: returns the first of them, if any.
+pub(crate) fn preorder<'t>(
+    root: Node<'t>,
+    mut f: impl FnMut(Node<'t>, u32) -> bool,
+) -> Option<Node<'t>> {
+    let mut cursor = root.walk();
     let mut too_deep = None;
     // Counted here: `TreeCursor::depth()` walks the cursor's stack on every call.
     let mut depth: u32 = 0;
     'walk: loop {
         let node = cursor.node();
-        let kind = node.kind_id();
-        let deep = depth >= MAX_WALK_DEPTH;
-        if deep {
+        let enter = if depth >= MAX_WALK_DEPTH {
             too_deep.get_or_insert(node);
+            false
         } else {
-            f(node, kind, depth);
-        }
-        let skip = deep
-            || (!all && dispatch.type_only.get(kind as usize) == Some(&true) && !node.has_error());
-        if !skip && cursor.goto_first_child() {
+            f(node, depth)
+        };
+        if enter && cursor.goto_first_child() {
             depth += 1;
             continue;
         }
         loop {
+            if depth == 0 {
+                break 'walk;
+            }
             if cursor.goto_next_sibling() {
                 continue 'walk;
             }

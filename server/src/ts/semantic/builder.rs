@@ -26,6 +26,18 @@ struct Bound<'t> {
     key: Option<Node<'t>>,
 }
 
+impl<'t> Bound<'t> {
+    /// A name bound by itself (not destructured).
+    fn whole(ident: Node<'t>) -> Bound<'t> {
+        Bound {
+            ident,
+            destructured: false,
+            element: ident,
+            key: None,
+        }
+    }
+}
+
 impl<'t> Builder<'t> {
     pub fn new(source: &'t str) -> Builder<'t> {
         Builder {
@@ -267,12 +279,7 @@ impl<'t> Builder<'t> {
         );
         if declares_name {
             if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
-                let bound = Bound {
-                    ident: name,
-                    destructured: false,
-                    element: name,
-                    key: None,
-                };
+                let bound = Bound::whole(name);
                 self.add(scope, BindingKind::Function, node, bound, None, None);
             }
         }
@@ -284,12 +291,7 @@ impl<'t> Builder<'t> {
                 .field(Field::Name)
                 .filter(|n| n.kind_name() == "identifier")
             {
-                let bound = Bound {
-                    ident: name,
-                    destructured: false,
-                    element: name,
-                    key: None,
-                };
+                let bound = Bound::whole(name);
                 self.add(scope, BindingKind::Function, node, bound, None, None);
             }
         }
@@ -309,12 +311,7 @@ impl<'t> Builder<'t> {
             }
         } else if let Some(p) = node.field(Field::Parameter) {
             if p.kind_name() == "identifier" {
-                let bound = Bound {
-                    ident: p,
-                    destructured: false,
-                    element: p,
-                    key: None,
-                };
+                let bound = Bound::whole(p);
                 self.add(scope, BindingKind::Param, p, bound, None, None);
             }
         }
@@ -322,12 +319,7 @@ impl<'t> Builder<'t> {
 
     fn named(&mut self, node: Node<'t>, kind: BindingKind) {
         if let (Some(scope), Some(name)) = (self.current(), node.field(Field::Name)) {
-            let bound = Bound {
-                ident: name,
-                destructured: false,
-                element: name,
-                key: None,
-            };
+            let bound = Bound::whole(name);
             self.add(scope, kind, node, bound, None, None);
         }
     }

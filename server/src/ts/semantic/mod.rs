@@ -176,24 +176,10 @@ impl<'t> Semantic<'t> {
     /// engine's walk; the engine feeds a [`Builder`] from its own walk).
     pub fn build(root: Node<'t>, source: &'t str) -> Semantic<'t> {
         let mut b = Builder::new(source);
-        let mut cursor = root.walk();
-        let mut depth = 0u32;
-        'walk: loop {
-            b.node(cursor.node(), depth);
-            if depth < crate::ts::MAX_WALK_DEPTH && cursor.goto_first_child() {
-                depth += 1;
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                depth -= 1;
-            }
-        }
+        crate::ts::preorder(root, |node, depth| {
+            b.node(node, depth);
+            true
+        });
         b.finish()
     }
 
