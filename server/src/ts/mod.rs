@@ -238,16 +238,18 @@ pub fn run_rules(
     let mut comments = Vec::new();
     let mut builder = Builder::new(source);
     let mut wanted: Vec<Node<'_>> = Vec::new();
-    let too_deep = walk(tree, dispatch, all_comments, |node, kind, depth| {
-        builder.node(node, depth);
+    // Kinds some rule active in this file asked for.
+    let wants: Vec<bool> = dispatch
+        .by_kind
+        .iter()
+        .map(|rules| rules.iter().any(|&i| active[i]))
+        .collect();
+    let too_deep = walk(tree, dispatch, all_comments, |node, kind| {
+        builder.node(node, kind);
         if kind == dispatch.comment_kind {
             comments.push(node.byte_range());
         }
-        if dispatch
-            .by_kind
-            .get(kind as usize)
-            .is_some_and(|r| !r.is_empty())
-        {
+        if wants.get(kind as usize) == Some(&true) {
             wanted.push(node);
         }
     });
@@ -303,11 +305,11 @@ fn walk<'t>(
     tree: &'t Tree,
     dispatch: &Dispatch,
     all: bool,
-    mut f: impl FnMut(Node<'t>, u16, u32),
+    mut f: impl FnMut(Node<'t>, u16),
 ) -> Option<Node<'t>> {
-    preorder(tree.root_node(), |node, depth| {
+    preorder(tree.root_node(), |node, _| {
         let kind = node.kind_id();
-        f(node, kind, depth);
+        f(node, kind);
         all || dispatch.type_only.get(kind as usize) != Some(&true) || node.has_error()
     })
 }
@@ -419,7 +421,7 @@ mod tests {
                     stack.extend(children.into_iter().rev().map(|c| (c, skip_children)));
                 }
                 let mut visited = Vec::new();
-                walk(&tree, d, false, |n, kind, _| {
+                walk(&tree, d, false, |n, kind| {
                     assert_eq!(kind, n.kind_id());
                     visited.push(n.id());
                 });
@@ -429,7 +431,7 @@ mod tests {
                     "types were skipped: {src}"
                 );
                 let mut all = Vec::new();
-                walk(&tree, d, true, |n, _, _| all.push(n.id()));
+                walk(&tree, d, true, |n, _| all.push(n.id()));
                 assert_eq!(all, everything, "{lang:?}: {src}");
             }
         }

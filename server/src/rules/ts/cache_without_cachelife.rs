@@ -467,7 +467,7 @@ impl ImportPlan {
         let imports: Vec<(&str, &Import<'_>)> = src
             .semantic
             .module_imports()
-            .filter_map(|b| Some((b.name, b.import.as_ref()?)))
+            .filter_map(|b| Some((b.name, b.import.as_deref()?)))
             .collect();
         if let Some((local, _)) = imports.iter().find(|(_, i)| {
             i.module == "next/cache"

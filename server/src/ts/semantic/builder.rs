@@ -4,17 +4,69 @@ use super::{Binding, BindingKind, Import, Scope, ScopeId, ScopeKind, Semantic};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
-/// Fed every node of the walk with its depth (`node`), then `finish`ed.
+/// The node kinds the builder looks at (scopes and declarations); every other
+/// node costs it one table lookup.
+const KINDS: &[&str] = &[
+    "program",
+    "function_declaration",
+    "generator_function_declaration",
+    "function_expression",
+    "function",
+    "generator_function",
+    "arrow_function",
+    "method_definition",
+    "statement_block",
+    "switch_body",
+    "class_static_block",
+    "for_statement",
+    "for_in_statement",
+    "catch_clause",
+    "lexical_declaration",
+    "variable_declaration",
+    "import_statement",
+    "class_declaration",
+    "abstract_class_declaration",
+    "enum_declaration",
+];
+
+/// Per grammar: kind id → one of `KINDS` (named kinds only: the `function`
+/// keyword token is not the `function` expression).
+struct Table {
+    kind_count: usize,
+    wanted: Vec<bool>,
+}
+
+static TABLES: LazyLock<Vec<Table>> = LazyLock::new(|| {
+    crate::ts::per_grammar_tables(
+        |lang| {
+            let kind_count = lang.node_kind_count();
+            let mut wanted = vec![false; kind_count];
+            for k in KINDS {
+                let id = usize::from(lang.id_for_node_kind(k, true));
+                if id != 0 && id < kind_count {
+                    wanted[id] = true;
+                }
+            }
+            Table { kind_count, wanted }
+        },
+        |t| t.kind_count,
+    )
+});
+
+/// Fed every node of a pre-order walk (`node`), then `finish`ed.
 pub struct Builder<'t> {
     source: &'t str,
+    /// `KINDS` by kind id for the file's grammar (empty until the first node).
+    wanted: &'static [bool],
     root: Option<Node<'t>>,
     scopes: Vec<Scope<'t>>,
     bindings: Vec<Binding<'t>>,
-    /// The open scopes: (id, depth of the scope's node, id of a function's body
+    /// The open scopes: (id, end byte of the scope's node, id of a function's body
     /// block, which shares the function's scope).
-    stack: Vec<(ScopeId, u32, Option<usize>)>,
+    stack: Vec<(ScopeId, usize, Option<usize>)>,
 }
 
 /// One name found in a binding pattern.
@@ -42,6 +94,7 @@ impl<'t> Builder<'t> {
     pub fn new(source: &'t str) -> Builder<'t> {
         Builder {
             source,
+            wanted: &[],
             root: None,
             scopes: Vec::new(),
             bindings: Vec::new(),
@@ -49,21 +102,52 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The next node of a pre-order walk, `depth` levels below the root.
-    pub fn node(&mut self, node: Node<'t>, depth: u32) {
-        while self.stack.last().is_some_and(|&(_, d, _)| d >= depth) {
-            self.stack.pop();
+    /// The next node of a pre-order walk, with its kind id. Most nodes cost one
+    /// table lookup here.
+    #[inline]
+    pub fn node(&mut self, node: Node<'t>, kind: u16) {
+        match self.wanted.get(usize::from(kind)) {
+            Some(false) => {}
+            Some(true) => self.visit(node),
+            None => self.visit_slow(node),
         }
-        if !node.is_named() {
-            // e.g. the `function` keyword token, whose kind is also `function`
-            return;
+    }
+
+    /// The first node, or an id outside the grammar's table.
+    #[inline(never)]
+    fn visit_slow(&mut self, node: Node<'t>) {
+        if self.wanted.is_empty() {
+            let count = node.language().node_kind_count();
+            self.wanted = TABLES
+                .iter()
+                .find(|t| t.kind_count == count)
+                .map_or(&[][..], |t| &t.wanted[..]);
+        }
+        let wanted = match self.wanted.get(usize::from(node.kind_id())) {
+            Some(w) => *w,
+            // An unknown grammar: ask by name.
+            None => node.is_named() && KINDS.contains(&node.kind_name()),
+        };
+        if wanted {
+            self.visit(node);
+        }
+    }
+
+    #[inline(never)]
+    fn visit(&mut self, node: Node<'t>) {
+        // Close the scopes this node is not inside (the walk is pre-order).
+        let (start, end) = (node.start_byte(), node.end_byte());
+        while self.stack.last().is_some_and(|&(id, scope_end, _)| {
+            !(self.scopes[id as usize].start <= start && end <= scope_end)
+        }) {
+            self.stack.pop();
         }
         match node.kind_name() {
             "program" => {
                 if self.root.is_none() {
                     self.root = Some(node);
                 }
-                self.push(node, ScopeKind::Program, depth, None);
+                self.push(node, ScopeKind::Program, None);
             }
             "function_declaration"
             | "generator_function_declaration"
@@ -71,24 +155,24 @@ impl<'t> Builder<'t> {
             | "function"
             | "generator_function"
             | "arrow_function"
-            | "method_definition" => self.function(node, depth),
+            | "method_definition" => self.function(node),
             "statement_block" => {
                 let is_body = self
                     .stack
                     .last()
                     .is_some_and(|&(_, _, body)| body == Some(node.id()));
                 if !is_body {
-                    self.push(node, ScopeKind::Block, depth, None);
+                    self.push(node, ScopeKind::Block, None);
                 }
             }
             "switch_body" | "class_static_block" => {
-                self.push(node, ScopeKind::Block, depth, None);
+                self.push(node, ScopeKind::Block, None);
             }
             "for_statement" => {
-                self.push(node, ScopeKind::Header, depth, None);
+                self.push(node, ScopeKind::Header, None);
             }
             "for_in_statement" => {
-                let scope = self.push(node, ScopeKind::Header, depth, None);
+                let scope = self.push(node, ScopeKind::Header, None);
                 if let Some(left) = node.field(Field::Left) {
                     // `for (const x of xs)` (the left side is the pattern) or a
                     // declaration node around it.
@@ -107,7 +191,7 @@ impl<'t> Builder<'t> {
                 }
             }
             "catch_clause" => {
-                let scope = self.push(node, ScopeKind::Header, depth, None);
+                let scope = self.push(node, ScopeKind::Header, None);
                 if let Some(p) = node.field(Field::Parameter) {
                     self.pattern(p, scope, BindingKind::Param, node, None);
                 }
@@ -123,7 +207,7 @@ impl<'t> Builder<'t> {
     }
 
     pub fn finish(mut self) -> Semantic<'t> {
-        self.bindings.sort_by(|a, b| {
+        self.bindings.sort_unstable_by(|a, b| {
             (a.scope, a.name, a.ident.start_byte()).cmp(&(b.scope, b.name, b.ident.start_byte()))
         });
         let mut module_imports: Vec<u32> = (0..self.bindings.len())
@@ -154,13 +238,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn push(
-        &mut self,
-        node: Node<'t>,
-        kind: ScopeKind,
-        depth: u32,
-        body: Option<usize>,
-    ) -> ScopeId {
+    fn push(&mut self, node: Node<'t>, kind: ScopeKind, body: Option<usize>) -> ScopeId {
         let id = self.scopes.len() as ScopeId;
         self.scopes.push(Scope {
             kind,
@@ -169,7 +247,7 @@ impl<'t> Builder<'t> {
             start: node.start_byte(),
             end: node.end_byte(),
         });
-        self.stack.push((id, depth, body));
+        self.stack.push((id, node.end_byte(), body));
         id
     }
 
@@ -205,7 +283,7 @@ impl<'t> Builder<'t> {
             value,
             key: bound.key,
             destructured: bound.destructured,
-            import,
+            import: import.map(Box::new),
             scope,
         });
     }
@@ -271,7 +349,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn function(&mut self, node: Node<'t>, depth: u32) {
+    fn function(&mut self, node: Node<'t>) {
         let kind = node.kind_name();
         let declares_name = matches!(
             kind,
@@ -284,7 +362,7 @@ impl<'t> Builder<'t> {
             }
         }
         let body = node.field(Field::Body).map(|b| b.id());
-        let scope = self.push(node, ScopeKind::Function, depth, body);
+        let scope = self.push(node, ScopeKind::Function, body);
         if !declares_name && kind != "method_definition" {
             // A named function expression's name is visible inside it.
             if let Some(name) = node

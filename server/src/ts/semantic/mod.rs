@@ -117,7 +117,8 @@ pub struct Binding<'t> {
     /// taken from (the innermost one): a `pair_pattern`'s key or the shorthand
     /// identifier itself.
     pub key: Option<Node<'t>>,
-    pub import: Option<Import<'t>>,
+    /// Boxed: most bindings are not imports.
+    pub import: Option<Box<Import<'t>>>,
     pub scope: ScopeId,
     /// Bound inside a destructuring pattern (`{ a }`, `[a]`).
     pub destructured: bool,
@@ -176,8 +177,8 @@ impl<'t> Semantic<'t> {
     /// engine's walk; the engine feeds a [`Builder`] from its own walk).
     pub fn build(root: Node<'t>, source: &'t str) -> Semantic<'t> {
         let mut b = Builder::new(source);
-        crate::ts::preorder(root, |node, depth| {
-            b.node(node, depth);
+        crate::ts::preorder(root, |node, _| {
+            b.node(node, node.kind_id());
             true
         });
         b.finish()
