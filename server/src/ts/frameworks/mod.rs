@@ -22,7 +22,7 @@
 //! with unit tests beside it (positive cases and near misses).
 
 // pub mod auth;
-// pub mod handlers;
+pub mod handlers;
 pub mod logging;
 pub mod nest;
 pub mod request;
