@@ -269,7 +269,6 @@ impl<'s> FileFacts<'s> {
             });
         }
     }
-
 }
 
 /// The first request data found in the call's arguments, described for the message.

@@ -774,7 +774,7 @@ impl<'s, 't> Safety<'s, 't> {
                     return true;
                 }
                 match src.declaration(e, name) {
-                    Some(b) if self.declared_safe(&b, depth) => true,
+                    Some(b) if self.declared_safe(b, depth) => true,
                     Some(b) => match b.kind {
                         BindingKind::Import | BindingKind::Enum => true,
                         BindingKind::ForOf

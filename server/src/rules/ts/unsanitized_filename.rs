@@ -481,7 +481,7 @@ fn sink_of<'t>(
                 return Some((format!("`path.{imported}`"), all(SinkUse::Path)));
             }
             if FS_MODULES.contains(&module) {
-                let idx = fs_sink_args(&imported)?;
+                let idx = fs_sink_args(imported)?;
                 return Some((format!("`{imported}`"), pick(idx)));
             }
             None

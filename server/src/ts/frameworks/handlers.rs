@@ -13,7 +13,7 @@
 //!   `app.route('/x').get(h)`, `fastify.route({ method, url, handler })`, with
 //!   the functions it registers (inline, or top-level functions by name).
 
-use super::nest;
+use super::{nest, object_property};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -21,10 +21,14 @@ use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
 
 /// The HTTP methods a handler may serve (`ALL`: any; Express `all`, Nest `@All`).
-pub const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ALL"];
+pub const HTTP_METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ALL",
+];
 
 /// Router methods that register a route (`app.get`, `router.post`…).
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "all"];
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "all",
+];
 
 /// Wrapper-call depth followed from a function to its registration or export.
 const MAX_WRAPPERS: usize = 8;
@@ -227,12 +231,17 @@ pub fn route_of<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Route<'t>> {
             let inner = (receiver.kind_name() == "call_expression").then_some(receiver)?;
             let f = inner.field(Field::Function)?;
             let is_route = f.kind_name() == "member_expression"
-                && f.field(Field::Property).is_some_and(|p| ast::text(p, src) == "route");
+                && f.field(Field::Property)
+                    .is_some_and(|p| ast::text(p, src) == "route");
             let p = ast::call_arguments(inner)
                 .first()
                 .and_then(|a| ast::string_value(*a, src))
                 .filter(|_| is_route)?;
-            (Some(p), &args[..], ast::unwrap_expr(f.field(Field::Object)?))
+            (
+                Some(p),
+                &args[..],
+                ast::unwrap_expr(f.field(Field::Object)?),
+            )
         }
     };
     let last = *fns.last()?;
@@ -292,21 +301,6 @@ fn fastify_route<'t>(
         handlers: vec![handler],
         middleware,
     })
-}
-
-/// The value of `key: value` (or the shorthand `key`) in an object literal.
-fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
-    let mut c = object.walk();
-    let found = object.named_children(&mut c).find_map(|p| match p.kind_name() {
-        "pair" => {
-            let k = p.field(Field::Key)?;
-            let name = ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
-            (name == key).then(|| p.field(Field::Value)).flatten()
-        }
-        "shorthand_property_identifier" => (ast::text(p, src) == key).then_some(p),
-        _ => None,
-    });
-    found
 }
 
 /// Fastify hooks in a route's options: `{ preHandler: [auth], onRequest: verify }`.
@@ -371,7 +365,12 @@ fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
 /// `router.use(auth)`, `app.use('/api', auth)` (for a route under `/api`)
 /// and Fastify's `addHook('onRequest', auth)` written on the same router
 /// before `call`, in the same statement list.
-fn router_middleware(call: Node<'_>, router: Node<'_>, path: Option<&str>, src: &str) -> Vec<Middleware> {
+fn router_middleware(
+    call: Node<'_>,
+    router: Node<'_>,
+    path: Option<&str>,
+    src: &str,
+) -> Vec<Middleware> {
     let mut out = Vec::new();
     let Some(router_name) = ast::member_path(router, src) else {
         return out;
@@ -403,7 +402,10 @@ fn router_middleware(call: Node<'_>, router: Node<'_>, path: Option<&str>, src: 
             continue;
         };
         let args = ast::call_arguments(c);
-        let fns = match (method, args.first().and_then(|a| ast::string_value(*a, src))) {
+        let fns = match (
+            method,
+            args.first().and_then(|a| ast::string_value(*a, src)),
+        ) {
             ("use", Some(prefix)) => {
                 let applies = prefix == "*"
                     || path.is_some_and(|p| p.starts_with(prefix.trim_end_matches('*')));
@@ -420,7 +422,11 @@ fn router_middleware(call: Node<'_>, router: Node<'_>, path: Option<&str>, src: 
             }
             _ => continue,
         };
-        found.push(fns.iter().filter_map(|a| middleware_name(*a, src)).collect::<Vec<_>>());
+        found.push(
+            fns.iter()
+                .filter_map(|a| middleware_name(*a, src))
+                .collect::<Vec<_>>(),
+        );
     }
     for names in found.into_iter().rev() {
         out.extend(names.into_iter().map(|name| Middleware {
@@ -476,7 +482,14 @@ fn router_framework(router: Node<'_>, src: &Script<'_>) -> Option<Framework> {
 /// A receiver made by an HTTP client library (`axios.create()`, `ky`,
 /// `got`, `supertest`), or one of them imported.
 fn is_http_client(router: Node<'_>, src: &Script<'_>) -> bool {
-    const CLIENTS: &[&str] = &["axios", "ky", "got", "supertest", "superagent", "node-fetch"];
+    const CLIENTS: &[&str] = &[
+        "axios",
+        "ky",
+        "got",
+        "supertest",
+        "superagent",
+        "node-fetch",
+    ];
     let r = ast::unwrap_expr(router);
     let module = match src.qualified_name(r) {
         Some(q) => Some(q.module),
@@ -641,7 +654,11 @@ fn next_handler<'t>(
 /// An exported function of a `'use server'` file, or a function whose body
 /// starts with `'use server'`.
 fn is_server_action(func: Node<'_>, export: Option<&str>, src: &Script<'_>) -> bool {
-    let has = |body: Node<'_>| ast::directives(body, src).iter().any(|(_, d)| d == "use server");
+    let has = |body: Node<'_>| {
+        ast::directives(body, src)
+            .iter()
+            .any(|(_, d)| d == "use server")
+    };
     func.field(Field::Body)
         .is_some_and(|b| b.kind_name() == "statement_block" && has(b))
         || (export.is_some() && has(src.program(func)))
@@ -652,7 +669,11 @@ fn file_parts(file: &str) -> Option<(Vec<&str>, &str)> {
     let mut segs: Vec<&str> = file.split('/').filter(|s| !s.is_empty()).collect();
     let name = segs.pop()?;
     let (stem, ext) = name.rsplit_once('.')?;
-    matches!(ext, "ts" | "tsx" | "js" | "jsx" | "mjs" | "mts" | "cjs" | "cts").then_some((segs, stem))
+    matches!(
+        ext,
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "mts" | "cjs" | "cts"
+    )
+    .then_some((segs, stem))
 }
 
 /// The URL path of an App Router `route.ts`: `src/app/api/users/[id]/route.ts`
@@ -682,7 +703,7 @@ fn url_path(segs: &[&str]) -> String {
     let kept: Vec<&str> = segs
         .iter()
         .copied()
-        .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.starts_with('@'))
+        .filter(|s| !(s.starts_with('@') || (s.starts_with('(') && s.ends_with(')'))))
         .collect();
     format!("/{}", kept.join("/"))
 }
@@ -690,7 +711,8 @@ fn url_path(segs: &[&str]) -> String {
 /// `middleware.ts` / `proxy.ts` (Next.js 16), not under `app/` or `pages/`.
 fn is_middleware_file(file: &str) -> bool {
     file_parts(file).is_some_and(|(segs, stem)| {
-        matches!(stem, "middleware" | "proxy") && !segs.iter().any(|s| matches!(*s, "app" | "pages"))
+        matches!(stem, "middleware" | "proxy")
+            && !segs.iter().any(|s| matches!(*s, "app" | "pages"))
     })
 }
 
@@ -698,7 +720,8 @@ fn is_middleware_file(file: &str) -> bool {
 fn nest_handler<'t>(func: Node<'t>, src: &Script<'t>) -> Option<Handler<'t>> {
     let method = nest::route_method(func, src)?;
     let own = nest::member_decorators(func);
-    let base = nest::decorator_path(&nest::class_decorators(func), "Controller", src).unwrap_or_default();
+    let base =
+        nest::decorator_path(&nest::class_decorators(func), "Controller", src).unwrap_or_default();
     let sub = nest::ROUTE_DECORATORS
         .iter()
         .find(|(_, m)| *m == method)
@@ -715,7 +738,10 @@ fn nest_handler<'t>(func: Node<'t>, src: &Script<'t>) -> Option<Handler<'t>> {
     if let Some(params) = func.field(Field::Parameters) {
         let mut c = params.walk();
         for p in params.named_children(&mut c) {
-            let Some(pat) = p.field(Field::Pattern).filter(|p| p.kind_name() == "identifier") else {
+            let Some(pat) = p
+                .field(Field::Pattern)
+                .filter(|p| p.kind_name() == "identifier")
+            else {
                 continue;
             };
             let mut dc = p.walk();

@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn nest_logger() {
         let src = "class S {\n  private readonly logger = new Logger(S.name);\n  run() { this.logger.log('x'); this.logger.error('y'); }\n}\n";
-        let got: Vec<_> = calls(src).into_iter().map(|(c, l)| (c, l)).collect();
+        let got = calls(src);
         assert_eq!(
             got,
             vec![

@@ -21,13 +21,36 @@
 //! a new request shape: [`request`]; a new response helper: [`responses`]),
 //! with unit tests beside it (positive cases and near misses).
 
-// pub mod auth;
+pub mod auth;
 pub mod handlers;
 pub mod logging;
 pub mod nest;
 pub mod request;
-// pub mod responses;
-// pub mod webhooks;
+pub mod responses;
+pub mod webhooks;
+
+use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
+use tree_sitter::Node;
+
+/// The value of `key: value` (or the shorthand `key`) in an object literal.
+pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    let mut c = object.walk();
+    let found = object
+        .named_children(&mut c)
+        .find_map(|p| match p.kind_name() {
+            "pair" => {
+                let k = p.field(Field::Key)?;
+                let name =
+                    ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
+                (name == key).then(|| p.field(Field::Value)).flatten()
+            }
+            "shorthand_property_identifier" => (ast::text(p, src) == key).then_some(p),
+            _ => None,
+        });
+    found
+}
 
 #[cfg(test)]
 pub(crate) mod testing {

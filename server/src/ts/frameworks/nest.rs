@@ -187,7 +187,8 @@ where
         .children(&mut c)
         .filter(|d| d.kind_name() == "decorator")
         .collect();
-    decs.into_iter().filter_map(move |d| param_decorator(d, src))
+    decs.into_iter()
+        .filter_map(move |d| param_decorator(d, src))
 }
 
 /// A decorator node as a request-binding parameter decorator.
@@ -235,7 +236,10 @@ mod tests {
     fn guards_and_paths() {
         with_script(CONTROLLER, |s, root| {
             let m = nodes_of(root, "method_definition")[0];
-            assert_eq!(guards(m, &s), vec!["AuthGuard", "RolesGuard", "JwtAuthGuard"]);
+            assert_eq!(
+                guards(m, &s),
+                vec!["AuthGuard", "RolesGuard", "JwtAuthGuard"]
+            );
             assert_eq!(
                 decorator_path(&class_decorators(m), "Controller", &s).as_deref(),
                 Some("users")
@@ -245,7 +249,10 @@ mod tests {
                 Some(":id")
             );
             let list = nodes_of(root, "method_definition")[1];
-            assert_eq!(decorator_path(&member_decorators(list), "Get", &s).as_deref(), Some(""));
+            assert_eq!(
+                decorator_path(&member_decorators(list), "Get", &s).as_deref(),
+                Some("")
+            );
         });
     }
 

@@ -119,13 +119,18 @@ fn input(expr: Node<'_>, src: &Script<'_>, hops: u8) -> Option<RequestPart> {
             let prop = e
                 .field(Field::Property)
                 .map(|p| ast::text(p, src).to_string())
-                .or_else(|| e.field(Field::Index).and_then(|i| ast::string_value(i, src)));
+                .or_else(|| {
+                    e.field(Field::Index)
+                        .and_then(|i| ast::string_value(i, src))
+                });
             let object = e.field(Field::Object)?;
             if prop.as_deref() == Some("searchParams") && url_of_request(object, src, hops) {
                 return Some(RequestPart::SearchParams);
             }
             match input(object, src, hops)? {
-                RequestPart::Whole => Some(prop.as_deref().map_or(RequestPart::Whole, part_of_member)),
+                RequestPart::Whole => {
+                    Some(prop.as_deref().map_or(RequestPart::Whole, part_of_member))
+                }
                 part => Some(part),
             }
         }
@@ -249,7 +254,9 @@ mod tests {
     /// The part of the last expression statement's expression of `src`.
     fn part(src: &str) -> Option<RequestPart> {
         with_script(src, |s, root| {
-            let stmt = *nodes_of(root, "expression_statement").last().expect("a statement");
+            let stmt = *nodes_of(root, "expression_statement")
+                .last()
+                .expect("a statement");
             request_input(stmt.named_child(0).expect("an expression"), &s)
         })
     }
@@ -271,17 +278,26 @@ mod tests {
         assert_eq!(part("req.body;"), Some(Body));
         assert_eq!(part("req.body.email;"), Some(Body));
         assert_eq!(part("req['query'].page;"), Some(Query));
-        assert_eq!(part("request.headers.get('x-forwarded-for');"), Some(Headers));
+        assert_eq!(
+            part("request.headers.get('x-forwarded-for');"),
+            Some(Headers)
+        );
         assert_eq!(part("ctx.request.cookies;"), Some(Cookies));
         assert_eq!(part("req.params.id;"), Some(Params));
         assert_eq!(part("req;"), Some(Whole));
-        assert_eq!(part("req.nextUrl.searchParams.get('q');"), Some(SearchParams));
+        assert_eq!(
+            part("req.nextUrl.searchParams.get('q');"),
+            Some(SearchParams)
+        );
     }
 
     #[test]
     fn body_reads_and_hono() {
         use RequestPart::*;
-        assert_eq!(part("async function f(req) { await req.json(); }"), Some(Body));
+        assert_eq!(
+            part("async function f(req) { await req.json(); }"),
+            Some(Body)
+        );
         assert_eq!(part("JSON.parse(await request.text());"), Some(Body));
         assert_eq!(part("c.req.query('q');"), Some(Query));
         assert_eq!(part("c.req.param('id');"), Some(Params));
@@ -293,7 +309,9 @@ mod tests {
     fn search_params() {
         use RequestPart::*;
         assert_eq!(
-            part("function GET(req) { const url = new URL(req.url);\n url.searchParams.get('q'); }"),
+            part(
+                "function GET(req) { const url = new URL(req.url);\n url.searchParams.get('q'); }"
+            ),
             Some(SearchParams)
         );
         assert_eq!(part("new URL(req.url).searchParams;"), Some(SearchParams));
@@ -317,7 +335,10 @@ mod tests {
         let src = "import { cookies } from 'next/headers';\ncookies().get('session');\n";
         assert_eq!(part(src), Some(RequestPart::Cookies));
         // a local `headers()` is not Next's
-        assert_eq!(part("function headers() { return {}; }\nheaders().get('x');\n"), None);
+        assert_eq!(
+            part("function headers() { return {}; }\nheaders().get('x');\n"),
+            None
+        );
     }
 
     #[test]
@@ -344,7 +365,10 @@ mod tests {
         use RequestPart::*;
         assert_eq!(part("const { body } = req;\nbody;"), Some(Body));
         assert_eq!(part("const { email } = req.body;\nemail;"), Some(Body));
-        assert_eq!(part("const data = await req.json();\ndata.email;"), Some(Body));
+        assert_eq!(
+            part("const data = await req.json();\ndata.email;"),
+            Some(Body)
+        );
         assert_eq!(
             part("const raw = await req.text();\nconst event = JSON.parse(raw);\nevent;"),
             Some(Body)
@@ -353,7 +377,10 @@ mod tests {
         // a shadowing parameter, more than two variables
         assert_eq!(part("const { user } = req;\nuser;"), None);
         assert_eq!(part("x;\nvar x = req.body;"), None);
-        assert_eq!(part("const body = req.body;\nfunction f(body) { body; }"), None);
+        assert_eq!(
+            part("const body = req.body;\nfunction f(body) { body; }"),
+            None
+        );
         assert_eq!(
             part("const a = req.body;\nconst b = a;\nconst c = b;\nc;"),
             None
