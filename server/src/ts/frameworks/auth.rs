@@ -113,27 +113,12 @@ pub fn authenticates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ts::frameworks::handlers::handler_of;
-    use crate::ts::frameworks::testing::with_script;
+    use crate::ts::frameworks::testing::with_first_handler;
 
     /// The evidence for the first handler of `src` in `file`.
     fn evidence(src: &str, file: &str) -> Option<AuthEvidence> {
-        with_script(src, |s, root| {
-            let mut out = None;
-            ast::visit(root, &mut |n| {
-                if out.is_none() && ast::is_function(n) {
-                    if let Some(h) = handler_of(n, &s, file) {
-                        out = Some(authenticates(
-                            &h,
-                            &s,
-                            DEFAULT_AUTH_CALLS,
-                            DEFAULT_AUTH_WRAPPERS,
-                        ));
-                    }
-                }
-                true
-            });
-            out.expect("a handler")
+        with_first_handler(src, file, |h, s| {
+            authenticates(h, s, DEFAULT_AUTH_CALLS, DEFAULT_AUTH_WRAPPERS)
         })
     }
 

@@ -13,7 +13,7 @@
 //!   `app.route('/x').get(h)`, `fastify.route({ method, url, handler })`, with
 //!   the functions it registers (inline, or top-level functions by name).
 
-use super::{nest, object_property};
+use super::{method_call, nest, object_property};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -208,15 +208,7 @@ impl<'t> Route<'t> {
 /// it has a path; on any other object, its last argument must be a function
 /// (so `axios.post('/x', body)` and `cache.get('/k', fallback)` are not).
 pub fn route_of<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Route<'t>> {
-    if call.kind_name() != "call_expression" {
-        return None;
-    }
-    let function = call.field(Field::Function)?;
-    if function.kind_name() != "member_expression" {
-        return None;
-    }
-    let method = ast::text(function.field(Field::Property)?, src);
-    let receiver = ast::unwrap_expr(function.field(Field::Object)?);
+    let (method, receiver) = method_call(call, src.source)?;
     let args = ast::call_arguments(call);
     if method == "route" {
         return fastify_route(call, receiver, &args, src);

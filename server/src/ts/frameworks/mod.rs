@@ -52,6 +52,22 @@ pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Nod
     found
 }
 
+/// `receiver.method(…)`: the method's name and the receiver (parentheses,
+/// `as` and `!` around the receiver looked through); `None` for other calls.
+pub fn method_call<'t, 's>(call: Node<'t>, src: &'s str) -> Option<(&'s str, Node<'t>)> {
+    if call.kind_name() != "call_expression" {
+        return None;
+    }
+    let function = call.field(Field::Function)?;
+    if function.kind_name() != "member_expression" {
+        return None;
+    }
+    Some((
+        ast::text(function.field(Field::Property)?, src),
+        ast::unwrap_expr(function.field(Field::Object)?),
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::language::Language;
@@ -71,6 +87,26 @@ pub(crate) mod testing {
             semantic: &sem,
         };
         f(script, root)
+    }
+
+    /// `f` of the first function of `src` that is a handler in `file`.
+    pub fn with_first_handler<R>(
+        src: &str,
+        file: &str,
+        f: impl for<'t> Fn(&super::handlers::Handler<'t>, &Script<'t>) -> R,
+    ) -> R {
+        with_script(src, |s, root| {
+            let mut out = None;
+            ast::visit(root, &mut |n| {
+                if out.is_none() && ast::is_function(n) {
+                    if let Some(h) = super::handlers::handler_of(n, &s, file) {
+                        out = Some(f(&h, &s));
+                    }
+                }
+                true
+            });
+            out.expect("a handler")
+        })
     }
 
     /// Every node of `kind` under `root`, in document order.

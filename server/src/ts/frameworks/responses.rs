@@ -1,6 +1,6 @@
 //! HTTP responses: which calls send one, with which status and body.
 
-use super::object_property;
+use super::{method_call, object_property};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -42,12 +42,7 @@ pub fn response_of<'t>(node: Node<'t>, src: &str) -> Option<HttpResponse<'t>> {
                 .then(|| fetch_response(node, 0, src))
         }
         "call_expression" => {
-            let function = node.field(Field::Function)?;
-            if function.kind_name() != "member_expression" {
-                return None;
-            }
-            let method = ast::text(function.field(Field::Property)?, src);
-            let object = ast::unwrap_expr(function.field(Field::Object)?);
+            let (method, object) = method_call(node, src)?;
             let args = ast::call_arguments(node);
             let object_path = ast::member_path(object, src);
             match (object_path.as_deref(), method) {
@@ -103,18 +98,11 @@ fn fetch_response<'t>(node: Node<'t>, body_at: usize, src: &str) -> HttpResponse
 fn status_in_chain<'t>(object: Node<'t>, src: &str) -> Option<Node<'t>> {
     let mut cur = ast::unwrap_expr(object);
     for _ in 0..8 {
-        if cur.kind_name() != "call_expression" {
-            return None;
-        }
-        let f = cur.field(Field::Function)?;
-        if f.kind_name() != "member_expression" {
-            return None;
-        }
-        let m = ast::text(f.field(Field::Property)?, src);
+        let (m, receiver) = method_call(cur, src)?;
         if matches!(m, "status" | "code" | "writeHead") {
             return ast::call_arguments(cur).first().copied();
         }
-        cur = ast::unwrap_expr(f.field(Field::Object)?);
+        cur = receiver;
     }
     None
 }

@@ -100,22 +100,10 @@ pub fn webhook_of(handler: &Handler<'_>, src: &str, file: &str) -> Option<Webhoo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ts::frameworks::handlers::handler_of;
-    use crate::ts::frameworks::testing::with_script;
+    use crate::ts::frameworks::testing::with_first_handler;
 
     fn webhook(src: &str, file: &str) -> Option<Webhook> {
-        with_script(src, |s, root| {
-            let mut out = None;
-            ast::visit(root, &mut |n| {
-                if out.is_none() && ast::is_function(n) {
-                    if let Some(h) = handler_of(n, &s, file) {
-                        out = Some(webhook_of(&h, &s, file));
-                    }
-                }
-                true
-            });
-            out.expect("a handler")
-        })
+        with_first_handler(src, file, |h, s| webhook_of(h, s, file))
     }
 
     #[test]
