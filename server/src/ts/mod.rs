@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod field;
+pub mod frameworks;
 pub mod kind;
 pub mod semantic;
 

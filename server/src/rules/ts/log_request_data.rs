@@ -4,6 +4,9 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks::logging::{logger_callee, LoggerCallee, Loggers};
+use crate::ts::frameworks::nest;
+use crate::ts::frameworks::request::{request_rest, RequestPart, BODY_READERS};
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::{BindingKind, Semantic};
 use std::collections::{HashMap, HashSet};
@@ -131,34 +134,6 @@ get no fix.
 "#;
 
 const DATA_PARTS: &[&str] = &["body", "rawBody", "params", "query", "headers", "cookies"];
-const REQUEST_ROOTS: &[&str] = &["req", "request"];
-const BODY_READERS: &[&str] = &["json", "formData", "text"];
-const LOG_METHODS: &[&str] = &[
-    "log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly",
-    "http", "notice", "critical", "crit", "alert", "emerg", "success", "dir", "table",
-];
-const NOT_LOGGING_METHODS: &[&str] = &[
-    "child",
-    "bindings",
-    "setBindings",
-    "level",
-    "setLevel",
-    "isLevelEnabled",
-    "flush",
-    "add",
-    "remove",
-    "configure",
-    "on",
-    "once",
-    "off",
-    "close",
-    "clear",
-    "use",
-    "startTimer",
-    "profile",
-    "flushSync",
-    "isDebugEnabled",
-];
 /// Headers that carry credentials.
 fn is_sensitive_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -184,7 +159,6 @@ struct FileVisitor<'t> {
     src: &'t str,
     calls: Vec<(Node<'t>, LoggerCallee<'t>)>,
     facts: FileFacts<'t>,
-    children: Vec<(&'t str, &'t str)>,
 }
 
 fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
@@ -192,7 +166,6 @@ fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
         src,
         calls: Vec::new(),
         facts: FileFacts::default(),
-        children: Vec::new(),
     })
 }
 
@@ -205,9 +178,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                     self.calls.push((n, callee));
                 }
             }
-            "variable_declarator" => self
-                .facts
-                .declarator(n, src, cx.semantic, &mut self.children),
+            "variable_declarator" => self.facts.declarator(n, src, cx.semantic),
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind_name() == "decorator");
@@ -224,12 +195,12 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
     fn finish(&mut self, cx: &mut RuleContext<'_>, program: Node<'t>) {
         let src = self.src;
         let facts = &mut self.facts;
-        facts.resolve_children(&self.children);
+        facts.loggers.resolve_children();
         let mut candidates: Vec<(Node<'_>, String, String)> = Vec::new();
         for (call, callee) in std::mem::take(&mut self.calls) {
             if callee
                 .instance
-                .is_some_and(|name| !facts.logger_names.contains(name))
+                .is_some_and(|name| !facts.loggers.contains(name))
             {
                 continue;
             }
@@ -263,116 +234,23 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
     }
 }
 
-/// A call that may be a logging call.
-struct LoggerCallee<'s> {
-    path: String,
-    /// Still to check once the file is read: the object is a variable created
-    /// with `pino(...)` / `winston.createLogger(...)` (or a child of one).
-    instance: Option<&'s str>,
-}
-
-/// The callee when `call` is (or may be) a logging call.
-fn logger_callee<'s>(call: Node<'_>, src: &'s str) -> Option<LoggerCallee<'s>> {
-    let function = call.field(Field::Function)?;
-    if !matches!(
-        function.kind_name(),
-        "member_expression" | "subscript_expression"
-    ) {
-        return None;
-    }
-    if !may_be_logger_call(function, src) {
-        return None;
-    }
-    let path = ast::member_path(function, src)?;
-    let (object, method) = path.rsplit_once('.')?;
-    let last = object.rsplit('.').next().unwrap_or(object);
-    let mut instance = None;
-    let is_logger = if last == "console" {
-        true
-    } else if last.to_ascii_lowercase().ends_with("logger") {
-        !NOT_LOGGING_METHODS.contains(&method)
-    } else if last.eq_ignore_ascii_case("log") {
-        LOG_METHODS.contains(&method)
-    } else if !object.contains('.') && LOG_METHODS.contains(&method) {
-        let obj_node = function.field(Field::Object)?;
-        if obj_node.kind_name() != "identifier" {
-            return None;
-        }
-        instance = Some(ast::text(obj_node, src));
-        true
-    } else {
-        false
-    };
-    is_logger.then_some(LoggerCallee { path, instance })
-}
-
-/// A cheap first look at a callee (`function` is a member or subscript
-/// expression), without building its path: `false` only when
-/// [`logger_callee`] would reject it anyway (neither the object's last part
-/// nor the method names a logger).
-fn may_be_logger_call(function: Node<'_>, src: &str) -> bool {
-    let segment = |n: Node<'_>| -> Option<std::borrow::Cow<'_, str>> {
-        match n.kind_name() {
-            "identifier" | "this" | "property_identifier" | "super" => {
-                Some(ast::text(n, src).into())
-            }
-            "member_expression" => Some(ast::text(n.field(Field::Property)?, src).into()),
-            "subscript_expression" => {
-                ast::string_value(n.field(Field::Index)?, src).map(Into::into)
-            }
-            _ => None,
-        }
-    };
-    let (Some(last), Some(method)) = (
-        function
-            .field(Field::Object)
-            .map(ast::unwrap_expr)
-            .and_then(segment),
-        segment(function),
-    ) else {
-        // Unusual shapes: let the full check decide.
-        return true;
-    };
-    if last.contains('.') || method.contains('.') {
-        return true;
-    }
-    last == "console"
-        || last.to_ascii_lowercase().ends_with("logger")
-        || last.eq_ignore_ascii_case("log")
-        || LOG_METHODS.contains(&method.as_ref())
-}
-
 /// Names bound anywhere in the file (scopes are checked later, for the names
 /// that matter).
 #[derive(Default)]
 struct FileFacts<'s> {
     /// Variables created with a logger factory, or as a child of such a logger.
-    logger_names: HashSet<&'s str>,
+    loggers: Loggers<'s>,
     /// Names that a declaration or a decorated parameter may bind to request
     /// data; only uses of these are looked up in their scope.
     data_names: HashSet<&'s str>,
 }
 
 impl<'s> FileFacts<'s> {
-    fn declarator(
-        &mut self,
-        d: Node<'_>,
-        src: &'s str,
-        sem: &Semantic<'_>,
-        children: &mut Vec<(&'s str, &'s str)>,
-    ) {
+    fn declarator(&mut self, d: Node<'_>, src: &'s str, sem: &Semantic<'_>) {
         let (Some(name), Some(value)) = (d.field(Field::Name), d.field(Field::Value)) else {
             return;
         };
-        if name.kind_name() == "identifier" {
-            match logger_factory(value, src) {
-                Some(Factory::Root) => {
-                    self.logger_names.insert(ast::text(name, src));
-                }
-                Some(Factory::ChildOf(parent)) => children.push((ast::text(name, src), parent)),
-                None => {}
-            }
-        }
+        self.loggers.declarator(name, value, src);
         // While the file is walked, only names already bound to request data
         // are followed (declarations come before their uses in document
         // order), so an ordinary `const a = b` costs no scope lookup.
@@ -391,63 +269,6 @@ impl<'s> FileFacts<'s> {
             });
         }
     }
-
-    /// `const child = base.child({...})` is a logger when `base` is one.
-    fn resolve_children(&mut self, children: &[(&'s str, &'s str)]) {
-        for _ in 0..4 {
-            let mut changed = false;
-            for (name, parent) in children {
-                if self.logger_names.contains(parent) && self.logger_names.insert(name) {
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-    }
-}
-
-enum Factory<'s> {
-    Root,
-    ChildOf(&'s str),
-}
-
-/// `pino(...)`, `require('pino')(...)`, `winston.createLogger(...)`,
-/// `createLogger(...)`, `logger.child(...)`, or `x.child(...)` (a logger if `x` is).
-fn logger_factory<'s>(value: Node<'_>, src: &'s str) -> Option<Factory<'s>> {
-    let value = ast::unwrap_expr(value);
-    if value.kind_name() != "call_expression" {
-        return None;
-    }
-    let function = value.field(Field::Function)?;
-    // `require('pino')(...)`
-    if function.kind_name() == "call_expression" {
-        let required = ast::call_arguments(function)
-            .first()
-            .and_then(|a| ast::string_value(*a, src));
-        let is_require = ast::callee_path(function, src).as_deref() == Some("require")
-            && matches!(required.as_deref(), Some("pino" | "winston"));
-        return is_require.then_some(Factory::Root);
-    }
-    let path = ast::callee_path(value, src)?;
-    if matches!(
-        path.as_str(),
-        "pino" | "pino.default" | "pino.pino" | "winston.createLogger" | "createLogger"
-    ) {
-        return Some(Factory::Root);
-    }
-    let object = path.strip_suffix(".child")?;
-    let last = object
-        .rsplit('.')
-        .next()
-        .unwrap_or(object)
-        .to_ascii_lowercase();
-    if last.ends_with("logger") || last == "log" {
-        return Some(Factory::Root);
-    }
-    let obj = function.field(Field::Object)?;
-    (obj.kind_name() == "identifier").then(|| Factory::ChildOf(ast::text(obj, src)))
 }
 
 /// The first request data found in the call's arguments, described for the message.
@@ -509,22 +330,6 @@ fn request_data_in(
         }
     });
     found
-}
-
-/// `req`, `request`, `ctx.request`, `this.req`…: the segments after the request root.
-fn request_rest(path: &str) -> Option<Vec<&str>> {
-    let segs: Vec<&str> = path.split('.').collect();
-    let first = *segs.first()?;
-    if REQUEST_ROOTS.contains(&first) {
-        return Some(segs[1..].to_vec());
-    }
-    if segs.len() >= 2
-        && matches!(first, "ctx" | "context" | "c" | "this")
-        && REQUEST_ROOTS.contains(&segs[1])
-    {
-        return Some(segs[2..].to_vec());
-    }
-    None
 }
 
 /// `req.json` / `request.formData` / `req.text` called: the read's path.
@@ -644,21 +449,9 @@ fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<
         }
         Bound::Parameter(param) => {
             // NestJS: `@Body() body`, `@Query() query`, `@Headers() headers` (whole objects only)
-            let mut c = param.walk();
-            let decorators: Vec<Node<'_>> = param
-                .children(&mut c)
-                .filter(|d| d.kind_name() == "decorator")
-                .collect();
-            decorators.into_iter().find_map(|d| {
-                let call = d
-                    .named_child(0)
-                    .filter(|c| c.kind_name() == "call_expression")?;
-                let callee = ast::callee_path(call, src)?;
-                (matches!(
-                    callee.as_str(),
-                    "Body" | "Query" | "Headers" | "Param" | "Cookies"
-                ) && ast::call_arguments(call).is_empty())
-                .then(|| format!("`{name}`, the `@{callee}()` parameter"))
+            nest::param_decorators(param, src).find_map(|d| {
+                (d.called && d.args == 0 && d.part != RequestPart::Whole)
+                    .then(|| format!("`{name}`, the `@{}()` parameter", d.name))
             })
         }
     }

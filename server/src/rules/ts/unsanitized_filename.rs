@@ -5,6 +5,8 @@ use crate::language::Language;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks::nest;
+use crate::ts::frameworks::request::{RequestPart, REQUEST_ROOTS};
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::{BindingKind, ImportBlock, NewImport, Script};
 use tree_sitter::Node;
@@ -925,27 +927,16 @@ fn destructured_origin(key: &str, value: Node, src: &Script<'_>) -> Option<Origi
 /// `whole_name`, the decorator must name a file-like field (`@Body('filename')`);
 /// otherwise any such parameter (a DTO whose fields are checked by the caller).
 fn decorated_param_origin(param: Node, src: &Script<'_>, whole_name: bool) -> Option<Origin> {
-    let mut c = param.walk();
-    for d in param.children(&mut c) {
-        if d.kind_name() != "decorator" {
+    for d in nest::param_decorators(param, src) {
+        if !d.called
+            || !matches!(
+                d.part,
+                RequestPart::Body | RequestPart::Query | RequestPart::Params
+            )
+        {
             continue;
         }
-        let Some(call) = d.named_child(0) else {
-            continue;
-        };
-        if call.kind_name() != "call_expression" {
-            continue;
-        }
-        let Some(path) = ast::callee_path(call, src) else {
-            continue;
-        };
-        if !matches!(path.as_str(), "Body" | "Query" | "Param") {
-            continue;
-        }
-        let field = ast::call_arguments(call)
-            .first()
-            .and_then(|a| ast::string_value(*a, src));
-        match (whole_name, field) {
+        match (whole_name, d.field) {
             (true, Some(f)) if fileish(&f) => return Some(Origin::Request),
             (false, None) => return Some(Origin::Request),
             _ => {}
@@ -966,7 +957,7 @@ fn request_field(path: &str, at: Node, src: &Script<'_>) -> bool {
     }
     for i in 1..segs.len() - 1 {
         if matches!(segs[i], "body" | "query" | "params")
-            && matches!(segs[i - 1], "req" | "request" | "ctx")
+            && (REQUEST_ROOTS.contains(&segs[i - 1]) || segs[i - 1] == "ctx")
         {
             return true;
         }

@@ -4,6 +4,8 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks::nest::{self, class_decorators, decorator_name, member_decorators};
+use crate::ts::frameworks::request::RequestPart;
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
 use tree_sitter::Node;
@@ -192,7 +194,6 @@ const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "all", "use", "openapi",
 ];
-const NEST_METHODS: &[&str] = &["Post", "Put", "Patch", "Delete", "All", "Get"];
 
 /// First segments of Stripe event types.
 const STRIPE_OBJECTS: &[&str] = &[
@@ -369,15 +370,7 @@ fn body_read_shape(node: Node<'_>, src: &Script<'_>) -> bool {
             _ => false,
         },
         "decorator" => {
-            let Some(inner) = node.named_child(0) else {
-                return false;
-            };
-            let name = match inner.kind_name() {
-                "call_expression" => ast::callee_path(inner, src),
-                "identifier" => Some(ast::text(inner, src).to_string()),
-                _ => None,
-            };
-            name.as_deref() == Some("Body")
+            nest::param_decorator(node, src).is_some_and(|d| d.part == RequestPart::Body)
                 && node.parent().is_some_and(|p| {
                     matches!(p.kind_name(), "required_parameter" | "optional_parameter")
                 })
@@ -584,77 +577,9 @@ fn route_call<'t>(func: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     }
 }
 
-/// The decorators written before a class member (`@Post('x') @UseGuards(G) handle()`).
-fn member_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    let mut prev = method.prev_named_sibling();
-    while let Some(p) = prev {
-        match p.kind_name() {
-            "decorator" => out.push(p),
-            "comment" => {}
-            _ => break,
-        }
-        prev = p.prev_named_sibling();
-    }
-    let mut c = method.walk();
-    out.extend(
-        method
-            .named_children(&mut c)
-            .filter(|n| n.kind_name() == "decorator"),
-    );
-    out
-}
-
-fn decorator_name(dec: Node<'_>, src: &Script<'_>) -> Option<String> {
-    let inner = dec.named_child(0)?;
-    match inner.kind_name() {
-        "call_expression" => ast::callee_name(inner, src),
-        "identifier" => Some(ast::text(inner, src).to_string()),
-        "member_expression" => {
-            ast::member_path(inner, src).map(|p| p.rsplit('.').next().unwrap_or("").to_string())
-        }
-        _ => None,
-    }
-}
-
-/// The decorators of the class holding `method`.
-fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
-    let Some(class) = method
-        .parent()
-        .filter(|b| b.kind_name() == "class_body")
-        .and_then(|b| b.parent())
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut c = class.walk();
-    out.extend(
-        class
-            .named_children(&mut c)
-            .filter(|n| n.kind_name() == "decorator"),
-    );
-    if let Some(exp) = class
-        .parent()
-        .filter(|p| p.kind_name() == "export_statement")
-    {
-        let mut c = exp.walk();
-        out.extend(
-            exp.named_children(&mut c)
-                .filter(|n| n.kind_name() == "decorator"),
-        );
-    }
-    out
-}
-
-/// A NestJS route method: `@Post()` on a method of a `@Controller()` class.
+/// A NestJS route method: `@Post()` on a method of a `@Controller` class.
 fn is_nest_handler(func: Node<'_>, src: &Script<'_>) -> bool {
-    func.kind_name() == "method_definition"
-        && member_decorators(func)
-            .iter()
-            .any(|d| decorator_name(*d, src).is_some_and(|n| NEST_METHODS.contains(&n.as_str())))
-        && class_decorators(func)
-            .iter()
-            .any(|d| decorator_name(*d, src).as_deref() == Some("Controller"))
+    nest::route_method(func, src).is_some()
 }
 
 /// Exported names: `export function POST`, `export const POST = …`,

@@ -1,0 +1,194 @@
+//! Authentication: which calls authenticate, and whether a handler does.
+//!
+//! The lists are parameters (`&[&str]`) with defaults here, so a rule can
+//! pass a configured list (`prodlint.toml`) instead.
+
+use super::handlers::{Handler, Via};
+use crate::ts::ast;
+use crate::ts::kind::KindExt;
+use tree_sitter::Node;
+
+/// Calls that authenticate the request, by callee. An entry with a dot
+/// matches the end of the callee's path on a segment boundary
+/// (`supabase.auth.getUser` matches `ctx.supabase.auth.getUser`); one without
+/// matches the callee's last segment (`auth` matches `auth()` and
+/// `clerk.auth()`).
+pub const DEFAULT_AUTH_CALLS: &[&str] = &[
+    // NextAuth / Auth.js, Clerk
+    "auth",
+    "getServerSession",
+    "getSession",
+    "currentUser",
+    "getAuth",
+    // Supabase
+    "supabase.auth.getUser",
+    "supabase.auth.getClaims",
+    // Lucia, Better Auth, Passport, common helpers
+    "validateRequest",
+    "api.getSession",
+    "passport.authenticate",
+    "requireAuth",
+    "requireUser",
+    "isAuthenticated",
+    "ensureAuthenticated",
+    "verifyToken",
+    "jwt.verify",
+    "jwtVerify",
+];
+
+/// Higher-order functions and middleware names that authenticate what they
+/// wrap or guard (`withAuth(handler)`, Auth0's `withApiAuthRequired`,
+/// `router.use(requireAuth)`); `with*` in general only when configured.
+pub const DEFAULT_AUTH_WRAPPERS: &[&str] = &[
+    "withAuth",
+    "withApiAuthRequired",
+    "withPageAuthRequired",
+    "authMiddleware",
+    "clerkMiddleware",
+    "requireAuth",
+    "isAuthenticated",
+    "ensureAuthenticated",
+    "authenticate",
+    "passport.authenticate",
+    "verifyToken",
+];
+
+/// `path` (a dotted callee or middleware name) is in `list` (see
+/// [`DEFAULT_AUTH_CALLS`] for the matching).
+pub fn matches_list(path: &str, list: &[&str]) -> bool {
+    list.iter().any(|entry| {
+        if entry.contains('.') {
+            path == *entry || path.ends_with(&format!(".{entry}"))
+        } else {
+            path.rsplit('.').next() == Some(*entry)
+        }
+    })
+}
+
+/// `call` is an auth call in `list`.
+pub fn is_auth_call(call: Node<'_>, src: &str, list: &[&str]) -> bool {
+    call.kind_name() == "call_expression"
+        && ast::callee_path(call, src).is_some_and(|p| matches_list(&p, list))
+}
+
+/// Why a handler counts as authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthEvidence {
+    /// A middleware, wrapper or guard in `wrappers` (or any NestJS guard).
+    Middleware(String, Via),
+    /// An auth call in the handler's body (its byte offset).
+    Call(usize),
+}
+
+/// Whether `handler` authenticates: a NestJS guard, a wrapper or middleware
+/// named in `wrappers`, or an auth call (in `calls`) anywhere in its body,
+/// nested functions included.
+pub fn authenticates(
+    handler: &Handler<'_>,
+    src: &str,
+    calls: &[&str],
+    wrappers: &[&str],
+) -> Option<AuthEvidence> {
+    if let Some(m) = handler
+        .middleware
+        .iter()
+        .find(|m| m.via == Via::Guard || matches_list(&m.name, wrappers))
+    {
+        return Some(AuthEvidence::Middleware(m.name.clone(), m.via));
+    }
+    let mut found = None;
+    ast::visit(handler.node, &mut |n| {
+        if found.is_some() {
+            return false;
+        }
+        if is_auth_call(n, src, calls) {
+            found = Some(AuthEvidence::Call(n.start_byte()));
+            return false;
+        }
+        true
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ts::frameworks::testing::with_first_handler;
+
+    /// The evidence for the first handler of `src` in `file`.
+    fn evidence(src: &str, file: &str) -> Option<AuthEvidence> {
+        with_first_handler(src, file, |h, s| {
+            authenticates(h, s, DEFAULT_AUTH_CALLS, DEFAULT_AUTH_WRAPPERS)
+        })
+    }
+
+    #[test]
+    fn list_matching() {
+        assert!(matches_list("auth", DEFAULT_AUTH_CALLS));
+        assert!(matches_list("clerk.currentUser", DEFAULT_AUTH_CALLS));
+        assert!(matches_list(
+            "ctx.supabase.auth.getUser",
+            DEFAULT_AUTH_CALLS
+        ));
+        assert!(!matches_list("supabase.from", DEFAULT_AUTH_CALLS));
+        assert!(!matches_list("authorize", DEFAULT_AUTH_CALLS));
+        assert!(!matches_list(
+            "mysupabase.auth.getUser",
+            &["supabase.auth.getUser"]
+        ));
+        assert!(!matches_list("withLogging", DEFAULT_AUTH_WRAPPERS));
+    }
+
+    #[test]
+    fn calls_in_the_body() {
+        let e = evidence("export async function POST(req) {\n  const session = await getServerSession(authOptions);\n}\n", "app/api/x/route.ts");
+        assert!(matches!(e, Some(AuthEvidence::Call(_))));
+        let e = evidence(
+            "export async function GET() {\n  const { data } = await supabase.auth.getUser();\n}\n",
+            "app/x/route.ts",
+        );
+        assert!(matches!(e, Some(AuthEvidence::Call(_))));
+    }
+
+    #[test]
+    fn wrappers_middleware_and_guards() {
+        let e = evidence(
+            "export const POST = withAuth(async (req) => {});\n",
+            "app/x/route.ts",
+        );
+        assert_eq!(
+            e,
+            Some(AuthEvidence::Middleware("withAuth".into(), Via::Wrapper))
+        );
+        let e = evidence("const router = express.Router();\nrouter.use(passport.authenticate('jwt'));\nrouter.post('/x', (req, res) => {});\n", "a.ts");
+        assert_eq!(
+            e,
+            Some(AuthEvidence::Middleware(
+                "passport.authenticate".into(),
+                Via::Router
+            ))
+        );
+        let e = evidence(
+            "@Controller('a')\nclass A {\n  @Post()\n  @UseGuards(ApiKeyGuard)\n  m() {}\n}\n",
+            "a.ts",
+        );
+        assert_eq!(
+            e,
+            Some(AuthEvidence::Middleware("ApiKeyGuard".into(), Via::Guard))
+        );
+    }
+
+    #[test]
+    fn near_misses() {
+        // a wrapper that does not authenticate, a string that names auth,
+        // an auth call in another function
+        assert_eq!(
+            evidence(
+                "export const POST = withLogging(async (req) => {});\n",
+                "app/x/route.ts"
+            ),
+            None
+        );
+        assert_eq!(evidence("export async function GET() { return Response.json({ msg: 'auth()' }); }\nasync function other() { await auth(); }\n", "app/x/route.ts"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! The HTTP model of a script file: what the request-handling rules ask about
+//! frameworks, answered in one place instead of once per rule.
+//!
+//! Every question is a function over tree-sitter nodes and the file's
+//! [`Script`](crate::ts::semantic::Script) (its text and semantic model); none
+//! walks the whole file (they look at a node, its ancestors, the enclosing
+//! handler, or the statements beside a route registration, all bounded):
+//!
+//! | module | answers |
+//! |---|---|
+//! | [`handlers`] | is this function an HTTP handler (Next.js route handler, `pages/api`, server action, middleware; Express/Fastify/Hono/Koa route; NestJS controller method), of which framework, method, path, request/response parameter names, middleware |
+//! | [`request`] | is this expression request input (`req.body`, `await req.json()`, `c.req.query()`, `searchParams`, a NestJS `@Body()` parameter, a name bound to one), and which part |
+//! | [`responses`] | is this call an HTTP response (`res.status(500).json(x)`, `NextResponse.json(x, { status })`, `new Response`, `c.json(x, 429)`), its status and body |
+//! | [`auth`] | is this an auth call (a configurable list), does a handler authenticate (in its body, a wrapper, route or router middleware, a Nest guard) |
+//! | [`webhooks`] | is a handler a webhook receiver, and for which provider |
+//! | [`logging`] | is this call a logging call (`console.*`, pino/winston/bunyan instances and their children, Nest `Logger`), at which level, with which arguments |
+//! | [`nest`] | NestJS decorators: route methods, controllers, guards, parameter decorators |
+//!
+//! A new framework goes into the module of the question it answers (a new
+//! router library: [`handlers::Framework`] and `handlers::router_framework`;
+//! a new request shape: [`request`]; a new response helper: [`responses`]),
+//! with unit tests beside it (positive cases and near misses).
+
+pub mod auth;
+pub mod handlers;
+pub mod logging;
+pub mod nest;
+pub mod request;
+pub mod responses;
+pub mod webhooks;
+
+use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::KindExt;
+use tree_sitter::Node;
+
+/// The value of `key: value` (or the shorthand `key`) in an object literal.
+pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    let mut c = object.walk();
+    let found = object
+        .named_children(&mut c)
+        .find_map(|p| match p.kind_name() {
+            "pair" => {
+                let k = p.field(Field::Key)?;
+                let name =
+                    ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
+                (name == key).then(|| p.field(Field::Value)).flatten()
+            }
+            "shorthand_property_identifier" => (ast::text(p, src) == key).then_some(p),
+            _ => None,
+        });
+    found
+}
+
+/// `receiver.method(…)`: the method's name and the receiver (parentheses,
+/// `as` and `!` around the receiver looked through); `None` for other calls.
+pub fn method_call<'t, 's>(call: Node<'t>, src: &'s str) -> Option<(&'s str, Node<'t>)> {
+    if call.kind_name() != "call_expression" {
+        return None;
+    }
+    let function = call.field(Field::Function)?;
+    if function.kind_name() != "member_expression" {
+        return None;
+    }
+    Some((
+        ast::text(function.field(Field::Property)?, src),
+        ast::unwrap_expr(function.field(Field::Object)?),
+    ))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::language::Language;
+    use crate::ts::ast;
+    use crate::ts::kind::KindExt;
+    use crate::ts::semantic::{Script, Semantic};
+    use tree_sitter::Node;
+
+    /// Parse `src` (TypeScript), build its model, and give `f` the script and
+    /// the root.
+    pub fn with_script<R>(src: &str, f: impl for<'t> FnOnce(Script<'t>, Node<'t>) -> R) -> R {
+        let tree = crate::ts::parse(src, Language::TypeScript, None).expect("parses");
+        let root = tree.root_node();
+        let sem = Semantic::build(root, src);
+        let script = Script {
+            source: src,
+            semantic: &sem,
+        };
+        f(script, root)
+    }
+
+    /// `f` of the first function of `src` that is a handler in `file`.
+    pub fn with_first_handler<R>(
+        src: &str,
+        file: &str,
+        f: impl for<'t> Fn(&super::handlers::Handler<'t>, &Script<'t>) -> R,
+    ) -> R {
+        with_script(src, |s, root| {
+            let mut out = None;
+            ast::visit(root, &mut |n| {
+                if out.is_none() && ast::is_function(n) {
+                    if let Some(h) = super::handlers::handler_of(n, &s, file) {
+                        out = Some(f(&h, &s));
+                    }
+                }
+                true
+            });
+            out.expect("a handler")
+        })
+    }
+
+    /// Every node of `kind` under `root`, in document order.
+    pub fn nodes_of<'t>(root: Node<'t>, kind: &str) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        ast::visit(root, &mut |n| {
+            if n.kind_name() == kind {
+                out.push(n);
+            }
+            true
+        });
+        out
+    }
+
+    /// The first node of `kind` whose text is `text`.
+    pub fn node_with_text<'t>(root: Node<'t>, src: &str, kind: &str, text: &str) -> Node<'t> {
+        nodes_of(root, kind)
+            .into_iter()
+            .find(|n| ast::text(*n, src) == text)
+            .unwrap_or_else(|| panic!("no {kind} `{text}`"))
+    }
+}
