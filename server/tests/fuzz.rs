@@ -89,6 +89,13 @@ fn run(target: Target, default_iters: u64) {
             fuzzing::mutate(&mut rng, target, &seeds, &mut input);
         }
         bytes += input.len();
+        // Long runs by hand: a progress line every 100,000 inputs (stderr).
+        if i > 0 && i % 100_000 == 0 {
+            eprintln!(
+                "fuzz {target:?}: {i} executions, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         // Fixes cost about three more lints: check them on a quarter of the inputs.
         let b = Budget {
             fixes: i % 4 == 0,
