@@ -7,7 +7,7 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::logging::{logger_callee, LoggerCallee, Loggers};
 use crate::ts::frameworks::request::request_rest;
 use crate::ts::kind::KindExt;
-use crate::ts::semantic::Semantic;
+use crate::ts::semantic::Script;
 use fix::fixes_for;
 use guards::Guards;
 use sources::{request_data_in_args, whole_value_hops};
@@ -186,7 +186,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                     self.calls.push((n, callee));
                 }
             }
-            "variable_declarator" => self.facts.declarator(n, src, cx.semantic),
+            "variable_declarator" => self.facts.declarator(n, src, &cx.script()),
             "required_parameter" | "optional_parameter" => {
                 let mut c = n.walk();
                 let decorated = n.children(&mut c).any(|d| d.kind_name() == "decorator");
@@ -212,7 +212,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             {
                 continue;
             }
-            if let Some(data) = request_data_in_args(call, src, cx.semantic, facts) {
+            if let Some(data) = request_data_in_args(call, &cx.script(), facts) {
                 candidates.push((call, callee.path, data));
             }
         }
@@ -254,7 +254,9 @@ struct FileFacts<'s> {
 }
 
 impl<'s> FileFacts<'s> {
-    fn declarator(&mut self, d: Node<'_>, src: &'s str, sem: &Semantic<'_>) {
+    /// `src` is the walked text the stored names borrow from; `script` (the
+    /// same text with its semantic model) resolves the names a value refers to.
+    fn declarator(&mut self, d: Node<'_>, src: &'s str, script: &Script<'_>) {
         let (Some(name), Some(value)) = (d.field(Field::Name), d.field(Field::Value)) else {
             return;
         };
@@ -262,7 +264,7 @@ impl<'s> FileFacts<'s> {
         // While the file is walked, only names already bound to request data
         // are followed (declarations come before their uses in document
         // order), so an ordinary `const a = b` costs no scope lookup.
-        let from_request = whole_value_hops(value, src, sem, 1, Some(&self.data_names)).is_some()
+        let from_request = whole_value_hops(value, script, 1, Some(&self.data_names)).is_some()
             || ast::member_path(ast::unwrap_expr(value), src)
                 .is_some_and(|p| request_rest(&p).is_some_and(|r| r.is_empty()));
         if from_request {

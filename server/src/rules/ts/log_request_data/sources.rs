@@ -6,28 +6,22 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::nest;
 use crate::ts::frameworks::request::{request_rest, RequestPart, BODY_READERS};
 use crate::ts::kind::KindExt;
-use crate::ts::semantic::{BindingKind, Semantic};
+use crate::ts::semantic::{BindingKind, Script};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// The first request data found in the call's arguments, described for the message.
 pub(super) fn request_data_in_args(
     call: Node<'_>,
-    src: &str,
-    sem: &Semantic<'_>,
+    src: &Script<'_>,
     facts: &FileFacts<'_>,
 ) -> Option<String> {
     ast::call_arguments(call)
         .into_iter()
-        .find_map(|a| request_data_in(a, src, sem, facts))
+        .find_map(|a| request_data_in(a, src, facts))
 }
 
-fn request_data_in(
-    node: Node<'_>,
-    src: &str,
-    sem: &Semantic<'_>,
-    facts: &FileFacts<'_>,
-) -> Option<String> {
+fn request_data_in(node: Node<'_>, src: &Script<'_>, facts: &FileFacts<'_>) -> Option<String> {
     let _level = ast::descend()?;
     let mut found: Option<String> = None;
     ast::visit(node, &mut |n| {
@@ -42,19 +36,17 @@ fn request_data_in(
                         // `req.body[key]` is one field; only the index can hold data.
                         found = n
                             .field(Field::Index)
-                            .and_then(|i| request_data_in(i, src, sem, facts));
+                            .and_then(|i| request_data_in(i, src, facts));
                         return false;
                     }
                     return true;
                 }
-                found =
-                    whole_data_chain(n, src, sem, facts).filter(|_| !is_excluded_position(n, src));
+                found = whole_data_chain(n, src, facts).filter(|_| !is_excluded_position(n, src));
                 false
             }
             "identifier" | "shorthand_property_identifier" => {
                 if facts.data_names.contains(ast::text(n, src)) {
-                    found =
-                        bound_request_data(n, src, sem).filter(|_| !is_excluded_position(n, src));
+                    found = bound_request_data(n, src).filter(|_| !is_excluded_position(n, src));
                 }
                 false
             }
@@ -81,12 +73,7 @@ fn body_read(call: Node<'_>, src: &str) -> Option<String> {
 /// A member chain that is a whole request part (`req.body`, `request.headers`,
 /// `req.headers.authorization`, `request.headers.get('cookie')`), or a whole
 /// bound value turned into text or entries (`body.toString()`, `formData.entries()`).
-fn whole_data_chain(
-    n: Node<'_>,
-    src: &str,
-    sem: &Semantic<'_>,
-    facts: &FileFacts<'_>,
-) -> Option<String> {
+fn whole_data_chain(n: Node<'_>, src: &Script<'_>, facts: &FileFacts<'_>) -> Option<String> {
     let path = ast::member_path(n, src)?;
     let called = n
         .parent()
@@ -98,7 +85,7 @@ fn whole_data_chain(
             let obj = n.field(Field::Object)?;
             return match obj.kind_name() {
                 "identifier" if facts.data_names.contains(ast::text(obj, src)) => {
-                    bound_request_data(obj, src, sem)
+                    bound_request_data(obj, src)
                 }
                 "identifier" => None,
                 _ => whole_data_chain_path(object),
@@ -139,8 +126,8 @@ enum Bound<'t> {
     Parameter(Node<'t>),
 }
 
-fn local_binding<'t>(sem: &Semantic<'t>, at: Node<'_>, name: &str) -> Option<Bound<'t>> {
-    let b = sem.resolve_at(at.start_byte(), name)?;
+fn local_binding<'t>(src: &Script<'t>, at: Node<'_>, name: &str) -> Option<Bound<'t>> {
+    let b = src.declaration(at, name)?;
     match b.kind {
         BindingKind::Const | BindingKind::Let | BindingKind::Var => Some(Bound::Declarator {
             declarator: b.decl,
@@ -154,9 +141,9 @@ fn local_binding<'t>(sem: &Semantic<'t>, at: Node<'_>, name: &str) -> Option<Bou
 }
 
 /// An identifier bound to whole request data in its scope.
-fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<String> {
+fn bound_request_data(ident: Node<'_>, src: &Script<'_>) -> Option<String> {
     let name = ast::text(ident, src);
-    match local_binding(sem, ident, name)? {
+    match local_binding(src, ident, name)? {
         Bound::Declarator {
             declarator,
             element,
@@ -164,7 +151,7 @@ fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<
             let value = declarator.field(Field::Value)?;
             match element.kind_name() {
                 "identifier" => {
-                    whole_value(value, src, sem).map(|what| format!("`{name}`, from {what}"))
+                    whole_value(value, src).map(|what| format!("`{name}`, from {what}"))
                 }
                 // `const { body } = req`, `const { body: payload } = req`
                 "shorthand_property_identifier_pattern" | "pair_pattern" => {
@@ -181,7 +168,7 @@ fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<
                 }
                 // `const { password, ...rest } = req.body`: the rest of the body
                 "rest_pattern" => {
-                    whole_value(value, src, sem).map(|what| format!("`{name}`, the rest of {what}"))
+                    whole_value(value, src).map(|what| format!("`{name}`, the rest of {what}"))
                 }
                 _ => None,
             }
@@ -198,8 +185,8 @@ fn bound_request_data(ident: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<
 
 /// A value that is whole request data: `await req.json()` (also inside
 /// `JSON.parse(await req.text())`), or a whole request part (`req.body`).
-fn whole_value(value: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<String> {
-    whole_value_hops(value, src, sem, 1, None)
+fn whole_value(value: Node<'_>, src: &Script<'_>) -> Option<String> {
+    whole_value_hops(value, src, 1, None)
 }
 
 /// [`whole_value`], following up to `hops` local variables: `const raw = await
@@ -208,8 +195,7 @@ fn whole_value(value: Node<'_>, src: &str, sem: &Semantic<'_>) -> Option<String>
 /// `known`, only a name in that set is followed.
 pub(super) fn whole_value_hops(
     value: Node<'_>,
-    src: &str,
-    sem: &Semantic<'_>,
+    src: &Script<'_>,
     hops: u8,
     known: Option<&HashSet<&str>>,
 ) -> Option<String> {
@@ -232,7 +218,7 @@ pub(super) fn whole_value_hops(
         && ast::callee_path(v, src).as_deref() == Some("JSON.parse")
     {
         let arg = *ast::call_arguments(v).first()?;
-        return whole_value_hops(arg, src, sem, hops, known);
+        return whole_value_hops(arg, src, hops, known);
     }
     if v.kind_name() == "identifier" {
         let name = ast::text(v, src);
@@ -242,7 +228,7 @@ pub(super) fn whole_value_hops(
         let Bound::Declarator {
             declarator,
             element,
-        } = local_binding(sem, v, name)?
+        } = local_binding(src, v, name)?
         else {
             return None;
         };
@@ -251,7 +237,7 @@ pub(super) fn whole_value_hops(
             return None;
         }
         let inner = declarator.field(Field::Value)?;
-        return whole_value_hops(inner, src, sem, hops - 1, None)
+        return whole_value_hops(inner, src, hops - 1, None)
             .map(|what| format!("`{name}`, from {what}"));
     }
     let path = ast::member_path(v, src)?;
