@@ -1,7 +1,7 @@
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Level};
 use crate::rules::testing;
-use crate::rules::testing::{config_only, facts_for};
+use crate::rules::testing::config_only;
 use std::path::Path;
 
 const ID: &str = "cors-wildcard";
@@ -12,71 +12,42 @@ const ID: &str = "cors-wildcard";
 // those are findings, and at which level, without options.
 
 fn strict_config(base: Config) -> Config {
-    let opts = Config::parse(
-        "[rules.cors-wildcard]\nstrict = true\n",
-        Path::new("prodlint.toml"),
-    )
-    .expect("valid options");
-    let mut c = base;
-    c.rules.insert(ID.to_string(), opts.rules[ID].clone());
-    c
+    testing::with_rule_options(base, ID, "strict = true")
 }
 
 fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
-    let config = strict_config(Config::default_for(Path::new("")));
-    testing::findings_with(rule, path, text, &config, &facts_for(path, text))
+    testing::findings_in(rule, path, text, &strict_config(default_config()))
 }
 
+/// Clean when strict, and so also without options.
 #[track_caller]
 fn assert_clean(rule: &str, path: &str, text: &str) {
-    let d = findings(rule, path, text);
-    assert!(
-        d.is_empty(),
-        "expected no `{rule}` finding (strict) in {path}:\n{text}\ngot: {d:#?}"
-    );
+    testing::assert_clean_in(rule, path, text, &strict_config(default_config()));
     testing::assert_clean(rule, path, text);
 }
 
 #[track_caller]
 fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
-    let d = findings(rule, path, text);
-    assert_eq!(
-        d.len(),
-        n,
-        "expected {n} finding(s) (strict) in {path}:\n{text}\ngot: {d:#?}"
-    );
-    d.iter()
-        .map(|x| text[x.range.clone()].to_string())
-        .collect()
+    testing::assert_flags_in(rule, path, text, n, &strict_config(default_config()))
 }
 
 #[track_caller]
 fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
     let config = strict_config(config_only(rule));
-    testing::check_fix_with(
-        rule,
-        path,
-        before,
-        unsafe_ok,
-        expected,
-        &config,
-        &facts_for(path, before),
-    );
+    testing::check_fix_in(rule, path, before, unsafe_ok, expected, &config);
+}
+
+fn default_config() -> Config {
+    Config::default_for(Path::new(""))
 }
 
 fn levels(path: &str, src: &str) -> Vec<(String, Level)> {
-    findings(ID, path, src)
-        .into_iter()
-        .map(|d| (src[d.range.clone()].to_string(), d.level))
-        .collect()
+    testing::snippet_levels(src, &findings(ID, path, src))
 }
 
 /// Findings without options.
 fn default_levels(path: &str, src: &str) -> Vec<(String, Level)> {
-    testing::findings(ID, path, src)
-        .into_iter()
-        .map(|d| (src[d.range.clone()].to_string(), d.level))
-        .collect()
+    testing::snippet_levels(src, &testing::findings(ID, path, src))
 }
 
 #[test]
@@ -525,7 +496,7 @@ fn strict_option_in_prodlint_toml() {
     .expect("valid");
     assert_eq!(c.level_override(ID), Some(Level::Error));
     let src = "res.setHeader('Access-Control-Allow-Origin', '*');\n";
-    let d = testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src));
+    let d = testing::findings_in(ID, "src/a.ts", src, &c);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].level, Level::Error);
     // the short form still sets the level only
@@ -534,9 +505,7 @@ fn strict_option_in_prodlint_toml() {
         Path::new("prodlint.toml"),
     )
     .expect("valid");
-    assert!(
-        testing::findings_with(ID, "src/a.ts", src, &c, &facts_for("src/a.ts", src)).is_empty()
-    );
+    assert!(testing::findings_in(ID, "src/a.ts", src, &c).is_empty());
     let err = Config::parse(
         "[rules.cors-wildcard]\nstrict = \"yes\"\n",
         Path::new("prodlint.toml"),
