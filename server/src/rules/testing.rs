@@ -123,26 +123,13 @@ pub fn assert_flags_in(
 /// changes nothing, and no finding with an applicable fix remains.
 #[track_caller]
 pub fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
-    check_fix_in(rule, path, before, unsafe_ok, expected, &config_only(rule));
-}
-
-/// [`check_fix`] with `config` (workspace facts as in [`facts_for`]).
-#[track_caller]
-pub fn check_fix_in(
-    rule: &str,
-    path: &str,
-    before: &str,
-    unsafe_ok: bool,
-    expected: &str,
-    config: &Config,
-) {
     check_fix_with(
         rule,
         path,
         before,
         unsafe_ok,
         expected,
-        config,
+        &config_only(rule),
         &facts_for(path, before),
     );
 }

@@ -173,13 +173,14 @@ fn fix_uses_config_profile_and_next_15() {
     config.cache_life_profile = "days".into();
     config.next_version = 15;
     let src = "export async function a() {\n  'use cache';\n  return 1;\n}\n";
-    check_fix_in(
+    check_fix_with(
         ID,
         "src/lib/a.ts",
         src,
         false,
         "import { unstable_cacheLife as cacheLife } from 'next/cache';\nexport async function a() {\n  'use cache';\n  cacheLife('days');\n  return 1;\n}\n",
         &config,
+        &facts_for("src/lib/a.ts", src),
     );
     // the same through a parsed prodlint.toml
     let parsed = Config::parse(
@@ -187,13 +188,14 @@ fn fix_uses_config_profile_and_next_15() {
         Path::new("prodlint.toml"),
     )
     .unwrap();
-    check_fix_in(
+    check_fix_with(
         ID,
         "src/lib/a.ts",
         src,
         false,
         "import { unstable_cacheLife as cacheLife } from 'next/cache';\nexport async function a() {\n  'use cache';\n  cacheLife('minutes');\n  return 1;\n}\n",
         &parsed,
+        &facts_for("src/lib/a.ts", src),
     );
 }
 

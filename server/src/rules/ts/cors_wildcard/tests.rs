@@ -34,7 +34,8 @@ fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
 #[track_caller]
 fn check_fix(rule: &str, path: &str, before: &str, unsafe_ok: bool, expected: &str) {
     let config = strict_config(config_only(rule));
-    testing::check_fix_in(rule, path, before, unsafe_ok, expected, &config);
+    let facts = testing::facts_for(path, before);
+    testing::check_fix_with(rule, path, before, unsafe_ok, expected, &config, &facts);
 }
 
 fn default_config() -> Config {
