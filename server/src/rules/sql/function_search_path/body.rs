@@ -1,4 +1,5 @@
-//! Whether a function body is safe without a pinned `search_path`: schema-qualified names, built-ins only.
+//! Whether a function body is safe without a pinned `search_path`: schema-qualified
+//! names, built-ins only.
 
 use super::builtins::{BUILTIN_FUNCTIONS, BUILTIN_TYPES};
 use super::FunctionOptions;

@@ -1,3 +1,13 @@
+//! The `function-search-path` rule: metadata, docs and the `check` entry with its top-
+//! level
+//! flow here; the rest by topic:
+//! - `body`: whether a function body is safe without a pinned `search_path`: schema-
+//!   qualified names, built-ins only.
+//! - `builtins`: postgreSQL's built-in types and functions, which `search_path` cannot
+//!   shadow.
+//! - `fix`: the fix: add `SET search_path = ''` to the function's options.
+//! - `tests`: the unit tests.
+
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;

@@ -1,4 +1,5 @@
-//! The fix: where `cacheLife(…)` goes (after the directive or at the top of the body) and the import it needs.
+//! The fix: where `cacheLife(…)` goes (after the directive or at the top of the body) and
+//! the import it needs.
 
 use super::has_token;
 use crate::context::RuleContext;

@@ -1,3 +1,10 @@
+//! The `cache-without-cachelife` rule: metadata, docs and the `check` entry with its top-
+//! level
+//! flow here; the rest by topic:
+//! - `fix`: the fix: where `cacheLife(…)` goes (after the directive or at the top of the
+//!   body) and the import it needs.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Level};

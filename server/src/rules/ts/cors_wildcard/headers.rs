@@ -1,4 +1,5 @@
-//! `Access-Control-Allow-Origin` set by hand on a response, and whether the site is public.
+//! `Access-Control-Allow-Origin` set by hand on a response, and whether the site is
+//! public.
 
 use super::options::key_name;
 use super::origin::{classify, in_assertion, is_raw_origin, Bad};

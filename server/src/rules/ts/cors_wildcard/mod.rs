@@ -1,3 +1,13 @@
+//! The `cors-wildcard` rule: metadata, docs and the `check` entry with its top-level
+//! flow here; the rest by topic:
+//! - `headers`: `Access-Control-Allow-Origin` set by hand on a response, and whether the
+//!   site is public.
+//! - `options`: cORS options objects: `cors({…})`, `app.enableCors({…})`, NestJS
+//!   factories and their `origin`/`credentials` pairs.
+//! - `origin`: classifying an `origin` value: wildcard, reflected request origin, or
+//!   checked.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};

@@ -1,4 +1,5 @@
-//! CORS options objects: `cors({…})`, `app.enableCors({…})`, NestJS factories and their `origin`/`credentials` pairs.
+//! CORS options objects: `cors({…})`, `app.enableCors({…})`, NestJS factories and their
+//! `origin`/`credentials` pairs.
 
 use super::headers::{
     check_header_value, is_asset_source, is_public_headers, is_request_receiver, HeaderSite,

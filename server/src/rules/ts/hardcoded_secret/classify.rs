@@ -1,4 +1,5 @@
-//! What a literal is: a known token format, a placeholder, a public value, or random-looking text under a secret's name.
+//! What a literal is: a known token format, a placeholder, a public value, or random-
+//! looking text under a secret's name.
 
 use super::{Kind, Place, PRIVATE_KEY_HEADER, TOKENS};
 use crate::ts::ast;

@@ -1,3 +1,9 @@
+//! The `hardcoded-secret` rule: metadata, docs and the `check` entry with its top-level
+//! flow here; the rest by topic:
+//! - `classify`: what a literal is: a known token format, a placeholder, a public value,
+//!   or random-looking text under a secret's name.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};

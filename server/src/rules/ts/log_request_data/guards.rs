@@ -1,4 +1,5 @@
-//! Development-guard questions: logging that runs only outside production is not reported.
+//! Development-guard questions: logging that runs only outside production is not
+//! reported.
 
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};

@@ -1,3 +1,12 @@
+//! The `log-request-data` rule: metadata, docs and the `check` entry with its top-level
+//! flow here; the rest by topic:
+//! - `fix`: the fixes: remove the statement, or wrap it in a development guard.
+//! - `guards`: development-guard questions: logging that runs only outside production is
+//!   not reported.
+//! - `sources`: where logged values come from: the request's body, headers and query,
+//!   directly or through locals.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;

@@ -1,4 +1,5 @@
-//! Where logged values come from: the request's body, headers and query, directly or through locals.
+//! Where logged values come from: the request's body, headers and query, directly or
+//! through locals.
 
 use super::{is_sensitive_header, FileFacts, DATA_PARTS};
 use crate::ts::ast;

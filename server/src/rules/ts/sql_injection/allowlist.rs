@@ -1,4 +1,5 @@
-//! Values checked against an allowlist (`includes`, `in`, `has`) or parsed by a `z.enum` schema.
+//! Values checked against an allowlist (`includes`, `in`, `has`) or parsed by a `z.enum`
+//! schema.
 
 use super::dynamic::operator;
 use super::safe::{norm, Safety};

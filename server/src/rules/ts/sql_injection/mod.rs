@@ -1,3 +1,19 @@
+//! The `sql-injection` rule: metadata, docs and the `check` entry with its top-level
+//! flow here; the rest by topic:
+//! - `allowlist`: values checked against an allowlist (`includes`, `in`, `has`) or parsed
+//!   by a `z.enum` schema.
+//! - `dynamic`: whether SQL text is built from run-time values: template pieces and `+`
+//!   chains.
+//! - `fix`: the fixes: bind parameters for node-postgres calls, tagged templates for
+//!   Prisma.
+//! - `safe`: what counts as safe to interpolate: constants, numbers, escaped values,
+//!   placeholder lists.
+//! - `sinks`: which calls run raw SQL text (the query APIs) and how their receivers are
+//!   recognised.
+//! - `types`: safety by declared type: number, literal and enum types, `keyof typeof`,
+//!   typed properties.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;

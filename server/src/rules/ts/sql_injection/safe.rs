@@ -1,4 +1,5 @@
-//! What counts as safe to interpolate: constants, numbers, escaped values, placeholder lists.
+//! What counts as safe to interpolate: constants, numbers, escaped values, placeholder
+//! lists.
 
 use super::dynamic::{classify_template, is_upper_const, operator, template_pieces, SubClass};
 use crate::ts::ast;

@@ -1,4 +1,5 @@
-//! Safety by declared type: number, literal and enum types, `keyof typeof`, typed properties.
+//! Safety by declared type: number, literal and enum types, `keyof typeof`, typed
+//! properties.
 
 use super::safe::Safety;
 use crate::ts::ast;

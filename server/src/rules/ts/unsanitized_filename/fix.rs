@@ -1,4 +1,5 @@
-//! The fix: a random name keeping a cleaned extension, and the `crypto`/`path` imports it needs.
+//! The fix: a random name keeping a cleaned extension, and the `crypto`/`path` imports it
+//! needs.
 
 use super::flow::{is_pass_function, PASS_METHODS};
 use super::sinks::PATH_MODULES;

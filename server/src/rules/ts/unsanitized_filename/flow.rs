@@ -1,4 +1,5 @@
-//! Whether a client-chosen name reaches the sink: pass-through calls carry it, sanitizers stop it.
+//! Whether a client-chosen name reaches the sink: pass-through calls carry it, sanitizers
+//! stop it.
 
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};

@@ -1,3 +1,16 @@
+//! The `unsanitized-filename` rule: metadata, docs and the `check` entry with its top-
+//! level
+//! flow here; the rest by topic:
+//! - `fix`: the fix: a random name keeping a cleaned extension, and the `crypto`/`path`
+//!   imports it needs.
+//! - `flow`: whether a client-chosen name reaches the sink: pass-through calls carry it,
+//!   sanitizers stop it.
+//! - `origin`: where a value comes from: an uploaded file's name, a request field, a file
+//!   object or list.
+//! - `sinks`: the sinks: filesystem, path and storage calls that take a path or key, and
+//!   upload helpers.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;

@@ -1,4 +1,5 @@
-//! Where a value comes from: an uploaded file's name, a request field, a file object or list.
+//! Where a value comes from: an uploaded file's name, a request field, a file object or
+//! list.
 
 use super::flow::flows;
 use super::sinks::sink_of;

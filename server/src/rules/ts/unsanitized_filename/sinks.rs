@@ -1,4 +1,5 @@
-//! The sinks: filesystem, path and storage calls that take a path or key, and upload helpers.
+//! The sinks: filesystem, path and storage calls that take a path or key, and upload
+//! helpers.
 
 use super::{FileFacts, SinkUse};
 use crate::ts::ast;

@@ -1,4 +1,5 @@
-//! Which functions are webhook receivers: route handlers, exports, registrations and their names.
+//! Which functions are webhook receivers: route handlers, exports, registrations and
+//! their names.
 
 use super::body::{first_param, first_param_type, outer_position};
 use super::verify::{is_auth_wrapper_name, scan_with_callees};

@@ -1,3 +1,13 @@
+//! The `webhook-unverified` rule: metadata, docs and the `check` entry with its top-level
+//! flow here; the rest by topic:
+//! - `body`: reads of the request body in a handler (`req.body`, `await request.json()`,
+//!   …).
+//! - `handlers`: which functions are webhook receivers: route handlers, exports,
+//!   registrations and their names.
+//! - `verify`: what counts as verification: signature checks, auth wrappers, secrets
+//!   compared with headers.
+//! - `tests`: the unit tests.
+
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;

@@ -1,4 +1,5 @@
-//! What counts as verification: signature checks, auth wrappers, secrets compared with headers.
+//! What counts as verification: signature checks, auth wrappers, secrets compared with
+//! headers.
 
 use super::body::{last_segment, outer_position};
 use super::handlers::{is_handler, route_call};
