@@ -1,7 +1,7 @@
 //! Test helpers for rule files (`use crate::rules::testing::*`).
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic};
+use crate::diagnostic::{Applicability, Diagnostic, Level};
 use crate::engine;
 use crate::language::{self, Language};
 use crate::workspace::WorkspaceFacts;
@@ -33,13 +33,33 @@ pub fn facts_for(path: &str, text: &str) -> WorkspaceFacts {
 
 /// Findings of `rule` in `text` linted as `path` (default config, all rules on).
 pub fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
-    findings_with(
-        rule,
-        path,
-        text,
-        &Config::default_for(Path::new("")),
-        &facts_for(path, text),
+    findings_in(rule, path, text, &Config::default_for(Path::new("")))
+}
+
+/// [`findings`] with `config` (workspace facts as in [`facts_for`]).
+pub fn findings_in(rule: &str, path: &str, text: &str, config: &Config) -> Vec<Diagnostic> {
+    findings_with(rule, path, text, config, &facts_for(path, text))
+}
+
+/// `base` with `rule`'s options table set from TOML lines (`"strict = true"`),
+/// as `[rules.<rule>]` in `prodlint.toml` would.
+pub fn with_rule_options(base: Config, rule: &str, options: &str) -> Config {
+    let parsed = Config::parse(
+        &format!("[rules.{rule}]\n{options}\n"),
+        Path::new("prodlint.toml"),
     )
+    .expect("valid rule options");
+    let mut c = base;
+    c.rules.insert(rule.to_string(), parsed.rules[rule].clone());
+    c
+}
+
+/// Each finding's flagged snippet of `text` with its level.
+pub fn snippet_levels(text: &str, found: &[Diagnostic]) -> Vec<(String, Level)> {
+    found
+        .iter()
+        .map(|d| (text[d.range.clone()].to_string(), d.level))
+        .collect()
 }
 
 pub fn findings_with(
@@ -59,7 +79,13 @@ pub fn findings_with(
 
 #[track_caller]
 pub fn assert_clean(rule: &str, path: &str, text: &str) {
-    let d = findings(rule, path, text);
+    assert_clean_in(rule, path, text, &Config::default_for(Path::new("")));
+}
+
+/// [`assert_clean`] with `config`.
+#[track_caller]
+pub fn assert_clean_in(rule: &str, path: &str, text: &str, config: &Config) {
+    let d = findings_in(rule, path, text, config);
     assert!(
         d.is_empty(),
         "expected no `{rule}` finding in {path}:\n{text}\ngot: {d:#?}"
@@ -69,7 +95,19 @@ pub fn assert_clean(rule: &str, path: &str, text: &str) {
 /// Exactly `n` findings; returns the flagged source snippets.
 #[track_caller]
 pub fn assert_flags(rule: &str, path: &str, text: &str, n: usize) -> Vec<String> {
-    let d = findings(rule, path, text);
+    assert_flags_in(rule, path, text, n, &Config::default_for(Path::new("")))
+}
+
+/// [`assert_flags`] with `config`.
+#[track_caller]
+pub fn assert_flags_in(
+    rule: &str,
+    path: &str,
+    text: &str,
+    n: usize,
+    config: &Config,
+) -> Vec<String> {
+    let d = findings_in(rule, path, text, config);
     assert_eq!(
         d.len(),
         n,
