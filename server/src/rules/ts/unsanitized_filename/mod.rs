@@ -21,7 +21,7 @@ use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
 use fix::{build_fix, preserve_path};
 use origin::{hop, names_in};
-use sinks::{s3_params_use, sink_of, upload_helper_path, FS_MODULES, PATH_MODULES};
+use sinks::{s3_params_use, sink_of, upload_helper_path};
 use tree_sitter::Node;
 
 mod fix;
@@ -238,83 +238,15 @@ enum SinkUse {
     Read,
 }
 
-/// Per file, computed once: names that imports or `require` calls of the
-/// `fs` and `path` modules bind (a callee can only be a module function if its
-/// name is one of them), and whether multer's `diskStorage` appears at all.
+/// Per file, computed once: whether multer's `diskStorage` appears at all
+/// (the callee checks themselves ask the semantic model which module a name
+/// was imported from).
 struct FileFacts {
-    module_names: std::collections::HashSet<String>,
     disk_storage: bool,
 }
 
-/// Whether `module` is one whose functions can be sinks (`fs`, `path`, …).
-fn is_sink_module(module: &str) -> bool {
-    FS_MODULES.contains(&module) || PATH_MODULES.contains(&module)
-}
-
-fn file_facts(node: Node<'_>, src: &Script<'_>) -> FileFacts {
-    let mut root = node;
-    let mut steps = 0usize;
-    while let Some(p) = root.parent().filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
-        root = p;
-    }
-    let mut names = std::collections::HashSet::new();
-    let mut collect = |n: Node<'_>| {
-        ast::visit(n, &mut |d| {
-            if matches!(
-                d.kind_name(),
-                "identifier" | "shorthand_property_identifier_pattern" | "property_identifier"
-            ) {
-                names.insert(ast::text(d, src).to_string());
-            }
-            true
-        });
-    };
-    let mut c = root.walk();
-    for stmt in root.named_children(&mut c) {
-        if stmt.kind_name() == "import_statement"
-            && stmt
-                .field(Field::Source)
-                .and_then(|s| ast::string_value(s, src))
-                .is_some_and(|m| is_sink_module(&m))
-        {
-            collect(stmt);
-        }
-    }
-    for (i, _) in src.match_indices("require") {
-        let Some(mut n) = root.descendant_for_byte_range(i, i + "require".len()) else {
-            continue;
-        };
-        // Only `require` of a sink module: `require('fs')`, `require("node:path")`.
-        let required = n
-            .parent()
-            .filter(|call| call.kind_name() == "call_expression")
-            .and_then(|call| ast::call_arguments(call).first().copied())
-            .and_then(|arg| ast::string_value(arg, src));
-        if !required.is_some_and(|m| is_sink_module(&m)) {
-            continue;
-        }
-        let mut steps = 0usize;
-        while let Some(p) = n.parent().filter(|_| {
-            steps += 1;
-            steps <= ast::MAX_ANCESTOR_STEPS
-        }) {
-            if p.kind_name() == "variable_declarator" {
-                if let Some(name) = p.field(Field::Name) {
-                    collect(name);
-                }
-                break;
-            }
-            if p.kind_name().ends_with("_statement") || p.kind_name() == "program" {
-                break;
-            }
-            n = p;
-        }
-    }
+fn file_facts(src: &Script<'_>) -> FileFacts {
     FileFacts {
-        module_names: names,
         disk_storage: src.to_ascii_lowercase().contains("diskstorage"),
     }
 }
@@ -325,7 +257,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
     let script = cx.script();
     let src = &script;
-    let facts = cx.memo(|| file_facts(node, src));
+    let facts = cx.memo(|| file_facts(src));
     let facts = &*facts;
     match node.kind_name() {
         "call_expression" => {

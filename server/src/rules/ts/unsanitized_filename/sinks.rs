@@ -60,9 +60,6 @@ pub(super) fn sink_of<'t>(
                 ));
             }
             // `join(…)` / `writeFile(…)` imported by name.
-            if !facts.module_names.contains(name) {
-                return None;
-            }
             let b = src.declaration(callee, name)?;
             let (module, imported) = b.module()?;
             if PATH_MODULES.contains(&module) && matches!(imported, "join" | "resolve") {
@@ -82,7 +79,7 @@ pub(super) fn sink_of<'t>(
             let object = callee.field(Field::Object)?;
             match method {
                 "join" | "resolve" => {
-                    if is_path_module(object, src, facts) && !looks_like_array_join(&args(), src) {
+                    if is_path_module(object, src) && !looks_like_array_join(&args(), src) {
                         return Some((format!("`path.{method}`"), all(SinkUse::Path)));
                     }
                     None
@@ -101,7 +98,7 @@ pub(super) fn sink_of<'t>(
                 )),
                 _ => {
                     let idx = fs_sink_args(method)?;
-                    if !is_fs_module(object, src, facts) {
+                    if !is_fs_module(object, src) {
                         return None;
                     }
                     Some((format!("`fs.{method}`"), pick(idx)))
@@ -119,7 +116,7 @@ fn looks_like_array_join(args: &[Node], _src: &Script<'_>) -> bool {
 
 /// Whether `object` is the `path` module (or `path.posix`/`path.win32`): bound
 /// to an import or `require` of `path`, or an unbound `path`.
-fn is_path_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
+fn is_path_module(object: Node, src: &Script<'_>) -> bool {
     let object = ast::unwrap_expr(object);
     let ident = match object.kind_name() {
         "identifier" => object,
@@ -137,10 +134,7 @@ fn is_path_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
     };
     let name = ast::text(ident, src);
     // Only a name bound by an import/require can be the module; an unbound one
-    // only if it is `path` (checked below).
-    if !facts.module_names.contains(name) && name != "path" {
-        return false;
-    }
+    // only if it is `path`.
     match src.declaration(ident, name) {
         Some(b) => b.module().is_some_and(|(m, imported)| {
             PATH_MODULES.contains(&m) && matches!(imported, "default" | "*")
@@ -151,7 +145,7 @@ fn is_path_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
 
 /// Whether `object` is the `fs` module (`fs`, `fs.promises`, `fsp`, `fse`, an
 /// import or `require` of `fs`, `fs/promises` or `fs-extra`).
-fn is_fs_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
+fn is_fs_module(object: Node, src: &Script<'_>) -> bool {
     let mut o = ast::unwrap_expr(object);
     if o.kind_name() == "member_expression"
         && o.field(Field::Property)
@@ -167,9 +161,6 @@ fn is_fs_module(object: Node, src: &Script<'_>, facts: &FileFacts) -> bool {
     }
     let name = ast::text(o, src);
     const UNBOUND_FS: &[&str] = &["fs", "fsp", "fse", "fsPromises", "fsExtra"];
-    if !facts.module_names.contains(name) && !UNBOUND_FS.contains(&name) {
-        return false;
-    }
     match src.declaration(o, name) {
         Some(b) => b.module().is_some_and(|(m, imported)| {
             FS_MODULES.contains(&m) && matches!(imported, "default" | "*" | "promises")
