@@ -64,14 +64,11 @@ pub fn signature_header(name: &str) -> Option<&'static str> {
         .map(|(_, p)| *p)
 }
 
-/// `handler` as a webhook receiver: its route path or the file's path
-/// (`file`, `/`-separated) contains `webhook`, or its body names a
-/// provider's signature header in a string.
-pub fn webhook_of(handler: &Handler<'_>, src: &str, file: &str) -> Option<Webhook> {
-    let route = handler.path.as_deref().unwrap_or("").to_ascii_lowercase();
-    let file_l = file.to_ascii_lowercase();
+/// The provider whose signature header a string under `node` names
+/// (`req.headers['stripe-signature']`, `headers.get('svix-id')`).
+pub fn signature_header_in(node: tree_sitter::Node<'_>, src: &str) -> Option<&'static str> {
     let mut header = None;
-    ast::visit(handler.node, &mut |n| {
+    ast::visit(node, &mut |n| {
         if header.is_some() {
             return false;
         }
@@ -81,18 +78,49 @@ pub fn webhook_of(handler: &Handler<'_>, src: &str, file: &str) -> Option<Webhoo
         }
         true
     });
+    header
+}
+
+/// A provider named by a segment of a route or file path (`/webhooks/stripe`,
+/// `api.paddle-webhook.ts`), lower case.
+pub fn provider_in_path(path: &str) -> Option<&'static str> {
+    let l = path.to_ascii_lowercase();
+    PROVIDERS.iter().copied().find(|v| {
+        l.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|seg| seg == *v)
+    })
+}
+
+/// How a receiver verifies a provider's signature, for messages.
+pub fn verification_example(provider: Option<&str>) -> &'static str {
+    match provider {
+        Some("stripe") | None => "`stripe.webhooks.constructEvent(rawBody, signature, secret)`",
+        Some("svix" | "clerk" | "resend") => "svix's `new Webhook(secret).verify(rawBody, headers)`",
+        Some("standard-webhooks") => "`new Webhook(secret).verify(rawBody, headers)` (standard-webhooks)",
+        Some("github") => "`webhooks.verify(rawBody, signature)` (@octokit/webhooks)",
+        Some("paddle") => "`paddle.webhooks.unmarshal(rawBody, secret, signature)`",
+        Some("polar") => "`validateEvent(rawBody, headers, secret)` (@polar-sh/sdk/webhooks)",
+        Some("twilio") => "`twilio.validateRequest(authToken, signature, url, params)`",
+        Some("discord") => "`verifyKey(rawBody, signature, timestamp, publicKey)` (discord-interactions)",
+        Some(_) => "an HMAC of the raw body with the signing secret, compared with `crypto.timingSafeEqual`",
+    }
+}
+
+/// `handler` as a webhook receiver: its route path or the file's path
+/// (`file`, `/`-separated) contains `webhook`, or its body names a
+/// provider's signature header in a string.
+pub fn webhook_of(handler: &Handler<'_>, src: &str, file: &str) -> Option<Webhook> {
+    let route = handler.path.as_deref().unwrap_or("").to_ascii_lowercase();
+    let file_l = file.to_ascii_lowercase();
+    let header = signature_header_in(handler.node, src);
     let by_path = route.contains("webhook") || file_l.contains("webhook");
     if !by_path && header.is_none() {
         return None;
     }
-    let named = |p: &str| {
-        PROVIDERS.iter().copied().find(|v| {
-            p.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|seg| seg == *v)
-        })
-    };
     Some(Webhook {
-        provider: header.or_else(|| named(&route)).or_else(|| named(&file_l)),
+        provider: header
+            .or_else(|| provider_in_path(&route))
+            .or_else(|| provider_in_path(&file_l)),
         by_header: header.is_some(),
     })
 }
@@ -172,5 +200,26 @@ mod tests {
             None
         );
         assert_eq!(signature_header("x-request-id"), None);
+    }
+
+    #[test]
+    fn provider_from_path_and_its_verification() {
+        assert_eq!(
+            provider_in_path("app/routes/api.paddle-webhook.ts"),
+            Some("paddle")
+        );
+        assert_eq!(
+            provider_in_path("src/rest/webhooks/polar.ts"),
+            Some("polar")
+        );
+        assert_eq!(provider_in_path("src/webhooks/handler.ts"), None);
+        assert_eq!(
+            provider_in_path("src/stripey/webhook.ts"),
+            None,
+            "whole segments only"
+        );
+        assert!(verification_example(Some("paddle")).contains("unmarshal"));
+        assert!(verification_example(None).contains("constructEvent"));
+        assert!(verification_example(Some("shopify")).contains("timingSafeEqual"));
     }
 }

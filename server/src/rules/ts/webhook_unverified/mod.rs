@@ -13,6 +13,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
+use crate::ts::frameworks::webhooks;
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
 use body::{body_read_shape, first_body_read, reads_body, request_names};
@@ -300,9 +301,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let name = handler_name(handler, src)
         .map(|n| format!("`{n}` "))
         .unwrap_or_default();
+    let provider =
+        webhooks::signature_header_in(handler, src).or_else(|| webhooks::provider_in_path(&path));
+    let example = webhooks::verification_example(provider);
     cx.report(
         node.byte_range(),
-        format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. `stripe.webhooks.constructEvent(rawBody, signature, secret)`) and use the verified event"),
+        format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. {example}) and use the verified event"),
     );
 }
 
