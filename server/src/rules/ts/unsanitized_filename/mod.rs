@@ -326,7 +326,9 @@ fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) 
     };
     let shown = one_line(&name.shown, 50);
     let node_text = one_line(ast::text(name.node, src), 30);
-    let via = if node_text != shown {
+    // `(via `name`)` only when the flagged text is another name than the one
+    // shown (not for a decorated parameter shown as `@Param('name') name`).
+    let via = if node_text != shown && !shown.ends_with(&format!(" {node_text}")) {
         format!(" (via `{node_text}`)")
     } else {
         String::new()

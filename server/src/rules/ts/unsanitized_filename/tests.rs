@@ -188,7 +188,7 @@ fn nest_decorated_params_and_browser_files() {
     assert_eq!(s, vec!["name", "dto.fileName"]);
     let d = findings(R, "src/files.controller.ts", src);
     assert!(
-        d[0].message.contains("`@Param('name') name` (via `name`)"),
+        d[0].message.contains("`@Param('name') name` is used in"),
         "{}",
         d[0].message
     );
