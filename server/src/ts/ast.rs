@@ -1204,6 +1204,20 @@ mod tests {
     }
 }
 
+/// The leftmost identifier of a member/subscript chain (`a` in `a.b[c].d`).
+pub fn first_identifier(expr: Node) -> Option<Node> {
+    let mut e = unwrap_expr(expr);
+    loop {
+        match e.kind_name() {
+            "identifier" => return Some(e),
+            "member_expression" | "subscript_expression" => {
+                e = unwrap_expr(e.field(Field::Object)?)
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// The root (`program`) of the tree holding `node`.
 pub fn root_of(node: Node) -> Node {
     let mut cur = node;

@@ -26,7 +26,7 @@ impl<'s, 't> Safety<'s, 't> {
         let uses_zenum = *uses_zenum;
         // Bound from a schema parse: `const { sort } = Query.parse(req.query)`.
         let root_name = key.split('.').next().unwrap_or("");
-        let Some(root) = first_identifier(expr) else {
+        let Some(root) = ast::first_identifier(expr) else {
             return false;
         };
         let Some(b) = src.declaration(root, root_name) else {
@@ -42,20 +42,6 @@ impl<'s, 't> Safety<'s, 't> {
             return false;
         }
         from_enum_schema(ast::unwrap_expr(value), uses_zenum, src)
-    }
-}
-
-/// The leftmost identifier of a member/subscript chain.
-fn first_identifier(expr: Node) -> Option<Node> {
-    let mut e = ast::unwrap_expr(expr);
-    loop {
-        match e.kind_name() {
-            "identifier" => return Some(e),
-            "member_expression" | "subscript_expression" => {
-                e = ast::unwrap_expr(e.field(Field::Object)?)
-            }
-            _ => return None,
-        }
     }
 }
 

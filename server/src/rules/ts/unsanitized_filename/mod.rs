@@ -14,7 +14,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
-use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
+use crate::rules::{snippet, FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -324,8 +324,8 @@ fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) 
         Origin::Multer if preserve_path(name.node, src) => Level::Error,
         _ => Level::Warn,
     };
-    let shown = one_line(&name.shown, 50);
-    let node_text = one_line(ast::text(name.node, src), 30);
+    let shown = snippet::one_line(&name.shown, 50);
+    let node_text = snippet::one_line(ast::text(name.node, src), 30);
     // `(via `name`)` only when the flagged text is another name than the one
     // shown (not for a decorated parameter shown as `@Param('name') name`).
     let via = if node_text != shown && !shown.ends_with(&format!(" {node_text}")) {
@@ -355,16 +355,6 @@ fn report(cx: &mut RuleContext<'_>, name: &Name<'_>, sink: &str, used: SinkUse) 
     let d = cx.report(name.node.byte_range(), message).with_level(level);
     if let Some(fix) = fix {
         d.with_fix(fix);
-    }
-}
-
-fn one_line(s: &str, max: usize) -> String {
-    let joined: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() > max {
-        let cut: String = joined.chars().take(max).collect();
-        format!("{cut}…")
-    } else {
-        joined
     }
 }
 

@@ -191,7 +191,7 @@ fn request_field(path: &str, at: Node, src: &Script<'_>) -> bool {
         }
     }
     // The root is a decorated NestJS parameter or Next.js route `params`.
-    let Some(root) = first_identifier(at) else {
+    let Some(root) = ast::first_identifier(at) else {
         return false;
     };
     let root_name = segs[0];
@@ -206,19 +206,6 @@ fn request_field(path: &str, at: Node, src: &Script<'_>) -> bool {
                 || decorated_param_origin(b.decl, src, false).is_some()
         }
         _ => false,
-    }
-}
-
-fn first_identifier(expr: Node) -> Option<Node> {
-    let mut e = ast::unwrap_expr(expr);
-    loop {
-        match e.kind_name() {
-            "identifier" => return Some(e),
-            "member_expression" | "subscript_expression" => {
-                e = ast::unwrap_expr(e.field(Field::Object)?)
-            }
-            _ => return None,
-        }
     }
 }
 
