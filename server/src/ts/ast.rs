@@ -210,16 +210,10 @@ pub fn is_function(node: Node) -> bool {
 
 /// The nearest enclosing function of `node` (not `node` itself).
 pub fn enclosing_function(node: Node) -> Option<Node> {
-    let mut cur = node.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= MAX_ANCESTOR_STEPS
-    }) {
+    for n in ancestors(node) {
         if is_function(n) {
             return Some(n);
         }
-        cur = n.parent();
     }
     None
 }
@@ -524,12 +518,7 @@ fn is_node_env(node: Node, source: &str) -> bool {
 /// `else` branch of a production check. Stops at the enclosing function.
 pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
     let mut child = node;
-    let mut cur = node.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= MAX_ANCESTOR_STEPS
-    }) {
+    for n in ancestors(node) {
         match n.kind_name() {
             "if_statement" | "ternary_expression" => {
                 if let Some(cond) = n.field(Field::Condition) {
@@ -567,7 +556,6 @@ pub fn in_dev_only_branch(node: Node, source: &str) -> bool {
             _ => {}
         }
         child = n;
-        cur = n.parent();
     }
     false
 }
@@ -1202,6 +1190,12 @@ mod tests {
             vec!["f();\n", "  g(); // note\n", "h();", " i();", "j();"]
         );
     }
+}
+
+/// The ancestors of `node`, innermost first: at most [`MAX_ANCESTOR_STEPS`]
+/// of them (every ancestor scan in the rules is bounded by it).
+pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(node.parent(), |n| n.parent()).take(MAX_ANCESTOR_STEPS)
 }
 
 /// The leftmost identifier of a member/subscript chain (`a` in `a.b[c].d`).

@@ -92,12 +92,7 @@ pub(super) fn check_header_value(cx: &mut RuleContext<'_>, value: Node<'_>, site
 /// `origin === '*' ? '*' : …` — the wildcard is the configured value, passed on.
 fn in_wildcard_branch(node: Node<'_>, src: &Script<'_>) -> bool {
     let mut child = node;
-    let mut cur = node.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
+    for n in ast::ancestors(node) {
         if ast::is_function(n) {
             return false;
         }
@@ -110,7 +105,6 @@ fn in_wildcard_branch(node: Node<'_>, src: &Script<'_>) -> bool {
             return true;
         }
         child = n;
-        cur = n.parent();
     }
     false
 }

@@ -130,12 +130,7 @@ pub(super) fn is_raw_origin(node: Node<'_>, src: &Script<'_>) -> bool {
 /// Inside a test assertion (`expect(headers).toEqual({ … })`, `assert.equal(…)`):
 /// the header is what the test checks, not what the code sends.
 pub(super) fn in_assertion(node: Node<'_>, src: &Script<'_>) -> bool {
-    let mut cur = node.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
+    for n in ast::ancestors(node) {
         if n.kind_name().ends_with("_statement") || ast::is_function(n) {
             return false;
         }
@@ -162,7 +157,6 @@ pub(super) fn in_assertion(node: Node<'_>, src: &Script<'_>) -> bool {
                 return true;
             }
         }
-        cur = n.parent();
     }
     false
 }

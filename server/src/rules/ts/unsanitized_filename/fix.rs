@@ -13,15 +13,8 @@ use crate::ts::semantic::{ImportBlock, NewImport, Script};
 use tree_sitter::Node;
 
 /// multer configured with `preservePath: true` somewhere in the file.
-pub(super) fn preserve_path(at: Node, src: &Script<'_>) -> bool {
-    let mut root = at;
-    let mut steps = 0usize;
-    while let Some(p) = root.parent().filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
-        root = p;
-    }
+pub(super) fn preserve_path<'t>(at: Node<'t>, src: &Script<'t>) -> bool {
+    let root = src.program(at);
     src.match_indices("preservePath").any(|(i, m)| {
         root.descendant_for_byte_range(i, i + m.len())
             .filter(|n| n.kind_name() == "property_identifier")

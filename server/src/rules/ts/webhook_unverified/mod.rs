@@ -248,12 +248,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     // The innermost enclosing inbound request handler.
     let mut handler = None;
     let mut by_name = None;
-    let mut cur = node.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
+    for n in ast::ancestors(node) {
         if ast::is_function(n) {
             if is_handler_by_shape(n, src, &path) {
                 handler = Some(n);
@@ -269,7 +264,6 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                 }
             }
         }
-        cur = n.parent();
     }
     let Some(handler) = handler else {
         return;

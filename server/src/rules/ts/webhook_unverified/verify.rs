@@ -72,12 +72,7 @@ fn called_function<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
                 return None;
             }
             let name = ast::text(func.field(Field::Property)?, src);
-            let mut cur = call.parent();
-            let mut steps = 0usize;
-            while let Some(n) = cur.filter(|_| {
-                steps += 1;
-                steps <= ast::MAX_ANCESTOR_STEPS
-            }) {
+            for n in ast::ancestors(call) {
                 if n.kind_name() == "class_body" {
                     let mut c = n.walk();
                     let found = n.named_children(&mut c).find(|m| {
@@ -87,7 +82,6 @@ fn called_function<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
                     });
                     return found;
                 }
-                cur = n.parent();
             }
             None
         }
@@ -128,16 +122,10 @@ pub(super) fn is_verified(handler: Node<'_>, src: &Script<'_>, path: &str) -> bo
     }
     // The outermost function around the handler (verification may wrap it).
     let mut scope = handler;
-    let mut cur = handler.parent();
-    let mut steps = 0usize;
-    while let Some(n) = cur.filter(|_| {
-        steps += 1;
-        steps <= ast::MAX_ANCESTOR_STEPS
-    }) {
+    for n in ast::ancestors(handler) {
         if ast::is_function(n) {
             scope = n;
         }
-        cur = n.parent();
     }
     let mut hmac = false;
     let mut compare = false;
