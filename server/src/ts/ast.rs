@@ -210,12 +210,7 @@ pub fn is_function(node: Node) -> bool {
 
 /// The nearest enclosing function of `node` (not `node` itself).
 pub fn enclosing_function(node: Node) -> Option<Node> {
-    for n in ancestors(node) {
-        if is_function(n) {
-            return Some(n);
-        }
-    }
-    None
+    ancestors(node).find(|n| is_function(*n))
 }
 
 /// The name a function is known by: its own name, the variable it is assigned
