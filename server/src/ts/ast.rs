@@ -59,6 +59,15 @@ pub fn descend() -> Option<Level> {
     })
 }
 
+/// [`descend`] for a recursive check that also keeps its own depth (`depth`
+/// levels so far, at most `max`): `None` past either limit.
+pub fn descend_within(depth: usize, max: usize) -> Option<Level> {
+    if depth > max {
+        return None;
+    }
+    descend()
+}
+
 /// The source text of `node`.
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")

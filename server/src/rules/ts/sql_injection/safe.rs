@@ -39,12 +39,9 @@ impl<'s, 't> Safety<'s, 't> {
     }
 
     pub(super) fn is_safe(&mut self, expr: Node<'t>, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 6) else {
             return false;
         };
-        if depth > 6 {
-            return false;
-        }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
         match e.kind_name() {
@@ -263,12 +260,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// `const` bound to one, `.map(cb)` with a callback returning safe values,
     /// `.fill(safe)`, `Object.keys(CONSTANT)`.
     fn is_safe_array(&mut self, expr: Node<'t>, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 6) else {
             return false;
         };
-        if depth > 6 {
-            return false;
-        }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
         match e.kind_name() {
@@ -391,12 +385,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// An object/array whose values are all constants: an UPPER_CASE name, an
     /// enum, an import, or a `const` bound to an object/array literal of literals.
     fn is_constant_container(&mut self, expr: Node<'t>, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 6) else {
             return false;
         };
-        if depth > 6 {
-            return false;
-        }
         let src = self.src;
         let e = ast::unwrap_expr(expr);
         match e.kind_name() {

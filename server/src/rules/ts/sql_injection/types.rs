@@ -13,12 +13,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// and unions of them, `Date`, `keyof typeof X`, `(typeof X)[number]`, an
     /// enum or a type alias of this file that is one of those.
     pub(super) fn type_is_safe(&mut self, ty: Node<'t>, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 8) else {
             return false;
         };
-        if depth > 8 {
-            return false;
-        }
         let src = self.src;
         match ty.kind_name() {
             "type_annotation" | "parenthesized_type" | "readonly_type" => ty
@@ -72,12 +69,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// declares it with a safe type, or `ReturnType<typeof f>` of a local `f`
     /// whose returned objects give it a safe value.
     pub(super) fn type_property_safe(&mut self, ty: Node<'t>, key: &str, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 8) else {
             return false;
         };
-        if depth > 8 {
-            return false;
-        }
         let src = self.src;
         match ty.kind_name() {
             "type_annotation" | "parenthesized_type" | "readonly_type" => ty
@@ -149,12 +143,9 @@ impl<'s, 't> Safety<'s, 't> {
     /// safe value, a `const` bound to one, or a call of a local function whose
     /// every returned object has a safe `key`.
     pub(super) fn value_property_safe(&mut self, value: Node<'t>, key: &str, depth: usize) -> bool {
-        let Some(_level) = ast::descend() else {
+        let Some(_level) = ast::descend_within(depth, 8) else {
             return false;
         };
-        if depth > 8 {
-            return false;
-        }
         let src = self.src;
         let v = ast::unwrap_expr(value);
         match v.kind_name() {
