@@ -64,9 +64,9 @@ pub struct Builder<'t> {
     root: Option<Node<'t>>,
     scopes: Vec<Scope<'t>>,
     bindings: Vec<Binding<'t>>,
-    /// The open scopes: (id, end byte of the scope's node, id of a function's body
-    /// block, which shares the function's scope).
-    stack: Vec<(ScopeId, usize, Option<usize>)>,
+    /// The open scopes: (id, end byte of the scope's node, whether it is a
+    /// function's, whose body block shares it).
+    stack: Vec<(ScopeId, usize, bool)>,
 }
 
 /// One name found in a binding pattern.
@@ -147,7 +147,7 @@ impl<'t> Builder<'t> {
                 if self.root.is_none() {
                     self.root = Some(node);
                 }
-                self.push(node, ScopeKind::Program, None);
+                self.push(node, ScopeKind::Program);
             }
             "function_declaration"
             | "generator_function_declaration"
@@ -157,22 +157,24 @@ impl<'t> Builder<'t> {
             | "arrow_function"
             | "method_definition" => self.function(node),
             "statement_block" => {
+                // A function's body block (its last child: it ends where the
+                // function ends) shares the function's scope.
                 let is_body = self
                     .stack
                     .last()
-                    .is_some_and(|&(_, _, body)| body == Some(node.id()));
+                    .is_some_and(|&(_, end, function)| function && end == node.end_byte());
                 if !is_body {
-                    self.push(node, ScopeKind::Block, None);
+                    self.push(node, ScopeKind::Block);
                 }
             }
             "switch_body" | "class_static_block" => {
-                self.push(node, ScopeKind::Block, None);
+                self.push(node, ScopeKind::Block);
             }
             "for_statement" => {
-                self.push(node, ScopeKind::Header, None);
+                self.push(node, ScopeKind::Header);
             }
             "for_in_statement" => {
-                let scope = self.push(node, ScopeKind::Header, None);
+                let scope = self.push(node, ScopeKind::Header);
                 if let Some(left) = node.field(Field::Left) {
                     // `for (const x of xs)` (the left side is the pattern) or a
                     // declaration node around it.
@@ -191,7 +193,7 @@ impl<'t> Builder<'t> {
                 }
             }
             "catch_clause" => {
-                let scope = self.push(node, ScopeKind::Header, None);
+                let scope = self.push(node, ScopeKind::Header);
                 if let Some(p) = node.field(Field::Parameter) {
                     self.pattern(p, scope, BindingKind::Param, node, None);
                 }
@@ -238,7 +240,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn push(&mut self, node: Node<'t>, kind: ScopeKind, body: Option<usize>) -> ScopeId {
+    fn push(&mut self, node: Node<'t>, kind: ScopeKind) -> ScopeId {
         let id = self.scopes.len() as ScopeId;
         self.scopes.push(Scope {
             kind,
@@ -247,7 +249,8 @@ impl<'t> Builder<'t> {
             start: node.start_byte(),
             end: node.end_byte(),
         });
-        self.stack.push((id, node.end_byte(), body));
+        self.stack
+            .push((id, node.end_byte(), kind == ScopeKind::Function));
         id
     }
 
@@ -291,6 +294,10 @@ impl<'t> Builder<'t> {
     /// Every name a binding pattern declares (iteratively: patterns can nest
     /// as deep as the input).
     fn bound_names(pattern: Node<'t>) -> Vec<Bound<'t>> {
+        if pattern.kind_name() == "identifier" {
+            // The common case, without the stack.
+            return vec![Bound::whole(pattern)];
+        }
         let mut out = Vec::new();
         let mut stack: Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> =
             vec![(pattern, None, None)];
@@ -361,8 +368,7 @@ impl<'t> Builder<'t> {
                 self.add(scope, BindingKind::Function, node, bound, None, None);
             }
         }
-        let body = node.field(Field::Body).map(|b| b.id());
-        let scope = self.push(node, ScopeKind::Function, body);
+        let scope = self.push(node, ScopeKind::Function);
         if !declares_name && kind != "method_definition" {
             // A named function expression's name is visible inside it.
             if let Some(name) = node
@@ -425,21 +431,25 @@ impl<'t> Builder<'t> {
                 continue;
             };
             let value = d.field(Field::Value);
-            // `require('m')` or `require('m').prop`
-            let required =
-                value
-                    .map(ast::unwrap_expr)
-                    .and_then(|v| match super::require_source(v, src) {
-                        Some(m) => Some((m, None)),
-                        None if v.kind_name() == "member_expression" => {
-                            let m = super::require_source(v.field(Field::Object)?, src)?;
-                            let p = v
-                                .field(Field::Property)
-                                .map(|p| ast::text(p, src).to_string());
-                            Some((m, p))
-                        }
-                        None => None,
-                    });
+            // `require('m')` or `require('m').prop` (looked at only when the
+            // value's text starts with `require`, after any parentheses).
+            let required = value
+                .filter(|v| {
+                    src.get(v.byte_range())
+                        .is_some_and(|t| t.trim_start_matches(['(', ' ']).starts_with("require"))
+                })
+                .map(ast::unwrap_expr)
+                .and_then(|v| match super::require_source(v, src) {
+                    Some(m) => Some((m, None)),
+                    None if v.kind_name() == "member_expression" => {
+                        let m = super::require_source(v.field(Field::Object)?, src)?;
+                        let p = v
+                            .field(Field::Property)
+                            .map(|p| ast::text(p, src).to_string());
+                        Some((m, p))
+                    }
+                    None => None,
+                });
             for bound in Self::bound_names(pattern) {
                 let import = required.as_ref().and_then(|(module, prop)| {
                     let imported = if !bound.destructured {
