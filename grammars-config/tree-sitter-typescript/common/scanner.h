@@ -174,6 +174,11 @@ static bool scan_automatic_semicolon(TSLexer *lexer, const bool *valid_symbols, 
             // Don't insert a semicolon before `in` or `instanceof`, but do insert one
             // before an identifier.
         case 'i':
+            // prodlint: in a type, `in` on the next line starts a member named
+            // `in` (`interface P { name: string\n in: "query" }`).
+            if (!valid_symbols[LOGICAL_OR]) {
+                return true;
+            }
             skip(lexer);
 
             if (lexer->lookahead != 'n') {
