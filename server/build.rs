@@ -1,11 +1,17 @@
-//! Computes a fingerprint of the sources (rules, engine, grammar table) so that
-//! the result cache is invalidated by any change of the binary's behaviour, not
-//! only by a version bump.
+//! Two jobs:
+//! 1. Compiles prodlint's TypeScript and TSX parsers (the generated C in
+//!    `grammars-config/tree-sitter-typescript/`, see `grammars-config/README.md`)
+//!    with `cc`. They are compiled again only when those files, the target or
+//!    the optimisation level change: this script also reruns on every change
+//!    of `src/`, and the two parsers take minutes to compile.
+//! 2. Computes a fingerprint of the sources (rules, engine, grammar table) so
+//!    that the result cache is invalidated by any change of the binary's
+//!    behaviour, not only by a version bump.
 
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn visit(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -19,7 +25,69 @@ fn visit(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The grammar directory, relative to `server/`.
+const GRAMMAR: &str = "../grammars-config/tree-sitter-typescript";
+/// The static library's name (`lib<NAME>.a` in `OUT_DIR`).
+const GRAMMAR_LIB: &str = "prodlint-grammars";
+
+fn compile_grammars() {
+    let dir = Path::new(GRAMMAR);
+    let mut inputs = Vec::new();
+    visit(dir, &mut inputs);
+    inputs.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("c" | "h")));
+    inputs.sort();
+    let sources: Vec<PathBuf> = ["typescript", "tsx"]
+        .iter()
+        .flat_map(|g| ["parser.c", "scanner.c"].map(|f| dir.join(g).join("src").join(f)))
+        .collect();
+    // The dev profile builds dependencies at opt-level 1 (the workspace's
+    // Cargo.toml) because the tests parse real files; the parsers are C
+    // dependencies in all but name, so they get the same.
+    let opt: u32 = std::env::var("OPT_LEVEL")
+        .ok()
+        .and_then(|o| o.parse().ok())
+        .unwrap_or(0)
+        .max(1);
+
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in &inputs {
+        f.hash(&mut h);
+        std::fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    for var in ["TARGET", "HOST", "CC", "CFLAGS", "PROFILE", "DEBUG"] {
+        std::env::var(var).ok().hash(&mut h);
+    }
+    opt.hash(&mut h);
+    let fingerprint = format!("{:016x}", h.finish());
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let stamp = out.join("grammars.fingerprint");
+    let archive = out.join(format!("lib{GRAMMAR_LIB}.a"));
+    let current = std::fs::read_to_string(&stamp).ok();
+    if archive.exists() && current.as_deref() == Some(fingerprint.as_str()) {
+        // What `cc::Build::compile` prints, without compiling again.
+        println!("cargo:rustc-link-lib=static={GRAMMAR_LIB}");
+        println!("cargo:rustc-link-search=native={}", out.display());
+        return;
+    }
+    let mut build = cc::Build::new();
+    build
+        .include(dir.join("typescript").join("src"))
+        .opt_level(opt)
+        .debug(false)
+        .warnings(false)
+        .flag_if_supported("-std=c11")
+        .flag_if_supported("-Wno-unused-parameter");
+    for f in &sources {
+        build.file(f);
+    }
+    build.compile(GRAMMAR_LIB);
+    std::fs::write(&stamp, fingerprint).expect("OUT_DIR is writable");
+}
+
 fn main() {
+    compile_grammars();
+
     let mut files = Vec::new();
     visit(Path::new("src"), &mut files);
     visit(Path::new("../grammars-config"), &mut files);
@@ -36,4 +104,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=../grammars-config");
     println!("cargo:rerun-if-changed=Cargo.toml");
+    for var in ["CC", "CFLAGS"] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
 }

@@ -138,9 +138,7 @@ const r = /ab+c/gi; new Foo(1); o.p[q] = a ? b : c; x += y;
 class K { m() { return this.v as any } }
 "#;
         assert_eq!(TABLES.len(), 2, "TS and TSX field counts differ");
-        let ts: TsLanguage = tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into();
-        let tsx: TsLanguage = tree_sitter_typescript::LANGUAGE_TSX.into();
-        for language in [ts, tsx] {
+        for language in crate::ts::grammars::both() {
             let tree = parse(language, src);
             let mut stack = vec![tree.root_node()];
             let mut found = 0;

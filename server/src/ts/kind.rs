@@ -164,12 +164,9 @@ kinds! {
 /// Whether `kind` is a named node kind of the TypeScript or the TSX grammar
 /// (some exist in one only: `type_assertion` in TS, JSX in TSX).
 pub fn is_named_kind(kind: &str) -> bool {
-    [
-        tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
-        tree_sitter_typescript::LANGUAGE_TSX,
-    ]
-    .into_iter()
-    .any(|g| TsLanguage::from(g).id_for_node_kind(kind, true) != 0)
+    super::grammars::both()
+        .iter()
+        .any(|g| g.id_for_node_kind(kind, true) != 0)
 }
 
 /// `node.kind_name()`: `node.kind()` without the C string conversion.
@@ -210,9 +207,7 @@ const bad = (1 + ;
 function g( { if (
 "#;
         assert_eq!(TABLES.len(), 2, "TS and TSX kind counts differ");
-        let ts: TsLanguage = tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into();
-        let tsx: TsLanguage = tree_sitter_typescript::LANGUAGE_TSX.into();
-        for language in [ts, tsx] {
+        for language in crate::ts::grammars::both() {
             let mut p = Parser::new();
             p.set_language(&language).expect("grammar loads");
             let tree = p.parse(src, None).expect("parses");

@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod field;
 pub mod frameworks;
+pub mod grammars;
 pub mod kind;
 pub mod semantic;
 
@@ -21,8 +22,8 @@ use tree_sitter::{Node, Parser, Tree};
 
 fn grammar(lang: Language) -> tree_sitter::Language {
     match lang {
-        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        _ => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::TypeScript => grammars::TYPESCRIPT.into(),
+        _ => grammars::TSX.into(),
     }
 }
 
@@ -35,10 +36,7 @@ pub(crate) fn per_grammar_tables<T>(
     new: impl Fn(&tree_sitter::Language) -> T,
     count: impl Fn(&T) -> usize,
 ) -> Vec<T> {
-    let tables = vec![
-        new(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
-        new(&tree_sitter_typescript::LANGUAGE_TSX.into()),
-    ];
+    let tables: Vec<T> = grammars::both().iter().map(new).collect();
     if count(&tables[0]) == count(&tables[1]) {
         return Vec::new();
     }
@@ -441,8 +439,9 @@ mod tests {
     /// A value that error recovery put into a type is still linted.
     #[test]
     fn values_inside_broken_types_are_linted() {
-        // (`<B>(…)` on a new line after a call signature: tree-sitter-typescript#335)
-        let src = "let t: { <A>(x: A): A\n <B>(y = z as any): B }\n";
+        // (a stray `)` in an object type; tree-sitter-typescript#335, the
+        // recovery this test was written for, is fixed in our grammar)
+        let src = "let t: { <A>(x: A): A\n <B>(y = z as any): B; ) }\n";
         let tree = parse(src, Language::TypeScript, None).expect("parses");
         let start = src.find("z as any").expect("in the sample");
         let node = tree
