@@ -12,7 +12,10 @@
 //!
 //! `PRODLINT_FUZZ_ITERS` is the number of executions per language harness (the
 //! LSP harness runs a tenth as many edit sequences), `PRODLINT_FUZZ_SEED` makes
-//! a run reproducible, `PRODLINT_FUZZ_BUDGET_MS` is the per-input lint budget.
+//! a run reproducible, `PRODLINT_FUZZ_BUDGET_MS` is the per-input lint budget,
+//! `PRODLINT_FUZZ_THREADS` the number of workers (each with the linting stack;
+//! the iterations are shared out). A progress line goes to stderr every
+//! 100,000 inputs.
 //! A failing input is written to `target/fuzz-failures/` and the test fails.
 
 use prodlint::fuzzing::{self, Budget, Rng, Target};
@@ -80,43 +83,69 @@ fn run(target: Target, default_iters: u64) {
     let mut seeds = fuzzing::seeds(target, &seed_dirs(), 2_000);
     seeds.push(Vec::new());
     assert!(seeds.len() > 1, "no seed files for {target:?}");
-    let mut rng = Rng::new(seed ^ target as u64);
+    // `PRODLINT_FUZZ_THREADS=N`: N workers (own seeds derived from `seed`,
+    // iterations shared out), each on a thread with the linting stack, as in
+    // `check`. One worker runs the same inputs as before this option existed.
+    let threads = env_u64("PRODLINT_FUZZ_THREADS", 1).clamp(1, 64);
     let started = Instant::now();
-    let mut bytes = 0usize;
-    for i in 0..iters {
-        let mut input = rng.pick(&seeds).clone();
-        for _ in 0..1 + rng.below(8) {
-            fuzzing::mutate(&mut rng, target, &seeds, &mut input);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let share = iters / threads + u64::from(t < iters % threads);
+                let (seeds, budget, done, bytes) = (&seeds, &budget, &done, &bytes);
+                std::thread::Builder::new()
+                    .stack_size(prodlint::engine::LINT_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        let worker_seed = if t == 0 { seed } else { seed ^ (t << 40) };
+                        let mut rng = Rng::new(worker_seed ^ target as u64);
+                        for i in 0..share {
+                            let mut input = rng.pick(seeds).clone();
+                            for _ in 0..1 + rng.below(8) {
+                                fuzzing::mutate(&mut rng, target, seeds, &mut input);
+                            }
+                            bytes.fetch_add(input.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                            // Long runs by hand: a progress line every 100,000 inputs (stderr).
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            if n % 100_000 == 0 {
+                                eprintln!(
+                                    "fuzz {target:?}: {n} executions, {:.0} s",
+                                    started.elapsed().as_secs_f64()
+                                );
+                            }
+                            // Fixes cost about three more lints: check them on a quarter of the inputs.
+                            let b = Budget {
+                                fixes: i % 4 == 0,
+                                ..budget.clone()
+                            };
+                            if let Err(f) = fuzzing::check_bytes(target, &input, &b) {
+                                let path =
+                                    save_failure(&format!("{target:?}-{worker_seed}-{i}"), &input);
+                                panic!(
+                                    "{target:?} iteration {i} (worker seed {worker_seed}) broke `{}`; input saved to {}\n{}",
+                                    f.property,
+                                    path.display(),
+                                    f.detail
+                                );
+                            }
+                        }
+                    })
+                    .expect("a fuzz worker thread")
+            })
+            .collect();
+        for w in workers {
+            if let Err(payload) = w.join() {
+                std::panic::resume_unwind(payload);
+            }
         }
-        bytes += input.len();
-        // Long runs by hand: a progress line every 100,000 inputs (stderr).
-        if i > 0 && i % 100_000 == 0 {
-            eprintln!(
-                "fuzz {target:?}: {i} executions, {:.0} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-        // Fixes cost about three more lints: check them on a quarter of the inputs.
-        let b = Budget {
-            fixes: i % 4 == 0,
-            ..budget.clone()
-        };
-        if let Err(f) = fuzzing::check_bytes(target, &input, &b) {
-            let path = save_failure(&format!("{target:?}-{seed}-{i}"), &input);
-            panic!(
-                "{target:?} iteration {i} (seed {seed}) broke `{}`; input saved to {}\n{}",
-                f.property,
-                path.display(),
-                f.detail
-            );
-        }
-    }
+    });
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "fuzz {target:?}: {iters} executions, 0 failures, {:.1} s, {:.0} exec/s, {:.1} MB linted, seed {seed}, {} seed files",
+        "fuzz {target:?}: {iters} executions, 0 failures, {:.1} s, {:.0} exec/s, {:.1} MB linted, seed {seed}, {threads} worker(s), {} seed files",
         secs,
         iters as f64 / secs.max(1e-9),
-        bytes as f64 / 1e6,
+        bytes.into_inner() as f64 / 1e6,
         seeds.len() - 1
     );
 }
