@@ -1196,6 +1196,16 @@ mod tests {
     }
 }
 
+/// Whether `node` has an anonymous child token `token` (`type` in
+/// `import type …`, `async` before a function).
+pub fn has_token_child(node: Node, token: &str) -> bool {
+    let mut c = node.walk();
+    let found = node
+        .children(&mut c)
+        .any(|ch| !ch.is_named() && ch.kind_name() == token);
+    found
+}
+
 /// The ancestors of `node`, innermost first: at most [`MAX_ANCESTOR_STEPS`]
 /// of them (every ancestor scan in the rules is bounded by it).
 pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {

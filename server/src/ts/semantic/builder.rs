@@ -61,12 +61,10 @@ pub struct Builder<'t> {
     source: &'t str,
     /// `KINDS` by kind id for the file's grammar (empty until the first node).
     wanted: &'static [bool],
-    root: Option<Node<'t>>,
     scopes: Vec<Scope<'t>>,
     bindings: Vec<Binding<'t>>,
-    /// The open scopes: (id, end byte of the scope's node, whether it is a
-    /// function's, whose body block shares it).
-    stack: Vec<(ScopeId, usize, bool)>,
+    /// The open scopes, innermost last.
+    stack: Vec<ScopeId>,
 }
 
 /// One name found in a binding pattern.
@@ -95,7 +93,6 @@ impl<'t> Builder<'t> {
         Builder {
             source,
             wanted: &[],
-            root: None,
             scopes: Vec::new(),
             bindings: Vec::new(),
             stack: Vec::new(),
@@ -137,16 +134,14 @@ impl<'t> Builder<'t> {
     fn visit(&mut self, node: Node<'t>) {
         // Close the scopes this node is not inside (the walk is pre-order).
         let (start, end) = (node.start_byte(), node.end_byte());
-        while self.stack.last().is_some_and(|&(id, scope_end, _)| {
-            !(self.scopes[id as usize].start <= start && end <= scope_end)
+        while self.stack.last().is_some_and(|&id| {
+            let scope = &self.scopes[id as usize];
+            !(scope.start <= start && end <= scope.end)
         }) {
             self.stack.pop();
         }
         match node.kind_name() {
             "program" => {
-                if self.root.is_none() {
-                    self.root = Some(node);
-                }
                 self.push(node, ScopeKind::Program);
             }
             "function_declaration"
@@ -159,10 +154,10 @@ impl<'t> Builder<'t> {
             "statement_block" => {
                 // A function's body block (its last child: it ends where the
                 // function ends) shares the function's scope.
-                let is_body = self
-                    .stack
-                    .last()
-                    .is_some_and(|&(_, end, function)| function && end == node.end_byte());
+                let is_body = self.stack.last().is_some_and(|&id| {
+                    let scope = &self.scopes[id as usize];
+                    scope.kind == ScopeKind::Function && scope.end == node.end_byte()
+                });
                 if !is_body {
                     self.push(node, ScopeKind::Block);
                 }
@@ -233,7 +228,6 @@ impl<'t> Builder<'t> {
             module_imports.clear();
         }
         Semantic {
-            root: self.root,
             scopes: self.scopes,
             bindings: self.bindings,
             module_imports,
@@ -249,18 +243,17 @@ impl<'t> Builder<'t> {
             start: node.start_byte(),
             end: node.end_byte(),
         });
-        self.stack
-            .push((id, node.end_byte(), kind == ScopeKind::Function));
+        self.stack.push(id);
         id
     }
 
     fn current(&self) -> Option<ScopeId> {
-        self.stack.last().map(|&(id, _, _)| id)
+        self.stack.last().copied()
     }
 
     /// The scope `var` declarations belong to: the nearest function or program.
     fn var_scope(&self) -> Option<ScopeId> {
-        self.stack.iter().rev().map(|&(id, _, _)| id).find(|&id| {
+        self.stack.iter().rev().copied().find(|&id| {
             matches!(
                 self.scopes[id as usize].kind,
                 ScopeKind::Function | ScopeKind::Program
@@ -483,7 +476,7 @@ impl<'t> Builder<'t> {
         let Some(scope) = self.current() else {
             return;
         };
-        let stmt_type = has_token_child(stmt, "type");
+        let stmt_type = ast::has_token_child(stmt, "type");
         let module = stmt
             .field(Field::Source)
             .and_then(|s| ast::string_value(s, src));
@@ -525,7 +518,7 @@ impl<'t> Builder<'t> {
                                     let local = spec.field(Field::Alias).unwrap_or(name);
                                     let imported = ast::string_value(name, src)
                                         .unwrap_or_else(|| ast::text(name, src).into());
-                                    let type_only = stmt_type || has_token_child(spec, "type");
+                                    let type_only = stmt_type || ast::has_token_child(spec, "type");
                                     found.push((
                                         local,
                                         imported,
@@ -569,12 +562,4 @@ impl<'t> Builder<'t> {
             self.add(scope, BindingKind::Import, stmt, bound, None, Some(import));
         }
     }
-}
-
-fn has_token_child(node: Node, token: &str) -> bool {
-    let mut c = node.walk();
-    let found = node
-        .children(&mut c)
-        .any(|ch| !ch.is_named() && ch.kind_name() == token);
-    found
 }

@@ -154,7 +154,6 @@ impl<'t> Binding<'t> {
 /// The scopes and bindings of one file.
 #[derive(Debug, Default)]
 pub struct Semantic<'t> {
-    root: Option<Node<'t>>,
     /// In document (pre-)order of their nodes: a scope's parent comes first.
     scopes: Vec<Scope<'t>>,
     /// Sorted by (scope, name, declaration start).
@@ -167,7 +166,6 @@ pub struct Semantic<'t> {
 impl<'t> Semantic<'t> {
     /// The model of a file without a tree (SQL, dotenv): no scopes, no names.
     pub const EMPTY: Semantic<'static> = Semantic {
-        root: None,
         scopes: Vec::new(),
         bindings: Vec::new(),
         module_imports: Vec::new(),
@@ -186,7 +184,10 @@ impl<'t> Semantic<'t> {
 
     /// The file's root node (`program`), when it has a tree.
     pub fn root(&self) -> Option<Node<'t>> {
-        self.root
+        self.scopes
+            .first()
+            .filter(|s| s.kind == ScopeKind::Program)
+            .map(|s| s.node)
     }
 
     pub fn scope(&self, id: ScopeId) -> Option<&Scope<'t>> {

@@ -1,7 +1,6 @@
 //! The fix: where `cacheLife(…)` goes (after the directive or at the top of the body) and
 //! the import it needs.
 
-use super::has_token;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix};
 use crate::ts::ast;
@@ -180,7 +179,9 @@ impl ImportPlan {
             "cacheLife"
         };
         let extend = imports.iter().map(|(_, i)| i).find(|i| {
-            i.module == "next/cache" && i.named_imports.is_some() && !has_token(i.statement, "type")
+            i.module == "next/cache"
+                && i.named_imports.is_some()
+                && !ast::has_token_child(i.statement, "type")
         });
         let import = match extend.and_then(|i| i.named_imports) {
             Some(named) => extend_named_imports(named, spec),

@@ -134,14 +134,6 @@ fn cache_directive<'t>(body: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
         .map(|(stmt, _)| stmt)
 }
 
-fn has_token(node: Node<'_>, token: &str) -> bool {
-    let mut c = node.walk();
-    let found = node
-        .children(&mut c)
-        .any(|ch| !ch.is_named() && ch.kind_name() == token);
-    found
-}
-
 /// The local names `cacheLife` is imported as from `next/cache`.
 fn cache_life_names(src: &Script<'_>) -> Vec<String> {
     let mut names: Vec<String> = src
@@ -283,7 +275,7 @@ fn exported_async_functions<'t>(
     src: &Script<'t>,
 ) -> Vec<(Node<'t>, Option<Node<'t>>)> {
     let mut out = Vec::new();
-    let is_async = |f: Node<'_>| has_token(f, "async");
+    let is_async = |f: Node<'_>| ast::has_token_child(f, "async");
     let mut c = program.walk();
     for stmt in program.named_children(&mut c) {
         if stmt.kind_name() != "export_statement" || stmt.field(Field::Source).is_some() {
