@@ -7,6 +7,8 @@
 //! 2. Computes a fingerprint of the sources (rules, engine, grammar table) so
 //!    that the result cache is invalidated by any change of the binary's
 //!    behaviour, not only by a version bump.
+//! 3. Records the commit the binary is built from (`prodlint --version`, the
+//!    JSON and SARIF reports, the language server's `serverInfo`).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -85,8 +87,57 @@ fn compile_grammars() {
     std::fs::write(&stamp, fingerprint).expect("OUT_DIR is writable");
 }
 
+/// The commit the binary is built from, first found of: `$PRODLINT_COMMIT`
+/// (the release workflow sets it), `.cargo_vcs_info.json` (written by `cargo
+/// package`, so a crates.io build knows its commit), `git rev-parse HEAD`;
+/// else `unknown`. Twelve hex digits.
+fn commit() -> String {
+    println!("cargo:rerun-if-env-changed=PRODLINT_COMMIT");
+    let short = |s: &str| -> Option<String> {
+        let s = s.trim();
+        (s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| s[..s.len().min(12)].to_ascii_lowercase())
+    };
+    if let Some(c) = std::env::var("PRODLINT_COMMIT").ok().and_then(|c| short(&c)) {
+        return c;
+    }
+    if let Ok(info) = std::fs::read_to_string(".cargo_vcs_info.json") {
+        // {"git": {"sha1": "…"}, "path_in_vcs": "server"}
+        if let Some(c) = info
+            .split("\"sha1\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').nth(1))
+            .and_then(short)
+        {
+            return c;
+        }
+    }
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").args(args).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    // Rebuild when HEAD moves: the HEAD file (a branch switch) and the ref it
+    // names (a commit on that branch), or `packed-refs`. Only files that exist:
+    // cargo reruns a script on every build for a missing one.
+    let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    watched.extend(git(&["symbolic-ref", "-q", "HEAD"]));
+    for name in watched {
+        if let Some(p) = git(&["rev-parse", "--git-path", &name]) {
+            if Path::new(&p).is_file() {
+                println!("cargo:rerun-if-changed={p}");
+            }
+        }
+    }
+    git(&["rev-parse", "HEAD"])
+        .and_then(|c| short(&c))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 fn main() {
     compile_grammars();
+    println!("cargo:rustc-env=PRODLINT_COMMIT={}", commit());
 
     let mut files = Vec::new();
     visit(Path::new("src"), &mut files);

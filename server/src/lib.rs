@@ -25,3 +25,16 @@ pub mod text;
 pub mod ts;
 pub mod walk;
 pub mod workspace;
+
+/// The version and the commit the binary was built from (`build.rs`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Twelve hex digits of the commit, or `unknown` (built outside git with no
+/// `PRODLINT_COMMIT`).
+pub const COMMIT: &str = env!("PRODLINT_COMMIT");
+/// `0.1.0 (commit 1a2b3c4d5e6f)`, as `--version` prints it after the name.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PRODLINT_COMMIT"),
+    ")"
+);

@@ -74,7 +74,34 @@ fn json_output() {
         v["summary"]["files"], 4,
         "node_modules, dist and .gitignored files are skipped"
     );
-    insta::assert_snapshot!(out);
+    assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["tool"]["commit"], prodlint::COMMIT);
+    // The commit changes with every commit: not part of the snapshot.
+    insta::assert_snapshot!(out.replace(prodlint::COMMIT, "[commit]"));
+}
+
+/// `--version` names the commit the binary was built from: HEAD of the
+/// checkout the tests run in (build.rs reruns when HEAD moves).
+#[test]
+fn version_names_the_commit() {
+    let dir = project();
+    let (out, code) = stdout(prodlint(dir.path()).arg("--version"));
+    assert_eq!(code, 0);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout)[..12].to_string());
+    let commit = match std::env::var("PRODLINT_COMMIT") {
+        Ok(c) if !c.is_empty() => c[..12.min(c.len())].to_string(),
+        _ => head.unwrap_or_else(|| "unknown".to_string()),
+    };
+    assert_eq!(
+        out.trim(),
+        format!("prodlint {} (commit {commit})", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -85,6 +112,8 @@ fn sarif_output() {
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "prodlint");
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(run["tool"]["driver"]["properties"]["commit"], prodlint::COMMIT);
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(

@@ -52,7 +52,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "prodlint",
-    version,
+    version = crate::LONG_VERSION,
     about = "Production-readiness linter and language server for TypeScript/JavaScript, PostgreSQL migrations and dotenv files"
 )]
 pub struct Cli {

@@ -104,8 +104,17 @@ fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
+    tool: JsonTool,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: JsonSummary,
+}
+
+/// Which prodlint wrote the report.
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+    commit: &'static str,
 }
 
 #[derive(Serialize)]
@@ -170,6 +179,11 @@ pub fn json(files: &[FileReport], summary: &Summary) -> String {
     }
     let out = JsonReport {
         version: 1,
+        tool: JsonTool {
+            name: "prodlint",
+            version: crate::VERSION,
+            commit: crate::COMMIT,
+        },
         diagnostics,
         summary: JsonSummary {
             files: summary.files,
@@ -261,8 +275,10 @@ pub fn sarif(files: &[FileReport]) -> String {
         "runs": [{
             "tool": { "driver": {
                 "name": "prodlint",
-                "version": env!("CARGO_PKG_VERSION"),
+                "version": crate::VERSION,
+                "semanticVersion": crate::VERSION,
                 "informationUri": "https://prodlint.dev",
+                "properties": { "commit": crate::COMMIT },
                 "rules": rule_entries,
             }},
             "columnKind": "unicodeCodePoints",

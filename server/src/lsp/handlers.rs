@@ -138,7 +138,7 @@ impl LanguageServer for Backend {
             },
             server_info: Some(lsp::ServerInfo {
                 name: "prodlint".to_string(),
-                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                version: Some(crate::LONG_VERSION.to_string()),
             }),
             offset_encoding: None,
         })
@@ -166,7 +166,7 @@ impl LanguageServer for Backend {
                 lsp::MessageType::INFO,
                 format!(
                     "prodlint {} ready ({} positions, {} diagnostics, {n} workspace folder(s))",
-                    env!("CARGO_PKG_VERSION"),
+                    crate::LONG_VERSION,
                     if unit == ColumnUnit::Utf8 {
                         "UTF-8"
                     } else {
