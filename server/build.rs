@@ -27,13 +27,23 @@ fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// The grammar directory, relative to `server/`.
-const GRAMMAR: &str = "../grammars-config/tree-sitter-typescript";
+/// `grammars-config/`, relative to `server/`: the symlink `server/grammars-config`
+/// (which `cargo package` follows, so the published crate carries the
+/// grammars), or the folder itself where the symlink is a plain file (a
+/// checkout without symlink support).
+fn grammars_config() -> PathBuf {
+    let link = Path::new("grammars-config");
+    if link.join("languages.toml").is_file() {
+        link.to_path_buf()
+    } else {
+        Path::new("..").join("grammars-config")
+    }
+}
 /// The static library's name (`lib<NAME>.a` in `OUT_DIR`).
 const GRAMMAR_LIB: &str = "prodlint-grammars";
 
 fn compile_grammars() {
-    let dir = Path::new(GRAMMAR);
+    let dir = &grammars_config().join("tree-sitter-typescript");
     let mut inputs = Vec::new();
     visit(dir, &mut inputs);
     inputs.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("c" | "h")));
@@ -141,7 +151,13 @@ fn main() {
 
     let mut files = Vec::new();
     visit(Path::new("src"), &mut files);
-    visit(Path::new("../grammars-config"), &mut files);
+    let config = grammars_config();
+    visit(&config, &mut files);
+    // The language table, where `language.rs` includes it from.
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let table = std::fs::read_to_string(config.join("languages.toml"))
+        .expect("grammars-config/languages.toml is readable");
+    std::fs::write(out.join("languages.toml"), table).expect("OUT_DIR is writable");
     files.push("Cargo.toml".into());
     files.sort();
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -153,7 +169,10 @@ fn main() {
     }
     println!("cargo:rustc-env=PRODLINT_BUILD_HASH={:016x}", h.finish());
     println!("cargo:rerun-if-changed=src");
-    println!("cargo:rerun-if-changed=../grammars-config");
+    // The real folder where there is one (cargo may not look through the link).
+    let watched = Path::new("../grammars-config");
+    let watched = if watched.is_dir() { watched } else { config.as_path() };
+    println!("cargo:rerun-if-changed={}", watched.display());
     println!("cargo:rerun-if-changed=Cargo.toml");
     for var in ["CC", "CFLAGS"] {
         println!("cargo:rerun-if-env-changed={var}");

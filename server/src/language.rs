@@ -151,7 +151,7 @@ struct LanguageTable {
 
 static TABLE: LazyLock<LanguageTable> = LazyLock::new(|| {
     // The table is part of the binary and covered by tests: a parse failure is a build defect.
-    let table: Table = toml::from_str(include_str!("../../grammars-config/languages.toml"))
+    let table: Table = toml::from_str(include_str!(concat!(env!("OUT_DIR"), "/languages.toml")))
         .expect("grammars-config/languages.toml is valid");
     let mut by_extension = Vec::new();
     let mut by_name = Vec::new();
