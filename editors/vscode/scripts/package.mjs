@@ -1,8 +1,9 @@
-// Packages the extension into a Linux x64 .vsix that carries the prodlint
-// server at server/prodlint (copied from $PRODLINT_BIN, or --bin PATH).
-// Usage: PRODLINT_BIN=/path/to/prodlint node scripts/package.mjs [--out FILE]
+// Packages the extension into a platform-specific .vsix that carries the
+// prodlint server at server/prodlint (server/prodlint.exe for win32), copied
+// from $PRODLINT_BIN or --bin PATH.
+// Usage: PRODLINT_BIN=/path/to/prodlint node scripts/package.mjs [--target linux-x64] [--out FILE]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,14 +20,23 @@ if (!existsSync(bin) || !statSync(bin).isFile()) {
   console.error(`package: no prodlint binary at ${bin} (set PRODLINT_BIN)`);
   process.exit(2);
 }
+const targets = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const target = argValue('--target') ?? 'linux-x64';
+if (!targets.includes(target)) {
+  console.error(`package: unknown --target ${target} (one of ${targets.join(', ')})`);
+  process.exit(2);
+}
 const serverDir = join(root, 'server');
 mkdirSync(serverDir, { recursive: true });
-const bundled = join(serverDir, 'prodlint');
+// Only this target's binary goes in (a previous package may have left the other name).
+for (const name of ['prodlint', 'prodlint.exe']) rmSync(join(serverDir, name), { force: true });
+const binName = target.startsWith('win32') ? 'prodlint.exe' : 'prodlint';
+const bundled = join(serverDir, binName);
 copyFileSync(bin, bundled);
 chmodSync(bundled, 0o755);
-console.log(`package: bundled ${bin} as server/prodlint`);
+console.log(`package: bundled ${bin} as server/${binName}`);
 
-const out = resolve(argValue('--out') ?? join(root, `${pkg.name}-linux-x64-${pkg.version}.vsix`));
+const out = resolve(argValue('--out') ?? join(root, `${pkg.name}-${target}-${pkg.version}.vsix`));
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 execFileSync(
   process.execPath,
@@ -34,7 +44,7 @@ execFileSync(
     vsce,
     'package',
     '--target',
-    'linux-x64',
+    target,
     '--no-dependencies',
     '--allow-missing-repository',
     '--no-rewrite-relative-links',

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type ServerSource = 'setting' | 'bundled' | 'PATH';
+export type ServerSource = 'project' | 'setting' | 'bundled' | 'PATH';
 
 export interface ServerLookup {
   /** The `prodlint.path` setting (null/empty when unset). */
@@ -16,6 +16,7 @@ export interface ServerLookup {
   /** The PATH to search (defaults to process.env.PATH). */
   envPath?: string;
   platform?: NodeJS.Platform;
+  arch?: string;
 }
 
 export type ServerLookupResult =
@@ -23,8 +24,8 @@ export type ServerLookupResult =
   | { ok: false; message: string };
 
 export const HOW_TO_FIX =
-  'Install prodlint (e.g. `cargo install prodlint`, or put the `prodlint` binary on your PATH) ' +
-  'or set "prodlint.path" to the binary.';
+  'Install prodlint in the project (`npm i -D prodlint`), put the `prodlint` binary on your PATH ' +
+  '(`cargo install prodlint`), or set "prodlint.path" to the binary.';
 
 function binaryName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'prodlint.exe' : 'prodlint';
@@ -60,12 +61,37 @@ export function expandConfiguredPath(value: string, workspaceFolders: string[]):
 }
 
 /**
- * The server binary, in this order: the `prodlint.path` setting, the binary
- * bundled in the extension (`server/prodlint`), `prodlint` on PATH.
- * A setting that points at nothing usable is an error (no silent fallback).
+ * The project's own prodlint, installed with `npm i -D prodlint` in a
+ * workspace folder: the native binary of the platform package
+ * (`node_modules/@prodlint/cli-<platform>-<arch>/prodlint`), else the
+ * `node_modules/.bin/prodlint` command (npm, pnpm and Yarn link it; on Windows
+ * that is a `.cmd` shim, which needs a shell, so only the platform package
+ * counts there).
+ */
+export function findProjectLocal(folders: string[], platform: NodeJS.Platform, arch: string): string | undefined {
+  for (const folder of folders) {
+    const nm = path.join(folder, 'node_modules');
+    const native = path.join(nm, '@prodlint', `cli-${platform}-${arch}`, binaryName(platform));
+    if (isExecutable(native, platform)) return native;
+    if (platform !== 'win32') {
+      const bin = path.join(nm, '.bin', 'prodlint');
+      if (isExecutable(bin, platform)) return bin;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The server binary, in this order: the project's own prodlint
+ * (`node_modules`, so the editor runs the version CI runs, as the Biome and
+ * oxlint extensions do), the `prodlint.path` setting, the binary bundled in
+ * the extension (`server/prodlint`), `prodlint` on PATH. A setting that points
+ * at nothing usable is an error (no silent fallback).
  */
 export function findServer(lookup: ServerLookup): ServerLookupResult {
   const platform = lookup.platform ?? process.platform;
+  const local = findProjectLocal(lookup.workspaceFolders, platform, lookup.arch ?? process.arch);
+  if (local) return { ok: true, path: local, source: 'project' };
   const configured = lookup.configuredPath?.trim();
   if (configured) {
     const p = expandConfiguredPath(configured, lookup.workspaceFolders);
@@ -98,6 +124,6 @@ export function findServer(lookup: ServerLookup): ServerLookupResult {
 
   return {
     ok: false,
-    message: `Could not find the prodlint language server (no "prodlint.path" setting, no bundled binary, no prodlint on PATH). ${HOW_TO_FIX}`,
+    message: `Could not find the prodlint language server (no prodlint in the project's node_modules, no "prodlint.path" setting, no bundled binary, no prodlint on PATH). ${HOW_TO_FIX}`,
   };
 }

@@ -69,6 +69,38 @@ test('then prodlint on PATH', () => {
   assert.deepEqual(r, { ok: true, path: onPath, source: 'PATH' });
 });
 
+test('the project-local prodlint (node_modules) comes first, even before the setting', () => {
+  const proj = join(root, 'proj');
+  const dotBin = executable(join(proj, 'node_modules', '.bin', 'prodlint'));
+  let r = findServer({ configuredPath: configured, workspaceFolders: [proj], extensionPath: ext, envPath: join(root, 'bin'), platform: 'linux', arch: 'x64' });
+  assert.deepEqual(r, { ok: true, path: dotBin, source: 'project' });
+  // The platform package's native binary is preferred to the .bin command (which may be the Node launcher).
+  const native = executable(join(proj, 'node_modules', '@prodlint', 'cli-linux-x64', 'prodlint'));
+  r = findServer({ configuredPath: null, workspaceFolders: [proj], extensionPath: ext, envPath: '', platform: 'linux', arch: 'x64' });
+  assert.deepEqual(r, { ok: true, path: native, source: 'project' });
+  // Another architecture's package does not count; the .bin command does.
+  r = findServer({ configuredPath: null, workspaceFolders: [proj], extensionPath: ext, envPath: '', platform: 'linux', arch: 'arm64' });
+  assert.deepEqual(r, { ok: true, path: dotBin, source: 'project' });
+});
+
+test('a project folder without prodlint in node_modules falls through to the bundled binary', () => {
+  const proj = join(root, 'proj-without');
+  mkdirSync(join(proj, 'node_modules', '.bin'), { recursive: true });
+  writeFileSync(join(proj, 'node_modules', '.bin', 'prodlint'), 'not executable');
+  const r = findServer({ configuredPath: null, workspaceFolders: [proj], extensionPath: ext, envPath: '', platform: 'linux', arch: 'x64' });
+  assert.deepEqual(r, { ok: true, path: bundled, source: 'bundled' });
+});
+
+test('on Windows only the platform package counts (the .bin entry is a .cmd shim)', () => {
+  const proj = join(root, 'proj-win');
+  executable(join(proj, 'node_modules', '.bin', 'prodlint'));
+  let r = findServer({ configuredPath: null, workspaceFolders: [proj], extensionPath: emptyExt, envPath: '', platform: 'win32', arch: 'x64' });
+  assert.equal(r.ok, false);
+  const exe = executable(join(proj, 'node_modules', '@prodlint', 'cli-win32-x64', 'prodlint.exe'));
+  r = findServer({ configuredPath: null, workspaceFolders: [proj], extensionPath: emptyExt, envPath: '', platform: 'win32', arch: 'x64' });
+  assert.deepEqual(r, { ok: true, path: exe, source: 'project' });
+});
+
 test('nothing found: an error that names the setting and how to install', () => {
   const r = findServer({ configuredPath: null, workspaceFolders: [], extensionPath: emptyExt, envPath: join(root, 'missing') });
   assert.equal(r.ok, false);

@@ -43,15 +43,25 @@ else
   sed 's/^/    /' "$INT/key-source.log" "$out"
 fi
 
-out="$INT/key-mismatch.out"
+out="$INT/key-release.out"
 : >"$out"
-GITHUB_OUTPUT="$out" PRODLINT_VERSION=99.0.0 bash "$ACTION/install.sh" key >"$INT/key-mismatch.log" 2>&1
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q '^::error' "$INT/key-mismatch.log" && ! grep -q needs-build "$out"; then
-  pass "action install.sh: a version other than the checkout's fails with an error annotation"
+if GITHUB_OUTPUT="$out" PRODLINT_VERSION=99.0.0 bash "$ACTION/install.sh" key >"$INT/key-release.log" 2>&1 &&
+  grep -qx 'needs-build=false' "$out"; then
+  pass "action install.sh: a release version needs no build (downloads are tested in tests/release/run.sh)"
 else
-  fail "action install.sh: a version other than the checkout's fails with an error annotation (exit $rc)"
-  sed 's/^/    /' "$INT/key-mismatch.log"
+  fail "action install.sh: a release version needs no build"
+  sed 's/^/    /' "$INT/key-release.log" "$out"
+fi
+
+out="$INT/key-malformed.out"
+: >"$out"
+GITHUB_OUTPUT="$out" PRODLINT_VERSION=banana bash "$ACTION/install.sh" key >"$INT/key-malformed.log" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q '^::error.*latest, source or a version' "$INT/key-malformed.log" && ! grep -q needs-build "$out"; then
+  pass "action install.sh: a malformed version fails with an error annotation"
+else
+  fail "action install.sh: a malformed version fails with an error annotation (exit $rc)"
+  sed 's/^/    /' "$INT/key-malformed.log"
 fi
 
 # A prodlint of the asked version on PATH is used without building (needs `prodlint --version`).

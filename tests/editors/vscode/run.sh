@@ -4,8 +4,13 @@
 #   build (gen-rules, typecheck, esbuild), unit tests, package (.vsix with the server),
 #   (a) extension-host tests through the vscode API (suite/),
 #   (b) UI smoke test of the installed .vsix through playwright (ui.mjs).
+#   (c) with $PRODLINT_NPM_TARBALLS (the npm packages, tests/release/run.sh): the same UI
+#       test in a workspace that installed prodlint from npm: the extension must run the
+#       project's own binary, not its bundled one.
 # The prodlint binary comes from $PRODLINT_BIN (default: target/debug/prodlint
-# relative to the repo root); this script does not build it.
+# relative to the repo root); this script does not build it. $PRODLINT_VSIX (the
+# release .vsix from .ci/release/build-artifacts.sh) replaces the .vsix packaged
+# here from $PRODLINT_BIN in (b) and (c).
 # Ends with the line "N passed, M failed"; exits non-zero when anything failed.
 # Screenshots and logs go to tests/editors/vscode/out/.
 set -uo pipefail
@@ -210,7 +215,19 @@ else
   fail "code-server (a) start"
 fi
 
+# server_process DIR: the command line of a running `prodlint lsp` started from DIR.
+server_process() { ps -eo args= | grep -F -- "$1" | grep -E '/prodlint lsp$' | grep -v grep | head -1; }
+
 echo "== vscode: (b) UI smoke test of the installed .vsix"
+if [ -n "${PRODLINT_VSIX:-}" ]; then
+  if [ -f "$PRODLINT_VSIX" ]; then
+    VSIX="$PRODLINT_VSIX"
+    echo "   installing the release .vsix $VSIX"
+  else
+    fail "PRODLINT_VSIX=$PRODLINT_VSIX does not exist"
+    VSIX=""
+  fi
+fi
 if [ -n "$VSIX" ]; then
   mkdir -p "$WORK/b/user/User" "$WORK/b/extensions"
   user_settings "$WORK/b/user/User/settings.json"
@@ -226,6 +243,15 @@ if [ -n "$VSIX" ]; then
     # The installed extension must find its bundled server: no prodlint.path, no prodlint on PATH.
     if start_code_server b "$WORK/b/ws" PATH="$(dirname "$(command -v node)"):/usr/bin:/bin"; then
       node "$HERE/ui.mjs" "$CS_PORT" "$WORK/b/ws" "$OUT" | tee "$OUT/ui.log"
+      running="$(server_process "$WORK/b/extensions/prodlint.prodlint-")"
+      if [ -n "$running" ]; then pass "(b) the extension runs its bundled server: $running"; else
+        fail "(b) no bundled server process ($(ps -eo args= | grep 'prodlint lsp' | grep -v grep | head -3))"
+      fi
+      if [ -n "${PRODLINT_VSIX:-}" ] && [ -n "${PRODLINT_RELEASE_BIN:-}" ]; then
+        if cmp -s "$installed_bin" "$PRODLINT_RELEASE_BIN"; then pass "(b) the installed extension carries the release binary"; else
+          fail "(b) the installed extension's server/prodlint is not $PRODLINT_RELEASE_BIN"
+        fi
+      fi
       if [ -f "$OUT/ui-results.json" ]; then
         b_pass=$(node -p 'require(process.argv[1]).filter(r => r.ok).length' "$OUT/ui-results.json")
         b_fail=$(node -p 'require(process.argv[1]).filter(r => !r.ok).length' "$OUT/ui-results.json")
@@ -243,6 +269,44 @@ if [ -n "$VSIX" ]; then
   fi
 else
   fail "UI smoke test skipped: no .vsix"
+fi
+
+echo "== vscode: (c) the project's own prodlint (npm) before the bundled one"
+if [ -n "${PRODLINT_NPM_TARBALLS:-}" ] && [ -n "$VSIX" ] && [ -d "$WORK/b/extensions" ]; then
+  cp -a "$HERE/fixtures/workspace" "$WORK/c-ws"
+  mkdir -p "$WORK/c/user/User" "$OUT/c"
+  user_settings "$WORK/c/user/User/settings.json"
+  printf '{ "name": "fixture", "version": "1.0.0", "private": true }\n' >"$WORK/c-ws/package.json"
+  # shellcheck disable=SC2086 # two tarballs
+  if (cd "$WORK/c-ws" && npm install --offline --no-audit --no-fund --cache "$WORK/npm-cache" --save-dev $PRODLINT_NPM_TARBALLS) >"$OUT/c/npm-install.log" 2>&1; then
+    pass "(c) npm install --offline of the prodlint packages into the workspace"
+    mkdir -p "$WORK/c"
+    cp -a "$WORK/b/extensions" "$WORK/c/extensions"
+    if start_code_server c "$WORK/c-ws" PATH="$(dirname "$(command -v node)"):/usr/bin:/bin"; then
+      node "$HERE/ui.mjs" "$CS_PORT" "$WORK/c-ws" "$OUT/c" | tee "$OUT/c/ui.log"
+      running="$(server_process "$WORK/c-ws/node_modules/")"
+      if [ -n "$running" ] && [ -z "$(server_process "$WORK/c/extensions/")" ]; then
+        pass "(c) the extension runs the project's prodlint, not the bundled one: $running"
+      else
+        fail "(c) project-local server not used ($(ps -eo args= | grep 'prodlint lsp' | grep -v grep | head -3))"
+      fi
+      if [ -f "$OUT/c/ui-results.json" ]; then
+        c_pass=$(node -p 'require(process.argv[1]).filter(r => r.ok).length' "$OUT/c/ui-results.json")
+        c_fail=$(node -p 'require(process.argv[1]).filter(r => !r.ok).length' "$OUT/c/ui-results.json")
+        passed=$((passed + c_pass)); failed=$((failed + c_fail))
+      else
+        fail "(c) UI test wrote no results"
+      fi
+      stop_code_server
+    else
+      fail "code-server (c) start"
+    fi
+  else
+    tail -20 "$OUT/c/npm-install.log"
+    fail "(c) npm install of $PRODLINT_NPM_TARBALLS"
+  fi
+else
+  echo "   skipped: set PRODLINT_NPM_TARBALLS (tests/release/run.sh builds them) to run it"
 fi
 
 # PRODLINT_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots from this run.
