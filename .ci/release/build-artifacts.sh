@@ -7,8 +7,8 @@
 #
 # Usage: .ci/release/build-artifacts.sh PLATFORM OUT_DIR [--bin PATH] [--no-vsix]
 #   PLATFORM: linux-x64 | linux-arm64 | darwin-x64 | darwin-arm64 | win32-x64
-#   --bin: the release binary (default target/release/prodlint, or
-#          target/TRIPLE/release/prodlint when that exists).
+#   --bin: the release binary (default target/TRIPLE/dist/prodlint, built by
+#          .ci/release/build-binary.sh TRIPLE).
 # The release workflow (.github/workflows/release.yml) runs this once per
 # platform; tests/release/run.sh runs it for linux-x64 and installs each artifact.
 set -euo pipefail
@@ -38,10 +38,9 @@ esac
 EXE=prodlint
 [ "$OS" = win32 ] && EXE=prodlint.exe
 if [ -z "$BIN" ]; then
-  BIN="$ROOT/target/$TRIPLE/release/$EXE"
-  [ -f "$BIN" ] || BIN="$ROOT/target/release/$EXE"
+  BIN="$ROOT/target/$TRIPLE/dist/$EXE"
 fi
-[ -f "$BIN" ] || { echo "build-artifacts: no binary at $BIN (cargo build --release --locked)" >&2; exit 2; }
+[ -f "$BIN" ] || { echo "build-artifacts: no binary at $BIN (.ci/release/build-binary.sh $TRIPLE)" >&2; exit 2; }
 
 VERSION="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)"
 for f in "$ROOT/editors/npm/prodlint/package.json" "$ROOT/editors/vscode/package.json"; do
@@ -77,7 +76,12 @@ cp "$ROOT/README.md" "$ROOT/LICENSE" "$STAGE/$NAME/"
 if [ "$OS" = win32 ]; then
   ARCHIVE="$OUT/$NAME.zip"
   rm -f "$ARCHIVE"
-  (cd "$STAGE" && zip -qr -X "$ARCHIVE" "$NAME")
+  if command -v zip >/dev/null 2>&1; then
+    (cd "$STAGE" && zip -qr -X "$ARCHIVE" "$NAME")
+  else
+    # GitHub's Windows images have 7-Zip, not zip.
+    (cd "$STAGE" && 7z a -tzip -bso0 "$ARCHIVE" "$NAME")
+  fi
 else
   ARCHIVE="$OUT/$NAME.tar.gz"
   # Reproducible: sorted names, fixed owner and time.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The release binary for one target: target/TARGET/release/prodlint[.exe].
+# The release binary for one target, stripped (the `dist` profile of Cargo.toml):
+# target/TARGET/dist/prodlint[.exe].
 # $PRODLINT_COMMIT (the release workflow sets it to the tag's commit) goes into
 # `prodlint --version` and the reports; elsewhere build.rs asks git.
 # Usage: .ci/release/build-binary.sh TARGET_TRIPLE
@@ -14,5 +15,5 @@ case "$TARGET" in
     fi
     ;;
 esac
-cargo build --release --locked -p prodlint --bin prodlint --target "$TARGET"
-ls -l "target/$TARGET/release/" | grep -E ' prodlint(\.exe)?$'
+cargo build --profile dist --locked -p prodlint --bin prodlint --target "$TARGET"
+ls -l "target/$TARGET/dist/" | grep -E ' prodlint(\.exe)?$'

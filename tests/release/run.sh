@@ -9,12 +9,12 @@
 #      (checksum verified, a corrupted archive refused) and with installer npm;
 #   4. startup times (median of 20) and artifact sizes -> $OUT/figures.txt.
 # The .vsix built here is installed in code-server by tests/editors/vscode/run.sh
-# (PRODLINT_VSIX). Binary: $PRODLINT_RELEASE_BIN (default target/release/prodlint;
-# build it with `cargo build --release --locked`). Artifacts go to $OUT (default
+# (PRODLINT_VSIX). Binary: $PRODLINT_RELEASE_BIN (default
+# target/x86_64-unknown-linux-gnu/dist/prodlint, from .ci/release/build-binary.sh). Artifacts go to $OUT (default
 # target/release-artifacts). Ends with "N passed, M failed"; exits non-zero on failure.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-BIN="${PRODLINT_RELEASE_BIN:-$ROOT/target/release/prodlint}"
+BIN="${PRODLINT_RELEASE_BIN:-$ROOT/target/x86_64-unknown-linux-gnu/dist/prodlint}"
 OUT="${OUT:-$ROOT/target/release-artifacts}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/prodlint-release-test.XXXXXX")"
 SERVER_PID=""
@@ -42,7 +42,7 @@ finish() {
   exit $?
 }
 
-[ -x "$BIN" ] || { fail "no release binary at $BIN (cargo build --release --locked)"; finish; }
+[ -x "$BIN" ] || { fail "no release binary at $BIN (.ci/release/build-binary.sh x86_64-unknown-linux-gnu)"; finish; }
 VERSION="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)"
 TRIPLE=x86_64-unknown-linux-gnu
 
