@@ -202,4 +202,26 @@ median_ms() { # median_ms COMMAND...: median wall time of 20 runs, in ms (one wa
   echo "  Node launcher (--ignore-scripts) --version:   $(cd "$PROJ2" && median_ms ./node_modules/.bin/prodlint --version 2>/dev/null || echo n/a)"
 } >"$OUT/figures.txt"
 cat "$OUT/figures.txt"
+# PRODLINT_UPDATE_BENCHMARKS=1: put these figures in docs/benchmarks.md (its
+# release-startup section; tests/bench/run keeps that section when it rewrites the file).
+if [ -n "${PRODLINT_UPDATE_BENCHMARKS:-}" ]; then
+  python3 - "$ROOT/docs/benchmarks.md" "$OUT/figures.txt" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" <<'PY'
+import sys
+doc_path, figures_path, commit = sys.argv[1:4]
+doc = open(doc_path).read()
+begin, end = "<!-- release-startup:begin -->", "<!-- release-startup:end -->"
+section = (begin + "\n## Installed as a user installs it (npm, release archive)\n\n"
+           "Written by `PRODLINT_UPDATE_BENCHMARKS=1 tests/release/run.sh` (at commit " + commit + "): the "
+           "linux-x64 artifacts built from the stripped `dist` binary, the two npm tarballs installed offline into "
+           "a fresh project, and `--version` started 20 times each after one warm-up run (median; the machine "
+           "was shared with other work, so single milliseconds are noise).\n\n```\n"
+           + open(figures_path).read().rstrip("\n") + "\n```\n" + end)
+if begin in doc and end in doc:
+    doc = doc[:doc.index(begin)] + section + doc[doc.index(end) + len(end):]
+else:
+    doc = doc.rstrip("\n") + "\n\n" + section + "\n"
+open(doc_path, "w").write(doc)
+print("release: figures written to", doc_path)
+PY
+fi
 finish
