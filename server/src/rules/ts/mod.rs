@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
 pub mod cors_wildcard;
+pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod log_request_data;
 pub mod no_any_cast;
@@ -70,6 +71,7 @@ static REGISTERED: &[TsRule] = &[
     secret_fallback::RULE,
     webhook_unverified::RULE,
     sql_injection::RULE,
+    error_details_leak::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
