@@ -116,7 +116,7 @@ struct Leak<'t> {
     /// The body's value that carries it (a property value, a shorthand
     /// property, a spread, or the whole body).
     value: Node<'t>,
-    /// The detail as written (`err.message`), for the message.
+    /// The detail as written, in backticks (`` `err.message` ``), for the message.
     detail: String,
 }
 
@@ -158,7 +158,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         let d = cx.report(
             leak.value.byte_range(),
             format!(
-                "This {} response sends `{}` to the client; log the error and answer with a generic message",
+                "This {} response sends {} to the client; log the error and answer with a generic message",
                 status.unwrap_or(500),
                 leak.detail
             ),
@@ -243,7 +243,7 @@ fn detail_in(expr: Node<'_>, src: &Script<'_>, hop: bool) -> Option<String> {
                         && is_error(object, src, 1)
                         && !ast::in_dev_only_branch(n, src)
                     {
-                        found = Some(ast::text(n, src).to_string());
+                        found = Some(format!("`{}`", ast::text(n, src)));
                         continue;
                     }
                 }
@@ -258,7 +258,7 @@ fn detail_in(expr: Node<'_>, src: &Script<'_>, hop: bool) -> Option<String> {
             "identifier" | "shorthand_property_identifier" => {
                 if leaks_whole(n, expr, src) && !ast::in_dev_only_branch(n, src) {
                     if is_error(n, src, 1) {
-                        found = Some(ast::text(n, src).to_string());
+                        found = Some(format!("`{}`", ast::text(n, src)));
                     } else if hop {
                         found = derived_detail(n, src);
                     }
@@ -273,7 +273,7 @@ fn detail_in(expr: Node<'_>, src: &Script<'_>, hop: bool) -> Option<String> {
                         let object = f.field(Field::Object).map(ast::unwrap_expr);
                         if let (Some("toString"), Some(o)) = (prop, object) {
                             if o.kind_name() == "identifier" && is_error(o, src, 1) {
-                                found = Some(ast::text(n, src).to_string());
+                                found = Some(format!("`{}`", ast::text(n, src)));
                                 continue;
                             }
                         }
@@ -375,9 +375,9 @@ fn derived_detail(ident: Node<'_>, src: &Script<'_>) -> Option<String> {
         return (DETAIL_MEMBERS.contains(&key.as_str())
             && v.kind_name() == "identifier"
             && is_error(v, src, 1))
-        .then(|| format!("{name}` (from `{}.{key}`)", ast::text(v, src)));
+        .then(|| format!("`{name}` (from `{}.{key}`)", ast::text(v, src)));
     }
-    detail_in(value, src, false).map(|d| format!("{name}` (from `{d}`)"))
+    detail_in(value, src, false).map(|d| format!("`{name}` (from {d})"))
 }
 
 /// Whether an identifier names a caught error: a `catch` parameter, a
