@@ -21,7 +21,8 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Warn,
         fix: FixKind::Unsafe,
         not_in_tests: false,
-        summary: "A 5xx response sends the error's message, stack or the error object to the client",
+        summary:
+            "A 5xx response sends the error's message, stack or the error object to the client",
         docs: DOCS,
         // A 5xx status is written as a literal.
         triggers: &["500", "502", "503", "504"],
@@ -191,7 +192,10 @@ fn collect<'t>(body: Node<'t>, src: &Script<'t>, out: &mut Vec<Leak<'t>>) {
     let b = ast::unwrap_expr(body);
     if b.kind_name() != "object" {
         if let Some(detail) = detail_in(b, src, true) {
-            out.push(Leak { value: body, detail });
+            out.push(Leak {
+                value: body,
+                detail,
+            });
         }
         return;
     }
@@ -282,8 +286,7 @@ fn detail_in(expr: Node<'_>, src: &Script<'_>, hop: bool) -> Option<String> {
             }
             "binary_expression" => {
                 // `err instanceof Error` tests the error; it does not send it
-                if n
-                    .field(Field::Operator)
+                if n.field(Field::Operator)
                     .is_some_and(|o| !matches!(ast::text(o, src), "+" | "||" | "??"))
                 {
                     continue;
@@ -338,7 +341,9 @@ fn leaks_whole(ident: Node<'_>, value: Node<'_>, src: &str) -> bool {
                 }
             }
             "ternary_expression" => {
-                if p.field(Field::Condition).is_some_and(|c| c.id() == cur.id()) {
+                if p.field(Field::Condition)
+                    .is_some_and(|c| c.id() == cur.id())
+                {
                     return false;
                 }
             }
@@ -390,8 +395,7 @@ fn is_error(ident: Node<'_>, src: &Script<'_>, hops: u8) -> bool {
     };
     match b.kind {
         BindingKind::Param => {
-            b.decl.kind_name() == "catch_clause"
-                || (ERROR_NAMES.contains(&name) && !b.destructured)
+            b.decl.kind_name() == "catch_clause" || (ERROR_NAMES.contains(&name) && !b.destructured)
         }
         k if k.is_variable() => {
             if b.destructured {

@@ -12,6 +12,7 @@ pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod log_request_data;
+pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
@@ -72,6 +73,7 @@ static REGISTERED: &[TsRule] = &[
     webhook_unverified::RULE,
     sql_injection::RULE,
     error_details_leak::RULE,
+    missing_retry_after::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

@@ -123,7 +123,7 @@ fn status_in_chain<'t>(object: Node<'t>, src: &str) -> Option<Node<'t>> {
 
 /// The identifier at the root of a chain of calls and members (`res` in
 /// `res.status(500).set(h)`), `this.res` → `res`.
-fn root_name<'s>(expr: Node<'_>, src: &'s str) -> Option<&'s str> {
+pub fn root_name<'s>(expr: Node<'_>, src: &'s str) -> Option<&'s str> {
     let mut cur = ast::unwrap_expr(expr);
     for _ in 0..16 {
         match cur.kind_name() {
