@@ -11,6 +11,7 @@ pub mod cache_without_cachelife;
 pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
+pub mod insecure_cookie;
 pub mod log_request_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
@@ -74,6 +75,7 @@ static REGISTERED: &[TsRule] = &[
     sql_injection::RULE,
     error_details_leak::RULE,
     missing_retry_after::RULE,
+    insecure_cookie::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
