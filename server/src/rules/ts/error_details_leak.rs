@@ -284,13 +284,12 @@ fn detail_in(expr: Node<'_>, src: &Script<'_>, hop: bool) -> Option<String> {
                     }
                 }
             }
-            "binary_expression" => {
-                // `err instanceof Error` tests the error; it does not send it
+            // `err instanceof Error` tests the error; it does not send it
+            "binary_expression"
                 if n.field(Field::Operator)
-                    .is_some_and(|o| !matches!(ast::text(o, src), "+" | "||" | "??"))
-                {
-                    continue;
-                }
+                    .is_some_and(|o| !matches!(ast::text(o, src), "+" | "||" | "??")) =>
+            {
+                continue;
             }
             "ternary_expression" => {
                 for f in [Field::Alternative, Field::Consequence] {

@@ -195,10 +195,10 @@ pub fn response_header<'t>(
             let args = ast::call_arguments(cur);
             match args.first().map(|a| ast::unwrap_expr(*a)) {
                 Some(a) if ast::is_string_like(a) => {
-                    if ast::string_value(a, src).is_some_and(|k| k.eq_ignore_ascii_case(name)) {
-                        if let Some(v) = args.get(1) {
-                            return HeaderState::Set(*v);
-                        }
+                    let named =
+                        ast::string_value(a, src).is_some_and(|k| k.eq_ignore_ascii_case(name));
+                    if let (true, Some(v)) = (named, args.get(1)) {
+                        return HeaderState::Set(*v);
                     }
                 }
                 Some(a) => {
