@@ -24,8 +24,25 @@ pub const RULE: TsRule = TsRule {
         summary:
             "A 5xx response sends the error's message, stack or the error object to the client",
         docs: DOCS,
-        // A 5xx status is written as a literal.
-        triggers: &["500", "502", "503", "504"],
+        // A 5xx status is written as a literal where a status goes (not the
+        // `500` of a Tailwind class): `status(500)`, `status: 500`, Hono's
+        // `c.json(x, 500)` (also across lines), Fastify's `code(500)`,
+        // `const status = 500`.
+        triggers: &[
+            "status(5",
+            "status: 5",
+            "status:5",
+            "code(5",
+            ", 50",
+            "= 50",
+            "=50",
+            "500,",
+            "502,",
+            "503,",
+            "504,",
+            "500\n",
+            "500\r",
+        ],
         // An error: a `catch`, an `err`/`error` name, or a message/stack read.
         also_triggers: &["catch", "err", "message", "stack"],
         options: RuleOptions::NONE,
