@@ -941,3 +941,63 @@ fn deeply_nested_documents_get_diagnostics_and_the_server_survives() {
     }
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+// ---- response rules (issue 16) ------------------------------------------------
+
+/// The response rules are live: an edit that sends the error's message in a
+/// 500, drops `Retry-After` from a 429 and the flags from a session cookie gets
+/// their findings; the quick fix of the cookie and the edit back clear them.
+#[test]
+fn response_rules_follow_edits() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:account.ts";
+    let clean = "app.post('/login', async (req, res) => {\n  try {\n    res.cookie('session', await login(req.body), { httpOnly: true, secure: true, sameSite: 'lax' });\n    res.set('Retry-After', '60');\n    res.status(429).json({ error: 'slow down' });\n  } catch (err) {\n    res.status(500).json({ error: 'Internal Server Error' });\n  }\n});\n";
+    s.open(uri, "typescript", 1, clean);
+    assert!(s.diagnostics(uri, 1).is_empty());
+    let leaky = clean
+        .replace(", { httpOnly: true, secure: true, sameSite: 'lax' }", "")
+        .replace("    res.set('Retry-After', '60');\n", "")
+        .replace(
+            "{ error: 'Internal Server Error' }",
+            "{ error: err.message }",
+        );
+    s.change_full(uri, 2, &leaky);
+    let diags = s.diagnostics(uri, 2);
+    let mut found = codes(&diags);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "error-details-leak",
+            "insecure-cookie",
+            "missing-retry-after"
+        ]
+    );
+    let at = leaky.find("'session'").unwrap();
+    let actions = code_actions(
+        &mut s,
+        uri,
+        &leaky,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
+    let add = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Add httpOnly"))
+        })
+        .expect("the cookie's quick fix");
+    let fixed = apply_edits(&leaky, &edits_for(&add["edit"], uri).0, false);
+    assert!(fixed.contains("res.cookie('session', await login(req.body), { httpOnly: true, secure: true, sameSite: 'lax' });"));
+    s.change_full(uri, 3, &fixed);
+    let mut left = codes(&s.diagnostics(uri, 3));
+    left.sort();
+    assert_eq!(left, vec!["error-details-leak", "missing-retry-after"]);
+    s.change_full(uri, 4, clean);
+    assert!(s.diagnostics(uri, 4).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -608,6 +608,37 @@ pub fn screaming_snake(name: &str) -> String {
         .join("_")
 }
 
+/// Where and what to insert to add `properties` (each `key: value` text) to
+/// the object literal `object`: after its last property, on a new line with
+/// that property's indentation when the object spans lines (a trailing comma
+/// stays last), else after a `, `; inside the braces of an empty object.
+pub fn append_properties(object: Node, properties: &[String], source: &str) -> (usize, String) {
+    let mut c = object.walk();
+    let last = object
+        .named_children(&mut c)
+        .filter(|n| n.kind_name() != "comment")
+        .last();
+    let Some(last) = last else {
+        let open = object.start_byte() + 1;
+        return (open, format!(" {} ", properties.join(", ")));
+    };
+    let at = last.end_byte();
+    let multiline = source
+        .get(object.start_byte()..object.end_byte())
+        .is_some_and(|t| t.contains(['\n', '\r']));
+    if multiline {
+        let indent = line_indent(source, last.start_byte());
+        let eol = line_ending(source);
+        let text: String = properties
+            .iter()
+            .map(|p| format!(",{eol}{indent}{p}"))
+            .collect();
+        (at, text)
+    } else {
+        (at, format!(", {}", properties.join(", ")))
+    }
+}
+
 /// Walk up from an expression through wrappers that keep its value
 /// (parentheses, `as`, `satisfies`, `!`): the outermost such node.
 pub fn value_root(mut node: Node) -> Node {

@@ -9,8 +9,11 @@ use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
 pub mod cors_wildcard;
+pub mod error_details_leak;
 pub mod hardcoded_secret;
+pub mod insecure_cookie;
 pub mod log_request_data;
+pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
@@ -70,6 +73,9 @@ static REGISTERED: &[TsRule] = &[
     secret_fallback::RULE,
     webhook_unverified::RULE,
     sql_injection::RULE,
+    error_details_leak::RULE,
+    missing_retry_after::RULE,
+    insecure_cookie::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
