@@ -174,16 +174,28 @@ else
 fi
 
 echo "== release: figures"
-median_ms() { # median_ms COMMAND...: median wall time of 20 runs, in ms (one warm-up run first)
-  "$@" >/dev/null 2>&1
-  local i t0 times=()
-  for i in $(seq 1 20); do
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    times+=($((($(date +%s%N) - t0) / 100000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n '10p;11p' | awk '{s+=$1} END {printf "%.1f", s/20}'
+# Startup: the four ways to start `prodlint --version`, interleaved (one run of
+# each per round, 20 rounds after one warm-up round) so that load on a shared
+# machine hits them alike; the median per way, in ms.
+ways=(bare installed npx launcher)
+run_way() {
+  case "$1" in
+    bare) "$BIN" --version ;;
+    installed) (cd "$PROJ" && ./node_modules/.bin/prodlint --version) ;;
+    npx) (cd "$PROJ" && npx --offline prodlint --version) ;;
+    launcher) (cd "$PROJ2" && ./node_modules/.bin/prodlint --version) ;;
+  esac >/dev/null 2>&1
 }
+declare -A samples
+for round in $(seq 0 20); do
+  for w in "${ways[@]}"; do
+    t0=$(date +%s%N)
+    run_way "$w"
+    t=$((($(date +%s%N) - t0) / 10000)) # hundredths of a ms
+    [ "$round" -gt 0 ] && samples[$w]+="$t "
+  done
+done
+median_ms() { tr ' ' '\n' <<<"${samples[$1]}" | grep . | sort -n | sed -n '10p;11p' | awk '{s+=$1} END {printf "%.1f", s/200}'; }
 {
   echo "prodlint $VERSION linux-x64 release artifacts ($(date -u +%F), $(nproc) cores)"
   echo
@@ -196,10 +208,10 @@ median_ms() { # median_ms COMMAND...: median wall time of 20 runs, in ms (one wa
   echo "npm install --offline of the two tarballs into a fresh project: ${install_ms:-?} ms"
   echo
   echo "startup, median of 20 (ms):"
-  echo "  bare binary --version:                        $(median_ms "$BIN" --version)"
-  echo "  installed node_modules/.bin/prodlint --version: $(cd "$PROJ" && median_ms ./node_modules/.bin/prodlint --version)"
-  echo "  npx prodlint --version:                       $(cd "$PROJ" && median_ms npx --offline prodlint --version)"
-  echo "  Node launcher (--ignore-scripts) --version:   $(cd "$PROJ2" && median_ms ./node_modules/.bin/prodlint --version 2>/dev/null || echo n/a)"
+  echo "  bare binary --version:                          $(median_ms bare)"
+  echo "  installed node_modules/.bin/prodlint --version: $(median_ms installed)"
+  echo "  npx prodlint --version:                         $(median_ms npx)"
+  echo "  Node launcher (--ignore-scripts) --version:     $(median_ms launcher)"
 } >"$OUT/figures.txt"
 cat "$OUT/figures.txt"
 # PRODLINT_UPDATE_BENCHMARKS=1: put these figures in docs/benchmarks.md (its
