@@ -11,6 +11,7 @@ pub mod cache_without_cachelife;
 pub mod cors_wildcard;
 pub mod hardcoded_secret;
 pub mod log_request_data;
+pub mod log_sensitive_data;
 pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
@@ -70,6 +71,7 @@ static REGISTERED: &[TsRule] = &[
     secret_fallback::RULE,
     webhook_unverified::RULE,
     sql_injection::RULE,
+    log_sensitive_data::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
