@@ -10,6 +10,7 @@ use tree_sitter::Node;
 pub mod cache_without_cachelife;
 pub mod cors_wildcard;
 pub mod hardcoded_secret;
+pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
 pub mod no_any_cast;

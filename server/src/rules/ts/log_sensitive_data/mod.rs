@@ -76,8 +76,9 @@ presence checks (`!!token`, `typeof secret`, `token ? 'set' : 'missing'`,
 `password.length`, `Object.keys(user)`), masked values (`mask(email)`,
 `redact(token)`, `hash(password)`), a key with a literal value (`{ password:
 '***' }`), flags named after the value (`hasToken`, `isSession`), pagination
-tokens (`nextToken`, `pageToken`), calls under a development-only guard, and
-test-like paths. The request's headers and cookies (`req.headers.authorization`,
+tokens (`nextToken`, `pageToken`), calls under a development-only guard,
+`console` output of command-line tools and scripts (`cli/`, `bin/`, `scripts/`
+folders), and test-like paths. The request's headers and cookies (`req.headers.authorization`,
 `req.cookies`) are `log-request-data`'s findings, not this rule's.
 
 ## Why is this bad?
@@ -164,7 +165,12 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
         let mut exits = ast::EarlyExits::default();
         let script = cx.script();
         let mut reports = Vec::new();
+        let command_line = super::log_common::is_command_line_path(&cx.file.path_str());
         for (call, callee) in std::mem::take(&mut self.calls) {
+            // a command-line tool's console output is its user interface
+            if command_line && callee.path.starts_with("console.") {
+                continue;
+            }
             if callee
                 .instance
                 .is_some_and(|name| !self.loggers.contains(name))

@@ -101,6 +101,15 @@ fn development_guards_and_non_loggers_are_not_findings() {
 }
 
 #[test]
+fn command_line_output_is_not_a_log() {
+    let src = "console.log(`Logged in as ${status.email}`);\n";
+    assert_clean(R, "packages/cli/src/commands/auth.ts", src);
+    assert_clean(R, "tools/bin/import.ts", src);
+    // a logger in a script still writes a log
+    assert_flags(R, "tools/bin/import.ts", "logger.info({ email }, 'seeded');\n", 1);
+}
+
+#[test]
 fn tests_are_not_checked() {
     assert_clean(R, "src/__tests__/auth.test.ts", "console.log(password);\n");
 }
