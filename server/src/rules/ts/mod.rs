@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
+pub mod console_in_production;
 pub mod cors_wildcard;
 pub mod hardcoded_secret;
 pub mod log_common;
@@ -73,6 +74,7 @@ static REGISTERED: &[TsRule] = &[
     webhook_unverified::RULE,
     sql_injection::RULE,
     log_sensitive_data::RULE,
+    console_in_production::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
