@@ -65,12 +65,14 @@ by its folder (`server/`, `api/`, `backend/`, `worker/`, `workers/`, `jobs/`,
 A development guard is `if (process.env.NODE_ENV !== 'production')` (and the
 other forms `log-request-data` accepts: `=== 'development'`, the `else` of `if
 (isProd)`, code after `if (isProd) return;`) or a debug switch: `if (debug)`,
-`if (options.verbose)`, `DEBUG && console.log(…)`.
+`if (options.verbose)`, `DEBUG && console.log(…)`, `if (Calc.ENABLE_LOGGING)`.
 
 Not flagged: `console.warn` and `console.error` (they report problems);
 client components and pages; the startup message in an `app.listen(…)`
 callback and `process.on(…)` handlers; files that are the project's logger
-(`logger.ts`, `log.ts`, `logging.ts`); command-line tools (`cli/`, `bin/`);
+(`logger.ts`, `log.ts`, `logging.ts`) and logging helpers (a function named
+after a log method or with `log`, `logger`, `debug` or `trace` in its name:
+`debug: (...a) => console.debug(...a)`, `logInfo`, `namedTrace`); command-line tools (`cli/`, `bin/`);
 test-like paths; and calls whose arguments hold request data, which are
 `log-request-data`'s findings.
 
@@ -219,6 +221,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     if ast::in_dev_only_code_with(call, &src, &mut exits.0.borrow_mut())
         || under_debug_switch(call, &src)
         || in_lifecycle_callback(call, &src)
+        || in_logging_helper(call, &src)
         || logs_request_data(call, &src)
     {
         return;
@@ -239,7 +242,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
 fn is_debug_switch(name: &str) -> bool {
     ast::name_words(name)
         .iter()
-        .any(|w| matches!(w.as_str(), "debug" | "verbose" | "debugging"))
+        .any(|w| matches!(w.as_str(), "debug" | "verbose" | "debugging" | "logging"))
 }
 
 /// Whether an expression (a condition) mentions a debug switch: `debug`,
@@ -314,6 +317,29 @@ fn in_lifecycle_callback(call: Node<'_>, src: &str) -> bool {
                 return true;
             }
         }
+        func = ast::enclosing_function(f);
+    }
+    false
+}
+
+/// The nearest named function around the call is a logging or debugging
+/// helper: named after a log method (`debug: (...a) => console.debug(...a)`)
+/// or with `log`, `logger`, `debug` or `trace` among its words (`logInfo`,
+/// `namedTrace`).
+fn in_logging_helper(call: Node<'_>, src: &str) -> bool {
+    let mut func = ast::enclosing_function(call);
+    for _ in 0..4 {
+        let Some(f) = func else {
+            return false;
+        };
+        let name = ast::function_name(f, src);
+        if let Some(name) = name {
+            return crate::ts::frameworks::logging::LOG_METHODS.contains(&name)
+                || ast::name_words(name)
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "log" | "logger" | "debug" | "trace"));
+        }
+        // an anonymous callback: look further out
         func = ast::enclosing_function(f);
     }
     false
@@ -419,6 +445,7 @@ mod tests {
                    if (opts.verbose) console.info('c');\n\
                    debug && console.log('d');\n\
                    if (process.env.DEBUG) console.trace('e');\n\
+                   if (Calc.ENABLE_LOGGING) { console.log('f'); }\n\
                    }\n";
         assert_clean(R, "src/server/run.ts", src);
         // the production branch is not a guard
@@ -438,6 +465,9 @@ mod tests {
     fn loggers_cli_tests_and_local_consoles_are_not_findings() {
         assert_clean(R, "src/server/logger.ts", "export const logger = { info: (...a: unknown[]) => console.log(...a) };\n");
         assert_clean(R, "packages/cli/src/server/run.ts", "console.log('done');\n");
+        assert_clean(R, "src/server/jobs.ts", "const log = { debug: (...a: unknown[]) => console.debug('[job]', ...a) };\nexport const namedTrace = (n: string) => (v: unknown) => { console.log(n, v); return v; };\nfunction logInfo(m: string) { console.info(m); }\n");
+        // a helper with another name is not a logger
+        assert_flags(R, "src/server/jobs.ts", "function sync() { console.info('sync'); }\n", 1);
         assert_clean(R, "src/server/__tests__/a.test.ts", "console.log('x');\n");
         assert_clean(R, "src/server/a.ts", "const console = makeConsole();\nconsole.log('x');\n");
     }
