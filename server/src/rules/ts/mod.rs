@@ -17,6 +17,7 @@ pub mod log_sensitive_data;
 pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
+pub mod stub_auth;
 pub mod unsanitized_filename;
 pub mod webhook_unverified;
 
@@ -75,6 +76,7 @@ static REGISTERED: &[TsRule] = &[
     sql_injection::RULE,
     log_sensitive_data::RULE,
     console_in_production::RULE,
+    stub_auth::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
