@@ -19,6 +19,7 @@ pub mod secret_fallback;
 pub mod sql_injection;
 pub mod stub_auth;
 pub mod unsanitized_filename;
+pub mod unvalidated_input;
 pub mod webhook_unverified;
 
 pub struct TsRule {
@@ -77,6 +78,7 @@ static REGISTERED: &[TsRule] = &[
     log_sensitive_data::RULE,
     console_in_production::RULE,
     stub_auth::RULE,
+    unvalidated_input::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
