@@ -52,8 +52,13 @@ call whose name says it validates (`validate(body)`, `validateRequest(req)`,
 Not flagged: a handler whose route registers validation middleware
 (`router.post('/x', validate(schema), handler)`, `celebrate(…)`, Hono's
 `zValidator(…)`, whose data is read with `c.req.valid(…)`), NestJS
-controllers (DTOs are validated by the `ValidationPipe`), webhook handlers
-(their payload is signed by the sender), route parameters (`req.params.id`),
+controllers (DTOs are validated by the `ValidationPipe`), webhook handlers and
+handlers that check a signature (`verifyQstashSignature(…)`,
+`stripe.webhooks.constructEvent(…)`: the payload is signed by the sender),
+auth callbacks (a `callback` route segment: the `code` goes to the provider),
+Open Graph image routes (`new ImageResponse(…)`), reads turned into numbers on
+the spot (`Number(c.req.query('limit'))`, `parseInt(…)`), the URL itself
+(`req.nextUrl.pathname`, `searchParams.toString()`), route parameters (`req.params.id`),
 headers and cookies, and reads of `JSON.parse`, `Date.parse` or `parseInt`, which
 are not schema parses.
 
@@ -116,6 +121,15 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let Some(body) = func.field(Field::Body) else {
         return;
     };
+    // OAuth/auth callbacks hand their `code` to the provider; OG image routes
+    // only render text.
+    let callback = handler
+        .path
+        .as_deref()
+        .is_some_and(|p| p.split('/').any(|seg| seg == "callback"));
+    if callback || ast::text(body, &src).contains("ImageResponse(") {
+        return;
+    }
     let mut first: Option<(Node<'_>, RequestPart)> = None;
     let mut validated = false;
     ast::visit(body, &mut |n| {
@@ -124,7 +138,7 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
         }
         match n.kind_name() {
             "call_expression" => {
-                if is_validation_call(n, &src) {
+                if is_validation_call(n, &src) || is_signature_check(n, &src) {
                     validated = true;
                     return false;
                 }
@@ -176,8 +190,51 @@ fn is_inner_chain(n: Node<'_>) -> bool {
     })
 }
 
+/// A signature check (`verifyQstashSignature({ req, rawBody })`,
+/// `stripe.webhooks.constructEvent(…)`): the payload is signed by a known
+/// sender, like a webhook's.
+fn is_signature_check(call: Node<'_>, src: &str) -> bool {
+    ast::callee_path(call, src).is_some_and(|p| {
+        let last = p.rsplit('.').next().unwrap_or(&p);
+        matches!(last, "constructEvent" | "constructEventAsync")
+            || ast::name_words(last).iter().any(|w| w == "signature")
+    })
+}
+
+/// A read turned into a number or a boolean on the spot (`Number(c.req.query('limit'))`).
+fn is_coerced(n: Node<'_>, src: &str) -> bool {
+    let mut top = ast::value_root(n);
+    // through a default: `parseInt(searchParams.get('limit') ?? '20', 10)`
+    while let Some(p) = top.parent().filter(|p| {
+        p.kind_name() == "binary_expression"
+            && p.field(Field::Left).is_some_and(|l| l.id() == top.id())
+            && p.field(Field::Operator)
+                .is_some_and(|o| matches!(ast::text(o, src), "??" | "||"))
+    }) {
+        top = ast::value_root(p);
+    }
+    top.parent()
+        .filter(|a| a.kind_name() == "arguments")
+        .and_then(|a| a.parent())
+        .and_then(|call| ast::callee_path(call, src))
+        .is_some_and(|p| {
+            matches!(
+                p.as_str(),
+                "Number" | "parseInt" | "parseFloat" | "Number.parseInt" | "Number.parseFloat"
+                    | "Boolean"
+            )
+        })
+}
+
 /// `n` reads the request body or query.
 fn read_of(n: Node<'_>, src: &Script<'_>) -> Option<RequestPart> {
+    if is_coerced(n, src) {
+        return None;
+    }
+    // the URL's query, not its path or the whole URL (`req.nextUrl.pathname`)
+    let text = ast::text(n, src);
+    let query_text = (text.contains("searchParams") || text.contains("query"))
+        && !text.trim_end().ends_with(".toString()");
     // Hono's validated data: `c.req.valid('json')`
     if n.kind_name() == "call_expression"
         && ast::callee_path(n, src).is_some_and(|p| p.ends_with("req.valid"))
@@ -185,10 +242,8 @@ fn read_of(n: Node<'_>, src: &Script<'_>) -> Option<RequestPart> {
         return None;
     }
     match request_input(n, src)? {
-        p @ (RequestPart::Body
-        | RequestPart::RawBody
-        | RequestPart::Query
-        | RequestPart::SearchParams) => Some(p),
+        p @ (RequestPart::Body | RequestPart::RawBody) => Some(p),
+        p @ (RequestPart::Query | RequestPart::SearchParams) if query_text => Some(p),
         _ => None,
     }
 }
@@ -291,6 +346,17 @@ mod tests {
         assert_clean(R, "src/server.ts", "app.get('/u/:id', async (req, res) => {\n  res.json(await db.user.find(req.params.id, req.headers['x-tenant']));\n});\n");
         assert_clean(R, "app/api/webhooks/stripe/route.ts", "export async function POST(req: Request) {\n  const sig = req.headers.get('stripe-signature');\n  const body = await req.text();\n  const event = stripe.webhooks.constructEvent(body, sig, secret);\n  return Response.json({ received: true });\n}\n");
         assert_clean(R, "src/users.controller.ts", "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) { return this.users.create(dto); }\n}\n");
+    }
+
+    #[test]
+    fn signed_payloads_callbacks_og_images_and_coercions_are_not_findings() {
+        assert_clean(R, "app/api/cron/cleanup/route.ts", "export async function POST(req: Request) {\n  const rawBody = await req.text();\n  await verifyQstashSignature({ req, rawBody });\n  return Response.json({ ok: true });\n}\n");
+        assert_clean(R, "app/auth/callback/route.ts", "export async function GET(request: Request) {\n  const code = new URL(request.url).searchParams.get('code');\n  return exchange(code);\n}\n");
+        assert_clean(R, "app/api/og/route.tsx", "export async function GET(req: NextRequest) {\n  const title = req.nextUrl.searchParams.get('title');\n  return new ImageResponse(<div>{title}</div>);\n}\n");
+        assert_clean(R, "src/server.ts", "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/jobs', (c) => c.json(list(Number(c.req.query('limit')) || 50, parseInt(c.req.query('page') ?? '1', 10))));\n");
+        assert_clean(R, "app/api/x/route.ts", "export async function GET(req: NextRequest) {\n  const url = req.nextUrl.toString();\n  return Response.json({ path: req.nextUrl.pathname, url });\n}\n");
+        // a coerced read does not hide a later raw one
+        assert_flags(R, "src/server.ts", "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/jobs', (c) => c.json(list(Number(c.req.query('limit')), c.req.query('status'))));\n", 1);
     }
 
     #[test]
