@@ -69,7 +69,7 @@ a schema the handler's types are a promise nobody checks, and a crash or a mass
 assignment is one request away.
 
 ## Examples
-```ts flagged lines=2
+```ts flagged lines=2 path=app/api/posts/route.ts
 export async function POST(req: Request) {
   const body = await req.json();
   await db.post.create({ data: body });
@@ -84,7 +84,7 @@ app.post('/users', async (req, res) => {
 });
 ```
 
-```ts ok
+```ts ok path=app/api/posts/route.ts
 const CreatePost = z.object({ title: z.string().max(200) });
 export async function POST(req: Request) {
   const body = CreatePost.parse(await req.json());
