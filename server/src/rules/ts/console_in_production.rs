@@ -125,13 +125,29 @@ const DEBUG_METHODS: &[&str] = &["log", "debug", "info", "trace"];
 
 /// Folders whose files only run on a server.
 const SERVER_DIRS: &[&str] = &[
-    "server", "api", "backend", "worker", "workers", "jobs", "functions",
+    "server",
+    "api",
+    "backend",
+    "worker",
+    "workers",
+    "jobs",
+    "functions",
 ];
 
 /// Modules whose import makes a file server code.
 const SERVER_MODULES: &[&str] = &[
-    "express", "fastify", "hono", "koa", "@koa/router", "koa-router", "next/server",
-    "@nestjs/common", "@nestjs/core", "server-only", "http", "node:http",
+    "express",
+    "fastify",
+    "hono",
+    "koa",
+    "@koa/router",
+    "koa-router",
+    "next/server",
+    "@nestjs/common",
+    "@nestjs/core",
+    "server-only",
+    "http",
+    "node:http",
 ];
 
 /// HTTP client modules (for client API wrappers).
@@ -163,18 +179,18 @@ fn file_kind(path: &str, src: &Script<'_>) -> FileKind {
         .filter_map(|b| b.module().map(|(m, _)| m.to_string()))
         .collect();
     let server = supabase_function
-        || dirs.iter().any(|d| SERVER_DIRS.contains(d) && *d != "functions")
+        || dirs
+            .iter()
+            .any(|d| SERVER_DIRS.contains(d) && *d != "functions")
         || file.contains(".server.")
         || matches!(stem, "middleware" | "proxy") && dirs.last().is_none_or(|d| *d == "src")
-        || imports.iter().any(|m| {
-            SERVER_MODULES.contains(&m.as_str()) || m.starts_with("@nestjs/")
-        })
-        || src.contains("'server-only'")
-        || src.contains("\"server-only\"");
-    let calls_http = src.contains("fetch(")
         || imports
             .iter()
-            .any(|m| HTTP_CLIENTS.contains(&m.as_str()));
+            .any(|m| SERVER_MODULES.contains(&m.as_str()) || m.starts_with("@nestjs/"))
+        || src.contains("'server-only'")
+        || src.contains("\"server-only\"");
+    let calls_http =
+        src.contains("fetch(") || imports.iter().any(|m| HTTP_CLIENTS.contains(&m.as_str()));
     let wrapper_name = stem_words.iter().any(|w| w == "api")
         || matches!(stem, "client" | "http" | "fetcher" | "request" | "requests")
         || dirs.iter().any(|d| *d == "services");
@@ -196,8 +212,10 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     if function.kind_name() != "member_expression" {
         return;
     }
-    let (Some(object), Some(method)) = (function.field(Field::Object), function.field(Field::Property))
-    else {
+    let (Some(object), Some(method)) = (
+        function.field(Field::Object),
+        function.field(Field::Property),
+    ) else {
         return;
     };
     let method = ast::text(method, &src);
@@ -277,7 +295,9 @@ fn under_debug_switch(call: Node<'_>, src: &str) -> bool {
             }
             "binary_expression" => {
                 let op = parent.field(Field::Operator).map(|o| ast::text(o, src));
-                let in_right = parent.field(Field::Right).is_some_and(|r| r.id() == child.id());
+                let in_right = parent
+                    .field(Field::Right)
+                    .is_some_and(|r| r.id() == child.id());
                 if op == Some("&&")
                     && in_right
                     && parent
@@ -311,9 +331,7 @@ fn in_lifecycle_callback(call: Node<'_>, src: &str) -> bool {
         {
             let callee = ast::callee_path(outer, src).unwrap_or_default();
             let method = callee.rsplit('.').next().unwrap_or(&callee);
-            if method == "listen"
-                || matches!(callee.as_str(), "process.on" | "process.once")
-            {
+            if method == "listen" || matches!(callee.as_str(), "process.on" | "process.once") {
                 return true;
             }
         }
@@ -364,12 +382,22 @@ fn logs_request_data(call: Node<'_>, src: &Script<'_>) -> bool {
                         .as_deref()
                         .and_then(crate::ts::frameworks::request::request_rest)
                         .is_some_and(|rest| match rest.as_slice() {
-                            ["body" | "rawBody" | "query" | "params" | "headers" | "cookies"] => true,
+                            ["body" | "rawBody" | "query" | "params" | "headers" | "cookies"] => {
+                                true
+                            }
                             ["headers", h] => {
                                 let h = h.to_ascii_lowercase();
-                                ["authorization", "cookie", "token", "secret", "key", "session", "signature"]
-                                    .iter()
-                                    .any(|w| h.contains(w))
+                                [
+                                    "authorization",
+                                    "cookie",
+                                    "token",
+                                    "secret",
+                                    "key",
+                                    "session",
+                                    "signature",
+                                ]
+                                .iter()
+                                .any(|w| h.contains(w))
                             }
                             _ => false,
                         })
@@ -401,17 +429,35 @@ mod tests {
         assert_eq!(
             snippet_levels(src, &d),
             vec![
-                ("console.log('hit', req.query.page)".to_string(), Level::Info),
+                (
+                    "console.log('hit', req.query.page)".to_string(),
+                    Level::Info
+                ),
                 ("console.info('ok')".to_string(), Level::Info),
             ]
         );
         assert!(d[0].message.contains("server code"), "{}", d[0].message);
         // by folder, by name, by `server-only`, a Next route handler
-        assert_flags(R, "src/server/sync.ts", "export function sync() { console.debug('x'); }\n", 1);
+        assert_flags(
+            R,
+            "src/server/sync.ts",
+            "export function sync() { console.debug('x'); }\n",
+            1,
+        );
         assert_flags(R, "src/lib/db.server.ts", "console.trace('x');\n", 1);
-        assert_flags(R, "src/lib/secrets.ts", "import 'server-only';\nconsole.log('x');\n", 1);
+        assert_flags(
+            R,
+            "src/lib/secrets.ts",
+            "import 'server-only';\nconsole.log('x');\n",
+            1,
+        );
         assert_flags(R, "app/api/users/route.ts", "export async function GET() {\n  console.log('list');\n  return Response.json([]);\n}\n", 1);
-        assert_flags(R, "supabase/functions/hello/index.ts", "Deno.serve(() => { console.log('x'); return new Response('ok'); });\n", 1);
+        assert_flags(
+            R,
+            "supabase/functions/hello/index.ts",
+            "Deno.serve(() => { console.log('x'); return new Response('ok'); });\n",
+            1,
+        );
     }
 
     #[test]
@@ -419,7 +465,11 @@ mod tests {
         let src = "export async function getUser(id: string) {\n  const r = await fetch(`/u/${id}`);\n  console.log(r.status);\n  return r.json();\n}\n";
         let d = findings(R, "src/lib/apiClient.ts", src);
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("client API wrapper"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("client API wrapper"),
+            "{}",
+            d[0].message
+        );
         assert_flags(R, "src/services/users.ts", "import axios from 'axios';\nexport const get = () => { console.log('get'); return axios.get('/u'); };\n", 1);
         // a file named api that calls no HTTP client is not a wrapper
         assert_clean(R, "src/lib/api-types.ts", "console.log('x');\n");
@@ -427,14 +477,30 @@ mod tests {
 
     #[test]
     fn client_components_and_plain_modules_are_not_server_code() {
-        assert_clean(R, "src/components/Cart.tsx", "export function Cart() { console.log('render'); return null; }\n");
-        assert_clean(R, "app/dashboard/page.tsx", "export default function Page() { console.log('x'); return null; }\n");
-        assert_clean(R, "src/utils/format.ts", "export const f = (x: number) => { console.log(x); return x; };\n");
+        assert_clean(
+            R,
+            "src/components/Cart.tsx",
+            "export function Cart() { console.log('render'); return null; }\n",
+        );
+        assert_clean(
+            R,
+            "app/dashboard/page.tsx",
+            "export default function Page() { console.log('x'); return null; }\n",
+        );
+        assert_clean(
+            R,
+            "src/utils/format.ts",
+            "export const f = (x: number) => { console.log(x); return x; };\n",
+        );
     }
 
     #[test]
     fn warnings_and_errors_are_not_findings() {
-        assert_clean(R, "src/server/a.ts", "console.warn('slow');\nconsole.error('failed');\nconsole.table([]);\n");
+        assert_clean(
+            R,
+            "src/server/a.ts",
+            "console.warn('slow');\nconsole.error('failed');\nconsole.table([]);\n",
+        );
     }
 
     #[test]
@@ -449,7 +515,12 @@ mod tests {
                    }\n";
         assert_clean(R, "src/server/run.ts", src);
         // the production branch is not a guard
-        assert_flags(R, "src/server/run.ts", "if (process.env.NODE_ENV === 'production') console.log('x');\n", 1);
+        assert_flags(
+            R,
+            "src/server/run.ts",
+            "if (process.env.NODE_ENV === 'production') console.log('x');\n",
+            1,
+        );
     }
 
     #[test]
@@ -463,25 +534,51 @@ mod tests {
 
     #[test]
     fn loggers_cli_tests_and_local_consoles_are_not_findings() {
-        assert_clean(R, "src/server/logger.ts", "export const logger = { info: (...a: unknown[]) => console.log(...a) };\n");
-        assert_clean(R, "packages/cli/src/server/run.ts", "console.log('done');\n");
+        assert_clean(
+            R,
+            "src/server/logger.ts",
+            "export const logger = { info: (...a: unknown[]) => console.log(...a) };\n",
+        );
+        assert_clean(
+            R,
+            "packages/cli/src/server/run.ts",
+            "console.log('done');\n",
+        );
         assert_clean(R, "src/server/jobs.ts", "const log = { debug: (...a: unknown[]) => console.debug('[job]', ...a) };\nexport const namedTrace = (n: string) => (v: unknown) => { console.log(n, v); return v; };\nfunction logInfo(m: string) { console.info(m); }\n");
         // a helper with another name is not a logger
-        assert_flags(R, "src/server/jobs.ts", "function sync() { console.info('sync'); }\n", 1);
+        assert_flags(
+            R,
+            "src/server/jobs.ts",
+            "function sync() { console.info('sync'); }\n",
+            1,
+        );
         assert_clean(R, "src/server/__tests__/a.test.ts", "console.log('x');\n");
-        assert_clean(R, "src/server/a.ts", "const console = makeConsole();\nconsole.log('x');\n");
+        assert_clean(
+            R,
+            "src/server/a.ts",
+            "const console = makeConsole();\nconsole.log('x');\n",
+        );
     }
 
     #[test]
     fn request_data_is_log_request_datas_finding() {
         let src = "app.post('/x', async (req, res) => {\n  console.log(req.body);\n  console.log('h', req.headers);\n  const body = await req.json();\n  console.log(body);\n});\n";
         assert_clean(R, "src/server/app.ts", src);
-        assert_eq!(findings("log-request-data", "src/server/app.ts", src).len(), 3);
+        assert_eq!(
+            findings("log-request-data", "src/server/app.ts", src).len(),
+            3
+        );
     }
 
     #[test]
     fn fixes_remove_or_guard() {
-        check_fix(R, "src/server/a.ts", "export function a() {\n  console.log('x');\n  return 1;\n}\n", true, "export function a() {\n  return 1;\n}\n");
+        check_fix(
+            R,
+            "src/server/a.ts",
+            "export function a() {\n  console.log('x');\n  return 1;\n}\n",
+            true,
+            "export function a() {\n  return 1;\n}\n",
+        );
         let src = "export function a() {\r\n\tconsole.log(\"héllo 🎉\");\r\n}\r\n";
         let d = findings(R, "src/server/a.ts", src);
         assert_eq!(d.len(), 1);

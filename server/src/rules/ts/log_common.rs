@@ -86,7 +86,9 @@ mod tests {
 
     #[test]
     fn command_line_paths() {
-        assert!(is_command_line_path("packages/cli/src/commands/auth/index.ts"));
+        assert!(is_command_line_path(
+            "packages/cli/src/commands/auth/index.ts"
+        ));
         assert!(is_command_line_path("/repo/scripts/seed.ts"));
         assert!(!is_command_line_path("src/app/api/cli.ts"));
         assert!(!is_command_line_path("src/server/users.ts"));

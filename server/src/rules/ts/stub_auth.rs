@@ -22,7 +22,8 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Error,
         fix: FixKind::None,
         not_in_tests: false,
-        summary: "An auth function that returns a constant user or `true`, or lets every request through",
+        summary:
+            "An auth function that returns a constant user or `true`, or lets every request through",
         docs: DOCS,
         // Every name `names_auth_function` / `names_auth_middleware` accepts
         // contains one of these.
@@ -198,7 +199,11 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
                 continue;
             }
             let shown = ast::text(constant, src);
-            let shown = if shown.len() > 40 { "a constant user" } else { shown };
+            let shown = if shown.len() > 40 {
+                "a constant user"
+            } else {
+                shown
+            };
             cx.report(
                 constant.byte_range(),
                 format!("`{name}` returns the constant user {shown}: every request becomes that user; read the user from a verified session or token (and fail without one)"),
@@ -286,7 +291,10 @@ fn is_literal_value(n: Node<'_>) -> bool {
     let n = ast::unwrap_expr(n);
     match n.kind_name() {
         "string" | "number" | "true" | "false" | "null" => true,
-        "template_string" => n.named_child_count() == 0 || !ast::any_descendant(n, &mut |d| d.kind_name() == "template_substitution"),
+        "template_string" => {
+            n.named_child_count() == 0
+                || !ast::any_descendant(n, &mut |d| d.kind_name() == "template_substitution")
+        }
         "object" | "array" => {
             let mut c = n.walk();
             let all = n.named_children(&mut c).all(|ch| match ch.kind_name() {
@@ -361,7 +369,8 @@ fn has_literal_id(object: Node<'_>, src: &str) -> bool {
     let found = object.named_children(&mut c).any(|p| {
         p.kind_name() == "pair"
             && p.field(Field::Key).is_some_and(|k| {
-                let key = ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
+                let key =
+                    ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
                 matches!(key.as_str(), "id" | "userId" | "user_id" | "sub" | "email")
             })
             && p.field(Field::Value).is_some_and(|v| {
@@ -395,7 +404,12 @@ mod tests {
                 ("\"user_1\"".to_string(), Level::Error),
             ]
         );
-        assert!(d[0].message.contains("`getUserId` returns the constant user 'demo-user'"), "{}", d[0].message);
+        assert!(
+            d[0].message
+                .contains("`getUserId` returns the constant user 'demo-user'"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]
@@ -404,7 +418,10 @@ mod tests {
                    export function getCurrentUser(h?: string) {\n  return h ?? 'demo-user';\n}\n\
                    export function requireAuth(configured: boolean, s: { id: string }) {\n  if (!configured) return 'demo-user';\n  return s.id;\n}\n\
                    export function getUser(t?: string) { return t ? decode(t) : 'guest-user'; }\n";
-        assert_eq!(assert_flags(R, P, src, 4), vec!["'demo-user'", "'demo-user'", "'demo-user'", "'guest-user'"]);
+        assert_eq!(
+            assert_flags(R, P, src, 4),
+            vec!["'demo-user'", "'demo-user'", "'demo-user'", "'guest-user'"]
+        );
     }
 
     #[test]
@@ -435,13 +452,22 @@ mod tests {
     fn middleware_returned_by_an_auth_factory() {
         let src = "export function authMiddleware() {\n  return (req, res, next) => {\n    next();\n  };\n}\n";
         assert_eq!(assert_flags(R, P, src, 1), vec!["next()"]);
-        assert_clean(R, P, "export function loggingMiddleware() {\n  return (req, res, next) => { next(); };\n}\n");
+        assert_clean(
+            R,
+            P,
+            "export function loggingMiddleware() {\n  return (req, res, next) => { next(); };\n}\n",
+        );
     }
 
     #[test]
     fn service_clients_sign_in_elsewhere() {
         assert_clean(R, P, "class HubSpotIntegration extends Crm {\n  async authenticate(): Promise<boolean> {\n    return true;\n  }\n}\n");
-        assert_flags(R, P, "class SessionGuard {\n  isAuthenticated() {\n    return true;\n  }\n}\n", 1);
+        assert_flags(
+            R,
+            P,
+            "class SessionGuard {\n  isAuthenticated() {\n    return true;\n  }\n}\n",
+            1,
+        );
     }
 
     #[test]
@@ -468,7 +494,12 @@ mod tests {
     #[test]
     fn runs_in_tests_too() {
         // the spec does not exempt test-like paths: a stub in a shared fixture is still reported
-        assert_flags(R, "src/__tests__/helpers.ts", "export function getUserId() { return 'demo-user'; }\n", 1);
+        assert_flags(
+            R,
+            "src/__tests__/helpers.ts",
+            "export function getUserId() { return 'demo-user'; }\n",
+            1,
+        );
     }
 
     #[test]

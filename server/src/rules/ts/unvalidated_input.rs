@@ -102,8 +102,22 @@ None: parse the input with a schema (zod, valibot, yup) and use the parsed value
 
 /// Callee objects whose `.parse` is not a schema parse.
 const NOT_SCHEMAS: &[&str] = &[
-    "JSON", "Date", "Number", "URL", "qs", "querystring", "path", "cookie", "Math", "csv",
-    "papa", "Papa", "yaml", "YAML", "toml", "url",
+    "JSON",
+    "Date",
+    "Number",
+    "URL",
+    "qs",
+    "querystring",
+    "path",
+    "cookie",
+    "Math",
+    "csv",
+    "papa",
+    "Papa",
+    "yaml",
+    "YAML",
+    "toml",
+    "url",
 ];
 
 fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
@@ -220,7 +234,11 @@ fn is_coerced(n: Node<'_>, src: &str) -> bool {
         .is_some_and(|p| {
             matches!(
                 p.as_str(),
-                "Number" | "parseInt" | "parseFloat" | "Number.parseInt" | "Number.parseFloat"
+                "Number"
+                    | "parseInt"
+                    | "parseFloat"
+                    | "Number.parseInt"
+                    | "Number.parseFloat"
                     | "Boolean"
             )
         })
@@ -272,8 +290,17 @@ fn is_validation_call(call: Node<'_>, src: &str) -> bool {
 fn is_parse_method(m: &str) -> bool {
     matches!(
         m,
-        "parse" | "safeParse" | "parseAsync" | "safeParseAsync" | "spa" | "validateSync"
-            | "validateAsync" | "assert" | "decode" | "safeDecode" | "cast"
+        "parse"
+            | "safeParse"
+            | "parseAsync"
+            | "safeParseAsync"
+            | "spa"
+            | "validateSync"
+            | "validateAsync"
+            | "assert"
+            | "decode"
+            | "safeDecode"
+            | "cast"
     )
 }
 
@@ -318,7 +345,10 @@ mod tests {
         assert!(d[0].message.contains("request body"), "{}", d[0].message);
         assert!(d[1].message.contains("request query"), "{}", d[1].message);
         let express = "app.post('/u', async (req, res) => {\n  await db.user.create({ data: req.body });\n  res.json({ ok: req.query.dry });\n});\n";
-        assert_eq!(assert_flags(R, "src/server.ts", express, 1), vec!["req.body"]);
+        assert_eq!(
+            assert_flags(R, "src/server.ts", express, 1),
+            vec!["req.body"]
+        );
     }
 
     #[test]
@@ -332,7 +362,10 @@ mod tests {
     #[test]
     fn json_and_date_parse_are_not_schema_parses() {
         let src = "export async function POST(req: Request) {\n  const body = JSON.parse(await req.text());\n  return Response.json({ at: Date.parse(body.at) });\n}\n";
-        assert_eq!(assert_flags(R, "app/api/x/route.ts", src, 1), vec!["JSON.parse(await req.text())"]);
+        assert_eq!(
+            assert_flags(R, "app/api/x/route.ts", src, 1),
+            vec!["JSON.parse(await req.text())"]
+        );
     }
 
     #[test]
@@ -361,7 +394,11 @@ mod tests {
 
     #[test]
     fn functions_that_are_not_handlers_are_not_findings() {
-        assert_clean(R, "src/lib/util.ts", "export function read(req: { body: unknown }) { return req.body; }\n");
+        assert_clean(
+            R,
+            "src/lib/util.ts",
+            "export function read(req: { body: unknown }) { return req.body; }\n",
+        );
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub fn names_auth_middleware(name: &str) -> bool {
     words.first().is_some_and(|w| {
         matches!(
             w.as_str(),
-            "auth" | "authenticate" | "authenticated" | "authentication" | "authorize"
+            "auth"
+                | "authenticate"
+                | "authenticated"
+                | "authentication"
+                | "authorize"
                 | "authorization"
         )
     }) || names_auth_function(name)
@@ -227,14 +231,28 @@ mod tests {
 
     #[test]
     fn auth_function_and_middleware_names() {
-        for n in ["getUserId", "getCurrentUser", "requireAuth", "isAuthenticated", "verifyToken", "auth", "getServerSession"] {
+        for n in [
+            "getUserId",
+            "getCurrentUser",
+            "requireAuth",
+            "isAuthenticated",
+            "verifyToken",
+            "auth",
+            "getServerSession",
+        ] {
             assert!(names_auth_function(n), "{n}");
         }
         for n in ["authMiddleware", "authGuard", "authorize", "requireAuth"] {
             assert!(names_auth_middleware(n), "{n}");
         }
         // near misses
-        for n in ["getUsers", "authorName", "fetchUserId", "getAuthorId", "verifyEmail"] {
+        for n in [
+            "getUsers",
+            "authorName",
+            "fetchUserId",
+            "getAuthorId",
+            "verifyEmail",
+        ] {
             assert!(!names_auth_function(n), "{n}");
         }
         for n in ["authorsRouter", "oauthCallback", "logRequests"] {

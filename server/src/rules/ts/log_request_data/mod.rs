@@ -7,6 +7,7 @@
 //!   directly or through locals.
 //! - `tests`: the unit tests.
 
+use super::log_common::statement_fixes;
 use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
@@ -17,7 +18,6 @@ use crate::ts::frameworks::logging::{logger_callee, LoggerCallee, Loggers};
 use crate::ts::frameworks::request::request_rest;
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
-use super::log_common::statement_fixes;
 use guards::Guards;
 use sources::{request_data_in_args, whole_value_hops};
 use std::collections::HashSet;

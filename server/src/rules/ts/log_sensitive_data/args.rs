@@ -62,11 +62,12 @@ fn scan<'t>(node: Node<'t>, src: &Script<'_>, out: &mut Vec<Found<'t>>) {
             }
         }
         "pair" => {
-            let (Some(key), Some(value)) = (node.field(Field::Key), node.field(Field::Value)) else {
+            let (Some(key), Some(value)) = (node.field(Field::Key), node.field(Field::Value))
+            else {
                 return;
             };
-            let key_name = ast::string_value(key, src)
-                .unwrap_or_else(|| ast::text(key, src).to_string());
+            let key_name =
+                ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).to_string());
             match sensitive_name(&key_name) {
                 // `{ user: user.id }`: the value says whether the whole object is logged
                 Some(Sensitive::Whole) | None => scan(value, src, out),
@@ -93,8 +94,15 @@ fn scan<'t>(node: Node<'t>, src: &Script<'_>, out: &mut Vec<Found<'t>>) {
             }
         }
         "binary_expression" if is_comparison(node, src) => {}
-        "unary_expression" | "string" | "comment" | "regex" | "number" | "arrow_function"
-        | "function_expression" | "function" | "class" => {}
+        "unary_expression"
+        | "string"
+        | "comment"
+        | "regex"
+        | "number"
+        | "arrow_function"
+        | "function_expression"
+        | "function"
+        | "class" => {}
         _ => scan_children(node, src, out),
     }
 }
@@ -119,14 +127,25 @@ fn property_name(node: Node<'_>, src: &str) -> Option<String> {
 fn leaks(value: Node<'_>, src: &Script<'_>) -> bool {
     let v = ast::unwrap_expr(value);
     match v.kind_name() {
-        "string" | "number" | "true" | "false" | "null" | "undefined" | "unary_expression"
-        | "regex" | "arrow_function" | "function_expression" => false,
+        "string"
+        | "number"
+        | "true"
+        | "false"
+        | "null"
+        | "undefined"
+        | "unary_expression"
+        | "regex"
+        | "arrow_function"
+        | "function_expression" => false,
         "identifier" => ast::text(v, src) != "undefined",
-        "template_string" => ast::any_descendant(v, &mut |n| n.kind_name() == "template_substitution"),
+        "template_string" => {
+            ast::any_descendant(v, &mut |n| n.kind_name() == "template_substitution")
+        }
         "binary_expression" => !is_comparison(v, src),
         "call_expression" => !is_safe_call(v, src),
-        "member_expression" | "subscript_expression" => !property_name(v, src)
-            .is_some_and(|p| matches!(p.as_str(), "length" | "size")),
+        "member_expression" | "subscript_expression" => {
+            !property_name(v, src).is_some_and(|p| matches!(p.as_str(), "length" | "size"))
+        }
         "ternary_expression" => [Field::Consequence, Field::Alternative]
             .into_iter()
             .any(|f| v.field(f).is_some_and(|b| leaks(b, src))),
@@ -181,7 +200,10 @@ fn is_presence_check(node: Node<'_>, src: &str) -> bool {
 /// The request's headers or cookies (`req.headers.authorization`, `req.cookies`,
 /// a name bound to them): `log-request-data`'s findings.
 fn request_credentials(node: Node<'_>, src: &Script<'_>) -> bool {
-    if let Some(rest) = ast::member_path(node, src).as_deref().and_then(request_rest) {
+    if let Some(rest) = ast::member_path(node, src)
+        .as_deref()
+        .and_then(request_rest)
+    {
         return matches!(rest.first(), Some(&("headers" | "cookies")));
     }
     matches!(

@@ -188,7 +188,11 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
                     f.name,
                     f.what.what()
                 );
-                reports.push((f.node.byte_range(), message, fix::remove_argument(f.node, src)));
+                reports.push((
+                    f.node.byte_range(),
+                    message,
+                    fix::remove_argument(f.node, src),
+                ));
             }
         }
         for (range, message, fix) in reports {

@@ -58,15 +58,28 @@ const ENDINGS: &[(&[&str], Sensitive)] = &[
 /// (`hasPassword`, `isEmail`, `showToken`), not the value itself.
 const FLAG_PREFIXES: &[&str] = &[
     "is", "has", "have", "should", "can", "needs", "need", "requires", "require", "with",
-    "without", "show", "include", "includes", "missing", "valid", "invalid", "no", "use",
-    "did", "will", "was", "allow", "enable", "enabled", "disable", "verify", "validate",
+    "without", "show", "include", "includes", "missing", "valid", "invalid", "no", "use", "did",
+    "will", "was", "allow", "enable", "enabled", "disable", "verify", "validate",
 ];
 
 /// Words before `token` that make it a pagination or cancellation token, not a
 /// credential (`nextToken`, `pageToken`, `cancellationToken`).
 const HARMLESS_TOKENS: &[&str] = &[
-    "next", "page", "continuation", "pagination", "cursor", "sync", "resume", "cancellation",
-    "cancel", "previous", "prev", "start", "end", "max", "min",
+    "next",
+    "page",
+    "continuation",
+    "pagination",
+    "cursor",
+    "sync",
+    "resume",
+    "cancellation",
+    "cancel",
+    "previous",
+    "prev",
+    "start",
+    "end",
+    "max",
+    "min",
 ];
 
 /// What `name` holds when its words say it is sensitive.
@@ -74,8 +87,8 @@ pub(super) fn sensitive_name(name: &str) -> Option<Sensitive> {
     // cheap rejection before splitting into words
     let lower = name.to_ascii_lowercase();
     if ![
-        "pass", "secret", "token", "auth", "cookie", "key", "ssn", "card", "cvv", "email",
-        "phone", "user", "session",
+        "pass", "secret", "token", "auth", "cookie", "key", "ssn", "card", "cvv", "email", "phone",
+        "user", "session",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -107,10 +120,30 @@ pub(super) fn is_masking_call_name(name: &str) -> bool {
     ast::name_words(name).iter().any(|w| {
         matches!(
             w.as_str(),
-            "mask" | "masked" | "redact" | "redacted" | "hash" | "hashed" | "sanitize"
-                | "sanitized" | "obfuscate" | "obfuscated" | "truncate" | "truncated"
-                | "censor" | "encrypt" | "encrypted" | "anonymize" | "anonymized" | "scrub"
-                | "omit" | "pick" | "digest" | "fingerprint" | "partial" | "last4"
+            "mask"
+                | "masked"
+                | "redact"
+                | "redacted"
+                | "hash"
+                | "hashed"
+                | "sanitize"
+                | "sanitized"
+                | "obfuscate"
+                | "obfuscated"
+                | "truncate"
+                | "truncated"
+                | "censor"
+                | "encrypt"
+                | "encrypted"
+                | "anonymize"
+                | "anonymized"
+                | "scrub"
+                | "omit"
+                | "pick"
+                | "digest"
+                | "fingerprint"
+                | "partial"
+                | "last4"
         )
     })
 }
@@ -122,10 +155,28 @@ mod tests {
     #[test]
     fn sensitive_endings() {
         for name in [
-            "password", "userPassword", "passwd", "clientSecret", "WEBHOOK_SECRET", "token",
-            "accessToken", "refresh_token", "authorization", "cookie", "apiKey", "API_KEY",
-            "ssn", "cardNumber", "cvv", "email", "userEmail", "phoneNumber", "user",
-            "currentUser", "session", "secretKey",
+            "password",
+            "userPassword",
+            "passwd",
+            "clientSecret",
+            "WEBHOOK_SECRET",
+            "token",
+            "accessToken",
+            "refresh_token",
+            "authorization",
+            "cookie",
+            "apiKey",
+            "API_KEY",
+            "ssn",
+            "cardNumber",
+            "cvv",
+            "email",
+            "userEmail",
+            "phoneNumber",
+            "user",
+            "currentUser",
+            "session",
+            "secretKey",
         ] {
             assert!(sensitive_name(name).is_some(), "{name}");
         }
@@ -136,10 +187,26 @@ mod tests {
     #[test]
     fn near_miss_names() {
         for name in [
-            "tokenCount", "maxTokens", "tokens", "emailVerified", "passwordHash", "userId",
-            "sessionId", "hasPassword", "isAuthenticated", "nextToken", "pageToken",
-            "cancellationToken", "users", "username", "apiKeyId", "secretName", "emailSent",
-            "tokenizer", "authorId", "keyboard",
+            "tokenCount",
+            "maxTokens",
+            "tokens",
+            "emailVerified",
+            "passwordHash",
+            "userId",
+            "sessionId",
+            "hasPassword",
+            "isAuthenticated",
+            "nextToken",
+            "pageToken",
+            "cancellationToken",
+            "users",
+            "username",
+            "apiKeyId",
+            "secretName",
+            "emailSent",
+            "tokenizer",
+            "authorId",
+            "keyboard",
         ] {
             assert_eq!(sensitive_name(name), None, "{name}");
         }

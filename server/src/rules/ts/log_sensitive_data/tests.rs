@@ -30,7 +30,11 @@ fn flags_identifiers_properties_and_keys() {
     .collect();
     assert_eq!(got, want);
     let d = findings(R, P, src);
-    assert!(d[0].message.contains("`email` (personal data)"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("`email` (personal data)"),
+        "{}",
+        d[0].message
+    );
     assert!(d[1].message.contains("a credential"), "{}", d[1].message);
 }
 
@@ -106,7 +110,12 @@ fn command_line_output_is_not_a_log() {
     assert_clean(R, "packages/cli/src/commands/auth.ts", src);
     assert_clean(R, "tools/bin/import.ts", src);
     // a logger in a script still writes a log
-    assert_flags(R, "tools/bin/import.ts", "logger.info({ email }, 'seeded');\n", 1);
+    assert_flags(
+        R,
+        "tools/bin/import.ts",
+        "logger.info({ email }, 'seeded');\n",
+        1,
+    );
 }
 
 #[test]
@@ -164,5 +173,11 @@ fn ranges_with_emoji_accents_and_crlf() {
     let d = findings(R, P, src);
     assert_eq!(d.len(), 1);
     assert_eq!(&src[d[0].range.clone()], "email");
-    check_fix(R, P, src, true, "// café 🎉\r\nconsole.log('héllo 🎉');\r\n");
+    check_fix(
+        R,
+        P,
+        src,
+        true,
+        "// café 🎉\r\nconsole.log('héllo 🎉');\r\n",
+    );
 }
