@@ -193,7 +193,7 @@ fn file_kind(path: &str, src: &Script<'_>) -> FileKind {
         src.contains("fetch(") || imports.iter().any(|m| HTTP_CLIENTS.contains(&m.as_str()));
     let wrapper_name = stem_words.iter().any(|w| w == "api")
         || matches!(stem, "client" | "http" | "fetcher" | "request" | "requests")
-        || dirs.iter().any(|d| *d == "services");
+        || dirs.contains(&"services");
     FileKind {
         server,
         api_wrapper: wrapper_name && calls_http,

@@ -25,9 +25,12 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: false,
         summary: "A handler uses the request body or query without a schema parse",
         docs: DOCS,
-        // Every body or query read the request model knows contains one of these.
-        triggers: &["body", "json", "formdata", "query", "searchparams"],
-        also_triggers: &[],
+        // A body or query read goes through the request (`req.body`,
+        // `request.json()`, `c.req.query()`, `ctx.request.body`) or the URL's
+        // `searchParams`…
+        triggers: &["req.", "req?.", "request.", "request?.", "searchparams"],
+        // …and names what it reads.
+        also_triggers: &["body", "json", "formdata", "query", "searchparams", "text("],
         options: RuleOptions::NONE,
     },
     kinds: &[

@@ -82,8 +82,8 @@ pub const AUTH_FUNCTION_NAMES: &[&str] = &[
 pub fn names_auth_function(name: &str) -> bool {
     let last = |e: &&str| e.rsplit('.').next() == Some(name);
     AUTH_FUNCTION_NAMES.contains(&name)
-        || DEFAULT_AUTH_CALLS.iter().any(|e| last(&e))
-        || DEFAULT_AUTH_WRAPPERS.iter().any(|e| last(&e))
+        || DEFAULT_AUTH_CALLS.iter().any(last)
+        || DEFAULT_AUTH_WRAPPERS.iter().any(last)
 }
 
 /// A middleware name that says it authenticates: its first word is `auth`,

@@ -23,8 +23,7 @@ pub(super) fn remove_argument(node: Node<'_>, src: &str) -> Option<Fix> {
         }
         _ => return None,
     };
-    if list.kind_name() == "object" && !list.parent().is_some_and(|a| a.kind_name() == "arguments")
-    {
+    if list.kind_name() == "object" && list.parent().is_none_or(|a| a.kind_name() != "arguments") {
         return None;
     }
     let items = named_items(list);
