@@ -204,6 +204,21 @@ pub fn is_string_like(node: Node) -> bool {
 }
 
 /// Function-like node kinds.
+/// `binary` is a comparison (`===`, `<`, `instanceof`, `in`…): its value is a
+/// boolean, not either operand.
+pub fn is_comparison(binary: Node, source: &str) -> bool {
+    binary.kind_name() == "binary_expression"
+        && binary
+            .field(Field::Operator)
+            .map(|o| text(o, source))
+            .is_some_and(|op| {
+                matches!(
+                    op,
+                    "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
+                )
+            })
+}
+
 pub fn is_function(node: Node) -> bool {
     matches!(
         node.kind_name(),

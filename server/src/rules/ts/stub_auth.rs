@@ -58,12 +58,7 @@ pub const RULE: TsRule = TsRule {
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
-    kinds: &[
-        kind::FUNCTION_DECLARATION,
-        kind::FUNCTION_EXPRESSION,
-        kind::ARROW_FUNCTION,
-        kind::METHOD_DEFINITION,
-    ],
+    kinds: kind::FUNCTIONS,
     check: Check::Node(check),
 };
 

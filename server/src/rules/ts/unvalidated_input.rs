@@ -33,12 +33,7 @@ pub const RULE: TsRule = TsRule {
         also_triggers: &["body", "json", "formdata", "query", "searchparams", "text("],
         options: RuleOptions::NONE,
     },
-    kinds: &[
-        kind::FUNCTION_DECLARATION,
-        kind::FUNCTION_EXPRESSION,
-        kind::ARROW_FUNCTION,
-        kind::METHOD_DEFINITION,
-    ],
+    kinds: kind::FUNCTIONS,
     check: Check::Node(check),
 };
 

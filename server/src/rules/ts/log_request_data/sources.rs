@@ -253,15 +253,7 @@ fn is_excluded_position(n: Node<'_>, src: &str) -> bool {
     };
     match parent.kind_name() {
         "unary_expression" => true,
-        "binary_expression" => parent
-            .field(Field::Operator)
-            .map(|o| ast::text(o, src))
-            .is_some_and(|op| {
-                matches!(
-                    op,
-                    "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
-                )
-            }),
+        "binary_expression" => ast::is_comparison(parent, src),
         "ternary_expression" => parent
             .field(Field::Condition)
             .is_some_and(|c| c.id() == n.id()),

@@ -93,7 +93,7 @@ fn scan<'t>(node: Node<'t>, src: &Script<'_>, out: &mut Vec<Found<'t>>) {
                 }
             }
         }
-        "binary_expression" if is_comparison(node, src) => {}
+        "binary_expression" if ast::is_comparison(node, src) => {}
         "unary_expression"
         | "string"
         | "comment"
@@ -141,7 +141,7 @@ fn leaks(value: Node<'_>, src: &Script<'_>) -> bool {
         "template_string" => {
             ast::any_descendant(v, &mut |n| n.kind_name() == "template_substitution")
         }
-        "binary_expression" => !is_comparison(v, src),
+        "binary_expression" => !ast::is_comparison(v, src),
         "call_expression" => !is_safe_call(v, src),
         "member_expression" | "subscript_expression" => {
             !property_name(v, src).is_some_and(|p| matches!(p.as_str(), "length" | "size"))
@@ -151,18 +151,6 @@ fn leaks(value: Node<'_>, src: &Script<'_>) -> bool {
             .any(|f| v.field(f).is_some_and(|b| leaks(b, src))),
         _ => true,
     }
-}
-
-fn is_comparison(binary: Node<'_>, src: &str) -> bool {
-    binary
-        .field(Field::Operator)
-        .map(|o| ast::text(o, src))
-        .is_some_and(|op| {
-            matches!(
-                op,
-                "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
-            )
-        })
 }
 
 /// Calls whose result does not carry the value: masking helpers, presence and
@@ -189,7 +177,7 @@ fn is_presence_check(node: Node<'_>, src: &str) -> bool {
     };
     match parent.kind_name() {
         "unary_expression" => true,
-        "binary_expression" => is_comparison(parent, src),
+        "binary_expression" => ast::is_comparison(parent, src),
         "ternary_expression" => parent
             .field(Field::Condition)
             .is_some_and(|c| c.id() == top.id()),

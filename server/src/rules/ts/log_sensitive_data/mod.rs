@@ -18,9 +18,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
-use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::logging::{logger_callee, LoggerCallee, Loggers};
-use crate::ts::kind::KindExt;
+use crate::ts::frameworks::logging::LoggerCalls;
 use tree_sitter::Node;
 
 mod args;
@@ -126,55 +124,33 @@ from the logged object literal, when something else remains to be logged.
 A value inside a template string, or the call's only argument, gets no fix.
 "#;
 
-/// The rule's state over one file: possible logging calls and the file's
-/// logger instances.
+/// The rule's state over one file: its logging calls.
 struct FileVisitor<'t> {
     src: &'t str,
-    calls: Vec<(Node<'t>, LoggerCallee<'t>)>,
-    loggers: Loggers<'t>,
+    calls: LoggerCalls<'t>,
 }
 
 fn visitor<'t>(src: &'t str) -> Box<dyn Visitor<'t> + 't> {
     Box::new(FileVisitor {
         src,
-        calls: Vec::new(),
-        loggers: Loggers::default(),
+        calls: LoggerCalls::default(),
     })
 }
 
 impl<'t> Visitor<'t> for FileVisitor<'t> {
     fn visit(&mut self, _cx: &mut RuleContext<'_>, n: Node<'t>) {
-        match n.kind_name() {
-            "call_expression" => {
-                if let Some(callee) = logger_callee(n, self.src) {
-                    self.calls.push((n, callee));
-                }
-            }
-            "variable_declarator" => {
-                if let (Some(name), Some(value)) = (n.field(Field::Name), n.field(Field::Value)) {
-                    self.loggers.declarator(name, value, self.src);
-                }
-            }
-            _ => {}
-        }
+        self.calls.visit(n, self.src);
     }
 
     fn finish(&mut self, cx: &mut RuleContext<'_>, _root: Node<'t>) {
         let src = self.src;
-        self.loggers.resolve_children();
         let mut exits = ast::EarlyExits::default();
         let script = cx.script();
         let mut reports = Vec::new();
         let command_line = super::log_common::is_command_line_path(&cx.file.path_str());
-        for (call, callee) in std::mem::take(&mut self.calls) {
+        for (call, callee) in self.calls.confirmed() {
             // a command-line tool's console output is its user interface
             if command_line && callee.path.starts_with("console.") {
-                continue;
-            }
-            if callee
-                .instance
-                .is_some_and(|name| !self.loggers.contains(name))
-            {
                 continue;
             }
             let found = args::sensitive_in_call(call, &script);
