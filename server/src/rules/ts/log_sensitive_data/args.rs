@@ -171,18 +171,7 @@ fn is_safe_call(call: Node<'_>, src: &str) -> bool {
 
 /// `node` is only tested, not logged: `!token`, `token === x`, a ternary's condition.
 fn is_presence_check(node: Node<'_>, src: &str) -> bool {
-    let top = ast::value_root(node);
-    let Some(parent) = top.parent() else {
-        return false;
-    };
-    match parent.kind_name() {
-        "unary_expression" => true,
-        "binary_expression" => ast::is_comparison(parent, src),
-        "ternary_expression" => parent
-            .field(Field::Condition)
-            .is_some_and(|c| c.id() == top.id()),
-        _ => false,
-    }
+    ast::is_only_tested(ast::value_root(node), src)
 }
 
 /// The request's headers or cookies (`req.headers.authorization`, `req.cookies`,
