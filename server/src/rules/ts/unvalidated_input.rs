@@ -9,6 +9,7 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::handlers::{handler_of, Framework, Handler};
+use crate::ts::frameworks::logging::logger_callee;
 use crate::ts::frameworks::request::{request_input, RequestPart};
 use crate::ts::frameworks::webhooks::webhook_of;
 use crate::ts::kind::{self, KindExt};
@@ -55,7 +56,8 @@ handlers that check a signature (`verifyQstashSignature(…)`,
 `stripe.webhooks.constructEvent(…)`: the payload is signed by the sender),
 auth callbacks (a `callback` route segment: the `code` goes to the provider),
 Open Graph image routes (`new ImageResponse(…)`), reads turned into numbers on
-the spot (`Number(c.req.query('limit'))`, `parseInt(…)`), the URL itself
+the spot (`Number(c.req.query('limit'))`, `parseInt(…)`), reads inside a
+logging call (logging is not using the value; `log-request-data` judges it), the URL itself
 (`req.nextUrl.pathname`, `searchParams.toString()`), route parameters (`req.params.id`),
 headers and cookies, and reads of `JSON.parse`, `Date.parse` or `parseInt`, which
 are not schema parses.
@@ -152,6 +154,10 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
             "call_expression" => {
                 if is_validation_call(n, &src) || is_signature_check(n, &src) {
                     validated = true;
+                    return false;
+                }
+                // logging a value is not using it (and is `log-request-data`'s subject)
+                if logger_callee(n, &src).is_some() {
                     return false;
                 }
                 if first.is_none() {
@@ -388,6 +394,12 @@ mod tests {
         assert_clean(R, "app/api/x/route.ts", "export async function GET(req: NextRequest) {\n  const url = req.nextUrl.toString();\n  return Response.json({ path: req.nextUrl.pathname, url });\n}\n");
         // a coerced read does not hide a later raw one
         assert_flags(R, "src/server.ts", "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/jobs', (c) => c.json(list(Number(c.req.query('limit')), c.req.query('status'))));\n", 1);
+    }
+
+    #[test]
+    fn reads_that_are_only_logged_are_not_uses() {
+        assert_clean(R, "src/server.ts", "app.post('/login', (req, res) => {\n  console.log('login', req.body);\n  res.end();\n});\n");
+        assert_flags(R, "src/server.ts", "app.post('/login', (req, res) => {\n  logger.info(req.body);\n  res.json(req.body);\n});\n", 1);
     }
 
     #[test]
