@@ -951,7 +951,7 @@ fn deeply_nested_documents_get_diagnostics_and_the_server_survives() {
 fn response_rules_follow_edits() {
     let mut s = Server::start(&[], caps_utf16(), no_debounce());
     let uri = "untitled:account.ts";
-    let clean = "app.post('/login', async (req, res) => {\n  try {\n    res.cookie('session', await login(req.body), { httpOnly: true, secure: true, sameSite: 'lax' });\n    res.set('Retry-After', '60');\n    res.status(429).json({ error: 'slow down' });\n  } catch (err) {\n    res.status(500).json({ error: 'Internal Server Error' });\n  }\n});\n";
+    let clean = "app.post('/login', async (req, res) => {\n  try {\n    res.cookie('session', await login(Login.parse(req.body)), { httpOnly: true, secure: true, sameSite: 'lax' });\n    res.set('Retry-After', '60');\n    res.status(429).json({ error: 'slow down' });\n  } catch (err) {\n    res.status(500).json({ error: 'Internal Server Error' });\n  }\n});\n";
     s.open(uri, "typescript", 1, clean);
     assert!(s.diagnostics(uri, 1).is_empty());
     let leaky = clean
@@ -992,12 +992,70 @@ fn response_rules_follow_edits() {
         })
         .expect("the cookie's quick fix");
     let fixed = apply_edits(&leaky, &edits_for(&add["edit"], uri).0, false);
-    assert!(fixed.contains("res.cookie('session', await login(req.body), { httpOnly: true, secure: true, sameSite: 'lax' });"));
+    assert!(fixed.contains("res.cookie('session', await login(Login.parse(req.body)), { httpOnly: true, secure: true, sameSite: 'lax' });"));
     s.change_full(uri, 3, &fixed);
     let mut left = codes(&s.diagnostics(uri, 3));
     left.sort();
     assert_eq!(left, vec!["error-details-leak", "missing-retry-after"]);
     s.change_full(uri, 4, clean);
     assert!(s.diagnostics(uri, 4).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- issue 16: stub-auth and the logging rules, live ------------------------
+
+#[test]
+fn stub_auth_and_logging_rules_follow_edits() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "file:///tmp/prodlint-lsp-issue16/src/server/auth.ts";
+    let mut text = String::from(
+        "export function getUserId(req: Request) {\n  return req.headers.get('x-user') ?? null;\n}\n",
+    );
+    s.open(uri, "typescript", 1, &text);
+    let has = |s: &mut Server, v: i64, rule: &str| {
+        codes(&s.diagnostics(uri, v)).contains(&rule.to_string())
+    };
+    assert!(!has(&mut s, 1, "stub-auth"));
+    // The fallback becomes a constant user: stub-auth appears.
+    let at = text.find("null").unwrap();
+    text = edit(&mut s, uri, &text, 2, at, at + 4, "'demo-user'");
+    assert!(has(&mut s, 2, "stub-auth"));
+    // A log line with an email (and console in server code) appears…
+    let end = text.len();
+    text = edit(
+        &mut s,
+        uri,
+        &text,
+        3,
+        end,
+        end,
+        "export function login(email: string) {\n  console.log('login', email);\n}\n",
+    );
+    let diags = s.diagnostics(uri, 3);
+    let got = codes(&diags);
+    for rule in ["stub-auth", "log-sensitive-data", "console-in-production"] {
+        assert!(got.contains(&rule.to_string()), "{rule}: {got:?}");
+    }
+    // …and goes when the line is guarded for development.
+    let at = text.find("  console.log").unwrap();
+    text = edit(
+        &mut s,
+        uri,
+        &text,
+        4,
+        at,
+        at,
+        "  if (process.env.NODE_ENV !== 'production')",
+    );
+    let got = codes(&s.diagnostics(uri, 4));
+    assert!(
+        !got.contains(&"log-sensitive-data".to_string()),
+        "{got:?}\n{text}"
+    );
+    assert!(
+        !got.contains(&"console-in-production".to_string()),
+        "{got:?}"
+    );
+    assert!(got.contains(&"stub-auth".to_string()), "{got:?}");
     assert_eq!(s.shutdown_and_exit(), 0);
 }

@@ -38,15 +38,15 @@ const safeStorage = multer.diskStorage({
 app.post('/login', async (req, res) => {
   // finding: log-request-data — passwords end up in the logs
   console.log('login attempt', req.body);
-  // near miss: the method and path are not request data
-  console.log(req.method, req.path);
-  const token = jwt.sign({ sub: req.body.email }, JWT_SECRET, { expiresIn: JWT_EXPIRES_IN });
+  // near miss: the method and path are not request data (but a console.log in a route is console-in-production)
+  console.log(req.method, req.path); // finding: console-in-production
+  const token = jwt.sign({ sub: req.body.email }, JWT_SECRET, { expiresIn: JWT_EXPIRES_IN }); // finding: unvalidated-input
   res.json({ token });
 });
 
 app.get('/orders', async (req, res) => {
   // finding: sql-injection — a query string value spliced into SQL
-  const { rows } = await pool.query(`SELECT * FROM orders WHERE status = '${req.query.status}'`);
+  const { rows } = await pool.query(`SELECT * FROM orders WHERE status = '${req.query.status}'`); // and unvalidated-input
   // near miss: a parameterised query
   const { rows: mine } = await pool.query('SELECT * FROM orders WHERE user_id = $1', [req.query.user]);
   res.json({ rows, mine });

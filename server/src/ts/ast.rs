@@ -204,6 +204,37 @@ pub fn is_string_like(node: Node) -> bool {
 }
 
 /// Function-like node kinds.
+/// `node`'s value is only tested, not used: an operand of a unary operator
+/// (`!x`, `typeof x`) or of a comparison, or a ternary's condition.
+pub fn is_only_tested(node: Node, source: &str) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind_name() {
+        "unary_expression" => true,
+        "binary_expression" => is_comparison(parent, source),
+        "ternary_expression" => parent
+            .field(Field::Condition)
+            .is_some_and(|c| c.id() == node.id()),
+        _ => false,
+    }
+}
+
+/// `binary` is a comparison (`===`, `<`, `instanceof`, `in`…): its value is a
+/// boolean, not either operand.
+pub fn is_comparison(binary: Node, source: &str) -> bool {
+    binary.kind_name() == "binary_expression"
+        && binary
+            .field(Field::Operator)
+            .map(|o| text(o, source))
+            .is_some_and(|op| {
+                matches!(
+                    op,
+                    "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
+                )
+            })
+}
+
 pub fn is_function(node: Node) -> bool {
     matches!(
         node.kind_name(),

@@ -54,6 +54,15 @@ macro_rules! kinds {
     };
 }
 
+/// The kinds of functions with a body a rule may judge as a whole (declared,
+/// expressions, arrows, methods), for `TsRule.kinds`.
+pub const FUNCTIONS: &[&str] = &[
+    FUNCTION_DECLARATION,
+    FUNCTION_EXPRESSION,
+    ARROW_FUNCTION,
+    METHOD_DEFINITION,
+];
+
 kinds! {
     ABSTRACT_CLASS_DECLARATION = "abstract_class_declaration",
     ARGUMENTS = "arguments",

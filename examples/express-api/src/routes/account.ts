@@ -8,7 +8,7 @@ account.post('/login', async (req, res) => {
     // finding: missing-retry-after (the client is not told when to retry)
     return res.status(429).json({ error: 'Too many attempts' });
   }
-  const session = await login(req.body);
+  const session = await login(req.body); // finding: unvalidated-input (the body, unparsed)
   // finding: insecure-cookie (no httpOnly, secure or sameSite)
   res.cookie('session', session.id, { maxAge: 86_400_000 });
   // near miss: a preference cookie
@@ -33,6 +33,6 @@ account.post('/refresh', (req, res) => {
     res.set('Retry-After', '30');
     return res.status(429).end();
   }
-  res.cookie('refresh_token', req.body.token, { httpOnly: true, secure: true, sameSite: 'strict' });
+  res.cookie('refresh_token', req.body.token, { httpOnly: true, secure: true, sameSite: 'strict' }); // finding: unvalidated-input
   res.json({ ok: true });
 });

@@ -8,16 +8,21 @@ use std::sync::LazyLock;
 use tree_sitter::Node;
 
 pub mod cache_without_cachelife;
+pub mod console_in_production;
 pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
+pub mod log_common;
 pub mod log_request_data;
+pub mod log_sensitive_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
+pub mod stub_auth;
 pub mod unsanitized_filename;
+pub mod unvalidated_input;
 pub mod webhook_unverified;
 
 pub struct TsRule {
@@ -76,6 +81,10 @@ static REGISTERED: &[TsRule] = &[
     error_details_leak::RULE,
     missing_retry_after::RULE,
     insecure_cookie::RULE,
+    log_sensitive_data::RULE,
+    console_in_production::RULE,
+    stub_auth::RULE,
+    unvalidated_input::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

@@ -53,6 +53,57 @@ pub const DEFAULT_AUTH_WRAPPERS: &[&str] = &[
     "verifyToken",
 ];
 
+/// Names of functions that say they identify or authenticate the caller,
+/// beside the last segments of [`DEFAULT_AUTH_CALLS`] and
+/// [`DEFAULT_AUTH_WRAPPERS`] (`stub-auth` judges functions with these names;
+/// `route-without-auth` calls them).
+pub const AUTH_FUNCTION_NAMES: &[&str] = &[
+    "getUserId",
+    "getCurrentUser",
+    "getCurrentUserId",
+    "getUser",
+    "getAuthUser",
+    "getSessionUser",
+    "requireSession",
+    "checkAuth",
+    "verifyAuth",
+    "verifySession",
+    "validateToken",
+    "validateSession",
+    "authenticate",
+    "authenticateUser",
+    "authenticateRequest",
+];
+
+/// A function named `name` says it authenticates the caller or returns who
+/// the caller is: a default auth call or wrapper (`requireAuth`,
+/// `isAuthenticated`, `verifyToken`, `getServerSession`), or one of
+/// [`AUTH_FUNCTION_NAMES`] (`getUserId`, `getCurrentUser`).
+pub fn names_auth_function(name: &str) -> bool {
+    let last = |e: &&str| e.rsplit('.').next() == Some(name);
+    AUTH_FUNCTION_NAMES.contains(&name)
+        || DEFAULT_AUTH_CALLS.iter().any(last)
+        || DEFAULT_AUTH_WRAPPERS.iter().any(last)
+}
+
+/// A middleware name that says it authenticates: its first word is `auth`,
+/// `authenticate`, `authorize`… (`authMiddleware`, `authGuard`), or it is an
+/// auth function name ([`names_auth_function`]).
+pub fn names_auth_middleware(name: &str) -> bool {
+    let words = ast::name_words(name);
+    words.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "auth"
+                | "authenticate"
+                | "authenticated"
+                | "authentication"
+                | "authorize"
+                | "authorization"
+        )
+    }) || names_auth_function(name)
+}
+
 /// `path` (a dotted callee or middleware name) is in `list` (see
 /// [`DEFAULT_AUTH_CALLS`] for the matching).
 pub fn matches_list(path: &str, list: &[&str]) -> bool {
@@ -176,6 +227,37 @@ mod tests {
             e,
             Some(AuthEvidence::Middleware("ApiKeyGuard".into(), Via::Guard))
         );
+    }
+
+    #[test]
+    fn auth_function_and_middleware_names() {
+        for n in [
+            "getUserId",
+            "getCurrentUser",
+            "requireAuth",
+            "isAuthenticated",
+            "verifyToken",
+            "auth",
+            "getServerSession",
+        ] {
+            assert!(names_auth_function(n), "{n}");
+        }
+        for n in ["authMiddleware", "authGuard", "authorize", "requireAuth"] {
+            assert!(names_auth_middleware(n), "{n}");
+        }
+        // near misses
+        for n in [
+            "getUsers",
+            "authorName",
+            "fetchUserId",
+            "getAuthorId",
+            "verifyEmail",
+        ] {
+            assert!(!names_auth_function(n), "{n}");
+        }
+        for n in ["authorsRouter", "oauthCallback", "logRequests"] {
+            assert!(!names_auth_middleware(n), "{n}");
+        }
     }
 
     #[test]

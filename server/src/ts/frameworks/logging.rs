@@ -211,6 +211,45 @@ impl<'s> Loggers<'s> {
     }
 }
 
+/// The logging calls of a file, for a rule that sees the file's calls and
+/// declarators during the walk ([`LoggerCalls::visit`]) and judges them at the
+/// end ([`LoggerCalls::confirmed`]), when every logger instance is known.
+#[derive(Default)]
+pub struct LoggerCalls<'t> {
+    calls: Vec<(Node<'t>, LoggerCallee<'t>)>,
+    loggers: Loggers<'t>,
+}
+
+impl<'t> LoggerCalls<'t> {
+    /// A `call_expression` or `variable_declarator` of the file (others are ignored).
+    pub fn visit(&mut self, n: Node<'t>, src: &'t str) {
+        match n.kind_name() {
+            "call_expression" => {
+                if let Some(callee) = logger_callee(n, src) {
+                    self.calls.push((n, callee));
+                }
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (n.field(Field::Name), n.field(Field::Value)) {
+                    self.loggers.declarator(name, value, src);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// After the walk: the logging calls, in document order (calls on a
+    /// variable count only if a logger factory made it).
+    pub fn confirmed(&mut self) -> Vec<(Node<'t>, LoggerCallee<'t>)> {
+        self.loggers.resolve_children();
+        let loggers = &self.loggers;
+        std::mem::take(&mut self.calls)
+            .into_iter()
+            .filter(|(_, c)| c.instance.is_none_or(|name| loggers.contains(name)))
+            .collect()
+    }
+}
+
 /// The severity of a logging call, from its method name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
@@ -319,6 +358,29 @@ mod tests {
                 ("this.logger.error".into(), LogLevel::Error)
             ]
         );
+    }
+
+    #[test]
+    fn logger_calls_collected_during_a_walk() {
+        // the instance is made after the function that logs with it
+        let src =
+            "function f() { base.info(1); store.info(2); console.log(3); }\nconst base = pino();\n";
+        let got = with_script(src, |s, root| {
+            let mut calls = LoggerCalls::default();
+            let mut nodes = nodes_of(root, "call_expression");
+            nodes.extend(nodes_of(root, "variable_declarator"));
+            nodes.sort_by_key(|n| n.start_byte());
+            for n in nodes {
+                calls.visit(n, s.source);
+            }
+            calls
+                .confirmed()
+                .into_iter()
+                .map(|(_, c)| c.path)
+                .collect::<Vec<_>>()
+        });
+        // `store` was never made by a factory
+        assert_eq!(got, vec!["base.info", "console.log"]);
     }
 
     #[test]

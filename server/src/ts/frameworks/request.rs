@@ -231,6 +231,13 @@ fn bound_input(ident: Node<'_>, src: &Script<'_>, hops: u8) -> Option<RequestPar
                 return None;
             }
             let value = b.value?;
+            // `const { searchParams } = new URL(req.url)` (or `= req.nextUrl`)
+            if b.destructured
+                && b.key_name(src).as_deref() == Some("searchParams")
+                && url_of_request(value, src, hops - 1)
+            {
+                return Some(RequestPart::SearchParams);
+            }
             let of = input(value, src, hops - 1)?;
             if !b.destructured {
                 return Some(of);
@@ -325,6 +332,15 @@ mod tests {
         );
         // near misses: a URL not built from the request, a plain `params` parameter
         assert_eq!(part("new URL(base).searchParams;"), None);
+        // destructured from the URL of the request (and a near miss)
+        assert_eq!(
+            part("function GET(req) { const { searchParams } = new URL(req.url);\n searchParams.get('q'); }"),
+            Some(SearchParams)
+        );
+        assert_eq!(
+            part("function GET(req) { const { searchParams } = new URL(base);\n searchParams.get('q'); }"),
+            None
+        );
         assert_eq!(part("function f(params) { params.id; }"), None);
     }
 

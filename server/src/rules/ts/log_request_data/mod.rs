@@ -1,12 +1,13 @@
 //! The `log-request-data` rule: metadata, docs and the `check` entry with its top-level
 //! flow here; the rest by topic:
-//! - `fix`: the fixes: remove the statement, or wrap it in a development guard.
+//! - (`log_common::statement_fixes`): the fixes: remove the statement, or wrap it in a development guard.
 //! - `guards`: development-guard questions: logging that runs only outside production is
 //!   not reported.
 //! - `sources`: where logged values come from: the request's body, headers and query,
 //!   directly or through locals.
 //! - `tests`: the unit tests.
 
+use super::log_common::statement_fixes;
 use super::{Check, TsRule, Visitor};
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
@@ -17,13 +18,11 @@ use crate::ts::frameworks::logging::{logger_callee, LoggerCallee, Loggers};
 use crate::ts::frameworks::request::request_rest;
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
-use fix::fixes_for;
 use guards::Guards;
 use sources::{request_data_in_args, whole_value_hops};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
-mod fix;
 mod guards;
 mod sources;
 #[cfg(test)]
@@ -242,7 +241,7 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
             let message = format!(
                 "`{callee}(…)` writes request data ({data}) to the logs; bodies, headers and cookies carry passwords, tokens and personal data: remove it or log only outside production"
             );
-            let fixes = fixes_for(call, src, &mut unit);
+            let fixes = statement_fixes(call, src, &mut unit);
             let diag = cx.report(call.byte_range(), message);
             for f in fixes {
                 diag.with_fix(f);

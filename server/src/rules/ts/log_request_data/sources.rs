@@ -248,23 +248,13 @@ pub(super) fn whole_value_hops(
 /// Uses that do not log the data itself: `typeof body`, `!body`, comparisons,
 /// a ternary's condition, `Object.keys(body)`, `Array.isArray(body)`.
 fn is_excluded_position(n: Node<'_>, src: &str) -> bool {
+    if ast::is_only_tested(n, src) {
+        return true;
+    }
     let Some(parent) = n.parent() else {
         return false;
     };
     match parent.kind_name() {
-        "unary_expression" => true,
-        "binary_expression" => parent
-            .field(Field::Operator)
-            .map(|o| ast::text(o, src))
-            .is_some_and(|op| {
-                matches!(
-                    op,
-                    "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
-                )
-            }),
-        "ternary_expression" => parent
-            .field(Field::Condition)
-            .is_some_and(|c| c.id() == n.id()),
         "arguments" => parent.parent().is_some_and(|call| {
             matches!(
                 ast::callee_path(call, src).as_deref(),

@@ -1,13 +1,28 @@
-//! The fixes: remove the statement, or wrap it in a development guard.
+//! What the logging rules (`log-request-data`, `log-sensitive-data`,
+//! `console-in-production`) share: command-line paths, where `console` output
+//! is the program's user interface rather than a log, and the statement fixes.
 
 use crate::diagnostic::{Edit, Fix};
 use crate::ts::ast;
 use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
-/// Remove the statement, or wrap it in a development guard; only when the call
-/// is a statement of its own in a statement list.
-pub(super) fn fixes_for(call: Node<'_>, src: &str, file_unit: &mut Option<String>) -> Vec<Fix> {
+/// Folders whose code is a command-line tool or a one-off script: its console
+/// output goes to the person running it, not to a production log.
+const COMMAND_LINE_DIRS: &[&str] = &["cli", "bin", "scripts", "script"];
+
+/// `path` (with `/` separators) lies in a command-line tool or script folder.
+pub fn is_command_line_path(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|seg| COMMAND_LINE_DIRS.contains(&seg))
+}
+
+/// The logging rules' fixes for a logging call: remove the statement, or wrap it
+/// in a development guard; only when the call is a statement of its own in a
+/// statement list.
+pub fn statement_fixes(call: Node<'_>, src: &str, file_unit: &mut Option<String>) -> Vec<Fix> {
     let mut expr = call;
     if let Some(p) = expr
         .parent()
@@ -63,4 +78,19 @@ pub(super) fn fixes_for(call: Node<'_>, src: &str, file_unit: &mut Option<String
         vec![Edit::replace(stmt.byte_range(), wrapped)],
     );
     vec![remove, wrap]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_paths() {
+        assert!(is_command_line_path(
+            "packages/cli/src/commands/auth/index.ts"
+        ));
+        assert!(is_command_line_path("/repo/scripts/seed.ts"));
+        assert!(!is_command_line_path("src/app/api/cli.ts"));
+        assert!(!is_command_line_path("src/server/users.ts"));
+    }
 }
