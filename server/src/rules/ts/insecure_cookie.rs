@@ -6,7 +6,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
-use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks;
 use crate::ts::frameworks::responses::{cookie_write, CookieWrite};
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::Script;
@@ -234,24 +234,7 @@ fn resolve_object<'t>(options: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
 
 /// A property's value (case-insensitive key: `httponly`, `SameSite`).
 fn prop<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
-    let mut c = object.walk();
-    let found = object
-        .named_children(&mut c)
-        .find_map(|p| match p.kind_name() {
-            "pair" => {
-                let k = p.field(Field::Key)?;
-                let name =
-                    ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
-                name.eq_ignore_ascii_case(key)
-                    .then(|| p.field(Field::Value))
-                    .flatten()
-            }
-            "shorthand_property_identifier" => {
-                ast::text(p, src).eq_ignore_ascii_case(key).then_some(p)
-            }
-            _ => None,
-        });
-    found
+    frameworks::object_property_ignore_case(object, key, src)
 }
 
 /// Where to add the options: into the literal written at the call, or a new

@@ -36,6 +36,20 @@ use tree_sitter::Node;
 
 /// The value of `key: value` (or the shorthand `key`) in an object literal.
 pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    find_property(object, src, |name| name == key)
+}
+
+/// [`object_property`] with the key compared case-insensitively (cookie
+/// options: `httponly`, `SameSite`).
+pub fn object_property_ignore_case<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    find_property(object, src, |name| name.eq_ignore_ascii_case(key))
+}
+
+fn find_property<'t>(
+    object: Node<'t>,
+    src: &str,
+    is_key: impl Fn(&str) -> bool,
+) -> Option<Node<'t>> {
     let mut c = object.walk();
     let found = object
         .named_children(&mut c)
@@ -44,9 +58,9 @@ pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Nod
                 let k = p.field(Field::Key)?;
                 let name =
                     ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
-                (name == key).then(|| p.field(Field::Value)).flatten()
+                is_key(&name).then(|| p.field(Field::Value)).flatten()
             }
-            "shorthand_property_identifier" => (ast::text(p, src) == key).then_some(p),
+            "shorthand_property_identifier" => is_key(ast::text(p, src)).then_some(p),
             _ => None,
         });
     found
