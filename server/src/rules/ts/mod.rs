@@ -15,6 +15,7 @@ pub mod insecure_cookie;
 pub mod log_request_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
+pub mod open_redirect;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod unsanitized_filename;
@@ -76,6 +77,7 @@ static REGISTERED: &[TsRule] = &[
     error_details_leak::RULE,
     missing_retry_after::RULE,
     insecure_cookie::RULE,
+    open_redirect::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

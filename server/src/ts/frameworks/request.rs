@@ -231,6 +231,13 @@ fn bound_input(ident: Node<'_>, src: &Script<'_>, hops: u8) -> Option<RequestPar
                 return None;
             }
             let value = b.value?;
+            // `const { searchParams } = new URL(request.url)`
+            if b.destructured
+                && b.key_name(src).as_deref() == Some("searchParams")
+                && url_of_request(value, src, hops - 1)
+            {
+                return Some(RequestPart::SearchParams);
+            }
             let of = input(value, src, hops - 1)?;
             if !b.destructured {
                 return Some(of);
@@ -323,8 +330,21 @@ mod tests {
             part("export async function GET(req, { params }) { params.id; }"),
             Some(Params)
         );
-        // near misses: a URL not built from the request, a plain `params` parameter
+        assert_eq!(
+            part("function GET(request) { const { searchParams, origin } = new URL(request.url);\n searchParams.get('next'); }"),
+            Some(SearchParams)
+        );
+        // near misses: a URL not built from the request, a plain `params` parameter,
+        // the origin destructured beside `searchParams`
         assert_eq!(part("new URL(base).searchParams;"), None);
+        assert_eq!(
+            part("function GET(request) { const { searchParams, origin } = new URL(request.url);\n origin; }"),
+            None
+        );
+        assert_eq!(
+            part("function GET() { const { searchParams } = new URL(base);\n searchParams.get('next'); }"),
+            None
+        );
         assert_eq!(part("function f(params) { params.id; }"), None);
     }
 
