@@ -12,6 +12,7 @@ pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
+pub mod jwt_without_expiry;
 pub mod log_request_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
@@ -78,6 +79,7 @@ static REGISTERED: &[TsRule] = &[
     missing_retry_after::RULE,
     insecure_cookie::RULE,
     open_redirect::RULE,
+    jwt_without_expiry::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
