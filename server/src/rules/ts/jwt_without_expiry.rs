@@ -65,7 +65,7 @@ Flags, for `jsonwebtoken` and `jose` (found through the file's imports and
   file that verifies no token anywhere, when the claims are used as identity.
 
 Not flagged: options or payloads the file does not show (a parameter, a
-helper's result, a spread), `expiresIn` on a cookie's options (not the
+helper's result, a parsed or fetched value, a spread: they may carry `exp`), `expiresIn` on a cookie's options (not the
 token's), a string payload (`jsonwebtoken` refuses `expiresIn` for it),
 `jwt.decode` next to a verification, with `{ complete: true }` (reading the
 header to pick a key), or to read only the token's `exp`, `iat`, `header`,
@@ -423,25 +423,11 @@ fn check_algorithms(cx: &mut RuleContext<'_>, pair: Node<'_>) {
 }
 
 /// The payload has no `exp` as far as the file shows: an object literal (or
-/// a constant bound to one) without `exp` or a spread. A string payload, a
-/// parameter or a helper's result: `false` (not known; a string payload
-/// cannot take `expiresIn`).
+/// a variable bound to one) without `exp` or a spread. Anything else (a
+/// string payload, a parameter, a parsed or fetched value, a helper's
+/// result) is not known: `false`.
 fn payload_lacks_exp(payload: Node<'_>, src: &Script<'_>) -> bool {
-    match resolve_object(payload, src) {
-        Some(o) => !has_key(o, "exp", src),
-        None => {
-            let p = ast::unwrap_expr(payload);
-            // `jwt.sign(user, secret)`: a value whose keys are not shown; no
-            // `exp` set on it in the function
-            p.kind_name() == "identifier" && {
-                let name = ast::text(p, src);
-                let scope = ast::enclosing_function(p).unwrap_or_else(|| src.program(p));
-                let body = ast::text(scope, src);
-                !body.contains(&format!("{name}.exp")) && !body.contains("exp:")
-                    && src.declaration(p, name).is_some_and(|b| b.kind.is_variable())
-            }
-        }
-    }
+    resolve_object(payload, src).is_some_and(|o| !has_key(o, "exp", src))
 }
 
 /// An object literal, or a simple variable bound to one; `None` for anything
@@ -505,6 +491,7 @@ mod tests {
             "const o = { expiresIn: 60 };\njwt.sign({ sub: id }, secret, o);",
             // options or payload not shown
             "function f(opts, p) { jwt.sign({ sub: id }, secret, opts); jwt.sign(p, secret); jwt.sign({ ...claims }, secret); jwt.sign(claims(), secret); }",
+            "const payload = JSON.parse(input);\njwt.sign(payload, secret);\nconst user = await db.user.find(id);\njwt.sign(user, secret);",
             "jwt.sign({ sub: id }, secret, { ...defaults });",
             // a string payload cannot take expiresIn
             "jwt.sign('user-42', secret);",
@@ -525,6 +512,7 @@ mod tests {
             "import { SignJWT } from 'jose';\nawait new SignJWT({ id }).setExpirationTime('2h').sign(key);",
             "import { SignJWT } from 'jose';\nawait new SignJWT({ id, exp }).sign(key);",
             "import { SignJWT } from 'jose';\nfunction f(p) { return new SignJWT(p).sign(key); }",
+            "import * as jose from 'jose';\nconst claims = JSON.parse(text);\nawait new jose.SignJWT(claims).sign(key);",
             "class SignJWT {}\nnew SignJWT({ id }).sign(key);",
         ] {
             assert_clean(ID, P, text);

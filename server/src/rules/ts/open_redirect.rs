@@ -121,6 +121,8 @@ enum Position {
     AfterSlash,
     /// After an origin, before any path.
     Authority,
+    /// Right after `https://` or `//`: the host itself.
+    Host,
 }
 
 /// Request data found in the redirect target.
@@ -145,6 +147,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let weak = match guard {
         Guard::Strong => return,
         Guard::Slash if t.position == Position::Authority => return,
+        // `startsWith('/')` of a host is no check at all
+        Guard::Slash if t.position == Position::Host => false,
         Guard::Slash => true,
         Guard::None => false,
     };
@@ -152,6 +156,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         Position::Start => "",
         Position::AfterSlash => " after a lone `/` (`//host` leaves the site)",
         Position::Authority => " right after the origin (`@host` or `.host` changes the host)",
+        Position::Host => " as the host",
     };
     let what = ast::text(t.leaf, &src);
     let what = if what.len() > 60 {
@@ -376,7 +381,9 @@ fn position_after(prefix: &str) -> Option<Position> {
         None if prefix.starts_with('/') || prefix.contains('/') => return None,
         None => prefix,
     };
-    if rest.contains('/') {
+    if rest.is_empty() {
+        Some(Position::Host)
+    } else if rest.contains('/') {
         None
     } else {
         Some(Position::Authority)
@@ -541,9 +548,9 @@ mod tests {
         assert_eq!(position_after(""), Some(Start));
         assert_eq!(position_after("/"), Some(AfterSlash));
         assert_eq!(position_after("X"), Some(Authority));
-        assert_eq!(position_after("https://"), Some(Authority));
+        assert_eq!(position_after("https://"), Some(Host));
         assert_eq!(position_after("https://X"), Some(Authority));
-        assert_eq!(position_after("//"), Some(Authority));
+        assert_eq!(position_after("//"), Some(Host));
         assert_eq!(position_after("X/"), None);
         assert_eq!(position_after("/a/"), None);
         assert_eq!(position_after("https://app.com/"), None);
