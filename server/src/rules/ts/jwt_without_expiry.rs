@@ -10,7 +10,7 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::handlers::enclosing_handler;
 use crate::ts::frameworks::{method_call, object_property};
 use crate::ts::kind::{self, KindExt};
-use crate::ts::semantic::Script;
+use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
 
 pub const RULE: TsRule = TsRule {
@@ -87,7 +87,7 @@ export function issue(user: { id: string }) {
 }
 ```
 
-```ts flagged lines=5
+```ts flagged lines=4
 import { SignJWT } from 'jose';
 
 export async function issue(id: string, key: Uint8Array) {
@@ -176,8 +176,7 @@ fn check_sign(cx: &mut RuleContext<'_>, call: Node<'_>) {
             );
         }
     }
-    if options.is_some_and(|o| has_key(o, "expiresIn", &src)) || !payload_lacks_exp(payload, &src)
-    {
+    if options.is_some_and(|o| has_key(o, "expiresIn", &src)) || !payload_lacks_exp(payload, &src) {
         return;
     }
     let value = cx.options::<JwtOptions>().expires_in.clone();
@@ -355,7 +354,9 @@ fn only_harmless_claims(call: Node<'_>, func: Node<'_>, src: &Script<'_>) -> boo
                         "shorthand_property_identifier_pattern" => {
                             Some(ast::text(p, src).to_string())
                         }
-                        "pair_pattern" => p.field(Field::Key).map(|k| ast::text(k, src).to_string()),
+                        "pair_pattern" => {
+                            p.field(Field::Key).map(|k| ast::text(k, src).to_string())
+                        }
                         _ => None,
                     })
                     .collect();
@@ -411,9 +412,9 @@ fn check_algorithms(cx: &mut RuleContext<'_>, pair: Node<'_>) {
         return;
     }
     let mut c = v.walk();
-    let none = v.named_children(&mut c).find(|e| {
-        ast::string_value(*e, src).is_some_and(|s| s.eq_ignore_ascii_case("none"))
-    });
+    let none = v
+        .named_children(&mut c)
+        .find(|e| ast::string_value(*e, src).is_some_and(|s| s.eq_ignore_ascii_case("none")));
     if let Some(none) = none {
         cx.report(
             none.byte_range(),
@@ -430,13 +431,20 @@ fn payload_lacks_exp(payload: Node<'_>, src: &Script<'_>) -> bool {
     resolve_object(payload, src).is_some_and(|o| !has_key(o, "exp", src))
 }
 
-/// An object literal, or a simple variable bound to one; `None` for anything
+/// An object literal, or a `const` bound to one (a `let` may be reassigned:
+/// `let claims = {}` then `claims = JSON.parse(text)`); `None` for anything
 /// else or an object with a spread.
 fn resolve_object<'t>(expr: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     let o = ast::unwrap_expr(expr);
     let o = match o.kind_name() {
         "object" => o,
-        "identifier" => ast::unwrap_expr(src.value_of(o, ast::text(o, src))?),
+        "identifier" => {
+            let b = src.declaration(o, ast::text(o, src))?;
+            if b.kind != BindingKind::Const {
+                return None;
+            }
+            ast::unwrap_expr(b.simple_value()?)
+        }
         _ => return None,
     };
     if o.kind_name() != "object" {
@@ -501,7 +509,11 @@ mod tests {
             assert_clean(ID, P, &format!("{IMPORT}{text}"));
         }
         // not jsonwebtoken's sign
-        assert_clean(ID, P, "import jwt from 'my-jwt';\njwt.sign({ id }, k);\nsigner.sign({ id }, k);\n");
+        assert_clean(
+            ID,
+            P,
+            "import jwt from 'my-jwt';\njwt.sign({ id }, k);\nsigner.sign({ id }, k);\n",
+        );
     }
 
     #[test]
@@ -513,6 +525,8 @@ mod tests {
             "import { SignJWT } from 'jose';\nawait new SignJWT({ id, exp }).sign(key);",
             "import { SignJWT } from 'jose';\nfunction f(p) { return new SignJWT(p).sign(key); }",
             "import * as jose from 'jose';\nconst claims = JSON.parse(text);\nawait new jose.SignJWT(claims).sign(key);",
+            // a `let` reassigned after its empty start
+            "import * as jose from 'jose';\nlet claims = {};\nclaims = JSON.parse(text);\nawait new jose.SignJWT(claims).sign(key);",
             "class SignJWT {}\nnew SignJWT({ id }).sign(key);",
         ] {
             assert_clean(ID, P, text);
@@ -523,7 +537,11 @@ mod tests {
     fn flags_none_algorithm() {
         let text = format!("{IMPORT}jwt.verify(t, k, {{ algorithms: ['HS256', 'none'] }});\njwt.sign({{ id }}, k, {{ algorithm: 'none', expiresIn: '1h' }});\n");
         assert_eq!(snippets(&text), vec!["'none'", "'none'"]);
-        assert_clean(ID, P, &format!("{IMPORT}jwt.verify(t, k, {{ algorithms: ['HS256'] }});\n"));
+        assert_clean(
+            ID,
+            P,
+            &format!("{IMPORT}jwt.verify(t, k, {{ algorithms: ['HS256'] }});\n"),
+        );
     }
 
     #[test]

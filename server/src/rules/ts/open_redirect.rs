@@ -258,9 +258,7 @@ fn tainted<'t>(
             // `new URL(next, base).href`
             let prop = e.field(Field::Property).map(|p| ast::text(p, src));
             let object = ast::unwrap_expr(e.field(Field::Object)?);
-            if matches!(prop, Some("href" | "toString"))
-                && object.kind_name() == "new_expression"
-            {
+            if matches!(prop, Some("href" | "toString")) && object.kind_name() == "new_expression" {
                 return tainted(object, prefix, src, hops, names);
             }
             leaf(e, position, src)
@@ -567,7 +565,10 @@ mod tests {
         );
         let m = &findings(ID, P, text)[0].message;
         assert!(m.contains("request query `req.query.next`"), "{m}");
-        assert_eq!(findings(ID, P, text)[0].level, crate::diagnostic::Level::Warn);
+        assert_eq!(
+            findings(ID, P, text)[0].level,
+            crate::diagnostic::Level::Warn
+        );
     }
 
     #[test]
@@ -575,11 +576,23 @@ mod tests {
         let text = "import { NextResponse } from 'next/server';\nexport async function GET(request: Request) {\n  const { searchParams, origin } = new URL(request.url);\n  const next = searchParams.get('next') ?? '/';\n  const to = searchParams.get('to');\n  if (a) return NextResponse.redirect(`${origin}${next}`);\n  if (b) return NextResponse.redirect(new URL(to!, request.url));\n  return NextResponse.redirect(`/${to}`);\n}\n";
         assert_eq!(
             snippets(ROUTE, text),
-            vec!["`${origin}${next}`", "new URL(to!, request.url)", "`/${to}`"]
+            vec![
+                "`${origin}${next}`",
+                "new URL(to!, request.url)",
+                "`/${to}`"
+            ]
         );
         let d = findings(ID, ROUTE, text);
-        assert!(d[0].message.contains("right after the origin"), "{}", d[0].message);
-        assert!(d[2].message.contains("after a lone `/`"), "{}", d[2].message);
+        assert!(
+            d[0].message.contains("right after the origin"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[2].message.contains("after a lone `/`"),
+            "{}",
+            d[2].message
+        );
     }
 
     #[test]
@@ -587,7 +600,11 @@ mod tests {
         let text = "import { redirect } from 'next/navigation';\nexport default function Page({ searchParams }) {\n  redirect(searchParams.next);\n}\napp.get('/h', (req, res) => res.redirect(`https://${req.headers.host}`));\nhono.get('/x', (c) => c.redirect(c.req.query('url')));\n";
         assert_eq!(
             snippets("app/go/page.tsx", text),
-            vec!["searchParams.next", "`https://${req.headers.host}`", "c.req.query('url')"]
+            vec![
+                "searchParams.next",
+                "`https://${req.headers.host}`",
+                "c.req.query('url')"
+            ]
         );
     }
 
@@ -596,7 +613,11 @@ mod tests {
         let text = "app.get('/a', (req, res) => {\n  const next = String(req.query.next);\n  if (!next.startsWith('/')) return res.redirect('/');\n  res.redirect(next);\n});\n";
         let d = findings(ID, P, text);
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("`startsWith('/')` alone"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("`startsWith('/')` alone"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]
