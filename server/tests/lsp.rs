@@ -1001,3 +1001,53 @@ fn response_rules_follow_edits() {
     assert!(s.diagnostics(uri, 4).is_empty());
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+// ---- redirect and token rules (issue 16) ---------------------------------------
+
+/// `open-redirect` and `jwt-without-expiry` are live: dropping the path check
+/// and the token's `expiresIn` gets both findings; the token's quick fix and
+/// the check put back clear them.
+#[test]
+fn redirect_and_token_rules_follow_edits() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:sessions.ts";
+    let clean = "import jwt from 'jsonwebtoken';\napp.get('/done', (req, res) => {\n  const next = String(req.query.next);\n  if (!next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n  res.cookie('t', jwt.sign({ sub: req.user.id }, secret, { expiresIn: '1h' }));\n  res.redirect(next);\n});\n";
+    s.open(uri, "typescript", 1, clean);
+    assert!(s.diagnostics(uri, 1).is_empty());
+    let risky = clean
+        .replace(
+            "  if (!next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n",
+            "",
+        )
+        .replace(", { expiresIn: '1h' }", "");
+    s.change_full(uri, 2, &risky);
+    let diags = s.diagnostics(uri, 2);
+    let mut found = codes(&diags);
+    found.sort();
+    assert_eq!(found, vec!["jwt-without-expiry", "open-redirect"]);
+    let at = risky.find("jwt.sign").unwrap();
+    let actions = code_actions(
+        &mut s,
+        uri,
+        &risky,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
+    let add = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Add `expiresIn"))
+        })
+        .expect("the token's quick fix");
+    let fixed = apply_edits(&risky, &edits_for(&add["edit"], uri).0, false);
+    assert!(fixed.contains("jwt.sign({ sub: req.user.id }, secret, { expiresIn: '15m' })"));
+    s.change_full(uri, 3, &fixed);
+    assert_eq!(codes(&s.diagnostics(uri, 3)), vec!["open-redirect"]);
+    s.change_full(uri, 4, clean);
+    assert!(s.diagnostics(uri, 4).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -85,7 +85,8 @@ const MAX_HOPS: u8 = 2;
 /// `ctx.request.query`, `c.req.param('id')`), a body read (`await
 /// req.json()`, also inside `JSON.parse`), `searchParams` (of `new
 /// URL(req.url)`, `req.nextUrl`, or the `{ searchParams }` / `{ params }` a
-/// Next.js page or route handler receives), `headers().get(…)` /
+/// Next.js page or route handler receives, or destructured from `new
+/// URL(req.url)`), `headers().get(…)` /
 /// `cookies().get(…)` from `next/headers`, a NestJS `@Body()`/`@Query()`/
 /// `@Param()`/`@Headers()`/`@Req()` parameter, or a name bound to any of these
 /// (followed through two variables and destructuring).
