@@ -8,7 +8,7 @@ use crate::rules::{FixKind, OptionKind, RuleLanguage, RuleMeta, RuleOption, Rule
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::handlers::enclosing_handler;
-use crate::ts::frameworks::{method_call, object_property};
+use crate::ts::frameworks::{method_call, object_literal, object_property};
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
@@ -436,25 +436,14 @@ fn payload_lacks_exp(payload: Node<'_>, src: &Script<'_>) -> bool {
 /// else or an object with a spread.
 fn resolve_object<'t>(expr: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     let o = ast::unwrap_expr(expr);
-    let o = match o.kind_name() {
-        "object" => o,
-        "identifier" => {
-            let b = src.declaration(o, ast::text(o, src))?;
-            if b.kind != BindingKind::Const {
-                return None;
-            }
-            ast::unwrap_expr(b.simple_value()?)
-        }
-        _ => return None,
-    };
-    if o.kind_name() != "object" {
+    if o.kind_name() == "identifier"
+        && src
+            .declaration(o, ast::text(o, src))
+            .is_none_or(|b| b.kind != BindingKind::Const)
+    {
         return None;
     }
-    let mut c = o.walk();
-    let spread = o
-        .named_children(&mut c)
-        .any(|p| p.kind_name() == "spread_element");
-    (!spread).then_some(o)
+    object_literal(o, src)
 }
 
 fn has_key(object: Node<'_>, key: &str, src: &str) -> bool {

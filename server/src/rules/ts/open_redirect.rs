@@ -520,7 +520,7 @@ fn contains_word(text: &str, word: &str) -> bool {
         let before = text[..i].chars().next_back();
         let after = text[i + word.len()..].chars().next();
         let starts_ident = word.chars().next().is_some_and(ident);
-        !(starts_ident && before.is_some_and(ident)) && !after.is_some_and(ident)
+        (!starts_ident || !before.is_some_and(ident)) && !after.is_some_and(ident)
     })
 }
 
