@@ -25,7 +25,7 @@ pub const RULE: TsRule = TsRule {
         summary: "A redirect goes to a location taken from the request without an allowlist or same-origin check",
         docs: DOCS,
         triggers: &["redirect"],
-        also_triggers: &["req", "searchparams", "params", "query", "headers", "body"],
+        also_triggers: &["req.", "request.", "searchparams", "query", "headers"],
         options: RuleOptions::NONE,
     },
     kinds: &[kind::CALL_EXPRESSION],
