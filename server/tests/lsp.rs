@@ -944,6 +944,31 @@ fn deeply_nested_documents_get_diagnostics_and_the_server_survives() {
 
 // ---- response rules (issue 16) ------------------------------------------------
 
+/// `text` after the quick fix at `at` whose title starts with `title`.
+fn apply_quick_fix(
+    s: &mut Server,
+    uri: &str,
+    text: &str,
+    at: usize,
+    diags: &[Value],
+    title: &str,
+) -> String {
+    let actions = code_actions(
+        s,
+        uri,
+        text,
+        at,
+        at,
+        json!(diags),
+        Some(json!(["quickfix"])),
+    );
+    let action = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+        .unwrap_or_else(|| panic!("a quick fix titled {title}…"));
+    apply_edits(text, &edits_for(&action["edit"], uri).0, false)
+}
+
 /// The response rules are live: an edit that sends the error's message in a
 /// 500, drops `Retry-After` from a 429 and the flags from a session cookie gets
 /// their findings; the quick fix of the cookie and the edit back clear them.
@@ -974,24 +999,7 @@ fn response_rules_follow_edits() {
         ]
     );
     let at = leaky.find("'session'").unwrap();
-    let actions = code_actions(
-        &mut s,
-        uri,
-        &leaky,
-        at,
-        at,
-        json!(diags),
-        Some(json!(["quickfix"])),
-    );
-    let add = actions
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Add httpOnly"))
-        })
-        .expect("the cookie's quick fix");
-    let fixed = apply_edits(&leaky, &edits_for(&add["edit"], uri).0, false);
+    let fixed = apply_quick_fix(&mut s, uri, &leaky, at, &diags, "Add httpOnly");
     assert!(fixed.contains("res.cookie('session', await login(Login.parse(req.body)), { httpOnly: true, secure: true, sameSite: 'lax' });"));
     s.change_full(uri, 3, &fixed);
     let mut left = codes(&s.diagnostics(uri, 3));
@@ -1057,5 +1065,43 @@ fn stub_auth_and_logging_rules_follow_edits() {
         "{got:?}"
     );
     assert!(got.contains(&"stub-auth".to_string()), "{got:?}");
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+// ---- redirect and token rules (issue 16) ---------------------------------------
+
+/// `open-redirect` and `jwt-without-expiry` are live: dropping the path check
+/// and the token's `expiresIn` gets both findings; the token's quick fix and
+/// the check put back clear them.
+#[test]
+fn redirect_and_token_rules_follow_edits() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:sessions.ts";
+    // The rules under test (the query value also gets unvalidated-input).
+    let mine = |d: &[Value]| {
+        let mut c = codes(d);
+        c.retain(|c| c == "open-redirect" || c == "jwt-without-expiry");
+        c.sort();
+        c
+    };
+    let clean = "import jwt from 'jsonwebtoken';\napp.get('/done', (req, res) => {\n  const next = String(req.query.next);\n  if (!next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n  res.cookie('t', jwt.sign({ sub: req.user.id }, secret, { expiresIn: '1h' }));\n  res.redirect(next);\n});\n";
+    s.open(uri, "typescript", 1, clean);
+    assert!(mine(&s.diagnostics(uri, 1)).is_empty());
+    let risky = clean
+        .replace(
+            "  if (!next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n",
+            "",
+        )
+        .replace(", { expiresIn: '1h' }", "");
+    s.change_full(uri, 2, &risky);
+    let diags = s.diagnostics(uri, 2);
+    assert_eq!(mine(&diags), vec!["jwt-without-expiry", "open-redirect"]);
+    let at = risky.find("jwt.sign").unwrap();
+    let fixed = apply_quick_fix(&mut s, uri, &risky, at, &diags, "Add `expiresIn");
+    assert!(fixed.contains("jwt.sign({ sub: req.user.id }, secret, { expiresIn: '15m' })"));
+    s.change_full(uri, 3, &fixed);
+    assert_eq!(mine(&s.diagnostics(uri, 3)), vec!["open-redirect"]);
+    s.change_full(uri, 4, clean);
+    assert!(mine(&s.diagnostics(uri, 4)).is_empty());
     assert_eq!(s.shutdown_and_exit(), 0);
 }

@@ -6,8 +6,8 @@ use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
-use crate::ts::frameworks;
 use crate::ts::frameworks::responses::{cookie_write, CookieWrite};
+use crate::ts::frameworks::{self, object_literal};
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::Script;
 use tree_sitter::Node;
@@ -99,7 +99,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !says_session(&name) || is_cleared(&write, &src) {
         return;
     }
-    let options = match write.options.map(|o| resolve_object(o, &src)) {
+    let options = match write.options.map(|o| object_literal(o, &src)) {
         Some(Some(o)) => Some(o),
         // options the file does not show
         Some(None) => return,
@@ -203,7 +203,7 @@ fn is_cleared(write: &CookieWrite<'_>, src: &Script<'_>) -> bool {
     {
         return true;
     }
-    let Some(o) = write.options.and_then(|o| resolve_object(o, src)) else {
+    let Some(o) = write.options.and_then(|o| object_literal(o, src)) else {
         return false;
     };
     prop(o, "maxAge", src).is_some_and(|v| matches!(ast::text(v, src), "0" | "-1"))
@@ -211,25 +211,6 @@ fn is_cleared(write: &CookieWrite<'_>, src: &Script<'_>) -> bool {
             let t = ast::text(v, src).replace(' ', "");
             t == "newDate(0)" || t == "0"
         })
-}
-
-/// An options object literal, or a simple variable bound to one; `None` for
-/// anything else, or an object with a spread (its keys are unknown).
-fn resolve_object<'t>(options: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
-    let o = ast::unwrap_expr(options);
-    let o = match o.kind_name() {
-        "object" => o,
-        "identifier" => ast::unwrap_expr(src.value_of(o, ast::text(o, src))?),
-        _ => return None,
-    };
-    if o.kind_name() != "object" {
-        return None;
-    }
-    let mut c = o.walk();
-    let spread = o
-        .named_children(&mut c)
-        .any(|p| p.kind_name() == "spread_element");
-    (!spread).then_some(o)
 }
 
 /// A property's value (case-insensitive key: `httponly`, `SameSite`).

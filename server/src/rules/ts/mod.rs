@@ -13,11 +13,13 @@ pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
+pub mod jwt_without_expiry;
 pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
+pub mod open_redirect;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod stub_auth;
@@ -85,6 +87,8 @@ static REGISTERED: &[TsRule] = &[
     console_in_production::RULE,
     stub_auth::RULE,
     unvalidated_input::RULE,
+    open_redirect::RULE,
+    jwt_without_expiry::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

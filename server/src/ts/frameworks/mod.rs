@@ -32,6 +32,7 @@ pub mod webhooks;
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::Script;
 use tree_sitter::Node;
 
 /// The value of `key: value` (or the shorthand `key`) in an object literal.
@@ -66,6 +67,25 @@ fn find_property<'t>(
     found
 }
 
+/// An object literal, or a simple variable bound to one (`const opts = {…}`);
+/// `None` for anything else, or an object with a spread (its keys are unknown).
+pub fn object_literal<'t>(expr: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
+    let o = ast::unwrap_expr(expr);
+    let o = match o.kind_name() {
+        "object" => o,
+        "identifier" => ast::unwrap_expr(src.value_of(o, ast::text(o, src))?),
+        _ => return None,
+    };
+    if o.kind_name() != "object" {
+        return None;
+    }
+    let mut c = o.walk();
+    let spread = o
+        .named_children(&mut c)
+        .any(|p| p.kind_name() == "spread_element");
+    (!spread).then_some(o)
+}
+
 /// `receiver.method(…)`: the method's name and the receiver (parentheses,
 /// `as` and `!` around the receiver looked through); `None` for other calls.
 pub fn method_call<'t, 's>(call: Node<'t>, src: &'s str) -> Option<(&'s str, Node<'t>)> {
@@ -80,6 +100,30 @@ pub fn method_call<'t, 's>(call: Node<'t>, src: &'s str) -> Option<(&'s str, Nod
         ast::text(function.field(Field::Property)?, src),
         ast::unwrap_expr(function.field(Field::Object)?),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{nodes_of, with_script};
+    use super::*;
+
+    #[test]
+    fn object_literals_through_variables() {
+        let src =
+            "const o = { a: 1 };\nconst s = { ...o };\nf({ b: 2 }, o, s, { ...o }, g(), p);\n";
+        with_script(src, |s, root| {
+            // `f(…)`, before the `g()` inside it
+            let call = nodes_of(root, "call_expression")[0];
+            let found: Vec<Option<&str>> = ast::call_arguments(call)
+                .into_iter()
+                .map(|a| object_literal(a, &s).map(|o| ast::text(o, &s)))
+                .collect();
+            assert_eq!(
+                found,
+                vec![Some("{ b: 2 }"), Some("{ a: 1 }"), None, None, None, None]
+            );
+        });
+    }
 }
 
 #[cfg(test)]

@@ -85,7 +85,8 @@ const MAX_HOPS: u8 = 2;
 /// `ctx.request.query`, `c.req.param('id')`), a body read (`await
 /// req.json()`, also inside `JSON.parse`), `searchParams` (of `new
 /// URL(req.url)`, `req.nextUrl`, or the `{ searchParams }` / `{ params }` a
-/// Next.js page or route handler receives), `headers().get(…)` /
+/// Next.js page or route handler receives, or destructured from `new
+/// URL(req.url)`), `headers().get(…)` /
 /// `cookies().get(…)` from `next/headers`, a NestJS `@Body()`/`@Query()`/
 /// `@Param()`/`@Headers()`/`@Req()` parameter, or a name bound to any of these
 /// (followed through two variables and destructuring).
@@ -330,7 +331,12 @@ mod tests {
             part("export async function GET(req, { params }) { params.id; }"),
             Some(Params)
         );
-        // near misses: a URL not built from the request, a plain `params` parameter
+        assert_eq!(
+            part("function GET(request) { const { searchParams, origin } = new URL(request.url);\n searchParams.get('next'); }"),
+            Some(SearchParams)
+        );
+        // near misses: a URL not built from the request, a plain `params` parameter,
+        // the origin destructured beside `searchParams`
         assert_eq!(part("new URL(base).searchParams;"), None);
         // destructured from the URL of the request (and a near miss)
         assert_eq!(
@@ -339,6 +345,14 @@ mod tests {
         );
         assert_eq!(
             part("function GET(req) { const { searchParams } = new URL(base);\n searchParams.get('q'); }"),
+            None
+        );
+        assert_eq!(
+            part("function GET(request) { const { searchParams, origin } = new URL(request.url);\n origin; }"),
+            None
+        );
+        assert_eq!(
+            part("function GET() { const { searchParams } = new URL(base);\n searchParams.get('next'); }"),
             None
         );
         assert_eq!(part("function f(params) { params.id; }"), None);
