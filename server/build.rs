@@ -108,7 +108,10 @@ fn commit() -> String {
         (s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| s[..s.len().min(12)].to_ascii_lowercase())
     };
-    if let Some(c) = std::env::var("PRODLINT_COMMIT").ok().and_then(|c| short(&c)) {
+    if let Some(c) = std::env::var("PRODLINT_COMMIT")
+        .ok()
+        .and_then(|c| short(&c))
+    {
         return c;
     }
     if let Ok(info) = std::fs::read_to_string(".cargo_vcs_info.json") {
@@ -171,7 +174,11 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     // The real folder where there is one (cargo may not look through the link).
     let watched = Path::new("../grammars-config");
-    let watched = if watched.is_dir() { watched } else { config.as_path() };
+    let watched = if watched.is_dir() {
+        watched
+    } else {
+        config.as_path()
+    };
     println!("cargo:rerun-if-changed={}", watched.display());
     println!("cargo:rerun-if-changed=Cargo.toml");
     for var in ["CC", "CFLAGS"] {

@@ -113,7 +113,10 @@ fn sarif_output() {
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "prodlint");
     assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(run["tool"]["driver"]["properties"]["commit"], prodlint::COMMIT);
+    assert_eq!(
+        run["tool"]["driver"]["properties"]["commit"],
+        prodlint::COMMIT
+    );
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(

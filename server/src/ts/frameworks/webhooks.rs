@@ -43,7 +43,31 @@ const PROVIDERS: &[&str] = &[
     "polar",
     "supabase",
     "discord",
+    "paypal",
+    "mollie",
+    "braintree",
+    "chargebee",
 ];
+
+/// Senders of payment events (orders paid, subscriptions, invoices, payouts).
+pub const PAYMENT_PROVIDERS: &[&str] = &[
+    "stripe",
+    "paddle",
+    "shopify",
+    "razorpay",
+    "paystack",
+    "lemonsqueezy",
+    "polar",
+    "paypal",
+    "mollie",
+    "braintree",
+    "chargebee",
+];
+
+/// Whether `provider` (as [`Webhook::provider`] names it) sends payment events.
+pub fn is_payment_provider(provider: &str) -> bool {
+    PAYMENT_PROVIDERS.contains(&provider)
+}
 
 /// A webhook receiver.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +125,7 @@ pub fn verification_example(provider: Option<&str>) -> &'static str {
         Some("paddle") => "`paddle.webhooks.unmarshal(rawBody, secret, signature)`",
         Some("polar") => "`validateEvent(rawBody, headers, secret)` (@polar-sh/sdk/webhooks)",
         Some("twilio") => "`twilio.validateRequest(authToken, signature, url, params)`",
+        Some("paypal") => "PayPal's `POST /v1/notifications/verify-webhook-signature` with the transmission headers",
         Some("discord") => "`verifyKey(rawBody, signature, timestamp, publicKey)` (discord-interactions)",
         Some(_) => "an HMAC of the raw body with the signing secret, compared with `crypto.timingSafeEqual`",
     }
@@ -213,6 +238,12 @@ mod tests {
             Some("polar")
         );
         assert_eq!(provider_in_path("src/webhooks/handler.ts"), None);
+        assert_eq!(
+            provider_in_path("app/api/paypal/webhook/route.ts"),
+            Some("paypal")
+        );
+        assert!(is_payment_provider("paypal") && is_payment_provider("stripe"));
+        assert!(!is_payment_provider("svix") && !is_payment_provider("github"));
         assert_eq!(
             provider_in_path("src/stripey/webhook.ts"),
             None,
