@@ -18,6 +18,7 @@ pub mod no_any_cast;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod unsanitized_filename;
+pub mod webhook_not_idempotent;
 pub mod webhook_unverified;
 
 pub struct TsRule {
@@ -76,6 +77,7 @@ static REGISTERED: &[TsRule] = &[
     error_details_leak::RULE,
     missing_retry_after::RULE,
     insecure_cookie::RULE,
+    webhook_not_idempotent::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
