@@ -103,7 +103,7 @@ export async function POST(req: Request) {
 }
 ```
 
-```ts flagged lines=7 path=src/server.ts
+```ts flagged lines=4 path=src/server.ts
 app.post('/webhooks/paddle', async (req, res) => {
   const event = paddle.webhooks.unmarshal(req.body, secret, req.headers['paddle-signature']);
   if (event.eventType === 'transaction.completed') {
