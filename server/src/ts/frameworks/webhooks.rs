@@ -49,8 +49,10 @@ const PROVIDERS: &[&str] = &[
     "chargebee",
 ];
 
-/// Senders of payment events (orders paid, subscriptions, invoices, payouts).
-pub const PAYMENT_PROVIDERS: &[&str] = &[
+/// What names a payment sender in a file's text or path (a rule's prefilter
+/// triggers): the [`PAYMENT_PROVIDERS`], then Lemon Squeezy's bare
+/// `x-signature` header.
+pub const PAYMENT_TRIGGERS: &[&str] = &[
     "stripe",
     "paddle",
     "shopify",
@@ -62,7 +64,14 @@ pub const PAYMENT_PROVIDERS: &[&str] = &[
     "mollie",
     "braintree",
     "chargebee",
+    "x-signature",
 ];
+
+/// Senders of payment events (orders paid, subscriptions, invoices, payouts).
+pub const PAYMENT_PROVIDERS: &[&str] = match PAYMENT_TRIGGERS.split_last() {
+    Some((_, providers)) => providers,
+    None => &[],
+};
 
 /// Whether `provider` (as [`Webhook::provider`] names it) sends payment events.
 pub fn is_payment_provider(provider: &str) -> bool {
@@ -244,6 +253,16 @@ mod tests {
         );
         assert!(is_payment_provider("paypal") && is_payment_provider("stripe"));
         assert!(!is_payment_provider("svix") && !is_payment_provider("github"));
+        assert!(!is_payment_provider("x-signature"));
+        // every payment header names its provider or is a trigger itself
+        for (header, provider) in SIGNATURE_HEADERS {
+            if is_payment_provider(provider) {
+                assert!(
+                    PAYMENT_TRIGGERS.iter().any(|t| header.contains(t)),
+                    "{header}"
+                );
+            }
+        }
         assert_eq!(
             provider_in_path("src/stripey/webhook.ts"),
             None,

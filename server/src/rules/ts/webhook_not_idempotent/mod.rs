@@ -30,22 +30,8 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: false,
         summary: "A payment webhook handler creates records or sends notifications without deduplicating on the event id",
         docs: DOCS,
-        // A payment provider named in the file or its path (`webhooks::PAYMENT_PROVIDERS`,
-        // and Lemon Squeezy's bare `x-signature` header)…
-        triggers: &[
-            "stripe",
-            "paddle",
-            "shopify",
-            "razorpay",
-            "paystack",
-            "lemonsqueezy",
-            "polar",
-            "paypal",
-            "mollie",
-            "braintree",
-            "chargebee",
-            "x-signature",
-        ],
+        // A payment provider named in the file or its path (or Lemon Squeezy's header)…
+        triggers: webhooks::PAYMENT_TRIGGERS,
         // …and a webhook: by its path or route, or a signature header read.
         also_triggers: &["webhook", "signature", "hmac"],
         options: RuleOptions::NONE,
@@ -155,13 +141,7 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let src = &script;
     // Path heuristics judge the path inside the project, not the folder it
     // is checked out in.
-    let path = cx
-        .file
-        .path
-        .strip_prefix(&cx.config.base_dir)
-        .unwrap_or(cx.file.path)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let path = cx.project_path();
     let Some(handler) = handlers::handler_of(func, src, &path) else {
         return;
     };
