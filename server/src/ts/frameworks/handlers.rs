@@ -332,22 +332,8 @@ fn openapi_route<'t>(
         .unwrap_or("ALL");
     let path = prop("path").and_then(|p| ast::string_value(p, src));
     let mut middleware = router_middleware(call, receiver, path.as_deref(), src);
-    if let Some(m) = prop("middleware").map(ast::unwrap_expr) {
-        let items = if m.kind_name() == "array" {
-            let mut c = m.walk();
-            m.named_children(&mut c).collect()
-        } else {
-            vec![m]
-        };
-        middleware.extend(
-            items
-                .into_iter()
-                .filter_map(|i| middleware_name(i, src))
-                .map(|name| Middleware {
-                    name,
-                    via: Via::Route,
-                }),
-        );
+    if let Some(m) = prop("middleware") {
+        middleware.extend(listed_middleware(m, src, Via::Route));
     }
     Some(Route {
         call,
@@ -363,24 +349,27 @@ fn openapi_route<'t>(
 fn hook_middleware(options: Node<'_>, src: &str, via: Via) -> Vec<Middleware> {
     let mut out = Vec::new();
     for hook in ["onRequest", "preValidation", "preHandler"] {
-        let Some(v) = object_property(options, hook, src) else {
-            continue;
-        };
-        let v = ast::unwrap_expr(v);
-        let items = if v.kind_name() == "array" {
-            let mut c = v.walk();
-            v.named_children(&mut c).collect()
-        } else {
-            vec![v]
-        };
-        out.extend(
-            items
-                .into_iter()
-                .filter_map(|i| middleware_name(i, src))
-                .map(|name| Middleware { name, via }),
-        );
+        if let Some(v) = object_property(options, hook, src) {
+            out.extend(listed_middleware(v, src, via));
+        }
     }
     out
+}
+
+/// The named middleware of an option's value: one (`verify`) or a list (`[auth, limit]`).
+fn listed_middleware(value: Node<'_>, src: &str, via: Via) -> Vec<Middleware> {
+    let v = ast::unwrap_expr(value);
+    let items = if v.kind_name() == "array" {
+        let mut c = v.walk();
+        v.named_children(&mut c).collect()
+    } else {
+        vec![v]
+    };
+    items
+        .into_iter()
+        .filter_map(|i| middleware_name(i, src))
+        .map(|name| Middleware { name, via })
+        .collect()
 }
 
 fn upper(method: &str) -> Option<&'static str> {
