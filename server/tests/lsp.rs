@@ -1105,3 +1105,27 @@ fn redirect_and_token_rules_follow_edits() {
     assert!(mine(&s.diagnostics(uri, 4)).is_empty());
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+// ---- webhook-not-idempotent (issue 16) ----------------------------------------
+
+/// `webhook-not-idempotent` is live: a Stripe webhook that loses its
+/// processed-event check gets the finding; putting the check back clears it.
+#[test]
+fn webhook_idempotency_follows_edits() {
+    let mut s = Server::start(&[], caps_utf16(), no_debounce());
+    let uri = "untitled:billing.ts";
+    let deduped = "app.post('/webhooks/stripe', async (req, res) => {\n  const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);\n  if (await prisma.stripeEvent.findUnique({ where: { id: event.id } })) return res.sendStatus(200);\n  await prisma.order.create({ data: { total: 1 } });\n  res.sendStatus(200);\n});\n";
+    s.open(uri, "typescript", 1, deduped);
+    assert!(s.diagnostics(uri, 1).is_empty());
+    let repeated = deduped.replace(
+        "  if (await prisma.stripeEvent.findUnique({ where: { id: event.id } })) return res.sendStatus(200);\n",
+        "",
+    );
+    s.change_full(uri, 2, &repeated);
+    let diags = s.diagnostics(uri, 2);
+    assert_eq!(codes(&diags), vec!["webhook-not-idempotent"]);
+    assert_eq!(diags[0]["range"]["start"]["line"], 2);
+    s.change_full(uri, 3, deduped);
+    assert!(s.diagnostics(uri, 3).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -25,6 +25,7 @@ pub mod sql_injection;
 pub mod stub_auth;
 pub mod unsanitized_filename;
 pub mod unvalidated_input;
+pub mod webhook_not_idempotent;
 pub mod webhook_unverified;
 
 pub struct TsRule {
@@ -89,6 +90,7 @@ static REGISTERED: &[TsRule] = &[
     unvalidated_input::RULE,
     open_redirect::RULE,
     jwt_without_expiry::RULE,
+    webhook_not_idempotent::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

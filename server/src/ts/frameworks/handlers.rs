@@ -213,6 +213,9 @@ pub fn route_of<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Route<'t>> {
     if method == "route" {
         return fastify_route(call, receiver, &args, src);
     }
+    if method == "openapi" {
+        return openapi_route(call, receiver, &args, src);
+    }
     if !ROUTE_METHODS.contains(&method) {
         return None;
     }
@@ -295,28 +298,78 @@ fn fastify_route<'t>(
     })
 }
 
+/// `@hono/zod-openapi`'s `app.openapi(createRoute({ method, path, middleware }), handler)`
+/// (the route definition inline, or a `const` bound to `createRoute(...)`), on
+/// a router the file makes with Hono.
+fn openapi_route<'t>(
+    call: Node<'t>,
+    receiver: Node<'t>,
+    args: &[Node<'t>],
+    src: &Script<'t>,
+) -> Option<Route<'t>> {
+    if router_framework(receiver, src) != Some(Framework::Hono) {
+        return None;
+    }
+    let [def, .., last] = args else {
+        return None;
+    };
+    let mut def = ast::unwrap_expr(*def);
+    if def.kind_name() == "identifier" {
+        def = ast::unwrap_expr(src.value_of(def, ast::text(def, src))?);
+    }
+    if ast::callee_name(def, src).as_deref() != Some("createRoute") {
+        return None;
+    }
+    let options = ast::unwrap_expr(*ast::call_arguments(def).first()?);
+    if options.kind_name() != "object" {
+        return None;
+    }
+    let prop = |key: &str| object_property(options, key, src);
+    let handler = registered_function(*last, src)?;
+    let method = prop("method")
+        .and_then(|m| ast::string_value(m, src))
+        .and_then(|m| upper(&m.to_ascii_lowercase()))
+        .unwrap_or("ALL");
+    let path = prop("path").and_then(|p| ast::string_value(p, src));
+    let mut middleware = router_middleware(call, receiver, path.as_deref(), src);
+    if let Some(m) = prop("middleware") {
+        middleware.extend(listed_middleware(m, src, Via::Route));
+    }
+    Some(Route {
+        call,
+        framework: Framework::Hono,
+        method,
+        path,
+        handlers: vec![handler],
+        middleware,
+    })
+}
+
 /// Fastify hooks in a route's options: `{ preHandler: [auth], onRequest: verify }`.
 fn hook_middleware(options: Node<'_>, src: &str, via: Via) -> Vec<Middleware> {
     let mut out = Vec::new();
     for hook in ["onRequest", "preValidation", "preHandler"] {
-        let Some(v) = object_property(options, hook, src) else {
-            continue;
-        };
-        let v = ast::unwrap_expr(v);
-        let items = if v.kind_name() == "array" {
-            let mut c = v.walk();
-            v.named_children(&mut c).collect()
-        } else {
-            vec![v]
-        };
-        out.extend(
-            items
-                .into_iter()
-                .filter_map(|i| middleware_name(i, src))
-                .map(|name| Middleware { name, via }),
-        );
+        if let Some(v) = object_property(options, hook, src) {
+            out.extend(listed_middleware(v, src, via));
+        }
     }
     out
+}
+
+/// The named middleware of an option's value: one (`verify`) or a list (`[auth, limit]`).
+fn listed_middleware(value: Node<'_>, src: &str, via: Via) -> Vec<Middleware> {
+    let v = ast::unwrap_expr(value);
+    let items = if v.kind_name() == "array" {
+        let mut c = v.walk();
+        v.named_children(&mut c).collect()
+    } else {
+        vec![v]
+    };
+    items
+        .into_iter()
+        .filter_map(|i| middleware_name(i, src))
+        .map(|name| Middleware { name, via })
+        .collect()
 }
 
 fn upper(method: &str) -> Option<&'static str> {

@@ -43,7 +43,40 @@ const PROVIDERS: &[&str] = &[
     "polar",
     "supabase",
     "discord",
+    "paypal",
+    "mollie",
+    "braintree",
+    "chargebee",
 ];
+
+/// What names a payment sender in a file's text or path (a rule's prefilter
+/// triggers): the [`PAYMENT_PROVIDERS`], then Lemon Squeezy's bare
+/// `x-signature` header.
+pub const PAYMENT_TRIGGERS: &[&str] = &[
+    "stripe",
+    "paddle",
+    "shopify",
+    "razorpay",
+    "paystack",
+    "lemonsqueezy",
+    "polar",
+    "paypal",
+    "mollie",
+    "braintree",
+    "chargebee",
+    "x-signature",
+];
+
+/// Senders of payment events (orders paid, subscriptions, invoices, payouts).
+pub const PAYMENT_PROVIDERS: &[&str] = match PAYMENT_TRIGGERS.split_last() {
+    Some((_, providers)) => providers,
+    None => &[],
+};
+
+/// Whether `provider` (as [`Webhook::provider`] names it) sends payment events.
+pub fn is_payment_provider(provider: &str) -> bool {
+    PAYMENT_PROVIDERS.contains(&provider)
+}
 
 /// A webhook receiver.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +134,7 @@ pub fn verification_example(provider: Option<&str>) -> &'static str {
         Some("paddle") => "`paddle.webhooks.unmarshal(rawBody, secret, signature)`",
         Some("polar") => "`validateEvent(rawBody, headers, secret)` (@polar-sh/sdk/webhooks)",
         Some("twilio") => "`twilio.validateRequest(authToken, signature, url, params)`",
+        Some("paypal") => "PayPal's `POST /v1/notifications/verify-webhook-signature` with the transmission headers",
         Some("discord") => "`verifyKey(rawBody, signature, timestamp, publicKey)` (discord-interactions)",
         Some(_) => "an HMAC of the raw body with the signing secret, compared with `crypto.timingSafeEqual`",
     }
@@ -213,6 +247,22 @@ mod tests {
             Some("polar")
         );
         assert_eq!(provider_in_path("src/webhooks/handler.ts"), None);
+        assert_eq!(
+            provider_in_path("app/api/paypal/webhook/route.ts"),
+            Some("paypal")
+        );
+        assert!(is_payment_provider("paypal") && is_payment_provider("stripe"));
+        assert!(!is_payment_provider("svix") && !is_payment_provider("github"));
+        assert!(!is_payment_provider("x-signature"));
+        // every payment header names its provider or is a trigger itself
+        for (header, provider) in SIGNATURE_HEADERS {
+            if is_payment_provider(provider) {
+                assert!(
+                    PAYMENT_TRIGGERS.iter().any(|t| header.contains(t)),
+                    "{header}"
+                );
+            }
+        }
         assert_eq!(
             provider_in_path("src/stripey/webhook.ts"),
             None,

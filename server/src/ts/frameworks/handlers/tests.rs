@@ -218,6 +218,31 @@ fn hono_koa_fastify() {
 }
 
 #[test]
+fn hono_openapi_routes() {
+    let src = "import { OpenAPIHono, createRoute } from '@hono/zod-openapi';\nconst app = new OpenAPIHono();\nconst get = createRoute({ method: 'get', path: '/items', middleware: [requireAuth] });\napp.openapi(get, async (c) => c.json([]));\napp.openapi(createRoute({ method: 'post', path: '/hook' }), async (c) => c.json({}));\n";
+    let got = handlers(src, "src/routes.ts");
+    assert_eq!(
+        got.iter()
+            .map(|h| (h.0, h.2, h.3.clone(), h.6.clone(), h.7.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                Framework::Hono,
+                Some("GET"),
+                s("/items"),
+                s("c"),
+                vec![("requireAuth".into(), Via::Route)]
+            ),
+            (Framework::Hono, Some("POST"), s("/hook"), s("c"), vec![]),
+        ]
+    );
+    // near misses: `openapi` on an object the file does not make with Hono,
+    // a definition that is not `createRoute(...)`
+    let near = "const doc = makeDoc();\ndoc.openapi(createRoute({ method: 'get', path: '/x' }), async (c) => 1);\nimport { OpenAPIHono } from '@hono/zod-openapi';\nconst app = new OpenAPIHono();\napp.openapi(spec, async (c) => 1);\n";
+    assert!(handlers(near, "src/a.ts").is_empty());
+}
+
+#[test]
 fn near_misses_clients_and_lookups() {
     // HTTP clients, a cache lookup, a Map, a test client, a callback that is
     // not registered on a route
