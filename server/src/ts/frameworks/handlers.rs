@@ -354,6 +354,21 @@ fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
+/// The router-level middleware of a registration `router.METHOD(…)` of any
+/// method (Hono's `app.openapi(route, h)` too): `router.use(auth)`,
+/// `app.use('/api', auth)` for a route under `/api`, Fastify's `addHook`,
+/// written on the same router before it (see [`Route::middleware`], which
+/// includes these for the route methods).
+pub fn router_middleware_of(call: Node<'_>, src: &Script<'_>) -> Vec<Middleware> {
+    let Some((_, receiver)) = method_call(call, src) else {
+        return Vec::new();
+    };
+    let path = ast::call_arguments(call)
+        .first()
+        .and_then(|a| ast::string_value(*a, src));
+    router_middleware(call, receiver, path.as_deref(), src)
+}
+
 /// `router.use(auth)`, `app.use('/api', auth)` (for a route under `/api`)
 /// and Fastify's `addHook('onRequest', auth)` written on the same router
 /// before `call`, in the same statement list.
@@ -376,49 +391,25 @@ fn router_middleware(
     while let Some(s) = prev.filter(|_| seen < MAX_PRECEDING_STATEMENTS) {
         seen += 1;
         prev = s.prev_named_sibling();
-        let Some(c) = s
-            .named_child(0)
-            .filter(|_| s.kind_name() == "expression_statement")
-            .map(ast::unwrap_expr)
-            .filter(|c| c.kind_name() == "call_expression")
-        else {
-            continue;
-        };
-        let Some(callee) = ast::callee_path(c, src) else {
-            continue;
-        };
-        let Some(method) = callee
-            .strip_prefix(router_name.as_str())
-            .and_then(|m| m.strip_prefix('.'))
-        else {
-            continue;
-        };
-        let args = ast::call_arguments(c);
-        let fns = match (
-            method,
-            args.first().and_then(|a| ast::string_value(*a, src)),
-        ) {
-            ("use", Some(prefix)) => {
-                let applies = prefix == "*"
-                    || path.is_some_and(|p| p.starts_with(prefix.trim_end_matches('*')));
-                if !applies {
-                    continue;
-                }
-                &args[1..]
+        // `if (configured) { app.use(auth) }`: the statements of a top-level
+        // `if`'s consequence count too (a conditional guard is still a guard
+        // the rules cannot rule out)
+        if s.kind_name() == "if_statement" {
+            let Some(then) = s.field(Field::Consequence) else {
+                continue;
+            };
+            let inner: Vec<Node<'_>> = if then.kind_name() == "statement_block" {
+                let mut c = then.walk();
+                then.named_children(&mut c).collect()
+            } else {
+                vec![then]
+            };
+            for i in inner.into_iter().rev().take(MAX_PRECEDING_STATEMENTS) {
+                found.extend(use_middleware(i, &router_name, path, src));
             }
-            ("use", None) => &args[..],
-            ("addHook", Some(hook))
-                if matches!(hook.as_str(), "onRequest" | "preValidation" | "preHandler") =>
-            {
-                &args[1..]
-            }
-            _ => continue,
-        };
-        found.push(
-            fns.iter()
-                .filter_map(|a| middleware_name(*a, src))
-                .collect::<Vec<_>>(),
-        );
+            continue;
+        }
+        found.extend(use_middleware(s, &router_name, path, src));
     }
     for names in found.into_iter().rev() {
         out.extend(names.into_iter().map(|name| Middleware {
@@ -427,6 +418,51 @@ fn router_middleware(
         }));
     }
     out
+}
+
+/// The middleware names a statement `router.use(…)` / `router.addHook(…)`
+/// installs for a route at `path` (`None`: not such a statement).
+fn use_middleware(
+    s: Node<'_>,
+    router_name: &str,
+    path: Option<&str>,
+    src: &str,
+) -> Option<Vec<String>> {
+    let c = s
+        .named_child(0)
+        .filter(|_| s.kind_name() == "expression_statement")
+        .map(ast::unwrap_expr)
+        .filter(|c| c.kind_name() == "call_expression")?;
+    let callee = ast::callee_path(c, src)?;
+    let method = callee
+        .strip_prefix(router_name)
+        .and_then(|m| m.strip_prefix('.'))?;
+    let args = ast::call_arguments(c);
+    let fns = match (
+        method,
+        args.first().and_then(|a| ast::string_value(*a, src)),
+    ) {
+        ("use", Some(prefix)) => {
+            let applies =
+                prefix == "*" || path.is_some_and(|p| p.starts_with(prefix.trim_end_matches('*')));
+            if !applies {
+                return None;
+            }
+            &args[1..]
+        }
+        ("use", None) => &args[..],
+        ("addHook", Some(hook))
+            if matches!(hook.as_str(), "onRequest" | "preValidation" | "preHandler") =>
+        {
+            &args[1..]
+        }
+        _ => return None,
+    };
+    Some(
+        fns.iter()
+            .filter_map(|a| middleware_name(*a, src))
+            .collect(),
+    )
 }
 
 /// The library that made a router object: `express()`, `express.Router()`,

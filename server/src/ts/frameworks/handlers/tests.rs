@@ -262,3 +262,30 @@ fn enclosing_handler_walks_up() {
         assert!(enclosing_handler(saves[1], &s, "a.ts").is_none());
     });
 }
+
+#[test]
+fn router_middleware_of_any_registration() {
+    // Hono's `openapi` is no route method, its router middleware still counts;
+    // near misses: a `use` after the route, on another router, for another prefix
+    let src = "const app = new OpenAPIHono();\napp.use('*', basicAuth({ username }));\napp.use('/admin/*', adminOnly);\nother.use(verifyKey);\nif (process.env.KEY) {\n  app.use(apiKeyAuth);\n}\napp.openapi(route, async (c) => c.json({}));\napp.use(late);\n";
+    with_script(src, |s, root| {
+        let call = nodes_of(root, "call_expression")
+            .into_iter()
+            .find(|c| ast::callee_name(*c, &s).as_deref() == Some("openapi"))
+            .expect("the openapi call");
+        assert!(route_of(call, &s).is_none());
+        assert_eq!(
+            router_middleware_of(call, &s),
+            vec![
+                Middleware {
+                    name: "basicAuth".into(),
+                    via: Via::Router
+                },
+                Middleware {
+                    name: "apiKeyAuth".into(),
+                    via: Via::Router
+                }
+            ]
+        );
+    });
+}
