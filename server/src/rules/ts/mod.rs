@@ -12,6 +12,7 @@ pub mod cors_wildcard;
 pub mod hardcoded_secret;
 pub mod log_request_data;
 pub mod no_any_cast;
+pub mod route_without_auth;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod unsanitized_filename;
@@ -70,6 +71,7 @@ static REGISTERED: &[TsRule] = &[
     secret_fallback::RULE,
     webhook_unverified::RULE,
     sql_injection::RULE,
+    route_without_auth::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

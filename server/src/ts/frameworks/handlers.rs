@@ -737,7 +737,7 @@ fn url_path(segs: &[&str]) -> String {
 }
 
 /// `middleware.ts` / `proxy.ts` (Next.js 16), not under `app/` or `pages/`.
-fn is_middleware_file(file: &str) -> bool {
+pub fn is_middleware_file(file: &str) -> bool {
     file_parts(file).is_some_and(|(segs, stem)| {
         matches!(stem, "middleware" | "proxy")
             && !segs.iter().any(|s| matches!(*s, "app" | "pages"))

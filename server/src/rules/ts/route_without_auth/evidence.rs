@@ -1,0 +1,425 @@
+//! What counts as authentication beyond the configured lists, and what
+//! protection may exist out of the rule's sight (the rule then stays quiet).
+
+use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks::handlers::{Handler, HandlerKind};
+use crate::ts::frameworks::{method_call, nest};
+use crate::ts::kind::KindExt;
+use crate::ts::semantic::{BindingKind, Script};
+use tree_sitter::Node;
+
+/// Words that make a wrapper or middleware name an auth one (`withWorkspace`,
+/// `requireAdmin`, `apiKeyGuard`): custom auth wrappers are common, and a
+/// false alarm costs more than a miss.
+const AUTH_NAME_WORDS: &[&str] = &[
+    "auth",
+    "session",
+    "user",
+    "workspace",
+    "team",
+    "org",
+    "admin",
+    "protect",
+    "guard",
+    "permission",
+    "role",
+    "apikey",
+    "api_key",
+    "token",
+    "jwt",
+    "bearer",
+    "secure",
+    "private",
+    "require",
+    "ensure",
+    "verify",
+    "signature",
+    "signed",
+    "login",
+    "passport",
+    "clerk",
+    "owner",
+    "member",
+    "account",
+    "tenant",
+    "cron",
+    "internal",
+    "secret",
+    "access",
+];
+
+/// A wrapper or middleware name that says it authenticates.
+pub(super) fn says_auth(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    AUTH_NAME_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// Callee words that say a call checks who is asking (`getUserFromRequest`,
+/// `validateApiKey`, `checkPermission`, `verifySignature`).
+const AUTH_CALL_WORDS: &[&str] = &[
+    "auth",
+    "session",
+    "currentuser",
+    "getuser",
+    "requireuser",
+    "ensureuser",
+    "getme",
+    "whoami",
+    "verify",
+    "permission",
+    "apikey",
+    "api_key",
+    "token",
+    "signature",
+    "constructevent",
+    "clerk",
+    "guard",
+    "authorize",
+    "cansee",
+    "canedit",
+    "canaccess",
+    "isadmin",
+    "requireadmin",
+    "owner",
+    "secret",
+    "hmac",
+    "claims",
+];
+
+/// Supabase clients that carry the user's cookie: row-level security decides.
+const SUPABASE_CLIENTS: &[&str] = &[
+    "createClient",
+    "createServerClient",
+    "createRouteHandlerClient",
+    "createServerActionClient",
+    "createServerComponentClient",
+    "createPagesServerClient",
+];
+
+/// Names of handlers that serve public forms: sign-in, sign-up, password
+/// reset, newsletter, contact.
+const PUBLIC_NAME_WORDS: &[&str] = &[
+    "signin",
+    "signup",
+    "login",
+    "logout",
+    "signout",
+    "register",
+    "forgot",
+    "resetpassword",
+    "verifyemail",
+    "subscribe",
+    "newsletter",
+    "waitlist",
+    "contact",
+    "feedback",
+    "magiclink",
+    "otp",
+    "cart",
+];
+
+/// NestJS decorators that mark a method public.
+const PUBLIC_DECORATORS: &[&str] = &[
+    "Public",
+    "AllowAnonymous",
+    "SkipAuth",
+    "NoAuth",
+    "Anonymous",
+];
+
+/// A handler public by its name (`signUp` action) or decorator (`@Public()`).
+pub(super) fn public_by_name(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    if h.framework == crate::ts::frameworks::handlers::Framework::Nest {
+        let mut decs = nest::member_decorators(h.node);
+        decs.extend(nest::class_decorators(h.node));
+        if decs.iter().any(|d| {
+            nest::decorator_name(*d, src).is_some_and(|n| PUBLIC_DECORATORS.contains(&n.as_str()))
+        }) {
+            return true;
+        }
+    }
+    let name = ast::function_name(h.node, src)
+        .map(str::to_string)
+        .or_else(|| declared_name(h.node, src).map(|n| ast::text(n, src).to_string()));
+    name.is_some_and(|n| {
+        let l = n.to_ascii_lowercase().replace(['_', '-'], "");
+        PUBLIC_NAME_WORDS.iter().any(|w| l.contains(w))
+    })
+}
+
+/// The name of the variable a function (or a wrapper call around it) is
+/// assigned to: `export const POST = withLogging(async () => …)` → `POST`.
+pub(super) fn declared_name<'t>(func: Node<'t>, _src: &Script<'t>) -> Option<Node<'t>> {
+    let mut cur = func;
+    for _ in 0..32 {
+        let p = cur.parent()?;
+        match p.kind_name() {
+            "variable_declarator" => return p.field(Field::Name),
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "arguments"
+            | "call_expression"
+            | "await_expression" => cur = p,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Signs in the handler's body of protection the rule cannot see or judge:
+/// an auth-like call, the `Authorization` header or cookies read, `req.user`
+/// / `ctx.session`, a `process.env` secret, a Supabase server client, the
+/// request handed to an imported function.
+pub(super) fn protected_out_of_sight(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    let request = h.request.or(h.context);
+    let mut found = false;
+    ast::visit(h.node, &mut |n| {
+        if found {
+            return false;
+        }
+        found = match n.kind_name() {
+            "call_expression" => auth_like_call(n, src) || hands_over_request(n, request, src),
+            "string" | "template_string" => ast::string_value(n, src).is_some_and(|v| {
+                let l = v.to_ascii_lowercase();
+                [
+                    "authorization",
+                    "api-key",
+                    "apikey",
+                    "api_key",
+                    "secret",
+                    "token",
+                    "session",
+                    "x-user",
+                    "cookie",
+                ]
+                .iter()
+                .any(|w| l.contains(w))
+            }),
+            // `async ({ session, workspace }) => …`, `banUser(user, id)`: the
+            // caller passes who is asking
+            "shorthand_property_identifier_pattern" => is_caller_identity(ast::text(n, src)),
+            "identifier" => {
+                n.parent().is_some_and(|p| {
+                    matches!(p.kind_name(), "required_parameter" | "optional_parameter")
+                }) && is_caller_identity(ast::text(n, src))
+            }
+            "member_expression" => n.field(Field::Property).is_some_and(|p| {
+                let prop = ast::text(p, src);
+                let l = prop.to_ascii_lowercase();
+                matches!(
+                    l.as_str(),
+                    "user"
+                        | "session"
+                        | "auth"
+                        | "userid"
+                        | "currentuser"
+                        | "authorization"
+                        | "cookies"
+                ) || (ast::member_path(n, src).is_some_and(|m| m.starts_with("process.env."))
+                    && ["SECRET", "TOKEN", "KEY", "PASSWORD"]
+                        .iter()
+                        .any(|w| prop.contains(w)))
+            }),
+            _ => false,
+        };
+        !found
+    });
+    found
+}
+
+/// Parameter names that carry the caller's identity, resolved by whoever
+/// calls the function.
+fn is_caller_identity(name: &str) -> bool {
+    matches!(
+        name,
+        "user" | "session" | "workspace" | "userId" | "auth" | "currentUser" | "account" | "team"
+    )
+}
+
+/// A wrapper or middleware imported from a module whose path says auth
+/// (`withPartnerProfile` from `@/lib/auth/partner`).
+pub(super) fn imported_from_auth_module(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    h.middleware.iter().any(|m| {
+        let first = m.name.split('.').next().unwrap_or(&m.name);
+        src.declaration(h.node, first)
+            .and_then(|b| b.module().map(|(module, _)| module.to_ascii_lowercase()))
+            .is_some_and(|module| {
+                ["auth", "session", "guard", "protect", "permission"]
+                    .iter()
+                    .any(|w| module.contains(w))
+            })
+    })
+}
+
+fn auth_like_call(call: Node<'_>, src: &Script<'_>) -> bool {
+    let Some(path) = ast::callee_path(call, src) else {
+        return false;
+    };
+    let last = path.rsplit('.').next().unwrap_or(&path);
+    let l = last.to_ascii_lowercase();
+    // a rate limit says the route is public on purpose
+    if l == "cookies"
+        || path.to_ascii_lowercase().contains("ratelimit")
+        || AUTH_CALL_WORDS.iter().any(|w| l.contains(w))
+    {
+        return true;
+    }
+    if SUPABASE_CLIENTS.contains(&last) || l.contains("supabase") {
+        let from_supabase = call
+            .field(Field::Function)
+            .and_then(|f| src.qualified_name(f))
+            .is_some_and(|q| q.module.contains("supabase"));
+        return from_supabase || l.contains("supabase") || last != "createClient";
+    }
+    false
+}
+
+/// `handle(req)`, `await service.run(request)`: the request passed whole to
+/// a function imported from elsewhere, which may authenticate.
+fn hands_over_request(call: Node<'_>, request: Option<&str>, src: &Script<'_>) -> bool {
+    let Some(request) = request else {
+        return false;
+    };
+    let passes = ast::call_arguments(call)
+        .iter()
+        .any(|a| ast::unwrap_expr(*a).kind_name() == "identifier" && ast::text(*a, src) == request);
+    if !passes {
+        return false;
+    }
+    let Some(f) = call.field(Field::Function) else {
+        return false;
+    };
+    let mut root = ast::unwrap_expr(f);
+    while root.kind_name() == "member_expression" {
+        match root.field(Field::Object) {
+            Some(o) => root = ast::unwrap_expr(o),
+            None => return false,
+        }
+    }
+    root.kind_name() == "identifier"
+        && src
+            .declaration(root, ast::text(root, src))
+            .is_some_and(|b| b.kind == BindingKind::Import)
+}
+
+/// A `pages/api` handler that serves a mutating method: it compares
+/// `req.method` with `'POST'`… (a handler without a method check serves GET
+/// too and is not judged).
+pub(super) fn serves_mutating_method(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    debug_assert!(h.kind == HandlerKind::PagesApi);
+    let mut found = false;
+    ast::visit(h.node, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind_name() == "string" {
+            found = ast::string_value(n, src)
+                .is_some_and(|v| matches!(v.as_str(), "POST" | "PUT" | "PATCH" | "DELETE"));
+        }
+        !found
+    });
+    found
+}
+
+/// The registration's router is a variable of this file made by a call
+/// (`express()`, `new Hono()`, `Router()`), not exported: nothing else can
+/// mount it behind auth.
+pub(super) fn local_unexported_router(
+    call: Node<'_>,
+    src: &Script<'_>,
+    exported: &[String],
+) -> bool {
+    let Some((_, receiver)) = method_call(call, src) else {
+        return false;
+    };
+    let r = ast::unwrap_expr(receiver);
+    if r.kind_name() != "identifier" {
+        return false;
+    }
+    let name = ast::text(r, src);
+    let Some(b) = src.declaration(r, name) else {
+        return false;
+    };
+    if !b.kind.is_variable() || b.decl.kind_name() != "variable_declarator" {
+        return false;
+    }
+    // a router made inside a function is returned and mounted elsewhere
+    let top_level = b
+        .decl
+        .parent()
+        .and_then(|d| d.parent())
+        .is_some_and(|p| matches!(p.kind_name(), "program" | "export_statement"));
+    if !top_level {
+        return false;
+    }
+    let made = b
+        .simple_value()
+        .map(ast::unwrap_expr)
+        .is_some_and(|v| matches!(v.kind_name(), "call_expression" | "new_expression"));
+    if !made {
+        return false;
+    }
+    let exported_decl = b
+        .decl
+        .parent()
+        .and_then(|d| d.parent())
+        .is_some_and(|e| e.kind_name() == "export_statement");
+    !exported_decl && !exported.iter().any(|e| e == name)
+}
+
+/// The names the program's top-level statements export: `export default app`,
+/// `export { app }`, `module.exports = app`, `module.exports = { app }`,
+/// `exports.app = app` (identifiers outside functions). A file-level fact.
+pub(super) fn exported_names(program: Node<'_>, src: &Script<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut c = program.walk();
+    let stmts: Vec<Node<'_>> = program.named_children(&mut c).collect();
+    let collect = |root: Node<'_>, out: &mut Vec<String>| {
+        ast::visit(root, &mut |n| {
+            if ast::is_function(n) || n.kind_name() == "class_declaration" {
+                return false;
+            }
+            if matches!(
+                n.kind_name(),
+                "identifier" | "shorthand_property_identifier"
+            ) {
+                out.push(ast::text(n, src).to_string());
+            }
+            true
+        })
+    };
+    for s in stmts {
+        match s.kind_name() {
+            "export_statement" => {
+                // `export const x = …` declares; its declarator names are the binding's own
+                if s.field(Field::Declaration).is_none() {
+                    collect(s, &mut out);
+                }
+            }
+            "expression_statement" => {
+                let Some(a) = s
+                    .named_child(0)
+                    .filter(|a| a.kind_name() == "assignment_expression")
+                else {
+                    continue;
+                };
+                let left = a
+                    .field(Field::Left)
+                    .and_then(|l| ast::member_path(l, src))
+                    .unwrap_or_default();
+                if left == "module.exports"
+                    || left.starts_with("exports.")
+                    || left.starts_with("module.exports.")
+                {
+                    if let Some(right) = a.field(Field::Right) {
+                        collect(right, &mut out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
