@@ -207,20 +207,26 @@ pub(super) fn protected_out_of_sight(h: &Handler<'_>, src: &Script<'_>) -> bool 
             }
             "member_expression" => n.field(Field::Property).is_some_and(|p| {
                 let prop = ast::text(p, src);
-                let l = prop.to_ascii_lowercase();
-                matches!(
-                    l.as_str(),
-                    "user"
-                        | "session"
-                        | "auth"
-                        | "userid"
-                        | "currentuser"
-                        | "authorization"
-                        | "cookies"
-                ) || (ast::member_path(n, src).is_some_and(|m| m.starts_with("process.env."))
-                    && ["SECRET", "TOKEN", "KEY", "PASSWORD"]
-                        .iter()
-                        .any(|w| prop.contains(w)))
+                let path = ast::member_path(n, src).unwrap_or_default();
+                // `req.user`, `ctx.state.session`, `res.locals.user`, `event.locals.auth`
+                let on_request = path.split('.').next().is_some_and(|root| {
+                    Some(root) == request || matches!(root, "res" | "event" | "locals")
+                });
+                (on_request
+                    && matches!(
+                        prop.to_ascii_lowercase().as_str(),
+                        "user"
+                            | "session"
+                            | "auth"
+                            | "userid"
+                            | "currentuser"
+                            | "authorization"
+                            | "cookies"
+                    ))
+                    || (path.starts_with("process.env.")
+                        && ["SECRET", "TOKEN", "KEY", "PASSWORD"]
+                            .iter()
+                            .any(|w| prop.contains(w)))
             }),
             _ => false,
         };
