@@ -117,6 +117,7 @@ const PUBLIC_NAME_WORDS: &[&str] = &[
     "magiclink",
     "otp",
     "cart",
+    "checkout",
 ];
 
 /// NestJS decorators that mark a method public.

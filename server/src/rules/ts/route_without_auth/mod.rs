@@ -104,6 +104,7 @@ imported function; a router exported or received as a parameter (it is
 mounted elsewhere, maybe behind auth); a middleware matcher it cannot
 evaluate. Public routes are skipped: health and status checks, webhooks,
 auth callbacks, sign-in/sign-up, sitemaps, robots, OG images, `public` paths,
+carts and checkouts (guest flows in stores),
 and the globs of the `public-routes` option. `GET` routes are not flagged
 (public data is common; reads without auth are for review, not a linter).
 
@@ -215,6 +216,7 @@ const DEFAULT_PUBLIC: &[&str] = &[
     "manifest*",
     "favicon*",
     "cart",
+    "checkout",
 ];
 
 /// The rule's configuration for one file: lists and the public globs.
@@ -316,9 +318,14 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
     let what = describe(&h);
     let range = report_node(&h, src).byte_range();
+    let how = match h.framework {
+        Framework::Next => "check the session first (e.g. `const session = await auth(); if (!session) return 401`) or wrap it in an auth wrapper",
+        Framework::Nest => "add a guard (`@UseGuards(AuthGuard)`) or a global one",
+        _ => "put auth middleware before it (`router.use(requireAuth)` or in the route)",
+    };
     cx.report(
         range,
-        format!("{what} changes data without an auth check; verify the session or token first (e.g. `const session = await auth(); if (!session) return 401`), wrap it in an auth middleware, or list it in `public-routes` if it is public on purpose"),
+        format!("{what} changes data without an auth check; {how}, or list it in `public-routes` if it is public on purpose"),
     );
 }
 
