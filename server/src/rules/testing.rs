@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Level};
 use crate::engine;
-use crate::language::{self, Language};
+use crate::language;
 use crate::workspace::WorkspaceFacts;
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 
 use prodlint::config::Config;
 use prodlint::diagnostic::Level;
-use prodlint::language::{self, Language};
+use prodlint::language;
 use prodlint::workspace::WorkspaceFacts;
 use std::path::{Path, PathBuf};
 

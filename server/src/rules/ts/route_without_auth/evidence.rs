@@ -399,11 +399,9 @@ pub(super) fn exported_names(program: Node<'_>, src: &Script<'_>) -> Vec<String>
     };
     for s in stmts {
         match s.kind_name() {
-            "export_statement" => {
-                // `export const x = …` declares; its declarator names are the binding's own
-                if s.field(Field::Declaration).is_none() {
-                    collect(s, &mut out);
-                }
+            // `export const x = …` declares: its names are the binding's own
+            "export_statement" if s.field(Field::Declaration).is_none() => {
+                collect(s, &mut out);
             }
             "expression_statement" => {
                 let Some(a) = s

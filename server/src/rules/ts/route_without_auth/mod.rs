@@ -246,7 +246,7 @@ fn settings(opts: &RouteAuthOptions) -> Settings {
         for g in [
             format!("**/{seg}"),
             format!("**/{seg}/**"),
-            format!("{seg}"),
+            seg.to_string(),
             format!("{seg}/**"),
         ] {
             if let Ok(g) = Glob::new(&g) {
