@@ -106,6 +106,18 @@ impl<'a> RuleContext<'a> {
         self.rule
     }
 
+    /// The file's path inside the project (below the configuration's base
+    /// folder), `/`-separated: path heuristics judge this, not the folder the
+    /// project is checked out in (`~/code/webhook-service/src/app.ts`).
+    pub fn project_path(&self) -> String {
+        self.file
+            .path
+            .strip_prefix(&self.config.base_dir)
+            .unwrap_or(self.file.path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
     /// The source with its semantic model, for rule helpers.
     pub fn script(&self) -> Script<'a> {
         Script {

@@ -973,7 +973,7 @@ fn route_without_auth_follows_edits_and_next_middleware() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [ { "uri": file_uri(&mw), "type": 1 } ] }),
     );
-    wait_for_route_diags(&mut s, &uri, "cleared by middleware.ts", |d| !has(d));
+    wait_diags(&mut s, &uri, "cleared by middleware.ts", |d| !has(d));
     // Deleted again: back.
     settle_publishes(&mut s, &uri);
     std::fs::remove_file(&mw).unwrap();
@@ -981,7 +981,7 @@ fn route_without_auth_follows_edits_and_next_middleware() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [ { "uri": file_uri(&mw), "type": 3 } ] }),
     );
-    wait_for_route_diags(&mut s, &uri, "back without middleware.ts", has);
+    wait_diags(&mut s, &uri, "back without middleware.ts", has);
     assert_eq!(s.shutdown_and_exit(), 0);
 }
 
@@ -995,19 +995,4 @@ fn settle_publishes(s: &mut Server, uri: &str) {
         })
         .is_some()
     {}
-}
-
-/// Wait for a publish for `uri` whose diagnostics satisfy `pred`.
-fn wait_for_route_diags(s: &mut Server, uri: &str, what: &str, pred: impl Fn(&[Value]) -> bool) {
-    let uri = uri.to_string();
-    s.wait_for(what, move |m| {
-        m["method"] == "textDocument/publishDiagnostics"
-            && m["params"]["uri"] == uri.as_str()
-            && pred(
-                m["params"]["diagnostics"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]),
-            )
-    });
 }

@@ -88,10 +88,7 @@ impl TsFacts {
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        for (p, f) in &self.files {
-            p.hash(&mut h);
-            f.hash(&mut h);
-        }
+        self.files.hash(&mut h);
         h.finish()
     }
 }

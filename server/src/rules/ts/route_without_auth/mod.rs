@@ -275,13 +275,7 @@ const MUTATING: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let script = cx.script();
     let src = &script;
-    let rel = cx
-        .file
-        .path
-        .strip_prefix(&cx.config.base_dir)
-        .unwrap_or(cx.file.path)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let rel = cx.project_path();
     let Some(h) = handler_of(node, src, &rel) else {
         return;
     };

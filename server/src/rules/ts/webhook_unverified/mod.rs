@@ -236,16 +236,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !body_read_shape(node, src) {
         return;
     }
-    // Path heuristics judge the path inside the project, not the folder it is
-    // checked out in (`~/code/webhook-service/src/app.ts`).
-    let path = cx
-        .file
-        .path
-        .strip_prefix(&cx.config.base_dir)
-        .unwrap_or(cx.file.path)
-        .to_string_lossy()
-        .replace('\\', "/")
-        .to_ascii_lowercase();
+    let path = cx.project_path().to_ascii_lowercase();
     // The innermost enclosing inbound request handler.
     let mut handler = None;
     let mut by_name = None;
