@@ -39,7 +39,10 @@ pub const RULE: TsRule = TsRule {
             ".post(",
             ".put(",
             ".patch(",
-            ".delete(",
+            // `.delete(` alone is every Map, Set and URLSearchParams: a route's path starts with `/`
+            ".delete('/",
+            ".delete(\"/",
+            ".delete(`/",
             "@post(",
             "@put(",
             "@patch(",
@@ -176,6 +179,9 @@ pub struct RouteAuthOptions {
     pub auth_functions: Vec<String>,
     pub auth_wrappers: Vec<String>,
     pub public_routes: Vec<String>,
+    /// The lists and globs compiled, once per configuration (not per file).
+    #[serde(skip)]
+    compiled: std::sync::OnceLock<Settings>,
 }
 
 /// Public route paths (matched against the route's URL path without its
@@ -284,7 +290,18 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     }
     let opts = cx.options::<RouteAuthOptions>();
-    let settings = cx.memo(|| settings(&opts));
+    // without a `[rules.route-without-auth]` table each call gets fresh
+    // default options: the default settings are compiled once per process
+    static DEFAULT: std::sync::LazyLock<Settings> =
+        std::sync::LazyLock::new(|| settings(&RouteAuthOptions::default()));
+    let configured = !(opts.auth_functions.is_empty()
+        && opts.auth_wrappers.is_empty()
+        && opts.public_routes.is_empty());
+    let settings = if configured {
+        opts.compiled.get_or_init(|| settings(&opts))
+    } else {
+        &DEFAULT
+    };
     let route = h.path.as_deref().unwrap_or("");
     if settings.public.is_match(route.trim_start_matches('/'))
         || settings.public.is_match(rel.to_ascii_lowercase())
@@ -292,7 +309,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     {
         return;
     }
-    if authenticated(&h, src, &settings)
+    if authenticated(&h, src, settings)
         || evidence::imported_from_auth_module(&h, src)
         || evidence::protected_out_of_sight(&h, src)
     {
