@@ -3,8 +3,8 @@
 
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::handlers::{Handler, HandlerKind};
-use crate::ts::frameworks::{method_call, nest};
+use crate::ts::frameworks::handlers::{Handler, HandlerKind, Via};
+use crate::ts::frameworks::{auth, method_call, nest};
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
@@ -53,6 +53,103 @@ const AUTH_NAME_WORDS: &[&str] = &[
 pub(super) fn says_auth(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     AUTH_NAME_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// A rate limiter as route or router middleware (`rateLimit({…})`,
+/// `limiter`, `throttle`): like a rate-limit call in the body, it says the
+/// route is public on purpose.
+pub(super) fn says_rate_limit(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    ["ratelimit", "rate_limit", "limiter", "throttle", "slowdown"]
+        .iter()
+        .any(|w| l.contains(w))
+}
+
+/// Evidence that a wrapper with a neutral name (`withEmailProvider`)
+/// authenticates: its definition in this file checks who is asking, or the
+/// function it wraps gets the caller's identity from it (`({ user }) =>`,
+/// `req.auth.userId`, `request.accountId`).
+pub(super) fn wrapper_authenticates(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    let wrapped = h.middleware.iter().any(|m| m.via == Via::Wrapper);
+    if !wrapped {
+        return false;
+    }
+    let defined_here = h.middleware.iter().any(|m| {
+        m.via == Via::Wrapper
+            && !m.name.contains('.')
+            && src.top_level_function(&m.name).is_some_and(|f| {
+                ast::any_descendant(f, &mut |n| {
+                    n.kind_name() == "call_expression" && auth_like_call(n, src)
+                })
+            })
+    });
+    defined_here || receives_identity(h.node, src)
+}
+
+/// The wrapped function reads the caller's identity from one of its
+/// parameters: `({ session }) =>`, `(req) => req.auth.userId`,
+/// `request.emailAccountId`.
+fn receives_identity(func: Node<'_>, src: &Script<'_>) -> bool {
+    let Some(params) = func
+        .field(Field::Parameters)
+        .or_else(|| func.field(Field::Parameter))
+    else {
+        return false;
+    };
+    let mut names: Vec<&str> = Vec::new();
+    let mut from_pattern = false;
+    ast::visit(params, &mut |n| {
+        match n.kind_name() {
+            "shorthand_property_identifier_pattern" => {
+                from_pattern |= says_identity(ast::text(n, src));
+            }
+            "pair_pattern" => {
+                from_pattern |= n
+                    .field(Field::Key)
+                    .is_some_and(|k| says_identity(ast::text(k, src)));
+            }
+            "identifier" => names.push(ast::text(n, src)),
+            _ => {}
+        }
+        true
+    });
+    if from_pattern {
+        return true;
+    }
+    let Some(body) = func.field(Field::Body) else {
+        return false;
+    };
+    ast::any_descendant(body, &mut |n| {
+        n.kind_name() == "member_expression"
+            && n.field(Field::Object).is_some_and(|o| {
+                let o = ast::unwrap_expr(o);
+                o.kind_name() == "identifier" && names.contains(&ast::text(o, src))
+            })
+            && n.field(Field::Property)
+                .is_some_and(|p| says_identity(ast::text(p, src)))
+    })
+}
+
+/// A property that carries who is asking: `user`, `session`, `auth`,
+/// `userId`, `accountId`, `emailAccountId`, `organizationId`…
+fn says_identity(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    matches!(
+        l.as_str(),
+        "user" | "session" | "auth" | "account" | "currentuser" | "viewer" | "principal" | "claims"
+    ) || [
+        "userid",
+        "accountid",
+        "orgid",
+        "organizationid",
+        "teamid",
+        "workspaceid",
+        "tenantid",
+        "memberid",
+        "ownerid",
+    ]
+    .iter()
+    .any(|w| l.ends_with(w))
 }
 
 /// Callee words that say a call checks who is asking (`getUserFromRequest`,
@@ -236,6 +333,22 @@ pub(super) fn protected_out_of_sight(h: &Handler<'_>, src: &Script<'_>) -> bool 
     found
 }
 
+/// A function of this file that the handler calls checks who is asking:
+/// `case 'POST': return handlePost(req, res)` with `verifyUser(req)` inside
+/// (one hop; `calls` are the configured auth calls).
+pub(super) fn helper_authenticates(h: &Handler<'_>, src: &Script<'_>, calls: &[&str]) -> bool {
+    ast::any_descendant(h.node, &mut |n| {
+        n.kind_name() == "call_expression"
+            && super::effects::local_callee(n, src).is_some_and(|f| {
+                f.id() != h.node.id()
+                    && ast::any_descendant(f, &mut |c| {
+                        c.kind_name() == "call_expression"
+                            && (auth::is_auth_call(c, src, calls) || auth_like_call(c, src))
+                    })
+            })
+    })
+}
+
 /// Parameter names that carry the caller's identity, resolved by whoever
 /// calls the function.
 fn is_caller_identity(name: &str) -> bool {
@@ -244,6 +357,16 @@ fn is_caller_identity(name: &str) -> bool {
         "user" | "session" | "workspace" | "userId" | "auth" | "currentUser" | "account" | "team"
     )
 }
+
+/// Packages whose handler wrappers verify the platform's signature on each
+/// delivery (queue and job callbacks): `handleCallback` of `@vercel/queue`,
+/// QStash's `verifySignatureAppRouter`, Inngest's and Trigger.dev's `serve`.
+const PLATFORM_SIGNED: &[&str] = &[
+    "@vercel/queue",
+    "@upstash/qstash",
+    "inngest",
+    "@trigger.dev",
+];
 
 /// A wrapper or middleware imported from a module whose path says auth
 /// (`withPartnerProfile` from `@/lib/auth/partner`).
@@ -256,6 +379,7 @@ pub(super) fn imported_from_auth_module(h: &Handler<'_>, src: &Script<'_>) -> bo
                 ["auth", "session", "guard", "protect", "permission"]
                     .iter()
                     .any(|w| module.contains(w))
+                    || PLATFORM_SIGNED.iter().any(|p| module.starts_with(p))
             })
     })
 }
@@ -270,6 +394,11 @@ fn auth_like_call(call: Node<'_>, src: &Script<'_>) -> bool {
     if l == "cookies"
         || path.to_ascii_lowercase().contains("ratelimit")
         || AUTH_CALL_WORDS.iter().any(|w| l.contains(w))
+        // `validateSlackRequest(req)`, `validateWebhook(body, sig)`
+        || (l.starts_with("validate")
+            && ["request", "signature", "webhook", "hmac"]
+                .iter()
+                .any(|w| l.contains(w)))
     {
         return true;
     }
@@ -289,9 +418,25 @@ fn hands_over_request(call: Node<'_>, request: Option<&str>, src: &Script<'_>) -
     let Some(request) = request else {
         return false;
     };
-    let passes = ast::call_arguments(call)
-        .iter()
-        .any(|a| ast::unwrap_expr(*a).kind_name() == "identifier" && ast::text(*a, src) == request);
+    // `handle(req)`, `handle({ request })`, `handle({ req: request, env })`
+    let passes = ast::call_arguments(call).iter().any(|a| {
+        let a = ast::unwrap_expr(*a);
+        match a.kind_name() {
+            "identifier" => ast::text(a, src) == request,
+            "object" => {
+                let mut c = a.walk();
+                let found = a.named_children(&mut c).any(|p| match p.kind_name() {
+                    "shorthand_property_identifier" => ast::text(p, src) == request,
+                    "pair" => p
+                        .field(Field::Value)
+                        .is_some_and(|v| ast::text(ast::unwrap_expr(v), src) == request),
+                    _ => false,
+                });
+                found
+            }
+            _ => false,
+        }
+    });
     if !passes {
         return false;
     }

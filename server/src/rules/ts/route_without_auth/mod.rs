@@ -1,5 +1,6 @@
 //! The `route-without-auth` rule: metadata, docs, options and the `check`
 //! entry with its top-level flow here; the rest by topic:
+//! - `effects`: whether a handler visibly changes data.
 //! - `evidence`: what counts as authentication (or as protection the model
 //!   cannot see), beyond the framework model's `auth::authenticates`.
 //! - `tests`: the unit tests.
@@ -16,6 +17,7 @@ use crate::ts::semantic::Script;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use tree_sitter::Node;
 
+mod effects;
 mod evidence;
 #[cfg(test)]
 mod tests;
@@ -309,10 +311,16 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     {
         return;
     }
+    let calls: Vec<&str> = settings.calls.iter().map(String::as_str).collect();
     if authenticated(&h, src, settings)
+        || evidence::helper_authenticates(&h, src, &calls)
         || evidence::imported_from_auth_module(&h, src)
         || evidence::protected_out_of_sight(&h, src)
     {
+        return;
+    }
+    // a `POST` that answers 405, sleeps or sets the caller's own cookie
+    if !effects::changes_data(&h, src) {
         return;
     }
     if h.framework == Framework::Next {
@@ -377,8 +385,9 @@ fn authenticated(h: &Handler<'_>, src: &Script<'_>, s: &Settings) -> bool {
         s.wrapper_prefixes
             .iter()
             .any(|p| last.starts_with(p.as_str()))
-            || (m.via != Via::Guard && evidence::says_auth(&m.name))
-    })
+            || (m.via != Via::Guard
+                && (evidence::says_auth(&m.name) || evidence::says_rate_limit(&m.name)))
+    }) || evidence::wrapper_authenticates(h, src)
 }
 
 /// What the message calls the handler: "`POST /api/posts`", "Server action `save`".

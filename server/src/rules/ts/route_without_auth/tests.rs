@@ -349,3 +349,113 @@ fn identity_on_the_request_not_on_a_model() {
     let src = format!("{EXPRESS}app.post('/api/items', async (req, res) => {{\n  await db.user.create({{ data: req.body }});\n}});\n");
     assert_eq!(flags("src/server.ts", &src).len(), 1);
 }
+
+#[test]
+fn handlers_that_change_nothing() {
+    // a mutating export that only answers 405, a timeout test that sleeps
+    for body in [
+        "return new Response('Method Not Allowed', { status: 405 });",
+        "await sleep(10_000);\n  return Response.json({ ok: true });",
+        "const { url } = await req.json();\n  const parsed = new URL(url);\n  return Response.json({ host: parsed.host.replace('www.', '') });",
+    ] {
+        let src = format!("export async function POST(req: Request) {{\n  {body}\n}}\n");
+        assert_clean(ID, "app/api/posts/route.ts", &src);
+    }
+    // the caller's own preference cookie, through a helper of the file
+    let action = "'use server';\nimport { cookies } from 'next/headers';\nasync function writePrefs(patch: object) {\n  const jar = await cookies();\n  jar.set('prefs', JSON.stringify(patch));\n}\nexport async function setTheme(theme: string) {\n  await writePrefs({ theme });\n}\n";
+    assert_clean(ID, "app/prefs/actions.ts", action);
+    // near misses: a write through a helper of the file, an upload, an
+    // outbound POST, a SQL template that inserts, a model call that spends credits
+    for (helper, body) in [
+        (
+            "async function persist(x) { await db.note.create({ data: x }); }\n",
+            "await persist(await req.json());",
+        ),
+        ("", "await put(name, req.body, { access: 'public' });"),
+        (
+            "",
+            "await fetch('https://api.example.com/jobs', { method: 'POST', body: '{}' });",
+        ),
+        ("", "await sql`INSERT INTO notes (body) VALUES (${1})`;"),
+        ("", "const result = streamText({ model, prompt: 'hi' });"),
+    ] {
+        let src = format!("{helper}export async function POST(req: Request) {{\n  {body}\n  return new Response(null);\n}}\n");
+        assert_eq!(
+            flags("app/api/notes/route.ts", &src),
+            vec!["POST"],
+            "{body}"
+        );
+    }
+    // near miss: a response call is not a write, a Hono route's `c.set` neither,
+    // but `ctx.db.…` is data
+    let src = format!("{EXPRESS}app.post('/api/items', async (req, res) => {{\n  res.status(201).send({{ ok: true }});\n}});\n");
+    assert_clean(ID, "src/server.ts", &src);
+    let src = "import { Hono } from 'hono';\nconst app = new Hono();\napp.post('/items', async (c) => {\n  await c.env.db.insert(items).values({});\n  return c.json({});\n});\n";
+    assert_eq!(flags("src/index.ts", src), vec!["app.post"]);
+}
+
+#[test]
+fn auth_in_a_helper_of_the_file() {
+    let src = "async function handlePost(req, res) {\n  const user = await verifyUser({ req, res });\n  if (!user) return;\n  await db.link.create({ data: req.body });\n}\nexport default async function handler(req, res) {\n  switch (req.method) {\n    case 'POST':\n      return handlePost(req, res);\n    default:\n      return res.status(405).end();\n  }\n}\n";
+    assert_clean(ID, "pages/api/links.ts", src);
+    // near miss: the helper writes without a check
+    let open = src.replace(
+        "  const user = await verifyUser({ req, res });\n  if (!user) return;\n",
+        "",
+    );
+    assert_eq!(flags("pages/api/links.ts", &open), vec!["handler"]);
+}
+
+#[test]
+fn rate_limited_routes_are_public_on_purpose() {
+    let src = format!("{EXPRESS}app.post('/api/keys/validate', rateLimit({{ windowMs: 60000, limit: 10 }}), async (req, res) => {{\n  await db.check.create({{ data: req.body }});\n  res.json({{}});\n}});\n");
+    assert_clean(ID, "src/server.ts", &src);
+    // near miss: other route middleware
+    let src = src.replace(
+        "rateLimit({ windowMs: 60000, limit: 10 })",
+        "express.json()",
+    );
+    assert_eq!(flags("src/server.ts", &src).len(), 1);
+}
+
+#[test]
+fn wrappers_with_neutral_names() {
+    let route = "app/api/rules/route.ts";
+    // the wrapper hands the caller's identity to the handler
+    for handler in [
+        "async (request) => {\n  const { accountId } = request.auth;\n  await db.rule.create({ data: { accountId } });\n}",
+        "async (request) => {\n  await db.rule.create({ data: { accountId: request.emailAccountId } });\n}",
+        "async ({ req, userId }) => {\n  await db.rule.create({ data: { userId } });\n}",
+    ] {
+        let src = format!("import {{ withProvider }} from '@/utils/middleware';\nexport const POST = withProvider({handler});\n");
+        assert_clean(ID, route, &src);
+    }
+    // the wrapper is defined in the file and checks the session
+    let src = "function withProvider(h) {\n  return async (req) => {\n    const session = await getSession();\n    if (!session) return new Response(null, { status: 401 });\n    return h(req);\n  };\n}\nexport const POST = withProvider(async (req) => {\n  await db.rule.create({ data: {} });\n});\n";
+    assert_clean(ID, route, src);
+    // near misses: a neutral wrapper that gives nothing, one defined here
+    // that only logs
+    let src = "import { withProvider } from '@/utils/middleware';\nexport const POST = withProvider(async (req) => {\n  await db.rule.create({ data: await req.json() });\n});\n";
+    assert_eq!(flags(route, src), vec!["POST"]);
+    let src = "function withProvider(h) {\n  return async (req) => { console.log(req.url); return h(req); };\n}\nexport const POST = withProvider(async (req) => {\n  await db.rule.create({ data: {} });\n});\n";
+    assert_eq!(flags(route, src), vec!["POST"]);
+}
+
+#[test]
+fn bots_and_platform_callbacks() {
+    // a bot endpoint that validates the platform's request signature, or
+    // hands the request to an imported SDK handler
+    for body in [
+        "if (!(await validateSlackRequest(req))) return new Response(null, { status: 401 });\n  await db.message.create({ data: {} });",
+        "await db.message.create({ data: {} });\n  return botHandler({ request: req });",
+    ] {
+        let src = format!("import {{ botHandler }} from '@/lib/bot';\nexport async function POST(req: Request) {{\n  {body}\n}}\n");
+        assert_clean(ID, "app/api/slack/events/route.ts", &src);
+    }
+    // a queue callback: the platform signs each delivery
+    let src = "import { handleCallback } from '@vercel/queue';\nexport const POST = handleCallback(async (message) => {\n  await db.job.update({ where: { id: message.id }, data: { done: true } });\n});\n";
+    assert_clean(ID, "app/api/queues/digest/route.ts", src);
+    // near miss: a validation that is not about the request's origin
+    let src = "export async function POST(req: Request) {\n  const body = validateInput(await req.json());\n  await db.message.create({ data: body });\n}\n";
+    assert_eq!(flags("app/api/slack/events/route.ts", src), vec!["POST"]);
+}
