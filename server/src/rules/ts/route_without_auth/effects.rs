@@ -177,6 +177,8 @@ pub(super) fn changes_data(h: &Handler<'_>, src: &Script<'_>) -> bool {
 }
 
 fn writes_in(func: Node<'_>, h: &Handler<'_>, src: &Script<'_>, follow: bool) -> bool {
+    // each helper is walked once, however often it is called
+    let mut seen: Vec<usize> = Vec::new();
     let mut found = false;
     ast::visit(func, &mut |n| {
         if found {
@@ -185,8 +187,12 @@ fn writes_in(func: Node<'_>, h: &Handler<'_>, src: &Script<'_>, follow: bool) ->
         if n.kind_name() == "call_expression" {
             found = is_write(n, h, src)
                 || (follow
-                    && local_callee(n, src)
-                        .is_some_and(|f| f.id() != h.node.id() && writes_in(f, h, src, false)));
+                    && local_callee(n, src).is_some_and(|f| {
+                        f.id() != h.node.id() && !seen.contains(&f.id()) && {
+                            seen.push(f.id());
+                            writes_in(f, h, src, false)
+                        }
+                    }));
         }
         !found
     });

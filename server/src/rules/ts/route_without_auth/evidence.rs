@@ -337,14 +337,19 @@ pub(super) fn protected_out_of_sight(h: &Handler<'_>, src: &Script<'_>) -> bool 
 /// `case 'POST': return handlePost(req, res)` with `verifyUser(req)` inside
 /// (one hop; `calls` are the configured auth calls).
 pub(super) fn helper_authenticates(h: &Handler<'_>, src: &Script<'_>, calls: &[&str]) -> bool {
+    // each helper is walked once, however often it is called
+    let mut seen: Vec<usize> = Vec::new();
     ast::any_descendant(h.node, &mut |n| {
         n.kind_name() == "call_expression"
             && super::effects::local_callee(n, src).is_some_and(|f| {
-                f.id() != h.node.id()
-                    && ast::any_descendant(f, &mut |c| {
-                        c.kind_name() == "call_expression"
-                            && (auth::is_auth_call(c, src, calls) || auth_like_call(c, src))
-                    })
+                if f.id() == h.node.id() || seen.contains(&f.id()) {
+                    return false;
+                }
+                seen.push(f.id());
+                ast::any_descendant(f, &mut |c| {
+                    c.kind_name() == "call_expression"
+                        && (auth::is_auth_call(c, src, calls) || auth_like_call(c, src))
+                })
             })
     })
 }

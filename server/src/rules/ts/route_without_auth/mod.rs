@@ -101,13 +101,30 @@ middleware that authenticates (`router.use(requireAuth)` before it,
 in the workspace), or runs behind a Next.js `middleware.ts` (`proxy.ts`) whose
 matcher covers its path and which checks a session.
 
+Only handlers that visibly change something are judged: a call whose name
+starts with a write verb (`db.post.create`, `.insert`, `.delete`, `put`,
+`sendEmail`, `stripe.refunds.create`, `streamText`), a `fetch` with a method
+other than GET, or SQL that writes, in the handler or one hop into a function
+of the same file. A `POST` that only answers 405, waits, or sets the caller's
+own cookies, headers or response is not.
+
+Auth in a function of the same file that the handler calls counts
+(`case 'POST': return handlePost(req, res)` with `verifyUser(req)` inside). A
+wrapper with a neutral name (`withProvider(handler)`) counts when it is
+defined in the file and checks a session, or when the handler receives the
+caller's identity from it (`({ user }) =>`, `request.auth`,
+`request.accountId`).
+
 The rule stays quiet where protection may exist out of its sight: a route
 that reads the `Authorization` header, a cookie, `req.user` / `ctx.session`,
-or compares with a `process.env` secret; one that uses a Supabase server
+or compares with a `process.env` secret; one that calls a `verify…` or
+`validate…Request` function; one that uses a Supabase server
 client (row-level security decides); one that hands its request to an
-imported function; a router exported or received as a parameter (it is
+imported function (`handle(req)`, `handle({ request })`); a queue callback
+whose platform signs each delivery (`@vercel/queue`, QStash, Inngest,
+Trigger.dev); a router exported or received as a parameter (it is
 mounted elsewhere, maybe behind auth); a middleware matcher it cannot
-evaluate. Public routes are skipped: health and status checks, webhooks,
+evaluate; a rate limiter in the route (public on purpose). Public routes are skipped: health and status checks, webhooks,
 auth callbacks, sign-in/sign-up, sitemaps, robots, OG images, `public` paths,
 carts and checkouts (guest flows in stores),
 and the globs of the `public-routes` option. `GET` routes are not flagged
