@@ -378,12 +378,48 @@ fn router_middleware(
     path: Option<&str>,
     src: &str,
 ) -> Vec<Middleware> {
-    let mut out = Vec::new();
+    preceding_use_args(call, router, path, src)
+        .into_iter()
+        .filter_map(|a| middleware_name(a, src))
+        .map(|name| Middleware {
+            name,
+            via: Via::Router,
+        })
+        .collect()
+}
+
+/// The functions written inline as router-level middleware before a
+/// registration (`app.use(async (c, next) => { … })`, `app.use('/api', (req,
+/// res, next) => { … })`), in source order: [`router_middleware_of`] lists
+/// middleware by name and leaves these out; a rule can look inside them.
+pub fn router_inline_middleware_of<'t>(call: Node<'t>, src: &Script<'t>) -> Vec<Node<'t>> {
+    let Some((_, receiver)) = method_call(call, src) else {
+        return Vec::new();
+    };
+    let path = ast::call_arguments(call)
+        .first()
+        .and_then(|a| ast::string_value(*a, src));
+    preceding_use_args(call, receiver, path.as_deref(), src)
+        .into_iter()
+        .map(ast::unwrap_expr)
+        .filter(|a| ast::is_function(*a))
+        .collect()
+}
+
+/// The middleware arguments of the `use`/`addHook` statements on `router`
+/// before `call` that apply to `path` (top-level `if` consequences too), in
+/// source order.
+fn preceding_use_args<'t>(
+    call: Node<'t>,
+    router: Node<'t>,
+    path: Option<&str>,
+    src: &str,
+) -> Vec<Node<'t>> {
     let Some(router_name) = ast::member_path(router, src) else {
-        return out;
+        return Vec::new();
     };
     let Some(stmt) = ast::enclosing_statement(call) else {
-        return out;
+        return Vec::new();
     };
     let mut prev = stmt.prev_named_sibling();
     let mut seen = 0;
@@ -405,29 +441,24 @@ fn router_middleware(
                 vec![then]
             };
             for i in inner.into_iter().rev().take(MAX_PRECEDING_STATEMENTS) {
-                found.extend(use_middleware(i, &router_name, path, src));
+                found.extend(use_args(i, &router_name, path, src));
             }
             continue;
         }
-        found.extend(use_middleware(s, &router_name, path, src));
+        found.extend(use_args(s, &router_name, path, src));
     }
-    for names in found.into_iter().rev() {
-        out.extend(names.into_iter().map(|name| Middleware {
-            name,
-            via: Via::Router,
-        }));
-    }
-    out
+    found.into_iter().rev().flatten().collect()
 }
 
-/// The middleware names a statement `router.use(…)` / `router.addHook(…)`
-/// installs for a route at `path` (`None`: not such a statement).
-fn use_middleware(
-    s: Node<'_>,
+/// The middleware arguments a statement `router.use(…)` /
+/// `router.addHook(…)` installs for a route at `path` (`None`: not such a
+/// statement).
+fn use_args<'t>(
+    s: Node<'t>,
     router_name: &str,
     path: Option<&str>,
     src: &str,
-) -> Option<Vec<String>> {
+) -> Option<Vec<Node<'t>>> {
     let c = s
         .named_child(0)
         .filter(|_| s.kind_name() == "expression_statement")
@@ -458,11 +489,7 @@ fn use_middleware(
         }
         _ => return None,
     };
-    Some(
-        fns.iter()
-            .filter_map(|a| middleware_name(*a, src))
-            .collect(),
-    )
+    Some(fns.to_vec())
 }
 
 /// The library that made a router object: `express()`, `express.Router()`,

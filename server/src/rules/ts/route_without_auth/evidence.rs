@@ -3,7 +3,9 @@
 
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::handlers::{Handler, HandlerKind, Via};
+use crate::ts::frameworks::handlers::{
+    route_of, router_inline_middleware_of, Handler, HandlerKind, Via,
+};
 use crate::ts::frameworks::{auth, method_call, nest};
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::{BindingKind, Script};
@@ -271,9 +273,40 @@ pub(super) fn declared_name<'t>(func: Node<'t>, _src: &Script<'t>) -> Option<Nod
 /// / `ctx.session`, a `process.env` secret, a Supabase server client, the
 /// request handed to an imported function.
 pub(super) fn protected_out_of_sight(h: &Handler<'_>, src: &Script<'_>) -> bool {
-    let request = h.request.or(h.context);
+    protected_in(h.node, h.request.or(h.context), src)
+}
+
+/// Middleware written inline before the handler, on the router
+/// (`app.use(async (c, next) => { if (c.req.header('x-api-key') !==
+/// process.env.API_KEY) return c.json({}, 403); … })`) or in the route
+/// (`app.post('/x', (req, res, next) => …, handler)`), that shows the same
+/// signs of checking who is asking.
+pub(super) fn inline_middleware_authenticates(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    let Some(call) = h.registration else {
+        return false;
+    };
+    let mut fns = router_inline_middleware_of(call, src);
+    if let Some(r) = route_of(call, src) {
+        fns.extend(r.handlers.iter().filter(|f| f.id() != h.node.id()));
+    }
+    fns.into_iter().any(|f| {
+        // the middleware's first parameter is its request (or context)
+        let first = f
+            .field(Field::Parameters)
+            .and_then(|ps| ps.named_child(0))
+            .and_then(|p| p.field(Field::Pattern).or(Some(p)))
+            .or_else(|| f.field(Field::Parameter))
+            .filter(|p| p.kind_name() == "identifier")
+            .map(|p| ast::text(p, src));
+        protected_in(f, first, src)
+    })
+}
+
+/// The signs of [`protected_out_of_sight`] in `func`, whose request (or
+/// context) parameter is `request`.
+fn protected_in(func: Node<'_>, request: Option<&str>, src: &Script<'_>) -> bool {
     let mut found = false;
-    ast::visit(h.node, &mut |n| {
+    ast::visit(func, &mut |n| {
         if found {
             return false;
         }

@@ -333,6 +333,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         || evidence::helper_authenticates(&h, src, &calls)
         || evidence::imported_from_auth_module(&h, src)
         || evidence::protected_out_of_sight(&h, src)
+        || evidence::inline_middleware_authenticates(&h, src)
     {
         return;
     }

@@ -459,3 +459,25 @@ fn bots_and_platform_callbacks() {
     let src = "export async function POST(req: Request) {\n  const body = validateInput(await req.json());\n  await db.message.create({ data: body });\n}\n";
     assert_eq!(flags("app/api/slack/events/route.ts", src), vec!["POST"]);
 }
+
+#[test]
+fn inline_middleware_that_checks_a_key() {
+    let guard = "app.use(async (c, next) => {\n  if (c.req.header('x-api-key') !== process.env.API_KEY) return c.json({}, 403);\n  return next();\n});\n";
+    let route =
+        "app.post('/jobs', async (c) => c.json(await queue.add('job', await c.req.json())));\n";
+    let head = "import { Hono } from 'hono';\nconst app = new Hono();\n";
+    assert_clean(ID, "src/index.ts", &format!("{head}{guard}{route}"));
+    // in the route itself
+    let inline = "app.post('/jobs', (c, next) => (c.req.header('authorization') ? next() : c.text('no', 401)), async (c) => c.json(await queue.add('job', {})));\n";
+    assert_clean(ID, "src/index.ts", &format!("{head}{inline}"));
+    // near misses: an inline middleware that only logs, or one after the route
+    let logs = "app.use(async (c, next) => {\n  console.info(c.req.path);\n  return next();\n});\n";
+    assert_eq!(
+        flags("src/index.ts", &format!("{head}{logs}{route}")),
+        vec!["app.post"]
+    );
+    assert_eq!(
+        flags("src/index.ts", &format!("{head}{route}{guard}")),
+        vec!["app.post"]
+    );
+}

@@ -289,3 +289,28 @@ fn router_middleware_of_any_registration() {
         );
     });
 }
+
+#[test]
+fn router_inline_middleware_of_a_registration() {
+    // the inline functions of `use` before the route, for its prefix;
+    // near misses: named middleware, a `use` after the route, another
+    // prefix, another router
+    let src = "const app = new Hono();\napp.use(async (c, next) => { await next(); });\napp.use(logger());\napp.use('/admin/*', (c, next) => next());\nother.use((c, next) => next());\napp.use('/api/*', function (c, next) { return next(); });\napp.post('/api/x', async (c) => c.json({}));\napp.use(async (c, next) => next());\n";
+    with_script(src, |s, root| {
+        let call = nodes_of(root, "call_expression")
+            .into_iter()
+            .find(|c| ast::callee_name(*c, &s).as_deref() == Some("post"))
+            .expect("the route");
+        let inline = router_inline_middleware_of(call, &s);
+        let lines: Vec<usize> = inline.iter().map(|f| f.start_position().row).collect();
+        assert_eq!(lines, vec![1, 5]);
+        // named middleware stays in `router_middleware_of`
+        assert_eq!(
+            router_middleware_of(call, &s),
+            vec![Middleware {
+                name: "logger".into(),
+                via: Via::Router
+            }]
+        );
+    });
+}
