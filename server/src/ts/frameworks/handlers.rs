@@ -663,6 +663,60 @@ fn export_name<'t>(func: Node<'t>, outer: Node<'t>, src: &'t str) -> Option<&'t 
     }
 }
 
+/// The name a top-level function is exported under by a clause of the same
+/// file: `export { handler as POST }`, `export { POST }`, `export default
+/// handler` (among the file's last [`MAX_PRECEDING_STATEMENTS`] statements;
+/// `export { x } from './y'` re-exports another module's `x`).
+fn exported_alias<'t>(func: Node<'t>, outer: Node<'t>, src: &'t str) -> Option<&'t str> {
+    let parent = outer.parent()?;
+    let (local, program) = match parent.kind_name() {
+        "program" if func.id() == outer.id() => (func.field(Field::Name)?, parent),
+        "variable_declarator" => (
+            parent.field(Field::Name)?,
+            parent
+                .parent()
+                .and_then(|d| d.parent())
+                .filter(|p| p.kind_name() == "program")?,
+        ),
+        _ => return None,
+    };
+    let local = ast::text(local, src);
+    let last = u32::try_from(program.named_child_count().checked_sub(1)?).ok()?;
+    let mut stmt = program.named_child(last);
+    for _ in 0..MAX_PRECEDING_STATEMENTS {
+        let Some(s) = stmt else {
+            break;
+        };
+        stmt = s.prev_named_sibling();
+        if s.kind_name() != "export_statement" || s.field(Field::Source).is_some() {
+            continue;
+        }
+        if let Some(v) = s.field(Field::Value) {
+            if ast::text(ast::unwrap_expr(v), src) == local {
+                return Some("default");
+            }
+            continue;
+        }
+        let mut c = s.walk();
+        let Some(clause) = s
+            .named_children(&mut c)
+            .find(|n| n.kind_name() == "export_clause")
+        else {
+            continue;
+        };
+        let mut c = clause.walk();
+        for spec in clause.named_children(&mut c) {
+            if spec.field(Field::Name).map(|n| ast::text(n, src)) == Some(local) {
+                return spec
+                    .field(Field::Alias)
+                    .or_else(|| spec.field(Field::Name))
+                    .map(|n| ast::text(n, src));
+            }
+        }
+    }
+    None
+}
+
 /// Next.js: route handlers, `pages/api`, middleware, server actions.
 fn next_handler<'t>(
     func: Node<'t>,
@@ -672,7 +726,13 @@ fn next_handler<'t>(
     file: &str,
 ) -> Option<Handler<'t>> {
     let params = param_names(func, src);
-    let export = export_name(func, outer, src.source);
+    let export = export_name(func, outer, src.source).or_else(|| {
+        // `function handler() {}` … `export { handler as POST }` (route
+        // files only: the clause is looked for among the last statements)
+        (app_route_path(file).is_some() || pages_api_path(file).is_some())
+            .then(|| exported_alias(func, outer, src.source))
+            .flatten()
+    });
     let (kind, method, path) = if let Some(route) = app_route_path(file) {
         let m = export.and_then(upper).filter(|m| *m != "ALL")?;
         (HandlerKind::Route, Some(m), Some(route))

@@ -481,3 +481,15 @@ fn inline_middleware_that_checks_a_key() {
         vec!["app.post"]
     );
 }
+
+#[test]
+fn handlers_exported_by_a_clause() {
+    let src = "async function create(req: Request) {\n  await db.post.create({ data: await req.json() });\n  return new Response(null, { status: 201 });\n}\nexport { create as POST };\n";
+    assert_eq!(flags("app/api/posts/route.ts", src), vec!["create"]);
+    // near miss: the aliased handler checks the session
+    let src = src.replace(
+        "  await db.post.create",
+        "  await requireAuth();\n  await db.post.create",
+    );
+    assert_clean(ID, "app/api/posts/route.ts", &src);
+}

@@ -314,3 +314,27 @@ fn router_inline_middleware_of_a_registration() {
         );
     });
 }
+
+#[test]
+fn next_handlers_exported_by_a_clause() {
+    let methods = |src: &str, file: &str| -> Vec<Option<&'static str>> {
+        handlers(src, file).into_iter().map(|h| h.2).collect()
+    };
+    let src = "async function create(req: Request) { return new Response(); }\nconst remove = async (req: Request) => new Response();\nfunction helper() {}\nexport { create as POST, remove as DELETE };\n";
+    assert_eq!(
+        methods(src, "app/api/items/route.ts"),
+        vec![Some("POST"), Some("DELETE")]
+    );
+    let src = "async function PATCH(req: Request) { return new Response(); }\nexport { PATCH };\n";
+    assert_eq!(methods(src, "app/api/items/route.ts"), vec![Some("PATCH")]);
+    let src = "async function handler(req, res) { res.end(); }\nexport default handler;\n";
+    assert_eq!(handlers(src, "pages/api/items.ts").len(), 1);
+    // near misses: a re-export of another module's name, a clause in a
+    // file that is no route, a function nested in another
+    let src = "async function create(req: Request) { return new Response(); }\nexport { create as POST } from './other';\n";
+    assert!(handlers(src, "app/api/items/route.ts").is_empty());
+    let src = "async function create(req: Request) { return new Response(); }\nexport { create as POST };\n";
+    assert!(handlers(src, "lib/items.ts").is_empty());
+    let src = "function outer() { const create = async () => new Response(); return create; }\nexport { outer as POST };\n";
+    assert_eq!(methods(src, "app/api/items/route.ts"), vec![Some("POST")]);
+}
