@@ -363,10 +363,14 @@ pub fn router_middleware_of(call: Node<'_>, src: &Script<'_>) -> Vec<Middleware>
     let Some((_, receiver)) = method_call(call, src) else {
         return Vec::new();
     };
-    let path = ast::call_arguments(call)
+    router_middleware(call, receiver, registration_path(call, src).as_deref(), src)
+}
+
+/// The path a registration `router.METHOD('/path', …)` is for.
+fn registration_path(call: Node<'_>, src: &str) -> Option<String> {
+    ast::call_arguments(call)
         .first()
-        .and_then(|a| ast::string_value(*a, src));
-    router_middleware(call, receiver, path.as_deref(), src)
+        .and_then(|a| ast::string_value(*a, src))
 }
 
 /// `router.use(auth)`, `app.use('/api', auth)` (for a route under `/api`)
@@ -396,10 +400,7 @@ pub fn router_inline_middleware_of<'t>(call: Node<'t>, src: &Script<'t>) -> Vec<
     let Some((_, receiver)) = method_call(call, src) else {
         return Vec::new();
     };
-    let path = ast::call_arguments(call)
-        .first()
-        .and_then(|a| ast::string_value(*a, src));
-    preceding_use_args(call, receiver, path.as_deref(), src)
+    preceding_use_args(call, receiver, registration_path(call, src).as_deref(), src)
         .into_iter()
         .map(ast::unwrap_expr)
         .filter(|a| ast::is_function(*a))
