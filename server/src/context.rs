@@ -106,6 +106,18 @@ impl<'a> RuleContext<'a> {
         self.rule
     }
 
+    /// The file's path inside the project (below the configuration's base
+    /// folder), `/`-separated: path heuristics judge this, not the folder the
+    /// project is checked out in (`~/code/webhook-service/src/app.ts`).
+    pub fn project_path(&self) -> String {
+        self.file
+            .path
+            .strip_prefix(&self.config.base_dir)
+            .unwrap_or(self.file.path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
     /// The source with its semantic model, for rule helpers.
     pub fn script(&self) -> Script<'a> {
         Script {
@@ -165,18 +177,6 @@ impl Diagnostic {
 }
 
 impl RuleContext<'_> {
-    /// The file's path inside the project (relative to the config's base
-    /// folder, `/`-separated), for path heuristics that must not judge the
-    /// folder the project is checked out in (`~/code/webhook-service/…`).
-    pub fn project_path(&self) -> String {
-        self.file
-            .path
-            .strip_prefix(&self.config.base_dir)
-            .unwrap_or(self.file.path)
-            .to_string_lossy()
-            .replace('\\', "/")
-    }
-
     /// Whether Supabase-specific SQL rules apply: `[sql] supabase` in config, or
     /// (when `auto`) a `supabase/` folder, a path under `supabase/`, or Supabase
     /// idioms (`auth.uid()`, `TO authenticated`/`anon`) in the workspace's SQL.

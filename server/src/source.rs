@@ -118,15 +118,15 @@ pub fn strip_bom(text: &str) -> (&str, bool) {
 
 /// Whether the file at `path` contributes workspace facts (by its language).
 pub fn has_facts(path: &Path) -> bool {
-    language::detect(path).is_some_and(engine::contributes_facts)
+    language::detect(path).is_some_and(|l| engine::file_contributes_facts(path, l))
 }
 
 /// A file's contribution to the workspace facts, read from disk (`None` if it
 /// cannot be read or its language contributes none).
 pub fn read_facts(path: &Path) -> Option<FileFacts> {
-    let lang = language::detect(path).filter(|&l| engine::contributes_facts(l))?;
+    let lang = language::detect(path).filter(|&l| engine::file_contributes_facts(path, l))?;
     let text = read_source(path).ok()?;
-    engine::file_facts(lang, strip_bom(&text).0, None)
+    engine::file_facts(path, lang, strip_bom(&text).0, None)
 }
 
 #[cfg(test)]

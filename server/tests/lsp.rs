@@ -1129,3 +1129,58 @@ fn webhook_idempotency_follows_edits() {
     assert!(s.diagnostics(uri, 3).is_empty());
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// `route-without-auth` is live and follows the workspace: a route losing its
+/// auth call gets the finding after the edit; a `middleware.ts` created on
+/// disk whose matcher covers the route clears it (workspace facts), and
+/// deleting it brings the finding back.
+#[test]
+fn route_without_auth_follows_edits_and_next_middleware() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let with_auth = "import { auth } from '@/auth';\nexport async function POST(req: Request) {\n  const session = await auth();\n  await db.post.create({ data: await req.json() });\n  return Response.json({ ok: true });\n}\n";
+    let route = write(root, "src/app/api/posts/route.ts", with_auth);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&route);
+    s.open(&uri, "typescript", 1, with_auth);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "route-without-auth");
+    assert!(!has(&s.diagnostics(&uri, 1)));
+    // The edit drops the auth call: the finding appears.
+    let without = with_auth.replace("  const session = await auth();\n", "");
+    s.change_full(&uri, 2, &without);
+    let d = s.diagnostics(&uri, 2);
+    assert!(has(&d), "{d:?}");
+    // A middleware that checks the session and covers /api: cleared.
+    settle_publishes(&mut s, &uri);
+    let mw = write(
+        root,
+        "src/middleware.ts",
+        "export { auth as middleware } from '@/auth';\nexport const config = { matcher: ['/api/:path*'] };\n",
+    );
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&mw), "type": 1 } ] }),
+    );
+    wait_diags(&mut s, &uri, "cleared by middleware.ts", |d| !has(d));
+    // Deleted again: back.
+    settle_publishes(&mut s, &uri);
+    std::fs::remove_file(&mw).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&mw), "type": 3 } ] }),
+    );
+    wait_diags(&mut s, &uri, "back without middleware.ts", has);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// Consume the publishes for `uri` received so far (and any in the next
+/// 300 ms), so that a later wait sees only answers to what follows.
+fn settle_publishes(s: &mut Server, uri: &str) {
+    let uri = uri.to_string();
+    while s
+        .try_wait_for(Duration::from_millis(300), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        })
+        .is_some()
+    {}
+}

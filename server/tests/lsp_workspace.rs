@@ -21,22 +21,6 @@ fn publishes_for(msgs: &[Value], uri: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Wait for a publish for `uri` whose diagnostics satisfy `pred`.
-fn wait_diags(s: &mut Server, uri: &str, what: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
-    let uri = uri.to_string();
-    s.wait_for(what, move |m| {
-        m["method"] == "textDocument/publishDiagnostics"
-            && m["params"]["uri"] == uri.as_str()
-            && pred(
-                m["params"]["diagnostics"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]),
-            )
-    })["params"]
-        .clone()
-}
-
 // ---- robustness ---------------------------------------------------------------
 
 #[test]

@@ -235,11 +235,11 @@ pub fn run(args: CheckArgs) -> i32 {
         let parsed: Vec<Option<(Pre, Option<FileFacts>)>> = chunk
             .par_iter()
             .map(|f| {
-                let lang = language::detect(f).filter(|&l| engine::contributes_facts(l))?;
+                let lang = language::detect(f).filter(|&l| engine::file_contributes_facts(f, l))?;
                 let text = read_source(f).ok()?;
                 let body = strip_bom(&text).0;
                 let parsed = engine::parse(lang, body, None);
-                let file_facts = engine::file_facts(lang, body, Some(&parsed));
+                let file_facts = engine::file_facts(f, lang, body, Some(&parsed));
                 Some((Pre { text, lang, parsed }, file_facts))
             })
             .collect();

@@ -86,7 +86,7 @@ pub(super) fn run(
                 facts.set_file(f, file_facts);
             }
         }
-        if let Some(own) = engine::file_facts(lang, strip_bom(&text).0, None) {
+        if let Some(own) = engine::file_facts(&path, lang, strip_bom(&text).0, None) {
             facts.set_file(&path, own);
         }
         facts

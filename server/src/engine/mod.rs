@@ -119,9 +119,20 @@ pub fn contributes_facts(lang: Language) -> bool {
     languages::support(lang).contributes_facts()
 }
 
-/// The file's contribution to the workspace facts (`None`: its language has none).
-pub fn file_facts(lang: Language, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
-    languages::support(lang).facts(text, parsed)
+/// Whether the file at `path`, of `lang`, contributes workspace facts (all SQL
+/// files; scripts by name: Next.js `middleware.ts`).
+pub fn file_contributes_facts(path: &Path, lang: Language) -> bool {
+    languages::support(lang).file_contributes_facts(path)
+}
+
+/// The file's contribution to the workspace facts (`None`: it has none).
+pub fn file_facts(
+    path: &Path,
+    lang: Language,
+    text: &str,
+    parsed: Option<&Parsed>,
+) -> Option<FileFacts> {
+    languages::support(lang).facts(path, text, parsed)
 }
 
 /// One `analysis-limit` info at the character starting at `start` (when the

@@ -29,6 +29,7 @@ use crate::language::Language;
 use crate::sql::SqlFile;
 use crate::workspace::FileFacts;
 use std::ops::Range;
+use std::path::Path;
 use tree_sitter::Tree;
 
 /// A file's parse, as the language that made it keeps it.
@@ -121,9 +122,16 @@ pub trait LanguageSupport: Sync {
         false
     }
 
+    /// Whether the file at `path` (of a language that contributes facts) does:
+    /// scripts only by name (Next.js `middleware.ts`), so the front ends read
+    /// no other script up front.
+    fn file_contributes_facts(&self, _path: &Path) -> bool {
+        self.contributes_facts()
+    }
+
     /// This file's contribution to the workspace facts (`parsed`: its parse,
     /// when the caller has one).
-    fn facts(&self, _text: &str, _parsed: Option<&Parsed>) -> Option<FileFacts> {
+    fn facts(&self, _path: &Path, _text: &str, _parsed: Option<&Parsed>) -> Option<FileFacts> {
         None
     }
 }

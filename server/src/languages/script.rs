@@ -7,6 +7,8 @@ use crate::engine::prefilter::active_script_rules;
 use crate::engine::{analysis_limit, LintOutput};
 use crate::language::Language;
 use crate::ts;
+use crate::workspace::FileFacts;
+use std::path::Path;
 use tree_sitter::Tree;
 
 pub struct Script;
@@ -78,6 +80,30 @@ impl LanguageSupport for Script {
             comments: walked.comments,
             first_code: first_statement_start(tree),
         }
+    }
+
+    fn contributes_facts(&self) -> bool {
+        true
+    }
+
+    fn file_contributes_facts(&self, path: &Path) -> bool {
+        ts::facts::contributes(path)
+    }
+
+    fn facts(&self, path: &Path, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
+        if !ts::facts::contributes(path) {
+            return None;
+        }
+        let lang = crate::language::detect(path)?;
+        let owned;
+        let tree = match parsed.and_then(Parsed::tree) {
+            Some(t) => t,
+            None => {
+                owned = ts::parse(text, lang, None)?;
+                &owned
+            }
+        };
+        ts::facts::extract(path, tree, text).map(FileFacts::Ts)
     }
 
     fn syntax_errors(&self, text: &str, lang: Language) -> usize {

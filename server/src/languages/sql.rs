@@ -10,6 +10,7 @@ use crate::language::Language;
 use crate::rules;
 use crate::sql::SqlFile;
 use crate::workspace::FileFacts;
+use std::path::Path;
 
 pub struct Sql;
 
@@ -33,7 +34,7 @@ impl LanguageSupport for Sql {
         true
     }
 
-    fn facts(&self, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
+    fn facts(&self, _path: &Path, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
         let facts = match parsed {
             Some(Parsed::Sql(sql)) => sql.own_facts(text).clone(),
             _ => SqlFile::parse(text).own_facts(text).clone(),

@@ -389,7 +389,7 @@ mod tests {
         assert!(!folder.rebuild_facts(Vec::new()), "nothing changed");
         // The open document no longer enables RLS.
         let text = "create table t (id int);\n";
-        let own = engine::file_facts(Language::Sql, text, None).expect("SQL has facts");
+        let own = engine::file_facts(&m1, Language::Sql, text, None).expect("SQL has facts");
         assert!(folder.rebuild_facts(vec![(m1.clone(), own.clone())]));
         assert!(!folder.facts.sql.rls_enabled("public.t"));
         assert_eq!(folder.contribution(&m1), Some(&own));

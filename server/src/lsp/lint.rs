@@ -100,7 +100,7 @@ pub fn run(job: &Job) -> Outcome {
     // Parse first, whatever happens next: the parse stays current for the next edit.
     let parsed = engine::parse(job.lang, text, job.previous.as_ref());
     out.incremental = parsed.incremental();
-    out.facts = engine::file_facts(job.lang, text, Some(&parsed));
+    out.facts = engine::file_facts(&job.engine_path, job.lang, text, Some(&parsed));
     out.parsed = parsed.reusable();
     out.parse_time = started.elapsed();
     let started = std::time::Instant::now();
@@ -140,7 +140,7 @@ pub fn fix_all(job: &Job) -> Option<String> {
     if matches!(job.config, ConfigSource::Resolver(_)) && config.is_excluded(&job.engine_path) {
         return None;
     }
-    let own = engine::file_facts(job.lang, &job.text, None);
+    let own = engine::file_facts(&job.engine_path, job.lang, &job.text, None);
     let facts = job.facts_with(own.as_ref());
     let outcome = engine::fix(&job.engine_path, &job.text, &facts, &config, false);
     (outcome.applied > 0 && outcome.text != job.text).then_some(outcome.text)

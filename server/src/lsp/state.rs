@@ -134,12 +134,10 @@ impl State {
     /// SQL documents in a folder wait for the folder's first scan: their
     /// findings depend on the other SQL files (indexing ends with a re-lint).
     pub(super) fn waiting_for_index(&self, doc: &Document) -> bool {
-        crate::engine::contributes_facts(doc.lang)
-            && doc
-                .file
-                .as_ref()
-                .and_then(|p| self.folder_of(p))
-                .is_some_and(|i| !self.folders[i].indexed)
+        doc.file.as_ref().is_some_and(|p| {
+            crate::engine::file_contributes_facts(p, doc.lang)
+                && self.folder_of(p).is_some_and(|i| !self.folders[i].indexed)
+        })
     }
 
     /// A snapshot of `doc` to lint (or to compute code actions on).

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Level};
 use crate::engine;
-use crate::language::{self, Language};
+use crate::language;
 use crate::workspace::WorkspaceFacts;
 use std::path::Path;
 
@@ -18,17 +18,25 @@ pub fn config_only(only: &str) -> Config {
     c
 }
 
-/// Facts as if the workspace held just this file (for SQL) and a `supabase/` folder
-/// when the path is under one.
+/// Facts as if the workspace held just this file (its own contribution: SQL,
+/// a Next.js `middleware.ts`) and a `supabase/` folder when the path is under one.
 pub fn facts_for(path: &str, text: &str) -> WorkspaceFacts {
-    let is_sql = language::detect(Path::new(path)) == Some(Language::Sql);
     let supabase = path.starts_with("supabase/") || path.contains("/supabase/");
-    let files: Vec<(std::path::PathBuf, &str)> = if is_sql {
-        vec![(path.into(), text)]
-    } else {
-        vec![]
-    };
-    WorkspaceFacts::from_sql_files(files, supabase)
+    let mut facts = facts_of_files(&[(path, text)]);
+    facts.supabase_dir = supabase;
+    facts
+}
+
+/// Facts of a workspace holding these (path, text) files.
+pub fn facts_of_files(files: &[(&str, &str)]) -> WorkspaceFacts {
+    let mut facts = WorkspaceFacts::new(false);
+    for (path, text) in files {
+        let p = Path::new(path);
+        if let Some(f) = language::detect(p).and_then(|l| engine::file_facts(p, l, text, None)) {
+            facts.set_file(p, f);
+        }
+    }
+    facts
 }
 
 /// Findings of `rule` in `text` linted as `path` (default config, all rules on).

@@ -1,11 +1,11 @@
 //! The rule fixtures under `tests/fixtures/rules/<rule-id>/`: one folder per
 //! rule, each file linted as the path it has below that folder. SQL files of one
-//! folder form one workspace (facts are shared), a `supabase/` folder inside it
+//! folder form one workspace (facts are shared; scripts: Next.js `middleware.ts`, NestJS setup), a `supabase/` folder inside it
 //! makes it a Supabase project, and a `prodlint.toml` in it is its configuration.
 
 use prodlint::config::Config;
 use prodlint::diagnostic::Level;
-use prodlint::language::{self, Language};
+use prodlint::language;
 use prodlint::workspace::WorkspaceFacts;
 use std::path::{Path, PathBuf};
 
@@ -58,12 +58,14 @@ fn load(dir: PathBuf) -> RuleFixtures {
             )
         })
         .collect();
-    let sql: Vec<(PathBuf, &str)> = files
-        .iter()
-        .filter(|(p, _)| language::detect(p) == Some(Language::Sql))
-        .map(|(p, t)| (p.clone(), t.as_str()))
-        .collect();
-    let facts = WorkspaceFacts::from_sql_files(sql, dir.join("supabase").is_dir());
+    // every file's contribution: SQL, Next.js `middleware.ts`, NestJS setup
+    let mut facts = WorkspaceFacts::new(dir.join("supabase").is_dir());
+    for (p, t) in &files {
+        let own = language::detect(p).and_then(|l| prodlint::engine::file_facts(p, l, t, None));
+        if let Some(own) = own {
+            facts.set_file(p, own);
+        }
+    }
     let config_path = dir.join("prodlint.toml");
     let mut config = if config_path.is_file() {
         Config::parse(

@@ -581,3 +581,19 @@ pub fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// Wait for a publish for `uri` whose diagnostics satisfy `pred`.
+pub fn wait_diags(s: &mut Server, uri: &str, what: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
+    let uri = uri.to_string();
+    s.wait_for(what, move |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && pred(
+                m["params"]["diagnostics"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+            )
+    })["params"]
+        .clone()
+}

@@ -20,6 +20,7 @@ pub mod log_sensitive_data;
 pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod open_redirect;
+pub mod route_without_auth;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod stub_auth;
@@ -91,6 +92,7 @@ static REGISTERED: &[TsRule] = &[
     open_redirect::RULE,
     jwt_without_expiry::RULE,
     webhook_not_idempotent::RULE,
+    route_without_auth::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

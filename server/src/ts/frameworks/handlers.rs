@@ -407,6 +407,25 @@ fn middleware_name(arg: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
+/// The router-level middleware of a registration `router.METHOD(…)` of any
+/// method (Hono's `app.openapi(route, h)` too): `router.use(auth)`,
+/// `app.use('/api', auth)` for a route under `/api`, Fastify's `addHook`,
+/// written on the same router before it (see [`Route::middleware`], which
+/// includes these for the route methods).
+pub fn router_middleware_of(call: Node<'_>, src: &Script<'_>) -> Vec<Middleware> {
+    let Some((_, receiver)) = method_call(call, src) else {
+        return Vec::new();
+    };
+    router_middleware(call, receiver, registration_path(call, src).as_deref(), src)
+}
+
+/// The path a registration `router.METHOD('/path', …)` is for.
+fn registration_path(call: Node<'_>, src: &str) -> Option<String> {
+    ast::call_arguments(call)
+        .first()
+        .and_then(|a| ast::string_value(*a, src))
+}
+
 /// `router.use(auth)`, `app.use('/api', auth)` (for a route under `/api`)
 /// and Fastify's `addHook('onRequest', auth)` written on the same router
 /// before `call`, in the same statement list.
@@ -416,12 +435,45 @@ fn router_middleware(
     path: Option<&str>,
     src: &str,
 ) -> Vec<Middleware> {
-    let mut out = Vec::new();
+    preceding_use_args(call, router, path, src)
+        .into_iter()
+        .filter_map(|a| middleware_name(a, src))
+        .map(|name| Middleware {
+            name,
+            via: Via::Router,
+        })
+        .collect()
+}
+
+/// The functions written inline as router-level middleware before a
+/// registration (`app.use(async (c, next) => { … })`, `app.use('/api', (req,
+/// res, next) => { … })`), in source order: [`router_middleware_of`] lists
+/// middleware by name and leaves these out; a rule can look inside them.
+pub fn router_inline_middleware_of<'t>(call: Node<'t>, src: &Script<'t>) -> Vec<Node<'t>> {
+    let Some((_, receiver)) = method_call(call, src) else {
+        return Vec::new();
+    };
+    preceding_use_args(call, receiver, registration_path(call, src).as_deref(), src)
+        .into_iter()
+        .map(ast::unwrap_expr)
+        .filter(|a| ast::is_function(*a))
+        .collect()
+}
+
+/// The middleware arguments of the `use`/`addHook` statements on `router`
+/// before `call` that apply to `path` (top-level `if` consequences too), in
+/// source order.
+fn preceding_use_args<'t>(
+    call: Node<'t>,
+    router: Node<'t>,
+    path: Option<&str>,
+    src: &str,
+) -> Vec<Node<'t>> {
     let Some(router_name) = ast::member_path(router, src) else {
-        return out;
+        return Vec::new();
     };
     let Some(stmt) = ast::enclosing_statement(call) else {
-        return out;
+        return Vec::new();
     };
     let mut prev = stmt.prev_named_sibling();
     let mut seen = 0;
@@ -429,57 +481,69 @@ fn router_middleware(
     while let Some(s) = prev.filter(|_| seen < MAX_PRECEDING_STATEMENTS) {
         seen += 1;
         prev = s.prev_named_sibling();
-        let Some(c) = s
-            .named_child(0)
-            .filter(|_| s.kind_name() == "expression_statement")
-            .map(ast::unwrap_expr)
-            .filter(|c| c.kind_name() == "call_expression")
-        else {
-            continue;
-        };
-        let Some(callee) = ast::callee_path(c, src) else {
-            continue;
-        };
-        let Some(method) = callee
-            .strip_prefix(router_name.as_str())
-            .and_then(|m| m.strip_prefix('.'))
-        else {
-            continue;
-        };
-        let args = ast::call_arguments(c);
-        let fns = match (
-            method,
-            args.first().and_then(|a| ast::string_value(*a, src)),
-        ) {
-            ("use", Some(prefix)) => {
-                let applies = prefix == "*"
-                    || path.is_some_and(|p| p.starts_with(prefix.trim_end_matches('*')));
-                if !applies {
-                    continue;
-                }
-                &args[1..]
+        // `if (configured) { app.use(auth) }`: the statements of a top-level
+        // `if`'s consequence count too (a conditional guard is still a guard
+        // the rules cannot rule out)
+        if s.kind_name() == "if_statement" {
+            let Some(then) = s.field(Field::Consequence) else {
+                continue;
+            };
+            let inner: Vec<Node<'_>> = if then.kind_name() == "statement_block" {
+                let mut c = then.walk();
+                then.named_children(&mut c).collect()
+            } else {
+                vec![then]
+            };
+            for i in inner.into_iter().rev().take(MAX_PRECEDING_STATEMENTS) {
+                found.extend(use_args(i, &router_name, path, src));
             }
-            ("use", None) => &args[..],
-            ("addHook", Some(hook))
-                if matches!(hook.as_str(), "onRequest" | "preValidation" | "preHandler") =>
-            {
-                &args[1..]
+            continue;
+        }
+        found.extend(use_args(s, &router_name, path, src));
+    }
+    found.into_iter().rev().flatten().collect()
+}
+
+/// The middleware arguments a statement `router.use(…)` /
+/// `router.addHook(…)` installs for a route at `path` (`None`: not such a
+/// statement).
+fn use_args<'t>(
+    s: Node<'t>,
+    router_name: &str,
+    path: Option<&str>,
+    src: &str,
+) -> Option<Vec<Node<'t>>> {
+    let c = s
+        .named_child(0)
+        .filter(|_| s.kind_name() == "expression_statement")
+        .map(ast::unwrap_expr)
+        .filter(|c| c.kind_name() == "call_expression")?;
+    let callee = ast::callee_path(c, src)?;
+    let method = callee
+        .strip_prefix(router_name)
+        .and_then(|m| m.strip_prefix('.'))?;
+    let args = ast::call_arguments(c);
+    let fns = match (
+        method,
+        args.first().and_then(|a| ast::string_value(*a, src)),
+    ) {
+        ("use", Some(prefix)) => {
+            let applies =
+                prefix == "*" || path.is_some_and(|p| p.starts_with(prefix.trim_end_matches('*')));
+            if !applies {
+                return None;
             }
-            _ => continue,
-        };
-        found.push(
-            fns.iter()
-                .filter_map(|a| middleware_name(*a, src))
-                .collect::<Vec<_>>(),
-        );
-    }
-    for names in found.into_iter().rev() {
-        out.extend(names.into_iter().map(|name| Middleware {
-            name,
-            via: Via::Router,
-        }));
-    }
-    out
+            &args[1..]
+        }
+        ("use", None) => &args[..],
+        ("addHook", Some(hook))
+            if matches!(hook.as_str(), "onRequest" | "preValidation" | "preHandler") =>
+        {
+            &args[1..]
+        }
+        _ => return None,
+    };
+    Some(fns.to_vec())
 }
 
 /// The library that made a router object: `express()`, `express.Router()`,
@@ -653,6 +717,60 @@ fn export_name<'t>(func: Node<'t>, outer: Node<'t>, src: &'t str) -> Option<&'t 
     }
 }
 
+/// The name a top-level function is exported under by a clause of the same
+/// file: `export { handler as POST }`, `export { POST }`, `export default
+/// handler` (among the file's last [`MAX_PRECEDING_STATEMENTS`] statements;
+/// `export { x } from './y'` re-exports another module's `x`).
+fn exported_alias<'t>(func: Node<'t>, outer: Node<'t>, src: &'t str) -> Option<&'t str> {
+    let parent = outer.parent()?;
+    let (local, program) = match parent.kind_name() {
+        "program" if func.id() == outer.id() => (func.field(Field::Name)?, parent),
+        "variable_declarator" => (
+            parent.field(Field::Name)?,
+            parent
+                .parent()
+                .and_then(|d| d.parent())
+                .filter(|p| p.kind_name() == "program")?,
+        ),
+        _ => return None,
+    };
+    let local = ast::text(local, src);
+    let last = u32::try_from(program.named_child_count().checked_sub(1)?).ok()?;
+    let mut stmt = program.named_child(last);
+    for _ in 0..MAX_PRECEDING_STATEMENTS {
+        let Some(s) = stmt else {
+            break;
+        };
+        stmt = s.prev_named_sibling();
+        if s.kind_name() != "export_statement" || s.field(Field::Source).is_some() {
+            continue;
+        }
+        if let Some(v) = s.field(Field::Value) {
+            if ast::text(ast::unwrap_expr(v), src) == local {
+                return Some("default");
+            }
+            continue;
+        }
+        let mut c = s.walk();
+        let Some(clause) = s
+            .named_children(&mut c)
+            .find(|n| n.kind_name() == "export_clause")
+        else {
+            continue;
+        };
+        let mut c = clause.walk();
+        for spec in clause.named_children(&mut c) {
+            if spec.field(Field::Name).map(|n| ast::text(n, src)) == Some(local) {
+                return spec
+                    .field(Field::Alias)
+                    .or_else(|| spec.field(Field::Name))
+                    .map(|n| ast::text(n, src));
+            }
+        }
+    }
+    None
+}
+
 /// Next.js: route handlers, `pages/api`, middleware, server actions.
 fn next_handler<'t>(
     func: Node<'t>,
@@ -662,7 +780,13 @@ fn next_handler<'t>(
     file: &str,
 ) -> Option<Handler<'t>> {
     let params = param_names(func, src);
-    let export = export_name(func, outer, src.source);
+    let export = export_name(func, outer, src.source).or_else(|| {
+        // `function handler() {}` … `export { handler as POST }` (route
+        // files only: the clause is looked for among the last statements)
+        (app_route_path(file).is_some() || pages_api_path(file).is_some())
+            .then(|| exported_alias(func, outer, src.source))
+            .flatten()
+    });
     let (kind, method, path) = if let Some(route) = app_route_path(file) {
         let m = export.and_then(upper).filter(|m| *m != "ALL")?;
         (HandlerKind::Route, Some(m), Some(route))
@@ -754,7 +878,7 @@ fn url_path(segs: &[&str]) -> String {
 }
 
 /// `middleware.ts` / `proxy.ts` (Next.js 16), not under `app/` or `pages/`.
-fn is_middleware_file(file: &str) -> bool {
+pub fn is_middleware_file(file: &str) -> bool {
     file_parts(file).is_some_and(|(segs, stem)| {
         matches!(stem, "middleware" | "proxy")
             && !segs.iter().any(|s| matches!(*s, "app" | "pages"))

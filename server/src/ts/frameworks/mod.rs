@@ -25,6 +25,7 @@ pub mod auth;
 pub mod handlers;
 pub mod logging;
 pub mod nest;
+pub mod next;
 pub mod request;
 pub mod responses;
 pub mod webhooks;

@@ -226,17 +226,21 @@ fn registered_by_name(func: Node<'_>, src: &Script<'_>, path: &str) -> bool {
 
 /// How a top-level function is registered by name (see `registered_by_name`).
 #[derive(Clone, Copy, Default)]
-pub(super) struct Registration {
+pub(super) struct Registration<'t> {
     /// Route middleware or a wrapper at the registration authenticates or
     /// verifies: `router.post('/x', verifySignature, handle)`, `withAuth(handle)`.
     pub(super) guarded: bool,
-    /// Registered on a router (`router.post(…)`, `app.openapi(…)`).
-    pub(super) on_router: bool,
+    /// The router registration (`router.post(…)`, `app.openapi(…)`), if any.
+    pub(super) call: Option<Node<'t>>,
     /// The route path says webhook: `router.post('/webhooks/stripe', handle)`.
     pub(super) route_says_webhook: bool,
 }
 
-pub(super) fn registration(func: Node<'_>, src: &Script<'_>, path: &str) -> Option<Registration> {
+pub(super) fn registration<'t>(
+    func: Node<'t>,
+    src: &Script<'t>,
+    path: &str,
+) -> Option<Registration<'t>> {
     let top_level = outer_position(func).parent().is_some_and(|p| {
         let decl = if p.kind_name() == "variable_declarator" {
             p.parent().and_then(|d| d.parent())
@@ -300,7 +304,7 @@ pub(super) fn registration(func: Node<'_>, src: &Script<'_>, path: &str) -> Opti
                                         && middleware_name(*a, src)
                                             .is_some_and(|n| is_guard_name(&n))
                                 }),
-                            on_router: true,
+                            call: Some(call),
                             route_says_webhook: args.first().is_some_and(|a| {
                                 ast::is_string_like(*a)
                                     && ast::text(*a, src).to_ascii_lowercase().contains("webhook")

@@ -13,6 +13,7 @@ use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
+use crate::ts::frameworks::handlers as http;
 use crate::ts::frameworks::webhooks;
 use crate::ts::kind::KindExt;
 use crate::ts::semantic::Script;
@@ -278,10 +279,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     }
     // Router-level middleware (`app.use(basicAuth(…))`, `router.use(verifySignature)`)
-    // guards every route registered in the file.
-    if by_name.on_router || route_call(handler, src).is_some() {
-        let root = src.program(handler);
-        if cx.memo(|| RouterGuard(router_guard(root, src))).0 {
+    // before the route's registration guards it (the framework model's router middleware).
+    if let Some(call) = route_call(handler, src).or(by_name.call) {
+        if http::router_middleware_of(call, src)
+            .iter()
+            .any(|m| is_guard_name(&m.name))
+        {
             return;
         }
     }
@@ -295,32 +298,6 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         node.byte_range(),
         format!("Webhook handler {name}uses the request body without verifying its signature; verify it first (e.g. {example}) and use the verified event"),
     );
-}
-
-/// File fact: a router-level middleware of the file authenticates or verifies.
-struct RouterGuard(bool);
-
-/// Whether a top-level `x.use(…)` (also inside a top-level `if`) installs a
-/// middleware whose name says it authenticates or verifies
-/// (`app.use('*', basicAuth({…}))`, `router.use(verifySignature)`).
-fn router_guard(root: Node<'_>, src: &Script<'_>) -> bool {
-    let mut found = false;
-    ast::visit(root, &mut |n| {
-        if found || ast::is_function(n) || n.kind_name() == "class_declaration" {
-            return false;
-        }
-        if n.kind_name() == "call_expression" && ast::callee_name(n, src).as_deref() == Some("use")
-        {
-            found = ast::call_arguments(n).into_iter().any(|a| {
-                if ast::is_string_like(a) {
-                    return false;
-                }
-                middleware_name(a, src).is_some_and(|h| is_guard_name(&h))
-            });
-        }
-        !found
-    });
-    found
 }
 
 /// The name a middleware argument goes by: `verify`, `auth.required`,

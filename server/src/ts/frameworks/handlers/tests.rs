@@ -287,3 +287,79 @@ fn enclosing_handler_walks_up() {
         assert!(enclosing_handler(saves[1], &s, "a.ts").is_none());
     });
 }
+
+#[test]
+fn router_middleware_of_any_registration() {
+    // Hono's `openapi` is no route method, its router middleware still counts;
+    // near misses: a `use` after the route, on another router, for another prefix
+    let src = "const app = new OpenAPIHono();\napp.use('*', basicAuth({ username }));\napp.use('/admin/*', adminOnly);\nother.use(verifyKey);\nif (process.env.KEY) {\n  app.use(apiKeyAuth);\n}\napp.openapi(route, async (c) => c.json({}));\napp.use(late);\n";
+    with_script(src, |s, root| {
+        let call = nodes_of(root, "call_expression")
+            .into_iter()
+            .find(|c| ast::callee_name(*c, &s).as_deref() == Some("openapi"))
+            .expect("the openapi call");
+        assert!(route_of(call, &s).is_none());
+        assert_eq!(
+            router_middleware_of(call, &s),
+            vec![
+                Middleware {
+                    name: "basicAuth".into(),
+                    via: Via::Router
+                },
+                Middleware {
+                    name: "apiKeyAuth".into(),
+                    via: Via::Router
+                }
+            ]
+        );
+    });
+}
+
+#[test]
+fn router_inline_middleware_of_a_registration() {
+    // the inline functions of `use` before the route, for its prefix;
+    // near misses: named middleware, a `use` after the route, another
+    // prefix, another router
+    let src = "const app = new Hono();\napp.use(async (c, next) => { await next(); });\napp.use(logger());\napp.use('/admin/*', (c, next) => next());\nother.use((c, next) => next());\napp.use('/api/*', function (c, next) { return next(); });\napp.post('/api/x', async (c) => c.json({}));\napp.use(async (c, next) => next());\n";
+    with_script(src, |s, root| {
+        let call = nodes_of(root, "call_expression")
+            .into_iter()
+            .find(|c| ast::callee_name(*c, &s).as_deref() == Some("post"))
+            .expect("the route");
+        let inline = router_inline_middleware_of(call, &s);
+        let lines: Vec<usize> = inline.iter().map(|f| f.start_position().row).collect();
+        assert_eq!(lines, vec![1, 5]);
+        // named middleware stays in `router_middleware_of`
+        assert_eq!(
+            router_middleware_of(call, &s),
+            vec![Middleware {
+                name: "logger".into(),
+                via: Via::Router
+            }]
+        );
+    });
+}
+
+#[test]
+fn next_handlers_exported_by_a_clause() {
+    let methods = |src: &str, file: &str| -> Vec<Option<&'static str>> {
+        handlers(src, file).into_iter().map(|h| h.2).collect()
+    };
+    let src = "async function create(req: Request) { return new Response(); }\nconst remove = async (req: Request) => new Response();\nfunction helper() {}\nexport { create as POST, remove as DELETE };\n";
+    assert_eq!(
+        methods(src, "app/api/items/route.ts"),
+        vec![Some("POST"), Some("DELETE")]
+    );
+    let src = "async function PATCH(req: Request) { return new Response(); }\nexport { PATCH };\n";
+    assert_eq!(methods(src, "app/api/items/route.ts"), vec![Some("PATCH")]);
+    let src = "async function handler(req, res) { res.end(); }\nexport default handler;\n";
+    assert_eq!(handlers(src, "pages/api/items.ts").len(), 1);
+    // near misses: a re-export of another module's name, a clause in a
+    // file that is no route, a function nested in another
+    let src = "async function create(req: Request) { return new Response(); }\nexport { create as POST } from './other';\n";
+    assert!(handlers(src, "app/api/items/route.ts").is_empty());
+    let src = "async function create(req: Request) { return new Response(); }\nexport { create as POST };\n";
+    assert!(handlers(src, "lib/items.ts").is_empty());
+    let src = "function outer() { const create = async () => new Response(); return create; }\nexport { outer as POST };\n";
+    assert_eq!(methods(src, "app/api/items/route.ts"), vec![Some("POST")]);
+}
