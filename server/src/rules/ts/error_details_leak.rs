@@ -72,7 +72,8 @@ Stripe signature `400` reply), logging calls, `err.code` / `err.name` /
 Not reported where the response can only be reached with a secret of the
 deployment: the handler, an enclosing function or middleware written inline
 before the route compares a value with a `process.env` secret (`if (auth !==
-`Bearer ${process.env.CRON_SECRET}`)`). Those endpoints answer a cron, a job
+`Bearer ${process.env.CRON_SECRET}`)`) or calls a check named for one
+(`validateMediaServerSecret(c)`, `verifyCronSecret(req)`). Those endpoints answer a cron, a job
 runner or another backend, and their callers need the detail.
 
 ## Why is this bad?
@@ -224,14 +225,23 @@ fn behind_shared_secret(node: Node<'_>, src: &Script<'_>, file: &str) -> bool {
 }
 
 /// `func` holds a comparison (`===`, `!==`, `==`, `!=`) with a `process.env`
-/// value named like a secret, written there or bound to a local one hop away.
+/// value named like a secret, written there or bound to a local one hop away,
+/// or calls a check named for a deployment secret
+/// (`validateMediaServerSecret(c)`, `AdminApiAuthService.handleAdminAuth(req,
+/// res)`, `verifyCronSecret(req)`; not a user's `verifyToken`).
 fn compares_with_env_secret(func: Node<'_>, src: &Script<'_>) -> bool {
     let mut found = false;
     ast::visit(func, &mut |n| {
         if found {
             return false;
         }
-        if n.kind_name() == "binary_expression"
+        if n.kind_name() == "call_expression" {
+            found = n
+                .field(Field::Function)
+                .map(|f| ast::text(f, src))
+                .and_then(|callee| callee.rsplit('.').next())
+                .is_some_and(checks_deployment_secret);
+        } else if n.kind_name() == "binary_expression"
             && n.field(Field::Operator)
                 .is_some_and(|o| matches!(ast::text(o, src), "===" | "!==" | "==" | "!="))
         {
@@ -250,6 +260,38 @@ fn compares_with_env_secret(func: Node<'_>, src: &Script<'_>) -> bool {
         !found
     });
     found
+}
+
+/// A function name that says it checks a secret of the deployment: a check
+/// verb, then a secret, an API key, admin or internal auth, or a cron.
+fn checks_deployment_secret(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [
+        "validate",
+        "verify",
+        "check",
+        "is",
+        "has",
+        "require",
+        "handle",
+        "authorize",
+        "assert",
+        "ensure",
+    ]
+    .iter()
+    .any(|v| l.starts_with(v))
+        && [
+            "secret",
+            "apikey",
+            "api_key",
+            "adminauth",
+            "adminapi",
+            "internalapi",
+            "internalauth",
+            "cron",
+        ]
+        .iter()
+        .any(|w| l.contains(w))
 }
 
 /// `process.env.CRON_SECRET`, `` `Bearer ${env.INTERNAL_API_KEY}` ``: an
@@ -485,6 +527,17 @@ fn derived_detail(ident: Node<'_>, src: &Script<'_>) -> Option<String> {
 /// Whether an identifier names a caught error: a `catch` parameter, a
 /// parameter with an error's name, an `error` destructured from a call's
 /// result, or (`hops` more) a variable bound to one of those (`const e = err as Error`).
+/// A parameter declared with a type that is not an error (`error?:
+/// Record<string, unknown>`: a response helper's overrides object).
+fn typed_as_non_error(param: Node<'_>, src: &str) -> bool {
+    param.field(Field::Type).is_some_and(|t| {
+        let t = ast::text(t, src);
+        !["Error", "unknown", "any", "Exception"]
+            .iter()
+            .any(|w| t.contains(w))
+    })
+}
+
 fn is_error(ident: Node<'_>, src: &Script<'_>, hops: u8) -> bool {
     let name = ast::text(ident, src);
     let Some(b) = src.declaration(ident, name) else {
@@ -492,7 +545,10 @@ fn is_error(ident: Node<'_>, src: &Script<'_>, hops: u8) -> bool {
     };
     match b.kind {
         BindingKind::Param => {
-            b.decl.kind_name() == "catch_clause" || (ERROR_NAMES.contains(&name) && !b.destructured)
+            b.decl.kind_name() == "catch_clause"
+                || (ERROR_NAMES.contains(&name)
+                    && !b.destructured
+                    && !typed_as_non_error(b.decl, src))
         }
         k if k.is_variable() => {
             if b.destructured {
@@ -571,6 +627,9 @@ mod tests {
             "export async function POST(req: Request) {\n  if (req.headers.get('authorization') !== `Bearer ${process.env.CRON_SECRET}`) return new Response(null, { status: 401 });\n  try { await run(); } catch (e) {\n    return NextResponse.json({ error: e.message }, { status: 500 });\n  }\n}\n",
             // through a local bound to the secret
             "const KEY = process.env.INTERNAL_API_KEY;\napp.post('/jobs/run', async (req, res) => {\n  if (req.header('x-api-key') != KEY) return res.status(401).end();\n  try { await run(); } catch (err) { res.status(500).json({ error: err.message }); }\n});\n",
+            // a check named for the deployment's secret
+            "route.post('/convert', async (c) => {\n  if (!validateMediaServerSecret(c)) return c.json({ error: 'Unauthorized' }, 401);\n  try { return c.json(await run()); } catch (err) { return c.json({ error: err.message }, 500); }\n});\n",
+            "export default async function handler(req, res) {\n  if (!AdminApiAuthService.handleAdminAuth(req, res)) return;\n  try { await run(); } catch (e) { res.status(500).json({ error: e.message }); }\n}\n",
             // in inline router middleware before the route
             "app.use(async (c, next) => {\n  if (c.req.header('x-secret') !== env.MEDIA_SERVER_SECRET) return c.json({}, 403);\n  await next();\n});\napp.post('/convert', async (c) => {\n  try { return c.json(await run()); } catch (err) { return c.json({ error: err.message }, 500); }\n});\n",
         ];
@@ -582,10 +641,21 @@ mod tests {
         let open = [
             "app.post('/a', async (req, res) => {\n  if (req.query.region !== process.env.REGION) return res.status(404).end();\n  try { await run(); } catch (err) { res.status(500).json({ error: err.message }); }\n});\n",
             "app.post('/b', async (req, res) => {\n  const client = new Api(process.env.API_KEY);\n  try { await client.run(); } catch (err) { res.status(500).json({ error: err.message }); }\n});\n",
+            // a parameter named `error` typed as an error still counts
+            "function fail(res, err: Error) {\n  res.status(500).json({ message: err.message });\n}\n",
+            // a user's token: the browser gets the message
+            "app.post('/c', async (req, res) => {\n  if (!verifyToken(req)) return res.status(401).end();\n  try { await run(); } catch (err) { res.status(500).json({ error: err.message }); }\n});\n",
         ];
         for text in open {
             assert_eq!(flags(text), vec!["err.message"], "{text}");
         }
+    }
+
+    #[test]
+    fn a_parameter_typed_as_a_plain_object_is_not_an_error() {
+        // a response helper's overrides, named `error`
+        let text = "export function serverError(res, error?: Record<string, string>) {\n  return res.status(500).json({ error: 'Internal', ...error, detail: error.detail });\n}\n";
+        assert!(flags(text).is_empty(), "{:?}", flags(text));
     }
 
     #[test]

@@ -74,7 +74,9 @@ presence checks (`!!token`, `typeof secret`, `token ? 'set' : 'missing'`,
 `password.length`, `Object.keys(user)`), masked values (`mask(email)`,
 `redact(token)`, `hash(password)`), a key with a literal value (`{ password:
 '***' }`), flags named after the value (`hasToken`, `isSession`), pagination
-tokens (`nextToken`, `pageToken`), calls under a development-only guard,
+tokens (`nextToken`, `pageToken`), constants and settings named for an
+address (`CLOUD_CRM_EMAIL`, `SUPPORT_PHONE`: the company's own, not a
+person's; secrets stay sensitive in any case), calls under a development-only guard,
 `console` output of command-line tools and scripts (`cli/`, `bin/`, `scripts/`
 folders), and test-like paths. The request's headers and cookies (`req.headers.authorization`,
 `req.cookies`) are `log-request-data`'s findings, not this rule's.

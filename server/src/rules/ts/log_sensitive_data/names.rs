@@ -82,6 +82,14 @@ const HARMLESS_TOKENS: &[&str] = &[
     "min",
 ];
 
+/// `SCREAMING_SNAKE_CASE`: letters all upper case.
+fn is_constant_case(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// What `name` holds when its words say it is sensitive.
 pub(super) fn sensitive_name(name: &str) -> Option<Sensitive> {
     // cheap rejection before splitting into words
@@ -105,6 +113,12 @@ pub(super) fn sensitive_name(name: &str) -> Option<Sensitive> {
             words.len() >= end.len() && words[words.len() - end.len()..].iter().eq(end.iter())
         })
         .max_by_key(|(end, _)| end.len())?;
+    // `CLOUD_CRM_EMAIL`, `SUPPORT_PHONE`: a constant or a setting of the
+    // deployment (the company's own address), not a person's data. Secrets
+    // stay sensitive whatever their case (`JWT_SECRET`).
+    if *what == Sensitive::Personal && is_constant_case(name) {
+        return None;
+    }
     if *ending == ["token"] && words.len() > 1 {
         let before = words[words.len() - 2].as_str();
         if HARMLESS_TOKENS.contains(&before) {
@@ -186,6 +200,10 @@ mod tests {
 
     #[test]
     fn near_miss_names() {
+        // measured: the company's own address in a setting
+        assert_eq!(sensitive_name("CLOUD_CRM_EMAIL"), None);
+        assert_eq!(sensitive_name("SUPPORT_PHONE"), None);
+        assert_eq!(sensitive_name("JWT_SECRET"), Some(Sensitive::Credential));
         for name in [
             "tokenCount",
             "maxTokens",
