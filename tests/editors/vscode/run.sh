@@ -44,6 +44,7 @@ mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/prodlint-vscode.XXXXXX")"
 GROUPS_TO_KILL=()
 cleanup() {
+  if [ -n "${WATCHER:-}" ]; then kill "$WATCHER" 2>/dev/null || true; fi
   for pg in "${GROUPS_TO_KILL[@]}"; do
     kill -TERM -- "-$pg" 2>/dev/null || true
   done
@@ -215,8 +216,17 @@ else
   fail "code-server (a) start"
 fi
 
-# server_process DIR: the command line of a running `prodlint lsp` started from DIR.
-server_process() { ps -eo args= | grep -F -- "$1" | grep -E '/prodlint lsp$' | grep -v grep | head -1; }
+# The command lines of the `prodlint lsp` processes seen while a UI test runs:
+# watch_servers FILE starts a poller (every 0.3 s) and sets WATCHER; the
+# browser's exit ends the extension host (and its server) soon after the test,
+# so looking afterwards races with the shutdown.
+watch_servers() {
+  : >"$1"
+  (while :; do ps -eo args= | grep -E '/prodlint lsp$' | grep -v grep >>"$1"; sleep 0.3; done) &
+  WATCHER=$!
+}
+# server_process FILE DIR: a server seen running from DIR.
+server_process() { sort -u "$1" | grep -F -- "$2" | head -1; }
 
 echo "== vscode: (b) UI smoke test of the installed .vsix"
 if [ -n "${PRODLINT_VSIX:-}" ]; then
@@ -242,10 +252,12 @@ if [ -n "$VSIX" ]; then
     cp -a "$HERE/fixtures/workspace" "$WORK/b/ws"
     # The installed extension must find its bundled server: no prodlint.path, no prodlint on PATH.
     if start_code_server b "$WORK/b/ws" PATH="$(dirname "$(command -v node)"):/usr/bin:/bin"; then
+      watch_servers "$OUT/servers-b.txt"
       node "$HERE/ui.mjs" "$CS_PORT" "$WORK/b/ws" "$OUT" | tee "$OUT/ui.log"
-      running="$(server_process "$WORK/b/extensions/prodlint.prodlint-")"
+      kill "$WATCHER" 2>/dev/null
+      running="$(server_process "$OUT/servers-b.txt" "$WORK/b/extensions/prodlint.prodlint-")"
       if [ -n "$running" ]; then pass "(b) the extension runs its bundled server: $running"; else
-        fail "(b) no bundled server process ($(ps -eo args= | grep 'prodlint lsp' | grep -v grep | head -3))"
+        fail "(b) no bundled server process seen ($(sort -u "$OUT/servers-b.txt" | head -3))"
       fi
       if [ -n "${PRODLINT_VSIX:-}" ] && [ -n "${PRODLINT_RELEASE_BIN:-}" ]; then
         if cmp -s "$installed_bin" "$PRODLINT_RELEASE_BIN"; then pass "(b) the installed extension carries the release binary"; else
@@ -283,12 +295,14 @@ if [ -n "${PRODLINT_NPM_TARBALLS:-}" ] && [ -n "$VSIX" ] && [ -d "$WORK/b/extens
     mkdir -p "$WORK/c"
     cp -a "$WORK/b/extensions" "$WORK/c/extensions"
     if start_code_server c "$WORK/c-ws" PATH="$(dirname "$(command -v node)"):/usr/bin:/bin"; then
+      watch_servers "$OUT/c/servers.txt"
       node "$HERE/ui.mjs" "$CS_PORT" "$WORK/c-ws" "$OUT/c" | tee "$OUT/c/ui.log"
-      running="$(server_process "$WORK/c-ws/node_modules/")"
-      if [ -n "$running" ] && [ -z "$(server_process "$WORK/c/extensions/")" ]; then
+      kill "$WATCHER" 2>/dev/null
+      running="$(server_process "$OUT/c/servers.txt" "$WORK/c-ws/node_modules/")"
+      if [ -n "$running" ] && [ -z "$(server_process "$OUT/c/servers.txt" "$WORK/c/extensions/")" ]; then
         pass "(c) the extension runs the project's prodlint, not the bundled one: $running"
       else
-        fail "(c) project-local server not used ($(ps -eo args= | grep 'prodlint lsp' | grep -v grep | head -3))"
+        fail "(c) project-local server not used (seen: $(sort -u "$OUT/c/servers.txt" | head -3))"
       fi
       if [ -f "$OUT/c/ui-results.json" ]; then
         c_pass=$(node -p 'require(process.argv[1]).filter(r => r.ok).length' "$OUT/c/ui-results.json")
