@@ -80,4 +80,4 @@ if [ "$DRY" = 1 ]; then
 else
   (cd "$ROOT" && cargo publish --locked -p prodlint)
 fi
-echo "publish: done${DRY:+ (dry run: $([ "$DRY" = 1 ] && echo yes || echo no))}"
+if [ "$DRY" = 1 ]; then echo "publish: done (dry run: nothing published)"; else echo "publish: done"; fi

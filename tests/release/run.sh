@@ -173,6 +173,16 @@ else
   sed 's/^/    /' "$A_LOG" | tail -10
 fi
 
+echo "== release: the publish step, as a dry run on these artifacts"
+expect "publish.sh --dry-run: checksums verify, SHA256SUMS written, npm publish --dry-run of both packages" bash -c "
+  bash '$ROOT/.ci/release/publish.sh' '$OUT' v$VERSION --dry-run --platforms linux-x64 >'$WORK/publish.log' 2>&1 &&
+  grep -q 'prodlint-$TRIPLE.tar.gz: OK' '$WORK/publish.log' && grep -q '^+ @prodlint/cli-linux-x64@$VERSION' '$WORK/publish.log' &&
+  grep -q '^+ prodlint@$VERSION' '$WORK/publish.log' && grep -q 'would run: gh release create v$VERSION' '$WORK/publish.log' &&
+  [ \"\$(wc -l <'$OUT/SHA256SUMS')\" -eq 1 ]"
+expect "publish.sh refuses a tag that is not the version" bash -c "
+  ! bash '$ROOT/.ci/release/publish.sh' '$OUT' v9.9.9 --dry-run --platforms linux-x64 2>'$WORK/publish-bad.log' &&
+  grep -q 'does not match the version' '$WORK/publish-bad.log'"
+
 echo "== release: figures"
 # Startup: the four ways to start `prodlint --version`, interleaved (one run of
 # each per round, 20 rounds after one warm-up round) so that load on a shared
