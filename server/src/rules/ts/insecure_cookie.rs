@@ -7,7 +7,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::frameworks::responses::{cookie_write, CookieWrite};
-use crate::ts::frameworks::{self, object_literal};
+use crate::ts::frameworks::{object_literal, object_property_ignore_case};
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::Script;
 use tree_sitter::Node;
@@ -110,11 +110,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     for (key, value) in REQUIRED {
         if *key == "httpOnly"
             && write.http_only_default
-            && options.is_none_or(|o| prop(o, key, &src).is_none())
+            && options.is_none_or(|o| object_property_ignore_case(o, key, &src).is_none())
         {
             continue;
         }
-        match options.and_then(|o| prop(o, key, &src)) {
+        match options.and_then(|o| object_property_ignore_case(o, key, &src)) {
             None => missing.push((*key, *value)),
             Some(v) if ast::text(ast::unwrap_expr(v), &src) == "false" => disabled.push(*key),
             Some(_) => {}
@@ -206,16 +206,12 @@ fn is_cleared(write: &CookieWrite<'_>, src: &Script<'_>) -> bool {
     let Some(o) = write.options.and_then(|o| object_literal(o, src)) else {
         return false;
     };
-    prop(o, "maxAge", src).is_some_and(|v| matches!(ast::text(v, src), "0" | "-1"))
-        || prop(o, "expires", src).is_some_and(|v| {
+    object_property_ignore_case(o, "maxAge", src)
+        .is_some_and(|v| matches!(ast::text(v, src), "0" | "-1"))
+        || object_property_ignore_case(o, "expires", src).is_some_and(|v| {
             let t = ast::text(v, src).replace(' ', "");
             t == "newDate(0)" || t == "0"
         })
-}
-
-/// A property's value (case-insensitive key: `httponly`, `SameSite`).
-fn prop<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
-    frameworks::object_property_ignore_case(object, key, src)
 }
 
 /// Where to add the options: into the literal written at the call, or a new

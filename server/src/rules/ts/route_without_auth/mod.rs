@@ -76,12 +76,7 @@ pub const RULE: TsRule = TsRule {
             },
         ]),
     },
-    kinds: &[
-        kind::FUNCTION_DECLARATION,
-        kind::FUNCTION_EXPRESSION,
-        kind::ARROW_FUNCTION,
-        kind::METHOD_DEFINITION,
-    ],
+    kinds: kind::FUNCTIONS,
     check: Check::Node(check),
 };
 

@@ -36,12 +36,7 @@ pub const RULE: TsRule = TsRule {
         also_triggers: &["webhook", "signature", "hmac"],
         options: RuleOptions::NONE,
     },
-    kinds: &[
-        kind::FUNCTION_DECLARATION,
-        kind::FUNCTION_EXPRESSION,
-        kind::ARROW_FUNCTION,
-        kind::METHOD_DEFINITION,
-    ],
+    kinds: kind::FUNCTIONS,
     check: Check::Node(check),
 };
 
