@@ -433,7 +433,7 @@ fn router_middleware(
     call: Node<'_>,
     router: Node<'_>,
     path: Option<&str>,
-    src: &str,
+    src: &Script<'_>,
 ) -> Vec<Middleware> {
     preceding_use_args(call, router, path, src)
         .into_iter()
@@ -462,12 +462,13 @@ pub fn router_inline_middleware_of<'t>(call: Node<'t>, src: &Script<'t>) -> Vec<
 
 /// The middleware arguments of the `use`/`addHook` statements on `router`
 /// before `call` that apply to `path` (top-level `if` consequences too), in
-/// source order.
+/// source order; first those chained onto the router where it is made
+/// (`const api = new Hono().use(auth)`).
 fn preceding_use_args<'t>(
     call: Node<'t>,
     router: Node<'t>,
     path: Option<&str>,
-    src: &str,
+    src: &Script<'t>,
 ) -> Vec<Node<'t>> {
     let Some(router_name) = ast::member_path(router, src) else {
         return Vec::new();
@@ -501,7 +502,46 @@ fn preceding_use_args<'t>(
         }
         found.extend(use_args(s, &router_name, path, src));
     }
+    found.extend(construction_use_args(router, path, src));
     found.into_iter().rev().flatten().collect()
+}
+
+/// The middleware chained onto a router in its declaration, `const api = new
+/// Hono().basePath('/v1').use(auth)` / `express.Router().use(auth)`, in
+/// reverse source order (as [`preceding_use_args`] collects).
+fn construction_use_args<'t>(
+    router: Node<'t>,
+    path: Option<&str>,
+    src: &Script<'t>,
+) -> Vec<Vec<Node<'t>>> {
+    let r = ast::unwrap_expr(router);
+    if r.kind_name() != "identifier" {
+        return Vec::new();
+    }
+    let Some(mut value) = src.value_of(r, ast::text(r, src)).map(ast::unwrap_expr) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for _ in 0..MAX_PRECEDING_STATEMENTS {
+        if value.kind_name() != "call_expression" {
+            break;
+        }
+        let Some(f) = value
+            .field(Field::Function)
+            .filter(|f| f.kind_name() == "member_expression")
+        else {
+            break;
+        };
+        let Some(object) = f.field(Field::Object).map(ast::unwrap_expr) else {
+            break;
+        };
+        let method = f.field(Field::Property).map(|p| ast::text(p, src));
+        if method == Some("use") {
+            found.extend(middleware_args(value, "use", path, src));
+        }
+        value = object;
+    }
+    found
 }
 
 /// The middleware arguments a statement `router.use(…)` /
@@ -522,6 +562,17 @@ fn use_args<'t>(
     let method = callee
         .strip_prefix(router_name)
         .and_then(|m| m.strip_prefix('.'))?;
+    middleware_args(c, method, path, src)
+}
+
+/// The middleware arguments of a call `router.use(…)` / `router.addHook(…)`
+/// (`method`) that apply to a route at `path`.
+fn middleware_args<'t>(
+    c: Node<'t>,
+    method: &str,
+    path: Option<&str>,
+    src: &str,
+) -> Option<Vec<Node<'t>>> {
     let args = ast::call_arguments(c);
     let fns = match (
         method,
@@ -546,6 +597,26 @@ fn use_args<'t>(
     Some(fns.to_vec())
 }
 
+/// The call that made a router configured by a method chain, `new
+/// Hono().basePath('/v1').use(auth)` → `new Hono()`; any other node as is.
+fn builder_root(value: Node<'_>) -> Node<'_> {
+    let mut cur = value;
+    for _ in 0..MAX_PRECEDING_STATEMENTS {
+        let Some(object) = (cur.kind_name() == "call_expression")
+            .then(|| cur.field(Field::Function))
+            .flatten()
+            .filter(|f| f.kind_name() == "member_expression")
+            .and_then(|f| f.field(Field::Object))
+            .map(ast::unwrap_expr)
+            .filter(|o| matches!(o.kind_name(), "call_expression" | "new_expression"))
+        else {
+            break;
+        };
+        cur = object;
+    }
+    cur
+}
+
 /// The library that made a router object: `express()`, `express.Router()`,
 /// `Router()` from express, `new Hono()`, `Fastify()`, `new Router()` from
 /// `@koa/router`; a Fastify plugin's `fastify` parameter.
@@ -563,6 +634,7 @@ fn router_framework(router: Node<'_>, src: &Script<'_>) -> Option<Framework> {
         "call_expression" | "new_expression" => r,
         _ => return None,
     };
+    let value = builder_root(value);
     if !matches!(value.kind_name(), "call_expression" | "new_expression") {
         return None;
     }

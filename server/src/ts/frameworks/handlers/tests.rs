@@ -188,6 +188,28 @@ fn route_of_registrations_by_name_and_chained_routes() {
 }
 
 #[test]
+fn middleware_chained_where_the_router_is_made() {
+    let src = "import { Hono } from 'hono';\nconst api = new Hono().basePath('/v1').use(withAuth);\nconst open = new Hono();\nopen.use(logger());\napi.post('/items', async (c) => c.json({}));\nopen.post('/signup', async (c) => c.json({}));\n";
+    let got = handlers(src, "src/index.ts");
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        (got[0].0, got[0].7.clone()),
+        (Framework::Hono, vec![("withAuth".into(), Via::Router)])
+    );
+    // near miss: the other router's own `use` is its own
+    assert_eq!(got[1].7, vec![("logger".into(), Via::Router)]);
+    // express: `express.Router().use(auth)`, then a later `use` after it
+    let src = "import express from 'express';\nconst r = express.Router().use(requireAuth);\nr.use(audit);\nr.post('/x', (req, res) => res.json({}));\n";
+    assert_eq!(
+        one(src, "src/routes.ts").7,
+        vec![
+            ("requireAuth".into(), Via::Router),
+            ("audit".into(), Via::Router)
+        ]
+    );
+}
+
+#[test]
 fn hono_koa_fastify() {
     let h = one("import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/x', (c) => c.json({}));\n", "src/index.ts");
     assert_eq!(
