@@ -60,7 +60,14 @@ the spot (`Number(c.req.query('limit'))`, `parseInt(…)`), reads inside a
 logging call (logging is not using the value; `log-request-data` judges it), the URL itself
 (`req.nextUrl.pathname`, `searchParams.toString()`), route parameters (`req.params.id`),
 headers and cookies, and reads of `JSON.parse`, `Date.parse` or `parseInt`, which
-are not schema parses.
+are not schema parses. Also not flagged (classes measured on real projects):
+Effect Schema (`Schema.decodeUnknown…(S)(x)`, brand constructors such as
+`VideoId.make(id)`), hand-written checks (`typeof inviteId !== 'string'`), and
+reads that are only tested — compared (`version === LATEST`, directly or
+through the one local they initialise), negated, or a condition guarding an
+on-the-spot conversion (`req.query.cursor ? Number(req.query.cursor) : undefined`).
+A read tested for presence and then used as it is (`if (!q) return …;
+search(q)`) is still a finding.
 
 ## Why is this bad?
 Request data is whatever the client sends: missing fields, wrong types, extra
@@ -144,7 +151,10 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     if callback || ast::text(body, &src).contains("ImageResponse(") {
         return;
     }
-    let mut first: Option<(Node<'_>, RequestPart)> = None;
+    // every read in source order (a bounded number): the finding is the
+    // first one that is a use, not a presence test or a comparison
+    let mut reads: Vec<(Node<'_>, RequestPart)> = Vec::new();
+    let mut typeof_checked: Vec<(Node<'_>, &str)> = Vec::new();
     let mut validated = false;
     ast::visit(body, &mut |n| {
         if validated {
@@ -160,18 +170,27 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
                 if logger_callee(n, &src).is_some() {
                     return false;
                 }
-                if first.is_none() {
+                if reads.len() < MAX_READS {
                     if let Some(part) = read_of(n, &src) {
-                        first = Some((n, part));
+                        reads.push((n, part));
                     }
                 }
                 true
             }
             "member_expression" | "subscript_expression" => {
-                if first.is_none() && !is_inner_chain(n) {
+                if reads.len() < MAX_READS && !is_inner_chain(n) {
                     if let Some(part) = read_of(n, &src) {
-                        first = Some((n, part));
+                        reads.push((n, part));
                         return false;
+                    }
+                }
+                true
+            }
+            // `typeof inviteId !== 'string'`: the handler checks its input by hand
+            "unary_expression" => {
+                if let Some(checked) = typeof_check_of_input(n, &src) {
+                    if typeof_checked.len() < MAX_READS {
+                        typeof_checked.push(checked);
                     }
                 }
                 true
@@ -179,10 +198,13 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
             _ => true,
         }
     });
-    if validated {
+    if validated || checks_every_name(&typeof_checked, &src) {
         return;
     }
-    let Some((read, part)) = first else {
+    let Some((read, part)) = reads
+        .into_iter()
+        .find(|(r, _)| !only_tested(*r, body, &src))
+    else {
         return;
     };
     let what = match part {
@@ -195,6 +217,149 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
         read.byte_range(),
         format!("The request {what} (`{shown}`) is used without a schema parse in this handler: parse it with zod, valibot or yup (`schema.parse(…)`) and use the parsed value"),
     );
+}
+
+/// How many request reads of one handler are looked at.
+const MAX_READS: usize = 32;
+
+/// `typeof inviteId !== 'string'` (any comparison) where `inviteId` is
+/// bound straight from request data (`const { inviteId } = (await
+/// req.json()) as …`): the declarator and the checked name. A `typeof` of
+/// anything else (a message's content deep inside) is not such a check.
+fn typeof_check_of_input<'t>(n: Node<'t>, src: &Script<'t>) -> Option<(Node<'t>, &'t str)> {
+    let compared = n
+        .field(Field::Operator)
+        .is_some_and(|o| ast::text(o, src) == "typeof")
+        && n.parent().is_some_and(|p| {
+            p.kind_name() == "binary_expression"
+                && p.field(Field::Operator)
+                    .is_some_and(|o| matches!(ast::text(o, src), "===" | "!==" | "==" | "!="))
+        });
+    let operand = n
+        .field(Field::Argument)
+        .map(ast::unwrap_expr)
+        .filter(|a| compared && a.kind_name() == "identifier")?;
+    let b = src.declaration(operand, ast::text(operand, src))?;
+    let from_request = b
+        .value
+        .map(bound_value)
+        .is_some_and(|v| read_of(v, src).is_some());
+    (from_request && b.decl.kind_name() == "variable_declarator").then_some((b.decl, b.name))
+}
+
+/// Every name a declarator binds from request data is `typeof`-checked: the
+/// handler validates its input by hand (`const { inviteId } = …; if (typeof
+/// inviteId !== 'string') …`). One checked field among unchecked ones is not.
+fn checks_every_name(checked: &[(Node<'_>, &str)], src: &str) -> bool {
+    checked.iter().any(|(decl, _)| {
+        let Some(pattern) = decl.field(Field::Name) else {
+            return false;
+        };
+        let mut names = Vec::new();
+        ast::visit(pattern, &mut |n| {
+            if matches!(
+                n.kind_name(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && names.len() < MAX_READS
+            {
+                names.push(ast::text(n, src));
+            }
+            // a pair's key is not a bound name: only its value is
+            n.kind_name() != "property_identifier"
+        });
+        !names.is_empty()
+            && names.iter().all(|name| {
+                checked
+                    .iter()
+                    .any(|(d, c)| d.id() == decl.id() && c == name)
+            })
+    })
+}
+
+/// The value under `await`, parentheses and type assertions.
+fn bound_value(mut v: Node<'_>) -> Node<'_> {
+    for _ in 0..8 {
+        match v.kind_name() {
+            "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => match v.named_child(0) {
+                Some(c) => v = c,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    v
+}
+
+/// `n` (a value) is only tested where it stands: compared (`=== '1'`),
+/// negated, a condition (`q ? Number(q) : 0`, `if (q)`), or coerced on the spot.
+fn in_test_position(n: Node<'_>, src: &str) -> bool {
+    if is_coerced(n, src) {
+        return true;
+    }
+    let top = ast::value_root(n);
+    let Some(p) = top.parent() else {
+        return false;
+    };
+    match p.kind_name() {
+        "binary_expression" => p
+            .field(Field::Operator)
+            .is_some_and(|o| matches!(ast::text(o, src), "===" | "!==" | "==" | "!=")),
+        "unary_expression" => p
+            .field(Field::Operator)
+            .is_some_and(|o| matches!(ast::text(o, src), "!" | "typeof")),
+        // `q ? Number(q) : undefined`: a presence test guarding a conversion
+        // (`q ? q.split(',') : []` uses it)
+        "ternary_expression" => {
+            p.field(Field::Condition)
+                .is_some_and(|c| c.id() == top.id())
+                && p.field(Field::Consequence)
+                    .map(ast::unwrap_expr)
+                    .and_then(|c| c.named_child(1))
+                    .and_then(|args| args.named_child(0))
+                    .is_some_and(|a| is_coerced(a, src))
+        }
+        "if_statement" | "while_statement" => p
+            .field(Field::Condition)
+            .is_some_and(|c| c.id() == top.id()),
+        _ => false,
+    }
+}
+
+/// A read that is only tested (see [`in_test_position`]), directly or
+/// through the one local it initialises (`const v = searchParams.get('v')`,
+/// then only `v === latest`).
+fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
+    if in_test_position(read, src) {
+        return true;
+    }
+    let top = ast::value_root(read);
+    let Some(name) = top
+        .parent()
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
+        .and_then(|d| d.field(Field::Name))
+        .filter(|n| n.kind_name() == "identifier")
+    else {
+        return false;
+    };
+    let local = ast::text(name, src);
+    let mut uses = 0;
+    let mut all_tested = true;
+    ast::visit(body, &mut |n| {
+        if !all_tested {
+            return false;
+        }
+        if n.kind_name() == "identifier" && n.id() != name.id() && ast::text(n, src) == local {
+            uses += 1;
+            all_tested = in_test_position(n, src);
+        }
+        true
+    });
+    all_tested && uses > 0
 }
 
 /// A member chain inside a longer one (`req.body` in `req.body.email`), or a
@@ -284,6 +449,14 @@ fn is_validation_call(call: Node<'_>, src: &str) -> bool {
         Some((o, m)) => (Some(o), m),
         None => (None, path.as_str()),
     };
+    // Effect Schema's brand constructors check their input: `VideoId.make(id)`
+    if method == "make"
+        && object
+            .and_then(|o| o.rsplit('.').next())
+            .is_some_and(|o| o.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        return true;
+    }
     if is_parse_method(method) {
         let last_object = object.map(|o| o.rsplit('.').next().unwrap_or(o));
         return !last_object.is_some_and(|o| NOT_SCHEMAS.contains(&o));
@@ -305,6 +478,15 @@ fn is_parse_method(m: &str) -> bool {
             | "decode"
             | "safeDecode"
             | "cast"
+            // Effect Schema
+            | "decodeUnknown"
+            | "decodeUnknownSync"
+            | "decodeUnknownEither"
+            | "decodeUnknownPromise"
+            | "decodeUnknownOption"
+            | "decodeSync"
+            | "decodeEither"
+            | "decodePromise"
     )
 }
 
@@ -394,6 +576,42 @@ mod tests {
         assert_clean(R, "app/api/x/route.ts", "export async function GET(req: NextRequest) {\n  const url = req.nextUrl.toString();\n  return Response.json({ path: req.nextUrl.pathname, url });\n}\n");
         // a coerced read does not hide a later raw one
         assert_flags(R, "src/server.ts", "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/jobs', (c) => c.json(list(Number(c.req.query('limit')), c.req.query('status'))));\n", 1);
+    }
+
+    #[test]
+    fn effect_schema_brands_and_decoders_are_validation() {
+        assert_clean(R, "app/api/video/route.ts", "export async function GET(req: Request) {\n  const id = new URL(req.url).searchParams.get('videoId');\n  if (!id) return new Response(null, { status: 400 });\n  return Response.json(await load(Video.VideoId.make(id)));\n}\n");
+        assert_clean(R, "app/api/x/route.ts", "export async function POST(req: Request) {\n  const input = Schema.decodeUnknownSync(Input)(await req.json());\n  return Response.json(await save(input));\n}\n");
+        // near miss: a lower-case `make` is not a brand constructor
+        assert_flags(R, "app/api/x/route.ts", "export async function POST(req: Request) {\n  const b = await req.json();\n  return Response.json(await factory.make(b));\n}\n", 1);
+    }
+
+    #[test]
+    fn hand_written_typeof_checks_are_validation() {
+        assert_clean(R, "app/api/invite/route.ts", "export async function POST(req: Request) {\n  const { inviteId } = (await req.json()) as { inviteId: unknown };\n  if (typeof inviteId !== 'string' || !inviteId) return new Response(null, { status: 400 });\n  return Response.json(await accept(inviteId));\n}\n");
+        // near miss: one checked field beside unchecked ones
+        assert_flags(R, "app/api/invite/route.ts", "export async function POST(req: Request) {\n  const { email, workspace } = await req.json();\n  if (typeof email !== 'string') return new Response(null, { status: 400 });\n  return Response.json(await invite(email, workspace));\n}\n", 1);
+        assert_clean(R, "app/api/invite/route.ts", "export async function POST(req: Request) {\n  const { email, workspace } = await req.json();\n  if (typeof email !== 'string' || typeof workspace !== 'string') return new Response(null, { status: 400 });\n  return Response.json(await invite(email, workspace));\n}\n");
+        // near miss: a `typeof` of something not bound from the request
+        assert_flags(R, "app/api/chat/route.ts", "export async function POST(req: Request) {\n  const json = await req.json();\n  const parts = json.messages.map((m) => (typeof m.content === 'string' ? m.content : ''));\n  return Response.json(await complete(parts));\n}\n", 1);
+        // near miss: `typeof` used as a value, not compared
+        assert_flags(R, "app/api/x/route.ts", "export async function POST(req: Request) {\n  const b = await req.json();\n  return Response.json({ kind: typeof b, saved: await save(b) });\n}\n", 1);
+    }
+
+    #[test]
+    fn reads_that_are_only_tested_are_not_uses() {
+        // compared on the spot, or through the one local it initialises
+        assert_clean(R, "app/api/status/route.ts", "export async function GET(req: Request) {\n  const v = new URL(req.url).searchParams.get('version');\n  return Response.json({ latest: v === LATEST });\n}\n");
+        assert_clean(R, "src/server.ts", "app.get('/debug', (req, res) => {\n  res.json(render(req.query.inline === '1'));\n});\n");
+        // a presence test guarding an on-the-spot conversion
+        assert_clean(R, "pages/api/dashboard.ts", "export default async function handler(req, res) {\n  const cursor = req.query.cursor ? Number(req.query.cursor) : undefined;\n  res.json(await list(cursor));\n}\n");
+        // near miss: a presence test guarding a use that is not a conversion
+        assert_flags(R, "app/api/links/route.ts", "export async function DELETE(req: Request) {\n  const { searchParams } = new URL(req.url);\n  const ids = searchParams.get('ids') ? searchParams.get('ids').split(',') : [];\n  return Response.json(await removeLinks(ids));\n}\n", 1);
+        // near miss: tested, then used as it is
+        assert_eq!(
+            assert_flags(R, "app/api/x/route.ts", "export async function GET(req: Request) {\n  const q = new URL(req.url).searchParams.get('q');\n  if (!q) return new Response(null, { status: 400 });\n  return Response.json(await search(q));\n}\n", 1),
+            vec!["new URL(req.url).searchParams.get('q')"]
+        );
     }
 
     #[test]
