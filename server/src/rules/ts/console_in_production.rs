@@ -72,7 +72,7 @@ client components and pages; the startup message in an `app.listen(…)`
 callback and `process.on(…)` handlers; files that are the project's logger
 (`logger.ts`, `log.ts`, `logging.ts`) and logging helpers (a function named
 after a log method or with `log`, `logger`, `debug` or `trace` in its name:
-`debug: (...a) => console.debug(...a)`, `logInfo`, `namedTrace`); command-line tools (`cli/`, `bin/`);
+`debug: (...a) => console.debug(...a)`, `logInfo`, `namedTrace`); command-line tools (`cli/`, `bin/`, `scripts/` folders, a `#!` first line, or an import of `commander`, `@oclif/core`, `inquirer` or another argument parser or prompt library);
 test-like paths; and calls whose arguments hold request data, which are
 `log-request-data`'s findings.
 
@@ -169,7 +169,7 @@ fn file_kind(path: &str, src: &Script<'_>) -> FileKind {
     let stem = file.split('.').next().unwrap_or(file);
     let stem_words = ast::name_words(stem);
     let skipped = matches!(stem, "logger" | "log" | "logging" | "logs")
-        || super::log_common::is_command_line_path(path);
+        || super::log_common::is_command_line_file(path, src);
     let supabase_function = dirs
         .windows(2)
         .any(|w| w[0] == "supabase" && w[1] == "functions");

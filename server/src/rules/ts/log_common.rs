@@ -5,6 +5,7 @@
 use crate::diagnostic::{Edit, Fix};
 use crate::ts::ast;
 use crate::ts::kind::KindExt;
+use crate::ts::semantic::Script;
 use tree_sitter::Node;
 
 /// Folders whose code is a command-line tool or a one-off script: its console
@@ -17,6 +18,67 @@ pub fn is_command_line_path(path: &str) -> bool {
         .rev()
         .skip(1)
         .any(|seg| COMMAND_LINE_DIRS.contains(&seg))
+}
+
+/// Modules that make a program a command-line tool: argument parsers and
+/// terminal prompts.
+const COMMAND_LINE_MODULES: &[&str] = &[
+    "commander",
+    "yargs",
+    "@oclif/core",
+    "@oclif/command",
+    "inquirer",
+    "@inquirer/prompts",
+    "prompts",
+    "@clack/prompts",
+    "enquirer",
+    "cac",
+    "citty",
+    "meow",
+    "clipanion",
+];
+
+/// The file is a command-line tool or script: it lies in such a folder (see
+/// [`is_command_line_path`]), starts with a `#!` line, or imports an
+/// argument parser or a terminal prompt library (`commander`, `@oclif/core`,
+/// `inquirer`…). Its `console` output goes to the person running it.
+pub fn is_command_line_file(path: &str, src: &Script<'_>) -> bool {
+    is_command_line_path(path)
+        || src.source.starts_with("#!")
+        || src.semantic.module_imports().any(|b| {
+            b.module()
+                .is_some_and(|(m, _)| COMMAND_LINE_MODULES.contains(&m) || m.starts_with("yargs/"))
+        })
+}
+
+/// `call` runs only in the browser: the file says `'use client'`, or the call
+/// sits in a `useEffect` / `useLayoutEffect` callback. A `console` call there
+/// prints to the visitor's own browser console, not to a server log.
+pub fn in_browser_only_code(call: Node<'_>, src: &Script<'_>) -> bool {
+    let program = src.program(call);
+    if ast::directives(program, src)
+        .iter()
+        .any(|(_, d)| d == "use client")
+    {
+        return true;
+    }
+    let mut f = ast::enclosing_function(call);
+    for _ in 0..ast::MAX_ANCESTOR_STEPS {
+        let Some(func) = f else {
+            return false;
+        };
+        let effect = func
+            .parent()
+            .filter(|a| a.kind_name() == "arguments")
+            .and_then(|a| a.parent())
+            .and_then(|c| ast::callee_path(c, src))
+            .is_some_and(|p| matches!(p.rsplit('.').next(), Some("useEffect" | "useLayoutEffect")));
+        if effect {
+            return true;
+        }
+        f = ast::enclosing_function(func);
+    }
+    false
 }
 
 /// The logging rules' fixes for a logging call: remove the statement, or wrap it
@@ -92,5 +154,43 @@ mod tests {
         assert!(is_command_line_path("/repo/scripts/seed.ts"));
         assert!(!is_command_line_path("src/app/api/cli.ts"));
         assert!(!is_command_line_path("src/server/users.ts"));
+    }
+
+    #[test]
+    fn command_line_files_and_browser_only_code() {
+        use crate::ts::frameworks::testing::with_script;
+        let cli = |src: &str, path: &str| with_script(src, |s, _| is_command_line_file(path, &s));
+        assert!(cli(
+            "import inquirer from 'inquirer';\nconsole.log(1);\n",
+            "admin/src/commands/x.ts"
+        ));
+        assert!(cli(
+            "import { Args } from '@oclif/core';\n",
+            "src/commands/user.ts"
+        ));
+        assert!(cli("#!/usr/bin/env node\nconsole.log(1);\n", "tool.js"));
+        // near misses: a `commands/` folder alone (bot or CQRS commands run in
+        // the server), a logger import
+        assert!(!cli("import { db } from './db';\n", "src/commands/ban.ts"));
+        assert!(!cli("import chalk from 'chalk';\n", "src/server.ts"));
+        let browser = |src: &str| {
+            with_script(src, |s, root| {
+                let mut calls = Vec::new();
+                ast::visit(root, &mut |n| {
+                    if n.kind_name() == "call_expression"
+                        && ast::callee_path(n, &s).as_deref() == Some("console.log")
+                    {
+                        calls.push(in_browser_only_code(n, &s));
+                    }
+                    true
+                });
+                calls
+            })
+        };
+        assert_eq!(
+            browser("export function Page() {\n  useEffect(() => { fetchIt().then(() => console.log(token)); }, []);\n  console.log(token);\n}\n"),
+            vec![true, false]
+        );
+        assert_eq!(browser("'use client';\nconsole.log(token);\n"), vec![true]);
     }
 }

@@ -178,6 +178,13 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
                 true
             }
             "member_expression" | "subscript_expression" => {
+                // `Option.map(Comment.CommentId.make)`: a brand constructor passed on
+                if is_brand_constructor(n, &src)
+                    && n.parent().is_some_and(|p| p.kind_name() == "arguments")
+                {
+                    validated = true;
+                    return false;
+                }
                 if reads.len() < MAX_READS && !is_inner_chain(n) {
                     if let Some(part) = read_of(n, &src) {
                         reads.push((n, part));
@@ -295,8 +302,10 @@ fn bound_value(mut v: Node<'_>) -> Node<'_> {
 }
 
 /// `n` (a value) is only tested where it stands: compared (`=== '1'`),
-/// negated, a condition (`q ? Number(q) : 0`, `if (q)`), or coerced on the spot.
-fn in_test_position(n: Node<'_>, src: &str) -> bool {
+/// negated, a condition (`q ? Number(q) : 0`, `if (q)`), or coerced on the
+/// spot. For a `local` (each of whose uses is judged) any ternary condition
+/// and the left of `&&` are tests too.
+fn in_test_position(n: Node<'_>, src: &str, local: bool) -> bool {
     if is_coerced(n, src) {
         return true;
     }
@@ -305,9 +314,11 @@ fn in_test_position(n: Node<'_>, src: &str) -> bool {
         return false;
     };
     match p.kind_name() {
-        "binary_expression" => p
-            .field(Field::Operator)
-            .is_some_and(|o| matches!(ast::text(o, src), "===" | "!==" | "==" | "!=")),
+        "binary_expression" => p.field(Field::Operator).is_some_and(|o| {
+            let op = ast::text(o, src);
+            matches!(op, "===" | "!==" | "==" | "!=")
+                || (local && op == "&&" && p.field(Field::Left).is_some_and(|l| l.id() == top.id()))
+        }),
         "unary_expression" => p
             .field(Field::Operator)
             .is_some_and(|o| matches!(ast::text(o, src), "!" | "typeof")),
@@ -316,11 +327,12 @@ fn in_test_position(n: Node<'_>, src: &str) -> bool {
         "ternary_expression" => {
             p.field(Field::Condition)
                 .is_some_and(|c| c.id() == top.id())
-                && p.field(Field::Consequence)
-                    .map(ast::unwrap_expr)
-                    .and_then(|c| c.named_child(1))
-                    .and_then(|args| args.named_child(0))
-                    .is_some_and(|a| is_coerced(a, src))
+                && (local
+                    || p.field(Field::Consequence)
+                        .map(ast::unwrap_expr)
+                        .and_then(|c| c.named_child(1))
+                        .and_then(|args| args.named_child(0))
+                        .is_some_and(|a| is_coerced(a, src)))
         }
         "if_statement" | "while_statement" => p
             .field(Field::Condition)
@@ -333,7 +345,7 @@ fn in_test_position(n: Node<'_>, src: &str) -> bool {
 /// through the one local it initialises (`const v = searchParams.get('v')`,
 /// then only `v === latest`).
 fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
-    if in_test_position(read, src) {
+    if in_test_position(read, src, false) {
         return true;
     }
     let top = ast::value_root(read);
@@ -355,7 +367,7 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
         }
         if n.kind_name() == "identifier" && n.id() != name.id() && ast::text(n, src) == local {
             uses += 1;
-            all_tested = in_test_position(n, src);
+            all_tested = in_test_position(n, src, true);
         }
         true
     });
@@ -450,10 +462,9 @@ fn is_validation_call(call: Node<'_>, src: &str) -> bool {
         None => (None, path.as_str()),
     };
     // Effect Schema's brand constructors check their input: `VideoId.make(id)`
-    if method == "make"
-        && object
-            .and_then(|o| o.rsplit('.').next())
-            .is_some_and(|o| o.starts_with(|c: char| c.is_ascii_uppercase()))
+    if call
+        .field(Field::Function)
+        .is_some_and(|f| is_brand_constructor(f, src))
     {
         return true;
     }
@@ -462,6 +473,20 @@ fn is_validation_call(call: Node<'_>, src: &str) -> bool {
         return !last_object.is_some_and(|o| NOT_SCHEMAS.contains(&o));
     }
     says_validates(method)
+}
+
+/// `VideoId.make` / `Video.VideoId.make`: a `make` of a PascalCase object,
+/// how Effect Schema brands are constructed (and checked).
+fn is_brand_constructor(f: Node<'_>, src: &str) -> bool {
+    f.kind_name() == "member_expression"
+        && f.field(Field::Property)
+            .is_some_and(|p| ast::text(p, src) == "make")
+        && f.field(Field::Object)
+            .and_then(|o| match o.kind_name() {
+                "member_expression" => o.field(Field::Property),
+                _ => Some(o),
+            })
+            .is_some_and(|o| ast::text(o, src).starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 fn is_parse_method(m: &str) -> bool {
@@ -603,6 +628,10 @@ mod tests {
         // compared on the spot, or through the one local it initialises
         assert_clean(R, "app/api/status/route.ts", "export async function GET(req: Request) {\n  const v = new URL(req.url).searchParams.get('version');\n  return Response.json({ latest: v === LATEST });\n}\n");
         assert_clean(R, "src/server.ts", "app.get('/debug', (req, res) => {\n  res.json(render(req.query.inline === '1'));\n});\n");
+        // through a local: a presence test, then a comparison
+        assert_clean(R, "app/api/status/route.ts", "export async function GET(req: Request) {\n  const v = new URL(req.url).searchParams.get('version');\n  const fresh = v ? LATEST === v : false;\n  return Response.json({ fresh, ok: v && v === LATEST });\n}\n");
+        // a brand constructor passed on as a function
+        assert_clean(R, "app/api/comments/route.ts", "export async function DELETE(req: NextRequest) {\n  const id = Option.fromNullable(req.nextUrl.searchParams.get('id')).pipe(Option.map(Comment.CommentId.make));\n  return Response.json(await remove(id));\n}\n");
         // a presence test guarding an on-the-spot conversion
         assert_clean(R, "pages/api/dashboard.ts", "export default async function handler(req, res) {\n  const cursor = req.query.cursor ? Number(req.query.cursor) : undefined;\n  res.json(await list(cursor));\n}\n");
         // near miss: a presence test guarding a use that is not a conversion

@@ -78,7 +78,10 @@ tokens (`nextToken`, `pageToken`), constants and settings named for an
 address (`CLOUD_CRM_EMAIL`, `SUPPORT_PHONE`: the company's own, not a
 person's; secrets stay sensitive in any case), calls under a development-only guard,
 `console` output of command-line tools and scripts (`cli/`, `bin/`, `scripts/`
-folders), and test-like paths. The request's headers and cookies (`req.headers.authorization`,
+folders, a `#!` first line, or a file that imports an argument parser or
+terminal prompt library such as `commander`, `@oclif/core` or `inquirer`),
+`console` calls that run only in the visitor's browser (a `'use client'` file,
+a `useEffect` callback), and test-like paths. The request's headers and cookies (`req.headers.authorization`,
 `req.cookies`) are `log-request-data`'s findings, not this rule's.
 
 ## Why is this bad?
@@ -149,10 +152,13 @@ impl<'t> Visitor<'t> for FileVisitor<'t> {
         let mut exits = ast::EarlyExits::default();
         let script = cx.script();
         let mut reports = Vec::new();
-        let command_line = super::log_common::is_command_line_path(&cx.file.path_str());
+        let command_line = super::log_common::is_command_line_file(&cx.file.path_str(), &script);
         for (call, callee) in self.calls.confirmed() {
-            // a command-line tool's console output is its user interface
-            if command_line && callee.path.starts_with("console.") {
+            // a command-line tool's console output is its user interface; a
+            // browser's console is the visitor's own
+            if callee.path.starts_with("console.")
+                && (command_line || super::log_common::in_browser_only_code(call, &script))
+            {
                 continue;
             }
             let found = args::sensitive_in_call(call, &script);
