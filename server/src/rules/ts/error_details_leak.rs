@@ -67,7 +67,12 @@ Not flagged: the detail inside a development-only part of the body
 (`...(process.env.NODE_ENV === 'development' && { stack: err.stack })`) — the
 message beside it still counts —, 4xx responses with curated messages (the
 Stripe signature `400` reply), logging calls, `err.code` / `err.name` /
-`err instanceof Error` tests, and statuses that are not literal.
+`err instanceof Error` tests, statuses that are not literal, an error object
+given to Node's `res.end(error)` (it takes a string or a buffer and throws on
+an object: nothing is sent; `res.end(error.message)` is a finding), and a
+parameter named `error` whose type is not an error (`error?: Record<string,
+any>`: a response helper's overrides object; `error: any` and `error:
+unknown` still count).
 
 Not reported where the response can only be reached with a secret of the
 deployment: the handler, an enclosing function or middleware written inline
@@ -172,6 +177,15 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     };
     let mut leaks = Vec::new();
     collect(body, &src, &mut leaks);
+    // `res.end(error)`: Node's `end` takes a string or a buffer; an error
+    // object makes it throw, so nothing of the error reaches the client
+    let body_value = ast::unwrap_expr(body);
+    if ends_with_raw_write(node, &src)
+        && body_value.kind_name() == "identifier"
+        && is_error(body_value, &src, 0)
+    {
+        leaks.retain(|l| l.value.id() != body_value.id());
+    }
     if leaks.is_empty() || behind_shared_secret(node, &src, &cx.project_path()) {
         return;
     }
@@ -196,6 +210,14 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             d.with_fix(fix);
         }
     }
+}
+
+/// `res.end(…)`: Node's raw write (not Express's `send`/`json`).
+fn ends_with_raw_write(call: Node<'_>, src: &str) -> bool {
+    call.field(Field::Function)
+        .filter(|f| f.kind_name() == "member_expression")
+        .and_then(|f| f.field(Field::Property))
+        .is_some_and(|p| ast::text(p, src) == "end")
 }
 
 /// The response is only reachable by a caller that holds a secret of the
@@ -531,10 +553,9 @@ fn derived_detail(ident: Node<'_>, src: &Script<'_>) -> Option<String> {
 /// Record<string, unknown>`: a response helper's overrides object).
 fn typed_as_non_error(param: Node<'_>, src: &str) -> bool {
     param.field(Field::Type).is_some_and(|t| {
-        let t = ast::text(t, src);
-        !["Error", "unknown", "any", "Exception"]
-            .iter()
-            .any(|w| t.contains(w))
+        let t = ast::text(t, src).trim_start_matches(':').trim();
+        // `Record<string, any>` is a plain object even though it says `any`
+        !(matches!(t, "unknown" | "any") || t.contains("Error") || t.contains("Exception"))
     })
 }
 
@@ -656,6 +677,22 @@ mod tests {
         // a response helper's overrides, named `error`
         let text = "export function serverError(res, error?: Record<string, string>) {\n  return res.status(500).json({ error: 'Internal', ...error, detail: error.detail });\n}\n";
         assert!(flags(text).is_empty(), "{:?}", flags(text));
+        // a value type of `any` does not make the object an error
+        let text = "export function serverError(error?: Record<string, any>) {\n  return Response.json({ error: { message: 'Server error', ...error } }, { status: 500 });\n}\n";
+        assert!(flags(text).is_empty(), "{:?}", flags(text));
+        // near miss: typed `any` or `unknown` as a whole still counts
+        let text = "function fail(res, error: any) {\n  res.status(500).json({ message: error.message });\n}\n";
+        assert_eq!(flags(text), vec!["error.message"]);
+    }
+
+    #[test]
+    fn an_error_object_given_to_node_end_sends_nothing() {
+        // `end` throws on an object: nothing reaches the client
+        let text = "app.get('/metrics', (req, res) => {\n  collect().catch((error) => {\n    res.status(500).end(error);\n  });\n});\n";
+        assert!(flags(text).is_empty(), "{:?}", flags(text));
+        // near miss: its message is a string, and `send` serialises the object
+        let text = "app.get('/metrics', (req, res) => {\n  collect().catch((error) => {\n    res.status(500).end(error.message);\n    res.status(500).send(error);\n  });\n});\n";
+        assert_eq!(flags(text), vec!["error.message", "error"]);
     }
 
     #[test]
