@@ -8,7 +8,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::handlers::{handler_of, Framework, Handler};
+use crate::ts::frameworks::handlers::{Framework, Handler};
 use crate::ts::frameworks::logging::logger_callee;
 use crate::ts::frameworks::request::{request_input, RequestPart};
 use crate::ts::frameworks::webhooks::webhook_of;
@@ -130,7 +130,7 @@ const NOT_SCHEMAS: &[&str] = &[
 fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let src = cx.script();
     let path = cx.file.path_str();
-    let Some(handler) = handler_of(func, &src, &path) else {
+    let Some(handler) = super::handler_of_memo(cx, func, &src, &path) else {
         return;
     };
     if handler.framework == Framework::Nest

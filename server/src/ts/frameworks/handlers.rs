@@ -121,6 +121,26 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
     if let Some(h) = nest_handler(func, src) {
         return Some(h);
     }
+    // Cheap rejection first (tree-sitter's `parent()` walks down from the
+    // root, and most functions asked about are callbacks and helpers): a
+    // function that is not passed as an argument (or a wrapper's argument, or
+    // an options object's property) is not registered, and outside Next.js
+    // route, `pages/api` and middleware files only a server action is a handler.
+    if !may_be_next_file(file) && !may_be_server_action(func, src) {
+        let passed = func.parent().is_some_and(|p| {
+            matches!(
+                p.kind_name(),
+                "arguments"
+                    | "pair"
+                    | "parenthesized_expression"
+                    | "as_expression"
+                    | "satisfies_expression"
+            )
+        });
+        if !passed {
+            return None;
+        }
+    }
     let (outer, wrappers) = unwrap_wrappers(func, src);
     if let Some(call) = registering_call(outer) {
         if let Some(route) = route_of(call, src) {
@@ -851,18 +871,22 @@ fn next_handler<'t>(
     src: &Script<'t>,
     file: &str,
 ) -> Option<Handler<'t>> {
-    let params = param_names(func, src);
+    let (app_route, pages_api) = if may_be_next_file(file) {
+        (app_route_path(file), pages_api_path(file))
+    } else {
+        (None, None)
+    };
     let export = export_name(func, outer, src.source).or_else(|| {
         // `function handler() {}` … `export { handler as POST }` (route
         // files only: the clause is looked for among the last statements)
-        (app_route_path(file).is_some() || pages_api_path(file).is_some())
+        (app_route.is_some() || pages_api.is_some())
             .then(|| exported_alias(func, outer, src.source))
             .flatten()
     });
-    let (kind, method, path) = if let Some(route) = app_route_path(file) {
+    let (kind, method, path) = if let Some(route) = app_route {
         let m = export.and_then(upper).filter(|m| *m != "ALL")?;
         (HandlerKind::Route, Some(m), Some(route))
-    } else if let Some(route) = pages_api_path(file).filter(|_| export == Some("default")) {
+    } else if let Some(route) = pages_api.filter(|_| export == Some("default")) {
         (HandlerKind::PagesApi, None, Some(route))
     } else if is_middleware_file(file)
         && export.is_some_and(|e| matches!(e, "middleware" | "proxy" | "default"))
@@ -873,6 +897,7 @@ fn next_handler<'t>(
     } else {
         return None;
     };
+    let params = param_names(func, src);
     let response = (kind == HandlerKind::PagesApi)
         .then(|| params.get(1).copied().flatten())
         .flatten();
@@ -895,14 +920,8 @@ fn next_handler<'t>(
 /// An exported function of a `'use server'` file, or a function whose body
 /// starts with `'use server'`.
 fn is_server_action(func: Node<'_>, export: Option<&str>, src: &Script<'_>) -> bool {
-    let has = |body: Node<'_>| {
-        ast::directives(body, src)
-            .iter()
-            .any(|(_, d)| d == "use server")
-    };
-    func.field(Field::Body)
-        .is_some_and(|b| b.kind_name() == "statement_block" && has(b))
-        || (export.is_some() && has(src.program(func)))
+    says_use_server_inside(func, src)
+        || (export.is_some() && says_use_server(src.program(func), src))
 }
 
 /// The file's segments (`/`-separated, empty ones dropped) and its stem.
@@ -955,6 +974,34 @@ pub fn is_middleware_file(file: &str) -> bool {
         matches!(stem, "middleware" | "proxy")
             && !segs.iter().any(|s| matches!(*s, "app" | "pages"))
     })
+}
+
+/// Whether `file` can be a Next.js route handler, `pages/api` or middleware
+/// file: a cheap superset of [`app_route_path`], [`pages_api_path`] and
+/// [`is_middleware_file`] (no allocation).
+fn may_be_next_file(file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let stem = name.split('.').next().unwrap_or(name);
+    matches!(stem, "route" | "middleware" | "proxy") || file.contains("pages/api/")
+}
+
+/// A cheap superset of [`is_server_action`]: `'use server'` at the top of the
+/// function's body or of the file.
+fn may_be_server_action(func: Node<'_>, src: &Script<'_>) -> bool {
+    says_use_server_inside(func, src) || says_use_server(src.program(func), src)
+}
+
+/// `'use server'` among the directives of `body` (a statement list).
+fn says_use_server(body: Node<'_>, src: &str) -> bool {
+    ast::directives(body, src)
+        .iter()
+        .any(|(_, d)| d == "use server")
+}
+
+/// `'use server'` at the top of the function's own body.
+fn says_use_server_inside(func: Node<'_>, src: &str) -> bool {
+    func.field(Field::Body)
+        .is_some_and(|b| b.kind_name() == "statement_block" && says_use_server(b, src))
 }
 
 /// A NestJS controller method with a route decorator.

@@ -11,7 +11,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, OptionKind, RuleLanguage, RuleMeta, RuleOption, RuleOptions};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::auth::{self, DEFAULT_AUTH_CALLS, DEFAULT_AUTH_WRAPPERS};
-use crate::ts::frameworks::handlers::{handler_of, route_of, Framework, Handler, HandlerKind, Via};
+use crate::ts::frameworks::handlers::{route_of, Framework, Handler, HandlerKind, Via};
 use crate::ts::kind;
 use crate::ts::semantic::Script;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -306,7 +306,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let script = cx.script();
     let src = &script;
     let rel = cx.project_path();
-    let Some(h) = handler_of(node, src, &rel) else {
+    let Some(h) = super::handler_of_memo(cx, node, src, &rel) else {
         return;
     };
     let exported = cx.memo(|| Exported(evidence::exported_names(src.program(node), src)));

@@ -10,7 +10,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::{handlers, webhooks};
+use crate::ts::frameworks::webhooks;
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::Script;
 use effects::{scan_function, EffectKind, Scan};
@@ -137,7 +137,7 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     // Path heuristics judge the path inside the project, not the folder it
     // is checked out in.
     let path = cx.project_path();
-    let Some(handler) = handlers::handler_of(func, src, &path) else {
+    let Some(handler) = super::handler_of_memo(cx, func, src, &path) else {
         return;
     };
     let Some(hook) = webhooks::webhook_of(&handler, src, &path) else {
