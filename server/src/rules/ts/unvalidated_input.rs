@@ -365,7 +365,13 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
         if !all_tested {
             return false;
         }
-        if n.kind_name() == "identifier" && n.id() != name.id() && ast::text(n, src) == local {
+        // `{ emailAccountId }` (a shorthand property) is a use too
+        if matches!(
+            n.kind_name(),
+            "identifier" | "shorthand_property_identifier"
+        ) && n.id() != name.id()
+            && ast::text(n, src) == local
+        {
             uses += 1;
             all_tested = in_test_position(n, src, true);
         }
@@ -636,6 +642,8 @@ mod tests {
         assert_clean(R, "pages/api/dashboard.ts", "export default async function handler(req, res) {\n  const cursor = req.query.cursor ? Number(req.query.cursor) : undefined;\n  res.json(await list(cursor));\n}\n");
         // near miss: a presence test guarding a use that is not a conversion
         assert_flags(R, "app/api/links/route.ts", "export async function DELETE(req: Request) {\n  const { searchParams } = new URL(req.url);\n  const ids = searchParams.get('ids') ? searchParams.get('ids').split(',') : [];\n  return Response.json(await removeLinks(ids));\n}\n", 1);
+        // near miss: tested, then used as a shorthand property
+        assert_flags(R, "app/api/x/route.ts", "export async function GET(req: NextRequest) {\n  const accountId = req.nextUrl.searchParams.get('accountId');\n  if (!accountId) return new Response(null, { status: 400 });\n  return Response.json(await load({ accountId }));\n}\n", 1);
         // near miss: tested, then used as it is
         assert_eq!(
             assert_flags(R, "app/api/x/route.ts", "export async function GET(req: Request) {\n  const q = new URL(req.url).searchParams.get('q');\n  if (!q) return new Response(null, { status: 400 });\n  return Response.json(await search(q));\n}\n", 1),
