@@ -488,10 +488,23 @@ fn hands_over_request(call: Node<'_>, request: Option<&str>, src: &Script<'_>) -
             None => return false,
         }
     }
-    root.kind_name() == "identifier"
-        && src
-            .declaration(root, ast::text(root, src))
-            .is_some_and(|b| b.kind == BindingKind::Import)
+    if root.kind_name() != "identifier" {
+        return false;
+    }
+    let Some(b) = src.declaration(root, ast::text(root, src)) else {
+        return false;
+    };
+    if b.kind == BindingKind::Import {
+        return true;
+    }
+    // `const queueHandler = handleCallback(…)` (from `@vercel/queue`), then
+    // `export const POST = (request) => queueHandler(request)`
+    b.simple_value()
+        .map(ast::unwrap_expr)
+        .filter(|v| v.kind_name() == "call_expression")
+        .and_then(|v| v.field(Field::Function))
+        .and_then(|f| src.qualified_name(f))
+        .is_some_and(|q| PLATFORM_SIGNED.iter().any(|p| q.module.starts_with(p)))
 }
 
 /// A `pages/api` handler that serves a mutating method: it compares

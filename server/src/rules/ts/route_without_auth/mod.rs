@@ -121,7 +121,8 @@ or compares with a `process.env` secret; one that calls a `verify…` or
 client (row-level security decides); one that hands its request to an
 imported function (`handle(req)`, `handle({ request })`); a queue callback
 whose platform signs each delivery (`@vercel/queue`, QStash, Inngest,
-Trigger.dev); a router exported or received as a parameter (it is
+Trigger.dev), exported as the route or called with the route's request
+(`const h = handleCallback(…)`, then `POST = (req) => h(req)`); a router exported or received as a parameter (it is
 mounted elsewhere, maybe behind auth); a middleware matcher it cannot
 evaluate; a rate limiter in the route (public on purpose). Public routes are skipped: health and status checks, webhooks,
 auth callbacks, sign-in/sign-up, sitemaps, robots, OG images, `public` paths,

@@ -455,6 +455,12 @@ fn bots_and_platform_callbacks() {
     // a queue callback: the platform signs each delivery
     let src = "import { handleCallback } from '@vercel/queue';\nexport const POST = handleCallback(async (message) => {\n  await db.job.update({ where: { id: message.id }, data: { done: true } });\n});\n";
     assert_clean(ID, "app/api/queues/digest/route.ts", src);
+    // …also when the route hands the request to the callback made above it
+    let src = "import { handleCallback } from '@vercel/queue';\nconst queueHandler = handleCallback(async (message) => {\n  await db.job.update({ where: { id: message.id }, data: { done: true } });\n});\nexport const POST = (request: Request) => queueHandler(request);\n";
+    assert_clean(ID, "app/api/queues/digest/route.ts", src);
+    // near miss: a local handler made by a function of this file
+    let src = "const queueHandler = makeHandler(async (message) => {\n  await db.job.update({ where: { id: message.id }, data: { done: true } });\n});\nexport const POST = (request: Request) => queueHandler(request);\n";
+    assert_eq!(flags("app/api/queues/digest/route.ts", src), vec!["POST"]);
     // near miss: a validation that is not about the request's origin
     let src = "export async function POST(req: Request) {\n  const body = validateInput(await req.json());\n  await db.message.create({ data: body });\n}\n";
     assert_eq!(flags("app/api/slack/events/route.ts", src), vec!["POST"]);
