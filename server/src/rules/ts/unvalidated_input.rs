@@ -8,7 +8,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::handlers::{Framework, Handler};
+use crate::ts::frameworks::handlers::{Framework, Handler, HandlerKind};
 use crate::ts::frameworks::logging::logger_callee;
 use crate::ts::frameworks::request::{request_input, RequestPart};
 use crate::ts::frameworks::webhooks::webhook_of;
@@ -67,7 +67,10 @@ reads that are only tested — compared (`version === LATEST`, directly or
 through the one local they initialise), negated, or a condition guarding an
 on-the-spot conversion (`req.query.cursor ? Number(req.query.cursor) : undefined`).
 A read tested for presence and then used as it is (`if (!q) return …;
-search(q)`) is still a finding.
+search(q)`) is still a finding. In a `pages/api` handler, `req.query` keys
+named by the file's dynamic segments (`pages/api/teams/[teamId].ts`:
+`req.query.teamId`, `const { teamId } = req.query`) are route parameters, not
+query input.
 
 ## Why is this bad?
 Request data is whatever the client sends: missing fields, wrong types, extra
@@ -151,6 +154,17 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     if callback || ast::text(body, &src).contains("ImageResponse(") {
         return;
     }
+    // `pages/api/teams/[teamId].ts`: `req.query.teamId` is the route's
+    // parameter, not a query string
+    let route_params: Vec<&str> = if handler.kind == HandlerKind::PagesApi {
+        handler
+            .path
+            .as_deref()
+            .map(dynamic_segments)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     // every read in source order (a bounded number): the finding is the
     // first one that is a use, not a presence test or a comparison
     let mut reads: Vec<(Node<'_>, RequestPart)> = Vec::new();
@@ -183,6 +197,9 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
                     && n.parent().is_some_and(|p| p.kind_name() == "arguments")
                 {
                     validated = true;
+                    return false;
+                }
+                if !route_params.is_empty() && reads_route_params(n, &route_params, &src) {
                     return false;
                 }
                 if reads.len() < MAX_READS && !is_inner_chain(n) {
@@ -224,6 +241,71 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
         read.byte_range(),
         format!("The request {what} (`{shown}`) is used without a schema parse in this handler: parse it with zod, valibot or yup (`schema.parse(…)`) and use the parsed value"),
     );
+}
+
+/// The parameter names of a route path's dynamic segments: `[teamId]`,
+/// `[...slug]`, `[[...path]]`.
+fn dynamic_segments(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('[')?.strip_suffix(']'))
+        .map(|s| {
+            s.trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim_start_matches("...")
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// `req.query.teamId` / `req.query['teamId']` of a route parameter, or the
+/// whole `req.query` destructured into route parameters only (`const {
+/// teamId, id } = req.query as { … }`).
+fn reads_route_params(n: Node<'_>, params: &[&str], src: &str) -> bool {
+    let says_query = |o: Node<'_>| {
+        let t = ast::text(o, src);
+        t.ends_with(".query") || t == "query"
+    };
+    let key = match n.kind_name() {
+        "member_expression" => n
+            .field(Field::Property)
+            .map(|p| ast::text(p, src).to_string()),
+        "subscript_expression" => n
+            .field(Field::Index)
+            .and_then(|i| ast::string_value(i, src)),
+        _ => None,
+    };
+    if let (Some(key), Some(object)) = (key, n.field(Field::Object)) {
+        if says_query(ast::unwrap_expr(object)) {
+            return params.contains(&key.as_str());
+        }
+    }
+    if !says_query(n) {
+        return false;
+    }
+    let top = ast::value_root(n);
+    let Some(pattern) = top
+        .parent()
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .and_then(|d| d.field(Field::Name))
+        .filter(|p| p.kind_name() == "object_pattern")
+    else {
+        return false;
+    };
+    let mut keys = Vec::new();
+    let mut c = pattern.walk();
+    for p in pattern.named_children(&mut c) {
+        let k = match p.kind_name() {
+            "shorthand_property_identifier_pattern" => ast::text(p, src),
+            "pair_pattern" | "object_assignment_pattern" => p
+                .field(Field::Key)
+                .or_else(|| p.field(Field::Left))
+                .map(|k| ast::text(k, src))
+                .unwrap_or(""),
+            _ => "",
+        };
+        keys.push(k);
+    }
+    !keys.is_empty() && keys.iter().all(|k| params.contains(k))
 }
 
 /// How many request reads of one handler are looked at.
@@ -648,6 +730,24 @@ mod tests {
         assert_eq!(
             assert_flags(R, "app/api/x/route.ts", "export async function GET(req: Request) {\n  const q = new URL(req.url).searchParams.get('q');\n  if (!q) return new Response(null, { status: 400 });\n  return Response.json(await search(q));\n}\n", 1),
             vec!["new URL(req.url).searchParams.get('q')"]
+        );
+    }
+
+    #[test]
+    fn pages_api_route_parameters_are_not_query_input() {
+        let path = "pages/api/teams/[teamId]/docs/[...slug].ts";
+        // the segments, read or destructured; the body read after them is the finding
+        let src = "export default async function handler(req, res) {\n  const { teamId, slug } = req.query as { teamId: string; slug: string[] };\n  const id = req.query.teamId as string;\n  if (req.method === 'POST') {\n    await db.doc.create({ data: { teamId, name: req.body.name } });\n  }\n  res.json({ id, slug });\n}\n";
+        assert_eq!(assert_flags(R, path, src, 1), vec!["req.body.name"]);
+        // near miss: a real query key beside a segment
+        let src = "export default async function handler(req, res) {\n  const { teamId, sort } = req.query;\n  res.json(await list(teamId, sort));\n}\n";
+        assert_eq!(assert_flags(R, path, src, 1), vec!["req.query"]);
+        // near miss: Express's req.query never holds route parameters
+        assert_flags(
+            R,
+            "src/server.ts",
+            "app.get('/teams/:teamId', (req, res) => {\n  res.json(list(req.query.teamId));\n});\n",
+            1,
         );
     }
 
