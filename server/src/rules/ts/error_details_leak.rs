@@ -7,7 +7,7 @@ use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::handlers::{enclosing_handler, route_of, router_inline_middleware_of};
+use crate::ts::frameworks::auth::behind_shared_secret;
 use crate::ts::frameworks::responses::response_of;
 use crate::ts::kind::{self, KindExt};
 use crate::ts::semantic::{BindingKind, Script};
@@ -78,8 +78,10 @@ Not reported where the response can only be reached with a secret of the
 deployment: the handler, an enclosing function or middleware written inline
 before the route compares a value with a `process.env` secret (`if (auth !==
 `Bearer ${process.env.CRON_SECRET}`)`) or calls a check named for one
-(`validateMediaServerSecret(c)`, `verifyCronSecret(req)`). Those endpoints answer a cron, a job
-runner or another backend, and their callers need the detail.
+(`validateMediaServerSecret(c)`, `verifyCronSecret(req)`: given the request). Those endpoints answer a cron, a job
+runner or another backend, and their callers need the detail. A comparison with
+a literal (`process.env.API_KEY === ''`) checks the configuration, not the
+caller, and a check of a user's key (`checkApiKey(profile.openai_api_key)`) is not one.
 
 ## Why is this bad?
 An error's message and stack describe the server's internals: SQL statements,
@@ -218,118 +220,6 @@ fn ends_with_raw_write(call: Node<'_>, src: &str) -> bool {
         .filter(|f| f.kind_name() == "member_expression")
         .and_then(|f| f.field(Field::Property))
         .is_some_and(|p| ast::text(p, src) == "end")
-}
-
-/// The response is only reachable by a caller that holds a secret of the
-/// deployment: an enclosing function, or middleware written inline before the
-/// route in this file, compares a value with a `process.env` secret (`if
-/// (auth !== `Bearer ${process.env.CRON_SECRET}`) return 401`). Such endpoints
-/// serve a job runner, a cron or another backend, not a browser (measured: 30
-/// of the 38 false positives on real projects). Only runs for a response that
-/// leaks, so the walks are rare.
-fn behind_shared_secret(node: Node<'_>, src: &Script<'_>, file: &str) -> bool {
-    let mut funcs: Vec<Node<'_>> = ast::ancestors(node)
-        .filter(|n| ast::is_function(*n))
-        .collect();
-    if let Some(call) = enclosing_handler(node, src, file).and_then(|h| h.registration) {
-        funcs.extend(router_inline_middleware_of(call, src));
-        if let Some(r) = route_of(call, src) {
-            let more: Vec<_> = r
-                .handlers
-                .iter()
-                .copied()
-                .filter(|f| !funcs.contains(f))
-                .collect();
-            funcs.extend(more);
-        }
-    }
-    funcs.into_iter().any(|f| compares_with_env_secret(f, src))
-}
-
-/// `func` holds a comparison (`===`, `!==`, `==`, `!=`) with a `process.env`
-/// value named like a secret, written there or bound to a local one hop away,
-/// or calls a check named for a deployment secret
-/// (`validateMediaServerSecret(c)`, `AdminApiAuthService.handleAdminAuth(req,
-/// res)`, `verifyCronSecret(req)`; not a user's `verifyToken`).
-fn compares_with_env_secret(func: Node<'_>, src: &Script<'_>) -> bool {
-    let mut found = false;
-    ast::visit(func, &mut |n| {
-        if found {
-            return false;
-        }
-        if n.kind_name() == "call_expression" {
-            found = n
-                .field(Field::Function)
-                .map(|f| ast::text(f, src))
-                .and_then(|callee| callee.rsplit('.').next())
-                .is_some_and(checks_deployment_secret);
-        } else if n.kind_name() == "binary_expression"
-            && n.field(Field::Operator)
-                .is_some_and(|o| matches!(ast::text(o, src), "===" | "!==" | "==" | "!="))
-        {
-            found = [n.field(Field::Left), n.field(Field::Right)]
-                .into_iter()
-                .flatten()
-                .any(|side| {
-                    let side = ast::unwrap_expr(side);
-                    names_env_secret(ast::text(side, src))
-                        || (side.kind_name() == "identifier"
-                            && src
-                                .value_of(side, ast::text(side, src))
-                                .is_some_and(|v| names_env_secret(ast::text(v, src))))
-                });
-        }
-        !found
-    });
-    found
-}
-
-/// A function name that says it checks a secret of the deployment: a check
-/// verb, then a secret, an API key, admin or internal auth, or a cron.
-fn checks_deployment_secret(name: &str) -> bool {
-    let l = name.to_ascii_lowercase();
-    [
-        "validate",
-        "verify",
-        "check",
-        "is",
-        "has",
-        "require",
-        "handle",
-        "authorize",
-        "assert",
-        "ensure",
-    ]
-    .iter()
-    .any(|v| l.starts_with(v))
-        && [
-            "secret",
-            "apikey",
-            "api_key",
-            "adminauth",
-            "adminapi",
-            "internalapi",
-            "internalauth",
-            "cron",
-        ]
-        .iter()
-        .any(|w| l.contains(w))
-}
-
-/// `process.env.CRON_SECRET`, `` `Bearer ${env.INTERNAL_API_KEY}` ``: an
-/// environment value whose name says it is a secret.
-fn names_env_secret(text: &str) -> bool {
-    ["process.env.", "env."].iter().any(|prefix| {
-        text.match_indices(prefix).any(|(at, _)| {
-            let name: String = text[at + prefix.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            ["SECRET", "TOKEN", "KEY", "PASSWORD"]
-                .iter()
-                .any(|w| name.to_ascii_uppercase().contains(w))
-        })
-    })
 }
 
 /// The replacement of a leaking value: the generic message (a shorthand

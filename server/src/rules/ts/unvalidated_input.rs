@@ -8,6 +8,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
+use crate::ts::frameworks::auth::behind_shared_secret;
 use crate::ts::frameworks::handlers::{Framework, Handler, HandlerKind};
 use crate::ts::frameworks::logging::logger_callee;
 use crate::ts::frameworks::request::{request_input, RequestPart};
@@ -70,7 +71,11 @@ A read tested for presence and then used as it is (`if (!q) return …;
 search(q)`) is still a finding. In a `pages/api` handler, `req.query` keys
 named by the file's dynamic segments (`pages/api/teams/[teamId].ts`:
 `req.query.teamId`, `const { teamId } = req.query`) are route parameters, not
-query input.
+query input. Also not flagged: an endpoint gated by a deployment secret (a
+comparison with a `process.env` secret, or a check named for one that is
+given the request — the same test as `error-details-leak`), and a payload
+handed whole to a library that validates its protocol (`handleUpload({ body,
+request })` of `@vercel/blob`, WebAuthn, OAuth/OIDC/SAML servers, MCP, tRPC).
 
 ## Why is this bad?
 Request data is whatever the client sends: missing fields, wrong types, extra
@@ -231,6 +236,10 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     else {
         return;
     };
+    // a job runner's or another backend's endpoint, gated by a deployment secret
+    if behind_shared_secret(read, &src, &path) {
+        return;
+    }
     let what = match part {
         RequestPart::Body | RequestPart::RawBody => "body",
         _ => "query",
@@ -383,6 +392,47 @@ fn bound_value(mut v: Node<'_>) -> Node<'_> {
     v
 }
 
+/// Libraries that take a protocol's request payload whole and validate it
+/// themselves: Vercel Blob's client uploads (`handleUpload({ body, request })`),
+/// WebAuthn servers, OAuth/OIDC/SAML servers, MCP and tRPC adapters.
+const PROTOCOL_HANDLERS: &[&str] = &[
+    "@vercel/blob",
+    "@simplewebauthn/server",
+    "@boxyhq/saml-jackson",
+    "oidc-provider",
+    "openid-client",
+    "@modelcontextprotocol/sdk",
+    "@trpc/server",
+    "uploadthing",
+];
+
+/// `n` is handed whole to a function imported from a [`PROTOCOL_HANDLERS`]
+/// library, as an argument or a property of an options object.
+fn handed_to_protocol_library(n: Node<'_>, src: &Script<'_>) -> bool {
+    let top = ast::value_root(n);
+    let mut arg = top;
+    if let Some(pair) = top
+        .parent()
+        .filter(|p| p.kind_name() == "pair")
+        .filter(|p| p.field(Field::Value).is_some_and(|v| v.id() == top.id()))
+    {
+        arg = pair;
+    }
+    if matches!(arg.kind_name(), "pair" | "shorthand_property_identifier") {
+        match arg.parent().filter(|o| o.kind_name() == "object") {
+            Some(o) => arg = o,
+            None => return false,
+        }
+    }
+    arg.parent()
+        .filter(|a| a.kind_name() == "arguments")
+        .and_then(|a| a.parent())
+        .and_then(|c| c.field(Field::Function))
+        .filter(|f| f.kind_name() == "identifier")
+        .and_then(|f| src.qualified_name(f))
+        .is_some_and(|q| PROTOCOL_HANDLERS.iter().any(|m| q.module.starts_with(m)))
+}
+
 /// `n` (a value) is only tested where it stands: compared (`=== '1'`),
 /// negated, a condition (`q ? Number(q) : 0`, `if (q)`), or coerced on the
 /// spot. For a `local` (each of whose uses is judged) any ternary condition
@@ -426,8 +476,8 @@ fn in_test_position(n: Node<'_>, src: &str, local: bool) -> bool {
 /// A read that is only tested (see [`in_test_position`]), directly or
 /// through the one local it initialises (`const v = searchParams.get('v')`,
 /// then only `v === latest`).
-fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
-    if in_test_position(read, src, false) {
+fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
+    if in_test_position(read, src, false) || handed_to_protocol_library(read, src) {
         return true;
     }
     let top = ast::value_root(read);
@@ -455,7 +505,7 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &str) -> bool {
             && ast::text(n, src) == local
         {
             uses += 1;
-            all_tested = in_test_position(n, src, true);
+            all_tested = in_test_position(n, src, true) || handed_to_protocol_library(n, src);
         }
         true
     });
@@ -749,6 +799,22 @@ mod tests {
             "app.get('/teams/:teamId', (req, res) => {\n  res.json(list(req.query.teamId));\n});\n",
             1,
         );
+    }
+
+    #[test]
+    fn protocol_payloads_and_secret_gated_endpoints() {
+        // Vercel Blob's client-upload protocol: the library checks the payload
+        let src = "import { handleUpload } from '@vercel/blob/client';\nexport default async function handler(req, res) {\n  const body = req.body as HandleUploadBody;\n  res.json(await handleUpload({ body, request: req, onBeforeGenerateToken: async () => ({}) }));\n}\n";
+        assert_clean(R, "pages/api/file/upload.ts", src);
+        // an internal endpoint behind a deployment secret
+        let src = "export default async function handler(req, res) {\n  if (req.headers.authorization !== `Bearer ${process.env.INTERNAL_API_KEY}`) return res.status(401).end();\n  const { url } = req.body;\n  res.json(await convert(url));\n}\n";
+        assert_clean(R, "pages/api/convert.ts", src);
+        // near miss: the payload also goes elsewhere
+        let src = "import { handleUpload } from '@vercel/blob/client';\nexport default async function handler(req, res) {\n  const body = req.body;\n  await db.upload.create({ data: body });\n  res.json(await handleUpload({ body, request: req }));\n}\n";
+        assert_flags(R, "pages/api/file/upload.ts", src, 1);
+        // near miss: a library that does not validate what it is given
+        let src = "import { put } from 'some-store';\nexport default async function handler(req, res) {\n  const body = req.body;\n  res.json(await put({ body }));\n}\n";
+        assert_flags(R, "pages/api/file/upload.ts", src, 1);
     }
 
     #[test]
