@@ -5,6 +5,7 @@
 
 mod do_block;
 pub mod facts;
+pub mod layout;
 pub mod lex;
 
 use pg_query::protobuf::{node::Node as NodeEnum, Node};
