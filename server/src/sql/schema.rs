@@ -438,6 +438,14 @@ impl TableState {
         self.keys.iter().find(|k| k.kind == KeyKind::Primary)
     }
 
+    /// Some key (primary key, unique constraint, index) starts with one of
+    /// `columns`: lookups by `columns` (a foreign key's) use it.
+    pub fn has_key_starting_with_any(&self, columns: &[String]) -> bool {
+        self.keys
+            .iter()
+            .any(|k| k.columns.first().is_some_and(|c| columns.contains(c)))
+    }
+
     /// Some key's (primary key, unique constraint, index) leading columns are
     /// exactly `columns`, in any order.
     pub fn has_key_leading(&self, columns: &[String]) -> bool {
@@ -728,6 +736,8 @@ mod tests {
         .unwrap();
         assert!(!s.has_key_leading(&["b".into()]));
         assert!(!s.has_key_leading(&[]));
+        assert!(s.has_key_starting_with_any(&["x".into(), "a".into()]));
+        assert!(!s.has_key_starting_with_any(&["b".into()]));
     }
 
     #[test]

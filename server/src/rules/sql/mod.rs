@@ -4,7 +4,9 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod fk_without_index;
 pub mod function_search_path;
+mod migration_common;
 pub mod mysql_inline_index;
 pub mod policy_always_true;
 pub mod rls_disabled;
@@ -20,4 +22,5 @@ pub static RULES: &[SqlRule] = &[
     function_search_path::RULE,
     policy_always_true::RULE,
     mysql_inline_index::RULE,
+    fk_without_index::RULE,
 ];
