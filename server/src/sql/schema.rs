@@ -57,6 +57,9 @@ pub struct Key {
     pub name: String,
     /// Its leading plain columns, up to the first expression.
     pub columns: Vec<String>,
+    /// Not every entry is a plain column (an expression), or the index is
+    /// partial (`WHERE`): it does not identify every row by `columns`.
+    pub partial: bool,
 }
 
 /// A foreign key on a table.
@@ -245,6 +248,7 @@ fn constraint(
             kind: key_kind,
             name,
             columns: cols,
+            partial: false,
         }),
         at,
     ))
@@ -334,6 +338,10 @@ pub fn events(
                 return;
             };
             let mut columns = Vec::new();
+            let partial = i.where_clause.is_some()
+                || i.index_params.iter().any(|p| {
+                    !matches!(p.node.as_ref(), Some(NodeEnum::IndexElem(e)) if !e.name.is_empty())
+                });
             for p in &i.index_params {
                 match p.node.as_ref() {
                     Some(NodeEnum::IndexElem(e)) if !e.name.is_empty() => {
@@ -360,6 +368,7 @@ pub fn events(
                     kind: KeyKind::Index { unique: i.unique },
                     name,
                     columns,
+                    partial,
                 }),
                 at,
             ));
@@ -436,6 +445,21 @@ pub struct TableState {
 impl TableState {
     pub fn primary_key(&self) -> Option<&Key> {
         self.keys.iter().find(|k| k.kind == KeyKind::Primary)
+    }
+
+    /// A unique constraint or index over `NOT NULL` columns only (no
+    /// expression, not partial): it identifies every row as a primary key would.
+    pub fn has_not_null_unique_key(&self) -> bool {
+        self.keys.iter().any(|k| {
+            matches!(k.kind, KeyKind::Unique | KeyKind::Index { unique: true })
+                && !k.partial
+                && !k.columns.is_empty()
+                && k.columns.iter().all(|c| {
+                    self.columns
+                        .iter()
+                        .any(|col| &col.name == c && col.not_null)
+                })
+        })
     }
 
     /// Some key (primary key, unique constraint, index) starts with one of

@@ -8,6 +8,7 @@ pub mod fk_without_index;
 pub mod function_search_path;
 mod migration_common;
 pub mod mysql_inline_index;
+pub mod no_primary_key;
 pub mod policy_always_true;
 pub mod rls_disabled;
 
@@ -23,4 +24,5 @@ pub static RULES: &[SqlRule] = &[
     policy_always_true::RULE,
     mysql_inline_index::RULE,
     fk_without_index::RULE,
+    no_primary_key::RULE,
 ];
