@@ -6,6 +6,7 @@ use crate::sql::SqlFile;
 
 pub mod fk_without_index;
 pub mod function_search_path;
+pub mod index_not_concurrent;
 mod migration_common;
 pub mod mysql_inline_index;
 pub mod no_primary_key;
@@ -25,4 +26,5 @@ pub static RULES: &[SqlRule] = &[
     mysql_inline_index::RULE,
     fk_without_index::RULE,
     no_primary_key::RULE,
+    index_not_concurrent::RULE,
 ];
