@@ -42,10 +42,10 @@ holding only the `CREATE INDEX CONCURRENTLY` works).
 
 Levels: `warn` for a missing `CONCURRENTLY` in SQL you write (Supabase
 migrations, plain `migrations/` folders, scripts); `info` in Prisma and drizzle
-migrations, which their tools generate for every `@@index` / `index()` and run
-in a transaction (the message says how to do it concurrently: the statement in
-a migration of its own); `error` for `CONCURRENTLY` in a transaction (the
-migration fails).
+migrations, which their tools generate for every `@@index` / `index()` (and run
+in a transaction when the file has other statements; the message then says how
+to do it concurrently: the statement in a migration of its own); `error` for
+`CONCURRENTLY` in a transaction (the migration fails).
 
 Where this differs from squawk: squawk's `require-concurrent-index-creation`
 also flags indexes on tables created in the same file unless the file is
@@ -139,19 +139,27 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             continue;
         };
         let range = stmt.range.start..name_end;
+        // Prisma and drizzle write these statements themselves for every
+        // `@@index` / `index()`: info there.
+        let generated = matches!(
+            layout.tool,
+            Some(MigrationTool::Prisma | MigrationTool::Drizzle)
+        );
+        let level = if generated { Level::Info } else { Level::Warn };
         match tx {
             Some(Transaction::Tool(tool)) => {
                 cx.report(
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds, and this {} migration runs in a transaction, where `CONCURRENTLY` is not allowed. On a large table, create the index `CONCURRENTLY` in a migration of its own (holding only that statement).", tool_name(tool)),
                 )
-                .with_level(Level::Info);
+                .with_level(level);
             }
             Some(Transaction::Explicit | Transaction::DoBlock) => {
                 cx.report(
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds. It runs inside a transaction here, where `CONCURRENTLY` is not allowed: move it out of the transaction and add `CONCURRENTLY`."),
-                );
+                )
+                .with_level(level);
             }
             None => {
                 let fix = concurrently_fix(src, stmt);
@@ -159,6 +167,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds (minutes on a large table). Use `CREATE INDEX CONCURRENTLY`."),
                 );
+                d.with_level(level);
                 if let Some(fix) = fix {
                     d.with_fix(fix);
                 }
@@ -260,15 +269,14 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].level, Level::Info);
-        // a lone statement in a Prisma migration is not in a transaction: warn, with fix
-        let found = findings(
-            R,
-            PRISMA,
-            "-- CreateIndex\nCREATE INDEX \"Post_at_idx\" ON \"Post\"(\"at\");",
-        );
+        // a lone statement in a Prisma migration is not in a transaction: info, with fix
+        let lone = "-- CreateIndex\nCREATE INDEX \"Post_at_idx\" ON \"Post\"(\"at\");";
+        let found = findings(R, PRISMA, lone);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].level, Level::Warn);
+        assert_eq!(found[0].level, Level::Info);
         assert!(found[0].fix().is_some());
+        // the same statement in a Supabase migration: warn
+        assert_eq!(findings(R, P, lone)[0].level, Level::Warn);
     }
 
     #[test]
