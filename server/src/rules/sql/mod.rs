@@ -4,6 +4,7 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod add_required_column;
 pub mod fk_without_index;
 pub mod function_search_path;
 pub mod index_not_concurrent;
@@ -12,6 +13,7 @@ pub mod mysql_inline_index;
 pub mod no_primary_key;
 pub mod policy_always_true;
 pub mod rls_disabled;
+pub mod timestamp_without_tz;
 
 pub struct SqlRule {
     pub meta: RuleMeta,
@@ -27,4 +29,6 @@ pub static RULES: &[SqlRule] = &[
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,
+    add_required_column::RULE,
+    timestamp_without_tz::RULE,
 ];
