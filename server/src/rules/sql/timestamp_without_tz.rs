@@ -74,12 +74,12 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let src = cx.source;
     let prisma = layout::layout(Path::new(&cx.project_path())).tool == Some(MigrationTool::Prisma);
     for stmt in &sql.statements {
-        let columns: Vec<&ColumnDef> = match stmt.kind() {
+        let columns: Vec<(&str, &ColumnDef)> = match stmt.kind() {
             Some(NodeEnum::CreateStmt(c)) => c
                 .table_elts
                 .iter()
                 .filter_map(|e| match e.node.as_ref()? {
-                    NodeEnum::ColumnDef(d) => Some(&**d),
+                    NodeEnum::ColumnDef(d) => Some((d.colname.as_str(), &**d)),
                     _ => None,
                 })
                 .collect(),
@@ -92,7 +92,11 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                             || cmd.subtype == AlterTableType::AtAlterColumnType as i32 =>
                     {
                         match cmd.def.as_deref()?.node.as_ref()? {
-                            NodeEnum::ColumnDef(d) => Some(&**d),
+                            // ALTER COLUMN … TYPE names the column in the command
+                            NodeEnum::ColumnDef(d) if d.colname.is_empty() => {
+                                Some((cmd.name.as_str(), &**d))
+                            }
+                            NodeEnum::ColumnDef(d) => Some((d.colname.as_str(), &**d)),
                             _ => None,
                         }
                     }
@@ -101,7 +105,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                 .collect(),
             _ => continue,
         };
-        for col in columns {
+        for (colname, col) in columns {
             let Some(t) = col.type_name.as_ref() else {
                 continue;
             };
@@ -120,10 +124,10 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                 Level::Warn
             };
             let written = &src[range.clone()];
-            let name = if col.colname.is_empty() {
+            let name = if colname.is_empty() {
                 String::new()
             } else {
-                format!("`{}` ", col.colname)
+                format!("`{colname}` ")
             };
             let fix = tz_fix(src, &range);
             let d = cx.report(
@@ -214,6 +218,7 @@ mod tests {
             .collect::<Vec<_>>()
         );
         assert!(found[0].message.starts_with("`a` is `timestamp`"));
+        assert!(found[5].message.starts_with("`g` is `TIMESTAMP(3)`"));
     }
 
     #[test]
