@@ -1,6 +1,6 @@
 use super::migration_common::{
     created_earlier_in_file, explicit_transactions, ident, relation_range, statement_at,
-    transaction_of,
+    tokens_from, transaction_of,
 };
 use super::SqlRule;
 use crate::context::RuleContext;
@@ -135,7 +135,13 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
 /// The column's name for a column constraint; else from the constraint's start
 /// through the referenced table's name.
 fn fk_range(src: &str, stmt: &SqlStatement, offset: usize) -> Option<Range<usize>> {
-    let tokens = lex::tokens(src, offset..stmt.range.end);
+    // Through the referenced table's name and a token more (the last token
+    // of the window may be cut).
+    let tokens = tokens_from(src, offset, stmt.range.end, 512, |t| {
+        t.iter()
+            .position(|x| x.is_word(src, "references"))
+            .is_some_and(|i| i + 5 < t.len())
+    });
     let first = tokens.first()?;
     if !(first.is_word(src, "constraint") || first.is_word(src, "foreign")) {
         return lex::name_range(src, offset);

@@ -32,6 +32,29 @@ pub(super) fn relation_range(src: &str, stmt: &SqlStatement) -> Option<Range<usi
     lex::name_range(src, stmt.offset(rel.location))
 }
 
+/// The tokens of `src[start..end]`, scanning only the first `window` bytes
+/// when `enough` is satisfied by them (a statement's rest can be long: a rule
+/// that looks at a few tokens per column must not scan it for each column).
+pub(super) fn tokens_from(
+    src: &str,
+    start: usize,
+    end: usize,
+    window: usize,
+    enough: impl Fn(&[lex::Token]) -> bool,
+) -> Vec<lex::Token> {
+    let mut cut = (start + window).min(end);
+    while cut < end && !src.is_char_boundary(cut) {
+        cut += 1;
+    }
+    if cut < end {
+        let near = lex::tokens(src, start..cut);
+        if enough(&near) {
+            return near;
+        }
+    }
+    lex::tokens(src, start..end)
+}
+
 /// A column name for inserted SQL: bare when PostgreSQL would read it back
 /// unchanged (lower case, not a reserved word), else double-quoted.
 pub(super) fn ident(name: &str) -> String {

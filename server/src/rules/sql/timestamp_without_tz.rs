@@ -1,3 +1,4 @@
+use super::migration_common::tokens_from;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
@@ -144,7 +145,9 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
 
 /// `timestamp`, its `(p)`, `without time zone`, up to the array brackets.
 fn type_range(src: &str, stmt: &SqlStatement, start: usize) -> Option<Range<usize>> {
-    let tokens = lex::tokens(src, start..stmt.range.end);
+    // `timestamp ( p ) without time zone` and one more token, all but
+    // always within 64 bytes; a token cut at the window's end is never used.
+    let tokens = tokens_from(src, start, stmt.range.end, 64, |t| t.len() >= 9);
     let first = tokens.first()?;
     if !first.is_word(src, "timestamp") {
         return None;
