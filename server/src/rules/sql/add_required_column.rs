@@ -1,12 +1,14 @@
-use super::migration_common::created_earlier_in_file;
+use super::migration_common::MigrationFile;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
+use crate::sql::facts::qualified;
 use crate::sql::facts::TableChange;
 use crate::sql::schema::SchemaChange;
 use crate::sql::{lex, SqlFile};
 use pg_query::protobuf::node::Node as NodeEnum;
+use pg_query::protobuf::RangeVar;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -57,6 +59,9 @@ column nullable, backfill it, then `ALTER COLUMN … SET NOT NULL`.
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let own = sql.own_facts(cx.source);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    // TRUNCATEs and unconditional DELETEs, collected once (rare).
+    let emptied = emptying_statements(sql);
     for e in &own.tables {
         let TableChange::Schema(SchemaChange::AddColumn(col)) = &e.change else {
             continue;
@@ -64,8 +69,10 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         if !col.not_null || col.has_default {
             continue;
         }
-        if created_earlier_in_file(own, &e.table, e.offset)
-            || emptied_before(sql, &e.table, e.offset)
+        if file.created_before(&e.table, e.offset)
+            || emptied
+                .iter()
+                .any(|(at, r)| *at < e.offset && names(r, &e.table))
         {
             continue;
         }
@@ -81,28 +88,34 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     }
 }
 
-/// A `TRUNCATE` or a `DELETE` without `WHERE` of the (qualified) table comes
-/// before `offset` in the file.
-fn emptied_before(sql: &SqlFile, table: &str, offset: usize) -> bool {
-    let bare = table.split_once('.').map_or(table, |(_, n)| n);
-    let matches = |r: &pg_query::protobuf::RangeVar| {
-        r.relname == bare
-            && (r.schemaname.is_empty()
-                || crate::sql::facts::qualified(&r.schemaname, bare) == table)
-    };
-    sql.statements
-        .iter()
-        .take_while(|s| s.range.start < offset)
-        .any(|s| match s.kind() {
-            Some(NodeEnum::TruncateStmt(t)) => t
-                .relations
-                .iter()
-                .any(|n| matches!(n.node.as_ref(), Some(NodeEnum::RangeVar(r)) if matches(r))),
-            Some(NodeEnum::DeleteStmt(d)) => {
-                d.where_clause.is_none() && d.relation.as_ref().is_some_and(matches)
+/// The `TRUNCATE`d tables and the tables of `DELETE`s without `WHERE`, with
+/// the statement's offset.
+fn emptying_statements(sql: &SqlFile) -> Vec<(usize, &RangeVar)> {
+    let mut out = Vec::new();
+    for s in &sql.statements {
+        match s.kind() {
+            Some(NodeEnum::TruncateStmt(t)) => {
+                for n in &t.relations {
+                    if let Some(NodeEnum::RangeVar(r)) = n.node.as_ref() {
+                        out.push((s.range.start, r));
+                    }
+                }
             }
-            _ => false,
-        })
+            Some(NodeEnum::DeleteStmt(d)) if d.where_clause.is_none() => {
+                if let Some(r) = d.relation.as_ref() {
+                    out.push((s.range.start, r));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `r` names the (qualified) `table` (unqualified: the default schema).
+fn names(r: &RangeVar, table: &str) -> bool {
+    let bare = table.split_once('.').map_or(table, |(_, n)| n);
+    r.relname == bare && (r.schemaname.is_empty() || qualified(&r.schemaname, bare) == table)
 }
 
 #[cfg(test)]

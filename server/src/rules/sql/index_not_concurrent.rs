@@ -1,16 +1,13 @@
-use super::migration_common::{
-    created_earlier_in_file, explicit_transactions, relation_range, transaction_of, Transaction,
-};
+use super::migration_common::{relation_range, MigrationFile, Transaction};
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::TableChange;
-use crate::sql::layout::{self, MigrationTool};
+use crate::sql::layout::MigrationTool;
 use crate::sql::schema::{KeyKind, SchemaChange};
 use crate::sql::{lex, SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
-use std::path::Path;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -90,14 +87,29 @@ statement in a file of its own.
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let own = sql.own_facts(cx.source);
-    let layout = layout::layout(Path::new(&cx.project_path()));
-    let blocks = explicit_transactions(sql);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    let layout = file.layout;
     let src = cx.source;
+    // The indexed table of each CREATE INDEX, qualified as the facts have it,
+    // by the offset of its name.
+    let mut indexed: Vec<(usize, &str)> = own
+        .tables
+        .iter()
+        .filter_map(|e| match &e.change {
+            TableChange::Schema(SchemaChange::Key(k))
+                if matches!(k.kind, KeyKind::Index { .. }) =>
+            {
+                Some((e.offset, e.table.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    indexed.sort_unstable();
     for stmt in &sql.statements {
         let Some(NodeEnum::IndexStmt(index)) = stmt.kind() else {
             continue;
         };
-        let tx = transaction_of(sql, &layout, &blocks, stmt);
+        let tx = file.transaction_of(stmt);
         if index.concurrent {
             let Some(tx) = tx else { continue };
             let Some(word) = lex::tokens(src, stmt.range.clone())
@@ -119,20 +131,11 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             .with_level(Level::Error);
             continue;
         }
-        // The table, qualified as the facts have it.
-        let Some(table) = own.tables.iter().find_map(|e| match &e.change {
-            TableChange::Schema(SchemaChange::Key(k))
-                if matches!(k.kind, KeyKind::Index { .. })
-                    && stmt.range.start <= e.offset
-                    && e.offset < stmt.range.end =>
-            {
-                Some(e.table.as_str())
-            }
-            _ => None,
-        }) else {
+        let at = indexed.partition_point(|(o, _)| *o < stmt.range.start);
+        let Some(&(_, table)) = indexed.get(at).filter(|(o, _)| *o < stmt.range.end) else {
             continue;
         };
-        if created_earlier_in_file(own, table, stmt.range.start) {
+        if file.created_before(table, stmt.range.start) {
             continue;
         }
         let Some(name_end) = relation_range(src, stmt).map(|r| r.end) else {
