@@ -50,6 +50,8 @@ pub enum TableChange {
     RenamedTo(String),
     /// `CREATE POLICY … ON` the table.
     Policy,
+    /// Columns, keys, indexes and foreign keys (`sql::schema`).
+    Schema(super::schema::SchemaChange),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -190,6 +192,22 @@ impl SqlFileFacts {
     }
 
     fn add_statement(&mut self, node: &NodeEnum, stmt: &super::SqlStatement, path: &SearchPath) {
+        self.add_table_statement(node, stmt, path);
+        super::schema::events(
+            node,
+            stmt,
+            &|rel| path.resolve(rel),
+            path.first.as_deref(),
+            &mut self.tables,
+        );
+    }
+
+    fn add_table_statement(
+        &mut self,
+        node: &NodeEnum,
+        stmt: &super::SqlStatement,
+        path: &SearchPath,
+    ) {
         let mut push = |table: Option<String>, change: TableChange, location: i32| {
             if let Some(table) = table {
                 self.tables.push(TableEvent {
@@ -467,6 +485,8 @@ pub struct TableIndex {
     /// Rename class of each table name that is renamed somewhere.
     class_of: HashMap<String, usize>,
     classes: Vec<Vec<String>>,
+    /// The final schema (`Timeline::schema`), replayed on first use.
+    schema: OnceLock<super::schema::Schema>,
 }
 
 impl TableIndex {
@@ -670,6 +690,35 @@ impl<'a> Timeline<'a> {
         cols
     }
 
+    /// The workspace's final schema: every file's schema events replayed in
+    /// migration order (computed once per timeline; for the CLI once per run).
+    pub fn schema(&self) -> &super::schema::Schema {
+        self.index.schema.get_or_init(|| {
+            super::schema::Schema::fold(
+                self.index
+                    .events
+                    .iter()
+                    .filter_map(|&(fi, ei)| Some(((fi, ei), self.files.get(fi)?.tables.get(ei)?))),
+            )
+        })
+    }
+
+    /// The (qualified) table's columns in declared order (added columns
+    /// last, dropped and renamed ones as the workspace's migrations leave
+    /// them), under its final name; `None` for a table the workspace never
+    /// creates (or drops). For a `SELECT *` rewrite; [`Timeline::columns`] is the
+    /// unordered union over every name the table had.
+    pub fn declared_columns(&self, table: &str) -> Option<Vec<String>> {
+        let state = self.schema().tables.get(table)?;
+        Some(state.columns.iter().map(|c| c.name.clone()).collect())
+    }
+
+    /// The file index of the linted file in this timeline (for
+    /// [`super::schema::EventId`]s).
+    pub fn own_file(&self) -> usize {
+        self.own
+    }
+
     /// An `ALTER FUNCTION … SET search_path` for the (qualified) function comes
     /// after `offset` of the linted file in migration order.
     pub fn search_path_set_after(&self, function: &str, offset: usize) -> bool {
@@ -712,6 +761,7 @@ mod tests {
         let got: Vec<(String, TableChange)> = f
             .tables
             .iter()
+            .filter(|e| !matches!(e.change, TableChange::Schema(_)))
             .map(|e| (e.table.clone(), e.change.clone()))
             .collect();
         let create = |exposed: bool, cols: &[&str]| TableChange::Create {
@@ -831,6 +881,26 @@ mod tests {
             SqlFileFacts::extract("create table x (id int);\nalter table x set schema private;");
         let t3 = ws.timeline(Path::new("3.sql"), &own3);
         assert_eq!(t3.fate("public.x", 13), Fate::Gone);
+    }
+
+    #[test]
+    fn declared_columns_in_order_after_drops_and_renames() {
+        let ws = facts(&[
+            ("1.sql", "create table a (id int, Email text, name text);"),
+            ("2.sql", "alter table a add column phone text;\nalter table a drop column name;\nalter table a rename column email to mail;"),
+        ]);
+        let own = SqlFileFacts::default();
+        let t = ws.timeline(Path::new("3.sql"), &own);
+        assert_eq!(
+            t.declared_columns("public.a"),
+            Some(vec![
+                "id".to_string(),
+                "mail".to_string(),
+                "phone".to_string()
+            ])
+        );
+        // near miss: a table the workspace does not create
+        assert_eq!(t.declared_columns("public.b"), None);
     }
 
     #[test]

@@ -4,10 +4,16 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod add_required_column;
+pub mod fk_without_index;
 pub mod function_search_path;
+pub mod index_not_concurrent;
+mod migration_common;
 pub mod mysql_inline_index;
+pub mod no_primary_key;
 pub mod policy_always_true;
 pub mod rls_disabled;
+pub mod timestamp_without_tz;
 
 pub struct SqlRule {
     pub meta: RuleMeta,
@@ -20,4 +26,9 @@ pub static RULES: &[SqlRule] = &[
     function_search_path::RULE,
     policy_always_true::RULE,
     mysql_inline_index::RULE,
+    fk_without_index::RULE,
+    no_primary_key::RULE,
+    index_not_concurrent::RULE,
+    add_required_column::RULE,
+    timestamp_without_tz::RULE,
 ];
