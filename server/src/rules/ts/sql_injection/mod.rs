@@ -107,7 +107,7 @@ Not flagged: tagged templates, which bind their substitutions as parameters
 values array (`$1`, `?`, knex `??`); interpolated constants (a `const` bound to a
 literal, an `UPPER_CASE` name, an enum member, an import, a lookup in a constant
 map such as `SORT_COLUMNS[key]`); numbers (`Number(x)`, `parseInt(x)`,
-arithmetic, `.length`); values passed through an escaping function (`escape*`);
+arithmetic, `.length`); values passed through an escaping or sanitizing function (`escape*`, `quote*`, `sanitize*`: `this.sanitizeTableName(name)`, measured on real code);
 placeholder lists (`$${i + 1}`, `ids.map(() => '?').join(', ')`); values whose
 declared type cannot carry SQL (`limit: number`, `dir: 'asc' | 'desc'`, a `type`,
 `interface` or `enum` of the same file made of those, `(typeof COLS)[number]`,

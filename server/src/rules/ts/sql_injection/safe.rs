@@ -234,7 +234,9 @@ impl<'s, 't> Safety<'s, 't> {
             _ => return false,
         };
         let receiver_path = receiver.and_then(|r| ast::member_path(r, src));
-        if name.starts_with("escape") || name.starts_with("quote") {
+        // `escapeIdentifier(t)`, `quoteIdent(t)`, `this.sanitizeTableName(t)`
+        // (a regex check of the name before it is used)
+        if name.starts_with("escape") || name.starts_with("quote") || name.starts_with("sanitize") {
             return true;
         }
         match (receiver_path.as_deref(), name) {

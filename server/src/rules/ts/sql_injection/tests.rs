@@ -338,3 +338,20 @@ fn fix_keeps_crlf_and_non_ascii_offsets() {
         "const s = 'café 😀'; await pool.query(".len()
     );
 }
+
+#[test]
+fn near_miss_names_passed_through_a_sanitizer() {
+    // a table name checked by the class's sanitizer before it is spliced in
+    assert_clean(
+        R,
+        "src/memory/store.ts",
+        "export class Store {\n  sanitizeTableName(name: string) {\n    if (!/^[a-zA-Z0-9_]+$/.test(name)) throw new Error('bad table');\n    return name;\n  }\n  async clear(id: string) {\n    const tableName = this.sanitizeTableName(this.tableName);\n    await this.pool.query(`DELETE FROM ${tableName} WHERE id = $1`, [id]);\n  }\n}\n",
+    );
+    // near miss: a value that is only trimmed is not sanitized
+    assert_flags(
+        R,
+        "src/memory/store.ts",
+        "export async function clear(pool, name: string) {\n  const tableName = name.trim();\n  await pool.query(`DELETE FROM ${tableName}`);\n}\n",
+        1,
+    );
+}
