@@ -105,6 +105,34 @@ pub fn unknown_kinds(rules: &[TsRule]) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The functions of the file already found not to be handlers, for the file
+/// path they were asked with (see [`handler_of_memo`]).
+struct NotHandlers(std::cell::RefCell<std::collections::HashSet<(usize, u64)>>);
+
+/// [`handler_of`](crate::ts::frameworks::handlers::handler_of), remembering
+/// per file which functions are not handlers: several rules ask about every
+/// function of a file, and most are not handlers.
+pub fn handler_of_memo<'t>(
+    cx: &RuleContext<'_>,
+    func: Node<'t>,
+    src: &crate::ts::semantic::Script<'t>,
+    file: &str,
+) -> Option<crate::ts::frameworks::handlers::Handler<'t>> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    file.hash(&mut h);
+    let key = (func.id(), h.finish());
+    let memo = cx.memo(|| NotHandlers(Default::default()));
+    if memo.0.borrow().contains(&key) {
+        return None;
+    }
+    let found = crate::ts::frameworks::handlers::handler_of(func, src, file);
+    if found.is_none() {
+        memo.0.borrow_mut().insert(key);
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,32 +163,4 @@ mod tests {
         };
         assert_eq!(unknown_kinds(&[typo]), vec![("typo", "call_expresion")]);
     }
-}
-
-/// The functions of the file already found not to be handlers, for the file
-/// path they were asked with (see [`handler_of_memo`]).
-struct NotHandlers(std::cell::RefCell<std::collections::HashSet<(usize, u64)>>);
-
-/// [`handler_of`](crate::ts::frameworks::handlers::handler_of), remembering
-/// per file which functions are not handlers: several rules ask about every
-/// function of a file, and most are not handlers.
-pub fn handler_of_memo<'t>(
-    cx: &RuleContext<'_>,
-    func: Node<'t>,
-    src: &crate::ts::semantic::Script<'t>,
-    file: &str,
-) -> Option<crate::ts::frameworks::handlers::Handler<'t>> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    file.hash(&mut h);
-    let key = (func.id(), h.finish());
-    let memo = cx.memo(|| NotHandlers(Default::default()));
-    if memo.0.borrow().contains(&key) {
-        return None;
-    }
-    let found = crate::ts::frameworks::handlers::handler_of(func, src, file);
-    if found.is_none() {
-        memo.0.borrow_mut().insert(key);
-    }
-    found
 }
