@@ -47,6 +47,9 @@ pub enum Framework {
     Hono,
     Koa,
     Nest,
+    /// A Deno server (`Deno.serve(handler)`, `serve(handler)` of Deno's
+    /// standard library): Supabase edge functions.
+    Deno,
 }
 
 /// What a handler is.
@@ -151,7 +154,56 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
             }
         }
     }
+    if let Some(h) = deno_handler(func, &wrappers, src, file) {
+        return Some(h);
+    }
     next_handler(func, outer, wrappers, src, file)
+}
+
+/// Modules whose `serve(handler)` is Deno's HTTP server (`std/http/server.ts`
+/// of deno.land, `jsr:@std/http`).
+fn is_deno_std_http(module: &str) -> bool {
+    (module.contains("deno.land/std") && module.contains("/http/"))
+        || module.starts_with("jsr:@std/http")
+}
+
+/// A function given to `Deno.serve(…)` (or the standard library's `serve`),
+/// possibly inside wrappers: a Supabase edge function's handler, for every
+/// method. The path is the function's URL for a file under
+/// `supabase/functions/<name>/`.
+fn deno_handler<'t>(
+    func: Node<'t>,
+    wrappers: &[Middleware],
+    src: &Script<'t>,
+    file: &str,
+) -> Option<Handler<'t>> {
+    let (server, inner) = wrappers.split_last()?;
+    let is_server = server.name == "Deno.serve"
+        || (server.name == "serve"
+            && src.semantic.module_imports().any(|b| {
+                b.name == "serve" && b.module().is_some_and(|(m, _)| is_deno_std_http(m))
+            }));
+    if !is_server {
+        return None;
+    }
+    let segs: Vec<&str> = file.split('/').collect();
+    let path = segs
+        .windows(3)
+        .rposition(|w| w[0] == "supabase" && w[1] == "functions")
+        .map(|i| format!("/functions/v1/{}", segs[i + 2]));
+    let params = param_names(func, src);
+    Some(Handler {
+        node: func,
+        framework: Framework::Deno,
+        kind: HandlerKind::Route,
+        method: Some("ALL"),
+        path,
+        request: params.first().copied().flatten(),
+        response: None,
+        context: None,
+        middleware: inner.to_vec(),
+        registration: None,
+    })
 }
 
 /// The nearest function around `node` (or `node` itself) that is a handler.

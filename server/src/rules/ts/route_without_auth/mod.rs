@@ -364,6 +364,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let how = match h.framework {
         Framework::Next => "check the session first (e.g. `const session = await auth(); if (!session) return 401`) or wrap it in an auth wrapper",
         Framework::Nest => "add a guard (`@UseGuards(AuthGuard)`) or a global one",
+        Framework::Deno => "check the caller first (e.g. `const { data: { user } } = await supabase.auth.getUser()`; 401 without one)",
         _ => "put auth middleware before it (`router.use(requireAuth)` or in the route)",
     };
     cx.report(

@@ -210,6 +210,44 @@ fn middleware_chained_where_the_router_is_made() {
 }
 
 #[test]
+fn deno_servers_and_supabase_edge_functions() {
+    let h = one(
+        "Deno.serve(async (req) => {\n  return new Response('ok');\n});\n",
+        "supabase/functions/stripe-webhook/index.ts",
+    );
+    assert_eq!(
+        (h.0, h.1, h.2, h.3.clone(), h.4.clone()),
+        (
+            Framework::Deno,
+            HandlerKind::Route,
+            Some("ALL"),
+            s("/functions/v1/stripe-webhook"),
+            s("req")
+        )
+    );
+    let h = one("import { serve } from 'https://deno.land/std@0.168.0/http/server.ts';\nserve(withCors(async (request) => new Response('ok')));\n", "supabase/functions/hello/index.ts");
+    assert_eq!(
+        (h.0, h.4.clone(), h.7.clone()),
+        (
+            Framework::Deno,
+            s("request"),
+            vec![("withCors".into(), Via::Wrapper)]
+        )
+    );
+    // near misses: another library's `serve`, a local one
+    assert!(handlers(
+        "import { serve } from 'inngest/next';\nserve(async (req) => new Response('ok'));\n",
+        "src/x.ts"
+    )
+    .is_empty());
+    assert!(handlers(
+        "function serve(f) { return f; }\nserve(async (req) => new Response('ok'));\n",
+        "src/x.ts"
+    )
+    .is_empty());
+}
+
+#[test]
 fn hono_koa_fastify() {
     let h = one("import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/x', (c) => c.json({}));\n", "src/index.ts");
     assert_eq!(
