@@ -178,6 +178,31 @@ pub fn keyword_case(keywords: &str, lower: bool) -> String {
     }
 }
 
+/// The whole call starting at `start` (a function call's `location`), through
+/// its closing parenthesis: `auth.uid()`, `current_setting('a', true)`. `None`
+/// when `start` does not begin a name followed by a balanced argument list
+/// inside `within`.
+pub fn call_range(source: &str, start: usize, within: Range<usize>) -> Option<Range<usize>> {
+    if start < within.start || start >= within.end {
+        return None;
+    }
+    let name = name_range(source, start)?;
+    let toks = tokens(source, name.end..within.end);
+    toks.first().filter(|t| t.is_punct(source, "("))?;
+    let mut depth = 0i32;
+    for t in &toks {
+        if t.is_punct(source, "(") {
+            depth += 1;
+        } else if t.is_punct(source, ")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(start..t.range.end);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +272,18 @@ mod tests {
         assert!(!lowercase_keywords("CREATE TABLE", &(0..12)));
         assert_eq!(keyword_case("ALTER TABLE", true), "alter table");
         assert_eq!(keyword_case("alter table", false), "ALTER TABLE");
+    }
+
+    #[test]
+    fn call_ranges() {
+        let s = "using (auth.uid() = id and current_setting('a(', true)::int > 0 and f)";
+        let r = call_range(s, 7, 0..s.len()).unwrap();
+        assert_eq!(&s[r], "auth.uid()");
+        let at = s.find("current").unwrap();
+        assert_eq!(&s[call_range(s, at, 0..s.len()).unwrap()], "current_setting('a(', true)");
+        // not a call, unbalanced, or outside the statement
+        assert!(call_range(s, s.rfind('f').unwrap(), 0..s.len()).is_none());
+        assert!(call_range("f(a, (b)", 0, 0..8).is_none());
+        assert!(call_range(s, 7, 0..5).is_none());
     }
 }

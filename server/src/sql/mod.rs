@@ -4,6 +4,7 @@
 //! hides the rest.
 
 mod do_block;
+pub mod expr;
 pub mod facts;
 pub mod lex;
 

@@ -8,6 +8,7 @@ pub mod function_search_path;
 pub mod mysql_inline_index;
 pub mod policy_always_true;
 pub mod rls_disabled;
+pub mod rls_initplan;
 
 pub struct SqlRule {
     pub meta: RuleMeta,
@@ -20,4 +21,5 @@ pub static RULES: &[SqlRule] = &[
     function_search_path::RULE,
     policy_always_true::RULE,
     mysql_inline_index::RULE,
+    rls_initplan::RULE,
 ];
