@@ -7,6 +7,7 @@ use crate::sql::SqlFile;
 pub mod function_search_path;
 pub mod mysql_inline_index;
 pub mod policy_always_true;
+pub mod policy_user_metadata;
 pub mod rls_disabled;
 pub mod rls_initplan;
 
@@ -22,4 +23,5 @@ pub static RULES: &[SqlRule] = &[
     policy_always_true::RULE,
     mysql_inline_index::RULE,
     rls_initplan::RULE,
+    policy_user_metadata::RULE,
 ];
