@@ -57,10 +57,17 @@ pub fn walk<'a>(root: &'a Node, mut f: impl FnMut(&'a Node, bool)) {
             NodeEnum::CoalesceExpr(c) => c.args.iter().rev().for_each(|a| push(Some(a), s, false)),
             NodeEnum::MinMaxExpr(c) => c.args.iter().rev().for_each(|a| push(Some(a), s, false)),
             NodeEnum::RowExpr(r) => r.args.iter().rev().for_each(|a| push(Some(a), s, false)),
-            NodeEnum::AArrayExpr(a) => a.elements.iter().rev().for_each(|e| push(Some(e), s, false)),
+            NodeEnum::AArrayExpr(a) => a
+                .elements
+                .iter()
+                .rev()
+                .for_each(|e| push(Some(e), s, false)),
             NodeEnum::List(l) => l.items.iter().rev().for_each(|e| push(Some(e), s, false)),
             NodeEnum::AIndirection(i) => {
-                i.indirection.iter().rev().for_each(|e| push(Some(e), s, false));
+                i.indirection
+                    .iter()
+                    .rev()
+                    .for_each(|e| push(Some(e), s, false));
                 push(i.arg.as_deref(), s, false);
             }
             NodeEnum::AIndices(i) => {
@@ -89,9 +96,11 @@ pub fn walk<'a>(root: &'a Node, mut f: impl FnMut(&'a Node, bool)) {
                 push(j.larg.as_deref(), s, false);
             }
             NodeEnum::RangeSubselect(r) => push(r.subquery.as_deref(), s, false),
-            NodeEnum::RangeFunction(r) => {
-                r.functions.iter().rev().for_each(|e| push(Some(e), s, false))
-            }
+            NodeEnum::RangeFunction(r) => r
+                .functions
+                .iter()
+                .rev()
+                .for_each(|e| push(Some(e), s, false)),
             _ => {}
         }
     }

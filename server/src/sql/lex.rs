@@ -280,7 +280,10 @@ mod tests {
         let r = call_range(s, 7, 0..s.len()).unwrap();
         assert_eq!(&s[r], "auth.uid()");
         let at = s.find("current").unwrap();
-        assert_eq!(&s[call_range(s, at, 0..s.len()).unwrap()], "current_setting('a(', true)");
+        assert_eq!(
+            &s[call_range(s, at, 0..s.len()).unwrap()],
+            "current_setting('a(', true)"
+        );
         // not a call, unbalanced, or outside the statement
         assert!(call_range(s, s.rfind('f').unwrap(), 0..s.len()).is_none());
         assert!(call_range("f(a, (b)", 0, 0..8).is_none());

@@ -10,6 +10,7 @@ pub mod policy_always_true;
 pub mod policy_user_metadata;
 pub mod rls_disabled;
 pub mod rls_initplan;
+pub mod view_security_invoker;
 
 pub struct SqlRule {
     pub meta: RuleMeta,
@@ -24,4 +25,5 @@ pub static RULES: &[SqlRule] = &[
     mysql_inline_index::RULE,
     rls_initplan::RULE,
     policy_user_metadata::RULE,
+    view_security_invoker::RULE,
 ];

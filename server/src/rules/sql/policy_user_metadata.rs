@@ -5,8 +5,8 @@ use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::expr::{self, func_name};
 use crate::sql::facts::string_value;
 use crate::sql::{lex, SqlFile};
-use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::a_const;
+use pg_query::protobuf::node::Node as NodeEnum;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {

@@ -155,21 +155,40 @@ create policy e on todos using (auth.role() = 'authenticated' or auth.email() li
         );
         let d = findings(R, P, text);
         assert!(d.iter().all(|d| d.level == crate::diagnostic::Level::Info));
-        assert!(d[0].message.contains("`(select auth.uid())`"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("`(select auth.uid())`"),
+            "{}",
+            d[0].message
+        );
         assert!(d[0].message.contains("policy \"a\""));
     }
 
     #[test]
     fn flags_calls_inside_larger_sub_queries_and_function_arguments() {
         let text = "create policy m on docs for select using (\n  exists (select 1 from members m where m.org_id = docs.org_id and m.user_id = auth.uid())\n  or is_member(org_id, auth.uid())\n);\n";
-        assert_eq!(assert_flags(R, P, text, 2), vec!["auth.uid()", "auth.uid()"]);
+        assert_eq!(
+            assert_flags(R, P, text, 2),
+            vec!["auth.uid()", "auth.uid()"]
+        );
     }
 
     #[test]
     fn near_miss_already_wrapped() {
-        assert_clean(R, P, "create policy a on todos using ((select auth.uid()) = user_id);\n");
-        assert_clean(R, P, "create policy a on todos using ((SELECT auth.jwt() ->> 'role') = 'admin');\n");
-        assert_clean(R, P, "create policy a on todos using (user_id = (select auth.uid())::text);\n");
+        assert_clean(
+            R,
+            P,
+            "create policy a on todos using ((select auth.uid()) = user_id);\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create policy a on todos using ((SELECT auth.jwt() ->> 'role') = 'admin');\n",
+        );
+        assert_clean(
+            R,
+            P,
+            "create policy a on todos using (user_id = (select auth.uid())::text);\n",
+        );
         assert_clean(R, P, "create policy a on todos using (org_id in (select org_id from members where user_id = (select auth.uid())));\n");
         assert_clean(
             R,
@@ -182,7 +201,11 @@ create policy e on todos using (auth.role() = 'authenticated' or auth.email() li
     fn near_miss_other_functions_and_statements() {
         // other functions (even in the auth schema), calls outside policies, comments
         assert_clean(R, P, "create policy a on todos using (is_owner(id) and now() > created_at and auth.is_admin());\n");
-        assert_clean(R, P, "select auth.uid();\ncreate view v as select * from t where user_id = auth.uid();\n");
+        assert_clean(
+            R,
+            P,
+            "select auth.uid();\ncreate view v as select * from t where user_id = auth.uid();\n",
+        );
         assert_clean(R, P, "-- create policy a on t using (auth.uid() = id);\ncreate policy b on t using (true);\n");
         assert_clean(
             R,
@@ -227,7 +250,8 @@ create policy e on todos using (auth.role() = 'authenticated' or auth.email() li
             false,
             "DO $$\nBEGIN\n  CREATE POLICY p ON t USING ((SELECT auth.uid()) = owner);\nEND $$;\n",
         );
-        let text = "DO $$ BEGIN EXECUTE 'CREATE POLICY p ON t USING (auth.uid() = owner)'; END $$;\n";
+        let text =
+            "DO $$ BEGIN EXECUTE 'CREATE POLICY p ON t USING (auth.uid() = owner)'; END $$;\n";
         let d = findings(R, P, text);
         assert_eq!(d.len(), 1);
         assert!(d[0].fix().is_none());
