@@ -50,6 +50,8 @@ pub enum TableChange {
     RenamedTo(String),
     /// `CREATE POLICY … ON` the table.
     Policy,
+    /// Columns, keys, indexes and foreign keys (`sql::schema`).
+    Schema(super::schema::SchemaChange),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -245,6 +247,22 @@ impl SqlFileFacts {
     }
 
     fn add_statement(&mut self, node: &NodeEnum, stmt: &super::SqlStatement, path: &SearchPath) {
+        self.add_table_statement(node, stmt, path);
+        super::schema::events(
+            node,
+            stmt,
+            &|rel| path.resolve(rel),
+            path.first.as_deref(),
+            &mut self.tables,
+        );
+    }
+
+    fn add_table_statement(
+        &mut self,
+        node: &NodeEnum,
+        stmt: &super::SqlStatement,
+        path: &SearchPath,
+    ) {
         let mut push = |table: Option<String>, change: TableChange, location: i32| {
             if let Some(table) = table {
                 self.tables.push(TableEvent {
@@ -593,6 +611,8 @@ pub struct TableIndex {
     /// Rename class of each table name that is renamed somewhere.
     class_of: HashMap<String, usize>,
     classes: Vec<Vec<String>>,
+    /// The final schema (`Timeline::schema`), replayed on first use.
+    schema: OnceLock<super::schema::Schema>,
 }
 
 impl TableIndex {
@@ -809,6 +829,25 @@ impl<'a> Timeline<'a> {
         })
     }
 
+    /// The workspace's final schema: every file's schema events replayed in
+    /// migration order (computed once per timeline; for the CLI once per run).
+    pub fn schema(&self) -> &super::schema::Schema {
+        self.index.schema.get_or_init(|| {
+            super::schema::Schema::fold(
+                self.index
+                    .events
+                    .iter()
+                    .filter_map(|&(fi, ei)| Some(((fi, ei), self.files.get(fi)?.tables.get(ei)?))),
+            )
+        })
+    }
+
+    /// The file index of the linted file in this timeline (for
+    /// [`super::schema::EventId`]s).
+    pub fn own_file(&self) -> usize {
+        self.own
+    }
+
     /// An `ALTER FUNCTION … SET search_path` for the (qualified) function comes
     /// after `offset` of the linted file in migration order.
     pub fn search_path_set_after(&self, function: &str, offset: usize) -> bool {
@@ -851,6 +890,7 @@ mod tests {
         let got: Vec<(String, TableChange)> = f
             .tables
             .iter()
+            .filter(|e| !matches!(e.change, TableChange::Schema(_)))
             .map(|e| (e.table.clone(), e.change.clone()))
             .collect();
         let create = |exposed: bool, cols: &[&str]| TableChange::Create {

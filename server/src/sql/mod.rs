@@ -6,7 +6,9 @@
 mod do_block;
 pub mod expr;
 pub mod facts;
+pub mod layout;
 pub mod lex;
+pub mod schema;
 
 use pg_query::protobuf::{node::Node as NodeEnum, Node};
 use std::ops::Range;

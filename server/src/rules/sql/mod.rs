@@ -4,8 +4,12 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod fk_without_index;
 pub mod function_search_path;
+pub mod index_not_concurrent;
+mod migration_common;
 pub mod mysql_inline_index;
+pub mod no_primary_key;
 pub mod policy_always_true;
 pub mod policy_user_metadata;
 pub mod rls_disabled;
@@ -26,4 +30,7 @@ pub static RULES: &[SqlRule] = &[
     rls_initplan::RULE,
     policy_user_metadata::RULE,
     view_security_invoker::RULE,
+    fk_without_index::RULE,
+    no_primary_key::RULE,
+    index_not_concurrent::RULE,
 ];
