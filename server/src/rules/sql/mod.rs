@@ -6,6 +6,7 @@ use crate::sql::SqlFile;
 
 pub mod fk_without_index;
 pub mod function_search_path;
+pub mod grant_to_anon;
 pub mod index_not_concurrent;
 mod migration_common;
 pub mod mysql_inline_index;
@@ -30,6 +31,7 @@ pub static RULES: &[SqlRule] = &[
     rls_initplan::RULE,
     policy_user_metadata::RULE,
     view_security_invoker::RULE,
+    grant_to_anon::RULE,
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,
