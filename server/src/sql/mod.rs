@@ -6,6 +6,7 @@
 mod do_block;
 pub mod expr;
 pub mod facts;
+pub mod function;
 pub mod layout;
 pub mod lex;
 pub mod schema;
