@@ -4,6 +4,7 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod auth_users_exposed;
 pub mod fk_without_index;
 pub mod function_search_path;
 pub mod grant_to_anon;
@@ -32,6 +33,7 @@ pub static RULES: &[SqlRule] = &[
     policy_user_metadata::RULE,
     view_security_invoker::RULE,
     grant_to_anon::RULE,
+    auth_users_exposed::RULE,
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,
