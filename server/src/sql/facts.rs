@@ -790,6 +790,25 @@ impl<'a> Timeline<'a> {
         found
     }
 
+    /// Some `CREATE POLICY` for the table (under any of its names) exists in
+    /// the workspace.
+    pub fn has_policy(&self, table: &str) -> bool {
+        self.class_events(table)
+            .iter()
+            .any(|(_, e)| e.change == TableChange::Policy)
+    }
+
+    /// The `ENABLE ROW LEVEL SECURITY` at `offset` of the linted file is the
+    /// last one for its table (under any of its names) in migration order.
+    pub fn is_last_rls_enable(&self, table: &str, offset: usize) -> bool {
+        self.class_events(table)
+            .into_iter()
+            .rfind(|(_, e)| e.change == TableChange::EnableRls)
+            .is_some_and(|(pos, e)| {
+                self.event(pos).is_some_and(|(f, _)| f == self.own) && e.offset == offset
+            })
+    }
+
     /// The policy at `offset` of the linted file is the first one for its table
     /// (under any of its names) in migration order.
     pub fn is_first_policy(&self, table: &str, offset: usize) -> bool {
@@ -1085,5 +1104,31 @@ drop view if exists a, private.b;\n";
         let own2 = SqlFileFacts::extract("alter view v set (security_invoker = true);");
         let t = ws.timeline(Path::new("2.sql"), &own2);
         assert_eq!(t.next_view_change("public.v", 100), None);
+    }
+
+    #[test]
+    fn policies_and_last_rls_enable() {
+        let ws = facts(&[
+            ("1.sql", "create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;"),
+            ("2.sql", "alter table b rename to c;\ncreate policy p on c using (true);\nalter table a enable row level security;"),
+        ]);
+        let own1 = SqlFileFacts::extract("create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;");
+        let t = ws.timeline(Path::new("1.sql"), &own1);
+        assert!(!t.has_policy("public.a"));
+        assert!(t.has_policy("public.b"));
+        let first_enable = own1
+            .tables
+            .iter()
+            .find(|e| e.change == TableChange::EnableRls)
+            .unwrap();
+        assert!(!t.is_last_rls_enable("public.a", first_enable.offset));
+        let own2 = SqlFileFacts::extract("alter table b rename to c;\ncreate policy p on c using (true);\nalter table a enable row level security;");
+        let t = ws.timeline(Path::new("2.sql"), &own2);
+        let last = own2
+            .tables
+            .iter()
+            .find(|e| e.change == TableChange::EnableRls)
+            .unwrap();
+        assert!(t.is_last_rls_enable("public.a", last.offset));
     }
 }

@@ -16,6 +16,7 @@ pub mod policy_always_true;
 pub mod policy_user_metadata;
 pub mod rls_disabled;
 pub mod rls_initplan;
+pub mod rls_no_policy;
 pub mod view_security_invoker;
 
 pub struct SqlRule {
@@ -34,6 +35,7 @@ pub static RULES: &[SqlRule] = &[
     view_security_invoker::RULE,
     grant_to_anon::RULE,
     auth_users_exposed::RULE,
+    rls_no_policy::RULE,
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,
