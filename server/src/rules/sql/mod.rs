@@ -17,6 +17,7 @@ pub mod policy_user_metadata;
 pub mod rls_disabled;
 pub mod rls_initplan;
 pub mod rls_no_policy;
+pub mod unbounded_write;
 pub mod view_security_invoker;
 
 pub struct SqlRule {
@@ -36,6 +37,7 @@ pub static RULES: &[SqlRule] = &[
     grant_to_anon::RULE,
     auth_users_exposed::RULE,
     rls_no_policy::RULE,
+    unbounded_write::RULE,
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,

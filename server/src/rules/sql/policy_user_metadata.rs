@@ -81,12 +81,11 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                         }
                     }
                 }
-                Some(NodeEnum::ColumnRef(c)) => {
+                Some(NodeEnum::ColumnRef(c))
                     if c.fields.last().and_then(string_value).as_deref()
-                        == Some("raw_user_meta_data")
-                    {
-                        columns.push(stmt.offset(c.location));
-                    }
+                        == Some("raw_user_meta_data") =>
+                {
+                    columns.push(stmt.offset(c.location));
                 }
                 _ => {}
             });

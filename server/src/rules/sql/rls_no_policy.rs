@@ -1,3 +1,4 @@
+use super::migration_common::statement_at;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
@@ -108,25 +109,11 @@ fn says_intended(sql: &SqlFile, src: &str, offset: usize) -> bool {
         "server-only",
         "deny",
     ];
-    let line_start = |at: usize| src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let start = line_start(line_start(offset).saturating_sub(1));
-    let Some(stmt) = sql
-        .statements
-        .iter()
-        .filter(|s| s.range.start <= offset && offset < s.range.end)
-        .min_by_key(|s| s.range.len())
-    else {
+    let Some(stmt) = statement_at(sql, offset) else {
         return false;
     };
-    let after_line = |at: usize| src[at..].find('\n').map_or(src.len(), |i| at + i + 1);
-    let end = after_line(after_line(stmt.range.end.min(src.len())));
-    sql.comments
-        .iter()
-        .filter(|c| c.start >= start && c.start < end)
-        .any(|c| {
-            let text = src.get(c.clone()).unwrap_or("").to_ascii_lowercase();
-            WORDS.iter().any(|w| text.contains(w))
-        })
+    let comments = sql.comments_around(src, stmt.range.clone(), 1, 1);
+    WORDS.iter().any(|w| comments.contains(w))
 }
 
 #[cfg(test)]

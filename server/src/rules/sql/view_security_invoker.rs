@@ -1,10 +1,10 @@
+use super::migration_common::statement_at;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::{self, ViewChange};
 use crate::sql::{lex, SqlFile, SqlStatement};
-use pg_query::protobuf::node::Node as NodeEnum;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -98,15 +98,6 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             d.with_fix(fix);
         }
     }
-}
-
-/// The innermost `CREATE VIEW` statement holding `offset`.
-fn statement_at(sql: &SqlFile, offset: usize) -> Option<&SqlStatement> {
-    sql.statements
-        .iter()
-        .filter(|s| s.range.start <= offset && offset < s.range.end)
-        .filter(|s| matches!(s.kind(), Some(NodeEnum::ViewStmt(_))))
-        .min_by_key(|s| s.range.len())
 }
 
 fn fix(src: &str, stmt: &SqlStatement, name_end: usize) -> Option<Fix> {
