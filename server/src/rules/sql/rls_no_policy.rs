@@ -16,7 +16,7 @@ pub const RULE: SqlRule = SqlRule {
         not_in_tests: false,
         summary: "RLS enabled and no policy for the table anywhere: the Data API denies every row (Supabase)",
         docs: DOCS,
-        triggers: &["row level security"],
+        triggers: &["security"],
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
