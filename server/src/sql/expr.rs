@@ -178,3 +178,12 @@ pub fn policy_parts(node: &NodeEnum) -> Option<PolicyParts<'_>> {
         _ => None,
     }
 }
+
+/// The file's `CREATE POLICY` and `ALTER POLICY` statements with their parts.
+pub fn policies(
+    sql: &super::SqlFile,
+) -> impl Iterator<Item = (&super::SqlStatement, PolicyParts<'_>)> {
+    sql.statements
+        .iter()
+        .filter_map(|stmt| Some((stmt, stmt.kind().and_then(policy_parts)?)))
+}

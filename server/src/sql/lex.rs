@@ -189,14 +189,20 @@ pub fn call_range(source: &str, start: usize, within: Range<usize>) -> Option<Ra
     let name = name_range(source, start)?;
     let toks = tokens(source, name.end..within.end);
     toks.first().filter(|t| t.is_punct(source, "("))?;
+    let close = closing_paren(source, &toks, 0)?;
+    Some(start..toks[close].range.end)
+}
+
+/// The index in `toks` of the `)` that closes the `(` at index `open`.
+pub fn closing_paren(source: &str, toks: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0i32;
-    for t in &toks {
+    for (i, t) in toks.iter().enumerate().skip(open) {
         if t.is_punct(source, "(") {
             depth += 1;
         } else if t.is_punct(source, ")") {
             depth -= 1;
             if depth == 0 {
-                return Some(start..t.range.end);
+                return Some(i);
             }
         }
     }

@@ -64,10 +64,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         return;
     }
     let src = cx.source;
-    for stmt in &sql.statements {
-        let Some(policy) = stmt.kind().and_then(expr::policy_parts) else {
-            continue;
-        };
+    for (stmt, policy) in expr::policies(sql) {
         let mut reads_jwt = false;
         let mut keys = Vec::new();
         let mut columns = Vec::new();

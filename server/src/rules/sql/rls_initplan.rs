@@ -77,10 +77,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         return;
     }
     let src = cx.source;
-    for stmt in &sql.statements {
-        let Some(policy) = stmt.kind().and_then(expr::policy_parts) else {
-            continue;
-        };
+    for (stmt, policy) in expr::policies(sql) {
         let mut calls = Vec::new();
         for cond in policy.conditions.into_iter().flatten() {
             expr::walk(cond, |node, in_scalar_select| {

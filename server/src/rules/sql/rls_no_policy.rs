@@ -141,14 +141,7 @@ mod tests {
             (P, "create table t (id int);\nalter table t enable row level security;"),
             ("supabase/migrations/20240102000000_policies.sql", "alter table t rename to u;\ncreate policy p on public.u to authenticated using ((select auth.uid()) is not null);"),
         ];
-        let w = facts_of_files(&files);
-        let d = findings_with(
-            R,
-            P,
-            files[0].1,
-            &crate::config::Config::default_for(std::path::Path::new("")),
-            &w,
-        );
+        let d = findings_in_workspace(R, &files, 0);
         assert!(d.is_empty(), "{d:?}");
     }
 

@@ -105,12 +105,12 @@ fn fix(src: &str, stmt: &SqlStatement, name_end: usize) -> Option<Fix> {
     let mut i = 0;
     // the column list
     if toks.first()?.is_punct(src, "(") {
-        i = closing(src, &toks, 0)? + 1;
+        i = lex::closing_paren(src, &toks, 0)? + 1;
     }
     let lower = lex::lowercase_keywords(src, &stmt.range);
     let tok = toks.get(i)?;
     let edit = if tok.is_word(src, "with") && toks.get(i + 1)?.is_punct(src, "(") {
-        let close = toks.get(closing(src, &toks, i + 1)?)?;
+        let close = toks.get(lex::closing_paren(src, &toks, i + 1)?)?;
         Edit::insert(close.range.start, ", security_invoker = on".to_string())
     } else if tok.is_word(src, "as") {
         Edit::insert(
@@ -124,22 +124,6 @@ fn fix(src: &str, stmt: &SqlStatement, name_end: usize) -> Option<Fix> {
         return None;
     };
     Some(Fix::safe("Add `security_invoker = on`", vec![edit]))
-}
-
-/// The index of the `)` closing the `(` at `open`.
-fn closing(src: &str, toks: &[lex::Token], open: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (i, t) in toks.iter().enumerate().skip(open) {
-        if t.is_punct(src, "(") {
-            depth += 1;
-        } else if t.is_punct(src, ")") {
-            depth -= 1;
-            if depth == 0 {
-                return Some(i);
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -208,14 +192,7 @@ create recursive view nums (n) as values (1);\n";
                 "alter view public.v set (security_invoker = true);",
             ),
         ];
-        let w = facts_of_files(&files);
-        let d = findings_with(
-            R,
-            P,
-            files[0].1,
-            &crate::config::Config::default_for(std::path::Path::new("")),
-            &w,
-        );
+        let d = findings_in_workspace(R, &files, 0);
         assert_eq!(d.len(), 1);
         assert_eq!(&files[0].1[d[0].range.clone()], "w");
     }
