@@ -187,3 +187,63 @@ pub fn policies(
         .iter()
         .filter_map(|stmt| Some((stmt, stmt.kind().and_then(policy_parts)?)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The policy's `USING` expression and, for every `auth.uid()` call in it
+    /// (in order), whether it sits in a scalar select.
+    fn calls(using: &str) -> Vec<bool> {
+        let sql = format!("create policy p on t using ({using});");
+        let file = super::super::SqlFile::parse(&sql);
+        let (_, policy) = policies(&file).next().expect("a policy");
+        let mut out = Vec::new();
+        walk(policy.conditions[0].expect("USING"), |n, scalar| {
+            if let Some(NodeEnum::FuncCall(c)) = n.node.as_ref() {
+                if func_name(c) == ["auth", "uid"] {
+                    out.push(scalar);
+                }
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn scalar_selects_are_told_apart() {
+        assert_eq!(calls("auth.uid() = a"), vec![false]);
+        assert_eq!(calls("(select auth.uid()) = a"), vec![true]);
+        assert_eq!(
+            calls("(select auth.uid()::text || 'x') = a and b = auth.uid()"),
+            vec![true, false]
+        );
+        // a sub-query with FROM or WHERE runs per row of its scan
+        assert_eq!(
+            calls("a in (select x from m where m.u = auth.uid())"),
+            vec![false]
+        );
+        assert_eq!(calls("exists (select 1 where auth.uid() = a)"), vec![false]);
+        // set operations, CTEs, CASE, function arguments, arrays
+        assert_eq!(
+            calls("a in (select auth.uid() union select u from m where u = auth.uid())"),
+            vec![true, false]
+        );
+        assert_eq!(
+            calls("case when auth.uid() is null then false else f(array[auth.uid()]) end"),
+            vec![false, false]
+        );
+        assert_eq!(
+            calls("a in (with c as (select u from m where u = auth.uid()) select u from c)"),
+            vec![false]
+        );
+    }
+
+    #[test]
+    fn deep_expressions_use_no_stack_and_stop_at_the_bound() {
+        let deep = format!("{}true{}", "not (".repeat(2000), ")".repeat(2000));
+        assert!(calls(&deep).is_empty());
+        let wide = vec!["auth.uid() = a"; 40_000].join(" or ");
+        let n = calls(&wide).len();
+        assert!(n > 0 && n < 40_000, "{n}");
+    }
+}
