@@ -1242,3 +1242,50 @@ fn supabase_policy_and_view_rules_follow_edits_and_later_migrations() {
     });
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+#[test]
+fn fk_without_index_follows_an_index_in_a_later_migration() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let first = "create table public.projects (\n  id uuid primary key,\n  owner_id uuid references auth.users (id)\n);\n";
+    let m1 = write(
+        root,
+        "supabase/migrations/20240101000000_projects.sql",
+        first,
+    );
+    let m2 = write(
+        root,
+        "supabase/migrations/20240102000000_indexes.sql",
+        "select 1;\n",
+    );
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&m1);
+    s.open(&uri, "sql", 1, first);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "fk-without-index");
+    let d = s.diagnostics(&uri, 1);
+    assert!(has(&d), "{d:?}");
+    // The second migration gets the index (edited in the editor): cleared.
+    settle_publishes(&mut s, &uri);
+    let uri2 = file_uri(&m2);
+    s.open(&uri2, "sql", 1, "select 1;\n");
+    s.change_full(
+        &uri2,
+        2,
+        "create index concurrently projects_owner_idx on public.projects (owner_id);\n",
+    );
+    wait_diags(
+        &mut s,
+        &uri,
+        "cleared by the index in the second migration",
+        |d| !has(d),
+    );
+    // The index dropped again in the same buffer: back.
+    settle_publishes(&mut s, &uri);
+    s.change_full(
+        &uri2,
+        3,
+        "create index concurrently projects_owner_idx on public.projects (owner_id);\ndrop index projects_owner_idx;\n",
+    );
+    wait_diags(&mut s, &uri, "back after the drop", has);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

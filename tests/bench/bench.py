@@ -217,6 +217,13 @@ def count_prodlint(run):
         return None, None, f"cannot read JSON: {e}"
 
 
+def count_squawk(run):
+    try:
+        return len(json.loads(run.out_path.read_text() or "[]"))
+    except (OSError, ValueError):
+        return None
+
+
 def count_oxlint(run):
     try:
         d = json.loads(run.out_path.read_text())
@@ -444,6 +451,17 @@ def main():
         files, diags, _ = count_prodlint(sqlm.last)
         sqlm.files = check_count("prodlint check SQL", files, manifest["files"])
         sqlm.findings = diags
+    # squawk (a Rust PostgreSQL migration linter, its default rules) over the same SQL files: the
+    # SQL peer row. One process over every file (squawk has no thread option).
+    squawk = venv / "bin" / "squawk"
+    squawkm = None
+    if not a.no_peers and squawk.exists():
+        sql_files = sorted(str(p.relative_to(sql)) for p in sql.rglob("*.sql"))
+        squawkm = Measure("squawk SQL", [str(squawk), "--reporter", "json", *sql_files], sql, work,
+                          fast_runs, ok_codes=(0, 1), warmup=True)
+        if squawkm.ok:
+            squawkm.files = len(sql_files)
+            squawkm.findings = count_squawk(squawkm.last)
     # 4. peers ----------------------------------------------------------------------------------
     bin_ = peers / "node_modules" / ".bin"
     wanted = set(filter(None, a.peers.split(","))) or {"oxlint", "biome", "eslint", "ast-grep", "semgrep"}
@@ -545,12 +563,13 @@ def main():
         # without both switches `semgrep --version` waits ~100 s for its update check
         "semgrep": cmd_out([str(venv / "bin" / "semgrep"), "--version", "--disable-version-check"],
                            env={"SEMGREP_ENABLE_VERSION_CHECK": "0"}),
+        "squawk": cmd_out([str(venv / "bin" / "squawk"), "--version"]),
         "node": cmd_out(["node", "--version"]),
         "python": platform.python_version(),
     }
     mach = machine()
     doc = render(a, res, mach, versions, cold, parse, parsep, cached, cache_where, sqlm, peer_rows, lsp, problems, notes,
-                 load_start, load_end, started, finished, binary, repo)
+                 load_start, load_end, started, finished, binary, repo, squawkm)
     doc_path = Path(a.doc) if a.doc else repo / "docs" / "benchmarks.md"
     doc_path.parent.mkdir(parents=True, exist_ok=True)
     # The section tests/release/run.sh writes (startup through the installed
@@ -661,7 +680,7 @@ def verdict(ok):
 
 
 def render(a, res, mach, versions, cold, parse, parsep, cached, cache_where, sqlm, peer_rows, lsp, problems, notes,
-           load_start, load_end, started, finished, binary, repo):
+           load_start, load_end, started, finished, binary, repo, squawkm=None):
     L = []
     cf, cb = res["corpus"]["files"], res["corpus"]["bytes"]
     mb = cb / 1e6
@@ -744,6 +763,14 @@ def render(a, res, mach, versions, cold, parse, parsep, cached, cache_where, sql
         L.append(f"| check SQL corpus, cold, 2 threads | {mmm(w)} | {mmm(sqlm.stat('cpu'), 2)} | "
                  f"{fmt_mib(sqlm.stat('rss_kb')['max'])} | {st / w['median']:,.0f} | "
                  f"{s['bytes'] / 1e6 / w['median']:.1f} | {sqlm.files} | {sqlm.findings} |")
+        if squawkm is not None and squawkm.ok:
+            qw = squawkm.stat("wall")
+            L.append(f"| squawk {versions.get('squawk', '')} (default rules), one process | {mmm(qw)} | "
+                     f"{mmm(squawkm.stat('cpu'), 2)} | {fmt_mib(squawkm.stat('rss_kb')['max'])} | "
+                     f"{st / qw['median']:,.0f} | {s['bytes'] / 1e6 / qw['median']:.1f} | {squawkm.files} | "
+                     f"{squawkm.findings} |")
+        elif squawkm is not None:
+            L.append(f"squawk failed: {squawkm.error}")
     else:
         L.append(f"SQL check failed: {sqlm.error}")
     L.append("")

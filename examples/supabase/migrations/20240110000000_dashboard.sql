@@ -51,3 +51,8 @@ alter table public.project_stats enable row level security;
 
 -- finding: unbounded-write — the WHERE was forgotten
 update public.audit_log set action = 'redacted';
+
+-- near miss: a policy in a later migration settles rls-no-policy for page_views
+create policy "Signed-in users read page views" on public.page_views
+  for select to authenticated
+  using (true);

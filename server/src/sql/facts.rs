@@ -861,6 +861,16 @@ impl<'a> Timeline<'a> {
         })
     }
 
+    /// The (qualified) table's columns in declared order (added columns
+    /// last, dropped and renamed ones as the workspace's migrations leave
+    /// them), under its final name; `None` for a table the workspace never
+    /// creates (or drops). For a `SELECT *` rewrite; [`Timeline::columns`] is the
+    /// unordered union over every name the table had.
+    pub fn declared_columns(&self, table: &str) -> Option<Vec<String>> {
+        let state = self.schema().tables.get(table)?;
+        Some(state.columns.iter().map(|c| c.name.clone()).collect())
+    }
+
     /// The file index of the linted file in this timeline (for
     /// [`super::schema::EventId`]s).
     pub fn own_file(&self) -> usize {
@@ -1029,6 +1039,26 @@ mod tests {
             SqlFileFacts::extract("create table x (id int);\nalter table x set schema private;");
         let t3 = ws.timeline(Path::new("3.sql"), &own3);
         assert_eq!(t3.fate("public.x", 13), Fate::Gone);
+    }
+
+    #[test]
+    fn declared_columns_in_order_after_drops_and_renames() {
+        let ws = facts(&[
+            ("1.sql", "create table a (id int, Email text, name text);"),
+            ("2.sql", "alter table a add column phone text;\nalter table a drop column name;\nalter table a rename column email to mail;"),
+        ]);
+        let own = SqlFileFacts::default();
+        let t = ws.timeline(Path::new("3.sql"), &own);
+        assert_eq!(
+            t.declared_columns("public.a"),
+            Some(vec![
+                "id".to_string(),
+                "mail".to_string(),
+                "phone".to_string()
+            ])
+        );
+        // near miss: a table the workspace does not create
+        assert_eq!(t.declared_columns("public.b"), None);
     }
 
     #[test]

@@ -1,19 +1,14 @@
-use super::migration_common::{
-    created_earlier_in_file, explicit_transactions, ident, relation_range, statement_at,
-    transaction_of,
-};
+use super::migration_common::{ident, relation_range, tokens_from, MigrationFile};
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::TableChange;
-use crate::sql::layout;
 use crate::sql::schema::SchemaChange;
 use crate::sql::{lex, SqlFile, SqlStatement};
 use crate::text;
 use pg_query::protobuf::node::Node as NodeEnum;
 use std::ops::Range;
-use std::path::Path;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -94,8 +89,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let own = sql.own_facts(cx.source);
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
     let schema = timeline.schema();
-    let layout = layout::layout(Path::new(&cx.project_path()));
-    let blocks = explicit_transactions(sql);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
     for (ei, e) in own.tables.iter().enumerate() {
         let TableChange::Schema(SchemaChange::ForeignKey(_)) = &e.change else {
             continue;
@@ -106,7 +100,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         if state.has_key_starting_with_any(&fk.columns) {
             continue;
         }
-        let Some(stmt) = statement_at(sql, e.offset) else {
+        let Some(stmt) = file.statement_at(e.offset) else {
             continue;
         };
         let Some(range) = fk_range(cx.source, stmt, e.offset) else {
@@ -120,8 +114,8 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         );
         let fix = (!sql.in_execute_string(stmt))
             .then(|| {
-                let concurrently = !created_earlier_in_file(own, &e.table, e.offset)
-                    && transaction_of(sql, &layout, &blocks, stmt).is_none();
+                let concurrently =
+                    !file.created_before(&e.table, e.offset) && file.transaction_of(stmt).is_none();
                 index_fix(cx.source, stmt, &fk.columns, concurrently)
             })
             .flatten();
@@ -135,7 +129,13 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
 /// The column's name for a column constraint; else from the constraint's start
 /// through the referenced table's name.
 fn fk_range(src: &str, stmt: &SqlStatement, offset: usize) -> Option<Range<usize>> {
-    let tokens = lex::tokens(src, offset..stmt.range.end);
+    // Through the referenced table's name and a token more (the last token
+    // of the window may be cut).
+    let tokens = tokens_from(src, offset, stmt.range.end, 512, |t| {
+        t.iter()
+            .position(|x| x.is_word(src, "references"))
+            .is_some_and(|i| i + 5 < t.len())
+    });
     let first = tokens.first()?;
     if !(first.is_word(src, "constraint") || first.is_word(src, "foreign")) {
         return lex::name_range(src, offset);

@@ -1,16 +1,13 @@
-use super::migration_common::{
-    created_earlier_in_file, explicit_transactions, relation_range, transaction_of, Transaction,
-};
+use super::migration_common::{relation_range, MigrationFile, Transaction};
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::TableChange;
-use crate::sql::layout::{self, MigrationTool};
+use crate::sql::layout::MigrationTool;
 use crate::sql::schema::{KeyKind, SchemaChange};
 use crate::sql::{lex, SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
-use std::path::Path;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -42,10 +39,10 @@ holding only the `CREATE INDEX CONCURRENTLY` works).
 
 Levels: `warn` for a missing `CONCURRENTLY` in SQL you write (Supabase
 migrations, plain `migrations/` folders, scripts); `info` in Prisma and drizzle
-migrations, which their tools generate for every `@@index` / `index()` and run
-in a transaction (the message says how to do it concurrently: the statement in
-a migration of its own); `error` for `CONCURRENTLY` in a transaction (the
-migration fails).
+migrations, which their tools generate for every `@@index` / `index()` (and run
+in a transaction when the file has other statements; the message then says how
+to do it concurrently: the statement in a migration of its own); `error` for
+`CONCURRENTLY` in a transaction (the migration fails).
 
 Where this differs from squawk: squawk's `require-concurrent-index-creation`
 also flags indexes on tables created in the same file unless the file is
@@ -90,14 +87,29 @@ statement in a file of its own.
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let own = sql.own_facts(cx.source);
-    let layout = layout::layout(Path::new(&cx.project_path()));
-    let blocks = explicit_transactions(sql);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    let layout = file.layout;
     let src = cx.source;
+    // The indexed table of each CREATE INDEX, qualified as the facts have it,
+    // by the offset of its name.
+    let mut indexed: Vec<(usize, &str)> = own
+        .tables
+        .iter()
+        .filter_map(|e| match &e.change {
+            TableChange::Schema(SchemaChange::Key(k))
+                if matches!(k.kind, KeyKind::Index { .. }) =>
+            {
+                Some((e.offset, e.table.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    indexed.sort_unstable();
     for stmt in &sql.statements {
         let Some(NodeEnum::IndexStmt(index)) = stmt.kind() else {
             continue;
         };
-        let tx = transaction_of(sql, &layout, &blocks, stmt);
+        let tx = file.transaction_of(stmt);
         if index.concurrent {
             let Some(tx) = tx else { continue };
             let Some(word) = lex::tokens(src, stmt.range.clone())
@@ -119,39 +131,38 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
             .with_level(Level::Error);
             continue;
         }
-        // The table, qualified as the facts have it.
-        let Some(table) = own.tables.iter().find_map(|e| match &e.change {
-            TableChange::Schema(SchemaChange::Key(k))
-                if matches!(k.kind, KeyKind::Index { .. })
-                    && stmt.range.start <= e.offset
-                    && e.offset < stmt.range.end =>
-            {
-                Some(e.table.as_str())
-            }
-            _ => None,
-        }) else {
+        let at = indexed.partition_point(|(o, _)| *o < stmt.range.start);
+        let Some(&(_, table)) = indexed.get(at).filter(|(o, _)| *o < stmt.range.end) else {
             continue;
         };
-        if created_earlier_in_file(own, table, stmt.range.start) {
+        if file.created_before(table, stmt.range.start) {
             continue;
         }
         let Some(name_end) = relation_range(src, stmt).map(|r| r.end) else {
             continue;
         };
         let range = stmt.range.start..name_end;
+        // Prisma and drizzle write these statements themselves for every
+        // `@@index` / `index()`: info there.
+        let generated = matches!(
+            layout.tool,
+            Some(MigrationTool::Prisma | MigrationTool::Drizzle)
+        );
+        let level = if generated { Level::Info } else { Level::Warn };
         match tx {
             Some(Transaction::Tool(tool)) => {
                 cx.report(
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds, and this {} migration runs in a transaction, where `CONCURRENTLY` is not allowed. On a large table, create the index `CONCURRENTLY` in a migration of its own (holding only that statement).", tool_name(tool)),
                 )
-                .with_level(Level::Info);
+                .with_level(level);
             }
             Some(Transaction::Explicit | Transaction::DoBlock) => {
                 cx.report(
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds. It runs inside a transaction here, where `CONCURRENTLY` is not allowed: move it out of the transaction and add `CONCURRENTLY`."),
-                );
+                )
+                .with_level(level);
             }
             None => {
                 let fix = concurrently_fix(src, stmt);
@@ -159,6 +170,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                     range,
                     format!("`CREATE INDEX` without `CONCURRENTLY` blocks writes to `{table}` while the index builds (minutes on a large table). Use `CREATE INDEX CONCURRENTLY`."),
                 );
+                d.with_level(level);
                 if let Some(fix) = fix {
                     d.with_fix(fix);
                 }
@@ -260,15 +272,14 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].level, Level::Info);
-        // a lone statement in a Prisma migration is not in a transaction: warn, with fix
-        let found = findings(
-            R,
-            PRISMA,
-            "-- CreateIndex\nCREATE INDEX \"Post_at_idx\" ON \"Post\"(\"at\");",
-        );
+        // a lone statement in a Prisma migration is not in a transaction: info, with fix
+        let lone = "-- CreateIndex\nCREATE INDEX \"Post_at_idx\" ON \"Post\"(\"at\");";
+        let found = findings(R, PRISMA, lone);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].level, Level::Warn);
+        assert_eq!(found[0].level, Level::Info);
         assert!(found[0].fix().is_some());
+        // the same statement in a Supabase migration: warn
+        assert_eq!(findings(R, P, lone)[0].level, Level::Warn);
     }
 
     #[test]

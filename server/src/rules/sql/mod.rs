@@ -4,6 +4,7 @@ use crate::context::RuleContext;
 use crate::rules::RuleMeta;
 use crate::sql::SqlFile;
 
+pub mod add_required_column;
 pub mod auth_users_exposed;
 pub mod fk_without_index;
 pub mod function_search_path;
@@ -17,6 +18,7 @@ pub mod policy_user_metadata;
 pub mod rls_disabled;
 pub mod rls_initplan;
 pub mod rls_no_policy;
+pub mod timestamp_without_tz;
 pub mod unbounded_write;
 pub mod view_security_invoker;
 
@@ -41,4 +43,6 @@ pub static RULES: &[SqlRule] = &[
     fk_without_index::RULE,
     no_primary_key::RULE,
     index_not_concurrent::RULE,
+    add_required_column::RULE,
+    timestamp_without_tz::RULE,
 ];

@@ -1,4 +1,4 @@
-use super::migration_common::statement_at;
+use super::migration_common::MigrationFile;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
@@ -72,11 +72,12 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     let own = sql.own_facts(cx.source);
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
     let schema = timeline.schema();
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
     for e in &own.tables {
         if !matches!(e.change, TableChange::Create { .. }) {
             continue;
         }
-        let Some(stmt) = statement_at(sql, e.offset) else {
+        let Some(stmt) = file.statement_at(e.offset) else {
             continue;
         };
         let exempt = match stmt.kind() {

@@ -1,4 +1,4 @@
-use super::migration_common::statement_at;
+use super::migration_common::MigrationFile;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
@@ -69,6 +69,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     }
     let own = sql.own_facts(cx.source);
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
     for event in &own.tables {
         let table = event.table.as_str();
         if event.change != TableChange::EnableRls
@@ -81,7 +82,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         {
             continue;
         }
-        if says_intended(sql, cx.source, event.offset) {
+        if says_intended(&file, sql, cx.source, event.offset) {
             continue;
         }
         let Some(name) = lex::name_range(cx.source, event.offset) else {
@@ -98,7 +99,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
 /// A comment on the line before the statement, on its line or on the line
 /// after says the table is meant to be deny-all: "no policies", "private",
 /// "service role", "server only", "deny".
-fn says_intended(sql: &SqlFile, src: &str, offset: usize) -> bool {
+fn says_intended(file: &MigrationFile<'_>, sql: &SqlFile, src: &str, offset: usize) -> bool {
     const WORDS: &[&str] = &[
         "no polic",
         "without polic",
@@ -109,7 +110,7 @@ fn says_intended(sql: &SqlFile, src: &str, offset: usize) -> bool {
         "server-only",
         "deny",
     ];
-    let Some(stmt) = statement_at(sql, offset) else {
+    let Some(stmt) = file.statement_at(offset) else {
         return false;
     };
     let comments = sql.comments_around(src, stmt.range.clone(), 1, 1);

@@ -1,13 +1,12 @@
-use super::migration_common::created_earlier_in_file;
+use super::migration_common::MigrationFile;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::{qualified, SqlFileFacts, TableChange};
-use crate::sql::{expr, layout, SqlFile, SqlStatement};
+use crate::sql::{expr, SqlFile, SqlStatement};
 use pg_query::protobuf::node::Node as NodeEnum;
 use pg_query::protobuf::{Node, RangeVar};
-use std::path::Path;
 
 pub const RULE: SqlRule = SqlRule {
     meta: RuleMeta {
@@ -69,10 +68,11 @@ true` (or a suppression comment) so that the intent is written down.
 "#;
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
-    if !layout::layout(Path::new(&cx.project_path())).is_migration {
+    let own = sql.own_facts(cx.source);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    if !file.layout.is_migration {
         return;
     }
-    let own = sql.own_facts(cx.source);
     for stmt in &sql.statements {
         let (verb, rel, targets) = match stmt.kind() {
             Some(NodeEnum::DeleteStmt(d)) if d.where_clause.is_none() => {
@@ -86,7 +86,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         let Some(rel) = rel else { continue };
         let table = qualified(&rel.schemaname, &rel.relname);
         let at = stmt.offset(rel.location);
-        if created_earlier_in_file(own, &table, at) {
+        if file.created_before(&table, at) {
             continue;
         }
         if let Some(targets) = targets {

@@ -1,4 +1,4 @@
-use super::migration_common::statement_at;
+use super::migration_common::MigrationFile;
 use super::SqlRule;
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
@@ -70,6 +70,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     }
     let own = sql.own_facts(cx.source);
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
+    let file = MigrationFile::new(&cx.project_path(), sql, own);
     for event in &own.views {
         if event.change != (ViewChange::Create { invoker: None })
             || !facts::is_exposed_schema(facts::schema_of(&event.view))
@@ -79,7 +80,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         {
             continue;
         }
-        let Some(stmt) = statement_at(sql, event.offset) else {
+        let Some(stmt) = file.statement_at(event.offset) else {
             continue;
         };
         let src = cx.source;
