@@ -67,7 +67,9 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         return;
     }
     let own = sql.own_facts(cx.source);
-    let timeline = cx.facts.sql.timeline(cx.file.path, own);
+    // built for the first view that reads `auth.users`
+    let mut timeline = None;
+    let (facts, path) = (cx.facts, cx.file.path);
     let src = cx.source;
     for stmt in &sql.statements {
         match stmt.kind() {
@@ -81,7 +83,9 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
                 let Some(name) = exposed(rel) else {
                     continue;
                 };
-                let later = timeline.next_view_change(&name, stmt.offset(rel.location));
+                let later = timeline
+                    .get_or_insert_with(|| facts.sql.timeline(path, own))
+                    .next_view_change(&name, stmt.offset(rel.location));
                 if matches!(
                     later,
                     Some(

@@ -63,6 +63,15 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     if !cx.is_supabase() {
         return;
     }
+    let grants = |s: &crate::sql::SqlStatement| {
+        matches!(
+            s.kind(),
+            Some(NodeEnum::GrantStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_))
+        )
+    };
+    if !sql.statements.iter().any(grants) {
+        return;
+    }
     let own = sql.own_facts(cx.source);
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
     for stmt in &sql.statements {

@@ -90,12 +90,8 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         let name = policy.name;
         let mut found: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         if reads_jwt {
-            let literal = |at: usize| {
-                lex::tokens(src, at..stmt.range.end)
-                    .into_iter()
-                    .next()
-                    .map(|t| t.range)
-            };
+            let toks = lex::tokens(src, stmt.range.clone());
+            let literal = |at: usize| lex::token_at(&toks, at).map(|t| t.range.clone());
             found.extend(keys.into_iter().filter_map(literal).map(|at| {
                 (at, format!("Policy \"{name}\" trusts `user_metadata` from the JWT, which every user can change with `auth.updateUser()`: use `app_metadata` or a table users cannot write."))
             }));

@@ -91,8 +91,12 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         }
         let fixable = !sql.in_execute_string(stmt);
         let lower = lex::lowercase_keywords(src, &stmt.range);
+        if calls.is_empty() {
+            continue;
+        }
+        let toks = lex::tokens(src, stmt.range.clone());
         for (at, name) in calls {
-            let Some(range) = lex::call_range(src, at, stmt.range.clone()) else {
+            let Some(range) = lex::call_range(src, &toks, at) else {
                 continue;
             };
             let written = &src[range.clone()];

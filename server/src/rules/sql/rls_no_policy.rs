@@ -68,8 +68,17 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         return;
     }
     let own = sql.own_facts(cx.source);
+    if !own
+        .tables
+        .iter()
+        .any(|e| e.change == TableChange::EnableRls)
+    {
+        return;
+    }
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
-    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    // indexed on the first finding only
+    let mut file: Option<MigrationFile<'_>> = None;
+    let path = cx.project_path();
     for event in &own.tables {
         let table = event.table.as_str();
         if event.change != TableChange::EnableRls
@@ -82,7 +91,8 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         {
             continue;
         }
-        if says_intended(&file, sql, cx.source, event.offset) {
+        let file = file.get_or_insert_with(|| MigrationFile::new(&path, sql, own));
+        if says_intended(file, sql, cx.source, event.offset) {
             continue;
         }
         let Some(name) = lex::name_range(cx.source, event.offset) else {

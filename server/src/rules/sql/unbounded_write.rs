@@ -68,6 +68,14 @@ true` (or a suppression comment) so that the intent is written down.
 "#;
 
 fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
+    let unbounded = |s: &&SqlStatement| match s.kind() {
+        Some(NodeEnum::DeleteStmt(d)) => d.where_clause.is_none(),
+        Some(NodeEnum::UpdateStmt(u)) => u.where_clause.is_none(),
+        _ => false,
+    };
+    if !sql.statements.iter().any(|s| unbounded(&s)) {
+        return;
+    }
     let own = sql.own_facts(cx.source);
     let file = MigrationFile::new(&cx.project_path(), sql, own);
     if !file.layout.is_migration {

@@ -69,8 +69,17 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         return;
     }
     let own = sql.own_facts(cx.source);
+    if !own
+        .views
+        .iter()
+        .any(|e| e.change == (ViewChange::Create { invoker: None }))
+    {
+        return;
+    }
     let timeline = cx.facts.sql.timeline(cx.file.path, own);
-    let file = MigrationFile::new(&cx.project_path(), sql, own);
+    // indexed on the first finding only
+    let mut file: Option<MigrationFile<'_>> = None;
+    let path = cx.project_path();
     for event in &own.views {
         if event.change != (ViewChange::Create { invoker: None })
             || !facts::is_exposed_schema(facts::schema_of(&event.view))
@@ -80,6 +89,7 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
         {
             continue;
         }
+        let file = file.get_or_insert_with(|| MigrationFile::new(&path, sql, own));
         let Some(stmt) = file.statement_at(event.offset) else {
             continue;
         };
