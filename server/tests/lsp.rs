@@ -1185,6 +1185,64 @@ fn settle_publishes(s: &mut Server, uri: &str) {
     {}
 }
 
+// ---- Supabase migration rules (issue 18) -------------------------------------
+
+/// `rls-initplan` and `view-security-invoker` are live in a Supabase migration:
+/// the quick fix wraps `auth.uid()` in `(select …)`, and an `ALTER VIEW … SET
+/// (security_invoker = on)` in a later migration on disk settles the view
+/// (workspace facts); deleting that migration brings the finding back.
+#[test]
+fn supabase_policy_and_view_rules_follow_edits_and_later_migrations() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let text = "create policy \"own\" on public.todos for select to authenticated\n  using (auth.uid() = user_id);\ncreate view public.totals as select count(*) from public.todos;\n";
+    let path = write(root, "supabase/migrations/20240101000000_init.sql", text);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&path);
+    s.open(&uri, "sql", 1, text);
+    let d = s.diagnostics(&uri, 1);
+    let has = |d: &[Value], rule: &str| d.iter().any(|x| x["code"] == rule);
+    assert!(
+        has(&d, "rls-initplan") && has(&d, "view-security-invoker"),
+        "{d:?}"
+    );
+    let at = text.find("auth.uid()").unwrap();
+    let fixed = apply_quick_fix(&mut s, &uri, text, at, &d, "Wrap `auth.uid()`");
+    assert!(
+        fixed.contains("using ((select auth.uid()) = user_id)"),
+        "{fixed}"
+    );
+    s.change_full(&uri, 2, &fixed);
+    let d = s.diagnostics(&uri, 2);
+    assert!(
+        !has(&d, "rls-initplan") && has(&d, "view-security-invoker"),
+        "{d:?}"
+    );
+    settle_publishes(&mut s, &uri);
+    let later = write(
+        root,
+        "supabase/migrations/20240102000000_invoker.sql",
+        "alter view public.totals set (security_invoker = on);\n",
+    );
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&later), "type": 1 } ] }),
+    );
+    wait_diags(&mut s, &uri, "settled by the later ALTER VIEW", |d| {
+        !has(d, "view-security-invoker")
+    });
+    settle_publishes(&mut s, &uri);
+    std::fs::remove_file(&later).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&later), "type": 3 } ] }),
+    );
+    wait_diags(&mut s, &uri, "back without the later migration", |d| {
+        has(d, "view-security-invoker")
+    });
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
 #[test]
 fn fk_without_index_follows_an_index_in_a_later_migration() {
     let dir = temp_dir();

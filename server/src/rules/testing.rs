@@ -85,6 +85,19 @@ pub fn findings_with(
         .collect()
 }
 
+/// Findings of `rule` in the file `files[lint]`, linted in a workspace holding
+/// all of `files` (path, text) (default config).
+pub fn findings_in_workspace(rule: &str, files: &[(&str, &str)], lint: usize) -> Vec<Diagnostic> {
+    let (path, text) = files[lint];
+    findings_with(
+        rule,
+        path,
+        text,
+        &Config::default_for(Path::new("")),
+        &facts_of_files(files),
+    )
+}
+
 #[track_caller]
 pub fn assert_clean(rule: &str, path: &str, text: &str) {
     assert_clean_in(rule, path, text, &Config::default_for(Path::new("")));

@@ -63,6 +63,58 @@ pub struct TableEvent {
     pub offset: usize,
 }
 
+/// What one statement does to a view.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ViewChange {
+    /// `CREATE [OR REPLACE] VIEW`; `invoker`: its `security_invoker` option
+    /// (`None` when not given).
+    Create {
+        invoker: Option<bool>,
+    },
+    /// `ALTER VIEW … SET (security_invoker = …)` (`false` also for `RESET`).
+    SetInvoker(bool),
+    Drop,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ViewEvent {
+    /// Qualified name (see [`qualified`]).
+    pub view: String,
+    pub change: ViewChange,
+    /// File offset of the view's name in the statement (the statement's start
+    /// for `DROP VIEW`).
+    pub offset: usize,
+}
+
+/// The `security_invoker` option among a view's reloptions: `Some(value)` when
+/// present (`security_invoker` alone means `true`).
+pub fn security_invoker_option(options: &[pg_query::protobuf::Node]) -> Option<bool> {
+    options.iter().find_map(|o| match o.node.as_ref()? {
+        NodeEnum::DefElem(d) if d.defname.eq_ignore_ascii_case("security_invoker") => {
+            let Some(arg) = d.arg.as_deref() else {
+                return Some(true);
+            };
+            let value = match arg.node.as_ref()? {
+                NodeEnum::Boolean(b) => return Some(b.boolval),
+                NodeEnum::Integer(i) => return Some(i.ival != 0),
+                NodeEnum::AConst(c) => match c.val.as_ref()? {
+                    pg_query::protobuf::a_const::Val::Boolval(b) => return Some(b.boolval),
+                    pg_query::protobuf::a_const::Val::Ival(i) => return Some(i.ival != 0),
+                    _ => string_value(arg)?,
+                },
+                // `off`, not a keyword, is parsed as a type name
+                NodeEnum::TypeName(t) => t.names.last().and_then(string_value)?,
+                _ => string_value(arg)?,
+            };
+            Some(matches!(
+                value.to_ascii_lowercase().as_str(),
+                "on" | "true" | "yes" | "1" | "t" | "y"
+            ))
+        }
+        _ => None,
+    })
+}
+
 /// A function given a `search_path` by `ALTER FUNCTION … SET search_path`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FunctionPathSet {
@@ -76,6 +128,8 @@ pub struct SqlFileFacts {
     pub tables: Vec<TableEvent>,
     /// `ALTER FUNCTION … SET search_path`, in statement order.
     pub search_path_set: Vec<FunctionPathSet>,
+    /// View events in statement order (`view-security-invoker`).
+    pub views: Vec<ViewEvent>,
     /// The file uses Supabase idioms (`auth.uid()`, `auth.users`, roles `anon`,
     /// `authenticated`, `service_role`) outside comments.
     pub supabase_markers: bool,
@@ -187,6 +241,7 @@ impl SqlFileFacts {
             let Some(node) = stmt.kind() else { continue };
             path.update(node);
             facts.add_statement(node, stmt, &path);
+            facts.add_view_statement(node, stmt, &path);
         }
         facts
     }
@@ -349,6 +404,77 @@ impl SqlFileFacts {
                             function: name,
                             offset: stmt.range.start,
                         });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl SqlFileFacts {
+    /// View events: `CREATE VIEW`, `ALTER VIEW … SET/RESET (security_invoker)`,
+    /// `DROP VIEW`.
+    fn add_view_statement(
+        &mut self,
+        node: &NodeEnum,
+        stmt: &super::SqlStatement,
+        path: &SearchPath,
+    ) {
+        let mut push = |view: Option<String>, change: ViewChange, location: i32| {
+            if let Some(view) = view {
+                self.views.push(ViewEvent {
+                    view,
+                    change,
+                    offset: stmt.offset(location),
+                });
+            }
+        };
+        match node {
+            NodeEnum::ViewStmt(v) => {
+                let Some(rel) = &v.view else { return };
+                if rel.relpersistence == "t" {
+                    return;
+                }
+                let invoker = security_invoker_option(&v.options);
+                push(
+                    path.resolve(rel),
+                    ViewChange::Create { invoker },
+                    rel.location,
+                );
+            }
+            NodeEnum::AlterTableStmt(a) if a.objtype == ObjectType::ObjectView as i32 => {
+                let Some(rel) = &a.relation else { return };
+                for cmd in &a.cmds {
+                    let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
+                        continue;
+                    };
+                    let Some(NodeEnum::List(list)) =
+                        cmd.def.as_deref().and_then(|d| d.node.as_ref())
+                    else {
+                        continue;
+                    };
+                    let Some(value) = security_invoker_option(&list.items) else {
+                        continue;
+                    };
+                    let value = value && cmd.subtype == AlterTableType::AtSetRelOptions as i32;
+                    push(
+                        path.resolve(rel),
+                        ViewChange::SetInvoker(value),
+                        rel.location,
+                    );
+                }
+            }
+            NodeEnum::DropStmt(d) if d.remove_type == ObjectType::ObjectView as i32 => {
+                for obj in &d.objects {
+                    if let Some(NodeEnum::List(list)) = &obj.node {
+                        let names: Vec<String> =
+                            list.items.iter().filter_map(string_value).collect();
+                        let view = match names.as_slice() {
+                            [name] => path.first.as_ref().map(|s| qualified(s, name)),
+                            _ => qualified_from_list(&list.items),
+                        };
+                        push(view, ViewChange::Drop, -1);
                     }
                 }
             }
@@ -664,6 +790,25 @@ impl<'a> Timeline<'a> {
         found
     }
 
+    /// Some `CREATE POLICY` for the table (under any of its names) exists in
+    /// the workspace.
+    pub fn has_policy(&self, table: &str) -> bool {
+        self.class_events(table)
+            .iter()
+            .any(|(_, e)| e.change == TableChange::Policy)
+    }
+
+    /// The `ENABLE ROW LEVEL SECURITY` at `offset` of the linted file is the
+    /// last one for its table (under any of its names) in migration order.
+    pub fn is_last_rls_enable(&self, table: &str, offset: usize) -> bool {
+        self.class_events(table)
+            .into_iter()
+            .rfind(|(_, e)| e.change == TableChange::EnableRls)
+            .is_some_and(|(pos, e)| {
+                self.event(pos).is_some_and(|(f, _)| f == self.own) && e.offset == offset
+            })
+    }
+
     /// The policy at `offset` of the linted file is the first one for its table
     /// (under any of its names) in migration order.
     pub fn is_first_policy(&self, table: &str, offset: usize) -> bool {
@@ -688,6 +833,19 @@ impl<'a> Timeline<'a> {
             }
         }
         cols
+    }
+
+    /// What happens to the (qualified) view after `offset` of the linted file,
+    /// in migration order: the first later `CREATE`, `ALTER … security_invoker`
+    /// or `DROP` of it (`None`: nothing).
+    pub fn next_view_change(&self, view: &str, offset: usize) -> Option<&'a ViewChange> {
+        let files: &[&'a SqlFileFacts] = &self.files;
+        files.iter().enumerate().skip(self.own).find_map(|(fi, f)| {
+            f.views
+                .iter()
+                .find(|e| e.view == view && (fi > self.own || e.offset > offset))
+                .map(|e| &e.change)
+        })
     }
 
     /// The workspace's final schema: every file's schema events replayed in
@@ -930,5 +1088,77 @@ mod tests {
         assert!(!t.is_first_policy("public.t", text.rfind("on t").unwrap() + 3));
         assert_eq!(t.created("public.t"), Some(true));
         assert_eq!(t.created("public.zz"), None);
+    }
+
+    #[test]
+    fn view_events_and_later_changes() {
+        let text = "create view a with (security_invoker = on) as select 1;\n\
+create or replace view private.b with (security_barrier) as select 1;\n\
+create view c with (security_invoker) as select 1;\n\
+create temp view t as select 1;\n\
+create view d with (security_invoker = false) as select 1;\n\
+alter view a set (security_invoker = off);\n\
+alter view d reset (security_invoker);\n\
+alter view public.c set (security_barrier = true);\n\
+drop view if exists a, private.b;\n";
+        let f = SqlFileFacts::extract(text);
+        let got: Vec<(String, ViewChange)> = f
+            .views
+            .iter()
+            .map(|e| (e.view.clone(), e.change.clone()))
+            .collect();
+        let create = |invoker| ViewChange::Create { invoker };
+        assert_eq!(
+            got,
+            vec![
+                ("public.a".into(), create(Some(true))),
+                ("private.b".into(), create(None)),
+                ("public.c".into(), create(Some(true))),
+                ("public.d".into(), create(Some(false))),
+                ("public.a".into(), ViewChange::SetInvoker(false)),
+                ("public.d".into(), ViewChange::SetInvoker(false)),
+                ("public.a".into(), ViewChange::Drop),
+                ("private.b".into(), ViewChange::Drop),
+            ]
+        );
+        let ws = facts(&[
+            ("1.sql", "create view v as select 1;"),
+            ("2.sql", "alter view v set (security_invoker = true);"),
+        ]);
+        let own = SqlFileFacts::extract("create view v as select 1;");
+        let t = ws.timeline(Path::new("1.sql"), &own);
+        assert_eq!(
+            t.next_view_change("public.v", 12),
+            Some(&ViewChange::SetInvoker(true))
+        );
+        let own2 = SqlFileFacts::extract("alter view v set (security_invoker = true);");
+        let t = ws.timeline(Path::new("2.sql"), &own2);
+        assert_eq!(t.next_view_change("public.v", 100), None);
+    }
+
+    #[test]
+    fn policies_and_last_rls_enable() {
+        let ws = facts(&[
+            ("1.sql", "create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;"),
+            ("2.sql", "alter table b rename to c;\ncreate policy p on c using (true);\nalter table a enable row level security;"),
+        ]);
+        let own1 = SqlFileFacts::extract("create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;");
+        let t = ws.timeline(Path::new("1.sql"), &own1);
+        assert!(!t.has_policy("public.a"));
+        assert!(t.has_policy("public.b"));
+        let first_enable = own1
+            .tables
+            .iter()
+            .find(|e| e.change == TableChange::EnableRls)
+            .unwrap();
+        assert!(!t.is_last_rls_enable("public.a", first_enable.offset));
+        let own2 = SqlFileFacts::extract("alter table b rename to c;\ncreate policy p on c using (true);\nalter table a enable row level security;");
+        let t = ws.timeline(Path::new("2.sql"), &own2);
+        let last = own2
+            .tables
+            .iter()
+            .find(|e| e.change == TableChange::EnableRls)
+            .unwrap();
+        assert!(t.is_last_rls_enable("public.a", last.offset));
     }
 }

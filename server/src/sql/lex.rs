@@ -178,6 +178,41 @@ pub fn keyword_case(keywords: &str, lower: bool) -> String {
     }
 }
 
+/// The whole call starting at `start` (a function call's `location`), through
+/// its closing parenthesis: `auth.uid()`, `current_setting('a', true)`. `toks`
+/// are the tokens of the statement holding it ([`tokens`], scanned once per
+/// statement). `None` when `start` does not begin a name followed by a
+/// balanced argument list among `toks`.
+pub fn call_range(source: &str, toks: &[Token], start: usize) -> Option<Range<usize>> {
+    let name = name_range(source, start)?;
+    let open = toks.partition_point(|t| t.range.start < name.end);
+    toks.get(open).filter(|t| t.is_punct(source, "("))?;
+    let close = closing_paren(source, toks, open)?;
+    Some(start..toks[close].range.end)
+}
+
+/// The token that starts at `start`, among `toks` (sorted, as [`tokens`] gives them).
+pub fn token_at(toks: &[Token], start: usize) -> Option<&Token> {
+    let i = toks.partition_point(|t| t.range.start < start);
+    toks.get(i).filter(|t| t.range.start == start)
+}
+
+/// The index in `toks` of the `)` that closes the `(` at index `open`.
+pub fn closing_paren(source: &str, toks: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in toks.iter().enumerate().skip(open) {
+        if t.is_punct(source, "(") {
+            depth += 1;
+        } else if t.is_punct(source, ")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +282,27 @@ mod tests {
         assert!(!lowercase_keywords("CREATE TABLE", &(0..12)));
         assert_eq!(keyword_case("ALTER TABLE", true), "alter table");
         assert_eq!(keyword_case("alter table", false), "ALTER TABLE");
+    }
+
+    #[test]
+    fn call_ranges() {
+        let s = "using (auth.uid() = id and current_setting('a(', true)::int > 0 and f)";
+        let toks = tokens(s, 0..s.len());
+        let r = call_range(s, &toks, 7).unwrap();
+        assert_eq!(&s[r], "auth.uid()");
+        let at = s.find("current").unwrap();
+        assert_eq!(
+            &s[call_range(s, &toks, at).unwrap()],
+            "current_setting('a(', true)"
+        );
+        // not a call, or unbalanced
+        assert!(call_range(s, &toks, s.rfind('f').unwrap()).is_none());
+        let u = "f(a, (b)";
+        assert!(call_range(u, &tokens(u, 0..u.len()), 0).is_none());
+        assert_eq!(
+            token_at(&toks, at).map(|t| t.text(s)),
+            Some("current_setting")
+        );
+        assert!(token_at(&toks, at + 1).is_none());
     }
 }

@@ -4,7 +4,9 @@
 //! hides the rest.
 
 mod do_block;
+pub mod expr;
 pub mod facts;
+pub mod function;
 pub mod layout;
 pub mod lex;
 pub mod schema;
@@ -128,14 +130,46 @@ pub struct SqlFile {
     pub execute_strings: Vec<Range<usize>>,
     /// This file's contribution to the workspace facts, computed once on demand
     /// (shared by the CLI's fact gathering and every SQL rule).
-    own_facts: std::sync::OnceLock<facts::SqlFileFacts>,
+    /// (Boxed: it keeps `SqlFile`, held by value in `languages::Parsed`, small.)
+    own_facts: std::sync::OnceLock<Box<facts::SqlFileFacts>>,
 }
 
 impl SqlFile {
     /// This file's workspace facts (`text` is the text it was parsed from).
     pub fn own_facts(&self, text: &str) -> &facts::SqlFileFacts {
         self.own_facts
-            .get_or_init(|| facts::SqlFileFacts::from_parsed(self, text))
+            .get_or_init(|| Box::new(facts::SqlFileFacts::from_parsed(self, text)))
+    }
+
+    /// The text of the comments that start between the beginning of the line
+    /// `lines_before` lines above `range` and the end of the line `lines_after`
+    /// lines below it, lower-cased: what the author wrote beside a statement.
+    pub fn comments_around(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        lines_before: usize,
+        lines_after: usize,
+    ) -> String {
+        let at = range.start.min(text.len());
+        let mut start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+        for _ in 0..lines_before {
+            if start == 0 {
+                break;
+            }
+            start = text[..start - 1].rfind('\n').map_or(0, |p| p + 1);
+        }
+        let mut end = range.end.min(text.len());
+        for _ in 0..=lines_after {
+            end = text[end..].find('\n').map_or(text.len(), |p| end + p + 1);
+        }
+        self.comments
+            .iter()
+            .filter(|c| c.start >= start && c.start < end)
+            .filter_map(|c| text.get(c.clone()))
+            .map(|c| c.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The statement comes from an `EXECUTE '…'` string inside a DO block.
@@ -509,6 +543,19 @@ fn comments(text: &str) -> Vec<Range<usize>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn comments_around_a_statement() {
+        let text = "-- far\n\n-- Delete ALL rows\ndelete from t; -- same line\n/* next */\n-- too far\nselect 1;";
+        let f = SqlFile::parse(text);
+        let stmt = f.statements[0].range.clone();
+        assert_eq!(
+            f.comments_around(text, stmt.clone(), 1, 1),
+            "-- delete all rows\n-- same line\n/* next */"
+        );
+        assert_eq!(f.comments_around(text, stmt.clone(), 0, 0), "-- same line");
+        assert!(f.comments_around(text, stmt, 3, 2).contains("-- far"));
+    }
+
     use super::*;
 
     /// Deeply nested but valid SQL parses (prost's decode recursion limit is

@@ -2,9 +2,8 @@
 //! names, built-ins only.
 
 use super::builtins::{BUILTIN_FUNCTIONS, BUILTIN_TYPES};
-use super::FunctionOptions;
+use crate::sql::function::FunctionOptions;
 use crate::sql::SqlStatement;
-use pg_query::protobuf::CreateFunctionStmt;
 use serde_json::Value;
 
 /// Whether nothing in the body depends on the search path: every table and
@@ -55,18 +54,6 @@ pub(super) fn is_test_sql(path: &str) -> bool {
     lower
         .match_indices("test")
         .any(|(i, _)| i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphabetic())
-}
-
-/// `RETURNS trigger` (or `event_trigger`).
-pub(super) fn returns_trigger(f: &CreateFunctionStmt) -> bool {
-    f.return_type.as_ref().is_some_and(|t| {
-        t.names
-            .last()
-            .and_then(crate::sql::facts::string_value)
-            .is_some_and(|n| {
-                n.eq_ignore_ascii_case("trigger") || n.eq_ignore_ascii_case("event_trigger")
-            })
-    })
 }
 
 fn query_uses_only_builtins(query: &str) -> bool {

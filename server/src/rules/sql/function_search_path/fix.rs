@@ -1,8 +1,9 @@
 //! The fix: add `SET search_path = ''` to the function's options.
 
 use super::body::body_is_qualified;
-use super::{FunctionOptions, OPTION_WORDS};
+use super::OPTION_WORDS;
 use crate::diagnostic::{Edit, Fix};
+use crate::sql::function::FunctionOptions;
 use crate::sql::lex::{self, Token};
 use crate::sql::SqlStatement;
 use crate::text;

@@ -13,12 +13,13 @@ use crate::context::RuleContext;
 use crate::diagnostic::Level;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::sql::facts::qualified_from_list;
+use crate::sql::function::{options, returns_trigger, FunctionOptions};
 use crate::sql::lex::{self};
 use crate::sql::{SqlFile, SqlStatement};
-use body::{body_uses_only_builtins, is_test_sql, returns_trigger};
+use body::{body_uses_only_builtins, is_test_sql};
 use fix::fix;
 use pg_query::protobuf::node::Node as NodeEnum;
-use pg_query::protobuf::{CreateFunctionStmt, VariableSetKind};
+use pg_query::protobuf::CreateFunctionStmt;
 
 mod body;
 mod builtins;
@@ -138,45 +139,6 @@ fn check(cx: &mut RuleContext<'_>, sql: &SqlFile) {
     }
 }
 
-#[derive(Default)]
-struct FunctionOptions {
-    language: String,
-    security_definer: bool,
-    sets_search_path: bool,
-    /// The body string(s) of `AS`.
-    body: Vec<String>,
-}
-
-fn options(f: &CreateFunctionStmt) -> FunctionOptions {
-    let mut info = FunctionOptions::default();
-    for opt in &f.options {
-        let Some(NodeEnum::DefElem(d)) = &opt.node else {
-            continue;
-        };
-        let arg = d.arg.as_deref().and_then(|a| a.node.as_ref());
-        match (d.defname.as_str(), arg) {
-            ("language", Some(NodeEnum::String(s))) => info.language = s.sval.to_lowercase(),
-            ("security", Some(NodeEnum::Boolean(b))) => info.security_definer = b.boolval,
-            ("set", Some(NodeEnum::VariableSetStmt(v)))
-                if v.name.eq_ignore_ascii_case("search_path")
-                    && v.kind != VariableSetKind::VarReset as i32
-                    && v.kind != VariableSetKind::VarResetAll as i32 =>
-            {
-                info.sets_search_path = true;
-            }
-            ("as", Some(NodeEnum::List(l))) => {
-                info.body = l
-                    .items
-                    .iter()
-                    .filter_map(crate::sql::facts::string_value)
-                    .collect();
-            }
-            _ => {}
-        }
-    }
-    info
-}
-
 fn report(
     cx: &mut RuleContext<'_>,
     stmt: &SqlStatement,
@@ -191,16 +153,7 @@ fn report(
     } else {
         "Function"
     };
-    let Some(kw) = toks
-        .iter()
-        .position(|t| t.is_word(src, "function") || t.is_word(src, "procedure"))
-    else {
-        return;
-    };
-    let Some(name_range) = toks
-        .get(kw + 1)
-        .and_then(|t| lex::name_range(src, t.range.start))
-    else {
+    let Some((kw, name_range)) = crate::sql::function::name_in(src, &toks) else {
         return;
     };
     let (level, message) = if info.security_definer {
