@@ -6,6 +6,7 @@
 
 pub mod dotenv;
 pub mod options;
+pub mod secrets;
 pub mod snippet;
 pub mod sql;
 pub mod ts;
