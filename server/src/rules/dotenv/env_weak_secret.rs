@@ -158,7 +158,7 @@ fn check(cx: &mut RuleContext<'_>, env: &DotenvFile) {
         cx.report(
             e.value_range.clone(),
             format!(
-                "`{}` holds {what}{place}; set a random secret of at least 32 characters (e.g. `openssl rand -base64 32`) in the deployment's environment",
+                "`{}` holds {what}{place}; set the real secret in the deployment's environment (one you choose: random, at least 32 characters, e.g. `openssl rand -base64 32`)",
                 e.key
             ),
         )
