@@ -13,6 +13,7 @@ pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
+pub mod insecure_random;
 pub mod jwt_without_expiry;
 pub mod log_common;
 pub mod log_request_data;
@@ -93,6 +94,7 @@ static REGISTERED: &[TsRule] = &[
     jwt_without_expiry::RULE,
     webhook_not_idempotent::RULE,
     route_without_auth::RULE,
+    insecure_random::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
