@@ -10,6 +10,7 @@ pub mod secrets;
 pub mod snippet;
 pub mod sql;
 pub mod ts;
+pub mod urls;
 
 #[cfg(test)]
 mod doc_examples;

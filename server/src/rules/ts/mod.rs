@@ -15,6 +15,7 @@ pub mod hardcoded_secret;
 pub mod insecure_cookie;
 pub mod insecure_random;
 pub mod jwt_without_expiry;
+pub mod localhost_fallback_url;
 pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
@@ -95,6 +96,7 @@ static REGISTERED: &[TsRule] = &[
     webhook_not_idempotent::RULE,
     route_without_auth::RULE,
     insecure_random::RULE,
+    localhost_fallback_url::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
