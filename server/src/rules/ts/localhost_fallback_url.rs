@@ -46,7 +46,8 @@ Local means `localhost` (and `*.localhost`), `127.x.y.z`, `[::1]` and `0.0.0.0`.
 Not flagged: code that only runs in development (`if (process.env.NODE_ENV
 === 'development')`, the dev side of a ternary), `'use client'` files, test-like
 paths (tests, e2e, scripts, seeds, Playwright/Vitest/Jest configs), config files
-of dev tools (`*.config.*` other than `next.config.*`), `examples/` folders,
+of dev tools (`*.config.*` other than `next.config.*`), hard-coded URLs in `examples/`
+folders,
 fallbacks of values that are not environment reads (`options.baseUrl ||
 'http://localhost:11434'`: a documented local default), `http://localhost`
 without a port (the usual base for parsing relative URLs), URLs inside longer
@@ -83,7 +84,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let Some((fallback, env_name)) = finding(node, src) else {
         return;
     };
-    if skipped_path(&cx.project_path())
+    if skipped_path(&cx.project_path(), env_name.is_none())
         || env_name.as_deref().is_some_and(names_a_test_setting)
         || in_ui_text(node, src)
         || ast::in_dev_only_code(node, src)
@@ -228,9 +229,10 @@ fn local_literal(node: Node<'_>, src: &str, fallback: bool) -> bool {
 }
 
 /// Test-like paths are the engine's (`not_in_tests`); besides: config files of
-/// dev tools, example folders, load tests, and React components outside the
-/// App Router's server components (`components/`, Pages Router pages).
-fn skipped_path(path: &str) -> bool {
+/// dev tools, load tests, React components outside the App Router's server
+/// components (`components/`, Pages Router pages), and for hard-coded URLs
+/// example folders (API usage samples call a local server on purpose).
+fn skipped_path(path: &str, hard_coded: bool) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let dev_config = file.contains(".config.") && !file.starts_with("next.config.");
     let segments: Vec<&str> = path.split('/').collect();
@@ -239,12 +241,14 @@ fn skipped_path(path: &str) -> bool {
             || (segments.contains(&"pages") && !segments.contains(&"api")));
     dev_config
         || component
+        || (hard_coded
+            && segments
+                .iter()
+                .any(|s| matches!(*s, "examples" | "example")))
         || segments.iter().any(|seg| {
             matches!(
                 *seg,
-                "examples"
-                    | "example"
-                    | "test-helpers"
+                "test-helpers"
                     | ".storybook"
                     | "performance-test"
                     | "load-test"
@@ -362,12 +366,17 @@ mod tests {
             "playwright.config.ts",
             "vite.config.ts",
             "drizzle.config.ts",
-            "packages/api/examples/01-create.ts",
             "packages/test-helpers/src/mailpit.ts",
         ] {
             assert_clean(R, path, text);
         }
         assert_flags(R, "next.config.mjs", text, 1);
+        // API usage samples call a local server on purpose
+        assert_clean(
+            R,
+            "packages/api/examples/01-create.ts",
+            "const API_BASE_URL = 'http://localhost:3000/api/v1';\n",
+        );
     }
 
     #[test]
