@@ -9,8 +9,10 @@ pub(crate) fn local_url(value: &str) -> Option<Range<usize>> {
         let sep = from + i;
         from = sep + 3;
         let scheme_start = value[..sep]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         if scheme_start == sep {
             continue;
         }
@@ -48,4 +50,18 @@ fn is_local_host(host: &str) -> bool {
             && h.split('.').count() == 4
             && h.split('.')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_url;
+
+    #[test]
+    fn scheme_after_a_multi_byte_character() {
+        let v = "postgr\u{feff}es://u:p@localhost:5432/db";
+        let r = local_url(v).expect("a local URL");
+        assert!(v.is_char_boundary(r.start));
+        assert_eq!(&v[r], "es://u:p@localhost:5432");
+        assert_eq!(local_url("é://localhost"), None);
+    }
 }

@@ -407,13 +407,10 @@ fn replacement<'t>(call: Node<'t>, src: &Script<'t>) -> Option<(Node<'t>, String
         && p.field(Field::Property).map(|x| ast::text(x, src)) == Some("toString")
     {
         let mut top = p.parent().filter(|c| c.kind_name() == "call_expression")?;
-        loop {
-            let Some(m) = top
-                .parent()
-                .filter(|m| m.kind_name() == "member_expression")
-            else {
-                break;
-            };
+        while let Some(m) = top
+            .parent()
+            .filter(|m| m.kind_name() == "member_expression")
+        {
             let method = m.field(Field::Property).map(|x| ast::text(x, src));
             let Some(next) = m.parent().filter(|c| c.kind_name() == "call_expression") else {
                 break;
