@@ -26,6 +26,7 @@ pub mod route_without_auth;
 pub mod secret_fallback;
 pub mod sql_injection;
 pub mod stub_auth;
+pub mod unimplemented_stub;
 pub mod unsanitized_filename;
 pub mod unvalidated_input;
 pub mod webhook_not_idempotent;
@@ -97,6 +98,7 @@ static REGISTERED: &[TsRule] = &[
     route_without_auth::RULE,
     insecure_random::RULE,
     localhost_fallback_url::RULE,
+    unimplemented_stub::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
