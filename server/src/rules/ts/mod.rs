@@ -24,6 +24,7 @@ pub mod no_any_cast;
 pub mod open_redirect;
 pub mod route_without_auth;
 pub mod secret_fallback;
+pub mod select_star;
 pub mod sql_injection;
 pub mod stub_auth;
 pub mod unimplemented_stub;
@@ -99,6 +100,7 @@ static REGISTERED: &[TsRule] = &[
     insecure_random::RULE,
     localhost_fallback_url::RULE,
     unimplemented_stub::RULE,
+    select_star::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
