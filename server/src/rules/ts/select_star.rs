@@ -20,8 +20,10 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: false,
         summary: "Supabase `.select('*')` / `.select()` or SQL `SELECT *` fetches every column",
         docs: DOCS,
-        triggers: &["select"],
-        also_triggers: &["*", "select()"],
+        // `.select(` for Supabase; `select` and a blank for SQL (the pattern
+        // below allows exactly these blanks between `select` and `*`).
+        triggers: &["select(", "select ", "select\t", "select\n", "select\r"],
+        also_triggers: &["*"],
         options: RuleOptions::NONE,
     },
     kinds: &[kind::CALL_EXPRESSION],
@@ -100,7 +102,7 @@ const SQL_TAGS: &[&str] = &["sql", "SQL", "$queryRaw", "$executeRaw", "query"];
 
 static SELECT_STAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\bselect\s+(?:distinct\s+)?(\*)\s+from\s+(\(|[\p{L}_"][\p{L}0-9_."$]*)(\s*\()?"#,
+        r#"(?i)\bselect[ \t\r\n]+(?:distinct\s+)?(\*)\s+from\s+(\(|[\p{L}_"][\p{L}0-9_."$]*)(\s*\()?"#,
     )
     .expect("pattern compiles")
 });
