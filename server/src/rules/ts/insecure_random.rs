@@ -19,8 +19,9 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "Math.random() makes a token, secret, code, nonce, id or key",
         docs: DOCS,
-        triggers: &["math.random"],
-        also_triggers: &[],
+        // `random` and `Math` apart: the member access may be split (`Math\n  .random()`).
+        triggers: &["random"],
+        also_triggers: &["math"],
         options: RuleOptions::NONE,
     },
     kinds: &[
@@ -713,6 +714,16 @@ mod tests {
         assert_eq!(
             d[0].fix().map(|f| f.applicability),
             Some(Applicability::Unsafe)
+        );
+    }
+
+    #[test]
+    fn member_access_split_over_lines_passes_the_prefilter() {
+        assert_flags(
+            R,
+            "src/a.ts",
+            "const sessionToken = Math\n  .random()\n  .toString(36);\n",
+            1,
         );
     }
 

@@ -18,7 +18,8 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "A URL from the environment falls back to localhost, or a localhost base URL is hard-coded, in server code",
         docs: DOCS,
-        triggers: &["localhost", "127.0.0.1"],
+        // Every host `urls::local_url` accepts: `localhost`, `127.x.y.z`, `[::1]`, `0.0.0.0`.
+        triggers: &["localhost", "127.", "[::1]", "0.0.0.0"],
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
@@ -401,6 +402,12 @@ mod tests {
         // an App Router server component and a Pages Router API route are server code
         assert_flags(R, "apps/web/app/layout.tsx", text, 1);
         assert_flags(R, "apps/web/pages/api/metrics.tsx", text, 1);
+    }
+
+    #[test]
+    fn every_local_host_passes_the_prefilter() {
+        let text = "const a = process.env.A_URL || 'http://127.0.1.1:3000';\nconst b = process.env.B_URL || 'http://[::1]:3000';\nconst c = process.env.C_URL || 'http://0.0.0.0:3000';\n";
+        assert_flags(R, "src/a.ts", text, 3);
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "An exported function or registered handler that is only a TODO stub or throws 'Not implemented'",
         docs: DOCS,
-        triggers: &["todo", "fixme", "implemented"],
+        // Every marker `says_todo` / `says_not_implemented` / `NotImplemented…` looks for.
+        triggers: &["todo", "fixme", "xxx", "implement"],
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
@@ -466,6 +467,16 @@ mod tests {
             R,
             "src/lib/db.ts",
             "export function notImplemented() {\n  throw new Error('Not implemented.');\n}\nexport const unsupported = () => {\n  throw new Error('not implemented');\n};\n",
+        );
+    }
+
+    #[test]
+    fn every_marker_passes_the_prefilter() {
+        assert_flags(
+            R,
+            "src/a.ts",
+            "export function a() {\n  // XXX\n}\nexport function b() {\n  // implement me\n}\n",
+            2,
         );
     }
 
