@@ -165,10 +165,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let Some((name, value, hop)) = sink(node, &src) else {
         return;
     };
-    if !hop && !ast::text(value, &src).contains("random") {
+    // The name first: the text test scans the value.
+    if !secret_name(&name, false) {
         return;
     }
-    if !secret_name(&name, false) {
+    if !hop && !ast::text(value, &src).contains("random") {
         return;
     }
     let client = is_client_file(cx, node);
