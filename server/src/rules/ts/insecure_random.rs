@@ -162,22 +162,26 @@ struct Reported(std::cell::RefCell<std::collections::HashSet<usize>>);
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.script();
-    let Some((name, value, hop)) = sink(node, &src) else {
+    // Cheap first: the value's `Math.random()` calls (a walk of the value's
+    // derivation only); the name needs ancestor lookups.
+    let Some((value, hop)) = sink_value(node) else {
         return;
     };
-    // The name first: the text test scans the value.
-    if !secret_name(&name, false) {
+    let mut calls = Vec::new();
+    random_calls(value, &src, hop, &mut calls);
+    if calls.is_empty() {
         return;
     }
-    if !hop && !ast::text(value, &src).contains("random") {
+    let Some(name) = sink_name(node, value, &src) else {
+        return;
+    };
+    if !secret_name(&name, false) {
         return;
     }
     let client = is_client_file(cx, node);
     if client && !secret_name(&name, true) {
         return;
     }
-    let mut calls = Vec::new();
-    random_calls(value, &src, hop, &mut calls);
     // A fallback for runtimes without Web Crypto: the function also uses
     // `crypto.randomUUID()` / `crypto.getRandomValues()` when it can.
     calls.retain(|c| {
@@ -199,14 +203,34 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
 }
 
-/// The name a value is given at `node`, the value, and whether one local
-/// variable may be followed inside it.
-fn sink<'t>(node: Node<'t>, src: &Script<'t>) -> Option<(String, Node<'t>, bool)> {
+/// The value given a name at `node`, and whether one local variable may be
+/// followed inside it.
+fn sink_value(node: Node<'_>) -> Option<(Node<'_>, bool)> {
     match node.kind_name() {
         "variable_declarator" | "assignment_expression" | "pair" | "public_field_definition" => {
             let value = node
                 .field(Field::Value)
                 .or_else(|| node.field(Field::Right))?;
+            Some((value, true))
+        }
+        // `token += chars[…]`
+        "augmented_assignment_expression" => Some((node.field(Field::Right)?, false)),
+        "return_statement" => Some((node.named_child(0)?, true)),
+        "arrow_function" => {
+            let body = node.field(Field::Body)?;
+            (body.kind_name() != "statement_block").then_some((body, true))
+        }
+        _ => None,
+    }
+}
+
+/// The name the value at `node` is given: the variable, property or field;
+/// for a `+=` the variable, else its function's name (a token built character
+/// by character); for a `return` or an expression body the function's name.
+fn sink_name<'t>(node: Node<'t>, value: Node<'t>, src: &Script<'t>) -> Option<String> {
+    match node.kind_name() {
+        "variable_declarator" | "assignment_expression" | "pair" | "public_field_definition" => {
+            // `<Toast key={…} />`-like objects in a JSX attribute label UI.
             if node.kind_name() == "pair"
                 && node
                     .parent()
@@ -216,40 +240,30 @@ fn sink<'t>(node: Node<'t>, src: &Script<'t>) -> Option<(String, Node<'t>, bool)
             {
                 return None;
             }
-            let name = ast::assigned_name(value, src)?;
-            Some((name, value, true))
+            ast::assigned_name(value, src)
         }
-        // `token += chars[…]` in a function named like a secret.
         "augmented_assignment_expression" => {
             let op = node.field(Field::Operator).map(|o| ast::text(o, src))?;
-            let left = node.field(Field::Left)?;
-            let right = node.field(Field::Right)?;
             if op != "+=" {
                 return None;
             }
+            let left = node.field(Field::Left)?;
             let own = match left.kind_name() {
                 "identifier" => ast::text(left, src).to_string(),
                 "member_expression" => ast::text(left.field(Field::Property)?, src).to_string(),
                 _ => return None,
             };
             if secret_name(&own, false) {
-                return Some((own, right, false));
+                return Some(own);
             }
             let func = ast::enclosing_function(node)?;
-            Some((ast::function_name(func, src)?.to_string(), right, false))
+            Some(ast::function_name(func, src)?.to_string())
         }
         "return_statement" => {
-            let value = node.named_child(0)?;
             let func = ast::enclosing_function(node)?;
-            Some((ast::function_name(func, src)?.to_string(), value, true))
+            Some(ast::function_name(func, src)?.to_string())
         }
-        "arrow_function" => {
-            let body = node.field(Field::Body)?;
-            if body.kind_name() == "statement_block" {
-                return None;
-            }
-            Some((ast::function_name(node, src)?.to_string(), body, true))
-        }
+        "arrow_function" => Some(ast::function_name(node, src)?.to_string()),
         _ => None,
     }
 }
@@ -364,12 +378,18 @@ fn random_calls<'t>(expr: Node<'t>, src: &Script<'t>, hop: bool, out: &mut Vec<N
             let Some(b) = src.declaration(expr, name) else {
                 return;
             };
+            let Some(v) = b.simple_value() else {
+                return;
+            };
+            let mut found = Vec::new();
+            random_calls(v, src, false, &mut found);
             // A local of the same function (not a parameter, not a module-level
-            // helper shared by other uses).
-            let same_function = ast::enclosing_function(b.decl).map(|f| f.id())
-                == ast::enclosing_function(expr).map(|f| f.id());
-            if let (Some(v), true) = (b.simple_value(), same_function) {
-                random_calls(v, src, false, out);
+            // helper shared by other uses); asked last: ancestors cost.
+            if !found.is_empty()
+                && ast::enclosing_function(b.decl).map(|f| f.id())
+                    == ast::enclosing_function(expr).map(|f| f.id())
+            {
+                out.extend(found);
             }
         }
         _ => {}
