@@ -129,25 +129,26 @@ fn finding<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, Option<String>)> 
                 .then(|| (right, Some(ast::text(left, src).to_string())))
         }
         "variable_declarator" => {
-            // A top-level `const NAME = 'http://localhost:4000'`.
+            // A top-level `const NAME = 'http://localhost:4000'`: the value
+            // first (cheap), the declaration's place last (ancestors).
+            let name = node.field(Field::Name)?;
+            let value = ast::unwrap_expr(node.field(Field::Value)?);
+            if name.kind_name() != "identifier" || !local_literal(value, src, false) {
+                return None;
+            }
+            let words = ast::name_words(ast::text(name, src));
+            let base_like = words.last().is_some_and(|w| {
+                matches!(w.as_str(), "url" | "uri" | "origin" | "base" | "endpoint")
+            });
             let decl = node.parent()?;
             let at_top = decl.kind_name() == "lexical_declaration"
+                && ast::text(decl, src).starts_with("const")
                 && decl.parent().is_some_and(|p| {
                     p.kind_name() == "program"
                         || (p.kind_name() == "export_statement"
                             && p.parent().is_some_and(|g| g.kind_name() == "program"))
                 });
-            if !at_top || !ast::text(decl, src).starts_with("const") {
-                return None;
-            }
-            let name = node.field(Field::Name)?;
-            let value = ast::unwrap_expr(node.field(Field::Value)?);
-            let words = ast::name_words(ast::text(name, src));
-            let base_like = words.last().is_some_and(|w| {
-                matches!(w.as_str(), "url" | "uri" | "origin" | "base" | "endpoint")
-            });
-            (name.kind_name() == "identifier" && base_like && local_literal(value, src, false))
-                .then_some((value, None))
+            (base_like && at_top).then_some((value, None))
         }
         _ => None,
     }
