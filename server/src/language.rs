@@ -34,6 +34,9 @@ pub struct LanguageInfo {
     pub example_path: &'static str,
     /// The start of a line comment (suppression comments).
     pub line_comment: &'static str,
+    /// Values in these files are often secrets (`KEY=value`): code frames show
+    /// each line up to its first `=` and mask the rest.
+    pub mask_values: bool,
 }
 
 /// Indexed by `Language as usize` (a test checks the order).
@@ -46,6 +49,7 @@ pub const LANGUAGES: &[LanguageInfo] = &[
         made_up_name: "{}.ts",
         example_path: "src/example.ts",
         line_comment: "//",
+        mask_values: false,
     },
     LanguageInfo {
         language: Language::Tsx,
@@ -55,6 +59,7 @@ pub const LANGUAGES: &[LanguageInfo] = &[
         made_up_name: "{}.tsx",
         example_path: "src/example.tsx",
         line_comment: "//",
+        mask_values: false,
     },
     LanguageInfo {
         language: Language::JavaScript,
@@ -64,6 +69,7 @@ pub const LANGUAGES: &[LanguageInfo] = &[
         made_up_name: "{}.js",
         example_path: "src/example.js",
         line_comment: "//",
+        mask_values: false,
     },
     LanguageInfo {
         language: Language::Sql,
@@ -73,6 +79,7 @@ pub const LANGUAGES: &[LanguageInfo] = &[
         made_up_name: "{}.sql",
         example_path: "supabase/migrations/20240101000000_example.sql",
         line_comment: "--",
+        mask_values: false,
     },
     LanguageInfo {
         language: Language::Dotenv,
@@ -82,6 +89,7 @@ pub const LANGUAGES: &[LanguageInfo] = &[
         made_up_name: ".env",
         example_path: ".env",
         line_comment: "#",
+        mask_values: true,
     },
 ];
 

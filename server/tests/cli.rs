@@ -1195,3 +1195,43 @@ fn add_suppressions_comments_every_finding_once() {
     let (_, code) = stdout(prodlint(d).args(["check", "--fix", "--add-suppressions", "x"]));
     assert_eq!(code, 2);
 }
+
+/// dotenv findings never print a secret's value: not in the messages (any
+/// format), not in the pretty format's code frames (values masked there).
+#[test]
+fn dotenv_secrets_are_masked_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let live = "sk_live_9ZrT4mQpLx2Vb7Nc8Kd3Wf6Hj1Ys5Ga0Ue";
+    write(
+        d,
+        ".env.production",
+        "# prod 🎉\r\nJWT_SECRET=Tr0ub4dor3zzq\r\nAPP_URL=http://localhost:3000\r\n",
+    );
+    write(d, ".env.example", format!("STRIPE_SECRET_KEY={live}\n"));
+    // (values that appear nowhere in the rules' docs, which SARIF embeds)
+    let secrets = ["Tr0ub4dor3", "9ZrT4mQp"];
+    let mut seen = Vec::new();
+    for format in ["pretty", "json", "sarif", "github"] {
+        let (out, code) = stdout(prodlint(d).args(["check", "--no-cache", "--format", format]));
+        assert_eq!(code, 1, "{format}: errors found\n{out}");
+        for s in secrets {
+            assert!(!out.contains(s), "{format} prints a secret:\n{out}");
+        }
+        for rule in [
+            "env-weak-secret",
+            "env-live-key-in-example",
+            "env-localhost-url",
+        ] {
+            assert!(out.contains(rule), "{format} lacks {rule}:\n{out}");
+        }
+        seen.push(out);
+    }
+    // The frame keeps the key and masks the value, width for width.
+    assert!(
+        seen[0].contains("2 | JWT_SECRET=*************\n"),
+        "{}",
+        seen[0]
+    );
+    assert!(seen[0].contains("1 | # prod 🎉\n"), "{}", seen[0]);
+}

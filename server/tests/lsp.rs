@@ -1289,3 +1289,43 @@ fn fk_without_index_follows_an_index_in_a_later_migration() {
     wait_diags(&mut s, &uri, "back after the drop", has);
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// `.env*` documents are linted live: a plain-text client (`plaintext`: the
+/// file name decides) and an untitled buffer with the `dotenv` language id;
+/// findings follow edits, ranges are UTF-16 on CRLF text with emoji, and no
+/// message holds the secret's value.
+#[test]
+fn dotenv_documents_are_linted_live() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let text = "# 🎉 prod\r\nAPP_URL=http://localhost:3000\r\nJWT_SECRET=Tr0ub4dor3zzq\r\n";
+    let path = write(root, ".env.production", text);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&path);
+    s.open(&uri, "plaintext", 1, text);
+    let d = s.diagnostics(&uri, 1);
+    let codes: Vec<&str> = d.iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, vec!["env-localhost-url", "env-weak-secret"], "{d:?}");
+    assert_eq!(
+        d[1]["range"],
+        json!({ "start": { "line": 2, "character": 11 }, "end": { "line": 2, "character": 24 } })
+    );
+    assert_eq!(d[1]["severity"], 1, "an error in a production file");
+    assert!(d
+        .iter()
+        .all(|x| !x["message"].as_str().unwrap_or("").contains("Tr0ub4dor3")));
+    // The edit sets a strong secret: only the URL is left.
+    let fixed = text.replace("Tr0ub4dor3zzq", "Yc9rV2xq8LkP3zW7tN4mB6hD1fG5jS0aQ");
+    s.change_full(&uri, 2, &fixed);
+    let d = s.diagnostics(&uri, 2);
+    let codes: Vec<&str> = d.iter().filter_map(|x| x["code"].as_str()).collect();
+    assert_eq!(codes, vec!["env-localhost-url"], "{d:?}");
+    // An untitled buffer in dotenv mode is linted as `.env`: a warning.
+    let untitled = "untitled:Untitled-1";
+    s.open(untitled, "dotenv", 1, "SESSION_SECRET=changeme\n");
+    let d = s.diagnostics(untitled, 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "env-weak-secret");
+    assert_eq!(d[0]["severity"], 2);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

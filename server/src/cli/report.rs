@@ -337,6 +337,8 @@ pub fn pretty(files: &[FileReport], summary: &Summary, color: bool) -> String {
     let mut s = String::new();
     for f in files {
         let index = LineIndex::new(&f.text);
+        let mask = crate::language::detect(std::path::Path::new(&f.display))
+            .is_some_and(|l| l.info().mask_values);
         for x in &f.findings {
             let d = &x.diag;
             let (label, code) = match d.level {
@@ -359,7 +361,7 @@ pub fn pretty(files: &[FileReport], summary: &Summary, color: bool) -> String {
                 a.col
             ));
             if !f.text.is_empty() && fits(&f.text, d) {
-                s.push_str(&frame(&f.text, &index, d, &paint));
+                s.push_str(&frame(&f.text, &index, d, mask, &paint));
             }
             if let Some(fix) = d.fix() {
                 let how = match fix.applicability {
@@ -428,8 +430,10 @@ fn frame(
     text: &str,
     index: &LineIndex,
     d: &Diagnostic,
+    mask: bool,
     paint: &dyn Fn(&str, &str) -> String,
 ) -> String {
+    let shown = |line: &str| expand_tabs(&masked(line, mask));
     let line = index.line_of(d.range.start);
     let end_line = index.line_of(d.range.end);
     let width = (line + 1).to_string().len();
@@ -444,7 +448,7 @@ fn frame(
             s.push_str(&format!(
                 "{} {}\n",
                 paint("34", &gutter(Some(line - 1))),
-                expand_tabs(prev)
+                shown(prev)
             ));
         }
     }
@@ -454,7 +458,7 @@ fn frame(
     s.push_str(&format!(
         "{} {}\n",
         paint("34", &gutter(Some(line))),
-        expand_tabs(content)
+        shown(content)
     ));
     let col = text[start..d.range.start.clamp(start, end)]
         .chars()
@@ -477,6 +481,31 @@ fn frame(
         paint("1;31", &"^".repeat(len))
     ));
     s
+}
+
+/// `line` with everything after its first `=` masked (a whole line without one,
+/// a multi-line value's continuation, unless it is a `#` comment), each
+/// character by stars of its display width, so that the caret line still fits.
+fn masked(line: &str, mask: bool) -> std::borrow::Cow<'_, str> {
+    if !mask {
+        return line.into();
+    }
+    let keep = match line.find('=') {
+        Some(i) => i + 1,
+        None if line.trim_start().starts_with('#') => line.len(),
+        None => 0,
+    };
+    let stars = line[keep..].chars().map(|c| {
+        if c.is_whitespace() {
+            c.to_string()
+        } else {
+            "*".repeat(display_width(c))
+        }
+    });
+    std::iter::once(line[..keep].to_string())
+        .chain(stars)
+        .collect::<String>()
+        .into()
 }
 
 fn expand_tabs(s: &str) -> String {

@@ -6,9 +6,11 @@
 
 pub mod dotenv;
 pub mod options;
+pub mod secrets;
 pub mod snippet;
 pub mod sql;
 pub mod ts;
+pub mod urls;
 
 #[cfg(test)]
 mod doc_examples;

@@ -544,6 +544,7 @@ fn is_node_env(node: Node, source: &str) -> bool {
                 | "import.meta.env.MODE"
                 | "process.env.APP_ENV"
                 | "process.env.VERCEL_ENV"
+                | "process.env.NEXT_PUBLIC_VERCEL_ENV"
         )
     )
 }
@@ -1044,6 +1045,28 @@ mod tests {
         let want: Vec<(String, Option<EnvCheck>)> =
             want.into_iter().map(|(c, e)| (c.to_string(), e)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn env_check_knows_next_public_vercel_env() {
+        use EnvCheck::ProdOnly;
+        let got = env_checks(
+            "if (process.env.NEXT_PUBLIC_VERCEL_ENV === 'production') {}\nif (process.env.NEXT_PUBLIC_VERCEL_URL === 'production') {}\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "process.env.NEXT_PUBLIC_VERCEL_ENV === 'production'".to_string(),
+                    Some(ProdOnly)
+                ),
+                // near miss: another variable
+                (
+                    "process.env.NEXT_PUBLIC_VERCEL_URL === 'production'".to_string(),
+                    None
+                ),
+            ]
+        );
     }
 
     #[test]

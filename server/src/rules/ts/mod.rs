@@ -13,7 +13,9 @@ pub mod cors_wildcard;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
+pub mod insecure_random;
 pub mod jwt_without_expiry;
+pub mod localhost_fallback_url;
 pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
@@ -22,8 +24,10 @@ pub mod no_any_cast;
 pub mod open_redirect;
 pub mod route_without_auth;
 pub mod secret_fallback;
+pub mod select_star;
 pub mod sql_injection;
 pub mod stub_auth;
+pub mod unimplemented_stub;
 pub mod unsanitized_filename;
 pub mod unvalidated_input;
 pub mod webhook_not_idempotent;
@@ -93,6 +97,10 @@ static REGISTERED: &[TsRule] = &[
     jwt_without_expiry::RULE,
     webhook_not_idempotent::RULE,
     route_without_auth::RULE,
+    insecure_random::RULE,
+    localhost_fallback_url::RULE,
+    unimplemented_stub::RULE,
+    select_star::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

@@ -1,7 +1,7 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
-use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
+use crate::rules::{secrets, FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
@@ -114,7 +114,7 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
         .and_then(|d| d.field(Field::Value))
         .and_then(|v| ast::member_path(ast::unwrap_expr(v), src))
         .is_some_and(|p| p == "process.env");
-    if !from_env || !is_secretish(&name) {
+    if !from_env || !secrets::env_name_is_secret(&name) {
         return;
     }
     let right = ast::unwrap_expr(right);
@@ -165,7 +165,10 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     if !env_reads(left, op, src, &mut names) || names.is_empty() {
         return;
     }
-    let secret_name = names.iter().find(|n| is_secretish(n)).cloned();
+    let secret_name = names
+        .iter()
+        .find(|n| secrets::env_name_is_secret(n))
+        .cloned();
     let context_says_secret = secret_use(node, src);
     let Some(name) = secret_name.or_else(|| context_says_secret.then(|| names[0].clone())) else {
         return;
@@ -225,93 +228,6 @@ fn env_reads(node: Node<'_>, op: &str, src: &str, out: &mut Vec<String>) -> bool
         }
         _ => false,
     }
-}
-
-const NOT_PASS: &[&str] = &[
-    "bypass",
-    "compass",
-    "surpass",
-    "overpass",
-    "underpass",
-    "trespass",
-    "encompass",
-];
-const NOT_KEY: &[&str] = &[
-    "monkey", "turnkey", "hockey", "jockey", "donkey", "whiskey", "turkey",
-];
-
-/// Words that make an env name a secret, and words that make it something else.
-fn is_secretish(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    if ["PUBLIC", "PUBLISHABLE", "EXPIRES"]
-        .iter()
-        .any(|w| upper.contains(w))
-    {
-        return false;
-    }
-    let words = ast::name_words(name);
-    const NOT_SECRET_WORDS: &[&str] = &[
-        "url",
-        "uri",
-        "id",
-        "ids",
-        "expiry",
-        "expiration",
-        "expire",
-        "ttl",
-        "lifetime",
-    ];
-    if words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str())) {
-        return false;
-    }
-    // A secret's attribute rather than the secret: `JWT_SECRET_NAME`, `CSRF_TOKEN_HEADER`.
-    const ATTRIBUTE_WORDS: &[&str] = &[
-        "name",
-        "header",
-        "path",
-        "file",
-        "algorithm",
-        "alg",
-        "issuer",
-        "audience",
-        "length",
-        "rounds",
-        "host",
-        "port",
-        "user",
-        "username",
-        "prefix",
-        "type",
-        "mode",
-        "count",
-        "limit",
-        "timeout",
-        "enabled",
-        "region",
-        "version",
-        "dir",
-        "field",
-        "param",
-        "cookie",
-    ];
-    if words
-        .last()
-        .is_some_and(|w| ATTRIBUTE_WORDS.contains(&w.as_str()))
-    {
-        return false;
-    }
-    words.iter().any(|w| {
-        w.contains("secret")
-            || w.contains("password")
-            || w.contains("passwd")
-            || w.contains("passphrase")
-            || w.contains("token")
-            || w.contains("private")
-            || (w.ends_with("pass") && !NOT_PASS.contains(&w.as_str()))
-            || w == "pwd"
-            || w == "keys"
-            || (w.ends_with("key") && !NOT_KEY.contains(&w.as_str()))
-    })
 }
 
 /// The expression is used as a secret whatever its env name: the secret argument

@@ -258,6 +258,19 @@ impl<'t> Semantic<'t> {
             .filter_map(|&i| self.bindings.get(i as usize))
     }
 
+    /// The first top-level import or `require` of a whole module among
+    /// `modules` (`import crypto from 'node:crypto'`, `import * as crypto from
+    /// 'crypto'`, `const crypto = require('crypto')`; not `import { randomInt }`).
+    pub fn whole_module_import(&self, modules: &[&str]) -> Option<&Binding<'t>> {
+        self.module_imports().find(|b| {
+            b.import.as_ref().is_some_and(|i| {
+                let esm = i.statement.kind_name() == "import_statement";
+                let whole = i.imported == "*" || (esm && i.imported == "default");
+                whole && !i.type_only && modules.contains(&i.module.as_str())
+            })
+        })
+    }
+
     /// The function a top-level name is bound to: `function name() {}` or
     /// `const name = () => {}` / `= function () {}` (exported or not; wrappers
     /// like `const name = wrap(async () => {})` are not followed).

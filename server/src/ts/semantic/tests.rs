@@ -380,3 +380,27 @@ fn commonjs_is_told_from_the_file() {
     assert!(!block.is_commonjs(&script, "a.ts", false));
     assert!(block.is_commonjs(&script, "a.cjs", false));
 }
+
+#[test]
+fn whole_module_imports() {
+    let name = |text: &str| {
+        let tree = parse(text);
+        let sem = Semantic::build(tree.root_node(), text);
+        sem.whole_module_import(&["crypto", "node:crypto"])
+            .map(|b| b.name.to_string())
+    };
+    assert_eq!(name("import c from 'node:crypto';\n").as_deref(), Some("c"));
+    assert_eq!(
+        name("import * as nc from 'crypto';\n").as_deref(),
+        Some("nc")
+    );
+    assert_eq!(
+        name("const crypto = require('crypto');\n").as_deref(),
+        Some("crypto")
+    );
+    // near misses: named imports, type-only, another module
+    assert_eq!(name("import { randomInt } from 'node:crypto';\n"), None);
+    assert_eq!(name("const { randomInt } = require('crypto');\n"), None);
+    assert_eq!(name("import type crypto from 'node:crypto';\n"), None);
+    assert_eq!(name("import crypto from 'crypto-js';\n"), None);
+}

@@ -1,7 +1,8 @@
 //! What a literal is: a known token format, a placeholder, a public value, or random-
 //! looking text under a secret's name.
 
-use super::{Kind, Place, PRIVATE_KEY_HEADER, TOKENS};
+use super::{Kind, Place};
+use crate::rules::secrets::{is_placeholder, looks_random, PRIVATE_KEY_HEADER, TOKENS};
 use crate::ts::ast;
 use crate::ts::kind::KindExt;
 use tree_sitter::Node;
@@ -168,44 +169,6 @@ pub(super) fn comment_disclaims_secret(node: Node<'_>, src: &str) -> bool {
     inner
 }
 
-/// Obvious stand-ins for a credential.
-fn is_placeholder(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    const MARKERS: &[&str] = &[
-        "xxxx",
-        "example",
-        "your_",
-        "your-",
-        "yourkey",
-        "yoursecret",
-        "yourtoken",
-        "placeholder",
-        "dummy",
-        "sample",
-        "changeme",
-        "change_me",
-        "replace",
-        "redacted",
-        "insert",
-        "fake",
-        "...",
-        "…",
-        "***",
-        "<",
-        ">",
-        "{{",
-        "123456",
-        "abcdefgh",
-        "todo",
-    ];
-    if MARKERS.iter().any(|m| lower.contains(m)) {
-        return true;
-    }
-    // six or more of the same character in a row: `sk_live_000000000000…`
-    let bytes = lower.as_bytes();
-    bytes.windows(6).any(|w| w.iter().all(|&b| b == w[0]))
-}
-
 /// The decoded JWT payload has `"role": "service_role"`.
 pub(super) fn is_service_role(text: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(text) {
@@ -309,61 +272,6 @@ fn names_a_secret(name: &str) -> bool {
                 || w == "tokens"
                 || w.ends_with("token")
         })
-}
-
-/// At least 16 characters, no blanks, not a URL or path, not made of words
-/// (`app.auth.refreshToken`, `STRIPE_SECRET_KEY`, `my-long-passphrase`), not a
-/// placeholder, and a Shannon entropy of at least 3 bits per character.
-fn looks_random(value: &str) -> bool {
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() < 16 || chars.iter().any(|c| c.is_whitespace()) {
-        return false;
-    }
-    if value.contains("://") || value.starts_with('/') || value.starts_with("./") {
-        return false;
-    }
-    if is_placeholder(value) {
-        return false;
-    }
-    if made_of_words(value) {
-        return false;
-    }
-    shannon_entropy(&chars) >= 3.0
-}
-
-/// Most of the value (60% of its letters and digits) is words of three or more
-/// letters, possibly with a version number (`sha256`, `V2`), or plain numbers:
-/// `FlowPasswordRequiredResultV2`, `token_sha256_to_refresh`, `app.auth.refreshToken`.
-/// Random values split into short mixed chunks (`q8N2vXr7` → `q8 n2v xr7`).
-pub(super) fn made_of_words(value: &str) -> bool {
-    let words = ast::name_words(value);
-    let len = |w: &String| w.chars().count();
-    let total: usize = words.iter().map(len).sum();
-    let wordish: usize = words
-        .iter()
-        .filter(|w| {
-            let letters = w.chars().take_while(|c| c.is_alphabetic()).count();
-            let rest_digits = w.chars().skip(letters).all(|c| c.is_ascii_digit());
-            rest_digits && (letters >= 3 || letters == 0)
-        })
-        .map(len)
-        .sum();
-    total == 0 || wordish * 10 >= total * 6
-}
-
-pub(super) fn shannon_entropy(chars: &[char]) -> f64 {
-    let mut counts: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
-    for &c in chars {
-        *counts.entry(c).or_default() += 1;
-    }
-    let n = chars.len() as f64;
-    counts
-        .values()
-        .map(|&k| {
-            let p = k as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
 }
 
 /// Names of UI text, where credential-looking strings are examples for humans.

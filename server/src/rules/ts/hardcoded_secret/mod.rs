@@ -7,13 +7,12 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
 use crate::diagnostic::{Edit, Fix, Level};
+use crate::rules::secrets::CredentialKind as Kind;
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use classify::{classify, comment_disclaims_secret, is_ui_text_name};
-use regex::Regex;
-use std::sync::LazyLock;
 use tree_sitter::Node;
 
 mod classify;
@@ -148,115 +147,6 @@ SCREAMING_SNAKE form of the variable or property name (`stripeSecretKey` →
 variable must then be set in every environment, and the leaked key must still be
 rotated: removing it from the code does not remove it from the history.
 "#;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    StripeSecret,
-    StripeRestricted,
-    StripeWebhook,
-    StripeTest,
-    AwsAccessKey,
-    PrivateKey,
-    Slack,
-    GitHub,
-    ServiceRoleJwt,
-    Named,
-}
-
-impl Kind {
-    /// A provider-format live key: a leak wherever it is written, test files and
-    /// comments saying otherwise included.
-    fn is_live_provider_key(self) -> bool {
-        matches!(
-            self,
-            Kind::StripeSecret
-                | Kind::StripeRestricted
-                | Kind::AwsAccessKey
-                | Kind::PrivateKey
-                | Kind::Slack
-                | Kind::GitHub
-        )
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Kind::StripeSecret => "A Stripe live secret key",
-            Kind::StripeRestricted => "A Stripe live restricted key",
-            Kind::StripeWebhook => "A Stripe webhook signing secret",
-            Kind::StripeTest => "A Stripe test secret key",
-            Kind::AwsAccessKey => "An AWS access key id",
-            Kind::PrivateKey => "A private key",
-            Kind::Slack => "A Slack token",
-            Kind::GitHub => "A GitHub token",
-            Kind::ServiceRoleJwt => "A Supabase service_role key (it bypasses row-level security)",
-            Kind::Named => "A secret-named value that looks random",
-        }
-    }
-
-    fn default_env_name(self) -> &'static str {
-        match self {
-            Kind::StripeSecret | Kind::StripeTest => "STRIPE_SECRET_KEY",
-            Kind::StripeRestricted => "STRIPE_RESTRICTED_KEY",
-            Kind::StripeWebhook => "STRIPE_WEBHOOK_SECRET",
-            Kind::AwsAccessKey => "AWS_ACCESS_KEY_ID",
-            Kind::PrivateKey => "PRIVATE_KEY",
-            Kind::Slack => "SLACK_TOKEN",
-            Kind::GitHub => "GITHUB_TOKEN",
-            Kind::ServiceRoleJwt => "SUPABASE_SERVICE_ROLE_KEY",
-            Kind::Named => "SECRET",
-        }
-    }
-}
-
-/// Credential shapes: (kind, pattern). Group 1 is the credential; the pattern
-/// starts at a non-word character (or the start) so that `xsk_live_` is not one.
-static TOKENS: LazyLock<Vec<(Kind, Regex)>> = LazyLock::new(|| {
-    let re = |s: &str| Regex::new(s).expect("credential pattern compiles");
-    vec![
-        (
-            Kind::StripeSecret,
-            re(r"(?:^|[^A-Za-z0-9_])(sk_live_[0-9A-Za-z]{16,})"),
-        ),
-        (
-            Kind::StripeRestricted,
-            re(r"(?:^|[^A-Za-z0-9_])(rk_live_[0-9A-Za-z]{16,})"),
-        ),
-        (
-            Kind::StripeWebhook,
-            re(r"(?:^|[^A-Za-z0-9_])(whsec_[0-9A-Za-z+/=]{24,})"),
-        ),
-        (
-            Kind::StripeTest,
-            re(r"(?:^|[^A-Za-z0-9_])(sk_test_[0-9A-Za-z]{16,})"),
-        ),
-        (
-            Kind::AwsAccessKey,
-            re(r"(?:^|[^A-Za-z0-9])(AKIA[0-9A-Z]{16})(?:[^A-Za-z0-9]|$)"),
-        ),
-        (
-            Kind::Slack,
-            re(r"(?:^|[^A-Za-z0-9_])(xox[abpr]-[0-9]{6,}-[0-9A-Za-z-]{10,})"),
-        ),
-        (
-            Kind::GitHub,
-            re(r"(?:^|[^A-Za-z0-9_])(gh[po]_[A-Za-z0-9]{30,})"),
-        ),
-        (
-            Kind::GitHub,
-            re(r"(?:^|[^A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{40,})"),
-        ),
-        (
-            Kind::ServiceRoleJwt,
-            re(
-                r"(?:^|[^A-Za-z0-9_.-])(eyJ[A-Za-z0-9_-]{5,}\.(eyJ[A-Za-z0-9_-]{5,})\.[A-Za-z0-9_-]{10,})",
-            ),
-        ),
-    ]
-});
-
-static PRIVATE_KEY_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----").expect("pattern compiles")
-});
 
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;

@@ -2,9 +2,8 @@ use super::*;
 use crate::diagnostic::Applicability;
 use crate::rules::testing::*;
 
-use super::classify::{
-    base64url_decode, is_sample_jwt, is_service_role, jwt_payload, made_of_words, shannon_entropy,
-};
+use super::classify::{base64url_decode, is_sample_jwt, is_service_role, jwt_payload};
+use crate::rules::secrets::{made_of_words, shannon_entropy};
 
 const R: &str = "hardcoded-secret";
 const LIVE: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ2Qm8TzR2vKx9LpW4n";
