@@ -1329,3 +1329,41 @@ fn dotenv_documents_are_linted_live() {
     assert_eq!(d[0]["severity"], 2);
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// `select-star`'s quick fix in the editor: with the table's migration on disk
+/// (indexed as workspace facts), the action lists the table's columns in
+/// declared order, later `ADD`/`DROP COLUMN` applied; UTF-16 positions on a
+/// line with an emoji.
+#[test]
+fn select_star_quick_fix_lists_the_columns_from_the_migrations() {
+    let dir = temp_dir();
+    let root = dir.path();
+    write(
+        root,
+        "supabase/migrations/20240101000000_profiles.sql",
+        "create table public.profiles (id uuid primary key, email text, created_at timestamptz);\nalter table profiles add column plan text;\nalter table profiles drop column email;\n",
+    );
+    let text = "// 🎉 profiles\nexport const load = (id: string) => supabase.from('profiles').select('*').eq('id', id);\n";
+    let file = write(root, "src/lib/profiles.ts", text);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&file);
+    s.open(&uri, "typescript", 1, text);
+    let diags = s.diagnostics(&uri, 1);
+    assert_eq!(codes(&diags), vec!["select-star"], "{diags:?}");
+    let at = text.find("'*'").unwrap();
+    let fixed = apply_quick_fix(
+        &mut s,
+        &uri,
+        text,
+        at,
+        &diags,
+        "Select the table's 3 columns",
+    );
+    assert_eq!(
+        fixed,
+        "// 🎉 profiles\nexport const load = (id: string) => supabase.from('profiles').select('id, created_at, plan').eq('id', id);\n"
+    );
+    s.change_full(&uri, 2, &fixed);
+    assert!(s.diagnostics(&uri, 2).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -1,6 +1,6 @@
 use super::{Check, TsRule};
 use crate::context::RuleContext;
-use crate::diagnostic::Level;
+use crate::diagnostic::{Edit, Fix, Level};
 use crate::rules::{FixKind, RuleLanguage, RuleMeta, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
@@ -16,7 +16,7 @@ pub const RULE: TsRule = TsRule {
         language: RuleLanguage::Script,
         tier: 'B',
         default_level: Level::Info,
-        fix: FixKind::None,
+        fix: FixKind::Unsafe,
         not_in_tests: false,
         summary: "Supabase `.select('*')` / `.select()` or SQL `SELECT *` fetches every column",
         docs: DOCS,
@@ -74,8 +74,14 @@ await pool.query('SELECT * FROM search_orders($1)', [q]);
 ```
 
 ## Fix
-None yet. (Planned, **unsafe**: when the table's `CREATE TABLE` is known from the
-workspace's migrations, replace `*` with its column list in declared order.)
+**Unsafe**, only when the table's `CREATE TABLE` is known from the workspace's
+SQL (migrations, in migration order, with later `ADD`/`DROP`/`RENAME COLUMN`
+applied): `*` (or the empty `.select()`) is replaced with the table's columns
+in declared order — `.select('id, email, created_at')`, `SELECT id, email,
+created_at FROM …` (a column that is a keyword or not lower-case is
+double-quoted in SQL; no fix inside a double-quoted JavaScript string then).
+Review the list: the point is to keep only the columns the code uses. Without
+a known schema there is no fix.
 "#;
 
 /// Calls that run their first argument as SQL.
@@ -126,7 +132,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     };
     let hot = hot_path(cx);
     let level = if hot { Level::Warn } else { Level::Info };
-    let message = match what {
+    let message = match &what {
         What::Supabase(table) => format!(
             "`.select()` of every column of `{table}`: name the columns the code uses (new columns, secrets included, would be sent too)"
         ),
@@ -134,7 +140,168 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             "`SELECT *` from `{table}`: name the columns the code uses (new columns, secrets included, would be sent too)"
         ),
     };
-    cx.report(range, message).with_level(level);
+    let fix = column_list(cx, &what).and_then(|cols| fix_for(&range, &what, &cols, node, src));
+    let d = cx.report(range, message).with_level(level);
+    if let Some(fix) = fix {
+        d.with_fix(fix);
+    }
+}
+
+/// The final schema's columns of every table, qualified name → columns in
+/// declared order (computed once per file, when a fix is first asked for).
+struct FinalColumns(std::collections::HashMap<String, Vec<String>>);
+
+/// The columns of the query's table, when the workspace's SQL declares it.
+fn column_list(cx: &RuleContext<'_>, what: &What) -> Option<Vec<String>> {
+    let table = match what {
+        What::Supabase(t) | What::Sql(t) => t,
+    };
+    let (schema, name) = table.rsplit_once('.').unwrap_or(("", table));
+    let key = crate::sql::facts::qualified(
+        &schema.trim_matches('"').to_ascii_lowercase(),
+        &if name.starts_with('"') {
+            name.trim_matches('"').to_string()
+        } else {
+            name.to_ascii_lowercase()
+        },
+    );
+    if cx.facts.sql.is_empty() {
+        return None;
+    }
+    let all = cx.memo(|| {
+        let own = crate::sql::facts::SqlFileFacts::default();
+        // a path after every migration: the final schema
+        let timeline = cx
+            .facts
+            .sql
+            .timeline(std::path::Path::new("\u{10FFFF}"), &own);
+        FinalColumns(
+            timeline
+                .schema()
+                .tables
+                .keys()
+                .filter_map(|t| Some((t.clone(), timeline.declared_columns(t)?)))
+                .collect(),
+        )
+    });
+    all.0.get(&key).filter(|c| !c.is_empty()).cloned()
+}
+
+/// Words that must be double-quoted as column names in SQL.
+const SQL_KEYWORDS: &[&str] = &[
+    "all",
+    "and",
+    "as",
+    "asc",
+    "case",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "false",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "primary",
+    "references",
+    "select",
+    "session_user",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "when",
+    "where",
+    "with",
+];
+
+fn fix_for(
+    range: &std::ops::Range<usize>,
+    what: &What,
+    cols: &[String],
+    call: Node<'_>,
+    src: &str,
+) -> Option<Fix> {
+    let simple = |c: &str| {
+        c.chars()
+            .next()
+            .is_some_and(|f| f.is_ascii_lowercase() || f == '_')
+            && c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+    };
+    match what {
+        What::Supabase(_) => {
+            // PostgREST takes the names as they are
+            let list = cols.join(", ");
+            let text = &src[range.clone()];
+            let replacement = if text.starts_with("select") {
+                // `.select()` → `.select('…')`
+                let q = ast::preferred_quote_near(src, call.start_byte());
+                format!("select({})", ast::quoted(&list, q))
+            } else {
+                let q = text.chars().next()?;
+                if !matches!(q, '\'' | '"' | '`') || list.contains(q) {
+                    return None;
+                }
+                format!("{q}{list}{q}")
+            };
+            Some(Fix::unsafe_(
+                format!("Select the table's {} columns by name", cols.len()),
+                vec![Edit::replace(range.clone(), replacement)],
+            ))
+        }
+        What::Sql(_) => {
+            let literal_quote = call.field(Field::Arguments).and_then(|a| {
+                if a.kind_name() == "template_string" {
+                    Some('`')
+                } else {
+                    ast::call_arguments(call)
+                        .first()
+                        .and_then(|f| ast::text(ast::unwrap_expr(*f), src).chars().next())
+                }
+            })?;
+            let mut parts = Vec::with_capacity(cols.len());
+            for c in cols {
+                if simple(c) && !SQL_KEYWORDS.contains(&c.as_str()) {
+                    parts.push(c.clone());
+                } else if literal_quote == '"' || c.contains('"') {
+                    return None;
+                } else {
+                    parts.push(format!("\"{c}\""));
+                }
+            }
+            Some(Fix::unsafe_(
+                format!("Select the table's {} columns by name", cols.len()),
+                vec![Edit::replace(range.clone(), parts.join(", "))],
+            ))
+        }
+    }
 }
 
 enum What {
@@ -283,6 +450,69 @@ mod tests {
     use crate::rules::testing::*;
 
     const R: &str = "select-star";
+
+    const MIGRATION: (&str, &str) = (
+        "supabase/migrations/20240101000000_profiles.sql",
+        "create table public.profiles (id uuid primary key, email text, \"displayName\" text, \"user\" text, created_at timestamptz);\nalter table profiles add column plan text;\nalter table profiles drop column email;\n",
+    );
+
+    #[test]
+    fn fix_names_the_columns_of_a_known_table() {
+        let facts = |ts: (&str, &str)| facts_of_files(&[MIGRATION, ts]);
+        let path = "src/lib/profiles.ts";
+        let before = "const a = await supabase.from('profiles').select('*').eq('id', id);\nconst b = await supabase.from(\"profiles\").select();\nconst { rows } = await pool.query('SELECT * FROM profiles WHERE id = $1', [id]);\n";
+        let expected = "const a = await supabase.from('profiles').select('id, displayName, user, created_at, plan').eq('id', id);\nconst b = await supabase.from(\"profiles\").select('id, displayName, user, created_at, plan');\nconst { rows } = await pool.query('SELECT id, \"displayName\", \"user\", created_at, plan FROM profiles WHERE id = $1', [id]);\n";
+        check_fix_with(
+            R,
+            path,
+            before,
+            true,
+            expected,
+            &config_only(R),
+            &facts((path, before)),
+        );
+        // the fix is unsafe: `--fix` alone leaves the file as it is
+        check_fix_with(
+            R,
+            path,
+            before,
+            false,
+            before,
+            &config_only(R),
+            &facts((path, before)),
+        );
+        // CRLF and a template literal keep their shape
+        let before = "const q = sql`SELECT * FROM public.profiles`;\r\n";
+        let expected = "const q = sql`SELECT id, \"displayName\", \"user\", created_at, plan FROM public.profiles`;\r\n";
+        check_fix_with(
+            R,
+            path,
+            before,
+            true,
+            expected,
+            &config_only(R),
+            &facts((path, before)),
+        );
+    }
+
+    #[test]
+    fn no_fix_without_a_known_schema_or_where_quoting_would_break_the_string() {
+        let path = "src/lib/profiles.ts";
+        // an unknown table
+        let text = "const a = await supabase.from('teams').select('*');\n";
+        let d = findings_in_workspace(R, &[MIGRATION, (path, text)], 1);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix().is_none());
+        // no migrations at all
+        let text = "const a = await supabase.from('profiles').select('*');\n";
+        let d = findings(R, path, text);
+        assert!(d[0].fix().is_none());
+        // a double-quoted JavaScript string cannot hold the quoted `"displayName"`
+        let text = "await pool.query(\"SELECT * FROM profiles\");\n";
+        let d = findings_in_workspace(R, &[MIGRATION, (path, text)], 1);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix().is_none());
+    }
 
     #[test]
     fn flags_supabase_select_star_and_empty_select() {

@@ -463,4 +463,16 @@ test('example: .env.production gets env-weak-secret, disabled with a # comment',
   await waitForNoCode(doc.uri, 'env-weak-secret');
 }, { requires: ['env-weak-secret'] });
 
+test('select-star: the quick fix names the columns of the table from the migrations', async () => {
+  const doc = await open('src/profiles-select.ts');
+  const diags = await waitForCodes(doc.uri, ['select-star']);
+  const star = diags.find((d) => codeOf(d) === 'select-star');
+  const actions = await codeActions(doc.uri, star.range);
+  const fix = pickFix(actions, 'select-star', /columns by name/i);
+  assert.ok(fix, `a quick fix for select-star: ${actions.map((a) => `${kindValue(a)}:${a.title}`)}`);
+  await applyAction(fix);
+  assert.match(doc.getText(), /\.select\('id, email'\)/, doc.getText());
+  await waitForNoCode(doc.uri, 'select-star');
+}, { requires: ['select-star'] });
+
 module.exports = { tests, serverRules };
