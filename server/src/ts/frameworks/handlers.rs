@@ -129,8 +129,10 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
     // function that is not passed as an argument (or a wrapper's argument, or
     // an options object's property) is not registered, and outside Next.js
     // route, `pages/api` and middleware files only a server action is a handler.
-    if !may_be_next_file(file) && !may_be_server_action(func, src) {
-        let passed = func.parent().is_some_and(|p| {
+    let parent = func.parent();
+    let next_possible = may_be_next_file(file) || may_be_server_action(func, src);
+    if !next_possible {
+        let passed = parent.is_some_and(|p| {
             matches!(
                 p.kind_name(),
                 "arguments"
@@ -144,8 +146,8 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
             return None;
         }
     }
-    let (outer, wrappers) = unwrap_wrappers(func, src);
-    if let Some(call) = registering_call(outer) {
+    let (outer, outer_parent, wrappers) = unwrap_wrappers(func, parent, src);
+    if let Some(call) = registering_call(outer_parent) {
         if let Some(route) = route_of(call, src) {
             if route.handlers.iter().any(|h| h.id() == func.id()) {
                 let mut h = route.handler(func, src);
@@ -156,6 +158,10 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
     }
     if let Some(h) = deno_handler(func, &wrappers, src, file) {
         return Some(h);
+    }
+    // only a Next.js route, `pages/api` or middleware export, or a server action, is left
+    if !next_possible {
+        return None;
     }
     next_handler(func, outer, wrappers, src, file)
 }
@@ -794,13 +800,25 @@ fn param_names<'t>(func: Node<'t>, src: &Script<'t>) -> Vec<Option<&'t str>> {
 /// Up from `func` through parentheses, `as`/`satisfies` and wrapper calls
 /// (`withAuth(async (req) => …)`): the outermost node, and the wrappers'
 /// names (innermost first). A route registration is not a wrapper.
-fn unwrap_wrappers<'t>(func: Node<'t>, src: &Script<'t>) -> (Node<'t>, Vec<Middleware>) {
+/// `func` unwrapped from the wrapper calls around it (`withAuth(…)`, parentheses,
+/// `as`): the outermost such node, its parent (`parent` is `func`'s, already
+/// known to the caller: tree-sitter's `parent()` is not cheap), and the
+/// wrappers, innermost first.
+fn unwrap_wrappers<'t>(
+    func: Node<'t>,
+    parent: Option<Node<'t>>,
+    src: &Script<'t>,
+) -> (Node<'t>, Option<Node<'t>>, Vec<Middleware>) {
     let mut cur = func;
+    let mut next_parent = parent;
     let mut wrappers = Vec::new();
     for _ in 0..MAX_WRAPPERS * 4 {
-        let Some(p) = cur.parent() else { break };
+        let Some(p) = next_parent else { break };
         match p.kind_name() {
-            "parenthesized_expression" | "as_expression" | "satisfies_expression" => cur = p,
+            "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
+                cur = p;
+                next_parent = p.parent();
+            }
             "arguments" if wrappers.len() < MAX_WRAPPERS => {
                 let Some(call) = p.parent().filter(|c| c.kind_name() == "call_expression") else {
                     break;
@@ -816,21 +834,24 @@ fn unwrap_wrappers<'t>(func: Node<'t>, src: &Script<'t>) -> (Node<'t>, Vec<Middl
                     via: Via::Wrapper,
                 });
                 cur = call;
+                next_parent = call.parent();
             }
             _ => break,
         }
     }
-    (cur, wrappers)
+    (cur, next_parent, wrappers)
 }
 
 /// The call `outer` is an argument of (or the `handler` of an options
 /// object passed to: Fastify's `route({ handler })`).
-fn registering_call(outer: Node<'_>) -> Option<Node<'_>> {
-    let mut arg = outer;
-    if let Some(pair) = outer.parent().filter(|p| p.kind_name() == "pair") {
-        arg = pair.parent().filter(|o| o.kind_name() == "object")?;
+/// The call that registers the function whose unwrapped node's parent is
+/// `outer_parent`: `router.get('/x', fn)`, `fastify.route({ handler: fn })`.
+fn registering_call(outer_parent: Option<Node<'_>>) -> Option<Node<'_>> {
+    let mut p = outer_parent?;
+    if p.kind_name() == "pair" {
+        p = p.parent().filter(|o| o.kind_name() == "object")?.parent()?;
     }
-    arg.parent()
+    Some(p)
         .filter(|p| p.kind_name() == "arguments")
         .and_then(|p| p.parent())
         .filter(|c| c.kind_name() == "call_expression")
