@@ -72,6 +72,7 @@ kinds! {
     AS_EXPRESSION = "as_expression",
     ASSIGNMENT_EXPRESSION = "assignment_expression",
     ASSIGNMENT_PATTERN = "assignment_pattern",
+    AUGMENTED_ASSIGNMENT_EXPRESSION = "augmented_assignment_expression",
     AWAIT_EXPRESSION = "await_expression",
     BINARY_EXPRESSION = "binary_expression",
     CALL_EXPRESSION = "call_expression",

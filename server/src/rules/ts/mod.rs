@@ -25,6 +25,7 @@ pub mod secret_fallback;
 pub mod sql_injection;
 pub mod stub_auth;
 pub mod unsanitized_filename;
+pub mod unsafe_html;
 pub mod unvalidated_input;
 pub mod webhook_not_idempotent;
 pub mod webhook_unverified;
@@ -93,6 +94,7 @@ static REGISTERED: &[TsRule] = &[
     jwt_without_expiry::RULE,
     webhook_not_idempotent::RULE,
     route_without_auth::RULE,
+    unsafe_html::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

@@ -1,0 +1,360 @@
+//! Whether a value written as HTML is safe: a constant, a sanitizer's output,
+//! escaped text, or JSON (escaped or not).
+
+use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
+use crate::ts::kind::{self, KindExt};
+use crate::ts::semantic::Script;
+use tree_sitter::Node;
+
+/// What a value written as HTML is, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Verdict {
+    /// A constant, a sanitizer's output, escaped text.
+    Safe,
+    /// `JSON.stringify(data)` without `<` escaped (a `</script>` in the data
+    /// ends a JSON-LD script).
+    Json,
+    /// Anything else: data that reaches the page as markup.
+    Unsafe,
+}
+
+/// Sanitizer modules: any function they export (or their default) cleans HTML.
+const SANITIZER_MODULES: &[&str] = &[
+    "dompurify",
+    "isomorphic-dompurify",
+    "sanitize-html",
+    "xss",
+    "insane",
+    "xss-filters",
+];
+
+/// Callee names (last segment, lower-case) that sanitize or escape their argument.
+const CLEANING_NAMES: &[&str] = &[
+    "sanitize",
+    "sanitizehtml",
+    "xss",
+    "filterxss",
+    "purify",
+    "escape",
+    "escapehtml",
+    "htmlescape",
+    "encode",
+    "encodehtml",
+    "stripHtml",
+    "striptags",
+];
+
+/// Renderers whose output escapes the text they are given: code highlighters
+/// (shiki, sugar-high, highlight.js, Prism), KaTeX.
+const ESCAPING_RENDERERS: &[&str] = &[
+    "highlight",
+    "highlightauto",
+    "highlightelement",
+    "codetohtml",
+    "rendertostring",
+];
+
+/// Modules whose imports are constant text (SVG, HTML, CSS, raw-text imports).
+fn constant_module(specifier: &str) -> bool {
+    let s = specifier.to_ascii_lowercase();
+    [".svg", ".html", ".css", ".md", ".txt"]
+        .iter()
+        .any(|e| s.ends_with(e))
+        || s.contains("?raw")
+        || s.contains("?inline")
+}
+
+/// `THEME_SCRIPT`, `CAP_LOGO_SVG`: a constant by naming convention.
+fn screaming(name: &str) -> bool {
+    name.len() > 1
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The verdict on `expr`, looking through local constants (bounded) and the
+/// return values of local functions.
+pub(super) fn judge(expr: Node<'_>, src: &Script<'_>) -> Verdict {
+    judge_at(expr, src, 0)
+}
+
+/// How many local names or functions a value is followed through.
+const MAX_HOPS: usize = 4;
+
+fn judge_at(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    let Some(_level) = ast::descend() else {
+        return Verdict::Unsafe;
+    };
+    let expr = ast::unwrap_expr(expr);
+    match expr.kind_name() {
+        kind::STRING
+        | kind::NUMBER
+        | kind::TRUE
+        | kind::FALSE
+        | kind::NULL
+        | kind::UNDEFINED
+        | kind::REGEX => Verdict::Safe,
+        kind::TEMPLATE_STRING => worst(
+            named_children(expr)
+                .filter(|n| n.kind_name() == kind::TEMPLATE_SUBSTITUTION)
+                .filter_map(|s| s.named_child(0)),
+            src,
+            hops,
+        ),
+        kind::BINARY_EXPRESSION | kind::TERNARY_EXPRESSION => {
+            let parts = [
+                expr.field(Field::Left),
+                expr.field(Field::Right),
+                expr.field(Field::Consequence),
+                expr.field(Field::Alternative),
+            ];
+            worst(parts.into_iter().flatten(), src, hops)
+        }
+        kind::AWAIT_EXPRESSION => expr
+            .named_child(0)
+            .map_or(Verdict::Unsafe, |e| judge_at(e, src, hops)),
+        kind::OBJECT | kind::ARRAY => worst(
+            named_children(expr).filter_map(|c| match c.kind_name() {
+                kind::PAIR => c.field(Field::Value),
+                kind::COMMENT => None,
+                _ => Some(c),
+            }),
+            src,
+            hops,
+        ),
+        kind::SHORTHAND_PROPERTY_IDENTIFIER | kind::IDENTIFIER => identifier(expr, src, hops),
+        kind::SPREAD_ELEMENT => expr
+            .named_child(0)
+            .map_or(Verdict::Unsafe, |e| judge_at(e, src, hops)),
+        kind::MEMBER_EXPRESSION => member(expr, src, hops),
+        kind::CALL_EXPRESSION => call(expr, src, hops),
+        _ => Verdict::Unsafe,
+    }
+}
+
+fn named_children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut c = node.walk();
+    let v: Vec<Node<'_>> = node.named_children(&mut c).collect();
+    v.into_iter()
+}
+
+fn worst<'t>(parts: impl Iterator<Item = Node<'t>>, src: &Script<'_>, hops: usize) -> Verdict {
+    let mut verdict = Verdict::Safe;
+    for p in parts {
+        verdict = verdict.max(judge_at(p, src, hops));
+        if verdict == Verdict::Unsafe {
+            break;
+        }
+    }
+    verdict
+}
+
+fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    let name = ast::text(ident, src);
+    if name == "undefined" {
+        return Verdict::Safe;
+    }
+    let Some(binding) = src.declaration(ident, name) else {
+        return if screaming(name) {
+            Verdict::Safe
+        } else {
+            Verdict::Unsafe
+        };
+    };
+    if let Some((module, _)) = binding.module() {
+        return if constant_module(module) || screaming(name) {
+            Verdict::Safe
+        } else {
+            Verdict::Unsafe
+        };
+    }
+    let is_const = binding
+        .decl
+        .parent()
+        .is_some_and(|d| d.kind_name() == kind::LEXICAL_DECLARATION && ast::has_token_child(d, "const"));
+    if is_const && hops < MAX_HOPS {
+        if let Some(value) = binding.simple_value() {
+            return judge_at(value, src, hops + 1);
+        }
+    }
+    if screaming(name) && is_const {
+        return Verdict::Safe;
+    }
+    Verdict::Unsafe
+}
+
+/// `hljs.highlight(code, opts).value`, `STRINGS.intro`, `config.html`.
+fn member(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    let Some(object) = expr.field(Field::Object).map(ast::unwrap_expr) else {
+        return Verdict::Unsafe;
+    };
+    match object.kind_name() {
+        kind::CALL_EXPRESSION => call(object, src, hops),
+        kind::MEMBER_EXPRESSION => member(object, src, hops),
+        kind::IDENTIFIER => {
+            let name = ast::text(object, src);
+            if screaming(name) {
+                return Verdict::Safe;
+            }
+            // A member of a local constant object literal of constants.
+            match src.value_of(object, name).map(ast::unwrap_expr) {
+                Some(v) if v.kind_name() == kind::OBJECT && hops < MAX_HOPS => {
+                    judge_at(v, src, hops + 1)
+                }
+                _ => Verdict::Unsafe,
+            }
+        }
+        _ => Verdict::Unsafe,
+    }
+}
+
+fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    let Some(callee) = expr.field(Field::Function) else {
+        return Verdict::Unsafe;
+    };
+    let args = ast::call_arguments(expr);
+    if is_sanitizer(callee, src) {
+        return Verdict::Safe;
+    }
+    let path = ast::member_path(callee, src).unwrap_or_default();
+    if path == "JSON.stringify" {
+        return match args.first() {
+            Some(a) if judge_at(*a, src, hops) == Verdict::Safe => Verdict::Safe,
+            _ => Verdict::Json,
+        };
+    }
+    let last = match callee.kind_name() {
+        kind::MEMBER_EXPRESSION => callee.field(Field::Property).map(|p| ast::text(p, src)),
+        kind::IDENTIFIER => Some(ast::text(callee, src)),
+        _ => None,
+    }
+    .unwrap_or("")
+    .to_ascii_lowercase();
+    if matches!(last.as_str(), "replace" | "replaceall") {
+        // `json.replace(/</g, '\\u003c')`: the escape that makes JSON safe in a script.
+        if args.first().is_some_and(|a| ast::text(*a, src).contains('<')) {
+            return Verdict::Safe;
+        }
+        return receiver(callee, src, hops);
+    }
+    if matches!(
+        last.as_str(),
+        "trim" | "tostring" | "join" | "concat" | "slice" | "substring" | "tolowercase" | "touppercase"
+    ) {
+        let receiver = receiver(callee, src, hops);
+        return args
+            .iter()
+            .fold(receiver, |v, a| v.max(judge_at(*a, src, hops)));
+    }
+    if CLEANING_NAMES
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(&last))
+        || ESCAPING_RENDERERS.contains(&last.as_str())
+    {
+        return Verdict::Safe;
+    }
+    // i18n: `t('home.title')` — translations are the developers' text.
+    if matches!(last.as_str(), "t" | "formatmessage")
+        && args.first().is_some_and(|a| ast::string_value(*a, src).is_some())
+    {
+        return Verdict::Safe;
+    }
+    // A local function: what it returns.
+    if callee.kind_name() == kind::IDENTIFIER && hops < MAX_HOPS {
+        if let Some(body) = local_function_body(callee, src) {
+            return returned(body, src, hops + 1);
+        }
+    }
+    Verdict::Unsafe
+}
+
+/// The receiver of a method call (`x` in `x.trim()`).
+fn receiver(callee: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    match callee.kind_name() {
+        kind::MEMBER_EXPRESSION => callee
+            .field(Field::Object)
+            .map_or(Verdict::Unsafe, |o| judge_at(o, src, hops)),
+        _ => Verdict::Unsafe,
+    }
+}
+
+/// A call to a sanitizer: a function of a sanitizer module (through imports
+/// and `require`s, also one-hop locals such as `const purify = DOMPurify(window)`),
+/// or a `DOMPurify.sanitize` / `sanitizeHtml` / `xss` call by name.
+fn is_sanitizer(callee: Node<'_>, src: &Script<'_>) -> bool {
+    if let Some(q) = src.qualified_name(callee) {
+        if SANITIZER_MODULES.contains(&q.module.as_str()) {
+            return true;
+        }
+    }
+    // `purify.sanitize(x)` where `const purify = DOMPurify(window)`.
+    if callee.kind_name() == kind::MEMBER_EXPRESSION {
+        if let Some(obj) = callee.field(Field::Object).map(ast::unwrap_expr) {
+            if obj.kind_name() == kind::IDENTIFIER {
+                let factory = src
+                    .value_of(obj, ast::text(obj, src))
+                    .map(ast::unwrap_expr)
+                    .filter(|v| v.kind_name() == kind::CALL_EXPRESSION)
+                    .and_then(|v| v.field(Field::Function));
+                if factory.is_some_and(|f| {
+                    src.qualified_name(f)
+                        .is_some_and(|q| SANITIZER_MODULES.contains(&q.module.as_str()))
+                }) {
+                    return true;
+                }
+            }
+        }
+    }
+    let path = ast::member_path(callee, src).unwrap_or_default();
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with("dompurify.sanitize")
+        || lower.ends_with("purify.sanitize")
+        || matches!(lower.as_str(), "sanitizehtml" | "xss" | "filterxss")
+}
+
+/// The body of the local function `callee` names: a function declaration or a
+/// `const f = (…) => …` / `function` expression.
+fn local_function_body<'t>(callee: Node<'_>, src: &Script<'t>) -> Option<Node<'t>> {
+    let name = ast::text(callee, src);
+    let binding = src.declaration(callee, name)?;
+    let func = if binding.decl.kind_name() == kind::FUNCTION_DECLARATION {
+        binding.decl
+    } else {
+        binding
+            .simple_value()
+            .map(ast::unwrap_expr)
+            .filter(|v| ast::is_function(*v))?
+    };
+    func.field(Field::Body)
+}
+
+/// The worst verdict over the values a function body returns: an arrow's
+/// expression body, or the `return` statements at the top of its block
+/// (and one level of `if`/block nesting).
+fn returned(body: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    if body.kind_name() != kind::STATEMENT_BLOCK {
+        return judge_at(body, src, hops);
+    }
+    let mut values = Vec::new();
+    let mut stack = vec![(body, 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        for stmt in named_children(node) {
+            match stmt.kind_name() {
+                kind::RETURN_STATEMENT => match stmt.named_child(0) {
+                    Some(v) => values.push(v),
+                    None => return Verdict::Unsafe,
+                },
+                kind::IF_STATEMENT | kind::STATEMENT_BLOCK | kind::ELSE_CLAUSE if depth < 3 => {
+                    stack.push((stmt, depth + 1));
+                }
+                _ => {}
+            }
+        }
+    }
+    if values.is_empty() {
+        return Verdict::Unsafe;
+    }
+    worst(values.into_iter(), src, hops)
+}
