@@ -4,7 +4,7 @@
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::{self, KindExt};
-use crate::ts::semantic::Script;
+use crate::ts::semantic::{BindingKind, Script};
 use tree_sitter::Node;
 
 /// What a value written as HTML is, worst first.
@@ -29,20 +29,18 @@ const SANITIZER_MODULES: &[&str] = &[
     "xss-filters",
 ];
 
-/// Callee names (last segment, lower-case) that sanitize or escape their argument.
-const CLEANING_NAMES: &[&str] = &[
-    "sanitize",
-    "sanitizehtml",
-    "xss",
-    "filterxss",
-    "purify",
-    "escape",
-    "escapehtml",
-    "htmlescape",
-    "encode",
-    "encodehtml",
-    "stripHtml",
-    "striptags",
+/// Words of a callee name that say it sanitizes or escapes its argument
+/// (`sanitizeSurveyHtml`, `escapeHtml`, `filterXSS`, `stripTags`).
+const CLEANING_WORDS: &[&str] = &[
+    "sanitize", "sanitise", "sanitizer", "purify", "escape", "xss", "encode",
+];
+
+/// Words of a variable name that say its value was cleaned or produced by an
+/// escaping renderer (`safeHtml`, `sanitizedHTML`, `highlightedCode`), or is
+/// CSS (`cssVariables`).
+const CLEAN_VALUE_WORDS: &[&str] = &[
+    "safe", "sanitized", "sanitised", "clean", "cleaned", "escaped", "purified",
+    "highlighted", "css",
 ];
 
 /// Renderers whose output escapes the text they are given: code highlighters
@@ -156,6 +154,12 @@ fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     if name == "undefined" {
         return Verdict::Safe;
     }
+    if ast::name_words(name)
+        .iter()
+        .any(|w| CLEAN_VALUE_WORDS.contains(&w.as_str()))
+    {
+        return Verdict::Safe;
+    }
     let Some(binding) = src.declaration(ident, name) else {
         return if screaming(name) {
             Verdict::Safe
@@ -170,10 +174,10 @@ fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
             Verdict::Unsafe
         };
     }
-    let is_const = binding
-        .decl
-        .parent()
-        .is_some_and(|d| d.kind_name() == kind::LEXICAL_DECLARATION && ast::has_token_child(d, "const"));
+    if binding.kind == BindingKind::Param && hops < MAX_HOPS {
+        return callback_parameter(binding.decl, src, hops + 1);
+    }
+    let is_const = binding.kind == BindingKind::Const;
     if is_const && hops < MAX_HOPS {
         if let Some(value) = binding.simple_value() {
             return judge_at(value, src, hops + 1);
@@ -193,19 +197,9 @@ fn member(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     match object.kind_name() {
         kind::CALL_EXPRESSION => call(object, src, hops),
         kind::MEMBER_EXPRESSION => member(object, src, hops),
-        kind::IDENTIFIER => {
-            let name = ast::text(object, src);
-            if screaming(name) {
-                return Verdict::Safe;
-            }
-            // A member of a local constant object literal of constants.
-            match src.value_of(object, name).map(ast::unwrap_expr) {
-                Some(v) if v.kind_name() == kind::OBJECT && hops < MAX_HOPS => {
-                    judge_at(v, src, hops + 1)
-                }
-                _ => Verdict::Unsafe,
-            }
-        }
+        // A member of a constant (a local object literal of constants, a
+        // `SCREAMING_CASE` name, an element of a constant array being mapped).
+        kind::IDENTIFIER => identifier(object, src, hops),
         _ => Verdict::Unsafe,
     }
 }
@@ -239,19 +233,35 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
         }
         return receiver(callee, src, hops);
     }
+    // `CONSTANTS.map((c) => …)`: the callback's result, its parameters as safe as the array.
+    if matches!(last.as_str(), "map" | "flatmap") {
+        let func = args.first().map(|a| ast::unwrap_expr(*a)).filter(|f| ast::is_function(*f));
+        return match (func.and_then(|f| f.field(Field::Body)), receiver(callee, src, hops)) {
+            (Some(body), Verdict::Safe) if hops < MAX_HOPS => returned(body, src, hops + 1),
+            _ => Verdict::Unsafe,
+        };
+    }
     if matches!(
         last.as_str(),
-        "trim" | "tostring" | "join" | "concat" | "slice" | "substring" | "tolowercase" | "touppercase"
+        "filter" | "trim" | "tostring" | "join" | "concat" | "slice" | "substring" | "tolowercase" | "touppercase"
     ) {
         let receiver = receiver(callee, src, hops);
         return args
             .iter()
             .fold(receiver, |v, a| v.max(judge_at(*a, src, hops)));
     }
-    if CLEANING_NAMES
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(&last))
+    let words = ast::name_words(&last);
+    if words.iter().any(|w| CLEANING_WORDS.contains(&w.as_str()))
         || ESCAPING_RENDERERS.contains(&last.as_str())
+    {
+        return Verdict::Safe;
+    }
+    // A plain function given only constants (`createBreadcrumbSchema([{ … }])`):
+    // its output is the app's own.
+    if callee.kind_name() == kind::IDENTIFIER
+        && !args.is_empty()
+        && args.iter().all(|a| judge_at(*a, src, hops) == Verdict::Safe)
+        && local_function_body(callee, src).is_none()
     {
         return Verdict::Safe;
     }
@@ -268,6 +278,31 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
         }
     }
     Verdict::Unsafe
+}
+
+/// A parameter of a callback that iterates a constant array
+/// (`FAQS.map((faq) => …)`): as safe as the array.
+fn callback_parameter(param: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
+    let call = param
+        .parent()
+        .filter(|p| p.kind_name() == kind::FORMAL_PARAMETERS)
+        .or(Some(param))
+        .and_then(|p| p.parent())
+        .filter(|f| ast::is_function(*f))
+        .and_then(|f| f.parent())
+        .filter(|a| a.kind_name() == kind::ARGUMENTS)
+        .and_then(|a| a.parent());
+    let Some(callee) = call.and_then(|c| c.field(Field::Function)) else {
+        return Verdict::Unsafe;
+    };
+    let iterates = callee.kind_name() == kind::MEMBER_EXPRESSION
+        && callee.field(Field::Property).is_some_and(|p| {
+            matches!(ast::text(p, src), "map" | "flatMap" | "filter" | "forEach" | "find")
+        });
+    if !iterates {
+        return Verdict::Unsafe;
+    }
+    receiver(callee, src, hops)
 }
 
 /// The receiver of a method call (`x` in `x.trim()`).
