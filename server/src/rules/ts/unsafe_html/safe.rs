@@ -40,7 +40,7 @@ const CLEANING_WORDS: &[&str] = &[
 /// CSS (`cssVariables`).
 const CLEAN_VALUE_WORDS: &[&str] = &[
     "safe", "sanitized", "sanitised", "clean", "cleaned", "escaped", "purified",
-    "highlighted", "css",
+    "highlighted", "css", "svg",
 ];
 
 /// Renderers whose output escapes the text they are given: code highlighters
@@ -52,6 +52,25 @@ const ESCAPING_RENDERERS: &[&str] = &[
     "codetohtml",
     "rendertostring",
 ];
+
+/// Modules whose renderers escape the text they are given or generate their
+/// own markup: highlighters (shiki, sugar-high, highlight.js, Prism), KaTeX,
+/// ANSI colouring (fancy-ansi), QR codes (uqr, qrcode), mermaid (sanitizes its SVG).
+const ESCAPING_MODULES: &[&str] = &[
+    "shiki",
+    "sugar-high",
+    "highlight.js",
+    "prismjs",
+    "katex",
+    "fancy-ansi",
+    "uqr",
+    "qrcode",
+    "mermaid",
+];
+
+/// Words of a name passed to `JSON.stringify` that say it is the server's own
+/// configuration (`publicEnv`, `siteConfig`, `cspNonce`).
+const CONFIG_WORDS: &[&str] = &["env", "config", "settings", "nonce"];
 
 /// Modules whose imports are constant text (SVG, HTML, CSS, raw-text imports).
 fn constant_module(specifier: &str) -> bool {
@@ -79,7 +98,7 @@ pub(super) fn judge(expr: Node<'_>, src: &Script<'_>) -> Verdict {
 }
 
 /// How many local names or functions a value is followed through.
-const MAX_HOPS: usize = 4;
+const MAX_HOPS: usize = 8;
 
 fn judge_at(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     let Some(_level) = ast::descend() else {
@@ -127,6 +146,10 @@ fn judge_at(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
             .named_child(0)
             .map_or(Verdict::Unsafe, |e| judge_at(e, src, hops)),
         kind::MEMBER_EXPRESSION => member(expr, src, hops),
+        // `FAQS[0].answer`: as safe as the array.
+        kind::SUBSCRIPT_EXPRESSION => expr
+            .field(Field::Object)
+            .map_or(Verdict::Unsafe, |o| judge_at(o, src, hops)),
         kind::CALL_EXPRESSION => call(expr, src, hops),
         _ => Verdict::Unsafe,
     }
@@ -189,19 +212,60 @@ fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     Verdict::Unsafe
 }
 
-/// `hljs.highlight(code, opts).value`, `STRINGS.intro`, `config.html`.
+/// `hljs.highlight(code, opts).value`, `STRINGS.intro`, `content.faqs`: the
+/// property of a local object literal when it can be found, else the object.
 fn member(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
-    let Some(object) = expr.field(Field::Object).map(ast::unwrap_expr) else {
-        return Verdict::Unsafe;
-    };
-    match object.kind_name() {
-        kind::CALL_EXPRESSION => call(object, src, hops),
-        kind::MEMBER_EXPRESSION => member(object, src, hops),
-        // A member of a constant (a local object literal of constants, a
-        // `SCREAMING_CASE` name, an element of a constant array being mapped).
-        kind::IDENTIFIER => identifier(object, src, hops),
+    let mut path = Vec::new();
+    let mut cur = expr;
+    while cur.kind_name() == kind::MEMBER_EXPRESSION && path.len() < 16 {
+        let Some(prop) = cur.field(Field::Property) else {
+            return Verdict::Unsafe;
+        };
+        path.push(ast::text(prop, src));
+        let Some(object) = cur.field(Field::Object).map(ast::unwrap_expr) else {
+            return Verdict::Unsafe;
+        };
+        cur = object;
+    }
+    match cur.kind_name() {
+        kind::CALL_EXPRESSION => call(cur, src, hops),
+        kind::SUBSCRIPT_EXPRESSION => judge_at(cur, src, hops),
+        kind::IDENTIFIER => {
+            let name = ast::text(cur, src);
+            let object = src
+                .declaration(cur, name)
+                .filter(|b| b.kind == BindingKind::Const)
+                .and_then(|b| b.simple_value())
+                .map(ast::unwrap_expr);
+            match object.and_then(|o| property_path(o, &path, src)) {
+                Some(v) if hops < MAX_HOPS => judge_at(v, src, hops + 1),
+                // A member of a constant (`SCREAMING_CASE`, an element of a
+                // constant array being mapped).
+                _ => identifier(cur, src, hops),
+            }
+        }
         _ => Verdict::Unsafe,
     }
+}
+
+/// `{ faqs: [...] }` and `["faqs"]` (innermost property last in `path`) → the value.
+fn property_path<'t>(object: Node<'t>, path: &[&str], src: &str) -> Option<Node<'t>> {
+    let mut value = object;
+    for key in path.iter().rev() {
+        if value.kind_name() != kind::OBJECT {
+            return Some(value);
+        }
+        value = named_children(value).find_map(|p| {
+            (p.kind_name() == kind::PAIR
+                && p.field(Field::Key).is_some_and(|k| {
+                    ast::string_value(k, src).as_deref() == Some(*key) || ast::text(k, src) == *key
+                }))
+            .then(|| p.field(Field::Value))
+            .flatten()
+        })?;
+        value = ast::unwrap_expr(value);
+    }
+    Some(value)
 }
 
 fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
@@ -209,23 +273,27 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
         return Verdict::Unsafe;
     };
     let args = ast::call_arguments(expr);
-    if is_sanitizer(callee, src) {
+    if is_sanitizer(callee, src)
+        || callee_module(callee, src).is_some_and(|m| ESCAPING_MODULES.contains(&m.as_str()))
+    {
         return Verdict::Safe;
     }
     let path = ast::member_path(callee, src).unwrap_or_default();
     if path == "JSON.stringify" {
         return match args.first() {
-            Some(a) if judge_at(*a, src, hops) == Verdict::Safe => Verdict::Safe,
+            Some(a) if config_name(*a, src) || judge_at(*a, src, hops) == Verdict::Safe => {
+                Verdict::Safe
+            }
             _ => Verdict::Json,
         };
     }
-    let last = match callee.kind_name() {
+    let name = match callee.kind_name() {
         kind::MEMBER_EXPRESSION => callee.field(Field::Property).map(|p| ast::text(p, src)),
         kind::IDENTIFIER => Some(ast::text(callee, src)),
         _ => None,
     }
-    .unwrap_or("")
-    .to_ascii_lowercase();
+    .unwrap_or("");
+    let last = name.to_ascii_lowercase();
     if matches!(last.as_str(), "replace" | "replaceall") {
         // `json.replace(/</g, '\\u003c')`: the escape that makes JSON safe in a script.
         if args.first().is_some_and(|a| ast::text(*a, src).contains('<')) {
@@ -250,7 +318,7 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
             .iter()
             .fold(receiver, |v, a| v.max(judge_at(*a, src, hops)));
     }
-    let words = ast::name_words(&last);
+    let words = ast::name_words(name);
     if words.iter().any(|w| CLEANING_WORDS.contains(&w.as_str()))
         || ESCAPING_RENDERERS.contains(&last.as_str())
     {
@@ -305,6 +373,21 @@ fn callback_parameter(param: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict
     receiver(callee, src, hops)
 }
 
+/// `publicEnv`, `siteConfig ?? {}`: the server's own configuration.
+fn config_name(arg: Node<'_>, src: &Script<'_>) -> bool {
+    let mut arg = ast::unwrap_expr(arg);
+    if arg.kind_name() == kind::BINARY_EXPRESSION {
+        match arg.field(Field::Left) {
+            Some(l) => arg = ast::unwrap_expr(l),
+            None => return false,
+        }
+    }
+    arg.kind_name() == kind::IDENTIFIER
+        && ast::name_words(ast::text(arg, src))
+            .iter()
+            .any(|w| CONFIG_WORDS.contains(&w.as_str()))
+}
+
 /// The receiver of a method call (`x` in `x.trim()`).
 fn receiver(callee: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     match callee.kind_name() {
@@ -319,34 +402,37 @@ fn receiver(callee: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
 /// and `require`s, also one-hop locals such as `const purify = DOMPurify(window)`),
 /// or a `DOMPurify.sanitize` / `sanitizeHtml` / `xss` call by name.
 fn is_sanitizer(callee: Node<'_>, src: &Script<'_>) -> bool {
-    if let Some(q) = src.qualified_name(callee) {
-        if SANITIZER_MODULES.contains(&q.module.as_str()) {
-            return true;
-        }
-    }
-    // `purify.sanitize(x)` where `const purify = DOMPurify(window)`.
-    if callee.kind_name() == kind::MEMBER_EXPRESSION {
-        if let Some(obj) = callee.field(Field::Object).map(ast::unwrap_expr) {
-            if obj.kind_name() == kind::IDENTIFIER {
-                let factory = src
-                    .value_of(obj, ast::text(obj, src))
-                    .map(ast::unwrap_expr)
-                    .filter(|v| v.kind_name() == kind::CALL_EXPRESSION)
-                    .and_then(|v| v.field(Field::Function));
-                if factory.is_some_and(|f| {
-                    src.qualified_name(f)
-                        .is_some_and(|q| SANITIZER_MODULES.contains(&q.module.as_str()))
-                }) {
-                    return true;
-                }
-            }
-        }
+    if callee_module(callee, src).is_some_and(|m| SANITIZER_MODULES.contains(&m.as_str())) {
+        return true;
     }
     let path = ast::member_path(callee, src).unwrap_or_default();
     let lower = path.to_ascii_lowercase();
     lower.ends_with("dompurify.sanitize")
         || lower.ends_with("purify.sanitize")
         || matches!(lower.as_str(), "sanitizehtml" | "xss" | "filterxss")
+}
+
+/// The module a callee comes from: its qualified name's, or for a method of a
+/// local made by a module's factory or class (`const purify = DOMPurify(window)`,
+/// `const ansi = new FancyAnsi()`), that module.
+fn callee_module(callee: Node<'_>, src: &Script<'_>) -> Option<String> {
+    if let Some(q) = src.qualified_name(callee) {
+        return Some(q.module);
+    }
+    if callee.kind_name() != kind::MEMBER_EXPRESSION {
+        return None;
+    }
+    let obj = callee.field(Field::Object).map(ast::unwrap_expr)?;
+    if obj.kind_name() != kind::IDENTIFIER {
+        return None;
+    }
+    let made = src.value_of(obj, ast::text(obj, src)).map(ast::unwrap_expr)?;
+    let maker = match made.kind_name() {
+        kind::CALL_EXPRESSION => made.field(Field::Function)?,
+        kind::NEW_EXPRESSION => made.field(Field::Constructor)?,
+        _ => return None,
+    };
+    src.qualified_name(maker).map(|q| q.module)
 }
 
 /// The body of the local function `callee` names: a function declaration or a
