@@ -206,7 +206,9 @@ fn jsx_attribute<'t>(attr: Node<'t>, src: &str) -> Option<(Node<'t>, Sink)> {
     if element == "style" {
         return None;
     }
-    Some((html_value(object, src)?, Sink::React { script: element == "script" }))
+    // `<script>` and Next's `<Script>`.
+    let script = element.eq_ignore_ascii_case("script");
+    Some((html_value(object, src)?, Sink::React { script }))
 }
 
 /// `createElement('div', { dangerouslySetInnerHTML: { __html: x } })` → `x`.

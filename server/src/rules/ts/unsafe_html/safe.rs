@@ -32,7 +32,8 @@ const SANITIZER_MODULES: &[&str] = &[
 /// Words of a callee name that say it sanitizes or escapes its argument
 /// (`sanitizeSurveyHtml`, `escapeHtml`, `filterXSS`, `stripTags`).
 const CLEANING_WORDS: &[&str] = &[
-    "sanitize", "sanitise", "sanitizer", "purify", "escape", "xss", "encode",
+    "sanitize", "sanitise", "sanitizer", "purify", "escape", "xss", "encode", "highlight",
+    "highlighted",
 ];
 
 /// Words of a variable name that say its value was cleaned or produced by an
@@ -66,7 +67,17 @@ const ESCAPING_MODULES: &[&str] = &[
     "uqr",
     "qrcode",
     "mermaid",
+    // Escapes raw HTML unless made with `html: true` (checked in `callee_module`).
+    "markdown-it",
 ];
+
+/// Words of a component parameter that say it holds the app's own copy.
+const PROSE_WORDS: &[&str] = &[
+    "text", "label", "title", "description", "help", "hint", "caption", "tooltip", "placeholder",
+];
+
+/// The most setter calls of a React state followed.
+const MAX_SETTER_CALLS: usize = 16;
 
 /// Words of a name passed to `JSON.stringify` that say it is the server's own
 /// configuration (`publicEnv`, `siteConfig`, `cspNonce`).
@@ -197,8 +208,26 @@ fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
             Verdict::Unsafe
         };
     }
-    if binding.kind == BindingKind::Param && hops < MAX_HOPS {
-        return callback_parameter(binding.decl, src, hops + 1);
+    if binding.kind == BindingKind::Param {
+        // A component's copy prop (`helpText`, `description`): the app's own
+        // text with inline markup, by the name the component gives it.
+        if ast::name_words(name)
+            .iter()
+            .any(|w| PROSE_WORDS.contains(&w.as_str()))
+        {
+            return Verdict::Safe;
+        }
+        if hops < MAX_HOPS {
+            return callback_parameter(binding.decl, src, hops + 1);
+        }
+        return Verdict::Unsafe;
+    }
+    if let Some(values) = state_values(binding, src) {
+        return if hops < MAX_HOPS {
+            worst(values.into_iter(), src, hops + 1)
+        } else {
+            Verdict::Unsafe
+        };
     }
     let is_const = binding.kind == BindingKind::Const;
     if is_const && hops < MAX_HOPS {
@@ -348,6 +377,65 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     Verdict::Unsafe
 }
 
+/// The values a React state takes: `const [html, setHtml] = useState(init)` →
+/// `init` and the first argument of each `setHtml(…)` call in the component
+/// (found by name in the component's text; `None` when it is not such a state,
+/// the setter is passed on, or it is called too often to follow).
+fn state_values<'t>(
+    binding: &crate::ts::semantic::Binding<'t>,
+    src: &Script<'t>,
+) -> Option<Vec<Node<'t>>> {
+    let call = binding.value.map(ast::unwrap_expr)?;
+    if call.kind_name() != kind::CALL_EXPRESSION
+        || !ast::callee_path(call, src).is_some_and(|p| p == "useState" || p == "React.useState")
+    {
+        return None;
+    }
+    let pattern = binding.element.parent().filter(|p| p.kind_name() == kind::ARRAY_PATTERN)?;
+    let mut elements = named_children(pattern);
+    if elements.next().map(|e| e.id()) != Some(binding.element.id()) {
+        return None;
+    }
+    let setter = elements.next().filter(|e| e.kind_name() == kind::IDENTIFIER)?;
+    let setter_name = ast::text(setter, src);
+    let component = ast::enclosing_function(pattern)?;
+    let root = src.program(component);
+    let mut values: Vec<Node<'t>> = ast::call_arguments(call).into_iter().take(1).collect();
+    let body = component.byte_range();
+    let text = src.get(body.clone())?;
+    let mut calls = 0;
+    for (i, _) in text.match_indices(setter_name) {
+        let start = body.start + i;
+        let Some(ident) = root
+            .descendant_for_byte_range(start, start + setter_name.len())
+            .filter(|n| n.kind_name() == kind::IDENTIFIER)
+        else {
+            continue;
+        };
+        if ident.id() == setter.id() {
+            continue;
+        }
+        let parent = ident.parent()?;
+        // Anything but a direct call (passed on, aliased): not followed.
+        if parent.kind_name() != kind::CALL_EXPRESSION
+            || parent.field(Field::Function).map(|f| f.id()) != Some(ident.id())
+        {
+            return None;
+        }
+        calls += 1;
+        if calls > MAX_SETTER_CALLS {
+            return None;
+        }
+        let arg = ast::call_arguments(parent).into_iter().next()?;
+        // An updater function (`setHtml((old) => …)`) is not followed.
+        if ast::is_function(ast::unwrap_expr(arg)) {
+            return None;
+        }
+        values.push(arg);
+    }
+    Some(values)
+}
+
 /// A parameter of a callback that iterates a constant array
 /// (`FAQS.map((faq) => …)`): as safe as the array.
 fn callback_parameter(param: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
@@ -432,7 +520,15 @@ fn callee_module(callee: Node<'_>, src: &Script<'_>) -> Option<String> {
         kind::NEW_EXPRESSION => made.field(Field::Constructor)?,
         _ => return None,
     };
-    src.qualified_name(maker).map(|q| q.module)
+    let module = src.qualified_name(maker).map(|q| q.module)?;
+    // `new MarkdownIt({ html: true })` passes raw HTML through.
+    if module == "markdown-it" {
+        let options = ast::text(made, src).replace(char::is_whitespace, "");
+        if options.contains("html:true") {
+            return Some("markdown-it (html: true)".to_string());
+        }
+    }
+    Some(module)
 }
 
 /// The body of the local function `callee` names: a function declaration or a
