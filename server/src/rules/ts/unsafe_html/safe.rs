@@ -208,13 +208,22 @@ fn identifier(ident: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
             Verdict::Unsafe
         };
     }
+    // `const { description } = props`: a prop like a destructured parameter.
+    let from_props = binding.destructured
+        && binding.kind == BindingKind::Const
+        && binding
+            .value
+            .map(ast::unwrap_expr)
+            .filter(|v| v.kind_name() == kind::IDENTIFIER)
+            .and_then(|v| src.declaration(v, ast::text(v, src)))
+            .is_some_and(|b| b.kind == BindingKind::Param);
+    if from_props && is_prose(name) {
+        return Verdict::Safe;
+    }
     if binding.kind == BindingKind::Param {
-        // A component's copy prop (`helpText`, `description`): the app's own
-        // text with inline markup, by the name the component gives it.
-        if ast::name_words(name)
-            .iter()
-            .any(|w| PROSE_WORDS.contains(&w.as_str()))
-        {
+        // A component's copy prop (`{ helpText }`, `{ description }`): the
+        // app's own text with inline markup, by the name the component gives it.
+        if binding.destructured && is_prose(name) {
             return Verdict::Safe;
         }
         if hops < MAX_HOPS {
@@ -375,6 +384,12 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
         }
     }
     Verdict::Unsafe
+}
+
+fn is_prose(name: &str) -> bool {
+    ast::name_words(name)
+        .iter()
+        .any(|w| PROSE_WORDS.contains(&w.as_str()))
 }
 
 /// The values a React state takes: `const [html, setHtml] = useState(init)` →
