@@ -30,7 +30,7 @@ pub const RULE: TsRule = TsRule {
             "innerHTML",
             "outerHTML",
             "insertAdjacentHTML",
-            "document",
+            "document.write",
         ],
         also_triggers: &[],
         options: RuleOptions::NONE,
@@ -151,7 +151,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
                 .report(
                     value.byte_range(),
                     format!(
-                        "`{snippet}` is written {place} without escaping `<`: a `</script>` in the data ends the script and the rest runs as HTML; add `.replace(/</g, '\\\\u003c')`"
+                        "{snippet} is written {place} without escaping `<`: a `</script>` in the data ends the script and the rest runs as HTML; add `.replace(/</g, '\\\\u003c')`"
                     ),
                 )
                 .with_level(Level::Warn);
@@ -167,7 +167,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             };
             let d = cx.report(
                 value.byte_range(),
-                format!("`{snippet}` is inserted as HTML without a sanitizer (XSS); {instead}"),
+                format!("{snippet} is inserted as HTML without a sanitizer (XSS); {instead}"),
             );
             if let Some(fix) = fix {
                 d.with_fix(fix);
@@ -176,7 +176,8 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
 }
 
-/// The value's text for a message: its first line, at most 40 characters.
+/// The value's text for a message, as inline code: its first line, at most 40
+/// characters (a template literal in double backticks).
 fn snippet(value: Node<'_>, src: &str) -> String {
     let text = ast::text(value, src);
     let first = text.lines().next().unwrap_or("").trim_end();
@@ -184,7 +185,11 @@ fn snippet(value: Node<'_>, src: &str) -> String {
     if out.len() < text.len() {
         out.push('…');
     }
-    out
+    if out.contains('`') {
+        format!("`` {out} ``")
+    } else {
+        format!("`{out}`")
+    }
 }
 
 /// `<div dangerouslySetInnerHTML={{ __html: x }} />` → `x` (not in `<style>`).

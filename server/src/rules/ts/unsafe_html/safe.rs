@@ -452,7 +452,8 @@ fn state_values<'t>(
 }
 
 /// A parameter of a callback that iterates a constant array
-/// (`FAQS.map((faq) => …)`): as safe as the array.
+/// (`FAQS.map((faq) => …)`) or receives a promise's value
+/// (`codeToHtml(code).then((html) => …)`): as safe as the array or promise.
 fn callback_parameter(param: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     let call = param
         .parent()
@@ -468,7 +469,10 @@ fn callback_parameter(param: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict
     };
     let iterates = callee.kind_name() == kind::MEMBER_EXPRESSION
         && callee.field(Field::Property).is_some_and(|p| {
-            matches!(ast::text(p, src), "map" | "flatMap" | "filter" | "forEach" | "find")
+            matches!(
+                ast::text(p, src),
+                "map" | "flatMap" | "filter" | "forEach" | "find" | "then"
+            )
         });
     if !iterates {
         return Verdict::Unsafe;
