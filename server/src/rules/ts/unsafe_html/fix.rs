@@ -54,7 +54,11 @@ pub(super) fn sanitize(cx: &RuleContext<'_>, value: Node<'_>, dom: bool) -> Opti
             if src.declaration(value, "DOMPurify").is_some() {
                 return None;
             }
-            let module = if dom { "dompurify" } else { "isomorphic-dompurify" };
+            let module = if dom {
+                "dompurify"
+            } else {
+                "isomorphic-dompurify"
+            };
             let root = src.program(value);
             let block = ImportBlock::of(&src, root);
             let commonjs = block.is_commonjs(
@@ -82,5 +86,8 @@ pub(super) fn sanitize(cx: &RuleContext<'_>, value: Node<'_>, dom: bool) -> Opti
     };
     let mut edits = vec![Edit::replace(value.byte_range(), replacement)];
     edits.extend(import);
-    Some(Fix::unsafe_(format!("Sanitize with {local}.sanitize(…)"), edits))
+    Some(Fix::unsafe_(
+        format!("Sanitize with {local}.sanitize(…)"),
+        edits,
+    ))
 }

@@ -162,8 +162,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         Verdict::Unsafe => {
             let fix = fix::sanitize(cx, value, sink == Sink::Dom);
             let instead = match sink {
-                Sink::React { .. } => "render it as text, or pass it through `DOMPurify.sanitize(…)`",
-                Sink::Dom => "assign `textContent` instead, or pass it through `DOMPurify.sanitize(…)`",
+                Sink::React { .. } => {
+                    "render it as text, or pass it through `DOMPurify.sanitize(…)`"
+                }
+                Sink::Dom => {
+                    "assign `textContent` instead, or pass it through `DOMPurify.sanitize(…)`"
+                }
             };
             let d = cx.report(
                 value.byte_range(),
@@ -238,7 +242,8 @@ fn html_value<'t>(object: Node<'t>, src: &str) -> Option<Node<'t>> {
         kind::PAIR => p
             .field(Field::Key)
             .filter(|k| {
-                ast::string_value(*k, src).as_deref() == Some("__html") || ast::text(*k, src) == "__html"
+                ast::string_value(*k, src).as_deref() == Some("__html")
+                    || ast::text(*k, src) == "__html"
             })
             .and_then(|_| p.field(Field::Value)),
         kind::SHORTHAND_PROPERTY_IDENTIFIER if ast::text(p, src) == "__html" => Some(p),

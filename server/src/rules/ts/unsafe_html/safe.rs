@@ -32,7 +32,14 @@ const SANITIZER_MODULES: &[&str] = &[
 /// Words of a callee name that say it sanitizes or escapes its argument
 /// (`sanitizeSurveyHtml`, `escapeHtml`, `filterXSS`, `stripTags`).
 const CLEANING_WORDS: &[&str] = &[
-    "sanitize", "sanitise", "sanitizer", "purify", "escape", "xss", "encode", "highlight",
+    "sanitize",
+    "sanitise",
+    "sanitizer",
+    "purify",
+    "escape",
+    "xss",
+    "encode",
+    "highlight",
     "highlighted",
 ];
 
@@ -40,8 +47,16 @@ const CLEANING_WORDS: &[&str] = &[
 /// escaping renderer (`safeHtml`, `sanitizedHTML`, `highlightedCode`), or is
 /// CSS (`cssVariables`).
 const CLEAN_VALUE_WORDS: &[&str] = &[
-    "safe", "sanitized", "sanitised", "clean", "cleaned", "escaped", "purified",
-    "highlighted", "css", "svg",
+    "safe",
+    "sanitized",
+    "sanitised",
+    "clean",
+    "cleaned",
+    "escaped",
+    "purified",
+    "highlighted",
+    "css",
+    "svg",
 ];
 
 /// Renderers whose output escapes the text they are given: code highlighters
@@ -73,7 +88,15 @@ const ESCAPING_MODULES: &[&str] = &[
 
 /// Words of a component parameter that say it holds the app's own copy.
 const PROSE_WORDS: &[&str] = &[
-    "text", "label", "title", "description", "help", "hint", "caption", "tooltip", "placeholder",
+    "text",
+    "label",
+    "title",
+    "description",
+    "help",
+    "hint",
+    "caption",
+    "tooltip",
+    "placeholder",
 ];
 
 /// The most setter calls of a React state followed.
@@ -334,22 +357,39 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     let last = name.to_ascii_lowercase();
     if matches!(last.as_str(), "replace" | "replaceall") {
         // `json.replace(/</g, '\\u003c')`: the escape that makes JSON safe in a script.
-        if args.first().is_some_and(|a| ast::text(*a, src).contains('<')) {
+        if args
+            .first()
+            .is_some_and(|a| ast::text(*a, src).contains('<'))
+        {
             return Verdict::Safe;
         }
         return receiver(callee, src, hops);
     }
     // `CONSTANTS.map((c) => …)`: the callback's result, its parameters as safe as the array.
     if matches!(last.as_str(), "map" | "flatmap") {
-        let func = args.first().map(|a| ast::unwrap_expr(*a)).filter(|f| ast::is_function(*f));
-        return match (func.and_then(|f| f.field(Field::Body)), receiver(callee, src, hops)) {
+        let func = args
+            .first()
+            .map(|a| ast::unwrap_expr(*a))
+            .filter(|f| ast::is_function(*f));
+        return match (
+            func.and_then(|f| f.field(Field::Body)),
+            receiver(callee, src, hops),
+        ) {
             (Some(body), Verdict::Safe) if hops < MAX_HOPS => returned(body, src, hops + 1),
             _ => Verdict::Unsafe,
         };
     }
     if matches!(
         last.as_str(),
-        "filter" | "trim" | "tostring" | "join" | "concat" | "slice" | "substring" | "tolowercase" | "touppercase"
+        "filter"
+            | "trim"
+            | "tostring"
+            | "join"
+            | "concat"
+            | "slice"
+            | "substring"
+            | "tolowercase"
+            | "touppercase"
     ) {
         let receiver = receiver(callee, src, hops);
         return args
@@ -366,14 +406,18 @@ fn call(expr: Node<'_>, src: &Script<'_>, hops: usize) -> Verdict {
     // its output is the app's own.
     if callee.kind_name() == kind::IDENTIFIER
         && !args.is_empty()
-        && args.iter().all(|a| judge_at(*a, src, hops) == Verdict::Safe)
+        && args
+            .iter()
+            .all(|a| judge_at(*a, src, hops) == Verdict::Safe)
         && local_function_body(callee, src).is_none()
     {
         return Verdict::Safe;
     }
     // i18n: `t('home.title')` — translations are the developers' text.
     if matches!(last.as_str(), "t" | "formatmessage")
-        && args.first().is_some_and(|a| ast::string_value(*a, src).is_some())
+        && args
+            .first()
+            .is_some_and(|a| ast::string_value(*a, src).is_some())
     {
         return Verdict::Safe;
     }
@@ -406,12 +450,17 @@ fn state_values<'t>(
     {
         return None;
     }
-    let pattern = binding.element.parent().filter(|p| p.kind_name() == kind::ARRAY_PATTERN)?;
+    let pattern = binding
+        .element
+        .parent()
+        .filter(|p| p.kind_name() == kind::ARRAY_PATTERN)?;
     let mut elements = named_children(pattern);
     if elements.next().map(|e| e.id()) != Some(binding.element.id()) {
         return None;
     }
-    let setter = elements.next().filter(|e| e.kind_name() == kind::IDENTIFIER)?;
+    let setter = elements
+        .next()
+        .filter(|e| e.kind_name() == kind::IDENTIFIER)?;
     let setter_name = ast::text(setter, src);
     let component = ast::enclosing_function(pattern)?;
     let root = src.program(component);
@@ -533,7 +582,9 @@ fn callee_module(callee: Node<'_>, src: &Script<'_>) -> Option<String> {
     if obj.kind_name() != kind::IDENTIFIER {
         return None;
     }
-    let made = src.value_of(obj, ast::text(obj, src)).map(ast::unwrap_expr)?;
+    let made = src
+        .value_of(obj, ast::text(obj, src))
+        .map(ast::unwrap_expr)?;
     let maker = match made.kind_name() {
         kind::CALL_EXPRESSION => made.field(Field::Function)?,
         kind::NEW_EXPRESSION => made.field(Field::Constructor)?,

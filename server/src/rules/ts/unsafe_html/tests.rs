@@ -249,11 +249,7 @@ fn near_miss_comments_strings_other_properties_and_minified_bundles() {
 
 #[test]
 fn triggers_keep_other_files_unparsed() {
-    assert_clean(
-        R,
-        "src/other.ts",
-        "export const html = render(user.bio);\n",
-    );
+    assert_clean(R, "src/other.ts", "export const html = render(user.bio);\n");
 }
 
 #[test]
