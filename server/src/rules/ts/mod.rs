@@ -22,6 +22,7 @@ pub mod no_any_cast;
 pub mod open_redirect;
 pub mod route_without_auth;
 pub mod secret_fallback;
+pub mod secret_in_client;
 pub mod sql_injection;
 pub mod stub_auth;
 pub mod unsafe_html;
@@ -95,6 +96,7 @@ static REGISTERED: &[TsRule] = &[
     webhook_not_idempotent::RULE,
     route_without_auth::RULE,
     unsafe_html::RULE,
+    secret_in_client::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
