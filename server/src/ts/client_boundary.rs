@@ -24,7 +24,11 @@ pub struct ModuleFacts {
     pub server_only: bool,
     /// Module specifiers of its value imports, re-exports, `require`s and `import()`s.
     pub imports: Vec<String>,
-    /// Server-only secret env names it reads (see [`is_server_secret`]).
+    /// Server-only secret env names it reads when it is loaded: outside any
+    /// function body (see [`is_server_secret`]). A read inside a function runs
+    /// only when called; the client bundle then gets `undefined`, not the
+    /// secret, and only if it calls it. t3-env schemas (`createEnv(`) list every
+    /// variable and guard server ones at runtime: not counted.
     pub secrets: Vec<String>,
 }
 
@@ -72,6 +76,10 @@ pub fn scan(text: &str) -> ModuleFacts {
     let mut prev: [&str; 2] = ["", ""];
     let mut prev_punct: u8 = 0;
     let mut type_only = false;
+    // Open braces: `true` for a function body (after `)` or `=>`).
+    let mut braces: Vec<bool> = Vec::new();
+    let mut last_punct: u8 = 0;
+    let env_schema = text.contains("createEnv(");
     while i < b.len() {
         let c = b[i];
         match c {
@@ -107,6 +115,7 @@ pub fn scan(text: &str) -> ModuleFacts {
                 first_token = false;
                 prev = ["", ""];
                 prev_punct = 0;
+                last_punct = 0;
                 i = end;
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
@@ -124,7 +133,9 @@ pub fn scan(text: &str) -> ModuleFacts {
                 {
                     type_only = true;
                 }
-                if word == "process" || word == "import" {
+                last_punct = 0;
+                let top_level = !braces.iter().any(|f| *f);
+                if (word == "process" || word == "import") && top_level && !env_schema {
                     if let Some(name) = env_read(text, start, i) {
                         if is_server_secret(name) && !facts.secrets.iter().any(|s| s == name) {
                             facts.secrets.push(name.to_string());
@@ -136,6 +147,7 @@ pub fn scan(text: &str) -> ModuleFacts {
                 prev_punct = 0;
             }
             b';' => {
+                last_punct = b';';
                 type_only = false;
                 first_token = false;
                 prev = ["", ""];
@@ -144,6 +156,17 @@ pub fn scan(text: &str) -> ModuleFacts {
             }
             c if c.is_ascii_whitespace() => i += 1,
             _ => {
+                match c {
+                    b'{' => {
+                        let arrow = i >= 2 && &b[i.saturating_sub(2)..i] == b"=>";
+                        braces.push(last_punct == b')' || arrow || prev_is_arrow(b, i));
+                    }
+                    b'}' => {
+                        braces.pop();
+                    }
+                    _ => {}
+                }
+                last_punct = c;
                 first_token = false;
                 prev_punct = c;
                 if c != b'(' {
@@ -154,6 +177,15 @@ pub fn scan(text: &str) -> ModuleFacts {
         }
     }
     facts
+}
+
+/// `=> {` with blanks between.
+fn prev_is_arrow(b: &[u8], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 && b[j - 1].is_ascii_whitespace() {
+        j -= 1;
+    }
+    j >= 2 && &b[j - 2..j] == b"=>"
 }
 
 /// Imports kept per file (a generated barrel may list thousands).
@@ -409,6 +441,16 @@ mod tests {
         assert!(!g.use_client && g.server_only);
         assert!(g.secrets.is_empty());
         assert!(scan("\"use server\"\nexport async function a() {}\n").use_server);
+        // reads at load time only: not inside functions, not in a t3-env schema
+        let h = scan("export const cfg = { k: process.env.A_SECRET };
+function f() { return process.env.B_SECRET; }
+const g = () => { process.env.C_SECRET };
+const m = { get() { return process.env.D_SECRET; } };
+if (x) { process.env.E_SECRET }
+");
+        assert_eq!(h.secrets, ["A_SECRET"]);
+        assert!(scan("export const env = createEnv({ runtimeEnv: { AUTH_SECRET: process.env.AUTH_SECRET } });
+").secrets.is_empty());
     }
 
     #[test]

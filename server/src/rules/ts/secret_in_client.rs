@@ -167,6 +167,9 @@ fn check_import(cx: &mut RuleContext<'_>, import: Node<'_>) {
     let Some((module, reach)) = cx.facts.ts.client_import_secret(cx.file.path, &spec) else {
         return;
     };
+    if !used_as_value(import, src) {
+        return;
+    }
     let shown = |p: &std::path::Path| {
         p.strip_prefix(&cx.config.base_dir)
             .unwrap_or(p)
@@ -184,6 +187,49 @@ fn check_import(cx: &mut RuleContext<'_>, import: Node<'_>) {
         shown(&reach.module),
     );
     cx.report(source.byte_range(), message);
+}
+
+/// Whether a name the import binds is used as a value in the file (an import
+/// used only in types is dropped by the compiler, `import { ActionState }`).
+/// A side-effect import (`import './x'`) is one.
+fn used_as_value(import: Node<'_>, src: &str) -> bool {
+    let Some(clause) = child(import, "import_clause") else {
+        return true;
+    };
+    let mut names: Vec<&str> = Vec::new();
+    let mut c = clause.walk();
+    for part in clause.named_children(&mut c) {
+        match part.kind_name() {
+            kind::IDENTIFIER => names.push(ast::text(part, src)),
+            "namespace_import" => {
+                if let Some(id) = child(part, kind::IDENTIFIER) {
+                    names.push(ast::text(id, src));
+                }
+            }
+            "named_imports" => {
+                let mut cc = part.walk();
+                for spec in part.named_children(&mut cc) {
+                    let local = spec.field(Field::Alias).or_else(|| spec.field(Field::Name));
+                    if let Some(l) = local {
+                        names.push(ast::text(l, src));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let root = ast::root_of(import);
+    let after = import.end_byte();
+    names.iter().any(|name| {
+        src[after..].match_indices(name).any(|(i, _)| {
+            let at = after + i;
+            root.descendant_for_byte_range(at, at + name.len())
+                .is_some_and(|n| {
+                    matches!(n.kind_name(), kind::IDENTIFIER | kind::SHORTHAND_PROPERTY_IDENTIFIER)
+                        && ast::text(n, src) == *name
+                })
+        })
+    })
 }
 
 fn child<'t>(n: Node<'t>, kind: &str) -> Option<Node<'t>> {
@@ -276,7 +322,7 @@ mod tests {
         let files = [
             (
                 "app/checkout/pay-button.tsx",
-                "'use client';\nimport { stripe } from '@/lib/stripe';\nimport { price } from '../../lib/billing';\nimport type { Plan } from '@/lib/stripe';\nimport { type Plan2 } from '@/lib/stripe';\nimport { checkout } from '@/app/actions';\nimport { guarded } from '@/lib/guarded';\nimport { Other } from './other-client';\nimport { z } from 'zod';\n",
+                "'use client';\nimport { stripe } from '@/lib/stripe';\nimport { price } from '../../lib/billing';\nimport type { Plan } from '@/lib/stripe';\nimport { type Plan2 } from '@/lib/stripe';\nimport { checkout } from '@/app/actions';\nimport { guarded } from '@/lib/guarded';\nimport { Other } from './other-client';\nimport { z } from 'zod';\nimport { StripeRow } from '@/lib/stripe';\nexport function Pay(p: StripeRow) { return <button onClick={() => stripe.checkout(price, checkout, guarded, z)}><Other /></button>; }\n",
             ),
             ("lib/stripe.ts", "import Stripe from 'stripe';\nexport const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);\n"),
             ("lib/billing.ts", "import { stripe } from './stripe';\nexport const price = 1;\n"),
@@ -290,8 +336,14 @@ mod tests {
         assert_eq!(got, vec!["'@/lib/stripe'", "'../../lib/billing'"]);
         assert!(d[0].message.contains("`STRIPE_SECRET_KEY` (read in `lib/stripe.ts`)"), "{}", d[0].message);
         assert!(d[1].message.contains("through 1 import(s) from `lib/billing.ts`"), "{}", d[1].message);
-        // the other client module is judged in its own file
-        assert_eq!(import_findings(&files, "app/checkout/other-client.tsx").len(), 1);
+        // the other client module is judged in its own file (its import is used as a value)
+        assert_eq!(import_findings(&files, "app/checkout/other-client.tsx").len(), 0);
+        // near miss: a read inside a function runs only when called
+        let lazy = [
+            ("components/a.tsx", "'use client';\nimport { pay } from '@/lib/pay';\nexport const A = () => <b onClick={pay} />;\n"),
+            ("lib/pay.ts", "export function pay() { return new Stripe(process.env.STRIPE_SECRET_KEY!); }\n"),
+        ];
+        assert!(import_findings(&lazy, "components/a.tsx").is_empty());
         // near miss: the same import in a server component
         let server = [
             ("app/page.tsx", "import { stripe } from '@/lib/stripe';\nexport default function P() {}\n"),
