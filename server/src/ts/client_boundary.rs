@@ -76,9 +76,10 @@ pub fn scan(text: &str) -> ModuleFacts {
     let mut prev: [&str; 2] = ["", ""];
     let mut prev_punct: u8 = 0;
     let mut type_only = false;
-    // Open braces: `true` for a function body (after `)` or `=>`).
+    // Open braces: `true` for a function body: after `)` (and a return type
+    // annotation: `): Promise<string> {`) or `=>`.
     let mut braces: Vec<bool> = Vec::new();
-    let mut last_punct: u8 = 0;
+    let mut after_paren = false;
     let env_schema = text.contains("createEnv(");
     while i < b.len() {
         let c = b[i];
@@ -115,7 +116,6 @@ pub fn scan(text: &str) -> ModuleFacts {
                 first_token = false;
                 prev = ["", ""];
                 prev_punct = 0;
-                last_punct = 0;
                 i = end;
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
@@ -133,7 +133,6 @@ pub fn scan(text: &str) -> ModuleFacts {
                 {
                     type_only = true;
                 }
-                last_punct = 0;
                 let top_level = !braces.iter().any(|f| *f);
                 if (word == "process" || word == "import") && top_level && !env_schema {
                     if let Some(name) = env_read(text, start, i) {
@@ -147,7 +146,7 @@ pub fn scan(text: &str) -> ModuleFacts {
                 prev_punct = 0;
             }
             b';' => {
-                last_punct = b';';
+                after_paren = false;
                 type_only = false;
                 first_token = false;
                 prev = ["", ""];
@@ -158,15 +157,18 @@ pub fn scan(text: &str) -> ModuleFacts {
             _ => {
                 match c {
                     b'{' => {
-                        let arrow = i >= 2 && &b[i.saturating_sub(2)..i] == b"=>";
-                        braces.push(last_punct == b')' || arrow || prev_is_arrow(b, i));
+                        braces.push(after_paren || prev_is_arrow(b, i));
+                        after_paren = false;
                     }
                     b'}' => {
                         braces.pop();
+                        after_paren = false;
                     }
-                    _ => {}
+                    b')' => after_paren = true,
+                    // Inside a return type annotation.
+                    b':' | b'<' | b'>' | b'.' | b'|' | b'&' | b'[' | b']' | b',' | b'?' => {}
+                    _ => after_paren = false,
                 }
-                last_punct = c;
                 first_token = false;
                 prev_punct = c;
                 if c != b'(' {
@@ -442,15 +444,15 @@ mod tests {
         assert!(g.secrets.is_empty());
         assert!(scan("\"use server\"\nexport async function a() {}\n").use_server);
         // reads at load time only: not inside functions, not in a t3-env schema
-        let h = scan("export const cfg = { k: process.env.A_SECRET };
-function f() { return process.env.B_SECRET; }
-const g = () => { process.env.C_SECRET };
-const m = { get() { return process.env.D_SECRET; } };
-if (x) { process.env.E_SECRET }
-");
-        assert_eq!(h.secrets, ["A_SECRET"]);
-        assert!(scan("export const env = createEnv({ runtimeEnv: { AUTH_SECRET: process.env.AUTH_SECRET } });
-").secrets.is_empty());
+        let h = scan(
+            "export const cfg = { k: process.env.A_SECRET };\nfunction f() { return process.env.B_SECRET; }\nconst g = () => { process.env.C_SECRET };\nconst m = { get() { return process.env.D_SECRET; } };\nif (x) { process.env.E_SECRET }\nexport async function h(ip: string): Promise<string> { return process.env.F_SECRET ?? ''; }\nexport const s = new Stripe(process.env.G_SECRET!, { apiVersion: '2024' });\n",
+        );
+        assert_eq!(h.secrets, ["A_SECRET", "G_SECRET"]);
+        assert!(scan(
+            "export const env = createEnv({ runtimeEnv: { AUTH_SECRET: process.env.AUTH_SECRET } });\n"
+        )
+        .secrets
+        .is_empty());
     }
 
     #[test]
