@@ -1184,3 +1184,38 @@ fn settle_publishes(s: &mut Server, uri: &str) {
         .is_some()
     {}
 }
+
+/// `secret-in-client` follows the workspace: a `'use client'` component
+/// importing `@/lib/pay` gets the finding when `lib/pay.ts` (open in the
+/// editor) starts reading a server secret when it loads, and loses it when
+/// the read moves into a function (client-boundary facts of another file).
+#[test]
+fn secret_in_client_follows_the_imported_module() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let client = "'use client';\nimport { pay } from '@/lib/pay';\nexport function Buy() {\n  return <button onClick={() => pay()}>Buy</button>;\n}\n";
+    let lazy = "export function pay() {\n  return new Stripe(process.env.STRIPE_SECRET_KEY!);\n}\n";
+    let eager = "const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);\nexport function pay() {\n  return stripe;\n}\n";
+    let buy = write(root, "src/components/buy.tsx", client);
+    let lib = write(root, "src/lib/pay.ts", lazy);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&buy);
+    s.open(&uri, "typescriptreact", 1, client);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "secret-in-client");
+    assert!(!has(&s.diagnostics(&uri, 1)));
+    settle_publishes(&mut s, &uri);
+    // The imported module now creates the client when it loads: flagged at the import.
+    let lib_uri = file_uri(&lib);
+    s.open(&lib_uri, "typescript", 1, lazy);
+    s.change_full(&lib_uri, 2, eager);
+    let d = wait_diags(&mut s, &uri, "flagged after lib/pay.ts reads the secret", has);
+    let d = d["diagnostics"].as_array().expect("diagnostics");
+    let found = d.iter().find(|x| x["code"] == "secret-in-client").unwrap();
+    assert_eq!(found["range"]["start"]["line"], 1);
+    assert!(found["message"].as_str().unwrap().contains("STRIPE_SECRET_KEY"));
+    // Back inside the function: cleared.
+    settle_publishes(&mut s, &uri);
+    s.change_full(&lib_uri, 3, lazy);
+    wait_diags(&mut s, &uri, "cleared after the read moves back", |d| !has(d));
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -176,10 +176,10 @@ fn check_import(cx: &mut RuleContext<'_>, import: Node<'_>) {
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let via = if reach.hops == 0 {
-        String::new()
-    } else {
-        format!(" (through {} import(s) from `{}`)", reach.hops, shown(module))
+    let via = match reach.hops {
+        0 => String::new(),
+        1 => format!(", which `{}` imports", shown(module)),
+        n => format!(", {n} imports away through `{}`", shown(module)),
     };
     let message = format!(
         "`{spec}` brings the server-only secret `{}` (read in `{}`{via}) into the client bundle of this `'use client'` module; call it through a server action or route handler, or add `import 'server-only'` to that module",
@@ -335,7 +335,7 @@ mod tests {
         let got: Vec<&str> = d.iter().map(|x| &text[x.range.clone()]).collect();
         assert_eq!(got, vec!["'@/lib/stripe'", "'../../lib/billing'"]);
         assert!(d[0].message.contains("`STRIPE_SECRET_KEY` (read in `lib/stripe.ts`)"), "{}", d[0].message);
-        assert!(d[1].message.contains("through 1 import(s) from `lib/billing.ts`"), "{}", d[1].message);
+        assert!(d[1].message.contains("(read in `lib/stripe.ts`, which `lib/billing.ts` imports)"), "{}", d[1].message);
         // the other client module is judged in its own file (its import is used as a value)
         assert_eq!(import_findings(&files, "app/checkout/other-client.tsx").len(), 0);
         // near miss: a read inside a function runs only when called
