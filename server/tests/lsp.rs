@@ -1208,14 +1208,24 @@ fn secret_in_client_follows_the_imported_module() {
     let lib_uri = file_uri(&lib);
     s.open(&lib_uri, "typescript", 1, lazy);
     s.change_full(&lib_uri, 2, eager);
-    let d = wait_diags(&mut s, &uri, "flagged after lib/pay.ts reads the secret", has);
+    let d = wait_diags(
+        &mut s,
+        &uri,
+        "flagged after lib/pay.ts reads the secret",
+        has,
+    );
     let d = d["diagnostics"].as_array().expect("diagnostics");
     let found = d.iter().find(|x| x["code"] == "secret-in-client").unwrap();
     assert_eq!(found["range"]["start"]["line"], 1);
-    assert!(found["message"].as_str().unwrap().contains("STRIPE_SECRET_KEY"));
+    assert!(found["message"]
+        .as_str()
+        .unwrap()
+        .contains("STRIPE_SECRET_KEY"));
     // Back inside the function: cleared.
     settle_publishes(&mut s, &uri);
     s.change_full(&lib_uri, 3, lazy);
-    wait_diags(&mut s, &uri, "cleared after the read moves back", |d| !has(d));
+    wait_diags(&mut s, &uri, "cleared after the read moves back", |d| {
+        !has(d)
+    });
     assert_eq!(s.shutdown_and_exit(), 0);
 }

@@ -120,7 +120,8 @@ pub fn scan(text: &str) -> ModuleFacts {
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
+                {
                     i += 1;
                 }
                 let word = &text[start..i];
@@ -128,7 +129,7 @@ pub fn scan(text: &str) -> ModuleFacts {
                 if word == "type"
                     && matches!(prev[0], "import" | "export")
                     && prev_punct == 0
-                    && !next_is(b, i, &[b',', b'='])
+                    && !next_is(b, i, b",=")
                     && !next_word_is(text, i, "from")
                 {
                     type_only = true;
@@ -338,12 +339,20 @@ fn candidates(base: &Path) -> impl Iterator<Item = PathBuf> + '_ {
         .find_map(|e| s.strip_suffix(e))
         .map(str::to_string);
     std::iter::once(base.to_path_buf())
-        .chain(EXTENSIONS.iter().map(move |e| PathBuf::from(format!("{s}.{e}"))))
+        .chain(
+            EXTENSIONS
+                .iter()
+                .map(move |e| PathBuf::from(format!("{s}.{e}"))),
+        )
         .chain(
             stem.into_iter()
                 .flat_map(|st| ["ts", "tsx"].map(|e| PathBuf::from(format!("{st}.{e}")))),
         )
-        .chain(EXTENSIONS.iter().map(move |e| base.join(format!("index.{e}"))))
+        .chain(
+            EXTENSIONS
+                .iter()
+                .map(move |e| base.join(format!("index.{e}"))),
+        )
 }
 
 /// `a/b/../c` → `a/c` (lexically; the files are keyed by their walked path).
@@ -437,7 +446,10 @@ mod tests {
         );
         assert!(f.use_client && !f.use_server && !f.server_only);
         assert_eq!(f.imports, ["./a", "./side.css", "../b", "./c", "./d"]);
-        assert_eq!(f.secrets, ["STRIPE_SECRET_KEY", "SUPABASE_SERVICE_ROLE_KEY"]);
+        assert_eq!(
+            f.secrets,
+            ["STRIPE_SECRET_KEY", "SUPABASE_SERVICE_ROLE_KEY"]
+        );
         // near misses: a directive later in the file, a comment, `import 'server-only'`
         let g = scan("import x from 'y';\n'use client';\n/* process.env.JWT_SECRET */\nimport 'server-only';\n");
         assert!(!g.use_client && g.server_only);
@@ -457,7 +469,13 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for n in ["STRIPE_SECRET_KEY", "SUPABASE_SERVICE_ROLE_KEY", "JWT_SECRET", "GITHUB_PRIVATE_KEY", "NEXTAUTH_SECRET"] {
+        for n in [
+            "STRIPE_SECRET_KEY",
+            "SUPABASE_SERVICE_ROLE_KEY",
+            "JWT_SECRET",
+            "GITHUB_PRIVATE_KEY",
+            "NEXTAUTH_SECRET",
+        ] {
             assert!(is_server_secret(n), "{n}");
         }
         for n in [
@@ -470,7 +488,10 @@ mod tests {
         ] {
             assert!(!is_server_secret(n), "{n}");
         }
-        assert!(is_public_env("VITE_SUPABASE_SERVICE_ROLE_KEY") && names_secret("VITE_SUPABASE_SERVICE_ROLE_KEY"));
+        assert!(
+            is_public_env("VITE_SUPABASE_SERVICE_ROLE_KEY")
+                && names_secret("VITE_SUPABASE_SERVICE_ROLE_KEY")
+        );
     }
 
     #[test]
@@ -485,11 +506,25 @@ mod tests {
         .into_iter()
         .map(|p| (PathBuf::from(p), ()))
         .collect();
-        let r = |from: &str, spec: &str| resolve(Path::new(from), spec, &files).map(|p| p.to_string_lossy().to_string());
-        assert_eq!(r("app/components/Pay.tsx", "../lib/stripe").as_deref(), Some("app/lib/stripe.ts"));
-        assert_eq!(r("app/components/Pay.tsx", "../lib/stripe.js").as_deref(), Some("app/lib/stripe.ts"));
-        assert_eq!(r("src/app/page.tsx", "@/lib/db").as_deref(), Some("src/lib/db/index.ts"));
-        assert_eq!(r("src/app/page.tsx", "~/lib/db").as_deref(), Some("src/lib/db/index.ts"));
+        let r = |from: &str, spec: &str| {
+            resolve(Path::new(from), spec, &files).map(|p| p.to_string_lossy().to_string())
+        };
+        assert_eq!(
+            r("app/components/Pay.tsx", "../lib/stripe").as_deref(),
+            Some("app/lib/stripe.ts")
+        );
+        assert_eq!(
+            r("app/components/Pay.tsx", "../lib/stripe.js").as_deref(),
+            Some("app/lib/stripe.ts")
+        );
+        assert_eq!(
+            r("src/app/page.tsx", "@/lib/db").as_deref(),
+            Some("src/lib/db/index.ts")
+        );
+        assert_eq!(
+            r("src/app/page.tsx", "~/lib/db").as_deref(),
+            Some("src/lib/db/index.ts")
+        );
         // near misses: packages, missing files
         assert_eq!(r("src/app/page.tsx", "stripe"), None);
         assert_eq!(r("src/app/page.tsx", "./missing"), None);
@@ -500,10 +535,22 @@ mod tests {
         let m = |s: &str| scan(s);
         let files: Vec<(&str, ModuleFacts)> = vec![
             ("a/api.ts", m("import { s } from './stripe';\n")),
-            ("a/stripe.ts", m("export const s = new Stripe(process.env.STRIPE_SECRET_KEY!);\n")),
-            ("a/actions.ts", m("'use server';\nimport { s } from './stripe';\n")),
-            ("a/guarded.ts", m("import 'server-only';\nimport { s } from './stripe';\n")),
-            ("a/other-client.tsx", m("'use client';\nimport { s } from './stripe';\n")),
+            (
+                "a/stripe.ts",
+                m("export const s = new Stripe(process.env.STRIPE_SECRET_KEY!);\n"),
+            ),
+            (
+                "a/actions.ts",
+                m("'use server';\nimport { s } from './stripe';\n"),
+            ),
+            (
+                "a/guarded.ts",
+                m("import 'server-only';\nimport { s } from './stripe';\n"),
+            ),
+            (
+                "a/other-client.tsx",
+                m("'use client';\nimport { s } from './stripe';\n"),
+            ),
             ("a/cycle1.ts", m("import './cycle2';\n")),
             ("a/cycle2.ts", m("import './cycle1';\n")),
         ];

@@ -93,7 +93,11 @@ impl TsFacts {
     /// bundle. `None` when the module is unknown (a package, outside the
     /// workspace), a client module itself (judged on its own), a server
     /// action module (`'use server'`) or `server-only`, or reaches no secret.
-    pub fn client_import_secret(&self, importer: &Path, spec: &str) -> Option<(&Path, &SecretReach)> {
+    pub fn client_import_secret(
+        &self,
+        importer: &Path,
+        spec: &str,
+    ) -> Option<(&Path, &SecretReach)> {
         let target = client_boundary::resolve(importer, spec, &self.files)?;
         if self.files.get(target).is_some_and(|f| f.module.use_client) {
             return None;

@@ -18,7 +18,8 @@ pub const RULE: TsRule = TsRule {
         default_level: Level::Error,
         fix: FixKind::None,
         not_in_tests: false,
-        summary: "A server-only secret is read in client code, or a secret is given a public env name",
+        summary:
+            "A server-only secret is read in client code, or a secret is given a public env name",
         docs: DOCS,
         // A client module, or a name with a browser-exposed prefix.
         triggers: &["use client", "PUBLIC_", "VITE_", "REACT_APP_"],
@@ -130,7 +131,8 @@ fn env_name(node: Node<'_>, src: &str) -> Option<String> {
     match node.kind_name() {
         kind::MEMBER_EXPRESSION => {
             let prop = node.field(Field::Property)?;
-            (prop.kind_name() == kind::PROPERTY_IDENTIFIER).then(|| ast::text(prop, src).to_string())
+            (prop.kind_name() == kind::PROPERTY_IDENTIFIER)
+                .then(|| ast::text(prop, src).to_string())
         }
         _ => ast::string_value(node.field(Field::Index)?, src),
     }
@@ -140,8 +142,14 @@ fn env_name(node: Node<'_>, src: &str) -> Option<String> {
 fn is_client_module(cx: &RuleContext<'_>, at: Node<'_>) -> bool {
     let program = cx.script().program(at);
     let src = cx.source;
-    *cx.memo(|| ClientModule(ast::directives(program, src).iter().any(|(_, d)| d == "use client")))
-        .as_ref()
+    *cx.memo(|| {
+        ClientModule(
+            ast::directives(program, src)
+                .iter()
+                .any(|(_, d)| d == "use client"),
+        )
+    })
+    .as_ref()
         == ClientModule(true)
 }
 
@@ -225,8 +233,10 @@ fn used_as_value(import: Node<'_>, src: &str) -> bool {
             let at = after + i;
             root.descendant_for_byte_range(at, at + name.len())
                 .is_some_and(|n| {
-                    matches!(n.kind_name(), kind::IDENTIFIER | kind::SHORTHAND_PROPERTY_IDENTIFIER)
-                        && ast::text(n, src) == *name
+                    matches!(
+                        n.kind_name(),
+                        kind::IDENTIFIER | kind::SHORTHAND_PROPERTY_IDENTIFIER
+                    ) && ast::text(n, src) == *name
                 })
         })
     })
@@ -254,7 +264,10 @@ fn only_types(import: Node<'_>, src: &str) -> bool {
         .named_children(&mut c)
         .filter(|n| n.kind_name() == "import_specifier")
         .collect();
-    !specs.is_empty() && specs.iter().all(|s| ast::text(*s, src).starts_with("type "))
+    !specs.is_empty()
+        && specs
+            .iter()
+            .all(|s| ast::text(*s, src).starts_with("type "))
 }
 
 #[cfg(test)]
@@ -294,9 +307,19 @@ mod tests {
     fn server_secrets_in_client_modules_only() {
         let src = "'use client';\nexport function Pay() {\n  const k = process.env.STRIPE_SECRET_KEY;\n  const s = process.env.SUPABASE_SERVICE_ROLE_KEY;\n  const u = process.env.DATABASE_URL;\n  return null;\n}\n";
         let got = assert_flags(R, "components/pay.tsx", src, 2);
-        assert_eq!(got, vec!["process.env.STRIPE_SECRET_KEY", "process.env.SUPABASE_SERVICE_ROLE_KEY"]);
+        assert_eq!(
+            got,
+            vec![
+                "process.env.STRIPE_SECRET_KEY",
+                "process.env.SUPABASE_SERVICE_ROLE_KEY"
+            ]
+        );
         // near misses: a server module, a directive that is not the first statement
-        assert_clean(R, "app/api/pay/route.ts", "const k = process.env.STRIPE_SECRET_KEY;\n");
+        assert_clean(
+            R,
+            "app/api/pay/route.ts",
+            "const k = process.env.STRIPE_SECRET_KEY;\n",
+        );
         assert_clean(
             R,
             "components/pay.tsx",
@@ -312,7 +335,11 @@ mod tests {
 
     fn import_findings(files: &[(&str, &str)], path: &str) -> Vec<crate::diagnostic::Diagnostic> {
         let facts = facts_of_files(files);
-        let text = files.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or("");
+        let text = files
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, t)| *t)
+            .unwrap_or("");
         let config = crate::config::Config::default_for(std::path::Path::new(""));
         findings_with(R, path, text, &config, &facts)
     }
@@ -334,10 +361,23 @@ mod tests {
         let text = files[0].1;
         let got: Vec<&str> = d.iter().map(|x| &text[x.range.clone()]).collect();
         assert_eq!(got, vec!["'@/lib/stripe'", "'../../lib/billing'"]);
-        assert!(d[0].message.contains("`STRIPE_SECRET_KEY` (read in `lib/stripe.ts`)"), "{}", d[0].message);
-        assert!(d[1].message.contains("(read in `lib/stripe.ts`, which `lib/billing.ts` imports)"), "{}", d[1].message);
+        assert!(
+            d[0].message
+                .contains("`STRIPE_SECRET_KEY` (read in `lib/stripe.ts`)"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[1].message
+                .contains("(read in `lib/stripe.ts`, which `lib/billing.ts` imports)"),
+            "{}",
+            d[1].message
+        );
         // the other client module is judged in its own file (its import is used as a value)
-        assert_eq!(import_findings(&files, "app/checkout/other-client.tsx").len(), 0);
+        assert_eq!(
+            import_findings(&files, "app/checkout/other-client.tsx").len(),
+            0
+        );
         // near miss: a read inside a function runs only when called
         let lazy = [
             ("components/a.tsx", "'use client';\nimport { pay } from '@/lib/pay';\nexport const A = () => <b onClick={pay} />;\n"),
@@ -346,7 +386,10 @@ mod tests {
         assert!(import_findings(&lazy, "components/a.tsx").is_empty());
         // near miss: the same import in a server component
         let server = [
-            ("app/page.tsx", "import { stripe } from '@/lib/stripe';\nexport default function P() {}\n"),
+            (
+                "app/page.tsx",
+                "import { stripe } from '@/lib/stripe';\nexport default function P() {}\n",
+            ),
             files[1],
         ];
         assert!(import_findings(&server, "app/page.tsx").is_empty());
@@ -354,7 +397,8 @@ mod tests {
 
     #[test]
     fn ranges_on_crlf_with_non_ascii_text() {
-        let src = "'use client';\r\nconst s = 'café 😀';\r\nconst k = process.env.STRIPE_SECRET_KEY;\r\n";
+        let src =
+            "'use client';\r\nconst s = 'café 😀';\r\nconst k = process.env.STRIPE_SECRET_KEY;\r\n";
         let d = findings(R, "components/é.tsx", src);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].range.start, src.find("process").unwrap());
