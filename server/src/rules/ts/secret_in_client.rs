@@ -333,17 +333,6 @@ mod tests {
         );
     }
 
-    fn import_findings(files: &[(&str, &str)], path: &str) -> Vec<crate::diagnostic::Diagnostic> {
-        let facts = facts_of_files(files);
-        let text = files
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, t)| *t)
-            .unwrap_or("");
-        let config = crate::config::Config::default_for(std::path::Path::new(""));
-        findings_with(R, path, text, &config, &facts)
-    }
-
     #[test]
     fn imports_that_reach_a_server_secret() {
         let files = [
@@ -357,7 +346,7 @@ mod tests {
             ("lib/guarded.ts", "import 'server-only';\nimport { stripe } from './stripe';\nexport const guarded = 1;\n"),
             ("app/checkout/other-client.tsx", "'use client';\nimport { stripe } from '@/lib/stripe';\nexport function Other() {}\n"),
         ];
-        let d = import_findings(&files, "app/checkout/pay-button.tsx");
+        let d = findings_in_workspace(R, "app/checkout/pay-button.tsx", &files);
         let text = files[0].1;
         let got: Vec<&str> = d.iter().map(|x| &text[x.range.clone()]).collect();
         assert_eq!(got, vec!["'@/lib/stripe'", "'../../lib/billing'"]);
@@ -375,7 +364,7 @@ mod tests {
         );
         // the other client module is judged in its own file (its import is used as a value)
         assert_eq!(
-            import_findings(&files, "app/checkout/other-client.tsx").len(),
+            findings_in_workspace(R, "app/checkout/other-client.tsx", &files).len(),
             0
         );
         // near miss: a read inside a function runs only when called
@@ -383,7 +372,7 @@ mod tests {
             ("components/a.tsx", "'use client';\nimport { pay } from '@/lib/pay';\nexport const A = () => <b onClick={pay} />;\n"),
             ("lib/pay.ts", "export function pay() { return new Stripe(process.env.STRIPE_SECRET_KEY!); }\n"),
         ];
-        assert!(import_findings(&lazy, "components/a.tsx").is_empty());
+        assert!(findings_in_workspace(R, "components/a.tsx", &lazy).is_empty());
         // near miss: the same import in a server component
         let server = [
             (
@@ -392,7 +381,7 @@ mod tests {
             ),
             files[1],
         ];
-        assert!(import_findings(&server, "app/page.tsx").is_empty());
+        assert!(findings_in_workspace(R, "app/page.tsx", &server).is_empty());
     }
 
     #[test]
