@@ -11,6 +11,7 @@ pub mod cache_without_cachelife;
 pub mod console_in_production;
 pub mod cors_wildcard;
 pub mod error_details_leak;
+pub mod fire_and_forget;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
 pub mod jwt_without_expiry;
@@ -97,6 +98,7 @@ static REGISTERED: &[TsRule] = &[
     route_without_auth::RULE,
     unsafe_html::RULE,
     secret_in_client::RULE,
+    fire_and_forget::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
