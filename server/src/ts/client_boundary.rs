@@ -24,6 +24,9 @@ pub struct ModuleFacts {
     pub server_only: bool,
     /// Module specifiers of its value imports, re-exports, `require`s and `import()`s.
     pub imports: Vec<String>,
+    /// A custom Next.js server (`next({ … })` served by `createServer` /
+    /// `.listen`): the app runs as a long-lived process, not as serverless functions.
+    pub custom_next_server: bool,
     /// Server-only secret env names it reads when it is loaded: outside any
     /// function body (see [`is_server_secret`]). A read inside a function runs
     /// only when called; the client bundle then gets `undefined`, not the
@@ -179,6 +182,8 @@ pub fn scan(text: &str) -> ModuleFacts {
             }
         }
     }
+    facts.custom_next_server = facts.imports.iter().any(|i| i == "next")
+        && (text.contains("createServer(") || text.contains(".listen("));
     facts
 }
 
@@ -455,6 +460,12 @@ mod tests {
         assert!(!g.use_client && g.server_only);
         assert!(g.secrets.is_empty());
         assert!(scan("\"use server\"\nexport async function a() {}\n").use_server);
+        // a custom Next.js server; near miss: a Next app file
+        assert!(scan("import next from 'next';\nimport { createServer } from 'node:http';\nconst app = next({ dev });\ncreateServer(app.getRequestHandler()).listen(3000);\n").custom_next_server);
+        assert!(
+            !scan("import type { NextConfig } from 'next';\nexport default {};\n")
+                .custom_next_server
+        );
         // reads at load time only: not inside functions, not in a t3-env schema
         let h = scan(
             "export const cfg = { k: process.env.A_SECRET };\nfunction f() { return process.env.B_SECRET; }\nconst g = () => { process.env.C_SECRET };\nconst m = { get() { return process.env.D_SECRET; } };\nif (x) { process.env.E_SECRET }\nexport async function h(ip: string): Promise<string> { return process.env.F_SECRET ?? ''; }\nexport const s = new Stripe(process.env.G_SECRET!, { apiVersion: '2024' });\n",

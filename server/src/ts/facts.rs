@@ -130,6 +130,18 @@ impl TsFacts {
         self.files.values().any(|f| f.nest_global_guard)
     }
 
+    /// A custom Next.js server in the app that holds `file` (in `file`'s
+    /// folder or a folder above, or in a folder beside one of those:
+    /// `server/server.ts` next to `pages/`): the app is a long-lived process.
+    pub fn custom_next_server_near(&self, file: &Path) -> bool {
+        self.files.iter().any(|(p, f)| {
+            f.module.custom_next_server
+                && p.parent().is_some_and(|dir| {
+                    file.starts_with(dir) || dir.parent().is_some_and(|up| file.starts_with(up))
+                })
+        })
+    }
+
     /// A stable hash of the facts (for the result cache): the middleware and
     /// Nest facts, and for the client files what their imports reach (not
     /// every file's imports, so that an edit elsewhere keeps the cache).
@@ -137,8 +149,14 @@ impl TsFacts {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for (path, f) in &self.files {
-            if f.next_middleware.is_some() || f.nest_global_guard {
-                (path, &f.next_middleware, f.nest_global_guard).hash(&mut h);
+            if f.next_middleware.is_some() || f.nest_global_guard || f.module.custom_next_server {
+                (
+                    path,
+                    &f.next_middleware,
+                    f.nest_global_guard,
+                    f.module.custom_next_server,
+                )
+                    .hash(&mut h);
             }
             if f.module.use_client {
                 path.hash(&mut h);

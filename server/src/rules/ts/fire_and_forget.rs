@@ -24,7 +24,15 @@ pub const RULE: TsRule = TsRule {
         // Next.js handlers live in route files, `pages/api` and server actions.
         triggers: &["route.", "pages/api", "use server"],
         // What starts work without waiting for it.
-        also_triggers: &["settimeout", "setimmediate", "nexttick", ".then(", ".catch(", "fetch(", "async"],
+        also_triggers: &[
+            "settimeout",
+            "setimmediate",
+            "nexttick",
+            ".then(",
+            ".catch(",
+            "fetch(",
+            "async",
+        ],
         options: RuleOptions::NONE,
     },
     kinds: &[kind::EXPRESSION_STATEMENT],
@@ -41,7 +49,9 @@ and does not wait for it:
 - `setTimeout` / `setImmediate` / `process.nextTick` / `queueMicrotask` given an `async`
   callback or one that awaits.
 
-Awaited, returned or assigned promises are not findings, and neither is work handed to
+An app served by a custom Next.js server (a file importing `next` that calls
+`createServer` / `.listen`, in the app's folder or beside it) is a long-lived process,
+not serverless: not checked. Awaited, returned or assigned promises are not findings, and neither is work handed to
 the platform: `after(…)` (`next/server`) and `waitUntil(…)` (`@vercel/functions`,
 `ctx.waitUntil`). Calls of imported functions are not judged (whether they return a
 promise is not known from the file), nor are statements in callbacks inside the handler.
@@ -115,7 +125,7 @@ fn check(cx: &mut RuleContext<'_>, stmt: Node<'_>) {
     let Some(handler) = handlers::handler_of(func, &src, &path) else {
         return;
     };
-    if handler.framework != Framework::Next {
+    if handler.framework != Framework::Next || cx.facts.ts.custom_next_server_near(cx.file.path) {
         return;
     }
     cx.report(
@@ -131,7 +141,10 @@ fn check(cx: &mut RuleContext<'_>, stmt: Node<'_>) {
 fn strip(mut node: Node<'_>) -> Node<'_> {
     while matches!(
         node.kind_name(),
-        "parenthesized_expression" | "non_null_expression" | "as_expression" | "satisfies_expression"
+        "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
     ) {
         match node.named_child(0) {
             Some(inner) => node = inner,
@@ -144,18 +157,27 @@ fn strip(mut node: Node<'_>) -> Node<'_> {
 /// `setTimeout(async () => …)`, `setImmediate(() => { await … })` → the timer's name.
 fn scheduled_async_work(call: Node<'_>, src: &Script<'_>) -> Option<String> {
     let path = ast::callee_path(call, src)?;
-    let timer = path.strip_prefix("global.").or_else(|| path.strip_prefix("globalThis.")).unwrap_or(&path);
-    if !matches!(timer, "setTimeout" | "setImmediate" | "process.nextTick" | "queueMicrotask") {
+    let timer = path
+        .strip_prefix("global.")
+        .or_else(|| path.strip_prefix("globalThis."))
+        .unwrap_or(&path);
+    if !matches!(
+        timer,
+        "setTimeout" | "setImmediate" | "process.nextTick" | "queueMicrotask"
+    ) {
         return None;
     }
-    let callback = ast::call_arguments(call).into_iter().next().map(ast::unwrap_expr)?;
+    let callback = ast::call_arguments(call)
+        .into_iter()
+        .next()
+        .map(ast::unwrap_expr)?;
     if !ast::is_function(callback) {
         return None;
     }
     let is_async = ast::has_token_child(callback, "async");
-    let awaits = callback.field(Field::Body).is_some_and(|b| {
-        ast::any_descendant(b, &mut |n| n.kind_name() == kind::AWAIT_EXPRESSION)
-    });
+    let awaits = callback
+        .field(Field::Body)
+        .is_some_and(|b| ast::any_descendant(b, &mut |n| n.kind_name() == kind::AWAIT_EXPRESSION));
     (is_async || awaits).then(|| timer.to_string())
 }
 
@@ -165,7 +187,10 @@ fn promise_call(call: Node<'_>, src: &Script<'_>) -> bool {
         return false;
     };
     if callee.kind_name() == kind::MEMBER_EXPRESSION {
-        let prop = callee.field(Field::Property).map(|p| ast::text(p, src)).unwrap_or("");
+        let prop = callee
+            .field(Field::Property)
+            .map(|p| ast::text(p, src))
+            .unwrap_or("");
         if matches!(prop, "then" | "catch" | "finally") {
             return true;
         }
@@ -189,7 +214,10 @@ fn promise_call(call: Node<'_>, src: &Script<'_>) -> bool {
     let func = if ast::is_function(binding.decl) {
         Some(binding.decl)
     } else {
-        binding.simple_value().map(ast::unwrap_expr).filter(|v| ast::is_function(*v))
+        binding
+            .simple_value()
+            .map(ast::unwrap_expr)
+            .filter(|v| ast::is_function(*v))
     };
     func.is_some_and(|f| ast::has_token_child(f, "async"))
 }
@@ -209,7 +237,9 @@ mod tests {
         let got = assert_flags(R, "app/api/signup/route.ts", &src, 6);
         assert_eq!(got[0], "sendEmail('a')");
         assert_eq!(got[1], "track('signup')");
-        assert!(findings(R, "app/api/signup/route.ts", &src)[5].message.contains("`setTimeout` schedules async work"));
+        assert!(findings(R, "app/api/signup/route.ts", &src)[5]
+            .message
+            .contains("`setTimeout` schedules async work"));
         // pages/api and server actions too
         assert_flags(
             R,
@@ -249,6 +279,22 @@ mod tests {
             R,
             "app/api/signup/route.ts",
             &format!("{HELPERS}function later() {{ sendEmail('a'); }}\nexport async function POST(req: Request) {{\n  const users = await db.user.findMany();\n  await Promise.all(users.map(async (u) => {{ sendEmail(u.email); }}));\n  return Response.json({{}});\n}}\n"),
+        );
+    }
+
+    #[test]
+    fn near_miss_custom_next_server() {
+        let route = format!("{HELPERS}export default async function handler(req, res) {{\n  sendEmail('a');\n  res.end();\n}}\n");
+        let files = [
+            ("app1/pages/api/deploy.ts", route.as_str()),
+            ("app1/server/server.ts", "import next from 'next';\nimport { createServer } from 'http';\nconst app = next({ dev: false });\ncreateServer(app.getRequestHandler()).listen(3000);\n"),
+        ];
+        assert!(findings_in_workspace(R, "app1/pages/api/deploy.ts", &files).is_empty());
+        // the same route in another app of the repository is serverless
+        let other = [files[1], ("app2/pages/api/deploy.ts", route.as_str())];
+        assert_eq!(
+            findings_in_workspace(R, "app2/pages/api/deploy.ts", &other).len(),
+            1
         );
     }
 
