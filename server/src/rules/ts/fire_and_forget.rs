@@ -113,7 +113,10 @@ fn check(cx: &mut RuleContext<'_>, stmt: Node<'_>) {
     let what = if let Some(timer) = scheduled_async_work(expr, &src) {
         format!("`{timer}` schedules async work")
     } else if promise_call(expr, &src) {
-        "this promise is not awaited".to_string()
+        let text = ast::text(expr, &src);
+        let first: String = text.lines().next().unwrap_or("").chars().take(40).collect();
+        let more = if first.len() < text.len() { "…" } else { "" };
+        format!("`{first}{more}` starts a promise that is not awaited")
     } else {
         return;
     };
