@@ -303,61 +303,75 @@ pub struct ClientGraph {
     /// For each module: the first server secret reachable from it (through
     /// modules that are neither `'use client'`, `'use server'` nor `server-only`).
     reach: HashMap<PathBuf, Option<SecretReach>>,
+    index: ModuleIndex,
 }
 
-/// Extensions tried when resolving a module specifier.
+/// Script extensions a specifier may leave out.
 const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
 
-/// The file `spec` names from `importer`: relative paths, and `@/` / `~/`
-/// resolved against `src/` or the folder itself of each folder above the
-/// importer (nearest first). Package imports are not resolved.
-pub fn resolve<'a, T>(
-    importer: &Path,
-    spec: &str,
-    files: &'a BTreeMap<PathBuf, T>,
-) -> Option<&'a PathBuf> {
-    let bases: Vec<PathBuf> = if spec.starts_with("./") || spec.starts_with("../") {
-        vec![normalize(&importer.parent()?.join(spec))]
-    } else if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
-        importer
-            .ancestors()
-            .skip(1)
-            .take(12)
-            .flat_map(|dir| [dir.join("src").join(rest), dir.join(rest)])
-            .collect()
-    } else {
-        return None;
-    };
-    for base in bases {
-        if let Some(found) = candidates(&base).find_map(|c| files.get_key_value(&c)) {
-            return Some(found.0);
-        }
-    }
-    None
+/// The workspace's scripts by the names an import may give them: the path
+/// itself, the path without its extension, and a folder for its `index.*`.
+/// Built once per facts version, so that resolving a specifier is a few
+/// hash lookups.
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    by_name: HashMap<PathBuf, PathBuf>,
 }
 
-fn candidates(base: &Path) -> impl Iterator<Item = PathBuf> + '_ {
-    let s = base.to_string_lossy().to_string();
-    // `./x.js` written for `x.ts` (TypeScript's ESM convention).
-    let stem = [".js", ".jsx", ".mjs"]
-        .iter()
-        .find_map(|e| s.strip_suffix(e))
-        .map(str::to_string);
-    std::iter::once(base.to_path_buf())
-        .chain(
-            EXTENSIONS
-                .iter()
-                .map(move |e| PathBuf::from(format!("{s}.{e}"))),
-        )
-        .chain(
-            stem.into_iter()
-                .flat_map(|st| ["ts", "tsx"].map(|e| PathBuf::from(format!("{st}.{e}")))),
-        )
-        .chain(
-            EXTENSIONS
-                .iter()
-                .map(move |e| base.join(format!("index.{e}"))),
-        )
+impl ModuleIndex {
+    pub fn new<'a>(paths: impl Iterator<Item = &'a PathBuf> + Clone) -> ModuleIndex {
+        let mut by_name = HashMap::new();
+        for p in paths.clone() {
+            by_name.insert(p.clone(), p.clone());
+        }
+        for p in paths.clone() {
+            if p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e))
+            {
+                by_name
+                    .entry(p.with_extension(""))
+                    .or_insert_with(|| p.clone());
+            }
+        }
+        for p in paths {
+            let is_index = p.file_stem().is_some_and(|s| s == "index");
+            if let (true, Some(dir)) = (is_index, p.parent()) {
+                by_name
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| p.clone());
+            }
+        }
+        ModuleIndex { by_name }
+    }
+
+    /// The file `spec` names from `importer`: relative paths, and `@/` / `~/`
+    /// resolved against `src/` or the folder itself of each folder above the
+    /// importer (nearest first). Package imports are not resolved.
+    pub fn resolve(&self, importer: &Path, spec: &str) -> Option<&PathBuf> {
+        let bases: Vec<PathBuf> = if spec.starts_with("./") || spec.starts_with("../") {
+            vec![normalize(&importer.parent()?.join(spec))]
+        } else if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+            importer
+                .ancestors()
+                .skip(1)
+                .take(12)
+                .flat_map(|dir| [dir.join("src").join(rest), dir.join(rest)])
+                .collect()
+        } else {
+            return None;
+        };
+        bases.iter().find_map(|base| {
+            self.by_name.get(base).or_else(|| {
+                // `./x.js` written for `x.ts` (TypeScript's ESM convention).
+                let s = base.to_str()?;
+                let stem = [".js", ".jsx", ".mjs"]
+                    .iter()
+                    .find_map(|e| s.strip_suffix(e))?;
+                self.by_name.get(Path::new(stem))
+            })
+        })
+    }
 }
 
 /// `a/b/../c` → `a/c` (lexically; the files are keyed by their walked path).
@@ -380,7 +394,10 @@ fn normalize(path: &Path) -> PathBuf {
 impl ClientGraph {
     /// Built over every module's facts.
     pub fn build(modules: &BTreeMap<PathBuf, &ModuleFacts>) -> ClientGraph {
-        let mut graph = ClientGraph::default();
+        let mut graph = ClientGraph {
+            reach: HashMap::new(),
+            index: ModuleIndex::new(modules.keys()),
+        };
         for path in modules.keys() {
             graph.visit(path, modules, 0);
         }
@@ -411,13 +428,13 @@ impl ClientGraph {
         });
         if found.is_none() {
             for spec in &m.imports {
-                let Some(next) = resolve(path, spec, modules) else {
+                let Some(next) = self.index.resolve(path, spec).cloned() else {
                     continue;
                 };
-                if modules.get(next).is_some_and(|n| n.use_client) {
+                if modules.get(&next).is_some_and(|n| n.use_client) {
                     continue;
                 }
-                if let Some(r) = self.visit(&next.clone(), modules, depth + 1) {
+                if let Some(r) = self.visit(&next, modules, depth + 1) {
                     found = Some(SecretReach {
                         hops: r.hops + 1,
                         ..r
@@ -428,6 +445,11 @@ impl ClientGraph {
         }
         self.reach.insert(path.to_path_buf(), found.clone());
         found
+    }
+
+    /// See [`ModuleIndex::resolve`].
+    pub fn resolve(&self, importer: &Path, spec: &str) -> Option<&PathBuf> {
+        self.index.resolve(importer, spec)
     }
 
     /// What the module at `path` brings into a client bundle: the first server
@@ -507,7 +529,7 @@ mod tests {
 
     #[test]
     fn resolves_relative_and_alias_imports() {
-        let files: BTreeMap<PathBuf, ()> = [
+        let files: Vec<PathBuf> = [
             "app/components/Pay.tsx",
             "app/lib/stripe.ts",
             "src/lib/db/index.ts",
@@ -515,10 +537,13 @@ mod tests {
             "pkg/util.ts",
         ]
         .into_iter()
-        .map(|p| (PathBuf::from(p), ()))
+        .map(PathBuf::from)
         .collect();
+        let index = ModuleIndex::new(files.iter());
         let r = |from: &str, spec: &str| {
-            resolve(Path::new(from), spec, &files).map(|p| p.to_string_lossy().to_string())
+            index
+                .resolve(Path::new(from), spec)
+                .map(|p| p.to_string_lossy().to_string())
         };
         assert_eq!(
             r("app/components/Pay.tsx", "../lib/stripe").as_deref(),

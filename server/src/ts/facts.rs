@@ -98,11 +98,12 @@ impl TsFacts {
         importer: &Path,
         spec: &str,
     ) -> Option<(&Path, &SecretReach)> {
-        let target = client_boundary::resolve(importer, spec, &self.files)?;
+        let graph = self.graph();
+        let target = graph.resolve(importer, spec)?;
         if self.files.get(target).is_some_and(|f| f.module.use_client) {
             return None;
         }
-        Some((target.as_path(), self.graph().reach(target)?))
+        Some((target.as_path(), graph.reach(target)?))
     }
 
     /// A Next.js middleware in a folder above `file` (its project) that may
