@@ -27,6 +27,10 @@ pub struct ModuleFacts {
     /// A custom Next.js server (`next({ … })` served by `createServer` /
     /// `.listen`): the app runs as a long-lived process, not as serverless functions.
     pub custom_next_server: bool,
+    /// Handles SIGTERM: a `'SIGTERM'` string with `process.on`/`once`, Nest's
+    /// `enableShutdownHooks()`, or a graceful-shutdown library (terminus,
+    /// close-with-grace, http-terminator, lightship).
+    pub sigterm_handler: bool,
     /// Server-only secret env names it reads when it is loaded: outside any
     /// function body (see [`is_server_secret`]). A read inside a function runs
     /// only when called; the client bundle then gets `undefined`, not the
@@ -182,6 +186,7 @@ pub fn scan(text: &str) -> ModuleFacts {
             }
         }
     }
+    facts.sigterm_handler = handles_sigterm(text);
     facts.custom_next_server = facts.imports.iter().any(|i| i == "next")
         && (text.contains("createServer(") || text.contains(".listen("));
     facts
@@ -194,6 +199,25 @@ fn prev_is_arrow(b: &[u8], i: usize) -> bool {
         j -= 1;
     }
     j >= 2 && &b[j - 2..j] == b"=>"
+}
+
+/// Whether a script's text handles SIGTERM: a `SIGTERM` with `process.on` /
+/// `once` / `addListener`, Nest's `enableShutdownHooks()`, or a graceful-shutdown
+/// library (terminus, close-with-grace, http-terminator, lightship).
+pub fn handles_sigterm(text: &str) -> bool {
+    (text.contains("SIGTERM")
+        && (text.contains("process.on")
+            || text.contains("process.once")
+            || text.contains("process.addListener")))
+        || [
+            "enableShutdownHooks(",
+            "createTerminus(",
+            "closeWithGrace(",
+            "createHttpTerminator(",
+            "createLightship(",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
 }
 
 /// Imports kept per file (a generated barrel may list thousands).

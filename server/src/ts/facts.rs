@@ -58,6 +58,19 @@ pub fn extract(path: &Path, tree: Option<&Tree>, text: &str) -> Option<TsFileFac
     })
 }
 
+/// The folder of the app `file` belongs to: its path before a `src` folder,
+/// else its own folder.
+fn app_root(file: &Path) -> PathBuf {
+    let mut root = PathBuf::new();
+    for c in file.parent().into_iter().flat_map(|p| p.components()) {
+        if c.as_os_str() == "src" {
+            return root;
+        }
+        root.push(c);
+    }
+    root
+}
+
 /// All script files' contributions, by path.
 #[derive(Clone, Debug, Default)]
 pub struct TsFacts {
@@ -141,6 +154,16 @@ impl TsFacts {
                     file.starts_with(dir) || dir.parent().is_some_and(|up| file.starts_with(up))
                 })
         })
+    }
+
+    /// A file of `file`'s app handles SIGTERM (see `ModuleFacts::sigterm_handler`):
+    /// one below the app's folder (the part of `file`'s path before `src/`,
+    /// else `file`'s folder).
+    pub fn sigterm_handler_near(&self, file: &Path) -> bool {
+        let root = app_root(file);
+        self.files
+            .iter()
+            .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
     }
 
     /// A stable hash of the facts (for the result cache): the middleware and

@@ -18,6 +18,7 @@ pub mod jwt_without_expiry;
 pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
+pub mod missing_graceful_shutdown;
 pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod open_redirect;
@@ -99,6 +100,7 @@ static REGISTERED: &[TsRule] = &[
     unsafe_html::RULE,
     secret_in_client::RULE,
     fire_and_forget::RULE,
+    missing_graceful_shutdown::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
