@@ -44,8 +44,9 @@ workspace fact, updated by the language server when either file changes). Report
 once per file, at the first such call.
 
 Not checked: Next.js apps (files that import `next`, `app/`, `pages/`), command-line
-tools and scripts (`bin/`, `cli/`, `scripts/`), config files, tests, and calls in
-development-only code.
+tools and scripts (`bin/`, `cli/`, `scripts/`, `tools/`), documentation and
+health-check servers (`docs/`, `…documentation…`, `…healthcheck…`), config files,
+tests, servers on port `0` (an in-process helper), and calls in development-only code.
 
 ## Why is this bad?
 Containers, Kubernetes, Fly, Railway and Render stop a process with SIGTERM and kill
@@ -140,6 +141,12 @@ fn skipped_path(path: &str) -> bool {
         "/pages/",
         "/examples/",
         "/tools/",
+        "/docs/",
+        "documentation",
+        "healthcheck",
+        "health-check",
+        "/mocks/",
+        "/e2e/",
     ]
     .iter()
     .any(|d| p.contains(d))
@@ -164,6 +171,13 @@ fn starts(node: Node<'_>, src: &Script<'_>) -> Option<Start> {
     }
     if callee.kind_name() != kind::MEMBER_EXPRESSION
         || callee.field(Field::Property).map(|p| ast::text(p, src)) != Some("listen")
+    {
+        return None;
+    }
+    // `listen(0)`: an ephemeral port, an in-process helper (a local proxy, a test server).
+    if ast::call_arguments(node)
+        .first()
+        .is_some_and(|a| ast::text(*a, src) == "0")
     {
         return None;
     }
@@ -335,6 +349,7 @@ mod tests {
 
     #[test]
     fn near_miss_other_listens_next_cli_dev_and_tests() {
+        assert_clean(R, "src/proxy.ts", "import http from 'http';\nconst proxy = http.createServer(h);\nproxy.listen(0, '127.0.0.1');\n");
         assert_clean(R, "src/a.ts", "emitter.listen(3000);\nsocket.listen();\nconst q = new Queue('x');\nnew Worker('./w.js');\n");
         assert_clean(R, "server.ts", "import next from 'next';\nimport express from 'express';\nconst app = express();\napp.listen(3000);\n");
         let express = "import express from 'express';\nconst app = express();\napp.listen(3000);\n";
@@ -344,6 +359,8 @@ mod tests {
             "src/cli/preview.ts",
             "vite.config.ts",
             "src/server.test.ts",
+            "packages/api-documentation/src/index.ts",
+            "docker/healthcheck/healthcheck.js",
         ] {
             assert_clean(R, path, express);
         }
