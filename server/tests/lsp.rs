@@ -1229,3 +1229,40 @@ fn secret_in_client_follows_the_imported_module() {
     });
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// `missing-graceful-shutdown` is a workspace rule: the server file's finding
+/// goes when another file of the app (open in the editor) starts handling
+/// SIGTERM, and comes back when that handler is removed.
+#[test]
+fn missing_graceful_shutdown_follows_the_other_file() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let server = "import express from 'express';\nconst app = express();\nexport const server = app.listen(3000);\n";
+    let none = "export function stop() {}\n";
+    let handler =
+        "import { server } from './server';\nprocess.on('SIGTERM', () => server.close());\n";
+    let main = write(root, "api/src/server.ts", server);
+    let other = write(root, "api/src/shutdown.ts", none);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&main);
+    s.open(&uri, "typescript", 1, server);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "missing-graceful-shutdown");
+    let d = wait_diags(&mut s, &uri, "flagged without a handler", has);
+    let found = d["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "missing-graceful-shutdown"))
+        .cloned()
+        .expect("the finding");
+    assert_eq!(found["range"]["start"]["line"], 2);
+    settle_publishes(&mut s, &uri);
+    let other_uri = file_uri(&other);
+    s.open(&other_uri, "typescript", 1, none);
+    s.change_full(&other_uri, 2, handler);
+    wait_diags(&mut s, &uri, "cleared by the handler in shutdown.ts", |d| {
+        !has(d)
+    });
+    settle_publishes(&mut s, &uri);
+    s.change_full(&other_uri, 3, none);
+    wait_diags(&mut s, &uri, "back once the handler is removed", has);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

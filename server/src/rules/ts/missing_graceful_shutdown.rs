@@ -139,7 +139,6 @@ fn skipped_path(path: &str) -> bool {
         "/script/",
         "/app/",
         "/pages/",
-        "/examples/",
         "/tools/",
         "/docs/",
         "documentation",
