@@ -166,6 +166,21 @@ impl TsFacts {
             .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
     }
 
+    /// The folder of the Next.js app holding `file`: the nearest folder above it
+    /// with a `next.config.*` (`None` outside a Next.js app).
+    pub fn next_app_root(&self, file: &Path) -> Option<&Path> {
+        self.files
+            .keys()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("next.config."))
+            })
+            .filter_map(|p| p.parent())
+            .filter(|dir| file.starts_with(dir))
+            .max_by_key(|dir| dir.as_os_str().len())
+    }
+
     /// A stable hash of the facts (for the result cache): the middleware and
     /// Nest facts, and for the client files what their imports reach (not
     /// every file's imports, so that an edit elsewhere keeps the cache).

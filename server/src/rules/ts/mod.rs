@@ -10,6 +10,7 @@ use tree_sitter::Node;
 pub mod cache_without_cachelife;
 pub mod console_in_production;
 pub mod cors_wildcard;
+pub mod cron_in_serverless;
 pub mod error_details_leak;
 pub mod fire_and_forget;
 pub mod hardcoded_secret;
@@ -101,6 +102,7 @@ static REGISTERED: &[TsRule] = &[
     secret_in_client::RULE,
     fire_and_forget::RULE,
     missing_graceful_shutdown::RULE,
+    cron_in_serverless::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the
