@@ -19,7 +19,8 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: true,
         summary: "A cron schedule is started inside a Next.js app, where no process lives long enough to run it",
         docs: DOCS,
-        triggers: &["cron", "node-schedule"],
+        // The modules' names as imported (the calls are judged through the imports).
+        triggers: &["node-cron", "'cron'", "\"cron\"", "node-schedule"],
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
