@@ -1243,6 +1243,51 @@ fn supabase_policy_and_view_rules_follow_edits_and_later_migrations() {
     assert_eq!(s.shutdown_and_exit(), 0);
 }
 
+/// `secret-in-client` follows the workspace: a `'use client'` component
+/// importing `@/lib/pay` gets the finding when `lib/pay.ts` (open in the
+/// editor) starts reading a server secret when it loads, and loses it when
+/// the read moves into a function (client-boundary facts of another file).
+#[test]
+fn secret_in_client_follows_the_imported_module() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let client = "'use client';\nimport { pay } from '@/lib/pay';\nexport function Buy() {\n  return <button onClick={() => pay()}>Buy</button>;\n}\n";
+    let lazy = "export function pay() {\n  return new Stripe(process.env.STRIPE_SECRET_KEY!);\n}\n";
+    let eager = "const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);\nexport function pay() {\n  return stripe;\n}\n";
+    let buy = write(root, "src/components/buy.tsx", client);
+    let lib = write(root, "src/lib/pay.ts", lazy);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&buy);
+    s.open(&uri, "typescriptreact", 1, client);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "secret-in-client");
+    assert!(!has(&s.diagnostics(&uri, 1)));
+    settle_publishes(&mut s, &uri);
+    // The imported module now creates the client when it loads: flagged at the import.
+    let lib_uri = file_uri(&lib);
+    s.open(&lib_uri, "typescript", 1, lazy);
+    s.change_full(&lib_uri, 2, eager);
+    let d = wait_diags(
+        &mut s,
+        &uri,
+        "flagged after lib/pay.ts reads the secret",
+        has,
+    );
+    let d = d["diagnostics"].as_array().expect("diagnostics");
+    let found = d.iter().find(|x| x["code"] == "secret-in-client").unwrap();
+    assert_eq!(found["range"]["start"]["line"], 1);
+    assert!(found["message"]
+        .as_str()
+        .unwrap()
+        .contains("STRIPE_SECRET_KEY"));
+    // Back inside the function: cleared.
+    settle_publishes(&mut s, &uri);
+    s.change_full(&lib_uri, 3, lazy);
+    wait_diags(&mut s, &uri, "cleared after the read moves back", |d| {
+        !has(d)
+    });
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
 #[test]
 fn fk_without_index_follows_an_index_in_a_later_migration() {
     let dir = temp_dir();
@@ -1365,5 +1410,42 @@ fn select_star_quick_fix_lists_the_columns_from_the_migrations() {
     );
     s.change_full(&uri, 2, &fixed);
     assert!(s.diagnostics(&uri, 2).is_empty());
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
+
+/// `missing-graceful-shutdown` is a workspace rule: the server file's finding
+/// goes when another file of the app (open in the editor) starts handling
+/// SIGTERM, and comes back when that handler is removed.
+#[test]
+fn missing_graceful_shutdown_follows_the_other_file() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let server = "import express from 'express';\nconst app = express();\nexport const server = app.listen(3000);\n";
+    let none = "export function stop() {}\n";
+    let handler =
+        "import { server } from './server';\nprocess.on('SIGTERM', () => server.close());\n";
+    let main = write(root, "api/src/server.ts", server);
+    let other = write(root, "api/src/shutdown.ts", none);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&main);
+    s.open(&uri, "typescript", 1, server);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "missing-graceful-shutdown");
+    let d = wait_diags(&mut s, &uri, "flagged without a handler", has);
+    let found = d["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "missing-graceful-shutdown"))
+        .cloned()
+        .expect("the finding");
+    assert_eq!(found["range"]["start"]["line"], 2);
+    settle_publishes(&mut s, &uri);
+    let other_uri = file_uri(&other);
+    s.open(&other_uri, "typescript", 1, none);
+    s.change_full(&other_uri, 2, handler);
+    wait_diags(&mut s, &uri, "cleared by the handler in shutdown.ts", |d| {
+        !has(d)
+    });
+    settle_publishes(&mut s, &uri);
+    s.change_full(&other_uri, 3, none);
+    wait_diags(&mut s, &uri, "back once the handler is removed", has);
     assert_eq!(s.shutdown_and_exit(), 0);
 }

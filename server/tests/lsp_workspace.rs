@@ -569,7 +569,7 @@ fn indexing_reports_work_done_progress() {
     assert!(
         s.logs()
             .iter()
-            .any(|l| l.contains("30 with workspace facts (SQL)")),
+            .any(|l| l.contains("60 with workspace facts (SQL, scripts)")),
         "{:?}",
         s.logs()
     );

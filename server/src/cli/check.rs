@@ -232,15 +232,20 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut pre: Vec<Option<Pre>> = Vec::with_capacity(walked.files.len());
     let mut kept_bytes = 0usize;
     for chunk in walked.files.chunks(64) {
-        let parsed: Vec<Option<(Pre, Option<FileFacts>)>> = chunk
+        let parsed: Vec<Option<(Option<Pre>, Option<FileFacts>)>> = chunk
             .par_iter()
             .map(|f| {
                 let lang = language::detect(f).filter(|&l| engine::file_contributes_facts(f, l))?;
                 let text = read_source(f).ok()?;
                 let body = strip_bom(&text).0;
+                // Facts from the text alone (most scripts): no parse up front,
+                // the file is read again and linted (or skipped) in stage 2.
+                if !engine::facts_need_parse(f, lang) {
+                    return Some((None, engine::file_facts(f, lang, body, None)));
+                }
                 let parsed = engine::parse(lang, body, None);
                 let file_facts = engine::file_facts(f, lang, body, Some(&parsed));
-                Some((Pre { text, lang, parsed }, file_facts))
+                Some((Some(Pre { text, lang, parsed }), file_facts))
             })
             .collect();
         for (f, p) in chunk.iter().zip(parsed) {
@@ -251,6 +256,10 @@ pub fn run(args: CheckArgs) -> i32 {
             if let Some(file_facts) = file_facts {
                 facts.set_file(f, file_facts);
             }
+            let Some(p) = p else {
+                pre.push(None);
+                continue;
+            };
             kept_bytes += p.text.len();
             pre.push((kept_bytes <= SQL_KEEP_PARSED_BYTES).then_some(p));
         }

@@ -119,6 +119,12 @@ pub fn contributes_facts(lang: Language) -> bool {
     languages::support(lang).contributes_facts()
 }
 
+/// Whether the facts of the file at `path`, of `lang`, need its parse (all SQL;
+/// scripts only when named `middleware.ts` or a Nest setup file).
+pub fn facts_need_parse(path: &Path, lang: Language) -> bool {
+    languages::support(lang).facts_need_parse(path)
+}
+
 /// Whether the file at `path`, of `lang`, contributes workspace facts (all SQL
 /// files; scripts by name: Next.js `middleware.ts`).
 pub fn file_contributes_facts(path: &Path, lang: Language) -> bool {

@@ -129,6 +129,13 @@ pub trait LanguageSupport: Sync {
         self.contributes_facts()
     }
 
+    /// Whether the facts of the file at `path` need its parse (scripts: only
+    /// `middleware.ts` and Nest setup files; the others' facts are read from
+    /// their text), so that a front end parses up front only those.
+    fn facts_need_parse(&self, _path: &Path) -> bool {
+        true
+    }
+
     /// This file's contribution to the workspace facts (`parsed`: its parse,
     /// when the caller has one).
     fn facts(&self, _path: &Path, _text: &str, _parsed: Option<&Parsed>) -> Option<FileFacts> {

@@ -90,6 +90,10 @@ impl LanguageSupport for Script {
         ts::facts::contributes(path)
     }
 
+    fn facts_need_parse(&self, path: &Path) -> bool {
+        ts::facts::needs_tree(path)
+    }
+
     fn facts(&self, path: &Path, text: &str, parsed: Option<&Parsed>) -> Option<FileFacts> {
         if !ts::facts::contributes(path) {
             return None;
@@ -97,11 +101,12 @@ impl LanguageSupport for Script {
         let lang = crate::language::detect(path)?;
         let owned;
         let tree = match parsed.and_then(Parsed::tree) {
-            Some(t) => t,
-            None => {
+            Some(t) => Some(t),
+            None if ts::facts::needs_tree(path) => {
                 owned = ts::parse(text, lang, None)?;
-                &owned
+                Some(&owned)
             }
+            None => None,
         };
         ts::facts::extract(path, tree, text).map(FileFacts::Ts)
     }

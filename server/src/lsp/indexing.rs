@@ -83,7 +83,7 @@ impl Inner {
                     self.log(
                         lsp::MessageType::INFO,
                         format!(
-                            "indexed {}: {files} files, {with_facts} with workspace facts (SQL) in {} ms",
+                            "indexed {}: {files} files, {with_facts} with workspace facts (SQL, scripts) in {} ms",
                             path.display(),
                             started.elapsed().as_millis()
                         ),
@@ -358,7 +358,7 @@ mod tests {
     use crate::lsp::workspace::{self, Folder};
 
     /// A folder's first scan: every linted file listed, the workspace facts
-    /// from the files whose language contributes them (SQL), `supabase/`
+    /// from the files whose language contributes them (SQL, scripts), `supabase/`
     /// detected; an open document's unsaved text replaces its file's
     /// contribution, and an unchanged overlay changes nothing.
     #[test]
@@ -381,7 +381,8 @@ mod tests {
         let resolver = folder.resolver.clone();
         let scan = workspace::scan(root, &resolver);
         assert_eq!(scan.files.len(), 2, "{:?}", scan.files);
-        assert_eq!(scan.facts.len(), 1);
+        // The SQL file, and the script (its client-boundary facts).
+        assert_eq!(scan.facts.len(), 2);
         folder.set_scan(scan);
         assert!(folder.indexed && folder.supabase_dir);
         assert!(folder.rebuild_facts(Vec::new()));

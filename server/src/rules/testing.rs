@@ -39,6 +39,22 @@ pub fn facts_of_files(files: &[(&str, &str)]) -> WorkspaceFacts {
     facts
 }
 
+/// Findings of `rule` in the file `path` of a workspace holding `files` (which
+/// includes `path`; default config): for rules that read workspace facts.
+pub fn findings_in_workspace_at(rule: &str, path: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
+    let text = files
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or("", |(_, t)| *t);
+    findings_with(
+        rule,
+        path,
+        text,
+        &Config::default_for(Path::new("")),
+        &facts_of_files(files),
+    )
+}
+
 /// Findings of `rule` in `text` linted as `path` (default config, all rules on).
 pub fn findings(rule: &str, path: &str, text: &str) -> Vec<Diagnostic> {
     findings_in(rule, path, text, &Config::default_for(Path::new("")))

@@ -1,9 +1,11 @@
 //! Script workspace facts: what one script file tells the rules linting the
 //! others. Today: Next.js middleware (`middleware.ts` / `proxy.ts`), whose
 //! matcher and auth check protect routes written elsewhere
-//! (`route-without-auth`). Only files named so contribute (the front ends
-//! read no other script up front).
+//! (`route-without-auth`). Every script contributes its client-boundary facts
+//! (`ts::client_boundary`: directives, imports, server secrets read), from a
+//! lexical scan of its text; only the files named so need a parse for the rest.
 
+use crate::ts::client_boundary::{self, ClientGraph, ModuleFacts, SecretReach};
 use crate::ts::frameworks::handlers::is_middleware_file;
 use crate::ts::frameworks::next::{middleware_facts, NextMiddleware};
 use std::collections::BTreeMap;
@@ -17,11 +19,21 @@ pub struct TsFileFacts {
     /// A NestJS global guard is installed here: `app.useGlobalGuards(…)`
     /// (`main.ts`) or an `APP_GUARD` provider (`*.module.ts`).
     pub nest_global_guard: bool,
+    /// The client boundary (every script).
+    pub module: ModuleFacts,
 }
 
-/// Whether the script at `path` contributes facts (by its name): Next.js
-/// `middleware.ts` / `proxy.ts`, NestJS `main.ts` and `*.module.ts`.
-pub fn contributes(path: &Path) -> bool {
+/// Whether the script at `path` contributes facts: every script does (its
+/// client-boundary facts); see [`needs_tree`] for which need a parse.
+pub fn contributes(_path: &Path) -> bool {
+    true
+}
+
+/// Whether the script's facts need its syntax tree (by its name): Next.js
+/// `middleware.ts` / `proxy.ts`, NestJS `main.ts` and `*.module.ts`. The
+/// others' facts come from their text alone, so the front ends need not parse
+/// them up front.
+pub fn needs_tree(path: &Path) -> bool {
     is_middleware_file(&path.to_string_lossy().replace('\\', "/")) || is_nest_setup(path)
 }
 
@@ -31,32 +43,80 @@ fn is_nest_setup(path: &Path) -> bool {
         .is_some_and(|n| n == "main.ts" || n.ends_with(".module.ts"))
 }
 
-/// The facts of the script at `path` (`tree`: its parse).
-pub fn extract(path: &Path, tree: &Tree, text: &str) -> Option<TsFileFacts> {
-    if !contributes(path) {
-        return None;
-    }
+/// The facts of the script at `path` (`tree`: its parse, needed only when
+/// [`needs_tree`]).
+pub fn extract(path: &Path, tree: Option<&Tree>, text: &str) -> Option<TsFileFacts> {
     let middleware = is_middleware_file(&path.to_string_lossy().replace('\\', "/"));
     Some(TsFileFacts {
-        next_middleware: middleware.then(|| middleware_facts(tree.root_node(), text)),
+        next_middleware: match tree {
+            Some(t) if middleware => Some(middleware_facts(t.root_node(), text)),
+            _ => None,
+        },
         nest_global_guard: is_nest_setup(path)
             && (text.contains("useGlobalGuards(") || text.contains("APP_GUARD")),
+        module: client_boundary::scan(text),
     })
+}
+
+/// The folder of the app `file` belongs to: its path before a `src` folder,
+/// else its own folder.
+fn app_root(file: &Path) -> PathBuf {
+    let mut root = PathBuf::new();
+    for c in file.parent().into_iter().flat_map(|p| p.components()) {
+        if c.as_os_str() == "src" {
+            return root;
+        }
+        root.push(c);
+    }
+    root
 }
 
 /// All script files' contributions, by path.
 #[derive(Clone, Debug, Default)]
 pub struct TsFacts {
     files: BTreeMap<PathBuf, TsFileFacts>,
+    /// The client-boundary graph over `files`, built on first use after a change.
+    graph: std::sync::OnceLock<std::sync::Arc<ClientGraph>>,
 }
 
 impl TsFacts {
     pub fn insert(&mut self, path: PathBuf, facts: TsFileFacts) {
         self.files.insert(path, facts);
+        self.graph = Default::default();
     }
 
     pub fn remove(&mut self, path: &Path) {
         self.files.remove(path);
+        self.graph = Default::default();
+    }
+
+    fn graph(&self) -> &ClientGraph {
+        self.graph.get_or_init(|| {
+            let modules: BTreeMap<PathBuf, &ModuleFacts> = self
+                .files
+                .iter()
+                .map(|(p, f)| (p.clone(), &f.module))
+                .collect();
+            std::sync::Arc::new(ClientGraph::build(&modules))
+        })
+    }
+
+    /// For the import `spec` of the client file `importer`: the module it
+    /// names and the first server secret that module brings into the client
+    /// bundle. `None` when the module is unknown (a package, outside the
+    /// workspace), a client module itself (judged on its own), a server
+    /// action module (`'use server'`) or `server-only`, or reaches no secret.
+    pub fn client_import_secret(
+        &self,
+        importer: &Path,
+        spec: &str,
+    ) -> Option<(&Path, &SecretReach)> {
+        let graph = self.graph();
+        let target = graph.resolve(importer, spec)?;
+        if self.files.get(target).is_some_and(|f| f.module.use_client) {
+            return None;
+        }
+        Some((target.as_path(), graph.reach(target)?))
     }
 
     /// A Next.js middleware in a folder above `file` (its project) that may
@@ -84,11 +144,66 @@ impl TsFacts {
         self.files.values().any(|f| f.nest_global_guard)
     }
 
-    /// A stable hash of the facts (for the result cache).
+    /// A custom Next.js server in the app that holds `file` (in `file`'s
+    /// folder or a folder above, or in a folder beside one of those:
+    /// `server/server.ts` next to `pages/`): the app is a long-lived process.
+    pub fn custom_next_server_near(&self, file: &Path) -> bool {
+        self.files.iter().any(|(p, f)| {
+            f.module.custom_next_server
+                && p.parent().is_some_and(|dir| {
+                    file.starts_with(dir) || dir.parent().is_some_and(|up| file.starts_with(up))
+                })
+        })
+    }
+
+    /// A file of `file`'s app handles SIGTERM (see `ModuleFacts::sigterm_handler`):
+    /// one below the app's folder (the part of `file`'s path before `src/`,
+    /// else `file`'s folder).
+    pub fn sigterm_handler_near(&self, file: &Path) -> bool {
+        let root = app_root(file);
+        self.files
+            .iter()
+            .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
+    }
+
+    /// The folder of the Next.js app holding `file`: the nearest folder above it
+    /// with a `next.config.*` (`None` outside a Next.js app).
+    pub fn next_app_root(&self, file: &Path) -> Option<&Path> {
+        self.files
+            .keys()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("next.config."))
+            })
+            .filter_map(|p| p.parent())
+            .filter(|dir| file.starts_with(dir))
+            .max_by_key(|dir| dir.as_os_str().len())
+    }
+
+    /// A stable hash of the facts (for the result cache): the middleware and
+    /// Nest facts, and for the client files what their imports reach (not
+    /// every file's imports, so that an edit elsewhere keeps the cache).
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.files.hash(&mut h);
+        for (path, f) in &self.files {
+            if f.next_middleware.is_some() || f.nest_global_guard || f.module.custom_next_server {
+                (
+                    path,
+                    &f.next_middleware,
+                    f.nest_global_guard,
+                    f.module.custom_next_server,
+                )
+                    .hash(&mut h);
+            }
+            if f.module.use_client {
+                path.hash(&mut h);
+                for spec in &f.module.imports {
+                    self.client_import_secret(path, spec).hash(&mut h);
+                }
+            }
+        }
         h.finish()
     }
 }

@@ -67,6 +67,7 @@ kinds! {
     ABSTRACT_CLASS_DECLARATION = "abstract_class_declaration",
     ARGUMENTS = "arguments",
     ARRAY = "array",
+    ARRAY_PATTERN = "array_pattern",
     ARRAY_TYPE = "array_type",
     ARROW_FUNCTION = "arrow_function",
     AS_EXPRESSION = "as_expression",

@@ -3,6 +3,7 @@
 //! the rule API only (the prefilter and the panic guard are the engine's).
 
 pub mod ast;
+pub mod client_boundary;
 pub mod facts;
 pub mod field;
 pub mod frameworks;

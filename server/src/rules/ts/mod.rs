@@ -10,7 +10,9 @@ use tree_sitter::Node;
 pub mod cache_without_cachelife;
 pub mod console_in_production;
 pub mod cors_wildcard;
+pub mod cron_in_serverless;
 pub mod error_details_leak;
+pub mod fire_and_forget;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
 pub mod insecure_random;
@@ -19,15 +21,18 @@ pub mod localhost_fallback_url;
 pub mod log_common;
 pub mod log_request_data;
 pub mod log_sensitive_data;
+pub mod missing_graceful_shutdown;
 pub mod missing_retry_after;
 pub mod no_any_cast;
 pub mod open_redirect;
 pub mod route_without_auth;
 pub mod secret_fallback;
+pub mod secret_in_client;
 pub mod select_star;
 pub mod sql_injection;
 pub mod stub_auth;
 pub mod unimplemented_stub;
+pub mod unsafe_html;
 pub mod unsanitized_filename;
 pub mod unvalidated_input;
 pub mod webhook_not_idempotent;
@@ -101,6 +106,11 @@ static REGISTERED: &[TsRule] = &[
     localhost_fallback_url::RULE,
     unimplemented_stub::RULE,
     select_star::RULE,
+    unsafe_html::RULE,
+    secret_in_client::RULE,
+    fire_and_forget::RULE,
+    missing_graceful_shutdown::RULE,
+    cron_in_serverless::RULE,
 ];
 
 /// (rule id, kind) for each listed kind that is not a named node kind of the

@@ -113,6 +113,10 @@ pub enum NewImport<'a> {
     Module { local: &'a str, module: &'a str },
     /// `import { spec } from 'm'`; `spec` may be `a as b`.
     Named { spec: &'a str, module: &'a str },
+    /// `import name from 'm'` whatever the file's namespace style, for
+    /// modules whose API is their default export (`dompurify`); `const name =
+    /// require('m')` in a CommonJS file.
+    Default { local: &'a str, module: &'a str },
 }
 
 impl<'t> ImportBlock<'t> {
@@ -204,13 +208,15 @@ impl<'t> ImportBlock<'t> {
         let lines: Vec<String> = imports
             .iter()
             .map(|imp| match *imp {
-                NewImport::Module { local, module } if commonjs => {
+                NewImport::Module { local, module } | NewImport::Default { local, module }
+                    if commonjs =>
+                {
                     format!("const {local} = require({q}{module}{q}){semi}")
                 }
                 NewImport::Module { local, module } if self.namespace_style => {
                     format!("import * as {local} from {q}{module}{q}{semi}")
                 }
-                NewImport::Module { local, module } => {
+                NewImport::Module { local, module } | NewImport::Default { local, module } => {
                     format!("import {local} from {q}{module}{q}{semi}")
                 }
                 NewImport::Named { spec, module } if commonjs => {

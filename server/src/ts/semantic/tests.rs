@@ -404,3 +404,29 @@ fn whole_module_imports() {
     assert_eq!(name("import type crypto from 'node:crypto';\n"), None);
     assert_eq!(name("import crypto from 'crypto-js';\n"), None);
 }
+
+#[test]
+fn default_imports_stay_default_in_namespace_style_files() {
+    let purify = NewImport::Default {
+        local: "DOMPurify",
+        module: "dompurify",
+    };
+    // a namespace-style file still gets a default import (dompurify has no named `sanitize`)
+    assert_eq!(
+        with_import("import * as fs from 'fs';\nrun();\n", &[purify], false),
+        "import * as fs from 'fs';\nimport DOMPurify from 'dompurify';\nrun();\n"
+    );
+    // near miss: a module import there is a namespace import
+    let module = NewImport::Module {
+        local: "DOMPurify",
+        module: "dompurify",
+    };
+    assert_eq!(
+        with_import("import * as fs from 'fs';\nrun();\n", &[module], false),
+        "import * as fs from 'fs';\nimport * as DOMPurify from 'dompurify';\nrun();\n"
+    );
+    assert_eq!(
+        with_import("const a = require('a');\nrun();\n", &[purify], true),
+        "const a = require('a');\nconst DOMPurify = require('dompurify');\nrun();\n"
+    );
+}
