@@ -302,7 +302,7 @@ pub fn run(args: CheckArgs) -> i32 {
 
 /// SQL source bytes whose parsed statements `check` keeps between its two
 /// stages. Measured: a parsed migration takes about 160 times its text (455 KB
-/// of generated migrations held 73 MiB), so 256 KiB keeps some 40 MiB; files
-/// beyond it are parsed again when linted (the SQL benchmark's peak RSS went
-/// from 247 to … MiB with 1 MiB → 256 KiB).
-const SQL_KEEP_PARSED_BYTES: usize = 1 << 18;
+/// of generated migrations held 73 MiB), so 128 KiB keeps some 20 MiB; files
+/// beyond it are parsed again when linted. On the SQL benchmark (4.2 MB, 2
+/// threads) the peak RSS was 247 MiB with 1 MiB kept, 159–188 MiB with 256 KiB.
+const SQL_KEEP_PARSED_BYTES: usize = 1 << 17;
