@@ -20,9 +20,18 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: false,
         summary: "Supabase `.select('*')` / `.select()` or SQL `SELECT *` fetches every column",
         docs: DOCS,
-        // `.select(` for Supabase; `select` and a blank for SQL (the pattern
-        // below allows exactly these blanks between `select` and `*`).
-        triggers: &["select(", "select ", "select\t", "select\n", "select\r"],
+        // `.select(` for Supabase; for SQL `select` and the blanks the pattern
+        // below allows before `*` (a bare `select ` is in English prose and
+        // `*` in every JSDoc comment: together they let files through for nothing).
+        triggers: &[
+            "select(",
+            "select *",
+            "select  ",
+            "select distinct",
+            "select\t",
+            "select\n",
+            "select\r",
+        ],
         also_triggers: &["*"],
         options: RuleOptions::NONE,
     },

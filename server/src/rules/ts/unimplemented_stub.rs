@@ -21,7 +21,18 @@ pub const RULE: TsRule = TsRule {
         summary: "An exported function or registered handler that is only a TODO stub or throws 'Not implemented'",
         docs: DOCS,
         // Every marker `says_todo` / `says_not_implemented` / `NotImplemented…` looks for.
-        triggers: &["todo", "fixme", "xxx", "implement"],
+        // Not a bare `implement`: `class X implements Y` is in most TypeScript
+        // files (it let 143 files of the benchmark corpus through on its own).
+        triggers: &[
+            "todo",
+            "fixme",
+            "xxx",
+            "not implemented",
+            "not yet implemented",
+            "unimplemented",
+            "notimplemented",
+            "implement me",
+        ],
         also_triggers: &[],
         options: RuleOptions::NONE,
     },
