@@ -1395,6 +1395,9 @@ fn select_star_quick_fix_lists_the_columns_from_the_migrations() {
     s.open(&uri, "typescript", 1, text);
     let diags = s.diagnostics(&uri, 1);
     assert_eq!(codes(&diags), vec!["select-star"], "{diags:?}");
+    // a script does not wait for the folder's first scan: let it end (its
+    // re-lint publishes again) before asking for the fix that reads it
+    settle_publishes(&mut s, &uri);
     let at = text.find("'*'").unwrap();
     let fixed = apply_quick_fix(
         &mut s,

@@ -133,11 +133,18 @@ impl State {
 
     /// SQL documents in a folder wait for the folder's first scan: their
     /// findings depend on the other SQL files (indexing ends with a re-lint).
+    /// Scripts contribute facts too (client boundary, middleware, SIGTERM
+    /// handlers) but do not wait: most of their findings are their own, a
+    /// large workspace's scan takes seconds, and a client that pulls
+    /// diagnostics without honouring a refresh request (Neovim 0.11) would
+    /// show nothing until the next edit. The re-lint after indexing settles the
+    /// few workspace rules.
     pub(super) fn waiting_for_index(&self, doc: &Document) -> bool {
-        doc.file.as_ref().is_some_and(|p| {
-            crate::engine::file_contributes_facts(p, doc.lang)
-                && self.folder_of(p).is_some_and(|i| !self.folders[i].indexed)
-        })
+        doc.lang == crate::language::Language::Sql
+            && doc.file.as_ref().is_some_and(|p| {
+                crate::engine::file_contributes_facts(p, doc.lang)
+                    && self.folder_of(p).is_some_and(|i| !self.folders[i].indexed)
+            })
     }
 
     /// A snapshot of `doc` to lint (or to compute code actions on).
