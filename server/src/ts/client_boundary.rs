@@ -31,6 +31,8 @@ pub struct ModuleFacts {
     /// `enableShutdownHooks()`, or a graceful-shutdown library (terminus,
     /// close-with-grace, http-terminator, lightship).
     pub sigterm_handler: bool,
+    /// Its SIGTERM handling closes something (see [`shutdown_closes`]).
+    pub sigterm_closes: bool,
     /// Server-only secret env names it reads when it is loaded: outside any
     /// function body (see [`is_server_secret`]). A read inside a function runs
     /// only when called; the client bundle then gets `undefined`, not the
@@ -187,6 +189,7 @@ pub fn scan(text: &str) -> ModuleFacts {
         }
     }
     facts.sigterm_handler = handles_sigterm(text);
+    facts.sigterm_closes = facts.sigterm_handler && shutdown_closes(text);
     facts.custom_next_server = facts.imports.iter().any(|i| i == "next")
         && (text.contains("createServer(") || text.contains(".listen("));
     facts
@@ -218,6 +221,61 @@ pub fn handles_sigterm(text: &str) -> bool {
         ]
         .iter()
         .any(|m| text.contains(m))
+}
+
+/// A file that handles SIGTERM (see [`handles_sigterm`]) closes something on
+/// it: a close/disconnect/quit/shutdown/stop call, a graceful-shutdown
+/// library or Nest's shutdown hooks (which close providers), or a handler
+/// named elsewhere (`process.on('SIGTERM', shutdown)`: assumed to close, as
+/// the scan cannot follow it). `process.on('SIGTERM', () => process.exit(0))`
+/// beside a queue worker closes nothing: the job in flight is lost.
+pub fn shutdown_closes(text: &str) -> bool {
+    const CLOSERS: &[&str] = &[
+        ".close(",
+        ".disconnect(",
+        ".quit(",
+        ".shutdown(",
+        ".stop(",
+        ".pause(",
+        ".drain(",
+        "enableShutdownHooks(",
+        "createTerminus(",
+        "closeWithGrace(",
+        "createHttpTerminator(",
+        "createLightship(",
+    ];
+    if CLOSERS.iter().any(|c| text.contains(c)) {
+        return true;
+    }
+    // `() => onShutdown('SIGTERM')`, `gracefulShutdown()`, `await cleanup()`:
+    // a function whose name says it shuts down, defined elsewhere
+    static SHUTDOWN_CALL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b[\w$]*(shutdown|close|stop|cleanup|teardown|dispose|graceful|terminate)[\w$]*\s*\(",
+        )
+        .expect("pattern compiles")
+    });
+    if SHUTDOWN_CALL.is_match(text) {
+        return true;
+    }
+    // `process.on('SIGTERM', shutdown)`: a handler by name
+    text.match_indices("SIGTERM").any(|(at, _)| {
+        let rest = &text[at + "SIGTERM".len()..];
+        let rest = rest.trim_start_matches(['\'', '"', '`']).trim_start();
+        let Some(rest) = rest.strip_prefix(',') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
+            .collect();
+        !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name != "async"
+            && name != "function"
+            && rest[name.len()..].trim_start().starts_with(')')
+    })
 }
 
 /// Imports kept per file (a generated barrel may list thousands).

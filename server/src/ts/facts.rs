@@ -166,6 +166,15 @@ impl TsFacts {
             .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
     }
 
+    /// A file of `file`'s app handles SIGTERM and closes something on it (see
+    /// `ModuleFacts::sigterm_closes`).
+    pub fn sigterm_closing_handler_near(&self, file: &Path) -> bool {
+        let root = app_root(file);
+        self.files
+            .iter()
+            .any(|(p, f)| f.module.sigterm_closes && p.starts_with(&root))
+    }
+
     /// The folder of the Next.js app holding `file`: the nearest folder above it
     /// with a `next.config.*` (`None` outside a Next.js app).
     pub fn next_app_root(&self, file: &Path) -> Option<&Path> {

@@ -41,7 +41,12 @@ handles `SIGTERM`: `process.on('SIGTERM', …)` / `process.once`, Nest's
 `close-with-grace`, `http-terminator`, `lightship`). The app is the folder before
 `src/` (or the file's folder), and the handler may be in any file below it (a
 workspace fact, updated by the language server when either file changes). Reported
-once per file, at the first such call.
+once per file, at the first such call. A queue worker also needs the handler to
+close something: a handler that only logs and calls `process.exit(0)` cuts off
+the job in flight (a close/disconnect/quit/stop call in the handler's file, a
+graceful-shutdown library, a handler passed by name, or a call whose name says
+shutdown/close/cleanup/teardown counts as closing; the scan is lexical, so it
+errs towards "closes"). No fix then: the handler exists, close the worker in it.
 
 Not checked: Next.js apps (files that import `next`, `app/`, `pages/`), command-line
 tools and scripts (`bin/`, `cli/`, `scripts/`, `tools/`), documentation and
@@ -110,21 +115,29 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
     // The file's own text too (the fix's result is judged before the facts
     // know it), then the other files of its app.
-    if client_boundary::handles_sigterm(&src) || cx.facts.ts.sigterm_handler_near(cx.file.path) {
+    let own = client_boundary::handles_sigterm(&src);
+    let handled = own || cx.facts.ts.sigterm_handler_near(cx.file.path);
+    // a queue worker needs the handler to close it (or something): exiting
+    // at once loses the job in flight
+    let closes = (own && client_boundary::shutdown_closes(&src))
+        || cx.facts.ts.sigterm_closing_handler_near(cx.file.path);
+    if handled && (start != Start::Worker || closes) {
         return;
     }
     reported.0.set(true);
-    let what = match start {
-        Start::Worker => "a queue worker starts",
-        _ => "a server starts listening",
+    let message = match (start, handled) {
+        (Start::Worker, true) => "a queue worker starts and this app's SIGTERM handler closes nothing: on a deploy or scale-down the job in flight is cut off; close the worker (`await worker.close()`) in the handler before exiting".to_string(),
+        _ => {
+            let what = match start {
+                Start::Worker => "a queue worker starts",
+                _ => "a server starts listening",
+            };
+            format!("{what} and nothing in this app handles SIGTERM: on a deploy or scale-down the process is killed with requests or jobs in flight; close it in a `process.on('SIGTERM', …)` handler")
+        }
     };
-    let fix = fix(cx, node, start);
-    let d = cx.report(
-        node.byte_range(),
-        format!(
-            "{what} and nothing in this app handles SIGTERM: on a deploy or scale-down the process is killed with requests or jobs in flight; close it in a `process.on('SIGTERM', …)` handler"
-        ),
-    );
+    // the fix inserts a handler: only where there is none
+    let fix = (!handled).then(|| fix(cx, node, start)).flatten();
+    let d = cx.report(node.byte_range(), message);
     if let Some(fix) = fix {
         d.with_fix(fix);
     }
@@ -344,6 +357,58 @@ mod tests {
         );
         let sigint = format!("{server}process.on('SIGINT', () => process.exit(0));\n");
         assert_flags(R, "src/server.ts", &sigint, 1);
+    }
+
+    #[test]
+    fn a_worker_needs_a_handler_that_closes_something() {
+        let worker =
+            "import { Worker } from 'bullmq';\nexport const worker = new Worker('emails', run);\n";
+        // a handler that only exits: the job in flight is cut off
+        for exits in [
+            "process.on('SIGTERM', () => process.exit(0));\n",
+            "process.once(\"SIGTERM\", async () => {\n  logger.info('bye');\n  process.exit(0);\n});\n",
+        ] {
+            let files = [("jobs/src/worker.ts", worker), ("jobs/src/shutdown.ts", exits)];
+            let d = findings_in_workspace_at(R, "jobs/src/worker.ts", &files);
+            assert_eq!(d.len(), 1, "{exits}");
+            assert!(d[0].message.contains("closes nothing"), "{}", d[0].message);
+            assert!(d[0].fix().is_none(), "no second handler is inserted");
+        }
+        // near misses: it closes the worker, or hands off to a named function
+        for closes in [
+            "import { worker } from './worker';\nprocess.on('SIGTERM', async () => { await worker.close(); process.exit(0); });\n",
+            "process.on('SIGTERM', shutdown);\n",
+            "process.on('SIGTERM', () => Promise.all(queues.map((q) => q.close())));\n",
+            "import { onShutdown } from './lifecycle';\nprocess.on('SIGTERM', () => onShutdown('SIGTERM'));\n",
+        ] {
+            let files = [("jobs/src/worker.ts", worker), ("jobs/src/shutdown.ts", closes)];
+            assert!(
+                findings_in_workspace_at(R, "jobs/src/worker.ts", &files).is_empty(),
+                "{closes}"
+            );
+        }
+        // near miss: a server only needs a handler
+        let server = "import express from 'express';\nconst app = express();\nexport const server = app.listen(3000);\n";
+        let files = [
+            ("api/src/server.ts", server),
+            (
+                "api/src/shutdown.ts",
+                "process.on('SIGTERM', () => process.exit(0));\n",
+            ),
+        ];
+        assert!(findings_in_workspace_at(R, "api/src/server.ts", &files).is_empty());
+        // the worker's own file: exiting only, then closing
+        assert_flags(
+            R,
+            "src/worker.ts",
+            &format!("{worker}process.on('SIGTERM', () => process.exit(0));\n"),
+            1,
+        );
+        assert_clean(
+            R,
+            "src/worker.ts",
+            &format!("{worker}process.on('SIGTERM', () => worker.close());\n"),
+        );
     }
 
     #[test]
