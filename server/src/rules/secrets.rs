@@ -130,6 +130,13 @@ const NOT_KEY: &[&str] = &[
     "monkey", "turnkey", "hockey", "jockey", "donkey", "whiskey", "turkey",
 ];
 
+/// An env name that says it is public on purpose (`NEXT_PUBLIC_…`,
+/// `PUBLISHABLE`): shipped to browsers, never a secret.
+pub(crate) fn env_name_is_public(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PUBLIC", "PUBLISHABLE"].iter().any(|w| upper.contains(w))
+}
+
 /// Words that make an env name a secret, and words that make it something else.
 pub(crate) fn env_name_is_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();

@@ -40,6 +40,13 @@ not empty. The same fallback is flagged whatever the name when it is the secret
 argument of `jwt.sign` / `jwt.verify`, or the value of a `secret` / `password` /
 `token` property (`session({ secret: process.env.SESSION || 'keyboard cat' })`).
 
+Not flagged (measured on real projects): outgoing credentials — an SDK
+client's key (`new Stripe(KEY || 'sk_nothing')`, `new OpenAI({ apiKey: KEY ||
+'sk-proj-' })`) or a request header (`headers: { 'X-API-Key': KEY || 'x' }`):
+a placeholder there makes the calls fail and opens nothing; and any variable
+whose name says it is public (`NEXT_PUBLIC_…`, `…PUBLISHABLE…`), whatever the
+local it is assigned to is called.
+
 ## Why is this bad?
 When the variable is missing in production (a typo, a new environment, a
 rotated key deleted too early) the app does not fail: it silently signs tokens,
@@ -138,6 +145,54 @@ fn check_destructuring_default(cx: &mut RuleContext<'_>, node: Node<'_>) {
     ));
 }
 
+/// `new Stripe(KEY || 'x')`, `new OpenAI({ apiKey: KEY || 'x' })` (an SDK
+/// client's constructor: a `new` of a PascalCase name, the value an argument
+/// or a property of an object argument), or a request header
+/// (`headers: { 'X-API-Key': KEY || 'x' }`, `Authorization`).
+fn outgoing_credential(node: Node<'_>, src: &str) -> bool {
+    let top = ast::value_root(node);
+    let Some(parent) = top.parent() else {
+        return false;
+    };
+    let new_of_client = |args: Node<'_>| {
+        args.kind_name() == "arguments"
+            && args.parent().is_some_and(|n| {
+                n.kind_name() == "new_expression"
+                    && n.field(Field::Constructor).is_some_and(|c| {
+                        let name = ast::text(c, src);
+                        let last = name.rsplit('.').next().unwrap_or(name);
+                        last.starts_with(|ch: char| ch.is_ascii_uppercase())
+                    })
+            })
+    };
+    match parent.kind_name() {
+        "arguments" => new_of_client(parent),
+        "pair" => {
+            let Some(object) = parent.parent().filter(|o| o.kind_name() == "object") else {
+                return false;
+            };
+            let key = parent
+                .field(Field::Key)
+                .map(|k| ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string()))
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let in_headers = object
+                .parent()
+                .filter(|p| p.kind_name() == "pair")
+                .and_then(|p| p.field(Field::Key))
+                .is_some_and(|k| {
+                    ast::text(k, src)
+                        .trim_matches(['\'', '"'])
+                        .eq_ignore_ascii_case("headers")
+                });
+            in_headers
+                || matches!(key.as_str(), "x-api-key" | "authorization" | "api-key")
+                || object.parent().is_some_and(new_of_client)
+        }
+        _ => false,
+    }
+}
+
 fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.source;
     let Some(op) = node.field(Field::Operator).map(|o| ast::text(o, src)) else {
@@ -169,6 +224,18 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
         .iter()
         .find(|n| secrets::env_name_is_secret(n))
         .cloned();
+    // a public variable is no secret, whatever the local is called
+    // (`token = process.env.NEXT_PUBLIC_METRICS_TOKEN || 'my-token'`)
+    if names.iter().any(|n| secrets::env_name_is_public(n)) {
+        return;
+    }
+    // An outgoing credential (an SDK client's key, a request header): a
+    // placeholder makes the calls fail, it opens nothing; the rule is about
+    // keys that sign or verify (`jwt.sign`, sessions, HMACs), where anyone who
+    // reads the source can forge.
+    if outgoing_credential(node, src) {
+        return;
+    }
     let context_says_secret = secret_use(node, src);
     let Some(name) = secret_name.or_else(|| context_says_secret.then(|| names[0].clone())) else {
         return;
@@ -360,6 +427,29 @@ mod tests {
              const e = config.JWT_SECRET || 'x';\n\
              const f = env.JWT_SECRET || 'x';\n",
         );
+    }
+
+    #[test]
+    fn near_miss_outgoing_credentials_and_public_names() {
+        // an SDK client's key or a request header: a placeholder only makes calls fail
+        assert_clean(
+            R,
+            "src/lib/clients.ts",
+            "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY || 'sk_nothing');\n\
+             export const ai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY || 'sk-proj-' });\n\
+             export const run = () => fetch(url, { headers: { 'X-API-Key': process.env.API_KEY || 'NO-DEFINED' } });\n",
+        );
+        // a public variable is no secret, whatever the local is called
+        assert_clean(
+            R,
+            "src/lib/metrics.ts",
+            "export function show({ token = process.env.NEXT_PUBLIC_METRICS_TOKEN || 'my-token' }) { return token; }\n",
+        );
+        // near misses of the near misses: keys that sign or verify stay findings
+        let text = "export const sign = (p) => jwt.sign(p, process.env.JWT_SECRET || 'superSecret');\n\
+                    export const auth = expressJwt({ secret: process.env.JWT_SECRET || 'superSecret' });\n\
+                    export const hmac = createHmac('sha256', process.env.SIGNING_SECRET || 'dev');\n";
+        assert_eq!(findings(R, "src/auth.ts", text).len(), 3);
     }
 
     #[test]

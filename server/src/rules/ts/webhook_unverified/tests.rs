@@ -295,3 +295,22 @@ fn works_with_syntax_errors_and_non_ascii() {
     let start = src.find("req.json()").unwrap();
     assert_eq!(d[0].range, start..start + "req.json()".len());
 }
+
+#[test]
+fn mock_receivers_in_test_paths_are_not_findings() {
+    // an MSW-style mock of a receiver the app sends webhooks to
+    let mock = "export const handlers = [\n  http.post('https://hooks.example.com/webhooks/events', async ({ request }) => {\n    received.push(await request.json());\n    return HttpResponse.json({ ok: true });\n  }),\n];\n";
+    assert_clean(ID, "web/src/__tests__/webhooks/mock-server.ts", mock);
+    // near miss: the same route handler outside a test path is judged
+    assert_clean(
+        ID,
+        "src/app/api/webhooks/stripe/__tests__/route.test.ts",
+        NEXT_UNVERIFIED,
+    );
+    assert_flags(
+        ID,
+        "src/app/api/webhooks/stripe/route.ts",
+        NEXT_UNVERIFIED,
+        1,
+    );
+}
