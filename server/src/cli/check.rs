@@ -223,8 +223,9 @@ pub fn run(args: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         }
     }
-    // Stage 1: the files whose language contributes workspace facts (SQL),
-    // parsed once, give the facts. Their parses are kept for stage 2 up to a
+    // Stage 1: the files whose language contributes workspace facts (SQL, and
+    // scripts from a lexical scan of their text) give the facts; SQL files are
+    // parsed once. Their parses are kept for stage 2 up to a
     // budget of source bytes (a PostgreSQL syntax tree takes ~160 times its
     // text); beyond it a file is parsed again when it is linted, so that
     // memory stays bounded on huge trees.

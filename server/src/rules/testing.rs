@@ -42,17 +42,26 @@ pub fn facts_of_files(files: &[(&str, &str)]) -> WorkspaceFacts {
 /// Findings of `rule` in the file `path` of a workspace holding `files` (which
 /// includes `path`; default config): for rules that read workspace facts.
 pub fn findings_in_workspace_at(rule: &str, path: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let text = files
+    match files.iter().position(|(p, _)| *p == path) {
+        Some(lint) => findings_in_workspace(rule, files, lint),
+        None => findings_with(
+            rule,
+            path,
+            "",
+            &Config::default_for(Path::new("")),
+            &facts_of_files(files),
+        ),
+    }
+}
+
+/// The flagged text of `rule`'s findings (only that rule enabled) in
+/// `files[lint]`, linted in a workspace holding all of `files`.
+pub fn snippets_in_workspace(rule: &str, files: &[(&str, &str)], lint: usize) -> Vec<String> {
+    let (path, text) = files[lint];
+    findings_with(rule, path, text, &config_only(rule), &facts_of_files(files))
         .iter()
-        .find(|(p, _)| *p == path)
-        .map_or("", |(_, t)| *t);
-    findings_with(
-        rule,
-        path,
-        text,
-        &Config::default_for(Path::new("")),
-        &facts_of_files(files),
-    )
+        .map(|d| text[d.range.clone()].to_string())
+        .collect()
 }
 
 /// Findings of `rule` in `text` linted as `path` (default config, all rules on).

@@ -525,6 +525,20 @@ impl SqlFacts {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+    /// The columns of the (qualified) table in the workspace's final schema, in
+    /// declared order (`Timeline::declared_columns` over the stored files, on
+    /// the shared index: built and folded once per version of the facts).
+    pub fn final_columns(&self, table: &str) -> Option<Vec<String>> {
+        let files: Vec<&SqlFileFacts> = self.files.values().collect();
+        let index = self.index.get_or_init(|| TableIndex::new(&files));
+        Timeline {
+            // no linted file of its own: past the last one
+            own: files.len(),
+            files,
+            index: Cow::Borrowed(index),
+        }
+        .declared_columns(table)
+    }
     /// RLS is enabled for the (qualified) table somewhere in the workspace (and
     /// not disabled again later).
     pub fn rls_enabled(&self, table: &str) -> bool {

@@ -127,12 +127,7 @@ mod tests {
     const P: &str = "supabase/migrations/20240101000000_init.sql";
 
     fn in_workspace(files: &[(&str, &str)], lint: usize) -> Vec<String> {
-        let w = facts_of_files(files);
-        let (path, text) = files[lint];
-        findings_with(R, path, text, &config_only(R), &w)
-            .iter()
-            .map(|d| text[d.range.clone()].to_string())
-            .collect()
+        snippets_in_workspace(R, files, lint)
     }
 
     #[test]

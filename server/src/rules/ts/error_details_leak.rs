@@ -466,13 +466,8 @@ fn is_error(ident: Node<'_>, src: &Script<'_>, hops: u8) -> bool {
                 // `const { data, error } = await supabase.from(…)`
                 return matches!(b.key_name(src).as_deref(), Some("error" | "err"))
                     && b.value.is_some_and(|v| {
-                        let v = ast::unwrap_expr(v);
-                        let v = if v.kind_name() == "await_expression" {
-                            v.named_child(0).map(ast::unwrap_expr).unwrap_or(v)
-                        } else {
-                            v
-                        };
-                        v.kind_name() == "call_expression"
+                        // `unwrap_expr` strips the `await` too
+                        ast::unwrap_expr(v).kind_name() == "call_expression"
                     });
             }
             hops > 0

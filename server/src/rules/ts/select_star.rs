@@ -156,10 +156,6 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
 }
 
-/// The final schema's columns of every table, qualified name → columns in
-/// declared order (computed once per file, when a fix is first asked for).
-struct FinalColumns(std::collections::HashMap<String, Vec<String>>);
-
 /// The columns of the query's table, when the workspace's SQL declares it.
 fn column_list(cx: &RuleContext<'_>, what: &What) -> Option<Vec<String>> {
     let table = match what {
@@ -174,26 +170,7 @@ fn column_list(cx: &RuleContext<'_>, what: &What) -> Option<Vec<String>> {
             name.to_ascii_lowercase()
         },
     );
-    if cx.facts.sql.is_empty() {
-        return None;
-    }
-    let all = cx.memo(|| {
-        let own = crate::sql::facts::SqlFileFacts::default();
-        // a path after every migration: the final schema
-        let timeline = cx
-            .facts
-            .sql
-            .timeline(std::path::Path::new("\u{10FFFF}"), &own);
-        FinalColumns(
-            timeline
-                .schema()
-                .tables
-                .keys()
-                .filter_map(|t| Some((t.clone(), timeline.declared_columns(t)?)))
-                .collect(),
-        )
-    });
-    all.0.get(&key).filter(|c| !c.is_empty()).cloned()
+    cx.facts.sql.final_columns(&key).filter(|c| !c.is_empty())
 }
 
 /// Words that must be double-quoted as column names in SQL.

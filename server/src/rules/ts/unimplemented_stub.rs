@@ -264,16 +264,9 @@ fn throws_not_implemented(throw: Node<'_>, src: &str) -> bool {
 }
 
 fn is_log(stmt: Node<'_>, src: &str) -> bool {
+    // `unwrap_expr` strips an `await` too
     let Some(expr) = stmt.named_child(0).map(ast::unwrap_expr) else {
         return false;
-    };
-    let expr = if expr.kind_name() == "await_expression" {
-        match expr.named_child(0) {
-            Some(e) => e,
-            None => return false,
-        }
-    } else {
-        expr
     };
     expr.kind_name() == "call_expression" && logger_callee(expr, src).is_some()
 }
@@ -301,15 +294,8 @@ fn whole_class_is_stub(method: Node<'_>, src: &str) -> bool {
 /// A response whose arguments are all constants (`Response.json({ ok: true })`,
 /// `res.sendStatus(200)`, `res.status(200).end()`, `new Response(null)`).
 fn constant_response(expr: Node<'_>, src: &str) -> bool {
+    // `unwrap_expr` strips an `await` too
     let e = ast::unwrap_expr(expr);
-    let e = if e.kind_name() == "await_expression" {
-        match e.named_child(0) {
-            Some(x) => ast::unwrap_expr(x),
-            None => return false,
-        }
-    } else {
-        e
-    };
     if response_of(e, src).is_none() {
         return false;
     }

@@ -340,7 +340,7 @@ fn typeof_check_of_input<'t>(n: Node<'t>, src: &Script<'t>) -> Option<(Node<'t>,
     let b = src.declaration(operand, ast::text(operand, src))?;
     let from_request = b
         .value
-        .map(bound_value)
+        .map(ast::unwrap_expr)
         .is_some_and(|v| read_of(v, src).is_some());
     (from_request && b.decl.kind_name() == "variable_declarator").then_some((b.decl, b.name))
 }
@@ -372,24 +372,6 @@ fn checks_every_name(checked: &[(Node<'_>, &str)], src: &str) -> bool {
                     .any(|(d, c)| d.id() == decl.id() && c == name)
             })
     })
-}
-
-/// The value under `await`, parentheses and type assertions.
-fn bound_value(mut v: Node<'_>) -> Node<'_> {
-    for _ in 0..8 {
-        match v.kind_name() {
-            "await_expression"
-            | "parenthesized_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression" => match v.named_child(0) {
-                Some(c) => v = c,
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    v
 }
 
 /// Libraries that take a protocol's request payload whole and validate it
