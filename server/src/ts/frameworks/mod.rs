@@ -12,6 +12,7 @@
 //! | [`request`] | is this expression request input (`req.body`, `await req.json()`, `c.req.query()`, `searchParams`, a NestJS `@Body()` parameter, a name bound to one), and which part |
 //! | [`responses`] | is this call an HTTP response (`res.status(500).json(x)`, `NextResponse.json(x, { status })`, `new Response`, `c.json(x, 429)`), its status and body |
 //! | [`auth`] | is this an auth call (a configurable list), does a handler authenticate (in its body, a wrapper, route or router middleware, a Nest guard) |
+//! | [`effects`] | does a handler visibly change something: a write, send or spend call (one hop into functions of the file) |
 //! | [`webhooks`] | is a handler a webhook receiver, and for which provider |
 //! | [`logging`] | is this call a logging call (`console.*`, pino/winston/bunyan instances and their children, Nest `Logger`), at which level, with which arguments |
 //! | [`nest`] | NestJS decorators: route methods, controllers, guards, parameter decorators |
@@ -22,6 +23,7 @@
 //! with unit tests beside it (positive cases and near misses).
 
 pub mod auth;
+pub mod effects;
 pub mod handlers;
 pub mod logging;
 pub mod nest;

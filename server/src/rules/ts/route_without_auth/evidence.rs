@@ -374,7 +374,7 @@ pub(super) fn helper_authenticates(h: &Handler<'_>, src: &Script<'_>, calls: &[&
     let mut seen: Vec<usize> = Vec::new();
     ast::any_descendant(h.node, &mut |n| {
         n.kind_name() == "call_expression"
-            && super::effects::local_callee(n, src).is_some_and(|f| {
+            && crate::ts::frameworks::effects::local_callee(n, src).is_some_and(|f| {
                 if f.id() == h.node.id() || seen.contains(&f.id()) {
                     return false;
                 }

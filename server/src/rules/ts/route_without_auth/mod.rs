@@ -11,13 +11,13 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, OptionKind, RuleLanguage, RuleMeta, RuleOption, RuleOptions};
 use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::auth::{self, DEFAULT_AUTH_CALLS, DEFAULT_AUTH_WRAPPERS};
+use crate::ts::frameworks::effects;
 use crate::ts::frameworks::handlers::{route_of, Framework, Handler, HandlerKind, Via};
 use crate::ts::kind;
 use crate::ts::semantic::Script;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use tree_sitter::Node;
 
-mod effects;
 mod evidence;
 #[cfg(test)]
 mod tests;

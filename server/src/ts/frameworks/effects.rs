@@ -1,7 +1,8 @@
-//! Whether a handler visibly changes something: the rule is about routes that
-//! change data, and a `POST` that only answers `405`, sleeps for a timeout
-//! test, or sets the caller's own preference cookie changes nothing anyone
-//! else could care about.
+//! Whether a handler visibly changes something. `route-without-auth` judges
+//! only routes that change data and `unvalidated-input` only handlers whose
+//! input can reach a change: a `POST` that only answers `405`, sleeps for a
+//! timeout test, or sets the caller's own preference cookie changes nothing
+//! anyone else could care about.
 //!
 //! A change is a call whose name starts with a write verb (`db.post.create`,
 //! `supabase.from('x').insert`, `put(filename, body)`, `sendEmail`,
@@ -168,15 +169,43 @@ const NOT_DATA: &[&str] = &[
     "cipher",
 ];
 
+/// SQL statements that write.
+const SQL_WRITES: &[&str] = &[
+    "insert ",
+    "update ",
+    "delete ",
+    "upsert",
+    "truncate ",
+    "drop ",
+];
+
 /// `generate…` writes only when it spends model credits: `generateText`.
 const GENERATED: &[&str] = &["text", "object", "image", "speech", "content", "completion"];
 
 /// Whether `h` visibly changes data (see the module docs).
-pub(super) fn changes_data(h: &Handler<'_>, src: &Script<'_>) -> bool {
-    writes_in(h.node, h, src, true)
+pub fn changes_data(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    writes_in(h.node, h, src, &[], true)
 }
 
-fn writes_in(func: Node<'_>, h: &Handler<'_>, src: &Script<'_>, follow: bool) -> bool {
+/// First words of calls where request data is used for more than a lookup:
+/// it signs someone in or mints a token (`login`, `signIn`, `jwt.sign`,
+/// `authenticate`), or runs a command (`exec`, `spawn`). Raw SQL is
+/// `sql-injection`'s subject, and a parameterised read is a lookup.
+pub const SENSITIVE_VERBS: &[&str] = &["login", "sign", "authenticate", "exec", "spawn"];
+
+/// Whether `h` changes data (see [`changes_data`]) or calls a
+/// [`SENSITIVE_VERBS`] sink.
+pub fn changes_data_or_sensitive(h: &Handler<'_>, src: &Script<'_>) -> bool {
+    writes_in(h.node, h, src, SENSITIVE_VERBS, true)
+}
+
+fn writes_in(
+    func: Node<'_>,
+    h: &Handler<'_>,
+    src: &Script<'_>,
+    extra: &[&str],
+    follow: bool,
+) -> bool {
     // each helper is walked once, however often it is called
     let mut seen: Vec<usize> = Vec::new();
     let mut found = false;
@@ -185,12 +214,12 @@ fn writes_in(func: Node<'_>, h: &Handler<'_>, src: &Script<'_>, follow: bool) ->
             return false;
         }
         if n.kind_name() == "call_expression" {
-            found = is_write(n, h, src)
+            found = is_write(n, h, src, extra)
                 || (follow
                     && local_callee(n, src).is_some_and(|f| {
                         f.id() != h.node.id() && !seen.contains(&f.id()) && {
                             seen.push(f.id());
-                            writes_in(f, h, src, false)
+                            writes_in(f, h, src, extra, false)
                         }
                     }));
         }
@@ -200,7 +229,7 @@ fn writes_in(func: Node<'_>, h: &Handler<'_>, src: &Script<'_>, follow: bool) ->
 }
 
 /// A function of this file called by name: `save(req)` → `async function save`.
-pub(super) fn local_callee<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
+pub fn local_callee<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<'t>> {
     let f = ast::unwrap_expr(call.field(Field::Function)?);
     if f.kind_name() != "identifier" {
         return None;
@@ -208,7 +237,7 @@ pub(super) fn local_callee<'t>(call: Node<'t>, src: &Script<'t>) -> Option<Node<
     src.top_level_function(ast::text(f, src))
 }
 
-fn is_write(call: Node<'_>, h: &Handler<'_>, src: &Script<'_>) -> bool {
+fn is_write(call: Node<'_>, h: &Handler<'_>, src: &Script<'_>, extra: &[&str]) -> bool {
     let Some(f) = call.field(Field::Function) else {
         return false;
     };
@@ -219,16 +248,22 @@ fn is_write(call: Node<'_>, h: &Handler<'_>, src: &Script<'_>) -> bool {
         .filter(|a| a.kind_name() == "template_string")
     {
         let l = ast::text(t, src).to_ascii_lowercase();
-        return [
-            "insert ",
-            "update ",
-            "delete ",
-            "upsert",
-            "truncate ",
-            "drop ",
-        ]
-        .iter()
-        .any(|w| l.contains(w));
+        return SQL_WRITES.iter().any(|w| l.contains(w));
+    }
+    // pool.query('UPDATE users SET … WHERE id = $1', [id])
+    if let Some(first) = ast::call_arguments(call)
+        .first()
+        .map(|a| ast::unwrap_expr(*a))
+    {
+        if matches!(first.kind_name(), "string" | "template_string") {
+            let l = ast::text(first, src)
+                .trim_start_matches(['\'', '"', '`'])
+                .trim_start()
+                .to_ascii_lowercase();
+            if SQL_WRITES.iter().any(|w| l.starts_with(w)) {
+                return true;
+            }
+        }
     }
     let (name, object) = match f.kind_name() {
         "identifier" => (ast::text(f, src), None),
@@ -246,7 +281,12 @@ fn is_write(call: Node<'_>, h: &Handler<'_>, src: &Script<'_>) -> bool {
     let verb_writes = match words.first().map(String::as_str) {
         Some("generate") => second.is_some_and(|w| GENERATED.contains(&w)),
         Some(verb) => {
-            WRITE_VERBS.contains(&verb) && !second.is_some_and(|w| NOT_WRITES.contains(&w))
+            // `setUserContext`, `createRequestContext`: the object named last
+            let last = words.last().map(String::as_str).filter(|_| words.len() > 2);
+            (WRITE_VERBS.contains(&verb)
+                && !second.is_some_and(|w| NOT_WRITES.contains(&w))
+                && !last.is_some_and(|w| NOT_WRITES.contains(&w)))
+                || extra.contains(&verb)
         }
         None => false,
     };
