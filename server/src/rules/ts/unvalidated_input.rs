@@ -267,12 +267,13 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     // a Fetch API request's `body` is its raw stream, not parsed data
     let fetch_api = matches!(handler.framework, Framework::Next | Framework::Deno)
         && handler.kind != HandlerKind::PagesApi;
-    let Some((read, part)) = reads.into_iter().find(|(r, _)| {
-        !(fetch_api && is_body_stream(*r, &src))
-            && !only_tested(*r, body, &src)
+    let skipped = |r: Node<'_>| {
+        (fetch_api && is_body_stream(r, &src))
+            || only_tested(r, body, &src)
             // `if (process.env.NODE_ENV !== 'development') return …` before it
-            && !ast::in_dev_only_code(*r, &src)
-    }) else {
+            || ast::in_dev_only_code(r, &src)
+    };
+    let Some((read, part)) = reads.into_iter().find(|(r, _)| !skipped(*r)) else {
         return;
     };
     // a job runner's or another backend's endpoint, gated by a deployment secret
