@@ -7,6 +7,7 @@
 
 use crate::ts::client_boundary::{self, ClientGraph, ModuleFacts, SecretReach};
 use crate::ts::frameworks::handlers::is_middleware_file;
+use crate::ts::frameworks::nest::middleware_auth_controllers;
 use crate::ts::frameworks::next::{middleware_facts, NextMiddleware};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub struct TsFileFacts {
     /// A NestJS global guard is installed here: `app.useGlobalGuards(…)`
     /// (`main.ts`) or an `APP_GUARD` provider (`*.module.ts`).
     pub nest_global_guard: bool,
+    /// Controllers a NestJS module puts behind an authenticating middleware
+    /// (`consumer.apply(AuthMiddleware).forRoutes(UsersController)`; `*` for all).
+    pub nest_auth_controllers: Vec<String>,
     /// The client boundary (every script).
     pub module: ModuleFacts,
 }
@@ -54,6 +58,12 @@ pub fn extract(path: &Path, tree: Option<&Tree>, text: &str) -> Option<TsFileFac
         },
         nest_global_guard: is_nest_setup(path)
             && (text.contains("useGlobalGuards(") || text.contains("APP_GUARD")),
+        nest_auth_controllers: match tree {
+            Some(t) if is_nest_setup(path) && text.contains("forRoutes(") => {
+                middleware_auth_controllers(t.root_node(), text)
+            }
+            _ => Vec::new(),
+        },
         module: client_boundary::scan(text),
     })
 }
@@ -140,6 +150,16 @@ impl TsFacts {
     }
 
     /// A NestJS global guard anywhere in the workspace.
+    /// Whether a NestJS module puts the controller class `name` behind an
+    /// authenticating middleware (see [`TsFileFacts::nest_auth_controllers`]).
+    pub fn nest_controller_authenticated(&self, name: &str) -> bool {
+        self.files.values().any(|f| {
+            f.nest_auth_controllers
+                .iter()
+                .any(|c| c == name || c == "*")
+        })
+    }
+
     pub fn nest_global_guard(&self) -> bool {
         self.files.values().any(|f| f.nest_global_guard)
     }
@@ -197,11 +217,16 @@ impl TsFacts {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for (path, f) in &self.files {
-            if f.next_middleware.is_some() || f.nest_global_guard || f.module.custom_next_server {
+            if f.next_middleware.is_some()
+                || f.nest_global_guard
+                || !f.nest_auth_controllers.is_empty()
+                || f.module.custom_next_server
+            {
                 (
                     path,
                     &f.next_middleware,
                     f.nest_global_guard,
+                    &f.nest_auth_controllers,
                     f.module.custom_next_server,
                 )
                     .hash(&mut h);

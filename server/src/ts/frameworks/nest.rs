@@ -3,6 +3,7 @@
 
 use super::request::RequestPart;
 use crate::ts::ast;
+use crate::ts::field::{Field, FieldExt};
 use crate::ts::kind::KindExt;
 use tree_sitter::Node;
 
@@ -64,6 +65,131 @@ pub fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The name of the class holding `method` (`UsersController`).
+pub fn class_name<'s>(method: Node<'_>, src: &'s str) -> Option<&'s str> {
+    method
+        .parent()
+        .filter(|b| b.kind_name() == "class_body")
+        .and_then(|b| b.parent())
+        .and_then(|c| c.field(Field::Name))
+        .map(|n| ast::text(n, src))
+}
+
+/// The controllers a module's `configure(consumer)` puts behind an
+/// authenticating middleware: `consumer.apply(AuthMiddleware).forRoutes(UsersController,
+/// ...authenticated)` (class names; spreads of an array declared in the
+/// file), or `"*"` for `forRoutes('*')` without an `exclude(…)`. A
+/// middleware authenticates when its name says so (`auth`, `jwt`, `session`).
+pub fn middleware_auth_controllers(root: Node<'_>, src: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    ast::visit(root, &mut |n| {
+        if n.kind_name() != "call_expression" || out.len() >= 256 {
+            return true;
+        }
+        let Some(f) = n
+            .field(Field::Function)
+            .filter(|f| f.kind_name() == "member_expression")
+        else {
+            return true;
+        };
+        if f.field(Field::Property)
+            .is_none_or(|p| ast::text(p, src) != "forRoutes")
+        {
+            return true;
+        }
+        // the chain before `forRoutes`: `.apply(…)`, maybe `.exclude(…)`
+        let mut excluded = false;
+        let mut authenticates = false;
+        let mut cur = f.field(Field::Object);
+        for _ in 0..8 {
+            let Some(call) = cur.filter(|c| c.kind_name() == "call_expression") else {
+                break;
+            };
+            let Some(m) = call
+                .field(Field::Function)
+                .filter(|m| m.kind_name() == "member_expression")
+            else {
+                break;
+            };
+            match m.field(Field::Property).map(|p| ast::text(p, src)) {
+                Some("exclude") => excluded = true,
+                Some("apply") => {
+                    authenticates = ast::call_arguments(call).iter().any(|a| {
+                        let words = ast::name_words(ast::text(*a, src));
+                        words.iter().any(|w| {
+                            matches!(
+                                w.as_str(),
+                                "auth" | "jwt" | "session" | "authenticated" | "authentication"
+                            )
+                        })
+                    });
+                }
+                _ => {}
+            }
+            cur = m.field(Field::Object);
+        }
+        if !authenticates {
+            return true;
+        }
+        for a in ast::call_arguments(n) {
+            match a.kind_name() {
+                "identifier" => out.push(ast::text(a, src).to_string()),
+                "spread_element" => {
+                    let Some(name) = a.named_child(0).filter(|i| i.kind_name() == "identifier")
+                    else {
+                        continue;
+                    };
+                    out.extend(array_of(root, ast::text(name, src), src));
+                }
+                "string" if !excluded && ast::string_value(a, src).as_deref() == Some("*") => {
+                    out.push("*".to_string())
+                }
+                _ => {}
+            }
+        }
+        true
+    });
+    out
+}
+
+/// The identifiers listed in `const name = [A, B]` at the top of the file.
+fn array_of(root: Node<'_>, name: &str, src: &str) -> Vec<String> {
+    let mut c = root.walk();
+    for stmt in root.named_children(&mut c) {
+        let decl = match stmt.kind_name() {
+            "export_statement" => stmt.field(Field::Declaration),
+            _ => Some(stmt),
+        };
+        let Some(decl) = decl.filter(|d| {
+            matches!(
+                d.kind_name(),
+                "lexical_declaration" | "variable_declaration"
+            )
+        }) else {
+            continue;
+        };
+        let mut dc = decl.walk();
+        for d in decl.named_children(&mut dc) {
+            let named = d
+                .field(Field::Name)
+                .is_some_and(|n| ast::text(n, src) == name);
+            if let Some(arr) = d
+                .field(Field::Value)
+                .map(ast::unwrap_expr)
+                .filter(|v| named && v.kind_name() == "array")
+            {
+                let mut ac = arr.walk();
+                return arr
+                    .named_children(&mut ac)
+                    .filter(|e| e.kind_name() == "identifier")
+                    .map(|e| ast::text(e, src).to_string())
+                    .collect();
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// The decorators of the class holding `method`.

@@ -13,6 +13,7 @@ use crate::ts::field::{Field, FieldExt};
 use crate::ts::frameworks::auth::{self, DEFAULT_AUTH_CALLS, DEFAULT_AUTH_WRAPPERS};
 use crate::ts::frameworks::effects;
 use crate::ts::frameworks::handlers::{route_of, Framework, Handler, HandlerKind, Via};
+use crate::ts::frameworks::nest;
 use crate::ts::kind;
 use crate::ts::semantic::Script;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -97,7 +98,9 @@ says user, session, workspace, team, admin…), has route or router-level
 middleware that authenticates (`router.use(requireAuth)` before it,
 `app.post('/x', passport.authenticate('jwt'), h)`), a NestJS guard
 (`@UseGuards`, or a global guard: `app.useGlobalGuards` / `APP_GUARD` anywhere
-in the workspace), or runs behind a Next.js `middleware.ts` (`proxy.ts`) whose
+in the workspace), a module's authenticating middleware for its controller
+(`consumer.apply(AuthMiddleware).forRoutes(ItemsController)`, also through a
+spread list, or `forRoutes('*')` without `exclude`), or runs behind a Next.js `middleware.ts` (`proxy.ts`) whose
 matcher covers its path and which checks a session.
 
 Only handlers that visibly change something are judged: a call whose name
@@ -356,7 +359,11 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             return;
         }
     }
-    if h.framework == Framework::Nest && cx.facts.ts.nest_global_guard() {
+    if h.framework == Framework::Nest
+        && (cx.facts.ts.nest_global_guard()
+            || nest::class_name(h.node, src)
+                .is_some_and(|c| cx.facts.ts.nest_controller_authenticated(c)))
+    {
         return;
     }
     let what = describe(&h);

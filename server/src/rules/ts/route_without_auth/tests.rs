@@ -236,6 +236,46 @@ fn nest_controllers() {
         ),
         0
     );
+    // a module's authenticating middleware for this controller (a spread of
+    // a list, or the class itself)
+    let consumer = "const authenticated = [UsersController, ItemsController];\n@Module({ controllers: [...authenticated] })\nexport class AppModule implements NestModule {\n  configure(consumer: MiddlewareConsumer) {\n    consumer.apply(AuthMiddleware).forRoutes(...authenticated);\n  }\n}\n";
+    assert_eq!(
+        flags_beside(
+            "src/items/items.controller.ts",
+            NEST,
+            &[("src/app.module.ts", consumer)]
+        ),
+        0
+    );
+    let direct = consumer.replace("forRoutes(...authenticated)", "forRoutes(ItemsController)");
+    assert_eq!(
+        flags_beside(
+            "src/items/items.controller.ts",
+            NEST,
+            &[("src/app.module.ts", &direct)]
+        ),
+        0
+    );
+    // near misses: another controller, a middleware that does not
+    // authenticate, `*` with exclusions
+    for module in [
+        consumer.replace("forRoutes(...authenticated)", "forRoutes(UsersController)"),
+        consumer.replace("apply(AuthMiddleware)", "apply(LoggerMiddleware)"),
+        consumer.replace(
+            "forRoutes(...authenticated)",
+            "exclude('items/(.*)').forRoutes('*')",
+        ),
+    ] {
+        assert_eq!(
+            flags_beside(
+                "src/items/items.controller.ts",
+                NEST,
+                &[("src/app.module.ts", &module)]
+            ),
+            1,
+            "{module}"
+        );
+    }
     // near miss: a main.ts without a global guard
     assert_eq!(
         flags_beside(

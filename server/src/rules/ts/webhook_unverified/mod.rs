@@ -125,7 +125,9 @@ call, an HMAC (`createHmac`) compared with the received one
 (the `Authorization` / `x-api-key` header read, `validateApiToken(…)`), route
 or router-level middleware named `verify…`/`…auth…` (`app.use(basicAuth(…))`),
 an authenticating wrapper (`withAuth`, `withSession`, `withWorkspace`), NestJS
-guards and a user-session check (`auth()`, `getServerSession()`,
+guards, a NestJS module's authenticating middleware for the controller
+(`consumer.apply(AuthMiddleware).forRoutes(WebhooksController)`: the
+signed-in endpoints that manage a user's webhooks) and a user-session check (`auth()`, `getServerSession()`,
 `supabase.auth.getUser()`: an authenticated route is not a webhook receiver).
 
 Not handlers: re-exports (`export { POST } from './stripe'`); the verifier
@@ -281,6 +283,14 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         return;
     }
     if by_name.guarded || is_verified(handler, src, &path) {
+        return;
+    }
+    // a NestJS controller a module puts behind an authenticating middleware
+    // (`consumer.apply(AuthMiddleware).forRoutes(WebhooksController)`): a
+    // signed-in settings endpoint, not a receiver
+    if crate::ts::frameworks::nest::class_name(handler, src)
+        .is_some_and(|c| cx.facts.ts.nest_controller_authenticated(c))
+    {
         return;
     }
     // Router-level middleware (`app.use(basicAuth(…))`, `router.use(verifySignature)`)

@@ -314,3 +314,24 @@ fn mock_receivers_in_test_paths_are_not_findings() {
         1,
     );
 }
+
+#[test]
+fn nest_controllers_behind_a_modules_auth_middleware_are_not_receivers() {
+    let controller = "@Controller('/webhooks')\nexport class WebhooksController {\n  @Post('/')\n  async create(@Body() body: any) {\n    return this.service.create(body);\n  }\n}\n";
+    let module = "@Module({ controllers: [WebhooksController] })\nexport class ApiModule implements NestModule {\n  configure(consumer: MiddlewareConsumer) {\n    consumer.apply(AuthMiddleware).forRoutes(WebhooksController);\n  }\n}\n";
+    let files = [
+        ("src/api/webhooks.controller.ts", controller),
+        ("src/api/api.module.ts", module),
+    ];
+    assert!(findings_in_workspace(ID, &files, 0).is_empty());
+    // near miss: the middleware is applied to other controllers
+    let other = module.replace(
+        "forRoutes(WebhooksController)",
+        "forRoutes(UsersController)",
+    );
+    let files = [
+        ("src/api/webhooks.controller.ts", controller),
+        ("src/api/api.module.ts", other.as_str()),
+    ];
+    assert_eq!(findings_in_workspace(ID, &files, 0).len(), 1);
+}
