@@ -390,6 +390,33 @@ mod tests {
     /// from the files whose language contributes them (SQL, scripts), `supabase/`
     /// detected; an open document's unsaved text replaces its file's
     /// contribution, and an unchanged overlay changes nothing.
+    /// `vercel.json` and the other marker files are watched and found by the
+    /// scan (not as files to lint), and a folder's facts follow them.
+    #[test]
+    fn marker_files_are_watched_and_scanned() {
+        let globs = workspace::watch_globs();
+        for name in ["vercel.json", "netlify.toml", "package.json"] {
+            assert!(globs.contains(&format!("**/{name}")), "{globs:?}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join("vercel.json"), "{}").expect("write");
+        std::fs::write(root.join("app.ts"), "export {};\n").expect("write");
+        let mut folder = Folder::new(root.to_path_buf(), &[]);
+        let resolver = folder.resolver.clone();
+        let scan = workspace::scan(root, &resolver);
+        assert_eq!(scan.files, vec![root.join("app.ts")]);
+        folder.set_scan(scan);
+        assert!(folder.rebuild_facts(Vec::new()));
+        let app = root.join("app.ts");
+        assert!(folder.facts.markers.serverless_config(&app).is_some());
+        assert!(!folder.rebuild_facts(Vec::new()), "nothing changed");
+        folder.markers.remove(&root.join("vercel.json"));
+        assert!(folder.rebuild_facts(Vec::new()), "a marker removed");
+        assert!(folder.facts.markers.serverless_config(&app).is_none());
+        assert!(workspace::fact_files(root, &resolver).contains(&root.join("vercel.json")));
+    }
+
     #[test]
     fn a_folder_is_indexed_and_overlaid() {
         let dir = tempfile::tempdir().expect("tempdir");
