@@ -69,9 +69,11 @@ fn load(dir: PathBuf) -> RuleFixtures {
         }
     }
     for m in markers {
-        facts
-            .markers
-            .insert(m.strip_prefix(&dir).expect("below the folder").to_path_buf());
+        facts.markers.insert(
+            m.strip_prefix(&dir)
+                .expect("below the folder")
+                .to_path_buf(),
+        );
     }
     let config_path = dir.join("prodlint.toml");
     let mut config = if config_path.is_file() {
