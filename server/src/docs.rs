@@ -14,6 +14,10 @@ pub struct Example {
     pub lines: Option<Vec<usize>>,
     /// The path the example is linted as.
     pub path: String,
+    /// `beside=vercel.json,package.json`: files that exist in the example's
+    /// workspace (paths from its root; not linted, for rules that read
+    /// workspace facts such as project marker files).
+    pub beside: Vec<String>,
     pub code: String,
 }
 
@@ -22,7 +26,7 @@ pub fn default_path(lang: Language) -> &'static str {
     lang.info().example_path
 }
 
-/// Fenced blocks tagged `<lang> flagged|ok [lines=N,…] [path=…]`.
+/// Fenced blocks tagged `<lang> flagged|ok [lines=N,…] [path=…] [beside=…]`.
 pub fn examples(docs: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut lines = docs.lines();
@@ -35,6 +39,7 @@ pub fn examples(docs: &str) -> Vec<Example> {
         let mut flagged = None;
         let mut path = None;
         let mut flagged_lines = None;
+        let mut beside = Vec::new();
         for w in words {
             match w {
                 "flagged" => flagged = Some(true),
@@ -42,6 +47,8 @@ pub fn examples(docs: &str) -> Vec<Example> {
                 _ => {
                     if let Some(p) = w.strip_prefix("path=") {
                         path = Some(p.to_string());
+                    } else if let Some(b) = w.strip_prefix("beside=") {
+                        beside = b.split(',').map(str::to_string).collect();
                     } else if let Some(l) = w.strip_prefix("lines=") {
                         flagged_lines = l.split(',').map(|n| n.parse().ok()).collect();
                     }
@@ -63,6 +70,7 @@ pub fn examples(docs: &str) -> Vec<Example> {
                 flagged,
                 lines: flagged_lines,
                 path,
+                beside,
                 code,
             });
         }
@@ -95,6 +103,12 @@ pub fn render_for_terminal(docs: &str) -> String {
                     "  # not flagged".to_string()
                 } else {
                     String::new()
+                };
+                let label = match rest.iter().find_map(|w| w.strip_prefix("beside=")) {
+                    Some(b) if !label.is_empty() => {
+                        format!("{label}, with {}", b.replace(',', ", "))
+                    }
+                    _ => label,
                 };
                 if lang.is_empty() {
                     "```".to_string()

@@ -3,6 +3,7 @@
 
 use crate::config::ConfigResolver;
 use crate::language;
+use crate::workspace::{self, ProjectMarkers};
 use std::path::{Path, PathBuf};
 
 /// Folders never descended into (unless named on the command line).
@@ -28,6 +29,10 @@ pub struct Walked {
     pub files: Vec<PathBuf>,
     /// A `supabase/` folder exists in a root.
     pub supabase_dir: bool,
+    /// Project marker files (`vercel.json`, `package.json`…; never linted):
+    /// those met by the walk, and those in the folders between the current
+    /// folder and each path given on the command line.
+    pub markers: ProjectMarkers,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
     /// Paths given on the command line that exist but are neither files nor
@@ -40,8 +45,10 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigReso
     let mut missing = Vec::new();
     let mut not_regular = Vec::new();
     let mut supabase_dir = false;
+    let mut markers = ProjectMarkers::default();
     for root in roots {
         let abs = crate::config::absolute(root, cwd);
+        markers_above(&abs, cwd, &mut markers);
         if abs.is_file() {
             // Named files are linted whatever the ignore files say.
             if language::detect(&abs).is_some() {
@@ -84,6 +91,11 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigReso
             }
             let path = entry.into_path();
             if language::detect(&path).is_none() {
+                // Not linted: recorded whatever the config excludes (the
+                // facts are about the folder, for the files linted there).
+                if workspace::is_project_marker(&path) {
+                    markers.insert(path);
+                }
                 continue;
             }
             if path.components().any(|c| c.as_os_str() == "supabase") {
@@ -104,7 +116,74 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, no_ignore: bool, configs: &ConfigReso
     Walked {
         files,
         supabase_dir,
+        markers,
         missing,
         not_regular,
+    }
+}
+
+/// The marker files in the folders from `cwd` down to the one holding `root`
+/// (a file, or a folder whose own files the walk sees), when `root` is inside
+/// `cwd`: `prodlint check src/` from a project's folder still knows its
+/// `vercel.json`. A few `stat`s per root.
+fn markers_above(root: &Path, cwd: &Path, markers: &mut ProjectMarkers) {
+    if !root.starts_with(cwd) {
+        return;
+    }
+    for dir in root.ancestors().skip(1) {
+        if !dir.starts_with(cwd) {
+            break;
+        }
+        for name in workspace::PROJECT_MARKER_NAMES {
+            let p = dir.join(name);
+            if p.is_file() {
+                markers.insert(p);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_files_are_recorded_not_linted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for (rel, text) in [
+            ("package.json", "{}"),
+            ("vercel.json", "{}"),
+            ("api/index.ts", "export default 1;\n"),
+            ("web/netlify.toml", "[build]\n"),
+            ("node_modules/x/vercel.json", "{}"),
+            ("template.yaml", "Resources: {}\n"),
+        ] {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(&p, text).expect("write");
+        }
+        let configs = ConfigResolver::new(None, root, Vec::new()).expect("resolver");
+        let w = walk(&[root.to_path_buf()], root, false, &configs);
+        assert_eq!(w.files, vec![root.join("api/index.ts")]);
+        let found: Vec<&PathBuf> = w.markers.paths().collect();
+        assert_eq!(
+            found,
+            [
+                &root.join("package.json"),
+                &root.join("vercel.json"),
+                &root.join("web/netlify.toml")
+            ]
+        );
+        // a folder or a file named on the command line: the markers above it, up to the current folder
+        for named in ["api", "api/index.ts"] {
+            let w = walk(&[PathBuf::from(named)], root, false, &configs);
+            assert_eq!(w.markers.len(), 2, "{named}");
+            assert!(w.markers.contains(&root.join("vercel.json")));
+        }
+        // not above the current folder
+        let api = root.join("api");
+        let w = walk(&[PathBuf::from("index.ts")], &api, false, &configs);
+        assert!(w.markers.is_empty());
     }
 }

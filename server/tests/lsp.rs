@@ -1452,3 +1452,50 @@ fn missing_graceful_shutdown_follows_the_other_file() {
     wait_diags(&mut s, &uri, "back once the handler is removed", has);
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// `fire-and-forget` follows the project's deployment config: an Express route
+/// leaving a promise un-awaited is quiet in a long-running server; a
+/// `vercel.json` created beside it (a watched file, never linted) makes the
+/// project serverless and brings the finding; deleting it clears it again.
+#[test]
+fn fire_and_forget_follows_vercel_json() {
+    let dir = temp_dir();
+    let root = dir.path();
+    write(root, "package.json", "{ \"name\": \"api\" }\n");
+    let text = "import express from 'express';\nconst app = express();\nasync function track(e: string) { await analytics.capture(e); }\napp.post('/signup', async (req, res) => {\n  track('signup');\n  res.json({ ok: true });\n});\nexport default app;\n";
+    let file = write(root, "src/app.ts", text);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&file);
+    s.open(&uri, "typescript", 1, text);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "fire-and-forget");
+    assert!(!has(&s.diagnostics(&uri, 1)));
+    // the folder's first scan ends with a re-lint: still quiet
+    settle_publishes(&mut s, &uri);
+    let vercel = write(
+        root,
+        "vercel.json",
+        "{ \"rewrites\": [{ \"source\": \"/(.*)\", \"destination\": \"/api\" }] }\n",
+    );
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&vercel), "type": 1 } ] }),
+    );
+    let d = wait_diags(&mut s, &uri, "flagged once vercel.json exists", has);
+    let found = d["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "fire-and-forget"))
+        .cloned()
+        .expect("the finding");
+    assert_eq!(found["range"]["start"]["line"], 4);
+    assert_eq!(found["range"]["start"]["character"], 2);
+    settle_publishes(&mut s, &uri);
+    std::fs::remove_file(&vercel).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&vercel), "type": 3 } ] }),
+    );
+    wait_diags(&mut s, &uri, "cleared once vercel.json is deleted", |d| {
+        !has(d)
+    });
+    assert_eq!(s.shutdown_and_exit(), 0);
+}

@@ -205,7 +205,7 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         args.paths.clone()
     };
-    let walked = walk::walk(&roots, &cwd, args.no_ignore, &resolver);
+    let mut walked = walk::walk(&roots, &cwd, args.no_ignore, &resolver);
     if let Some(m) = walked.missing.first() {
         return fail(format!("{}: no such file or folder", m.display()));
     }
@@ -230,6 +230,7 @@ pub fn run(args: CheckArgs) -> i32 {
     // text); beyond it a file is parsed again when it is linted, so that
     // memory stays bounded on huge trees.
     let mut facts = WorkspaceFacts::new(walked.supabase_dir);
+    facts.markers = std::mem::take(&mut walked.markers);
     let mut pre: Vec<Option<Pre>> = Vec::with_capacity(walked.files.len());
     let mut kept_bytes = 0usize;
     for chunk in walked.files.chunks(64) {

@@ -81,6 +81,7 @@ pub(super) fn run(
     let facts = if engine::contributes_facts(lang) {
         let walked = walk::walk(&[cwd.to_path_buf()], cwd, args.no_ignore, resolver);
         let mut facts = WorkspaceFacts::new(walked.supabase_dir);
+        facts.markers = walked.markers;
         for f in walked.files.iter().filter(|f| **f != path) {
             if let Some(file_facts) = crate::source::read_facts(f) {
                 facts.set_file(f, file_facts);

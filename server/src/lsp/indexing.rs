@@ -149,6 +149,8 @@ impl Inner {
         // (folder path, file path, deleted)
         let mut sql_changes: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
         let mut supabase_touched: HashSet<PathBuf> = HashSet::new();
+        // (folder path, marker file path): `vercel.json`, `package.json`…
+        let mut marker_changes: Vec<(PathBuf, PathBuf)> = Vec::new();
         let mut file_events: Vec<(usize, PathBuf, lsp::FileChangeType)> = Vec::new();
         {
             let st = self.st();
@@ -168,6 +170,9 @@ impl Inner {
                     || path.file_name().is_some_and(|n| n == "supabase")
                 {
                     supabase_touched.insert(folder.clone());
+                }
+                if crate::workspace::is_project_marker(&path) {
+                    marker_changes.push((folder.clone(), path.clone()));
                 }
                 if crate::language::detect(&path).is_some() {
                     file_events.push((i, path.clone(), ev.typ));
@@ -199,9 +204,10 @@ impl Inner {
             )
             .await;
         }
-        // Read changed SQL files off the async threads.
-        let read = blocking(move || {
-            sql_changes
+        // Read changed SQL files off the async threads; a marker counts while
+        // it exists (whatever the event says: events may arrive late).
+        let (read, markers) = blocking(move || {
+            let read = sql_changes
                 .into_iter()
                 .map(|(folder, path, deleted)| {
                     let facts = if deleted {
@@ -211,7 +217,15 @@ impl Inner {
                     };
                     (folder, path, facts)
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            let markers = marker_changes
+                .into_iter()
+                .map(|(folder, path)| {
+                    let exists = path.is_file();
+                    (folder, path, exists)
+                })
+                .collect::<Vec<_>>();
+            (read, markers)
         })
         .await
         .unwrap_or_default();
@@ -225,6 +239,16 @@ impl Inner {
                         Some(facts) => f.disk_facts.insert(path, facts),
                         None => f.disk_facts.remove(&path),
                     };
+                    touched.insert(folder);
+                }
+            }
+            for (folder, path, exists) in markers {
+                if let Some(f) = st.folders.iter_mut().find(|f| f.path == folder) {
+                    if exists {
+                        f.markers.insert(path);
+                    } else {
+                        f.markers.remove(&path);
+                    }
                     touched.insert(folder);
                 }
             }
@@ -264,6 +288,7 @@ impl Inner {
                 for f in &st.folders {
                     paths.insert(f.path.join(config::FILE_NAME));
                     paths.extend(f.disk_facts.keys().cloned());
+                    paths.extend(f.markers.paths().cloned());
                 }
                 for d in st.docs.values() {
                     if let Some(p) = &d.file {
@@ -281,7 +306,11 @@ impl Inner {
                                 (
                                     f.path.clone(),
                                     f.resolver.clone(),
-                                    f.disk_facts.keys().cloned().collect(),
+                                    f.disk_facts
+                                        .keys()
+                                        .chain(f.markers.paths())
+                                        .cloned()
+                                        .collect(),
                                 )
                             })
                             .collect()
@@ -361,6 +390,33 @@ mod tests {
     /// from the files whose language contributes them (SQL, scripts), `supabase/`
     /// detected; an open document's unsaved text replaces its file's
     /// contribution, and an unchanged overlay changes nothing.
+    /// `vercel.json` and the other marker files are watched and found by the
+    /// scan (not as files to lint), and a folder's facts follow them.
+    #[test]
+    fn marker_files_are_watched_and_scanned() {
+        let globs = workspace::watch_globs();
+        for name in ["vercel.json", "netlify.toml", "package.json"] {
+            assert!(globs.contains(&format!("**/{name}")), "{globs:?}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join("vercel.json"), "{}").expect("write");
+        std::fs::write(root.join("app.ts"), "export {};\n").expect("write");
+        let mut folder = Folder::new(root.to_path_buf(), &[]);
+        let resolver = folder.resolver.clone();
+        let scan = workspace::scan(root, &resolver);
+        assert_eq!(scan.files, vec![root.join("app.ts")]);
+        folder.set_scan(scan);
+        assert!(folder.rebuild_facts(Vec::new()));
+        let app = root.join("app.ts");
+        assert!(folder.facts.markers.serverless_config(&app).is_some());
+        assert!(!folder.rebuild_facts(Vec::new()), "nothing changed");
+        folder.markers.remove(&root.join("vercel.json"));
+        assert!(folder.rebuild_facts(Vec::new()), "a marker removed");
+        assert!(folder.facts.markers.serverless_config(&app).is_none());
+        assert!(workspace::fact_files(root, &resolver).contains(&root.join("vercel.json")));
+    }
+
     #[test]
     fn a_folder_is_indexed_and_overlaid() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -7,18 +7,23 @@ use crate::config::ConfigResolver;
 use crate::diagnostic::Level;
 use crate::language;
 use crate::walk;
-use crate::workspace::{FileFacts, WorkspaceFacts};
+use crate::workspace::{FileFacts, ProjectMarkers, WorkspaceFacts};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Files the server watches (registered dynamically when the client can):
-/// every file the language table recognises, the config files, and
-/// `supabase/` folders.
+/// every file the language table recognises, the config files, the project
+/// marker files (`vercel.json`, `package.json`…) and `supabase/` folders.
 pub fn watch_globs() -> Vec<String> {
     let mut globs = language::watch_globs();
     globs.push(format!("**/{}", crate::config::FILE_NAME));
+    globs.extend(
+        crate::workspace::PROJECT_MARKER_NAMES
+            .iter()
+            .map(|n| format!("**/{n}")),
+    );
     globs.push("**/supabase".to_string());
     globs
 }
@@ -41,6 +46,7 @@ pub struct Scan {
     pub files: Vec<PathBuf>,
     pub facts: Vec<(PathBuf, FileFacts)>,
     pub supabase_dir: bool,
+    pub markers: ProjectMarkers,
 }
 
 /// Walk a folder like `prodlint check` does and read the facts of every file
@@ -57,6 +63,7 @@ pub fn scan(root: &Path, resolver: &ConfigResolver) -> Scan {
         files: walked.files,
         facts,
         supabase_dir: walked.supabase_dir,
+        markers: walked.markers,
     }
 }
 
@@ -70,6 +77,8 @@ pub struct Folder {
     pub indexed: bool,
     scan_supabase: bool,
     pub supabase_dir: bool,
+    /// Project marker files on disk (`vercel.json`, `package.json`…).
+    pub markers: ProjectMarkers,
     /// Disk facts overlaid with open documents' unsaved text.
     effective: HashMap<PathBuf, FileFacts>,
     pub facts: Arc<WorkspaceFacts>,
@@ -86,6 +95,7 @@ impl Folder {
             indexed: false,
             scan_supabase: supabase_dir,
             supabase_dir,
+            markers: ProjectMarkers::default(),
             effective: HashMap::new(),
             facts: Arc::new(WorkspaceFacts::new(supabase_dir)),
         }
@@ -95,6 +105,7 @@ impl Folder {
         self.disk_facts = scan.facts.into_iter().collect();
         self.files = scan.files;
         self.scan_supabase = scan.supabase_dir;
+        self.markers = scan.markers;
         self.indexed = true;
         self.detect_supabase();
     }
@@ -114,10 +125,14 @@ impl Folder {
     pub fn rebuild_facts(&mut self, overlay: Vec<(PathBuf, FileFacts)>) -> bool {
         let mut effective = self.disk_facts.clone();
         effective.extend(overlay);
-        if effective == self.effective && self.facts.supabase_dir == self.supabase_dir {
+        if effective == self.effective
+            && self.facts.supabase_dir == self.supabase_dir
+            && self.facts.markers == self.markers
+        {
             return false;
         }
         let mut facts = WorkspaceFacts::new(self.supabase_dir);
+        facts.markers = self.markers.clone();
         for (p, f) in &effective {
             facts.set_file(p, f.clone());
         }
@@ -135,11 +150,11 @@ pub fn stamp(path: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
-/// The files under `root` that contribute facts (as `prodlint check` walks it).
+/// The files under `root` that contribute facts, and the project marker files
+/// (as `prodlint check` walks it).
 pub fn fact_files(root: &Path, resolver: &ConfigResolver) -> Vec<PathBuf> {
-    walk::walk(&[root.to_path_buf()], root, false, resolver)
-        .files
-        .into_iter()
-        .filter(|f| has_facts(f))
-        .collect()
+    let walked = walk::walk(&[root.to_path_buf()], root, false, resolver);
+    let mut files: Vec<PathBuf> = walked.files.into_iter().filter(|f| has_facts(f)).collect();
+    files.extend(walked.markers.paths().cloned());
+    files
 }

@@ -38,13 +38,11 @@ fn every_documented_example_behaves_as_documented() {
         for ex in examples {
             checked += 1;
             let config = Config::default_for(Path::new(""));
-            let found = findings_with(
-                meta.id,
-                &ex.path,
-                &ex.code,
-                &config,
-                &facts_for(&ex.path, &ex.code),
-            );
+            let mut facts = facts_for(&ex.path, &ex.code);
+            for b in &ex.beside {
+                facts.markers.insert(b.into());
+            }
+            let found = findings_with(meta.id, &ex.path, &ex.code, &config, &facts);
             let got = finding_lines(&ex.code, &found);
             let got_attr = got
                 .iter()
@@ -116,4 +114,34 @@ fn flagged_lines_are_parsed_and_compared_exactly() {
         "a count differs"
     );
     assert!(docs::render_for_terminal(docs).starts_with("```ts  # flagged (line 2)\n"));
+}
+
+#[test]
+fn beside_files_exist_in_the_example_workspace() {
+    let docs = "```ts flagged lines=2 path=api/jobs.ts beside=vercel.json,package.json\nimport cron from 'node-cron';\ncron.schedule('* * * * *', run);\n```\n";
+    let ex = docs::examples(docs);
+    assert_eq!(ex[0].beside, vec!["vercel.json", "package.json"]);
+    assert!(docs::render_for_terminal(docs)
+        .starts_with("```ts  # flagged (line 2), with vercel.json, package.json\n"));
+    let config = Config::default_for(Path::new(""));
+    let alone = findings_with(
+        "cron-in-serverless",
+        &ex[0].path,
+        &ex[0].code,
+        &config,
+        &facts_for(&ex[0].path, &ex[0].code),
+    );
+    assert!(alone.is_empty(), "no vercel.json: not serverless");
+    let mut facts = facts_for(&ex[0].path, &ex[0].code);
+    for b in &ex[0].beside {
+        facts.markers.insert(b.into());
+    }
+    let found = findings_with(
+        "cron-in-serverless",
+        &ex[0].path,
+        &ex[0].code,
+        &config,
+        &facts,
+    );
+    assert_eq!(finding_lines(&ex[0].code, &found), vec![2]);
 }

@@ -35,6 +35,8 @@ pub fn facts_of_files(files: &[(&str, &str)]) -> WorkspaceFacts {
         if let Some(f) = language::detect(p).and_then(|l| engine::file_facts(p, l, text, None)) {
             facts.set_file(p, f);
         }
+        // `vercel.json`, `package.json`…: by existence.
+        facts.markers.insert(p.to_path_buf());
     }
     facts
 }

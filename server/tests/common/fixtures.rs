@@ -1,7 +1,8 @@
 //! The rule fixtures under `tests/fixtures/rules/<rule-id>/`: one folder per
 //! rule, each file linted as the path it has below that folder. SQL files of one
 //! folder form one workspace (facts are shared; scripts: Next.js `middleware.ts`, NestJS setup), a `supabase/` folder inside it
-//! makes it a Supabase project, and a `prodlint.toml` in it is its configuration.
+//! makes it a Supabase project, a `prodlint.toml` in it is its configuration, and
+//! project marker files in it (`vercel.json`, `package.json`…) are workspace facts.
 
 use prodlint::config::Config;
 use prodlint::diagnostic::Level;
@@ -46,7 +47,8 @@ fn load(dir: PathBuf) -> RuleFixtures {
         "fixture folder for unknown rule {rule}"
     );
     let mut paths = Vec::new();
-    files_under(&dir, &mut paths);
+    let mut markers = Vec::new();
+    files_under(&dir, &mut paths, &mut markers);
     let files: Vec<(PathBuf, String)> = paths
         .iter()
         .map(|f| {
@@ -65,6 +67,13 @@ fn load(dir: PathBuf) -> RuleFixtures {
         if let Some(own) = own {
             facts.set_file(p, own);
         }
+    }
+    for m in markers {
+        facts.markers.insert(
+            m.strip_prefix(&dir)
+                .expect("below the folder")
+                .to_path_buf(),
+        );
     }
     let config_path = dir.join("prodlint.toml");
     let mut config = if config_path.is_file() {
@@ -90,7 +99,7 @@ fn load(dir: PathBuf) -> RuleFixtures {
     }
 }
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>, markers: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -98,9 +107,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            files_under(&p, out);
+            files_under(&p, out, markers);
         } else if language::detect(&p).is_some() {
             out.push(p);
+        } else if prodlint::workspace::is_project_marker(&p) {
+            markers.push(p);
         }
     }
 }

@@ -30,11 +30,19 @@ pub const RULE: TsRule = TsRule {
 
 const DOCS: &str = r#"## What it does
 Flags a schedule started with `node-cron` (`cron.schedule(…)`), `cron`
-(`new CronJob(…)`, `CronJob.from(…)`) or `node-schedule` (`scheduleJob(…)`) in a
-Next.js app — a file of `app/`, `pages/` (also under `src/`) or `instrumentation.ts`
-of a folder with a `next.config.*` (a workspace fact); without a known config, Next.js
-route files by their names (`app/**/route.ts`, `pages/api/**`). Projects with a
-`vercel.json` but no Next.js are not recognised yet.
+(`new CronJob(…)`, `CronJob.from(…)`) or `node-schedule` (`scheduleJob(…)`):
+- anywhere in a project deployed as serverless functions: a folder above the file
+  holds `vercel.json`, `netlify.toml` or `serverless.yml` (Serverless Framework),
+  within the file's own package — a config above the nearest `package.json` belongs
+  to another project of the monorepo (a root `netlify.toml` for the web app says
+  nothing about `packages/api/`, a long-running server with its own `package.json`);
+- in a Next.js app — a file of `app/`, `pages/` (also under `src/`) or
+  `instrumentation.ts` of a folder with a `next.config.*`; without a known config,
+  Next.js route files by their names (`app/**/route.ts`, `pages/api/**`).
+
+The configs are workspace facts, by existence (their contents are not read). AWS SAM's
+`template.yaml` is not one: the name is too common (any CloudFormation template,
+long-running services included). Not in test files.
 
 ## Why is this bad?
 On Vercel and other serverless hosts a Next.js app runs as functions that start for a
@@ -53,9 +61,20 @@ export async function GET() {
 }
 ```
 
-```ts ok path=src/worker.ts
+```ts flagged lines=6 path=src/server.ts beside=vercel.json,package.json
+import express from 'express';
+import { CronJob } from 'cron';
+
+const app = express();
+app.get('/health', (req, res) => res.send('ok'));
+new CronJob('*/5 * * * *', syncInventory).start();
+export default app;
+```
+
+```ts ok path=src/worker.ts beside=package.json
 import cron from 'node-cron';
 
+// a long-running worker: no vercel.json, no Next.js app
 cron.schedule('0 8 * * *', sendDailyDigest);
 ```
 
@@ -78,6 +97,18 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         || q.is("cron", &["CronJob", "from"])
         || q.is("node-schedule", &["scheduleJob"]);
     if !starts {
+        return;
+    }
+    // A project deployed as functions: anywhere in it.
+    if let Some(config) = cx.facts.markers.serverless_config(cx.file.path) {
+        let name = config
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let message = format!(
+            "a cron schedule started in a project deployed as serverless functions (`{name}`): the functions are frozen between requests, so it fires late, several times or never; use the platform's scheduler (Vercel Cron Jobs, Netlify scheduled functions) or a separate worker"
+        );
+        cx.report(node.byte_range(), message);
         return;
     }
     let Some(root) = cx.facts.ts.next_app_root(cx.file.path) else {
@@ -177,6 +208,84 @@ mod tests {
         );
         // validation only, a local `schedule`, a comment
         assert_eq!(flagged("web/app/api/cron/route.ts", "import cron from 'node-cron';\ncron.validate('0 8 * * *');\nschedule('x');\n// cron.schedule('0 8 * * *', run)\n"), 0);
+    }
+
+    const JOB: &str = "import cron from 'node-cron';\ncron.schedule('0 8 * * *', run);\n";
+
+    #[test]
+    fn flags_schedules_anywhere_in_a_project_with_a_serverless_config() {
+        for config in [
+            "vercel.json",
+            "netlify.toml",
+            "serverless.yml",
+            "serverless.yaml",
+        ] {
+            let files = [("api/package.json", "{}"), ("api/src/jobs/daily.ts", JOB)];
+            let with = [files[0], files[1], (&*format!("api/{config}"), "{}")];
+            let d = findings_in_workspace_at(R, "api/src/jobs/daily.ts", &with);
+            assert_eq!(d.len(), 1, "{config}");
+            assert!(
+                d[0].message.contains(&format!("(`{config}`)")),
+                "{}",
+                d[0].message
+            );
+            // the same project without it is a long-running server
+            assert!(findings_in_workspace_at(R, "api/src/jobs/daily.ts", &files).is_empty());
+        }
+        // a config of the repository without any package.json, and one in a
+        // folder between the package and the file
+        assert_eq!(
+            findings_in_workspace_at(
+                R,
+                "src/cron.js",
+                &[("vercel.json", "{}"), ("src/cron.js", JOB)]
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings_in_workspace_at(
+                R,
+                "web/api/cron.js",
+                &[
+                    ("package.json", "{}"),
+                    ("web/vercel.json", "{}"),
+                    ("web/api/cron.js", JOB)
+                ]
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn near_miss_another_project_of_the_monorepo_and_tests() {
+        // the root config deploys the web app; the API has its own package.json
+        let files = [
+            ("package.json", "{}"),
+            ("netlify.toml", "[build]\n"),
+            ("packages/api/package.json", "{}"),
+            ("packages/api/src/cron.ts", JOB),
+        ];
+        assert!(findings_in_workspace_at(R, "packages/api/src/cron.ts", &files).is_empty());
+        // a sibling project beside the one with vercel.json
+        let files = [
+            ("apps/web/vercel.json", "{}"),
+            ("apps/web/package.json", "{}"),
+            ("apps/worker/src/index.ts", JOB),
+        ];
+        assert!(findings_in_workspace_at(R, "apps/worker/src/index.ts", &files).is_empty());
+        // a config in a folder below the file's, and a test of the project
+        let files = [
+            ("jobs/vercel.json", "{}"),
+            ("index.ts", JOB),
+            ("jobs/a.test.ts", JOB),
+        ];
+        assert!(findings_in_workspace_at(R, "index.ts", &files).is_empty());
+        assert!(findings_in_workspace_at(R, "jobs/a.test.ts", &files).is_empty());
+        // AWS SAM's template.yaml is not a serverless config (too common a name)
+        let files = [("template.yaml", "Resources: {}\n"), ("src/cron.ts", JOB)];
+        assert!(findings_in_workspace_at(R, "src/cron.ts", &files).is_empty());
     }
 
     #[test]

@@ -21,8 +21,31 @@ pub const RULE: TsRule = TsRule {
         not_in_tests: false,
         summary: "A serverless handler starts promise work it does not wait for",
         docs: DOCS,
-        // Next.js handlers live in route files, `pages/api` and server actions.
-        triggers: &["route.", "pages/api", "use server"],
+        // Next.js handlers live in route files, `pages/api` and server actions;
+        // other frameworks' handlers (judged in serverless projects only) are
+        // registered on a path (`app.post('/…'`, Fastify's `route({`) or by a
+        // NestJS decorator.
+        triggers: &[
+            "route.",
+            "pages/api",
+            "use server",
+            ".get('/",
+            ".get(\"/",
+            ".get(`/",
+            ".post(",
+            ".put(",
+            ".patch(",
+            ".delete('/",
+            ".delete(\"/",
+            ".delete(`/",
+            ".all('",
+            ".route(",
+            "@get(",
+            "@post(",
+            "@put(",
+            "@patch(",
+            "@delete(",
+        ],
         // What starts work without waiting for it.
         also_triggers: &[
             "settimeout",
@@ -48,6 +71,12 @@ and does not wait for it:
   `void` in front or a `.catch()` attached (the error is handled, the work is still cut off);
 - `setTimeout` / `setImmediate` / `process.nextTick` / `queueMicrotask` given an `async`
   callback or one that awaits.
+
+The same in a route handler of another framework (Express, Fastify, Hono, Koa,
+NestJS…) when the project is deployed as serverless functions: a folder above the
+file holds `vercel.json`, `netlify.toml` or `serverless.yml`, within the file's own
+package (a config above the nearest `package.json` belongs to another project of the
+monorepo). Without one, such a server is a long-running process: not checked.
 
 An app served by a custom Next.js server (a file importing `next` that calls
 `createServer` / `.listen`, in the app's folder or beside it) is a long-lived process,
@@ -90,6 +119,37 @@ export async function POST(req: Request) {
 }
 ```
 
+```ts flagged lines=9 path=src/app.ts beside=vercel.json,package.json
+import express from 'express';
+const app = express();
+
+async function trackSignup(email: string) {
+  await analytics.track('signup', { email });
+}
+
+app.post('/signup', async (req, res) => {
+  trackSignup(req.body.email);
+  res.status(201).json({ ok: true });
+});
+export default app;
+```
+
+```ts ok path=src/app.ts beside=package.json
+import express from 'express';
+const app = express();
+
+async function trackSignup(email: string) {
+  await analytics.track('signup', { email });
+}
+
+// no vercel.json: a long-running server, where the work finishes after the response
+app.post('/signup', async (req, res) => {
+  trackSignup(req.body.email);
+  res.status(201).json({ ok: true });
+});
+app.listen(3000);
+```
+
 ## Fix
 None: `await` the work, or hand it to `after(() => …)` (Next.js 15) /
 `waitUntil(promise)` so that the platform keeps the instance alive until it ends.
@@ -128,13 +188,27 @@ fn check(cx: &mut RuleContext<'_>, stmt: Node<'_>) {
     let Some(handler) = handlers::handler_of(func, &src, &path) else {
         return;
     };
-    if handler.framework != Framework::Next || cx.facts.ts.custom_next_server_near(cx.file.path) {
-        return;
-    }
+    let target = if handler.framework == Framework::Next {
+        if cx.facts.ts.custom_next_server_near(cx.file.path) {
+            return;
+        }
+        String::new()
+    } else {
+        // Another framework's handler: serverless when the project holding the
+        // file is deployed as functions (`vercel.json`, `netlify.toml`, …).
+        let Some(config) = cx.facts.markers.serverless_config(cx.file.path) else {
+            return;
+        };
+        let name = config
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        format!(" (`{name}` deploys this project as functions)")
+    };
     cx.report(
         expr.byte_range(),
         format!(
-            "{what} in a serverless handler: the platform may freeze the function once the response is sent and cut it off; `await` it or pass it to `after(…)` / `waitUntil(…)`"
+            "{what} in a serverless handler{target}: the platform may freeze the function once the response is sent and cut it off; `await` it or pass it to `after(…)` / `waitUntil(…)`"
         ),
     );
 }
@@ -283,6 +357,76 @@ mod tests {
             "app/api/signup/route.ts",
             &format!("{HELPERS}function later() {{ sendEmail('a'); }}\nexport async function POST(req: Request) {{\n  const users = await db.user.findMany();\n  await Promise.all(users.map(async (u) => {{ sendEmail(u.email); }}));\n  return Response.json({{}});\n}}\n"),
         );
+    }
+
+    fn express_app(extra: &str) -> String {
+        format!("import express from 'express';\nconst app = express();\n{HELPERS}app.post('/signup', async (req, res) => {{\n  sendEmail('a');\n{extra}  res.json({{}});\n}});\nexport default app;\n")
+    }
+
+    #[test]
+    fn flags_other_frameworks_in_serverless_projects() {
+        let app = express_app("  setImmediate(async () => { await track('x'); });\n");
+        for config in ["vercel.json", "netlify.toml", "serverless.yml"] {
+            let files = [
+                ("package.json", "{}"),
+                (config, "{}"),
+                ("src/app.ts", app.as_str()),
+            ];
+            let d = findings_in_workspace_at(R, "src/app.ts", &files);
+            assert_eq!(d.len(), 2, "{config}");
+            assert!(
+                d[0].message
+                    .contains(&format!("(`{config}` deploys this project as functions)")),
+                "{}",
+                d[0].message
+            );
+            assert_eq!(
+                snippets_in_workspace(R, &files, 2),
+                [
+                    "sendEmail('a')",
+                    "setImmediate(async () => { await track('x'); })"
+                ]
+            );
+        }
+        // Hono and Fastify handlers, in the API folder of a Vercel project
+        let hono = format!("import {{ Hono }} from 'hono';\nconst app = new Hono();\n{HELPERS}app.post('/signup', async (c) => {{\n  track('signup');\n  return c.json({{}});\n}});\n");
+        let fastify = format!("import Fastify from 'fastify';\nconst app = Fastify();\n{HELPERS}app.get('/ping', async (request, reply) => {{\n  sendEmail('x');\n  return {{ ok: true }};\n}});\n");
+        for text in [&hono, &fastify] {
+            let files = [("vercel.json", "{}"), ("api/index.ts", text.as_str())];
+            assert_eq!(
+                findings_in_workspace_at(R, "api/index.ts", &files).len(),
+                1,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn near_miss_long_running_servers_and_sibling_projects() {
+        let app = express_app("");
+        // no serverless config: a long-running server
+        let files = [("package.json", "{}"), ("src/app.ts", app.as_str())];
+        assert!(findings_in_workspace_at(R, "src/app.ts", &files).is_empty());
+        // a sibling project of the monorepo has the vercel.json
+        let files = [
+            ("apps/web/vercel.json", "{}"),
+            ("apps/web/package.json", "{}"),
+            ("apps/api/package.json", "{}"),
+            ("apps/api/src/app.ts", app.as_str()),
+        ];
+        assert!(findings_in_workspace_at(R, "apps/api/src/app.ts", &files).is_empty());
+        // the root's config, above the API's own package.json
+        let files = [
+            ("netlify.toml", "[build]\n"),
+            ("package.json", "{}"),
+            ("packages/backend/package.json", "{}"),
+            ("packages/backend/src/app.ts", app.as_str()),
+        ];
+        assert!(findings_in_workspace_at(R, "packages/backend/src/app.ts", &files).is_empty());
+        // in a serverless project: awaited work and callbacks inside the handler stay quiet
+        let quiet = format!("import express from 'express';\nconst app = express();\n{HELPERS}app.post('/signup', async (req, res) => {{\n  await sendEmail('a');\n  req.on('close', () => {{ track('x'); }});\n  syncLog('y');\n  res.json({{}});\n}});\n");
+        let files = [("vercel.json", "{}"), ("src/app.ts", quiet.as_str())];
+        assert!(findings_in_workspace_at(R, "src/app.ts", &files).is_empty());
     }
 
     #[test]
