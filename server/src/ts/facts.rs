@@ -23,6 +23,10 @@ pub struct TsFileFacts {
     /// Controllers a NestJS module puts behind an authenticating middleware
     /// (`consumer.apply(AuthMiddleware).forRoutes(UsersController)`; `*` for all).
     pub nest_auth_controllers: Vec<String>,
+    /// It runs a schema parse (`Schema.safeParse(…)`, `schema.parse(…)`,
+    /// `parseAsync(…)`): input handed to its functions is validated there
+    /// (`unvalidated-input`), by a lexical test of its text.
+    pub schema_parse: bool,
     /// The client boundary (every script).
     pub module: ModuleFacts,
 }
@@ -64,8 +68,21 @@ pub fn extract(path: &Path, tree: Option<&Tree>, text: &str) -> Option<TsFileFac
             }
             _ => Vec::new(),
         },
+        schema_parse: says_schema_parse(text),
         module: client_boundary::scan(text),
     })
+}
+
+/// Whether `text` runs a schema parse (see [`TsFileFacts::schema_parse`]).
+fn says_schema_parse(text: &str) -> bool {
+    [
+        "safeParse(",
+        "parseAsync(",
+        "Schema.parse(",
+        "schema.parse(",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
 }
 
 /// The folder of the app `file` belongs to: its path before a `src` folder,
@@ -127,6 +144,15 @@ impl TsFacts {
             return None;
         }
         Some((target.as_path(), graph.reach(target)?))
+    }
+
+    /// Whether the workspace module the import `spec` of `importer` names
+    /// runs a schema parse (see [`TsFileFacts::schema_parse`]).
+    pub fn import_validates(&self, importer: &Path, spec: &str) -> bool {
+        self.graph()
+            .resolve(importer, spec)
+            .and_then(|p| self.files.get(p))
+            .is_some_and(|f| f.schema_parse)
     }
 
     /// A Next.js middleware in a folder above `file` (its project) that may
@@ -230,6 +256,9 @@ impl TsFacts {
                     f.module.custom_next_server,
                 )
                     .hash(&mut h);
+            }
+            if f.schema_parse {
+                (path, "schema").hash(&mut h);
             }
             if f.module.use_client {
                 path.hash(&mut h);

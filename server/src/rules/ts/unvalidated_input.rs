@@ -95,6 +95,9 @@ comparison with a `process.env` secret, or a check named for one that is
 given the request — the same test as `error-details-leak`), and a payload
 handed whole to a library that validates its protocol (`handleUpload({ body,
 request })` of `@vercel/blob`, WebAuthn, OAuth/OIDC/SAML servers, MCP, tRPC).
+Input handed to a function imported from a workspace module that runs a
+schema parse (`updateTag(id, req.body)`, where `lib/tags.ts` calls
+`UpdateTagSchema.safeParse`) is validated one call away: not flagged.
 `typeof` checks count for names bound by a declaration or a destructuring
 assignment (`({ inviteId } = await req.json())`), through a literal default
 (`req.body ?? {}`).
@@ -267,9 +270,11 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     // a Fetch API request's `body` is its raw stream, not parsed data
     let fetch_api = matches!(handler.framework, Framework::Next | Framework::Deno)
         && handler.kind != HandlerKind::PagesApi;
+    let validates = |spec: &str| cx.facts.ts.import_validates(cx.file.path, spec);
     let skipped = |r: Node<'_>| {
         (fetch_api && is_body_stream(r, &src))
             || only_tested(r, body, &src)
+            || handed_to_validating_module(r, body, &src, &validates)
             // `if (process.env.NODE_ENV !== 'development') return …` before it
             || ast::in_dev_only_code(r, &src)
     };
@@ -614,6 +619,61 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
     all_tested && uses > 0
 }
 
+/// The read (or the one local it initialises, in each of its uses) is handed
+/// as an argument to a function imported from a workspace module that runs a
+/// schema parse (`updateTag(id, req.body)` with `UpdateTagSchema.safeParse`
+/// in `lib/tags.ts`): validated one call away.
+fn handed_to_validating_module(
+    read: Node<'_>,
+    body: Node<'_>,
+    src: &Script<'_>,
+    validates: &dyn Fn(&str) -> bool,
+) -> bool {
+    let argument_of_validating_call = |n: Node<'_>| {
+        let mut top = ast::value_root(n);
+        while let Some(p) = top.parent().filter(|p| p.kind_name() == "await_expression") {
+            top = ast::value_root(p);
+        }
+        top.parent()
+            .filter(|a| a.kind_name() == "arguments")
+            .and_then(|a| a.parent())
+            .and_then(|c| c.field(Field::Function))
+            .map(ast::unwrap_expr)
+            .and_then(|f| src.qualified_name(f))
+            .is_some_and(|q| validates(&q.module))
+    };
+    if argument_of_validating_call(read) {
+        return true;
+    }
+    let mut top = ast::value_root(read);
+    while let Some(p) = top.parent().filter(|p| p.kind_name() == "await_expression") {
+        top = ast::value_root(p);
+    }
+    let Some(name) = top
+        .parent()
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
+        .and_then(|d| d.field(Field::Name))
+        .filter(|n| n.kind_name() == "identifier")
+    else {
+        return false;
+    };
+    let local = ast::text(name, src);
+    let mut uses = 0;
+    let mut all = true;
+    ast::visit(body, &mut |n| {
+        if !all {
+            return false;
+        }
+        if n.kind_name() == "identifier" && n.id() != name.id() && ast::text(n, src) == local {
+            uses += 1;
+            all = argument_of_validating_call(n);
+        }
+        true
+    });
+    all && uses > 0
+}
+
 /// A member chain inside a longer one (`req.body` in `req.body.email`), or a
 /// callee: the outer expression is judged instead.
 fn is_inner_chain(n: Node<'_>) -> bool {
@@ -948,6 +1008,33 @@ mod tests {
         assert_clean(R, "app/api/cron/digest/route.ts", "export async function POST(req: Request) {\n  const body = await req.json();\n  const ok = await receiver.verify({\n    signature: req.headers.get('Upstash-Signature') || '',\n    body: JSON.stringify(body),\n  });\n  if (!ok) return new Response(null, { status: 401 });\n  await db.digest.create({ data: { week: 1 } });\n  return Response.json({ ok });\n}\n");
         // near miss: a `verify` of something else (an email address)
         assert_flags(R, "app/api/verify/route.ts", "export async function POST(req: Request) {\n  const body = await req.json();\n  await emails.verify({ address: body.email });\n  await db.user.update({ where: { email: body.email }, data: body });\n  return Response.json({});\n}\n", 1);
+    }
+
+    #[test]
+    fn input_handed_to_a_module_that_runs_a_schema_parse_is_validated_there() {
+        let route = "import updateTag from '@/lib/tags';\nexport default async function handler(req, res) {\n  const updated = await updateTag(req.query.id, req.body);\n  res.json(updated);\n}\n";
+        let local = "import { updateTag } from '../../lib/tags';\nexport default async function handler(req, res) {\n  const body = req.body;\n  res.json(await updateTag(1, body));\n}\n";
+        let validating = "const UpdateTag = z.object({ name: z.string() });\nexport default async function updateTag(id, body) {\n  const data = UpdateTag.safeParse(body);\n  if (!data.success) return { status: 400 };\n  return db.tag.update({ where: { id }, data: data.data });\n}\n";
+        for handler in [route, local] {
+            let files = [
+                ("src/pages/api/tags.ts", handler),
+                ("src/lib/tags.ts", validating),
+            ];
+            assert!(findings_in_workspace(R, &files, 0).is_empty(), "{handler}");
+        }
+        // near misses: the module does not parse; the local is also used raw
+        let plain = "export default async function updateTag(id, body) {\n  return db.tag.update({ where: { id }, data: body });\n}\n";
+        let files = [("src/pages/api/tags.ts", route), ("src/lib/tags.ts", plain)];
+        assert_eq!(findings_in_workspace(R, &files, 0).len(), 1);
+        let raw = local.replace(
+            "res.json(await updateTag(1, body));",
+            "await db.log.create({ data: body });\n  res.json(await updateTag(1, body));",
+        );
+        let files = [
+            ("src/pages/api/tags.ts", raw.as_str()),
+            ("src/lib/tags.ts", validating),
+        ];
+        assert_eq!(findings_in_workspace(R, &files, 0).len(), 1);
     }
 
     #[test]
