@@ -404,6 +404,10 @@ impl<'s, 't> Safety<'s, 't> {
                         BindingKind::Const if b.key.is_none() => b
                             .value
                             .is_some_and(|v| self.is_constant_container(v, depth + 1)),
+                        // `for (const role of ROLES)`: an element of a constant list
+                        BindingKind::ForOf if b.key.is_none() => b
+                            .value
+                            .is_some_and(|v| self.is_constant_container(v, depth + 1)),
                         _ => false,
                     },
                     None => false,
@@ -432,7 +436,22 @@ impl<'s, 't> Safety<'s, 't> {
                     }
                 })
             }
-            "array" => self.is_safe_array(e, depth + 1),
+            // a list of constant records (`[{ name: 'owner' }, …]`) or of literals
+            "array" => {
+                let mut c = e.walk();
+                let elems: Vec<Node> = e
+                    .named_children(&mut c)
+                    .filter(|n| n.kind_name() != "comment")
+                    .collect();
+                elems.into_iter().all(|v| {
+                    let v = ast::unwrap_expr(v);
+                    if matches!(v.kind_name(), "object" | "array") {
+                        self.is_constant_container(v, depth + 1)
+                    } else {
+                        self.is_safe(v, depth + 1)
+                    }
+                })
+            }
             _ => false,
         }
     }

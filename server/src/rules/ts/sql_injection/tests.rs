@@ -78,6 +78,21 @@ fn near_miss_constants_and_numbers() {
 }
 
 #[test]
+fn near_miss_elements_of_a_constant_list() {
+    let seed = "export async function up(queryRunner) {\n  const roles = [\n    { name: 'owner', permissions: '[\"all\"]' },\n    { name: 'member', permissions: '[]' },\n  ];\n  for (const role of roles) {\n    await queryRunner.query(`INSERT INTO role(name, permissions) VALUES ('${role.name}', '${role.permissions}')`);\n  }\n}\n";
+    assert_clean(R, "src/jobs/roles.ts", seed);
+    // near miss: a list read from the database is data
+    let read = "export async function up(queryRunner) {\n  const roles = await queryRunner.query('SELECT name FROM role');\n  for (const role of roles) {\n    await queryRunner.query(`DELETE FROM grants WHERE role = '${role.name}'`);\n  }\n}\n";
+    assert_flags(R, "src/jobs/roles.ts", read, 1);
+    // near miss: a list with a value from outside
+    let mixed = seed.replace(
+        "{ name: 'member', permissions: '[]' }",
+        "{ name: input.name, permissions: '[]' }",
+    );
+    assert_flags(R, "src/jobs/roles.ts", &mixed, 1);
+}
+
+#[test]
 fn near_miss_values_safe_by_type() {
     assert_clean(
         R,
