@@ -273,7 +273,7 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let validates = |spec: &str| cx.facts.ts.import_validates(cx.file.path, spec);
     let skipped = |r: Node<'_>| {
         (fetch_api && is_body_stream(r, &src))
-            || only_tested(r, body, &src)
+            || only_tested(r, body, &src, &route_params)
             || handed_to_validating_module(r, body, &src, &validates)
             // `if (process.env.NODE_ENV !== 'development') return …` before it
             || ast::in_dev_only_code(r, &src)
@@ -496,10 +496,24 @@ fn handed_to_protocol_library(n: Node<'_>, src: &Script<'_>) -> bool {
             None => return false,
         }
     }
-    arg.parent()
+    let callee = arg
+        .parent()
         .filter(|a| a.kind_name() == "arguments")
         .and_then(|a| a.parent())
-        .and_then(|c| c.field(Field::Function))
+        .and_then(|c| c.field(Field::Function));
+    // `stripe.checkout.sessions.retrieve(session_id)`: Stripe looks the id up
+    // with the secret key and answers 404 for anything not the account's own
+    // (a checkout-return route's `session_id`)
+    if callee
+        .and_then(|f| ast::member_path(f, src))
+        .is_some_and(|p| {
+            let p = p.to_ascii_lowercase();
+            p.starts_with("stripe.") && p.ends_with(".retrieve")
+        })
+    {
+        return true;
+    }
+    callee
         .filter(|f| f.kind_name() == "identifier")
         .and_then(|f| src.qualified_name(f))
         .is_some_and(|q| PROTOCOL_HANDLERS.iter().any(|m| q.module.starts_with(m)))
@@ -583,20 +597,49 @@ fn bound_read<'t>(value: Node<'t>, src: &Script<'t>) -> bool {
 /// A read that is only tested (see [`in_test_position`]), directly or
 /// through the one local it initialises (`const v = searchParams.get('v')`,
 /// then only `v === latest`).
-fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
+fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>, route_params: &[&str]) -> bool {
     if in_test_position(read, src, false) || handed_to_protocol_library(read, src) {
         return true;
     }
     let top = defaulted_root(read);
-    let Some(name) = top
+    let Some(pattern) = top
         .parent()
         .filter(|d| d.kind_name() == "variable_declarator")
         .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
         .and_then(|d| d.field(Field::Name))
-        .filter(|n| n.kind_name() == "identifier")
     else {
         return false;
     };
+    match pattern.kind_name() {
+        "identifier" => local_only_tested(pattern, body, src),
+        // `const { teamId, excludeTeamMembers } = req.query`: each name is a
+        // route parameter or only tested
+        "object_pattern" => {
+            let mut c = pattern.walk();
+            let elements: Vec<Node<'_>> = pattern.named_children(&mut c).collect();
+            !elements.is_empty()
+                && elements.len() <= MAX_READS
+                && elements.into_iter().all(|e| match e.kind_name() {
+                    "shorthand_property_identifier_pattern" => {
+                        route_params.contains(&ast::text(e, src)) || local_only_tested(e, body, src)
+                    }
+                    "pair_pattern" => {
+                        let key = e.field(Field::Key).map(|k| ast::text(k, src)).unwrap_or("");
+                        route_params.contains(&key)
+                            || e.field(Field::Value)
+                                .filter(|v| v.kind_name() == "identifier")
+                                .is_some_and(|v| local_only_tested(v, body, src))
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Every use of the local declared by `name` (an identifier) in `body` is
+/// only a test (see [`in_test_position`]), and there is one.
+fn local_only_tested(name: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
     let local = ast::text(name, src);
     let mut uses = 0;
     let mut all_tested = true;
@@ -1035,6 +1078,18 @@ mod tests {
             ("src/lib/tags.ts", validating),
         ];
         assert_eq!(findings_in_workspace(R, &files, 0).len(), 1);
+    }
+
+    #[test]
+    fn destructured_route_params_and_tested_flags_and_stripe_ids() {
+        // every name of the destructured query is a route parameter or only tested
+        assert_clean(R, "pages/api/teams/[teamId]/documents/[id]/stats.ts", "export default async function handler(req, res) {\n  const { teamId, id, excludeTeamMembers } = req.query as { teamId: string; id: string; excludeTeamMembers?: string };\n  const views = await db.view.findMany({ where: { documentId: id, teamId } });\n  await db.audit.create({ data: { teamId } });\n  res.json(excludeTeamMembers ? views.filter(internal) : views);\n}\n");
+        // near miss: one name is used as it is
+        assert_flags(R, "pages/api/teams/[teamId]/documents/[id]/stats.ts", "export default async function handler(req, res) {\n  const { teamId, id, sort } = req.query as { teamId: string; id: string; sort: string };\n  await db.audit.create({ data: { teamId, sort } });\n  res.json({});\n}\n", 1);
+        // a checkout-return `session_id` only handed to Stripe
+        assert_clean(R, "app/api/stripe/checkout/route.ts", "export async function GET(req: NextRequest) {\n  const sessionId = req.nextUrl.searchParams.get('session_id');\n  if (!sessionId) return NextResponse.redirect(new URL('/pricing', req.url));\n  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ['customer'] });\n  await db.team.update({ where: { id: 1 }, data: { plan: session.id } });\n  return NextResponse.redirect(new URL('/dashboard', req.url));\n}\n");
+        // near miss: the same id also written as it is
+        assert_flags(R, "app/api/stripe/checkout/route.ts", "export async function GET(req: NextRequest) {\n  const sessionId = req.nextUrl.searchParams.get('session_id');\n  await stripe.checkout.sessions.retrieve(sessionId);\n  await db.team.update({ where: { id: 1 }, data: { checkout: sessionId } });\n  return new Response(null);\n}\n", 1);
     }
 
     #[test]
