@@ -4,7 +4,9 @@
 usage: extract.py GIT_DIR COMMIT DEST
 
 Writes only TS/JS, SQL, dotenv and prodlint.toml/.gitignore files (what `prodlint
-check` reads), so that a mirror whose largest blobs are absent still extracts.
+check` reads) and the project marker files (vercel.json, netlify.toml,
+serverless.yml/.yaml, package.json: the facts that tell a serverless project), so
+that a mirror whose largest blobs are absent still extracts.
 Blobs missing from the mirror are skipped with a count on stderr.
 """
 import os
@@ -15,6 +17,7 @@ import sys
 WANTED = re.compile(
     r"(\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|sql)$)|((^|/)\.env[^/]*$)|((^|/)[^/]*\.env$)"
     r"|((^|/)(prodlint\.toml|\.gitignore|\.ignore)$)"
+    r"|((^|/)(vercel\.json|netlify\.toml|serverless\.ya?ml|package\.json)$)"
 )
 MAX_BYTES = 2 * 1024 * 1024
 
