@@ -42,7 +42,8 @@ Flags a schedule started with `node-cron` (`cron.schedule(…)`), `cron`
 
 The configs are workspace facts, by existence (their contents are not read). AWS SAM's
 `template.yaml` is not one: the name is too common (any CloudFormation template,
-long-running services included). Not in test files.
+long-running services included). Not in test files. One finding per file, at its
+first schedule: moving a file's jobs to the platform's scheduler is one change.
 
 ## Why is this bad?
 On Vercel and other serverless hosts a Next.js app runs as functions that start for a
@@ -83,6 +84,9 @@ None: move the job to the platform's cron (`vercel.json` `crons` calling a route
 handler) or to a long-running worker.
 "#;
 
+/// Whether the file already has its finding.
+struct FileReported(std::cell::Cell<bool>);
+
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.script();
     let callee = match node.kind_name() {
@@ -96,7 +100,10 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         || q.is("cron", &["CronJob"]) && node.kind_name() == kind::NEW_EXPRESSION
         || q.is("cron", &["CronJob", "from"])
         || q.is("node-schedule", &["scheduleJob"]);
-    if !starts {
+    // One finding per file, at its first schedule: moving the jobs is one
+    // decision (a file of 19 jobs is not 19 problems).
+    let reported = cx.memo(|| FileReported(std::cell::Cell::new(false)));
+    if !starts || reported.0.get() {
         return;
     }
     // A project deployed as functions: anywhere in it.
@@ -108,6 +115,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         let message = format!(
             "a cron schedule started in a project deployed as serverless functions (`{name}`): the functions are frozen between requests, so it fires late, several times or never; use the platform's scheduler (Vercel Cron Jobs, Netlify scheduled functions) or a separate worker"
         );
+        reported.0.set(true);
         cx.report(node.byte_range(), message);
         return;
     }
@@ -115,6 +123,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         // Without a known `next.config.*`: Next.js route files by their names.
         let path = cx.project_path();
         if handlers::app_route_path(&path).is_some() || handlers::pages_api_path(&path).is_some() {
+            reported.0.set(true);
             report(cx, node);
         }
         return;
@@ -134,6 +143,7 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
             .next_back()
             .is_some_and(|f| f.starts_with("instrumentation.") && !rel.contains('/'));
     if in_app {
+        reported.0.set(true);
         report(cx, node);
     }
 }
@@ -172,7 +182,19 @@ mod tests {
             ),
             1
         );
-        assert_eq!(flagged("web/pages/api/jobs.ts", "import { CronJob } from 'cron';\nnew CronJob('0 * * * *', run).start();\nCronJob.from({ cronTime: '0 * * * *', onTick: run });\n"), 2);
+        assert_eq!(
+            flagged(
+                "web/pages/api/jobs.ts",
+                "import { CronJob } from 'cron';\nnew CronJob('0 * * * *', run).start();\n"
+            ),
+            1
+        );
+        assert_eq!(flagged("web/pages/api/jobs.ts", "import { CronJob } from 'cron';\nCronJob.from({ cronTime: '0 * * * *', onTick: run });\n"), 1);
+        // one finding per file, at the first schedule
+        let many = "import { CronJob } from 'cron';\nimport cron from 'node-cron';\nnew CronJob('0 * * * *', run).start();\nCronJob.from({ cronTime: '0 * * * *', onTick: run });\ncron.schedule('* * * * *', tick);\n";
+        let d = findings(R, "web/pages/api/jobs.ts", many);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&many[d[0].range.clone()], "new CronJob('0 * * * *', run)");
         assert_eq!(flagged("web/instrumentation.ts", "const schedule = require('node-schedule');\nschedule.scheduleJob('0 0 * * *', cleanup);\n"), 1);
     }
 
