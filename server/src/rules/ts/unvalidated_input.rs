@@ -278,7 +278,25 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
             // `if (process.env.NODE_ENV !== 'development') return …` before it
             || ast::in_dev_only_code(r, &src)
     };
-    let Some((read, part)) = reads.into_iter().find(|(r, _)| !skipped(*r)) else {
+    // the first body read that is a use, else the first query read: a
+    // `pages/api` handler serving GET and POST is reported at the POST's body
+    let is_body = |p: RequestPart| matches!(p, RequestPart::Body | RequestPart::RawBody);
+    let any_body = reads.iter().any(|(_, p)| is_body(*p));
+    let mut first = None;
+    for (r, p) in reads {
+        if (first.is_some() && !is_body(p)) || skipped(r) {
+            continue;
+        }
+        if is_body(p) {
+            first = Some((r, p));
+            break;
+        }
+        first = Some((r, p));
+        if !any_body {
+            break;
+        }
+    }
+    let Some((read, part)) = first else {
         return;
     };
     // a job runner's or another backend's endpoint, gated by a deployment secret
@@ -1090,6 +1108,21 @@ mod tests {
         assert_clean(R, "app/api/stripe/checkout/route.ts", "export async function GET(req: NextRequest) {\n  const sessionId = req.nextUrl.searchParams.get('session_id');\n  if (!sessionId) return NextResponse.redirect(new URL('/pricing', req.url));\n  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ['customer'] });\n  await db.team.update({ where: { id: 1 }, data: { plan: session.id } });\n  return NextResponse.redirect(new URL('/dashboard', req.url));\n}\n");
         // near miss: the same id also written as it is
         assert_flags(R, "app/api/stripe/checkout/route.ts", "export async function GET(req: NextRequest) {\n  const sessionId = req.nextUrl.searchParams.get('session_id');\n  await stripe.checkout.sessions.retrieve(sessionId);\n  await db.team.update({ where: { id: 1 }, data: { checkout: sessionId } });\n  return new Response(null);\n}\n", 1);
+    }
+
+    #[test]
+    fn the_finding_sits_at_the_first_body_read() {
+        let src = "export default async function handler(req, res) {\n  if (req.method === 'GET') {\n    return res.json(await db.group.findMany({ where: { doc: req.query.documentId } }));\n  }\n  const { name } = req.body;\n  res.json(await db.group.create({ data: { name } }));\n}\n";
+        assert_eq!(
+            assert_flags(R, "pages/api/groups.ts", src, 1),
+            vec!["req.body"]
+        );
+        // without a body read, the first query read
+        let get = "export default async function handler(req, res) {\n  const q = req.query.q;\n  res.json(await db.search.create({ data: { q } }));\n}\n";
+        assert_eq!(
+            assert_flags(R, "pages/api/search.ts", get, 1),
+            vec!["req.query.q"]
+        );
     }
 
     #[test]
