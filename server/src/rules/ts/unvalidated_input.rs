@@ -90,7 +90,9 @@ named by the file's dynamic segments (`pages/api/teams/[teamId].ts`:
 `req.query.teamId`, `const { teamId } = req.query`) are route parameters, not
 query input. Also not flagged: a route that refuses to run outside
 development (`if (process.env.NODE_ENV !== 'development') return …`), an
-endpoint gated by a deployment secret (a
+endpoint gated to administrators (`withAdmin(…)`, `requireAdmin()`,
+`getAuthenticatedAdmin(…)`: the operators' own input), an endpoint gated by a
+deployment secret (a
 comparison with a `process.env` secret, or a check named for one that is
 given the request — the same test as `error-details-leak`), and a payload
 handed whole to a library that validates its protocol (`handleUpload({ body,
@@ -299,8 +301,9 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     let Some((read, part)) = first else {
         return;
     };
-    // a job runner's or another backend's endpoint, gated by a deployment secret
-    if behind_shared_secret(read, &src, &path) {
+    // a job runner's or another backend's endpoint, gated by a deployment
+    // secret; an operator's endpoint, gated to administrators
+    if behind_shared_secret(read, &src, &path) || admin_only(&handler, &src) {
         return;
     }
     // input that can reach nothing but a lookup and the caller's own response
@@ -678,6 +681,37 @@ fn local_only_tested(name: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
         true
     });
     all_tested && uses > 0
+}
+
+/// The handler is gated to administrators: an admin wrapper or middleware
+/// (`withAdmin(…)`, `requireAdmin`), or a call that gets or requires one
+/// (`getAuthenticatedAdmin(teamId)`, `requireAdmin()`, `assertIsAdmin(user)`).
+/// Their input comes from the operators of the app, like a job runner's.
+fn admin_only(h: &Handler<'_>, src: &str) -> bool {
+    let gate = |name: &str| {
+        let words = ast::name_words(name);
+        words.iter().any(|w| w == "admin" || w == "superadmin")
+            && words.first().is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "with" | "require" | "ensure" | "assert" | "get" | "check" | "verify" | "is" | "admin" | "only"
+                )
+            })
+    };
+    if h.middleware.iter().any(|m| gate(&m.name)) {
+        return true;
+    }
+    let mut found = false;
+    ast::visit(h.node, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind_name() == "call_expression" {
+            found = ast::callee_name(n, src).is_some_and(|c| gate(&c));
+        }
+        !found
+    });
+    found
 }
 
 /// `searchParams.get('id')` on a local holding the URL's parameters: a read of
@@ -1143,6 +1177,14 @@ mod tests {
             assert_flags(R, "pages/api/search.ts", get, 1),
             vec!["req.query.q"]
         );
+    }
+
+    #[test]
+    fn endpoints_gated_to_administrators_are_not_findings() {
+        assert_clean(R, "app/api/admin/ban/route.ts", "export const POST = withAdmin(async ({ req }) => {\n  const { email } = await req.json();\n  await prisma.user.update({ where: { email }, data: { banned: true } });\n  return NextResponse.json({ ok: true });\n});\n");
+        assert_clean(R, "app/api/teams/[teamId]/saml/route.ts", "export async function DELETE(req: Request, { params }) {\n  const auth = await getAuthenticatedAdmin((await params).teamId);\n  if (!auth) return new Response(null, { status: 401 });\n  const { clientID } = await req.json();\n  await connections.deleteConnections({ clientID });\n  return new Response(null, { status: 204 });\n}\n");
+        // near miss: a signed-in user, and a call that only mentions admins
+        assert_flags(R, "app/api/teams/route.ts", "export async function POST(req: Request) {\n  const user = await getCurrentUser();\n  const { name } = await req.json();\n  await db.team.create({ data: { name, owner: user.id } });\n  await notifyAdmins(name);\n  return new Response(null, { status: 201 });\n}\n", 1);
     }
 
     #[test]
