@@ -694,7 +694,16 @@ fn admin_only(h: &Handler<'_>, src: &str) -> bool {
             && words.first().is_some_and(|w| {
                 matches!(
                     w.as_str(),
-                    "with" | "require" | "ensure" | "assert" | "get" | "check" | "verify" | "is" | "admin" | "only"
+                    "with"
+                        | "require"
+                        | "ensure"
+                        | "assert"
+                        | "get"
+                        | "check"
+                        | "verify"
+                        | "is"
+                        | "admin"
+                        | "only"
                 )
             })
     };

@@ -16,6 +16,8 @@ pub(super) struct Safety<'s, 't> {
     /// Function (or program) node id → (normalised texts checked against an
     /// allowlist, whether the function uses `z.enum`).
     pub(super) checks: HashMap<usize, (Vec<String>, bool)>,
+    /// `let`/`var` declaration node id → whether every value it is given is safe.
+    lets: HashMap<usize, bool>,
     _tree: std::marker::PhantomData<Node<'t>>,
 }
 
@@ -34,6 +36,7 @@ impl<'s, 't> Safety<'s, 't> {
         Safety {
             src,
             checks: HashMap::new(),
+            lets: HashMap::new(),
             _tree: std::marker::PhantomData,
         }
     }
@@ -76,6 +79,9 @@ impl<'s, 't> Safety<'s, 't> {
                                 }
                             }
                             self.checked(e)
+                        }
+                        BindingKind::Let | BindingKind::Var if b.key.is_none() => {
+                            self.only_safe_values(b, depth) || self.checked(e)
                         }
                         _ => self.checked(e),
                     },
@@ -134,6 +140,71 @@ impl<'s, 't> Safety<'s, 't> {
             "call_expression" => self.is_safe_call(e, depth) || self.checked(e),
             _ => false,
         }
+    }
+
+    /// A `let`/`var` (`let tableName; tableName = "users";`) whose initial
+    /// value, if any, and every value assigned to it in its function are safe,
+    /// with at least one of them. Functions over 64 KiB are not read.
+    fn only_safe_values(&mut self, b: &Binding<'t>, depth: usize) -> bool {
+        if let Some(known) = self.lets.get(&b.decl.id()) {
+            return *known;
+        }
+        // assume unsafe while judging (a value that mentions the name itself)
+        self.lets.insert(b.decl.id(), false);
+        let src = self.src;
+        let scope = ast::enclosing_function(b.decl)
+            .and_then(|f| f.field(Field::Body))
+            .unwrap_or_else(|| src.program(b.decl));
+        let mut values: Vec<Node<'t>> = b.value.into_iter().collect();
+        let mut ok = scope.byte_range().len() <= 64 * 1024;
+        if ok {
+            ast::visit(scope, &mut |n| {
+                if !ok {
+                    return false;
+                }
+                if matches!(
+                    n.kind_name(),
+                    "assignment_expression" | "augmented_assignment_expression"
+                ) {
+                    let assigns_it = n.field(Field::Left).is_some_and(|l| {
+                        l.kind_name() == "identifier"
+                            && ast::text(l, src) == b.name
+                            && src
+                                .declaration(l, b.name)
+                                .is_some_and(|d| d.decl.id() == b.decl.id())
+                    });
+                    if assigns_it {
+                        match n.field(Field::Right) {
+                            Some(r) if values.len() < 64 => values.push(r),
+                            _ => ok = false,
+                        }
+                    }
+                }
+                // `({ t } = input)`, `[t] = parts`, `for (t of names)`: values not read here
+                if matches!(n.kind_name(), "object_pattern" | "array_pattern")
+                    || (n.kind_name() == "for_in_statement"
+                        && n.field(Field::Left)
+                            .is_some_and(|l| ast::text(l, src) == b.name))
+                {
+                    let mut names_it = false;
+                    ast::visit(n.field(Field::Left).unwrap_or(n), &mut |p| {
+                        names_it |= matches!(
+                            p.kind_name(),
+                            "identifier" | "shorthand_property_identifier_pattern"
+                        ) && ast::text(p, src) == b.name;
+                        !names_it
+                    });
+                    if names_it {
+                        ok = false;
+                    }
+                }
+                true
+            });
+        }
+        let safe =
+            ok && !values.is_empty() && values.into_iter().all(|v| self.is_safe(v, depth + 1));
+        self.lets.insert(b.decl.id(), safe);
+        safe
     }
 
     /// A name whose declaration makes it safe by its type (`n: number`,

@@ -93,6 +93,18 @@ fn near_miss_elements_of_a_constant_list() {
 }
 
 #[test]
+fn near_miss_let_given_only_literals() {
+    let migration = "module.exports = {\n  up: async (queryInterface) => {\n    let tableName, constraintName;\n    tableName = 'collection_users';\n    constraintName = 'collection_users_fkey';\n    await queryInterface.sequelize.query(`alter table \"${tableName}\" drop constraint \"${constraintName}\"`);\n    tableName = 'group_users';\n    await queryInterface.sequelize.query(`alter table \"${tableName}\" drop constraint \"${constraintName}\"`);\n  },\n};\n";
+    assert_clean(R, "src/jobs/fix.js", migration);
+    // near misses: one value from outside, a destructuring assignment
+    let outside = migration.replace("tableName = 'group_users';", "tableName = opts.table;");
+    // (flow-insensitive: both queries)
+    assert_flags(R, "src/jobs/fix.js", &outside, 2);
+    let destructured = migration.replace("tableName = 'group_users';", "({ tableName } = opts);");
+    assert_flags(R, "src/jobs/fix.js", &destructured, 2);
+}
+
+#[test]
 fn near_miss_values_safe_by_type() {
     assert_clean(
         R,
