@@ -69,7 +69,12 @@ Flags, for `jsonwebtoken` and `jose` (found through the file's imports and
 
 Not flagged: options or payloads the file does not show (a parameter, a
 helper's result, a parsed or fetched value, a spread: they may carry `exp`), `expiresIn` on a cookie's options (not the
-token's), a string payload (`jsonwebtoken` refuses `expiresIn` for it),
+token's), a string payload (`jsonwebtoken` refuses `expiresIn` for it), a
+payload with an expiry claim of the app's own (`expiresAt`, `expires`,
+`expiry`) or the time it was issued set to now (`iat`, `issuedAt`, `createdAt:
+new Date().toISOString()`: the app's verifier bounds the age), an options
+object given `expiresIn` later in the function (`if (days) opts.expiresIn =
+…`),
 `jwt.decode` next to a verification, with `{ complete: true }` (reading the
 header to pick a key), or to read only the token's `exp`, `iat`, `header`,
 `iss`, `aud` or `kid` (a client refreshing before expiry), and `jwt.decode`
@@ -183,7 +188,10 @@ fn check_sign(cx: &mut RuleContext<'_>, call: Node<'_>) {
             );
         }
     }
-    if options.is_some_and(|o| has_key(o, "expiresIn", &src)) || !payload_lacks_exp(payload, &src) {
+    if options.is_some_and(|o| has_key(o, "expiresIn", &src))
+        || options_arg.is_some_and(|o| expiry_assigned_later(o, call, &src))
+        || !payload_lacks_exp(payload, &src)
+    {
         return;
     }
     let value = cx.options::<JwtOptions>().expires_in.clone();
@@ -435,7 +443,73 @@ fn check_algorithms(cx: &mut RuleContext<'_>, pair: Node<'_>) {
 /// string payload, a parameter, a parsed or fetched value, a helper's
 /// result) is not known: `false`.
 fn payload_lacks_exp(payload: Node<'_>, src: &Script<'_>) -> bool {
-    resolve_object(payload, src).is_some_and(|o| !has_key(o, "exp", src))
+    resolve_object(payload, src).is_some_and(|o| !has_time_claim(o, src))
+}
+
+/// The payload carries a lifetime the app's verifier can enforce: `exp`, an
+/// expiry claim of its own (`expiresAt`, `expires`, `expiry`,
+/// `expirationTime`), or the time it was issued, set to now (`iat`,
+/// `issuedAt`, `createdAt: new Date().toISOString()`; not a user's own
+/// `createdAt`).
+fn has_time_claim(object: Node<'_>, src: &str) -> bool {
+    let mut c = object.walk();
+    let found = object.named_children(&mut c).any(|p| {
+        let (key, value) = match p.kind_name() {
+            "pair" => (p.field(Field::Key), p.field(Field::Value)),
+            "shorthand_property_identifier" => (Some(p), None),
+            _ => (None, None),
+        };
+        let Some(key) = key else {
+            return false;
+        };
+        let k = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).to_string());
+        let words = ast::name_words(&k);
+        if k == "exp"
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "expires" | "expire" | "expiry" | "expiration"))
+        {
+            return true;
+        }
+        matches!(k.as_str(), "iat" | "issuedAt" | "createdAt")
+            && value.is_some_and(|v| {
+                let t = ast::text(v, src);
+                t.contains("Date.now(") || t.starts_with("new Date()")
+            })
+    });
+    found
+}
+
+/// `options.expiresIn = …` in the function that signs: an options object
+/// given its lifetime after it was written (`if (days) opts.expiresIn = …`).
+fn expiry_assigned_later(options_arg: Node<'_>, call: Node<'_>, src: &str) -> bool {
+    let o = ast::unwrap_expr(options_arg);
+    if o.kind_name() != "identifier" {
+        return false;
+    }
+    let name = ast::text(o, src);
+    let Some(scope) = ast::enclosing_function(call).and_then(|f| f.field(Field::Body)) else {
+        return false;
+    };
+    let mut found = false;
+    ast::visit(scope, &mut |n| {
+        if found {
+            return false;
+        }
+        if n.kind_name() == "assignment_expression" {
+            found = n
+                .field(Field::Left)
+                .filter(|l| l.kind_name() == "member_expression")
+                .is_some_and(|l| {
+                    l.field(Field::Object)
+                        .is_some_and(|ob| ast::text(ob, src) == name)
+                        && l.field(Field::Property)
+                            .is_some_and(|pr| ast::text(pr, src) == "expiresIn")
+                });
+        }
+        !found
+    });
+    found
 }
 
 /// An object literal, or a `const` bound to one (a `let` may be reassigned:
@@ -519,6 +593,25 @@ mod tests {
             P,
             "import jwt from 'my-jwt';\njwt.sign({ id }, k);\nsigner.sign({ id }, k);\n",
         );
+    }
+
+    #[test]
+    fn custom_expiry_claims_and_options_given_a_lifetime_later() {
+        for text in [
+            // an expiry claim the app's verifier checks
+            "jwt.sign({ id, expiresAt: addHours(new Date(), 24).toISOString(), type: 'session' }, secret);",
+            "jwt.sign({ id, expires: Date.now() + 60_000 }, secret);",
+            // the time it was issued, set to now (a verifier can bound its age)
+            "jwt.sign({ id, createdAt: new Date().toISOString() }, secret);",
+            // the options object given its lifetime after it was written
+            "function link(days) {\n  const opts = { algorithm: 'HS256' };\n  if (days) opts.expiresIn = `${days}d`;\n  return jwt.sign({ id }, secret, opts);\n}",
+        ] {
+            assert_clean(ID, P, &format!("{IMPORT}{text}"));
+        }
+        // near misses: a user's own `createdAt`, another property set later
+        let text = format!("{IMPORT}jwt.sign({{ id, createdAt: user.createdAt }}, secret);
+function f() {{\n  const opts = {{ algorithm: 'HS256' }};\n  opts.issuer = 'x';\n  return jwt.sign({{ id }}, secret, opts);\n}}\n");
+        assert_eq!(snippets(&text), vec!["jwt.sign"; 2]);
     }
 
     #[test]
