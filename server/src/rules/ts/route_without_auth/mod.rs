@@ -128,7 +128,8 @@ Trigger.dev), exported as the route or called with the route's request
 (`const h = handleCallback(…)`, then `POST = (req) => h(req)`); a router exported or received as a parameter (it is
 mounted elsewhere, maybe behind auth); a middleware matcher it cannot
 evaluate; a rate limiter in the route (public on purpose). Public routes are skipped: health and status checks, webhooks,
-auth callbacks, sign-in/sign-up, sitemaps, robots, OG images, `public` paths,
+auth callbacks and provider callbacks (`ses_callback`), sign-in/sign-up,
+one-click unsubscribe links, sitemaps, robots, OG images, `public` paths,
 carts and checkouts (guest flows in stores),
 and the globs of the `public-routes` option. `GET` routes are not flagged
 (public data is common; reads without auth are for review, not a linter).
@@ -228,6 +229,9 @@ const DEFAULT_PUBLIC: &[&str] = &[
     "*webhook*",
     "callback",
     "callbacks",
+    // `ses_callback`, `sns-callback`: a provider's notifications
+    "*_callback",
+    "*-callback",
     "auth",
     "oauth",
     "login",
@@ -246,7 +250,8 @@ const DEFAULT_PUBLIC: &[&str] = &[
     "opengraph-image*",
     "twitter-image*",
     "public",
-    "unsubscribe",
+    // one-click unsubscribe links (RFC 8058): `unsubscribe-oneclick`
+    "unsubscribe*",
     "manifest*",
     "favicon*",
     "cart",

@@ -115,8 +115,17 @@ fn public_routes_by_default() {
         "app/sitemap.xml/route.ts",
         "app/api/og/route.ts",
         "app/api/public/contact/route.ts",
+        "app/api/ses_callback/route.ts",
+        "app/api/unsubscribe-oneclick/route.ts",
     ] {
         assert_clean(ID, path, NEXT_POST);
+    }
+    // near miss: a path that only contains the words
+    for path in [
+        "app/api/callbacks-config/route.ts",
+        "app/api/resubscribe/route.ts",
+    ] {
+        assert_eq!(flags(path, NEXT_POST).len(), 1, "{path}");
     }
 }
 
