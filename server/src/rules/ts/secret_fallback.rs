@@ -42,8 +42,9 @@ argument of `jwt.sign` / `jwt.verify`, or the value of a `secret` / `password` /
 
 Not flagged (measured on real projects): outgoing credentials — an SDK
 client's key (`new Stripe(KEY || 'sk_nothing')`, `new OpenAI({ apiKey: KEY ||
-'sk-proj-' })`) or a request header (`headers: { 'X-API-Key': KEY || 'x' }`):
-a placeholder there makes the calls fail and opens nothing; and any variable
+'sk-proj-' })`) or a request header (`headers: { 'X-API-Key': KEY || 'x' }`),
+also through a local used only that way (`const apiKey = KEY || 'x'; new
+Client({ apiKey })`): a placeholder there makes the calls fail and opens nothing; and any variable
 whose name says it is public (`NEXT_PUBLIC_…`, `…PUBLISHABLE…`), whatever the
 local it is assigned to is called.
 
@@ -167,6 +168,10 @@ fn outgoing_credential(node: Node<'_>, src: &str) -> bool {
     };
     match parent.kind_name() {
         "arguments" => new_of_client(parent),
+        // `new Firecrawl({ apiKey })`
+        "object" if top.kind_name() == "shorthand_property_identifier" => {
+            parent.parent().is_some_and(new_of_client)
+        }
         "pair" => {
             let Some(object) = parent.parent().filter(|o| o.kind_name() == "object") else {
                 return false;
@@ -191,6 +196,43 @@ fn outgoing_credential(node: Node<'_>, src: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// `const apiKey = KEY || 'fc-YOUR_API_KEY'` whose every use in its scope
+/// is an outgoing credential (`new Firecrawl({ apiKey })`).
+fn local_only_outgoing(node: Node<'_>, src: &str) -> bool {
+    let top = ast::value_root(node);
+    let Some(name) = top
+        .parent()
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
+        .and_then(|d| d.field(Field::Name))
+        .filter(|n| n.kind_name() == "identifier")
+    else {
+        return false;
+    };
+    let local = ast::text(name, src);
+    let scope = ast::enclosing_function(node)
+        .and_then(|f| f.field(Field::Body))
+        .unwrap_or_else(|| ast::root_of(node));
+    let mut uses = 0usize;
+    let mut all = true;
+    ast::visit(scope, &mut |n| {
+        if !all || uses > 64 {
+            return false;
+        }
+        if matches!(
+            n.kind_name(),
+            "identifier" | "shorthand_property_identifier"
+        ) && n.id() != name.id()
+            && ast::text(n, src) == local
+        {
+            uses += 1;
+            all = outgoing_credential(n, src);
+        }
+        true
+    });
+    all && (1..=64).contains(&uses)
 }
 
 fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
@@ -233,7 +275,7 @@ fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {
     // placeholder makes the calls fail, it opens nothing; the rule is about
     // keys that sign or verify (`jwt.sign`, sessions, HMACs), where anyone who
     // reads the source can forge.
-    if outgoing_credential(node, src) {
+    if outgoing_credential(node, src) || local_only_outgoing(node, src) {
         return;
     }
     let context_says_secret = secret_use(node, src);
@@ -444,6 +486,17 @@ mod tests {
             R,
             "src/lib/metrics.ts",
             "export function show({ token = process.env.NEXT_PUBLIC_METRICS_TOKEN || 'my-token' }) { return token; }\n",
+        );
+        // through a local used only as a client's key
+        assert_clean(
+            R,
+            "src/watch.ts",
+            "const apiKey = process.env.FIRECRAWL_API_KEY || 'fc-YOUR_API_KEY';\nconst app = new FirecrawlClient({ apiKey });\n",
+        );
+        // near miss: the same local also signs
+        assert_eq!(
+            findings(R, "src/watch.ts", "const secret = process.env.APP_SECRET || 'dev-secret';\nconst app = new Client({ apiKey: secret });\nexport const t = jwt.sign({ id: 1 }, secret);\n").len(),
+            1
         );
         // near misses of the near misses: keys that sign or verify stay findings
         let text = "export const sign = (p) => jwt.sign(p, process.env.JWT_SECRET || 'superSecret');\n\
