@@ -38,7 +38,9 @@ options)`, Fastify `reply.setCookie(…)`, Next.js `cookies().set(…)` and
 session, a token or auth (`session`, `sid`, `token`, `auth`, `jwt`:
 `next-auth.session-token`, `refresh_token`, `authToken`) when its options lack
 `httpOnly: true`, `secure: true` or `sameSite` (or set them to `false`). Koa
-cookies are `httpOnly` unless told otherwise.
+cookies are `httpOnly` unless told otherwise, and `secure` when the request
+came over HTTPS (`ctx.secure`, with `app.proxy` behind a proxy): only
+`sameSite` is asked of them.
 
 Not flagged: other names (`theme`, `locale`), CSRF tokens (`csrfToken`,
 `XSRF-TOKEN`, read by scripts by design), a cookie being cleared (empty value,
@@ -108,8 +110,9 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let mut missing = Vec::new();
     let mut disabled = Vec::new();
     for (key, value) in REQUIRED {
-        if *key == "httpOnly"
-            && write.http_only_default
+        // Koa: `httpOnly` by default, `secure` by default on HTTPS requests
+        if matches!(*key, "httpOnly" | "secure")
+            && write.secure_defaults
             && options.is_none_or(|o| object_property_ignore_case(o, key, &src).is_none())
         {
             continue;
@@ -275,6 +278,18 @@ mod tests {
         assert!(m[2].1.contains("lacks `sameSite`;"), "{}", m[2].1);
         // Koa: httpOnly by default
         assert!(m[5].1.contains("lacks `sameSite`;"), "{}", m[5].1);
+    }
+
+    #[test]
+    fn koa_cookies_are_secure_on_https_by_default() {
+        assert_clean(
+            ID,
+            "server/routes/auth.ts",
+            "ctx.cookies.set('accessToken', token, { sameSite: 'lax', expires });\n",
+        );
+        // near misses: sameSite missing, secure turned off
+        let text = "ctx.cookies.set('accessToken', token, { expires });\nctx.cookies.set('jwt', t, { sameSite: 'lax', secure: false });\n";
+        assert_eq!(findings(ID, "server/routes/auth.ts", text).len(), 2);
     }
 
     #[test]

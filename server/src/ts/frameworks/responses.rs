@@ -276,8 +276,9 @@ pub struct CookieWrite<'t> {
     /// The options object or expression (`None` when not given); in the
     /// object form (`cookies.set({ name, value, httpOnly })`) the object itself.
     pub options: Option<Node<'t>>,
-    /// The framework makes cookies `httpOnly` unless told otherwise (Koa).
-    pub http_only_default: bool,
+    /// The framework makes cookies `httpOnly` unless told otherwise and
+    /// `secure` on HTTPS requests (Koa).
+    pub secure_defaults: bool,
 }
 
 /// `call` as a cookie write: Express `res.cookie(name, value, options)`,
@@ -288,7 +289,7 @@ pub struct CookieWrite<'t> {
 /// Next.js middleware) are not sent to the browser: not a write.
 pub fn cookie_write<'t>(call: Node<'t>, src: &Script<'t>) -> Option<CookieWrite<'t>> {
     let args = ast::call_arguments(call);
-    let positional = |at: usize, http_only_default: bool| {
+    let positional = |at: usize, secure_defaults: bool| {
         let first = args.get(at).map(|a| ast::unwrap_expr(*a));
         if let Some(obj) = first.filter(|f| f.kind_name() == "object" && args.len() == at + 1) {
             return Some(CookieWrite {
@@ -296,7 +297,7 @@ pub fn cookie_write<'t>(call: Node<'t>, src: &Script<'t>) -> Option<CookieWrite<
                 name: object_property(obj, "name", src),
                 value: object_property(obj, "value", src),
                 options: Some(obj),
-                http_only_default,
+                secure_defaults,
             });
         }
         Some(CookieWrite {
@@ -304,7 +305,7 @@ pub fn cookie_write<'t>(call: Node<'t>, src: &Script<'t>) -> Option<CookieWrite<
             name: Some(*args.get(at)?),
             value: args.get(at + 1).copied(),
             options: args.get(at + 2).copied(),
-            http_only_default,
+            secure_defaults,
         })
     };
     let function = call.field(Field::Function)?;
@@ -524,7 +525,7 @@ mod tests {
                     let t = |n: Option<Node<'_>>| {
                         n.map_or("-".into(), |n| ast::text(n, &s).to_string())
                     };
-                    (t(w.name), t(w.options), w.http_only_default)
+                    (t(w.name), t(w.options), w.secure_defaults)
                 })
                 .collect()
         })
