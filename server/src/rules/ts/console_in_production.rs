@@ -68,11 +68,13 @@ other forms `log-request-data` accepts: `=== 'development'`, the `else` of `if
 `if (options.verbose)`, `DEBUG && console.log(…)`, `if (Calc.ENABLE_LOGGING)`.
 
 Not flagged: `console.warn` and `console.error` (they report problems);
-client components and pages; the startup message in an `app.listen(…)`
-callback and `process.on(…)` handlers; files that are the project's logger
+client components and pages; startup output (the message in an `app.listen(…)`
+callback, and calls at the top level of the module that calls `.listen(…)`,
+outside any function, which run once when the server starts), `process.on(…)` / `addListener(…)` handlers and
+`console.trace(err)` in a `catch` (an error report with its stack); files that are the project's logger
 (`logger.ts`, `log.ts`, `logging.ts`) and logging helpers (a function named
 after a log method or with `log`, `logger`, `debug` or `trace` in its name:
-`debug: (...a) => console.debug(...a)`, `logInfo`, `namedTrace`); command-line tools (`cli/`, `bin/`, `scripts/` folders, a `#!` first line, or an import of `commander`, `@oclif/core`, `inquirer` or another argument parser or prompt library);
+`debug: (...a) => console.debug(...a)`, `logInfo`, `namedTrace`); command-line tools and scripts (`cli/`, `bin/`, `scripts/`, `migrations/`, `seeders/` folders, a `#!` first line, or an import of `commander`, `@oclif/core`, `inquirer` or another argument parser or prompt library);
 test-like paths; and calls whose arguments hold request data, which are
 `log-request-data`'s findings.
 
@@ -239,6 +241,8 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     if ast::in_dev_only_code_with(call, &src, &mut exits.0.borrow_mut())
         || under_debug_switch(call, &src)
         || in_lifecycle_callback(call, &src)
+        || startup_output(call, &src)
+        || (method == "trace" && in_catch(call))
         || in_logging_helper(call, &src)
         || logs_request_data(call, &src)
     {
@@ -315,6 +319,21 @@ fn under_debug_switch(call: Node<'_>, src: &str) -> bool {
 }
 
 /// Inside a callback of `app.listen(…)`, `server.listen(…)`, or
+/// A call at the top level of the server's entry point (a module that calls
+/// `.listen(`), outside any function: it runs once when the server starts (a
+/// banner, the Node.js version), not per request.
+fn startup_output(call: Node<'_>, src: &str) -> bool {
+    ast::enclosing_function(call).is_none() && src.contains(".listen(")
+}
+
+/// Inside a `catch` clause: `console.trace(err)` reports an error with its
+/// stack, like `console.error`.
+fn in_catch(call: Node<'_>) -> bool {
+    ast::ancestors(call)
+        .take_while(|n| !ast::is_function(*n))
+        .any(|n| n.kind_name() == "catch_clause")
+}
+
 /// `process.on(…)`: the startup message and shutdown notices.
 fn in_lifecycle_callback(call: Node<'_>, src: &str) -> bool {
     let mut func = ast::enclosing_function(call);
@@ -331,7 +350,12 @@ fn in_lifecycle_callback(call: Node<'_>, src: &str) -> bool {
         {
             let callee = ast::callee_path(outer, src).unwrap_or_default();
             let method = callee.rsplit('.').next().unwrap_or(&callee);
-            if method == "listen" || matches!(callee.as_str(), "process.on" | "process.once") {
+            if method == "listen"
+                || matches!(
+                    callee.as_str(),
+                    "process.on" | "process.once" | "process.addListener"
+                )
+            {
                 return true;
             }
         }
@@ -501,6 +525,30 @@ mod tests {
             "src/server/a.ts",
             "console.warn('slow');\nconsole.error('failed');\nconsole.table([]);\n",
         );
+    }
+
+    #[test]
+    fn startup_output_error_traces_and_migrations_are_not_findings() {
+        // a banner at the top of the server's entry, an error trace in a catch
+        // and in a process listener
+        let text = "import express from 'express';\nconsole.log('Welcome to the server');\nconst app = express();\napp.get('/x', async (req, res) => {\n  try {\n    res.json(await load());\n  } catch (e) {\n    console.trace(e);\n    res.status(500).end();\n  }\n});\nprocess.addListener('unhandledRejection', (err) => {\n  console.trace(err);\n});\napp.listen(3000);\n";
+        assert_clean(R, "server/server.ts", text);
+        // a migration's progress output
+        assert_clean(
+            R,
+            "server/migrations/20220430-backfill.js",
+            "module.exports = {\n  up: async () => {\n    console.log('backfilling');\n  },\n};\n",
+        );
+        // near miss: top-level output of a module that starts no server
+        assert_flags(
+            R,
+            "src/server/db.ts",
+            "console.log('connecting');\nexport const db = connect();\n",
+            1,
+        );
+        // near misses: a trace outside a catch, a log inside a route
+        let text = "import express from 'express';\nconst app = express();\napp.get('/x', (req, res) => {\n  console.trace('here');\n  console.log('hit');\n  res.end();\n});\n";
+        assert_eq!(findings(R, "server/server.ts", text).len(), 2);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 
 /// Folders whose code is a command-line tool or a one-off script: its console
 /// output goes to the person running it, not to a production log.
-const COMMAND_LINE_DIRS: &[&str] = &["cli", "bin", "scripts", "script"];
+const COMMAND_LINE_DIRS: &[&str] = &["cli", "bin", "scripts", "script", "migrations", "seeders"];
 
 /// `path` (with `/` separators) lies in a command-line tool or script folder.
 pub fn is_command_line_path(path: &str) -> bool {
