@@ -1499,3 +1499,42 @@ fn fire_and_forget_follows_vercel_json() {
     });
     assert_eq!(s.shutdown_and_exit(), 0);
 }
+
+/// A NestJS module's authenticating middleware (`consumer.apply(AuthMiddleware)
+/// .forRoutes(ItemsController)`) is a workspace fact: creating the module on
+/// disk clears `route-without-auth` on the open controller, deleting it brings
+/// the finding back.
+#[test]
+fn route_without_auth_follows_a_nest_modules_auth_middleware() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let controller = "import { Body, Controller, Post } from '@nestjs/common';\n@Controller('items')\nexport class ItemsController {\n  @Post()\n  create(@Body() dto: CreateItemDto) {\n    return this.items.create(dto);\n  }\n}\n";
+    let path = write(root, "src/items/items.controller.ts", controller);
+    let mut s = Server::start(&[root], caps_utf16(), no_debounce());
+    let uri = file_uri(&path);
+    s.open(&uri, "typescript", 1, controller);
+    let has = |d: &[Value]| d.iter().any(|x| x["code"] == "route-without-auth");
+    let d = s.diagnostics(&uri, 1);
+    assert!(has(&d), "{d:?}");
+    settle_publishes(&mut s, &uri);
+    let module = write(
+        root,
+        "src/app.module.ts",
+        "@Module({ controllers: [ItemsController] })\nexport class AppModule implements NestModule {\n  configure(consumer: MiddlewareConsumer) {\n    consumer.apply(AuthMiddleware).forRoutes(ItemsController);\n  }\n}\n",
+    );
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&module), "type": 1 } ] }),
+    );
+    wait_diags(&mut s, &uri, "cleared by the module's middleware", |d| {
+        !has(d)
+    });
+    settle_publishes(&mut s, &uri);
+    std::fs::remove_file(&module).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": file_uri(&module), "type": 3 } ] }),
+    );
+    wait_diags(&mut s, &uri, "back without the module", has);
+    assert_eq!(s.shutdown_and_exit(), 0);
+}
