@@ -99,6 +99,17 @@ impl ProjectMarkers {
         self.files.is_empty()
     }
 
+    /// The folder of the nearest `package.json` above `file`: its package.
+    pub fn package_root(&self, file: &Path) -> Option<&Path> {
+        let dir = file.parent()?;
+        self.files
+            .iter()
+            .filter(|p| file_name_in(p, &["package.json"]))
+            .filter_map(|p| p.parent())
+            .filter(|at| dir.starts_with(at))
+            .max_by_key(|at| at.as_os_str().len())
+    }
+
     /// The serverless deployment config (`vercel.json`, `netlify.toml`,
     /// `serverless.yml`) that puts `file` on a serverless target: the nearest
     /// one in a folder above `file`, within `file`'s own package — a config

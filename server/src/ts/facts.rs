@@ -212,6 +212,14 @@ impl TsFacts {
             .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
     }
 
+    /// A file under `root` (a package's folder) handles SIGTERM; with
+    /// `closing`, also closes something on it.
+    pub fn sigterm_handler_under(&self, root: &Path, closing: bool) -> bool {
+        self.files.iter().any(|(p, f)| {
+            p.starts_with(root) && f.module.sigterm_handler && (!closing || f.module.sigterm_closes)
+        })
+    }
+
     /// A file of `file`'s app handles SIGTERM and closes something on it (see
     /// `ModuleFacts::sigterm_closes`).
     pub fn sigterm_closing_handler_near(&self, file: &Path) -> bool {

@@ -39,7 +39,8 @@ a BullMQ `new Worker(…)` or a Bull `new Queue(…)` — when no file of the sa
 handles `SIGTERM`: `process.on('SIGTERM', …)` / `process.once`, Nest's
 `app.enableShutdownHooks()`, or a graceful-shutdown library (`@godaddy/terminus`,
 `close-with-grace`, `http-terminator`, `lightship`). The app is the folder before
-`src/` (or the file's folder), and the handler may be in any file below it (a
+`src/` (or the file's folder) or the file's package (the folder of its nearest
+`package.json`), and the handler may be in any file below either (a
 workspace fact, updated by the language server when either file changes). Reported
 once per file, at the first such call. A queue worker also needs the handler to
 close something: a handler that only logs and calls `process.exit(0)` cuts off
@@ -115,12 +116,19 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     }
     // The file's own text too (the fix's result is judged before the facts
     // know it), then the other files of its app.
+    // The app is the path before `src/`, or the file's package (the folder of
+    // its nearest `package.json`: `server/main.ts` handles SIGTERM for
+    // `server/queues/queue.ts`).
+    let package = cx.facts.markers.package_root(cx.file.path);
     let own = client_boundary::handles_sigterm(&src);
-    let handled = own || cx.facts.ts.sigterm_handler_near(cx.file.path);
+    let handled = own
+        || cx.facts.ts.sigterm_handler_near(cx.file.path)
+        || package.is_some_and(|r| cx.facts.ts.sigterm_handler_under(r, false));
     // a queue worker needs the handler to close it (or something): exiting
     // at once loses the job in flight
     let closes = (own && client_boundary::shutdown_closes(&src))
-        || cx.facts.ts.sigterm_closing_handler_near(cx.file.path);
+        || cx.facts.ts.sigterm_closing_handler_near(cx.file.path)
+        || package.is_some_and(|r| cx.facts.ts.sigterm_handler_under(r, true));
     if handled && (start != Start::Worker || closes) {
         return;
     }
@@ -357,6 +365,25 @@ mod tests {
         );
         let sigint = format!("{server}process.on('SIGINT', () => process.exit(0));\n");
         assert_flags(R, "src/server.ts", &sigint, 1);
+        // no `src/` folder: the package (nearest package.json) is the app
+        let worker =
+            "import { Worker } from 'bullmq';\nexport const worker = new Worker('emails', run);\n";
+        let main = "process.once('SIGTERM', async () => {\n  await worker.close();\n});\n";
+        let files = [
+            ("svc/package.json", "{}"),
+            ("svc/server/queues/queue.ts", worker),
+            ("svc/server/main.ts", main),
+        ];
+        assert!(findings_in_workspace_at(R, "svc/server/queues/queue.ts", &files).is_empty());
+        // near miss: without the package.json, `server/queues/` is its own app
+        let files = [
+            ("svc/server/queues/queue.ts", worker),
+            ("svc/server/main.ts", main),
+        ];
+        assert_eq!(
+            findings_in_workspace_at(R, "svc/server/queues/queue.ts", &files).len(),
+            1
+        );
     }
 
     #[test]

@@ -64,6 +64,9 @@ Not flagged: empty bodies without a TODO (deliberate no-ops), a TODO next to
 real code, functions neither exported nor registered (private and protected
 methods, classes that are not exported), the helper that other code calls to
 say "not supported" (a function named `notImplemented`, `unsupported`…),
+health probes that answer a constant beside a TODO about deeper checks (a
+function, route or file named for `health`, `healthz`, `liveness`,
+`readiness`, `ping`, `heartbeat`: answering is what a liveness probe does),
 test-like paths.
 
 ## Why is this bad?
@@ -134,6 +137,34 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
         }
     };
     let own_name = ast::function_name(node, src);
+    // A health probe that answers a constant is a working probe, whatever its
+    // TODO says about deeper checks (`livenessController`, `GET /healthz`).
+    let probe = |n: &str| {
+        ast::name_words(n).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "health"
+                    | "healthz"
+                    | "healthcheck"
+                    | "liveness"
+                    | "readiness"
+                    | "livez"
+                    | "readyz"
+                    | "ping"
+                    | "heartbeat"
+            )
+        })
+    };
+    if matches!(stub, Stub::Todo)
+        && (own_name.is_some_and(probe)
+            || handler
+                .as_ref()
+                .and_then(|h| h.path.as_deref())
+                .is_some_and(probe)
+            || probe(&rel))
+    {
+        return;
+    }
     let name = match (&handler, own_name) {
         (_, Some(n)) => format!("`{n}`"),
         (Some(h), None) => match (h.method, &h.path) {
@@ -456,6 +487,21 @@ mod tests {
             "src/parsers.ts",
             "export class XmlParser extends BaseParser {\n  parse(text: string) {\n    return parseXml(text);\n  }\n  getFormatInstructions(): string {\n    throw new Error('getFormatInstructions not implemented inside XmlParser.');\n  }\n}\n",
         );
+    }
+
+    #[test]
+    fn near_miss_health_probes_that_answer_a_constant() {
+        let probe = "export async function livenessController(req: Request, res: Response) {\n  // TODO: check the redis connection too\n  res.status(200).json({ status: 'ok' });\n}\n";
+        assert_clean(R, "src/controllers/liveness.ts", probe);
+        assert_clean(R, "src/server.ts", "app.get('/healthz', (req, res) => {\n  // TODO: check the database\n  res.json({ ok: true });\n});\n");
+        // near misses: a probe that throws, another TODO handler
+        assert_flags(
+            R,
+            "src/controllers/liveness.ts",
+            "export function readinessController() {\n  throw new Error('Not implemented');\n}\n",
+            1,
+        );
+        assert_flags(R, "src/controllers/users.ts", "export async function usersController(req: Request, res: Response) {\n  // TODO: list the users\n  res.status(200).json({ status: 'ok' });\n}\n", 1);
     }
 
     #[test]
