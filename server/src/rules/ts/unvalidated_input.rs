@@ -70,7 +70,9 @@ Not flagged: a handler whose route registers validation middleware
 controllers (DTOs are validated by the `ValidationPipe`), webhook handlers and
 handlers that check a signature (`verifyQstashSignature(…)`,
 `stripe.webhooks.constructEvent(…)`: the payload is signed by the sender),
-auth callbacks (a `callback` route segment: the `code` goes to the provider),
+auth and provider callbacks (a `callback` route segment, or one ending in
+`_callback` / `-callback` such as `ses_callback`: the `code` goes to the
+provider, the notification comes from it),
 Open Graph image routes (`new ImageResponse(…)`), reads turned into numbers on
 the spot (`Number(c.req.query('limit'))`, `parseInt(…)`), reads inside a
 logging call (logging is not using the value; `log-request-data` judges it), the URL itself
@@ -191,10 +193,11 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     };
     // OAuth/auth callbacks hand their `code` to the provider; OG image routes
     // only render text.
-    let callback = handler
-        .path
-        .as_deref()
-        .is_some_and(|p| p.split('/').any(|seg| seg == "callback"));
+    let callback = handler.path.as_deref().is_some_and(|p| {
+        p.split('/').any(|seg| {
+            seg == "callback" || seg.ends_with("_callback") || seg.ends_with("-callback")
+        })
+    });
     if callback || ast::text(body, &src).contains("ImageResponse(") {
         return;
     }
@@ -532,10 +535,28 @@ fn handed_to_protocol_library(n: Node<'_>, src: &Script<'_>) -> bool {
     }) {
         return true;
     }
-    callee
-        .filter(|f| f.kind_name() == "identifier")
-        .and_then(|f| src.qualified_name(f))
-        .is_some_and(|q| PROTOCOL_HANDLERS.iter().any(|m| q.module.starts_with(m)))
+    let from_protocol_library = |f: Node<'_>| {
+        src.qualified_name(f)
+            .is_some_and(|q| PROTOCOL_HANDLERS.iter().any(|m| q.module.starts_with(m)))
+    };
+    let Some(callee) = callee.map(ast::unwrap_expr) else {
+        return false;
+    };
+    match callee.kind_name() {
+        "identifier" => from_protocol_library(callee),
+        // `transport.handleRequest(req, res, body)` on a `new
+        // StreamableHTTPServerTransport(…)` of the MCP SDK
+        "member_expression" => callee
+            .field(Field::Object)
+            .map(ast::unwrap_expr)
+            .filter(|o| o.kind_name() == "identifier")
+            .and_then(|o| src.value_of(o, ast::text(o, src)))
+            .map(ast::unwrap_expr)
+            .filter(|v| v.kind_name() == "new_expression")
+            .and_then(|v| v.field(Field::Constructor))
+            .is_some_and(from_protocol_library),
+        _ => false,
+    }
 }
 
 /// `n` (a value) is only tested where it stands: compared (`=== '1'`),
@@ -1194,6 +1215,16 @@ mod tests {
         assert_clean(R, "app/api/teams/[teamId]/saml/route.ts", "export async function DELETE(req: Request, { params }) {\n  const auth = await getAuthenticatedAdmin((await params).teamId);\n  if (!auth) return new Response(null, { status: 401 });\n  const { clientID } = await req.json();\n  await connections.deleteConnections({ clientID });\n  return new Response(null, { status: 204 });\n}\n");
         // near miss: a signed-in user, and a call that only mentions admins
         assert_flags(R, "app/api/teams/route.ts", "export async function POST(req: Request) {\n  const user = await getCurrentUser();\n  const { name } = await req.json();\n  await db.team.create({ data: { name, owner: user.id } });\n  await notifyAdmins(name);\n  return new Response(null, { status: 201 });\n}\n", 1);
+    }
+
+    #[test]
+    fn provider_callbacks_and_protocol_transports() {
+        // a provider's notification callback (`ses_callback`)
+        assert_clean(R, "app/api/ses_callback/route.ts", "export async function POST(req: Request) {\n  const data = await req.json();\n  await db.event.create({ data: { type: data.Type } });\n  return Response.json({});\n}\n");
+        // the body handed to an MCP SDK transport made in the handler
+        assert_clean(R, "src/routes/mcp.ts", "import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';\nrouter.post('/mcp', async (req, res) => {\n  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });\n  await server.connect(transport);\n  await transport.handleRequest(req, res, req.body);\n});\n");
+        // near miss: a transport of another library
+        assert_flags(R, "src/routes/mcp.ts", "import { Transport } from './transport';\nrouter.post('/mcp', async (req, res) => {\n  const transport = new Transport();\n  await transport.handleRequest(req, res, req.body);\n});\n", 1);
     }
 
     #[test]
