@@ -92,8 +92,9 @@ named by the file's dynamic segments (`pages/api/teams/[teamId].ts`:
 `req.query.teamId`, `const { teamId } = req.query`) are route parameters, not
 query input. Also not flagged: a route that refuses to run outside
 development (`if (process.env.NODE_ENV !== 'development') return …`), an
-endpoint gated to administrators (`withAdmin(…)`, `requireAdmin()`,
-`getAuthenticatedAdmin(…)`: the operators' own input), an endpoint gated by a
+endpoint gated to the app's administrators (`withAdmin(…)`, `requireAdmin()`:
+the operators' own input; an admin of the caller's team, `getAuthenticatedAdmin(teamId)`,
+is a customer and still judged), an endpoint gated by a
 deployment secret (a
 comparison with a `process.env` secret, or a check named for one that is
 given the request — the same test as `error-details-leak`), and a payload
@@ -704,10 +705,12 @@ fn local_only_tested(name: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
     all_tested && uses > 0
 }
 
-/// The handler is gated to administrators: an admin wrapper or middleware
-/// (`withAdmin(…)`, `requireAdmin`), or a call that gets or requires one
-/// (`getAuthenticatedAdmin(teamId)`, `requireAdmin()`, `assertIsAdmin(user)`).
-/// Their input comes from the operators of the app, like a job runner's.
+/// The handler is gated to the app's administrators: an admin wrapper or
+/// middleware (`withAdmin(…)`, `requireAdmin`), or a call without arguments
+/// that gets or requires one (`requireAdmin()`, `await assertAdmin()`).
+/// Their input comes from the operators of the app, like a job runner's. An
+/// admin of the caller's team or workspace (`getAuthenticatedAdmin(teamId)`,
+/// `isAdmin(user)`) is a customer: still judged.
 fn admin_only(h: &Handler<'_>, src: &str) -> bool {
     let gate = |name: &str| {
         let words = ast::name_words(name);
@@ -736,7 +739,9 @@ fn admin_only(h: &Handler<'_>, src: &str) -> bool {
         if found {
             return false;
         }
-        if n.kind_name() == "call_expression" {
+        // `requireAdmin()`: no argument. `getAuthenticatedAdmin(teamId)` asks
+        // for an admin of the caller's team, a customer, not an operator.
+        if n.kind_name() == "call_expression" && ast::call_arguments(n).is_empty() {
             found = ast::callee_name(n, src).is_some_and(|c| gate(&c));
         }
         !found
@@ -1212,7 +1217,9 @@ mod tests {
     #[test]
     fn endpoints_gated_to_administrators_are_not_findings() {
         assert_clean(R, "app/api/admin/ban/route.ts", "export const POST = withAdmin(async ({ req }) => {\n  const { email } = await req.json();\n  await prisma.user.update({ where: { email }, data: { banned: true } });\n  return NextResponse.json({ ok: true });\n});\n");
-        assert_clean(R, "app/api/teams/[teamId]/saml/route.ts", "export async function DELETE(req: Request, { params }) {\n  const auth = await getAuthenticatedAdmin((await params).teamId);\n  if (!auth) return new Response(null, { status: 401 });\n  const { clientID } = await req.json();\n  await connections.deleteConnections({ clientID });\n  return new Response(null, { status: 204 });\n}\n");
+        assert_clean(R, "app/api/admin/stats/route.ts", "export async function POST(req: Request) {\n  await requireAdmin();\n  const { day } = await req.json();\n  await db.stats.update({ where: { day }, data: { reset: true } });\n  return new Response(null, { status: 204 });\n}\n");
+        // near miss: an admin of the caller's team is a customer
+        assert_flags(R, "app/api/teams/[teamId]/saml/route.ts", "export async function DELETE(req: Request, { params }) {\n  const auth = await getAuthenticatedAdmin((await params).teamId);\n  if (!auth) return new Response(null, { status: 401 });\n  const { clientID } = await req.json();\n  await connections.deleteConnections({ clientID });\n  return new Response(null, { status: 204 });\n}\n", 1);
         // near miss: a signed-in user, and a call that only mentions admins
         assert_flags(R, "app/api/teams/route.ts", "export async function POST(req: Request) {\n  const user = await getCurrentUser();\n  const { name } = await req.json();\n  await db.team.create({ data: { name, owner: user.id } });\n  await notifyAdmins(name);\n  return new Response(null, { status: 201 });\n}\n", 1);
     }
