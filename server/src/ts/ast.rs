@@ -671,6 +671,50 @@ pub fn append_properties(object: Node, properties: &[String], source: &str) -> (
     }
 }
 
+/// The name a value initialises: `top` (a value root) is the value of a
+/// `const x = …` / `let x = …` declarator binding one identifier; that
+/// identifier.
+pub fn initialised_local(top: Node) -> Option<Node> {
+    top.parent()
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
+        .and_then(|d| d.field(Field::Name))
+        .filter(|n| n.kind_name() == "identifier")
+}
+
+/// Every use of the local declared by `name` in `scope` — identifiers and
+/// shorthand properties (`{ apiKey }`) with its text, other than `name`
+/// itself — satisfies `each`, and there is at least one and at most `max`.
+/// By text: a shadowing name counts as a use too (the answer stays on the
+/// cautious side for the rules asking whether a value is only used safely).
+pub fn every_use(
+    name: Node,
+    scope: Node,
+    source: &str,
+    max: usize,
+    each: &mut dyn FnMut(Node) -> bool,
+) -> bool {
+    let local = text(name, source);
+    let mut uses = 0usize;
+    let mut all = true;
+    visit(scope, &mut |n| {
+        if !all || uses > max {
+            return false;
+        }
+        if matches!(
+            n.kind_name(),
+            "identifier" | "shorthand_property_identifier"
+        ) && n.id() != name.id()
+            && text(n, source) == local
+        {
+            uses += 1;
+            all = each(n);
+        }
+        true
+    });
+    all && (1..=max).contains(&uses)
+}
+
 /// Walk up from an expression through wrappers that keep its value
 /// (parentheses, `as`, `satisfies`, `!`): the outermost such node.
 pub fn value_root(mut node: Node) -> Node {

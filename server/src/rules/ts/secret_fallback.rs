@@ -201,38 +201,13 @@ fn outgoing_credential(node: Node<'_>, src: &str) -> bool {
 /// `const apiKey = KEY || 'fc-YOUR_API_KEY'` whose every use in its scope
 /// is an outgoing credential (`new Firecrawl({ apiKey })`).
 fn local_only_outgoing(node: Node<'_>, src: &str) -> bool {
-    let top = ast::value_root(node);
-    let Some(name) = top
-        .parent()
-        .filter(|d| d.kind_name() == "variable_declarator")
-        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
-        .and_then(|d| d.field(Field::Name))
-        .filter(|n| n.kind_name() == "identifier")
-    else {
+    let Some(name) = ast::initialised_local(ast::value_root(node)) else {
         return false;
     };
-    let local = ast::text(name, src);
     let scope = ast::enclosing_function(node)
         .and_then(|f| f.field(Field::Body))
         .unwrap_or_else(|| ast::root_of(node));
-    let mut uses = 0usize;
-    let mut all = true;
-    ast::visit(scope, &mut |n| {
-        if !all || uses > 64 {
-            return false;
-        }
-        if matches!(
-            n.kind_name(),
-            "identifier" | "shorthand_property_identifier"
-        ) && n.id() != name.id()
-            && ast::text(n, src) == local
-        {
-            uses += 1;
-            all = outgoing_credential(n, src);
-        }
-        true
-    });
-    all && (1..=64).contains(&uses)
+    ast::every_use(name, scope, src, 64, &mut |n| outgoing_credential(n, src))
 }
 
 fn check_binary(cx: &mut RuleContext<'_>, node: Node<'_>) {

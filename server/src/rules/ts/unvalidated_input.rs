@@ -681,28 +681,11 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>, route_params: &
 /// Every use of the local declared by `name` (an identifier) in `body` is
 /// only a test (see [`in_test_position`]), and there is one.
 fn local_only_tested(name: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
-    let local = ast::text(name, src);
-    let mut uses = 0;
-    let mut all_tested = true;
-    ast::visit(body, &mut |n| {
-        if !all_tested {
-            return false;
-        }
-        // `{ emailAccountId }` (a shorthand property) is a use too
-        if matches!(
-            n.kind_name(),
-            "identifier" | "shorthand_property_identifier"
-        ) && n.id() != name.id()
-            && ast::text(n, src) == local
-        {
-            uses += 1;
-            all_tested = in_test_position(n, src, true)
-                || handed_to_protocol_library(n, src)
-                || is_params_lookup(n, src);
-        }
-        true
-    });
-    all_tested && uses > 0
+    ast::every_use(name, body, src, usize::MAX, &mut |n| {
+        in_test_position(n, src, true)
+            || handed_to_protocol_library(n, src)
+            || is_params_lookup(n, src)
+    })
 }
 
 /// The handler is gated to the app's administrators: an admin wrapper or
@@ -795,29 +778,12 @@ fn handed_to_validating_module(
     while let Some(p) = top.parent().filter(|p| p.kind_name() == "await_expression") {
         top = ast::value_root(p);
     }
-    let Some(name) = top
-        .parent()
-        .filter(|d| d.kind_name() == "variable_declarator")
-        .filter(|d| d.field(Field::Value).is_some_and(|v| v.id() == top.id()))
-        .and_then(|d| d.field(Field::Name))
-        .filter(|n| n.kind_name() == "identifier")
-    else {
+    let Some(name) = ast::initialised_local(top) else {
         return false;
     };
-    let local = ast::text(name, src);
-    let mut uses = 0;
-    let mut all = true;
-    ast::visit(body, &mut |n| {
-        if !all {
-            return false;
-        }
-        if n.kind_name() == "identifier" && n.id() != name.id() && ast::text(n, src) == local {
-            uses += 1;
-            all = argument_of_validating_call(n);
-        }
-        true
-    });
-    all && uses > 0
+    ast::every_use(name, body, src, usize::MAX, &mut |n| {
+        n.kind_name() == "identifier" && argument_of_validating_call(n)
+    })
 }
 
 /// A member chain inside a longer one (`req.body` in `req.body.email`), or a
