@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
 
 /// What one script file says about the client boundary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -157,7 +158,11 @@ pub fn scan(text: &str) -> ModuleFacts {
                 i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             }
             SLASH if b.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |n| i + 2 + n + 2);
+                static COMMENT_END: LazyLock<memchr::memmem::Finder<'static>> =
+                    LazyLock::new(|| memchr::memmem::Finder::new("*/"));
+                i = COMMENT_END
+                    .find(&b[i + 2..])
+                    .map_or(b.len(), |n| i + 2 + n + 2);
             }
             QUOTE => {
                 let end = string_end(b, i);
@@ -273,19 +278,32 @@ fn prev_is_arrow(b: &[u8], i: usize) -> bool {
 /// `once` / `addListener`, Nest's `enableShutdownHooks()`, or a graceful-shutdown
 /// library (terminus, close-with-grace, http-terminator, lightship).
 pub fn handles_sigterm(text: &str) -> bool {
-    // memchr's substring search: a few times faster than `str::contains` on
-    // the text of every script.
-    let has = |marker: &str| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some();
-    (has("SIGTERM") && (has("process.on") || has("process.once") || has("process.addListener")))
-        || [
+    // memchr's substring searchers, built once: faster than `str::contains`
+    // on the text of every script.
+    use memchr::memmem::Finder;
+    static SIGTERM: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            "SIGTERM",
+            "process.on",
+            "process.once",
+            "process.addListener",
+        ]
+        .map(Finder::new)
+    });
+    static LIBRARIES: LazyLock<[Finder<'static>; 5]> = LazyLock::new(|| {
+        [
             "enableShutdownHooks(",
             "createTerminus(",
             "closeWithGrace(",
             "createHttpTerminator(",
             "createLightship(",
         ]
-        .iter()
-        .any(|m| has(m))
+        .map(Finder::new)
+    });
+    let b = text.as_bytes();
+    let [sigterm, on @ ..] = &*SIGTERM;
+    (sigterm.find(b).is_some() && on.iter().any(|f| f.find(b).is_some()))
+        || LIBRARIES.iter().any(|f| f.find(b).is_some())
 }
 
 /// A file that handles SIGTERM (see [`handles_sigterm`]) closes something on
