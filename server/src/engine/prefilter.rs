@@ -137,3 +137,35 @@ pub fn active_script_rules(input: &crate::context::FileInput<'_>) -> Option<Acti
         suppression: triggered.suppression,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triggered(text: &str, path: &str, rule: &str) -> bool {
+        let t = PREFILTER.scan(text, path);
+        RULES
+            .iter()
+            .zip(&t.rules)
+            .any(|(r, &on)| r.meta.id == rule && on)
+    }
+
+    #[test]
+    fn every_pattern_ending_at_a_byte_counts() {
+        // `select *` (a trigger) and `*` (an also-trigger) end at the same
+        // byte: both are seen, in any case
+        assert!(triggered("q('SELECT *')", "a.ts", "select-star"));
+        // near miss: the trigger without its also-trigger
+        assert!(!triggered("q('select\tid')", "a.ts", "select-star"));
+        // a trigger in the path, the other group in the text
+        assert!(triggered(
+            "fetch(url);",
+            "app/api/x/route.ts",
+            "fire-and-forget"
+        ));
+        assert!(!triggered("fetch(url);", "lib/x.ts", "fire-and-forget"));
+        // the suppression marker counts in the text only
+        assert!(PREFILTER.scan("// PRODLINT-IGNORE x", "a.ts").suppression);
+        assert!(!PREFILTER.scan("x", "prodlint-ignore/a.ts").suppression);
+    }
+}

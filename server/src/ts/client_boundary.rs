@@ -675,6 +675,26 @@ mod tests {
     }
 
     #[test]
+    fn scan_edge_cases() {
+        // an escaped quote and a `//` inside strings; a template over lines
+        let f = scan("import a from 'x\\'y';\nconst u = \"http://h\";\nconst t = `a\n${b}`;\nimport c from './c';\n");
+        assert_eq!(f.imports, ["x\\'y", "./c"]);
+        // a string ends at a line end; an unterminated comment runs to the end
+        let g = scan("const s = 'open\nimport d from './d';\n/* import e from './e';");
+        assert_eq!(g.imports, ["./d"]);
+        // reads in nested function bodies are not at load time; after them they are
+        let h = scan("function f() { if (x) { g(() => { process.env.A_SECRET }); } }\nconst k = process.env.B_SECRET;\nclass C { m() { return process.env.C_SECRET; } }\n");
+        assert_eq!(h.secrets, ["B_SECRET"]);
+        // SIGTERM handling and what closes on it
+        let s = scan("process.on('SIGTERM', () => server.close());\n");
+        assert!(s.sigterm_handler && s.sigterm_closes);
+        let w = scan("process.on('SIGTERM', () => process.exit(0));\n");
+        assert!(w.sigterm_handler && !w.sigterm_closes);
+        assert!(scan("app.enableShutdownHooks();\n").sigterm_handler);
+        assert!(!scan("const SIGTERM = 15;\n").sigterm_handler);
+    }
+
+    #[test]
     fn secret_names() {
         for n in [
             "STRIPE_SECRET_KEY",
