@@ -20,21 +20,19 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A file read (and, if its facts needed it, parsed) in stage 1 (its
-/// language contributes workspace facts), kept for linting.
+/// A file read and parsed in stage 1 (its language contributes workspace
+/// facts), kept for linting.
 pub(super) struct Pre {
     /// As read (a byte order mark included).
     pub text: String,
     pub lang: Language,
-    /// The parse of the text without its byte order mark; `None` for a script
-    /// whose facts came from its text alone (linting parses it if the
-    /// prefilter lets it through).
-    pub parsed: Option<Parsed>,
+    /// The parse of the text without its byte order mark.
+    pub parsed: Parsed,
 }
 
 impl Pre {
     pub fn document<'a>(&'a self, path: &'a Path) -> Document<'a> {
-        Document::new(path, self.lang, strip_bom(&self.text).0).with_parsed(self.parsed.as_ref())
+        Document::new(path, self.lang, strip_bom(&self.text).0).with_parsed(Some(&self.parsed))
     }
 }
 
@@ -92,9 +90,7 @@ fn lint_one_cached(
             "cannot read file".into(),
         ));
     };
-    // Not for a file parsed in stage 1 (SQL: its parse is at hand); a script
-    // kept with its text only is looked up like a file not read yet.
-    if pre.as_ref().is_none_or(|p| p.parsed.is_none()) {
+    if pre.is_none() {
         // The text is read only when findings need code frames; it must then be
         // the text the findings were made on.
         let mut text = String::new();
@@ -232,19 +228,10 @@ pub fn run(args: CheckArgs) -> i32 {
     // parsed once. Their parses are kept for stage 2 up to a
     // budget of source bytes (a PostgreSQL syntax tree takes ~160 times its
     // text); beyond it a file is parsed again when it is linted, so that
-    // memory stays bounded on huge trees. The texts of the scripts that were
-    // not parsed are kept too (up to their own budget), so that stage 2 does
-    // not read them again.
+    // memory stays bounded on huge trees.
     let mut facts = WorkspaceFacts::new(walked.supabase_dir);
     let mut pre: Vec<Option<Pre>> = Vec::with_capacity(walked.files.len());
     let mut kept_bytes = 0usize;
-    // (--fix and --add-suppressions read every file again, for its encoding.)
-    let text_budget = if args.fix || args.add_suppressions.is_some() {
-        0
-    } else {
-        KEEP_TEXT_BYTES
-    };
-    let mut kept_text_bytes = 0usize;
     for chunk in walked.files.chunks(64) {
         let parsed: Vec<Option<(Option<Pre>, Option<FileFacts>)>> = chunk
             .par_iter()
@@ -253,14 +240,12 @@ pub fn run(args: CheckArgs) -> i32 {
                 let text = read_source(f).ok()?;
                 let body = strip_bom(&text).0;
                 // Facts from the text alone (most scripts): no parse up front,
-                // the file is linted (or skipped by the prefilter) in stage 2.
+                // the file is read again and linted (or skipped) in stage 2.
                 if !engine::facts_need_parse(f, lang) {
-                    let file_facts = engine::file_facts(f, lang, body, None);
-                    let parsed = None;
-                    return Some((Some(Pre { text, lang, parsed }), file_facts));
+                    return Some((None, engine::file_facts(f, lang, body, None)));
                 }
-                let parsed = Some(engine::parse(lang, body, None));
-                let file_facts = engine::file_facts(f, lang, body, parsed.as_ref());
+                let parsed = engine::parse(lang, body, None);
+                let file_facts = engine::file_facts(f, lang, body, Some(&parsed));
                 Some((Some(Pre { text, lang, parsed }), file_facts))
             })
             .collect();
@@ -276,14 +261,8 @@ pub fn run(args: CheckArgs) -> i32 {
                 pre.push(None);
                 continue;
             };
-            let keep = if p.parsed.is_some() {
-                kept_bytes += p.text.len();
-                kept_bytes <= SQL_KEEP_PARSED_BYTES
-            } else {
-                kept_text_bytes += p.text.len();
-                kept_text_bytes <= text_budget
-            };
-            pre.push(keep.then_some(p));
+            kept_bytes += p.text.len();
+            pre.push((kept_bytes <= SQL_KEEP_PARSED_BYTES).then_some(p));
         }
     }
     // Stage 2: lint (or fix) every file.
@@ -328,8 +307,3 @@ pub fn run(args: CheckArgs) -> i32 {
 /// beyond it are parsed again when linted. On the SQL benchmark (4.2 MB, 2
 /// threads) the peak RSS was 247 MiB with 1 MiB kept, 159–188 MiB with 256 KiB.
 const SQL_KEEP_PARSED_BYTES: usize = 1 << 17;
-
-/// Source bytes of the files read but not parsed in stage 1 (scripts whose
-/// facts come from their text) that `check` keeps for stage 2 rather than
-/// reading them again; beyond it a file is read again when it is linted.
-const KEEP_TEXT_BYTES: usize = 64 << 20;
