@@ -3,7 +3,9 @@
 //! with no suppression marker) is not parsed at all.
 
 use crate::rules::ts::RULES;
-use aho_corasick::AhoCorasick;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use std::sync::LazyLock;
 
 /// The word every suppression comment holds (`prodlint-ignore`,
@@ -12,7 +14,9 @@ pub const SUPPRESSION_MARKER: &str = "prodlint-ignore";
 
 /// Which rules may fire, decided from the file's bytes (and path) before parsing.
 pub struct Prefilter {
-    automaton: AhoCorasick,
+    automaton: DFA,
+    /// Its unanchored start state.
+    start: aho_corasick::automaton::StateID,
     /// pattern index → (rule index, group: 0 = `triggers`, 1 = `also_triggers`);
     /// the last pattern is the suppression marker.
     pattern_rules: Vec<Vec<(usize, u8)>>,
@@ -37,15 +41,23 @@ pub static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     }
     patterns.push(SUPPRESSION_MARKER.to_string());
     pattern_rules.push(Vec::new());
-    // A DFA: a few instructions per byte on the overlapping search that every
-    // file goes through (the default NFA took ~45 per byte).
-    let automaton = AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+    // A DFA, stepped through byte by byte (`Prefilter::scan`): its own
+    // overlapping search made a search call per match, and frequent triggers
+    // (`err`, `body`) match hundreds of times in a file. No prefilter: with
+    // this many short patterns it would only slow the scan down.
+    let automaton = aho_corasick::dfa::Builder::new()
+        .match_kind(MatchKind::Standard)
+        .start_kind(StartKind::Unanchored)
         .ascii_case_insensitive(true)
+        .prefilter(false)
         .build(&patterns)
         .expect("trigger patterns are plain strings");
+    let start = automaton
+        .start_state(Anchored::No)
+        .expect("the DFA is built with an unanchored start state");
     Prefilter {
         automaton,
+        start,
         pattern_rules,
     }
 });
@@ -65,18 +77,29 @@ impl Prefilter {
         let mut seen = vec![false; self.pattern_rules.len()];
         let mut suppression = false;
         let marker = self.pattern_rules.len() - 1;
+        let dfa = &self.automaton;
         for (k, haystack) in [text, path].into_iter().enumerate() {
-            for m in self.automaton.find_overlapping_iter(haystack) {
-                let p = m.pattern().as_usize();
-                if seen[p] {
+            // Every pattern that ends at each byte: what an overlapping search
+            // reports (the match states of a `Standard` DFA hold the patterns
+            // of their suffixes too).
+            let mut sid = self.start;
+            for &byte in haystack.as_bytes() {
+                sid = dfa.next_state(Anchored::No, sid, byte);
+                if !dfa.is_special(sid) || !dfa.is_match(sid) {
                     continue;
                 }
-                seen[p] = true;
-                if p == marker && k == 0 {
-                    suppression = true;
-                }
-                for &(r, g) in &self.pattern_rules[p] {
-                    hits[r][g as usize] = true;
+                for i in 0..dfa.match_len(sid) {
+                    let p = dfa.match_pattern(sid, i).as_usize();
+                    if seen[p] {
+                        continue;
+                    }
+                    seen[p] = true;
+                    if p == marker && k == 0 {
+                        suppression = true;
+                    }
+                    for &(r, g) in &self.pattern_rules[p] {
+                        hits[r][g as usize] = true;
+                    }
                 }
             }
         }
@@ -113,4 +136,36 @@ pub fn active_script_rules(input: &crate::context::FileInput<'_>) -> Option<Acti
         rules: active,
         suppression: triggered.suppression,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triggered(text: &str, path: &str, rule: &str) -> bool {
+        let t = PREFILTER.scan(text, path);
+        RULES
+            .iter()
+            .zip(&t.rules)
+            .any(|(r, &on)| r.meta.id == rule && on)
+    }
+
+    #[test]
+    fn every_pattern_ending_at_a_byte_counts() {
+        // `select *` (a trigger) and `*` (an also-trigger) end at the same
+        // byte: both are seen, in any case
+        assert!(triggered("q('SELECT *')", "a.ts", "select-star"));
+        // near miss: the trigger without its also-trigger
+        assert!(!triggered("q('select\tid')", "a.ts", "select-star"));
+        // a trigger in the path, the other group in the text
+        assert!(triggered(
+            "fetch(url);",
+            "app/api/x/route.ts",
+            "fire-and-forget"
+        ));
+        assert!(!triggered("fetch(url);", "lib/x.ts", "fire-and-forget"));
+        // the suppression marker counts in the text only
+        assert!(PREFILTER.scan("// PRODLINT-IGNORE x", "a.ts").suppression);
+        assert!(!PREFILTER.scan("x", "prodlint-ignore/a.ts").suppression);
+    }
 }

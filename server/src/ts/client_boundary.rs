@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
 
 /// What one script file says about the client boundary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -74,6 +75,57 @@ pub fn is_server_secret(name: &str) -> bool {
     !is_public_env(name) && names_secret(name)
 }
 
+/// Byte classes of [`scan`] (see [`CLASS`]).
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const IDENT: u8 = 2;
+const DIGIT: u8 = 3;
+const QUOTE: u8 = 4;
+const SLASH: u8 = 5;
+const SEMI: u8 = 6;
+const OPEN_BRACE: u8 = 7;
+const CLOSE_BRACE: u8 = 8;
+const OPEN_PAREN: u8 = 9;
+const CLOSE_PAREN: u8 = 10;
+/// Punctuation that may sit inside a return type annotation (`): Promise<T> {`).
+const TYPE_PUNCT: u8 = 11;
+
+/// The class of every byte, so that the scan dispatches once per byte (and
+/// skips blanks and identifiers in tight loops).
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_whitespace() {
+            SPACE
+        } else if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
+            IDENT
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else {
+            match b {
+                b'\'' | b'"' | b'`' => QUOTE,
+                b'/' => SLASH,
+                b';' => SEMI,
+                b'{' => OPEN_BRACE,
+                b'}' => CLOSE_BRACE,
+                b'(' => OPEN_PAREN,
+                b')' => CLOSE_PAREN,
+                b':' | b'<' | b'>' | b'.' | b'|' | b'&' | b'[' | b']' | b',' | b'?' => TYPE_PUNCT,
+                _ => OTHER,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
+/// An identifier goes on over letters, digits, `_` and `$`.
+fn continues_ident(c: u8) -> bool {
+    matches!(CLASS[c as usize], IDENT | DIGIT)
+}
+
 /// The facts of one script text.
 pub fn scan(text: &str) -> ModuleFacts {
     let mut facts = ModuleFacts::default();
@@ -86,20 +138,33 @@ pub fn scan(text: &str) -> ModuleFacts {
     let mut prev_punct: u8 = 0;
     let mut type_only = false;
     // Open braces: `true` for a function body: after `)` (and a return type
-    // annotation: `): Promise<string> {`) or `=>`.
+    // annotation: `): Promise<string> {`) or `=>`; `function_braces` counts
+    // the `true`s.
     let mut braces: Vec<bool> = Vec::new();
+    let mut function_braces = 0usize;
     let mut after_paren = false;
-    let env_schema = text.contains("createEnv(");
+    // `createEnv(` in the text (asked on the first env read at the top level).
+    let mut env_schema: Option<bool> = None;
     while i < b.len() {
         let c = b[i];
-        match c {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(b.len(), |n| i + n);
+        match CLASS[c as usize] {
+            SPACE => {
+                i += 1;
+                while i < b.len() && CLASS[b[i] as usize] == SPACE {
+                    i += 1;
+                }
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+            SLASH if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             }
-            b'\'' | b'"' | b'`' => {
+            SLASH if b.get(i + 1) == Some(&b'*') => {
+                static COMMENT_END: LazyLock<memchr::memmem::Finder<'static>> =
+                    LazyLock::new(|| memchr::memmem::Finder::new("*/"));
+                i = COMMENT_END
+                    .find(&b[i + 2..])
+                    .map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            QUOTE => {
                 let end = string_end(b, i);
                 let value = text.get(i + 1..end.saturating_sub(1)).unwrap_or("");
                 if first_token {
@@ -127,10 +192,10 @@ pub fn scan(text: &str) -> ModuleFacts {
                 prev_punct = 0;
                 i = end;
             }
-            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+            IDENT => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
-                {
+                i += 1;
+                while i < b.len() && continues_ident(b[i]) {
                     i += 1;
                 }
                 let word = &text[start..i];
@@ -143,8 +208,10 @@ pub fn scan(text: &str) -> ModuleFacts {
                 {
                     type_only = true;
                 }
-                let top_level = !braces.iter().any(|f| *f);
-                if (word == "process" || word == "import") && top_level && !env_schema {
+                if (word == "process" || word == "import")
+                    && function_braces == 0
+                    && !*env_schema.get_or_insert_with(|| text.contains("createEnv("))
+                {
                     if let Some(name) = env_read(text, start, i) {
                         if is_server_secret(name) && !facts.secrets.iter().any(|s| s == name) {
                             facts.secrets.push(name.to_string());
@@ -155,7 +222,7 @@ pub fn scan(text: &str) -> ModuleFacts {
                 prev = [word, prev[0]];
                 prev_punct = 0;
             }
-            b';' => {
+            SEMI => {
                 after_paren = false;
                 type_only = false;
                 first_token = false;
@@ -163,25 +230,28 @@ pub fn scan(text: &str) -> ModuleFacts {
                 prev_punct = 0;
                 i += 1;
             }
-            c if c.is_ascii_whitespace() => i += 1,
-            _ => {
-                match c {
-                    b'{' => {
-                        braces.push(after_paren || prev_is_arrow(b, i));
+            class => {
+                match class {
+                    OPEN_BRACE => {
+                        let function = after_paren || prev_is_arrow(b, i);
+                        braces.push(function);
+                        function_braces += usize::from(function);
                         after_paren = false;
                     }
-                    b'}' => {
-                        braces.pop();
+                    CLOSE_BRACE => {
+                        if braces.pop() == Some(true) {
+                            function_braces -= 1;
+                        }
                         after_paren = false;
                     }
-                    b')' => after_paren = true,
+                    CLOSE_PAREN => after_paren = true,
                     // Inside a return type annotation.
-                    b':' | b'<' | b'>' | b'.' | b'|' | b'&' | b'[' | b']' | b',' | b'?' => {}
+                    TYPE_PUNCT => {}
                     _ => after_paren = false,
                 }
                 first_token = false;
                 prev_punct = c;
-                if c != b'(' {
+                if class != OPEN_PAREN {
                     prev = ["", ""];
                 }
                 i += 1;
@@ -208,19 +278,32 @@ fn prev_is_arrow(b: &[u8], i: usize) -> bool {
 /// `once` / `addListener`, Nest's `enableShutdownHooks()`, or a graceful-shutdown
 /// library (terminus, close-with-grace, http-terminator, lightship).
 pub fn handles_sigterm(text: &str) -> bool {
-    (text.contains("SIGTERM")
-        && (text.contains("process.on")
-            || text.contains("process.once")
-            || text.contains("process.addListener")))
-        || [
+    // memchr's substring searchers, built once: faster than `str::contains`
+    // on the text of every script.
+    use memchr::memmem::Finder;
+    static SIGTERM: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            "SIGTERM",
+            "process.on",
+            "process.once",
+            "process.addListener",
+        ]
+        .map(Finder::new)
+    });
+    static LIBRARIES: LazyLock<[Finder<'static>; 5]> = LazyLock::new(|| {
+        [
             "enableShutdownHooks(",
             "createTerminus(",
             "closeWithGrace(",
             "createHttpTerminator(",
             "createLightship(",
         ]
-        .iter()
-        .any(|m| text.contains(m))
+        .map(Finder::new)
+    });
+    let b = text.as_bytes();
+    let [sigterm, on @ ..] = &*SIGTERM;
+    (sigterm.find(b).is_some() && on.iter().any(|f| f.find(b).is_some()))
+        || LIBRARIES.iter().any(|f| f.find(b).is_some())
 }
 
 /// A file that handles SIGTERM (see [`handles_sigterm`]) closes something on
@@ -287,11 +370,20 @@ fn string_end(b: &[u8], start: usize) -> usize {
     let quote = b[start];
     let mut i = start + 1;
     while i < b.len() {
+        let rest = &b[i..];
+        let found = if quote == b'`' {
+            memchr::memchr2(quote, b'\\', rest)
+        } else {
+            memchr::memchr3(quote, b'\\', b'\n', rest)
+        };
+        let Some(n) = found else {
+            break;
+        };
+        i += n;
         match b[i] {
             b'\\' => i += 2,
-            c if c == quote => return i + 1,
-            b'\n' if quote != b'`' => return i,
-            _ => i += 1,
+            b'\n' => return i,
+            _ => return i + 1,
         }
     }
     b.len()
@@ -580,6 +672,26 @@ mod tests {
         )
         .secrets
         .is_empty());
+    }
+
+    #[test]
+    fn scan_edge_cases() {
+        // an escaped quote and a `//` inside strings; a template over lines
+        let f = scan("import a from 'x\\'y';\nconst u = \"http://h\";\nconst t = `a\n${b}`;\nimport c from './c';\n");
+        assert_eq!(f.imports, ["x\\'y", "./c"]);
+        // a string ends at a line end; an unterminated comment runs to the end
+        let g = scan("const s = 'open\nimport d from './d';\n/* import e from './e';");
+        assert_eq!(g.imports, ["./d"]);
+        // reads in nested function bodies are not at load time; after them they are
+        let h = scan("function f() { if (x) { g(() => { process.env.A_SECRET }); } }\nconst k = process.env.B_SECRET;\nclass C { m() { return process.env.C_SECRET; } }\n");
+        assert_eq!(h.secrets, ["B_SECRET"]);
+        // SIGTERM handling and what closes on it
+        let s = scan("process.on('SIGTERM', () => server.close());\n");
+        assert!(s.sigterm_handler && s.sigterm_closes);
+        let w = scan("process.on('SIGTERM', () => process.exit(0));\n");
+        assert!(w.sigterm_handler && !w.sigterm_closes);
+        assert!(scan("app.enableShutdownHooks();\n").sigterm_handler);
+        assert!(!scan("const SIGTERM = 15;\n").sigterm_handler);
     }
 
     #[test]

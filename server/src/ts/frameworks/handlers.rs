@@ -129,8 +129,18 @@ pub fn handler_of<'t>(func: Node<'t>, src: &Script<'t>, file: &str) -> Option<Ha
     // function that is not passed as an argument (or a wrapper's argument, or
     // an options object's property) is not registered, and outside Next.js
     // route, `pages/api` and middleware files only a server action is a handler.
-    let parent = func.parent();
     let next_possible = may_be_next_file(file) || may_be_server_action(func, src);
+    // A declaration or a method is never an argument, a property value or a
+    // cast: no need to ask for its parent.
+    if !next_possible
+        && matches!(
+            func.kind_name(),
+            "function_declaration" | "generator_function_declaration" | "method_definition"
+        )
+    {
+        return None;
+    }
+    let parent = func.parent();
     if !next_possible {
         let passed = parent.is_some_and(|p| {
             matches!(
