@@ -84,8 +84,14 @@ pub fn class_name<'s>(method: Node<'_>, src: &'s str) -> Option<&'s str> {
 /// middleware authenticates when its name says so (`auth`, `jwt`, `session`).
 pub fn middleware_auth_controllers(root: Node<'_>, src: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // bounded: a module configures a handful of middleware; each spread
+    // reads the file's top-level statements once
+    let mut routes_calls = 0usize;
     ast::visit(root, &mut |n| {
-        if n.kind_name() != "call_expression" || out.len() >= 256 {
+        if out.len() >= 256 || routes_calls >= 64 {
+            return false;
+        }
+        if n.kind_name() != "call_expression" {
             return true;
         }
         let Some(f) = n
@@ -130,6 +136,7 @@ pub fn middleware_auth_controllers(root: Node<'_>, src: &str) -> Vec<String> {
             }
             cur = m.field(Field::Object);
         }
+        routes_calls += 1;
         if !authenticates {
             return true;
         }
@@ -343,6 +350,35 @@ mod tests {
     use crate::ts::frameworks::testing::{nodes_of, with_script};
 
     const CONTROLLER: &str = "@Controller('users')\n@UseGuards(JwtAuthGuard)\nexport class UsersController {\n  @Post(':id')\n  @UseGuards(AuthGuard('jwt'), RolesGuard)\n  create(@Body() dto, @Query('page') page: string, @Headers() h, @Custom() c) {}\n  @Get()\n  list() {}\n  helper() {}\n}\n";
+
+    #[test]
+    fn middleware_auth_controllers_reads_the_consumer_and_is_bounded() {
+        let module = "const authed = [UsersController, ItemsController];\nexport class AppModule {\n  configure(consumer) {\n    consumer.apply(AuthMiddleware).exclude('health').forRoutes(...authed, PostsController);\n    consumer.apply(LoggerMiddleware).forRoutes('*');\n    consumer.apply(JwtMiddleware).forRoutes('*');\n  }\n}\n";
+        with_script(module, |s, root| {
+            assert_eq!(
+                middleware_auth_controllers(root, s.source),
+                vec!["UsersController", "ItemsController", "PostsController", "*"]
+            );
+        });
+        // `*` behind an exclusion is not every controller
+        let excluded = "consumer.apply(AuthMiddleware).exclude('public').forRoutes('*');\n";
+        with_script(excluded, |s, root| {
+            assert!(middleware_auth_controllers(root, s.source).is_empty());
+        });
+        // thousands of spreads over thousands of statements: bounded
+        let mut big = String::new();
+        for i in 0..2000 {
+            big.push_str(&format!("const l{i} = [C{i}];\n"));
+        }
+        for i in 0..2000 {
+            big.push_str(&format!(
+                "consumer.apply(AuthMiddleware).forRoutes(...l{i});\n"
+            ));
+        }
+        with_script(&big, |s, root| {
+            assert_eq!(middleware_auth_controllers(root, s.source).len(), 64);
+        });
+    }
 
     #[test]
     fn route_methods_need_a_route_decorator_in_a_controller() {
