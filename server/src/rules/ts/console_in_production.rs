@@ -163,6 +163,9 @@ struct FileKind {
     api_wrapper: bool,
     /// Never checked: the project's logger, a command-line tool.
     skipped: bool,
+    /// The module starts a server (`.listen(`): its top-level output is
+    /// startup output.
+    listens: bool,
 }
 
 fn file_kind(path: &str, src: &Script<'_>) -> FileKind {
@@ -200,6 +203,7 @@ fn file_kind(path: &str, src: &Script<'_>) -> FileKind {
         server,
         api_wrapper: wrapper_name && calls_http,
         skipped,
+        listens: src.contains(".listen("),
     }
 }
 
@@ -241,7 +245,7 @@ fn check(cx: &mut RuleContext<'_>, call: Node<'_>) {
     if ast::in_dev_only_code_with(call, &src, &mut exits.0.borrow_mut())
         || under_debug_switch(call, &src)
         || in_lifecycle_callback(call, &src)
-        || startup_output(call, &src)
+        || (kind.listens && startup_output(call))
         || (method == "trace" && in_catch(call))
         || in_logging_helper(call, &src)
         || logs_request_data(call, &src)
@@ -322,8 +326,8 @@ fn under_debug_switch(call: Node<'_>, src: &str) -> bool {
 /// A call at the top level of the server's entry point (a module that calls
 /// `.listen(`), outside any function: it runs once when the server starts (a
 /// banner, the Node.js version), not per request.
-fn startup_output(call: Node<'_>, src: &str) -> bool {
-    ast::enclosing_function(call).is_none() && src.contains(".listen(")
+fn startup_output(call: Node<'_>) -> bool {
+    ast::enclosing_function(call).is_none()
 }
 
 /// Inside a `catch` clause: `console.trace(err)` reports an error with its

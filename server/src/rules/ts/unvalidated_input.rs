@@ -402,6 +402,9 @@ fn reads_route_params(n: Node<'_>, params: &[&str], src: &str) -> bool {
     !keys.is_empty() && keys.iter().all(|k| params.contains(k))
 }
 
+/// How many names destructured from one read are followed to their uses.
+const MAX_TESTED_NAMES: usize = 8;
+
 /// How many request reads of one handler are looked at.
 const MAX_READS: usize = 32;
 
@@ -658,8 +661,9 @@ fn only_tested(read: Node<'_>, body: Node<'_>, src: &Script<'_>, route_params: &
         "object_pattern" => {
             let mut c = pattern.walk();
             let elements: Vec<Node<'_>> = pattern.named_children(&mut c).collect();
+            // each name is looked for in the whole body: a few names only
             !elements.is_empty()
-                && elements.len() <= MAX_READS
+                && elements.len() <= MAX_TESTED_NAMES
                 && elements.into_iter().all(|e| match e.kind_name() {
                     "shorthand_property_identifier_pattern" => {
                         route_params.contains(&ast::text(e, src)) || local_only_tested(e, body, src)
