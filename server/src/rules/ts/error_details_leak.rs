@@ -72,7 +72,9 @@ given to Node's `res.end(error)` (it takes a string or a buffer and throws on
 an object: nothing is sent; `res.end(error.message)` is a finding), and a
 parameter named `error` whose type is not an error (`error?: Record<string,
 any>`: a response helper's overrides object; `error: any` and `error:
-unknown` still count).
+unknown` still count), and routes registered by a function named for debugging
+(`bootDebugRoutes(app)`: developer tooling, whose caller decides where it is
+mounted).
 
 Not reported where the response can only be reached with a secret of the
 deployment: the handler, an enclosing function or middleware written inline
@@ -153,6 +155,18 @@ struct Leak<'t> {
     detail: String,
 }
 
+/// Inside a named function that says it sets up debugging routes
+/// (`bootDebugRoutes(app)`, `registerDebugEndpoints`): developer tooling whose
+/// error details are its point, mounted by its caller where the file does not
+/// show (openpanel mounts it only outside production).
+fn in_debug_routes(node: Node<'_>, src: &str) -> bool {
+    ast::ancestors(node)
+        .filter(|n| ast::is_function(*n))
+        .take(16)
+        .filter_map(|f| ast::function_name(f, src))
+        .any(|name| ast::name_words(name).iter().any(|w| w == "debug"))
+}
+
 fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let src = cx.script();
     let Some(resp) = response_of(node, &src) else {
@@ -188,7 +202,10 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     {
         leaks.retain(|l| l.value.id() != body_value.id());
     }
-    if leaks.is_empty() || behind_shared_secret(node, &src, &cx.project_path()) {
+    if leaks.is_empty()
+        || behind_shared_secret(node, &src, &cx.project_path())
+        || in_debug_routes(node, &src)
+    {
         return;
     }
     let q = ast::preferred_quote_near(&src, node.start_byte());
@@ -578,6 +595,15 @@ mod tests {
         // near miss: its message is a string, and `send` serialises the object
         let text = "app.get('/metrics', (req, res) => {\n  collect().catch((error) => {\n    res.status(500).end(error.message);\n    res.status(500).send(error);\n  });\n});\n";
         assert_eq!(flags(text), vec!["error.message", "error"]);
+    }
+
+    #[test]
+    fn routes_set_up_by_a_debug_function_are_developer_tooling() {
+        let debug = "export function bootDebugRoutes(app: Express) {\n  app.get('/debug/cron', async (req, res) => {\n    try {\n      res.json(await runCron());\n    } catch (err) {\n      res.status(500).json({ error: err.message });\n    }\n  });\n}\n";
+        assert_clean(ID, "src/boot-debug.ts", debug);
+        // near miss: the same route set up by an ordinary function
+        let routes = debug.replace("bootDebugRoutes", "bootRoutes");
+        assert_eq!(findings(ID, "src/boot-routes.ts", &routes).len(), 1);
     }
 
     #[test]
