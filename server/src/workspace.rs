@@ -54,9 +54,7 @@ const SERVERLESS_CONFIGS: &[&str] = &[
 
 /// Whether `path` names a project marker file (by its file name).
 pub fn is_project_marker(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| PROJECT_MARKER_NAMES.contains(&n))
+    file_name_in(path, PROJECT_MARKER_NAMES)
 }
 
 fn file_name_in(path: &Path, names: &[&str]) -> bool {
@@ -99,15 +97,21 @@ impl ProjectMarkers {
         self.files.is_empty()
     }
 
-    /// The folder of the nearest `package.json` above `file`: its package.
-    pub fn package_root(&self, file: &Path) -> Option<&Path> {
+    /// The nearest marker named in `names` in a folder above `file`, with
+    /// its folder.
+    fn nearest(&self, file: &Path, names: &[&str]) -> Option<(&Path, &Path)> {
         let dir = file.parent()?;
         self.files
             .iter()
-            .filter(|p| file_name_in(p, &["package.json"]))
-            .filter_map(|p| p.parent())
-            .filter(|at| dir.starts_with(at))
-            .max_by_key(|at| at.as_os_str().len())
+            .filter(|p| file_name_in(p, names))
+            .filter_map(|p| Some((p.as_path(), p.parent()?)))
+            .filter(|(_, at)| dir.starts_with(at))
+            .max_by_key(|(_, at)| at.as_os_str().len())
+    }
+
+    /// The folder of the nearest `package.json` above `file`: its package.
+    pub fn package_root(&self, file: &Path) -> Option<&Path> {
+        self.nearest(file, &["package.json"]).map(|(_, at)| at)
     }
 
     /// The serverless deployment config (`vercel.json`, `netlify.toml`,
@@ -117,19 +121,9 @@ impl ProjectMarkers {
     /// monorepo (a root `netlify.toml` for the web app says nothing about
     /// `packages/api/`, a long-running server with its own `package.json`).
     pub fn serverless_config(&self, file: &Path) -> Option<&Path> {
-        let dir = file.parent()?;
-        // The nearest marker of a kind in a folder above `file`.
-        let nearest = |serverless: bool| {
-            self.files
-                .iter()
-                .filter(|p| file_name_in(p, SERVERLESS_CONFIGS) == serverless)
-                .filter_map(|p| Some((p.as_path(), p.parent()?)))
-                .filter(|(_, at)| dir.starts_with(at))
-                .max_by_key(|(_, at)| at.as_os_str().len())
-        };
-        let (config, config_dir) = nearest(true)?;
-        match nearest(false) {
-            Some((_, package_dir)) if !config_dir.starts_with(package_dir) => None,
+        let (config, config_dir) = self.nearest(file, SERVERLESS_CONFIGS)?;
+        match self.package_root(file) {
+            Some(package_dir) if !config_dir.starts_with(package_dir) => None,
             _ => Some(config),
         }
     }

@@ -671,6 +671,20 @@ pub fn append_properties(object: Node, properties: &[String], source: &str) -> (
     }
 }
 
+/// [`value_root`] through `await` too: `(await req.json()) as Body` for
+/// `req.json()`.
+pub fn awaited_root(node: Node) -> Node {
+    let mut top = value_root(node);
+    let mut steps = 0usize;
+    while let Some(p) = top.parent().filter(|p| {
+        steps += 1;
+        steps <= MAX_ANCESTOR_STEPS && p.kind_name() == "await_expression"
+    }) {
+        top = value_root(p);
+    }
+    top
+}
+
 /// The name a value initialises: `top` (a value root) is the value of a
 /// `const x = …` / `let x = …` declarator binding one identifier; that
 /// identifier.

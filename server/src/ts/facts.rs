@@ -202,31 +202,24 @@ impl TsFacts {
         })
     }
 
-    /// A file of `file`'s app handles SIGTERM (see `ModuleFacts::sigterm_handler`):
-    /// one below the app's folder (the part of `file`'s path before `src/`,
-    /// else `file`'s folder).
-    pub fn sigterm_handler_near(&self, file: &Path) -> bool {
-        let root = app_root(file);
-        self.files
-            .iter()
-            .any(|(p, f)| f.module.sigterm_handler && p.starts_with(&root))
+    /// A file of `file`'s app (the path before `src/`, else the file's
+    /// folder) handles SIGTERM (see `ModuleFacts::sigterm_handler`); with
+    /// `closing`, also closes something on it (`ModuleFacts::sigterm_closes`).
+    pub fn sigterm_handler_near(&self, file: &Path, closing: bool) -> bool {
+        self.sigterm_handler_under(&app_root(file), closing)
     }
 
-    /// A file under `root` (a package's folder) handles SIGTERM; with
-    /// `closing`, also closes something on it.
+    /// A file under `root` handles SIGTERM; with `closing`, also closes
+    /// something on it.
     pub fn sigterm_handler_under(&self, root: &Path, closing: bool) -> bool {
         self.files.iter().any(|(p, f)| {
-            p.starts_with(root) && f.module.sigterm_handler && (!closing || f.module.sigterm_closes)
+            p.starts_with(root)
+                && if closing {
+                    f.module.sigterm_closes
+                } else {
+                    f.module.sigterm_handler
+                }
         })
-    }
-
-    /// A file of `file`'s app handles SIGTERM and closes something on it (see
-    /// `ModuleFacts::sigterm_closes`).
-    pub fn sigterm_closing_handler_near(&self, file: &Path) -> bool {
-        let root = app_root(file);
-        self.files
-            .iter()
-            .any(|(p, f)| f.module.sigterm_closes && p.starts_with(&root))
     }
 
     /// The folder of the Next.js app holding `file`: the nearest folder above it

@@ -122,12 +122,12 @@ fn check(cx: &mut RuleContext<'_>, node: Node<'_>) {
     let package = cx.facts.markers.package_root(cx.file.path);
     let own = client_boundary::handles_sigterm(&src);
     let handled = own
-        || cx.facts.ts.sigterm_handler_near(cx.file.path)
+        || cx.facts.ts.sigterm_handler_near(cx.file.path, false)
         || package.is_some_and(|r| cx.facts.ts.sigterm_handler_under(r, false));
     // a queue worker needs the handler to close it (or something): exiting
     // at once loses the job in flight
     let closes = (own && client_boundary::shutdown_closes(&src))
-        || cx.facts.ts.sigterm_closing_handler_near(cx.file.path)
+        || cx.facts.ts.sigterm_handler_near(cx.file.path, true)
         || package.is_some_and(|r| cx.facts.ts.sigterm_handler_under(r, true));
     if handled && (start != Start::Worker || closes) {
         return;

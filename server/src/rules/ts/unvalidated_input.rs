@@ -286,23 +286,13 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     };
     // the first body read that is a use, else the first query read: a
     // `pages/api` handler serving GET and POST is reported at the POST's body
-    let is_body = |p: RequestPart| matches!(p, RequestPart::Body | RequestPart::RawBody);
-    let any_body = reads.iter().any(|(_, p)| is_body(*p));
-    let mut first = None;
-    for (r, p) in reads {
-        if (first.is_some() && !is_body(p)) || skipped(r) {
-            continue;
-        }
-        if is_body(p) {
-            first = Some((r, p));
-            break;
-        }
-        first = Some((r, p));
-        if !any_body {
-            break;
-        }
-    }
-    let Some((read, part)) = first else {
+    let first_use = |body: bool| {
+        reads
+            .iter()
+            .copied()
+            .find(|(r, p)| p.is_body() == body && !skipped(*r))
+    };
+    let Some((read, part)) = first_use(true).or_else(|| first_use(false)) else {
         return;
     };
     // a job runner's or another backend's endpoint, gated by a deployment
@@ -316,10 +306,7 @@ fn check(cx: &mut RuleContext<'_>, func: Node<'_>) {
     {
         return;
     }
-    let what = match part {
-        RequestPart::Body | RequestPart::RawBody => "body",
-        _ => "query",
-    };
+    let what = if part.is_body() { "body" } else { "query" };
     let shown = ast::text(read, &src);
     let shown = if shown.len() > 60 { what } else { shown };
     cx.report(
@@ -436,18 +423,7 @@ fn typeof_check_of_input<'t>(
     }
     // `let inviteId: unknown; ({ inviteId } = await req.json());`
     reads.iter().find_map(|(r, _)| {
-        let mut top = *r;
-        while let Some(p) = top.parent().filter(|p| {
-            matches!(
-                p.kind_name(),
-                "await_expression"
-                    | "parenthesized_expression"
-                    | "as_expression"
-                    | "non_null_expression"
-            )
-        }) {
-            top = p;
-        }
+        let top = ast::awaited_root(*r);
         let assign = top.parent().filter(|a| {
             a.kind_name() == "assignment_expression"
                 && a.field(Field::Right).is_some_and(|v| v.id() == top.id())
@@ -763,11 +739,8 @@ fn handed_to_validating_module(
     validates: &dyn Fn(&str) -> bool,
 ) -> bool {
     let argument_of_validating_call = |n: Node<'_>| {
-        let mut top = ast::value_root(n);
-        while let Some(p) = top.parent().filter(|p| p.kind_name() == "await_expression") {
-            top = ast::value_root(p);
-        }
-        top.parent()
+        ast::awaited_root(n)
+            .parent()
             .filter(|a| a.kind_name() == "arguments")
             .and_then(|a| a.parent())
             .and_then(|c| c.field(Field::Function))
@@ -778,11 +751,7 @@ fn handed_to_validating_module(
     if argument_of_validating_call(read) {
         return true;
     }
-    let mut top = ast::value_root(read);
-    while let Some(p) = top.parent().filter(|p| p.kind_name() == "await_expression") {
-        top = ast::value_root(p);
-    }
-    let Some(name) = ast::initialised_local(top) else {
+    let Some(name) = ast::initialised_local(ast::awaited_root(read)) else {
         return false;
     };
     ast::every_use(name, body, src, usize::MAX, &mut |n| {
@@ -872,7 +841,7 @@ fn read_of(n: Node<'_>, src: &Script<'_>) -> Option<RequestPart> {
         return None;
     }
     match request_input(n, src)? {
-        p @ (RequestPart::Body | RequestPart::RawBody) => Some(p),
+        p if p.is_body() => Some(p),
         p @ (RequestPart::Query | RequestPart::SearchParams) if query_text => Some(p),
         _ => None,
     }

@@ -48,6 +48,11 @@ impl RequestPart {
         })
     }
 
+    /// The body, parsed or raw.
+    pub fn is_body(self) -> bool {
+        matches!(self, RequestPart::Body | RequestPart::RawBody)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RequestPart::Body => "body",
