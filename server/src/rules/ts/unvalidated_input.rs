@@ -8,7 +8,7 @@ use crate::diagnostic::Level;
 use crate::rules::{FixKind, OptionKind, RuleLanguage, RuleMeta, RuleOption, RuleOptions};
 use crate::ts::ast;
 use crate::ts::field::{Field, FieldExt};
-use crate::ts::frameworks::auth::behind_shared_secret;
+use crate::ts::frameworks::auth::{admin_only, behind_shared_secret};
 use crate::ts::frameworks::effects::changes_data_or_sensitive;
 use crate::ts::frameworks::handlers::{Framework, Handler, HandlerKind};
 use crate::ts::frameworks::logging::logger_callee;
@@ -666,50 +666,6 @@ fn local_only_tested(name: Node<'_>, body: Node<'_>, src: &Script<'_>) -> bool {
             || handed_to_protocol_library(n, src)
             || is_params_lookup(n, src)
     })
-}
-
-/// The handler is gated to the app's administrators: an admin wrapper or
-/// middleware (`withAdmin(…)`, `requireAdmin`), or a call without arguments
-/// that gets or requires one (`requireAdmin()`, `await assertAdmin()`).
-/// Their input comes from the operators of the app, like a job runner's. An
-/// admin of the caller's team or workspace (`getAuthenticatedAdmin(teamId)`,
-/// `isAdmin(user)`) is a customer: still judged.
-fn admin_only(h: &Handler<'_>, src: &str) -> bool {
-    let gate = |name: &str| {
-        let words = ast::name_words(name);
-        words.iter().any(|w| w == "admin" || w == "superadmin")
-            && words.first().is_some_and(|w| {
-                matches!(
-                    w.as_str(),
-                    "with"
-                        | "require"
-                        | "ensure"
-                        | "assert"
-                        | "get"
-                        | "check"
-                        | "verify"
-                        | "is"
-                        | "admin"
-                        | "only"
-                )
-            })
-    };
-    if h.middleware.iter().any(|m| gate(&m.name)) {
-        return true;
-    }
-    let mut found = false;
-    ast::visit(h.node, &mut |n| {
-        if found {
-            return false;
-        }
-        // `requireAdmin()`: no argument. `getAuthenticatedAdmin(teamId)` asks
-        // for an admin of the caller's team, a customer, not an operator.
-        if n.kind_name() == "call_expression" && ast::call_arguments(n).is_empty() {
-            found = ast::callee_name(n, src).is_some_and(|c| gate(&c));
-        }
-        !found
-    });
-    found
 }
 
 /// `searchParams.get('id')` on a local holding the URL's parameters: a read of

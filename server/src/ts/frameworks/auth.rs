@@ -163,6 +163,50 @@ pub fn authenticates(
     found
 }
 
+/// The handler is gated to the app's administrators: an admin wrapper or
+/// middleware (`withAdmin(…)`, `requireAdmin`), or a call without arguments
+/// that gets or requires one (`requireAdmin()`, `await assertAdmin()`).
+/// Their input comes from the operators of the app, like a job runner's. An
+/// admin of the caller's team or workspace (`getAuthenticatedAdmin(teamId)`,
+/// `isAdmin(user)`) is a customer: still judged.
+pub fn admin_only(h: &Handler<'_>, src: &str) -> bool {
+    let gate = |name: &str| {
+        let words = ast::name_words(name);
+        words.iter().any(|w| w == "admin" || w == "superadmin")
+            && words.first().is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "with"
+                        | "require"
+                        | "ensure"
+                        | "assert"
+                        | "get"
+                        | "check"
+                        | "verify"
+                        | "is"
+                        | "admin"
+                        | "only"
+                )
+            })
+    };
+    if h.middleware.iter().any(|m| gate(&m.name)) {
+        return true;
+    }
+    let mut found = false;
+    ast::visit(h.node, &mut |n| {
+        if found {
+            return false;
+        }
+        // `requireAdmin()`: no argument. `getAuthenticatedAdmin(teamId)` asks
+        // for an admin of the caller's team, a customer, not an operator.
+        if n.kind_name() == "call_expression" && ast::call_arguments(n).is_empty() {
+            found = ast::callee_name(n, src).is_some_and(|c| gate(&c));
+        }
+        !found
+    });
+    found
+}
+
 /// The response is only reachable by a caller that holds a secret of the
 /// deployment: an enclosing function, or middleware written inline before the
 /// route in this file, compares a value with a `process.env` secret (`if
