@@ -452,32 +452,18 @@ fn payload_lacks_exp(payload: Node<'_>, src: &Script<'_>) -> bool {
 /// `issuedAt`, `createdAt: new Date().toISOString()`; not a user's own
 /// `createdAt`).
 fn has_time_claim(object: Node<'_>, src: &str) -> bool {
-    let mut c = object.walk();
-    let found = object.named_children(&mut c).any(|p| {
-        let (key, value) = match p.kind_name() {
-            "pair" => (p.field(Field::Key), p.field(Field::Value)),
-            "shorthand_property_identifier" => (Some(p), None),
-            _ => (None, None),
-        };
-        let Some(key) = key else {
-            return false;
-        };
-        let k = ast::string_value(key, src).unwrap_or_else(|| ast::text(key, src).to_string());
-        let words = ast::name_words(&k);
-        if k == "exp"
-            || words
+    crate::ts::frameworks::property_where(object, src, |k, value| {
+        let expiry = k == "exp"
+            || ast::name_words(k)
                 .iter()
-                .any(|w| matches!(w.as_str(), "expires" | "expire" | "expiry" | "expiration"))
-        {
-            return true;
-        }
-        matches!(k.as_str(), "iat" | "issuedAt" | "createdAt")
-            && value.is_some_and(|v| {
-                let t = ast::text(v, src);
-                t.contains("Date.now(") || t.starts_with("new Date()")
-            })
-    });
-    found
+                .any(|w| matches!(w.as_str(), "expires" | "expire" | "expiry" | "expiration"));
+        let issued_now = matches!(k, "iat" | "issuedAt" | "createdAt") && {
+            let t = ast::text(value, src);
+            t.contains("Date.now(") || t.starts_with("new Date()")
+        };
+        expiry || issued_now
+    })
+    .is_some()
 }
 
 /// `options.expiresIn = …` in the function that signs: an options object

@@ -40,19 +40,21 @@ use tree_sitter::Node;
 
 /// The value of `key: value` (or the shorthand `key`) in an object literal.
 pub fn object_property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
-    find_property(object, src, |name| name == key)
+    property_where(object, src, |name, _| name == key)
 }
 
 /// [`object_property`] with the key compared case-insensitively (cookie
 /// options: `httponly`, `SameSite`).
 pub fn object_property_ignore_case<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
-    find_property(object, src, |name| name.eq_ignore_ascii_case(key))
+    property_where(object, src, |name, _| name.eq_ignore_ascii_case(key))
 }
 
-fn find_property<'t>(
+/// The value of the first property of an object literal whose key (a string
+/// key unquoted) and value satisfy `is` (a shorthand `key` is its own value).
+pub fn property_where<'t>(
     object: Node<'t>,
     src: &str,
-    is_key: impl Fn(&str) -> bool,
+    is: impl Fn(&str, Node<'t>) -> bool,
 ) -> Option<Node<'t>> {
     let mut c = object.walk();
     let found = object
@@ -62,9 +64,10 @@ fn find_property<'t>(
                 let k = p.field(Field::Key)?;
                 let name =
                     ast::string_value(k, src).unwrap_or_else(|| ast::text(k, src).to_string());
-                is_key(&name).then(|| p.field(Field::Value)).flatten()
+                let value = p.field(Field::Value)?;
+                is(&name, value).then_some(value)
             }
-            "shorthand_property_identifier" => is_key(ast::text(p, src)).then_some(p),
+            "shorthand_property_identifier" => is(ast::text(p, src), p).then_some(p),
             _ => None,
         });
     found
