@@ -73,16 +73,20 @@ pub fn extract(path: &Path, tree: Option<&Tree>, text: &str) -> Option<TsFileFac
     })
 }
 
-/// Whether `text` runs a schema parse (see [`TsFileFacts::schema_parse`]).
+/// Whether `text` runs a schema parse (see [`TsFileFacts::schema_parse`]):
+/// `safeParse(`, `parseAsync(`, `Schema.parse(` or `schema.parse(`, found in
+/// one pass over the occurrences of `arse` (every script is asked).
 fn says_schema_parse(text: &str) -> bool {
-    [
-        "safeParse(",
-        "parseAsync(",
-        "Schema.parse(",
-        "schema.parse(",
-    ]
-    .iter()
-    .any(|p| text.contains(p))
+    static ARSE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("arse"));
+    let b = text.as_bytes();
+    ARSE.find_iter(b).any(|i| {
+        let (before, after) = (&b[..i], &b[i + 4..]);
+        (before.ends_with(b"safeP") && after.starts_with(b"("))
+            || (before.ends_with(b"p") && after.starts_with(b"Async("))
+            || ((before.ends_with(b"Schema.p") || before.ends_with(b"schema.p"))
+                && after.starts_with(b"("))
+    })
 }
 
 /// The folder of the app `file` belongs to: its path before a `src` folder,
@@ -269,5 +273,29 @@ impl TsFacts {
             }
         }
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn says_schema_parse_finds_the_four_forms_only() {
+        for yes in [
+            "const r = UpdateTag.safeParse(body);",
+            "await S.parseAsync(x)",
+            "UserSchema.parse(b)",
+            "const d = schema.parse(input);",
+        ] {
+            assert!(super::says_schema_parse(yes), "{yes}");
+        }
+        for no in [
+            "JSON.parse(s)",
+            "safeParser(x)",
+            "parseAsyncThing()",
+            "Schema.parser(",
+            "sparse(x)",
+        ] {
+            assert!(!super::says_schema_parse(no), "{no}");
+        }
     }
 }

@@ -256,11 +256,15 @@ fn is_write(call: Node<'_>, h: &Handler<'_>, src: &Script<'_>, extra: &[&str]) -
         .map(|a| ast::unwrap_expr(*a))
     {
         if matches!(first.kind_name(), "string" | "template_string") {
+            // the statement's first word, without copying the whole string
             let l = ast::text(first, src)
                 .trim_start_matches(['\'', '"', '`'])
                 .trim_start()
-                .to_ascii_lowercase();
-            if SQL_WRITES.iter().any(|w| l.starts_with(w)) {
+                .as_bytes();
+            if SQL_WRITES.iter().any(|w| {
+                l.get(..w.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes()))
+            }) {
                 return true;
             }
         }

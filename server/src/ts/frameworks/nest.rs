@@ -67,12 +67,17 @@ pub fn decorator_name(dec: Node<'_>, src: &str) -> Option<String> {
     }
 }
 
-/// The name of the class holding `method` (`UsersController`).
-pub fn class_name<'s>(method: Node<'_>, src: &'s str) -> Option<&'s str> {
+/// The class holding `method`.
+fn class_of(method: Node<'_>) -> Option<Node<'_>> {
     method
         .parent()
         .filter(|b| b.kind_name() == "class_body")
         .and_then(|b| b.parent())
+}
+
+/// The name of the class holding `method` (`UsersController`).
+pub fn class_name<'s>(method: Node<'_>, src: &'s str) -> Option<&'s str> {
+    class_of(method)
         .and_then(|c| c.field(Field::Name))
         .map(|n| ast::text(n, src))
 }
@@ -201,11 +206,7 @@ fn array_of(root: Node<'_>, name: &str, src: &str) -> Vec<String> {
 
 /// The decorators of the class holding `method`.
 pub fn class_decorators<'t>(method: Node<'t>) -> Vec<Node<'t>> {
-    let Some(class) = method
-        .parent()
-        .filter(|b| b.kind_name() == "class_body")
-        .and_then(|b| b.parent())
-    else {
+    let Some(class) = class_of(method) else {
         return Vec::new();
     };
     let mut out = Vec::new();
